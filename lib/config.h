@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Configuration model and loader. One schema, two syntaxes: JSON (jansson)
+ * and YAML (libyaml), chosen by file extension (.json / .yaml / .yml).
+ * Both front-ends produce the same located node tree, and one schema walker
+ * turns that tree into struct phx_config, so the two can never drift.
+ *
+ * Every error carries file:line:column and the key path
+ * ("ports[1].addresses[0]"), and loading collects every error it can find
+ * before failing (pfctl pfail*.ok; STYLE 3.4). The model is immutable after
+ * a successful load; a failed load returns no model (validate-then-commit).
+ *
+ * Addresses are stored in host byte order in the model.
+ */
+#ifndef PHX_LIB_CONFIG_H
+#define PHX_LIB_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define PHX_CFG_MAX_PORTS     16   /* = meson max_ports default */
+#define PHX_CFG_MAX_ADDRS     8    /* addresses per port */
+#define PHX_CFG_MAX_ROUTES    1024
+#define PHX_CFG_MAX_EAL_ARGS  32
+#define PHX_CFG_NAME_LEN      32
+#define PHX_CFG_DEVICE_LEN    256
+#define PHX_CFG_STR_LEN       128
+#define PHX_CFG_MAX_WORKERS   16   /* = meson max_workers default */
+
+/* Where a value came from in its file, for errors found after parsing
+ * (e.g. a device that fails to probe at start-up). line/col 1-based;
+ * line 0 = the key was absent (default applied). */
+struct phx_cfg_loc {
+	uint32_t line;
+	uint32_t col;
+};
+
+struct phx_cfg_addr {
+	uint32_t ip;    /* host order */
+	uint8_t plen;   /* prefix length 0..32 */
+	struct phx_cfg_loc loc;
+};
+
+struct phx_cfg_port {
+	char name[PHX_CFG_NAME_LEN];       /* "in0": [a-zA-Z0-9_.-]{1,31}, unique */
+	char device[PHX_CFG_DEVICE_LEN];   /* PCI address or vdev string */
+	bool is_pci;                       /* device is a PCI address */
+	uint8_t mac[6];                    /* valid when has_mac */
+	bool has_mac;                      /* "mac" given: set as port MAC */
+	uint16_t mtu;                      /* 68..9000, default 1500 */
+	uint16_t rx_desc;                  /* 64..4096, power of 2, default 1024 */
+	uint16_t tx_desc;                  /* 64..4096, power of 2, default 1024 */
+	bool promiscuous;                  /* default true */
+	unsigned n_addrs;
+	struct phx_cfg_addr addrs[PHX_CFG_MAX_ADDRS];
+	struct phx_cfg_loc device_loc;     /* for probe errors at start-up */
+};
+
+struct phx_cfg_route {
+	uint32_t prefix;     /* host order, host bits zero */
+	uint8_t plen;        /* 0..32 */
+	uint32_t via;        /* host order next hop; 0 = directly connected */
+	int port;            /* index in ports[]: given, or derived from the
+			      * connected subnet that contains via */
+	struct phx_cfg_loc loc;
+};
+
+struct phx_cfg_eal {
+	char file_prefix[PHX_CFG_STR_LEN]; /* default "phalanx"; names the
+					    * telemetry socket directory */
+	char lcores[PHX_CFG_STR_LEN];      /* EAL -l list, default "0-<workers>" */
+	int main_lcore;                    /* -1 = EAL default (first lcore) */
+	unsigned memory_mb;                /* -m; 0 = EAL default */
+	bool no_huge;                      /* --no-huge */
+	bool in_memory;                    /* --in-memory (no dpdk-dumpcap then) */
+	char log_level[PHX_CFG_STR_LEN];   /* --log-level value, "" = default */
+	unsigned n_args;                   /* extra EAL arguments, verbatim */
+	char args[PHX_CFG_MAX_EAL_ARGS][PHX_CFG_STR_LEN];
+};
+
+struct phx_cfg_dataplane {
+	unsigned workers;        /* 1..PHX_CFG_MAX_WORKERS, default 1 */
+	unsigned idle_sleep_us;  /* 0 = pure busy poll; default 0 */
+	unsigned mbufs;          /* mbuf pool size, 1024..1048576, default 16384 */
+	unsigned icmp_rate;      /* ICMP errors per second per worker, 0 = none
+				  * sent; default 100 */
+};
+
+struct phx_cfg_neigh {
+	unsigned max_entries;    /* 16..65536, default 1024 */
+	unsigned reachable_s;    /* entry lifetime after last confirmation,
+				  * 1..86400, default 300 */
+	unsigned hold_packets;   /* packets held per unresolved next hop,
+				  * 0..64, default 4 */
+	unsigned retries;        /* ARP requests before giving up, 1..10, default 3 */
+	unsigned retry_ms;       /* spacing of ARP requests, 10..10000, default 1000 */
+};
+
+struct phx_config {
+	char path[PHX_CFG_STR_LEN * 2];    /* file it was loaded from */
+	char name[PHX_CFG_NAME_LEN];       /* member name, default "phalanx" */
+	struct phx_cfg_eal eal;
+	struct phx_cfg_dataplane dataplane;
+	unsigned n_ports;                  /* 1..PHX_CFG_MAX_PORTS */
+	struct phx_cfg_port ports[PHX_CFG_MAX_PORTS];
+	unsigned n_routes;
+	struct phx_cfg_route routes[PHX_CFG_MAX_ROUTES];
+	struct phx_cfg_neigh neigh;
+};
+
+struct phx_cfg_error {
+	char file[PHX_CFG_STR_LEN * 2];
+	uint32_t line;           /* 1-based; 0 when not tied to a place */
+	uint32_t col;            /* 1-based */
+	char path[PHX_CFG_STR_LEN];        /* "ports[0].mtu", "" for the root */
+	char msg[PHX_CFG_STR_LEN * 2];
+};
+
+#define PHX_CFG_MAX_ERRORS 64
+
+struct phx_cfg_errors {
+	unsigned n;              /* errors recorded (<= PHX_CFG_MAX_ERRORS) */
+	unsigned dropped;        /* errors found beyond the cap */
+	struct phx_cfg_error e[PHX_CFG_MAX_ERRORS];
+};
+
+/*
+ * Load and validate path. Returns a new model (free with phx_config_free)
+ * or NULL with errs filled (errs->n > 0). Syntax chosen by extension:
+ * .json, .yaml or .yml; anything else is an error. Any thread.
+ */
+struct phx_config *phx_config_load(const char *path,
+				   struct phx_cfg_errors *errs);
+
+/* Same, from a buffer; name is used in error messages and picks the syntax
+ * by its extension. For tests and fuzzers. */
+struct phx_config *phx_config_load_buf(const char *name, const char *buf,
+				       size_t len, struct phx_cfg_errors *errs);
+
+/*
+ * Checks that depend on the machine, not the file: PCI devices exist under
+ * /sys/bus/pci/devices, af_packet/af_xdp "iface=" interfaces exist in this
+ * network namespace, the vdev driver name is one DPDK ships. Appends to
+ * errs with the device's location. Returns the number of errors added.
+ */
+unsigned phx_config_check_env(const struct phx_config *cfg,
+			      struct phx_cfg_errors *errs);
+
+void phx_config_free(struct phx_config *cfg);
+
+/* Print each error as "file:line:col: path: message\n". */
+void phx_cfg_errors_print(const struct phx_cfg_errors *errs, FILE *out);
+
+/* Append one error (used by the daemon for start-up failures that belong
+ * to a config location, e.g. a device that fails to probe). */
+void phx_cfg_error_add(struct phx_cfg_errors *errs, const char *file,
+		       struct phx_cfg_loc loc, const char *path,
+		       const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/*
+ * Canonical JSON dump of a model: every key, defaults included, sorted as
+ * in docs/config.md. JSON and YAML twins must dump identically. Returns a
+ * malloc'd string or NULL.
+ */
+char *phx_config_dump(const struct phx_config *cfg);
+
+/* "10.1.0.1" from a host-order address into buf (>= 16 bytes). */
+const char *phx_ip4_str(uint32_t ip, char *buf);
+
+#endif /* PHX_LIB_CONFIG_H */

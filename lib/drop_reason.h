@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Every packet phalanx does not forward or consume is counted under exactly
+ * one reason from this list (DESIGN invariant 4; pf PFRES_* / VPP
+ * foreach_acl_fa_error). One X-macro generates the enum and the name table,
+ * so adding a reason is one line here plus one line in docs/counters.md.
+ *
+ *   X(ENUM_SUFFIX, counter_name, "one-line description for operators")
+ *
+ * Counter names are stable: they are the telemetry keys and what the
+ * `phx pstat` table prints; never rename one, only add.
+ */
+#ifndef PHX_LIB_DROP_REASON_H
+#define PHX_LIB_DROP_REASON_H
+
+#define PHX_DROP_REASONS(X)                                                    \
+	/* --- frame / header validation (lib/pkt_parse) --- */                 \
+	X(L2_TRUNCATED, l2_truncated, "frame shorter than an Ethernet header")  \
+	X(VLAN_TAGGED, vlan_tagged, "802.1Q/802.1ad tagged frame on an untagged port") \
+	X(ETHERTYPE, ethertype_unsupported, "EtherType is neither IPv4 nor ARP") \
+	X(IPV6, ipv6_unsupported, "IPv6 frame (IPv6 is not forwarded yet)")     \
+	X(ARP_MALFORMED, arp_malformed, "ARP that is truncated or not Ethernet/IPv4") \
+	X(IPV4_TRUNCATED, ipv4_truncated, "frame ends inside the IPv4 header")  \
+	X(IPV4_BAD_VERSION, ipv4_bad_version, "IPv4 EtherType but version != 4") \
+	X(IPV4_BAD_IHL, ipv4_bad_ihl, "IPv4 header length below 20 bytes")     \
+	X(IPV4_BAD_LEN, ipv4_bad_len, "IPv4 total length below the header or beyond the frame") \
+	X(IPV4_BAD_CSUM, ipv4_bad_csum, "IPv4 header checksum is wrong")        \
+	X(IPV4_OPTIONS, ipv4_options, "IPv4 header carries options (not forwarded)") \
+	X(IPV4_FRAGMENT, ipv4_fragment, "IPv4 fragment (not reassembled)")     \
+	X(IPV4_MARTIAN_SRC, ipv4_martian_src, "source is 0/8, 127/8, multicast or broadcast") \
+	X(IPV4_MARTIAN_DST, ipv4_martian_dst, "destination is 0/8, 127/8, multicast or broadcast") \
+	X(L4_TRUNCATED, l4_truncated, "packet ends inside the TCP/UDP/ICMP header") \
+	X(TCP_BAD_DOFF, tcp_bad_doff, "TCP data offset below 20 bytes or beyond the packet") \
+	X(UDP_BAD_LEN, udp_bad_len, "UDP length disagrees with the IPv4 length") \
+	/* --- L2 / L3 gateway (dataplane) --- */                                \
+	X(L2_OTHER_HOST, l2_other_host, "unicast frame for another MAC (flooded by a switch)") \
+	X(NO_ROUTE, no_route, "no route to the destination")                   \
+	X(TTL_EXCEEDED, ttl_exceeded, "TTL would reach zero (ICMP time exceeded sent)") \
+	X(MTU_EXCEEDED, mtu_exceeded, "packet larger than the egress MTU")     \
+	X(LOCAL_PROTO, local_unhandled, "addressed to the member but no local service handles it") \
+	X(ARP_NOT_MINE, arp_not_mine, "ARP request for an address this member does not own") \
+	X(NEIGH_HOLD_FULL, arp_hold_full, "next hop unresolved and its hold queue is full") \
+	X(NEIGH_UNRESOLVED, arp_unresolved, "next hop never answered ARP; held packets dropped") \
+	X(CTL_RING_FULL, ctl_ring_full, "worker-to-control ring full")           \
+	X(TX_FULL, tx_full, "TX queue full; packets freed after retries")     \
+	X(NO_MBUF, no_mbuf, "mbuf pool empty while building a reply")
+
+enum phx_drop_reason {
+	PHX_DROP_NONE = 0, /* not a drop: the packet goes on */
+#define PHX_DROP_ENUM_(e, n, d) PHX_DROP_##e,
+	PHX_DROP_REASONS(PHX_DROP_ENUM_)
+#undef PHX_DROP_ENUM_
+	PHX_DROP_MAX
+};
+
+/* Counter name of a reason ("no_route"); "none" for PHX_DROP_NONE. */
+const char *phx_drop_name(enum phx_drop_reason r);
+/* One-line operator description of a reason. */
+const char *phx_drop_desc(enum phx_drop_reason r);
+
+#endif /* PHX_LIB_DROP_REASON_H */

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Bounds-checked parser for one Ethernet frame. DPDK-free, so it is unit
+ * tested under Check and fuzzed with libFuzzer (tests/fuzz/fuzz_pkt_parse.c).
+ *
+ * Accepted: untagged Ethernet II carrying
+ *   - ARP for Ethernet/IPv4 (htype 1, ptype 0x0800, hlen 6, plen 4, op 1|2);
+ *   - IPv4 without options, not fragmented, with a valid header checksum,
+ *     total length within the frame (trailing padding allowed), and for
+ *     TCP/UDP/ICMP a complete L4 header (TCP: data offset >= 5 and within the
+ *     packet; UDP: length == l4_len; ICMP: at least 8 bytes). Other IPv4
+ *     protocols are accepted with only the L3 fields filled.
+ * Everything else returns the drop reason that names why (lib/drop_reason.h);
+ * exactly one reason per frame, checked in header order, so a frame truncated
+ * at header boundary N reports the reason of header N.
+ */
+#ifndef PHX_LIB_PKT_PARSE_H
+#define PHX_LIB_PKT_PARSE_H
+
+#include <stdint.h>
+
+#include "lib/drop_reason.h"
+#include "lib/pkt_meta.h"
+
+/* parse flags */
+#define PHX_PARSE_F_L3_CSUM_OK 0x01 /* the NIC verified the IPv4 checksum */
+
+/*
+ * Parse frame[0..len) into *m.
+ * Returns PHX_DROP_NONE and a filled *m, or the drop reason (and *m is
+ * partially filled: do not use it). Never reads outside frame[0..len).
+ * Any thread; no state.
+ */
+enum phx_drop_reason phx_pkt_parse(const uint8_t *frame, uint32_t len,
+				   unsigned flags, struct phx_pkt_meta *m);
+
+#endif /* PHX_LIB_PKT_PARSE_H */
