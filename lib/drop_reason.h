@@ -41,6 +41,7 @@
 	X(ARP_NOT_MINE, arp_not_mine, "ARP request for an address this member does not own") \
 	X(NEIGH_HOLD_FULL, arp_hold_full, "next hop unresolved and its hold queue is full") \
 	X(NEIGH_UNRESOLVED, arp_unresolved, "next hop never answered ARP; held packets dropped") \
+	X(NEIGH_TABLE_FULL, neigh_table_full, "neighbour table full; next hop cannot be resolved") \
 	X(CTL_RING_FULL, ctl_ring_full, "worker-to-control ring full")           \
 	X(TX_FULL, tx_full, "TX queue full; packets freed after retries")     \
 	X(NO_MBUF, no_mbuf, "mbuf pool empty while building a reply")

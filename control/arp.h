@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ARP (RFC 826) and the neighbour table's life cycle, on the control lcore.
+ *
+ * State per neighbour, kept here in an array indexed by the dataplane's
+ * neighbour position (the MAC the workers use lives in the dataplane):
+ *
+ *   INCOMPLETE --reply--> REACHABLE --reachable_s--> STALE --used--> PROBE
+ *       |                     ^   ^                    |                |
+ *       | retries exhausted   |   +------- reply ------+----------------+
+ *       v                     |                 unused for reachable_s, |
+ *    FAILED --hold-down--> (removed) <--------- or no answer to retries-+
+ *
+ * Workers keep using the MAC in STALE and PROBE; held packets exist only
+ * in INCOMPLETE.
+ */
+#ifndef PHX_CTL_ARP_H
+#define PHX_CTL_ARP_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+struct phx_dp;
+struct phx_dp_stats;
+
+enum phx_neigh_state {
+	PHX_NEIGH_FREE = 0,
+	PHX_NEIGH_INCOMPLETE,
+	PHX_NEIGH_REACHABLE,
+	PHX_NEIGH_STALE,
+	PHX_NEIGH_PROBE,
+	PHX_NEIGH_FAILED,
+	PHX_NEIGH_DEAD,      /* deleted, position awaiting RCU reclaim */
+	PHX_NEIGH_STATE_MAX
+};
+
+extern const char *const phx_neigh_state_names[PHX_NEIGH_STATE_MAX];
+
+struct phx_neigh_entry {
+	uint32_t ip;                 /* [C] network order */
+	uint16_t port;               /* [C] port index it was learned on */
+	uint8_t state;               /* [C] enum phx_neigh_state */
+	uint8_t tries;               /* [C] requests sent in this round */
+	uint16_t n_held;             /* [C] packets in held[] */
+	struct rte_ether_addr mac;   /* [C] last MAC heard */
+	uint64_t confirmed_tsc;      /* [C] last reply/request from it */
+	uint64_t next_tsc;           /* [C] next timer action */
+	struct rte_mbuf **held;      /* [C] hold_packets slots */
+};
+
+struct phx_arp {
+	struct phx_dp *dp;
+	struct phx_dp_stats *st;     /* control's counter block */
+	unsigned cap;                /* entries (= neighbour positions) */
+	struct phx_neigh_entry *e;
+	struct rte_mbuf **hold_store;
+	uint64_t hz;                 /* TSC ticks per second */
+	uint64_t reachable_tsc, retry_tsc;
+	unsigned hold_max, retries;
+	pthread_mutex_t lock;        /* held by control while it changes
+				      * entries; by telemetry while reading */
+};
+
+struct phx_arp *phx_arp_create(struct phx_dp *dp);
+void phx_arp_free(struct phx_arp *arp);
+/* An ARP frame from a worker. Consumes m. */
+void phx_arp_input(struct phx_arp *arp, struct rte_mbuf *m, uint64_t now);
+/* A routed packet waiting for its next hop. Consumes m. */
+void phx_arp_hold(struct phx_arp *arp, struct rte_mbuf *m, uint64_t now);
+/* Retries, ageing, expiry. Call every few milliseconds. */
+void phx_arp_timer(struct phx_arp *arp, uint64_t now);
+/* Gratuitous ARP for every address of every port (RFC 5227 announce). */
+void phx_arp_announce(struct phx_arp *arp);
+
+#endif /* PHX_CTL_ARP_H */

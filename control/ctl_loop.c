@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control loop on the main lcore: drain what the workers passed up
+ * (ARP frames, packets waiting for a neighbour), run the neighbour timers
+ * every 10 ms, and sleep when there was nothing to do if the member runs
+ * with idle sleep (shared machines). Later layers add CCP and sync here.
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "control/ctl_priv.h"
+#include "dataplane/dp_api.h"
+
+#define CTL_BURST 32
+#define CTL_TIMER_MS 10
+
+struct phx_ctl *
+phx_ctl_create(struct phx_dp *dp)
+{
+	struct phx_ctl *ctl = rte_zmalloc("phx_ctl", sizeof(*ctl), 0);
+
+	if (ctl == NULL)
+		return NULL;
+	ctl->dp = dp;
+	ctl->hz = rte_get_tsc_hz();
+	ctl->start_tsc = rte_rdtsc();
+	ctl->start_time = time(NULL);
+	ctl->timer_tsc = ctl->hz * CTL_TIMER_MS / 1000;
+	ctl->arp = phx_arp_create(dp);
+	if (ctl->arp == NULL || phx_ctl_telemetry_attach(ctl) != 0) {
+		phx_ctl_free(ctl);
+		return NULL;
+	}
+	return ctl;
+}
+
+void
+phx_ctl_free(struct phx_ctl *ctl)
+{
+	if (ctl == NULL)
+		return;
+	phx_ctl_telemetry_detach();
+	phx_arp_free(ctl->arp);
+	rte_free(ctl);
+}
+
+unsigned
+phx_ctl_poll(struct phx_ctl *ctl, uint64_t now)
+{
+	struct rte_mbuf *pkts[CTL_BURST];
+	unsigned n, i;
+
+	n = phx_dp_ctl_rx_burst(ctl->dp, pkts, CTL_BURST);
+	for (i = 0; i < n; i++) {
+		if (phx_dp_mbuf_meta(pkts[i])->kind == PHX_DP_CTL_ARP)
+			phx_arp_input(ctl->arp, pkts[i], now);
+		else
+			phx_arp_hold(ctl->arp, pkts[i], now);
+	}
+	if (now >= ctl->next_timer_tsc) {
+		phx_arp_timer(ctl->arp, now);
+		ctl->next_timer_tsc = now + ctl->timer_tsc;
+	}
+	return n;
+}
+
+void
+phx_ctl_run(struct phx_ctl *ctl, volatile sig_atomic_t *stop)
+{
+	unsigned sleep_us = phx_dp_config(ctl->dp)->dataplane.idle_sleep_us;
+
+	phx_arp_announce(ctl->arp);
+	while (!*stop) {
+		if (phx_ctl_poll(ctl, rte_rdtsc()) == 0 && sleep_us != 0)
+			usleep(sleep_us);
+	}
+}

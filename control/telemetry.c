@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * /phalanx/... telemetry commands (contract: docs/telemetry.md).
+ *
+ * Callbacks run on DPDK's telemetry pthreads, not on lcores (STYLE 3.2):
+ * they read per-lcore counter blocks (single writer, aligned 64-bit loads),
+ * immutable configuration and port data, and the control lcore's neighbour
+ * state under its mutex; they never touch worker-owned state otherwise.
+ * A read-write lock keeps a callback from running while the control
+ * structure is being freed at shutdown.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_telemetry.h>
+#include <rte_version.h>
+
+#include "control/ctl_priv.h"
+#include "dataplane/dp_api.h"
+#include "phx_config.h"
+
+#define ARP_PAGE 64
+
+static pthread_rwlock_t tel_lock = PTHREAD_RWLOCK_INITIALIZER;
+static struct phx_ctl *tel_ctl; /* guarded by tel_lock */
+
+static void
+ip_str(uint32_t ip_be, char *buf, size_t len)
+{
+	uint32_t h = rte_be_to_cpu_32(ip_be);
+
+	snprintf(buf, len, "%u.%u.%u.%u", h >> 24, (h >> 16) & 0xff,
+		 (h >> 8) & 0xff, h & 0xff);
+}
+
+static int
+tel_version(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
+{
+	const struct phx_config *cfg = phx_dp_config(ctl->dp);
+
+	if (params != NULL && *params != '\0')
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "version", PHX_VERSION);
+	rte_tel_data_add_dict_string(d, "name", cfg->name);
+	rte_tel_data_add_dict_string(d, "dpdk", rte_version());
+	rte_tel_data_add_dict_u64(d, "pid", (uint64_t)getpid());
+	rte_tel_data_add_dict_u64(d, "uptime_s",
+		(rte_rdtsc() - ctl->start_tsc) / ctl->hz);
+	rte_tel_data_add_dict_string(d, "config", cfg->path);
+	return 0;
+}
+
+static int
+tel_config(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
+{
+	const struct phx_config *cfg = phx_dp_config(ctl->dp);
+
+	if (params != NULL && *params != '\0')
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "name", cfg->name);
+	rte_tel_data_add_dict_string(d, "path", cfg->path);
+	rte_tel_data_add_dict_string(d, "file_prefix", cfg->eal.file_prefix);
+	rte_tel_data_add_dict_u64(d, "workers", cfg->dataplane.workers);
+	rte_tel_data_add_dict_u64(d, "idle_sleep_us",
+				  cfg->dataplane.idle_sleep_us);
+	rte_tel_data_add_dict_u64(d, "mbufs", cfg->dataplane.mbufs);
+	rte_tel_data_add_dict_u64(d, "icmp_rate", cfg->dataplane.icmp_rate);
+	rte_tel_data_add_dict_u64(d, "ports", cfg->n_ports);
+	rte_tel_data_add_dict_u64(d, "routes", cfg->n_routes);
+	rte_tel_data_add_dict_u64(d, "neigh_max", cfg->neigh.max_entries);
+	rte_tel_data_add_dict_u64(d, "neigh_reachable_s", cfg->neigh.reachable_s);
+	rte_tel_data_add_dict_u64(d, "neigh_hold", cfg->neigh.hold_packets);
+	return 0;
+}
+
+static int
+tel_ports(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
+{
+	unsigned p;
+
+	if (params != NULL && *params != '\0')
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	for (p = 0; p < phx_dp_nb_ports(ctl->dp); p++) {
+		const struct phx_dp_port_info *pi = phx_dp_port(ctl->dp, p);
+		struct rte_tel_data *c = rte_tel_data_alloc();
+		struct rte_eth_stats st = {0};
+		struct rte_eth_link link = {0};
+		char buf[RTE_TEL_MAX_STRING_LEN], ip[16];
+		size_t off = 0;
+		unsigned a;
+
+		if (c == NULL)
+			return -ENOMEM;
+		rte_eth_stats_get(pi->port_id, &st);
+		rte_eth_link_get_nowait(pi->port_id, &link);
+		rte_tel_data_start_dict(c);
+		rte_tel_data_add_dict_u64(c, "port_id", pi->port_id);
+		rte_tel_data_add_dict_string(c, "device", pi->cfg->device);
+		snprintf(buf, sizeof(buf), RTE_ETHER_ADDR_PRT_FMT,
+			 RTE_ETHER_ADDR_BYTES(&pi->mac));
+		rte_tel_data_add_dict_string(c, "mac", buf);
+		rte_tel_data_add_dict_u64(c, "mtu", pi->mtu);
+		rte_tel_data_add_dict_string(c, "link",
+			link.link_status ? "up" : "down");
+		rte_tel_data_add_dict_u64(c, "speed_mbps", link.link_speed);
+		rte_tel_data_add_dict_string(c, "duplex",
+			link.link_duplex ? "full" : "half");
+		rte_tel_data_add_dict_u64(c, "rx_queues", pi->nb_queues);
+		rte_tel_data_add_dict_u64(c, "tx_queues", pi->nb_queues);
+		buf[0] = '\0';
+		for (a = 0; a < pi->cfg->n_addrs && off < sizeof(buf); a++) {
+			ip_str(rte_cpu_to_be_32(pi->cfg->addrs[a].ip), ip,
+			       sizeof(ip));
+			off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+				"%s%s/%u", a ? " " : "", ip,
+				pi->cfg->addrs[a].plen);
+		}
+		rte_tel_data_add_dict_string(c, "addresses", buf);
+		rte_tel_data_add_dict_u64(c, "rx_pkts", st.ipackets);
+		rte_tel_data_add_dict_u64(c, "rx_bytes", st.ibytes);
+		rte_tel_data_add_dict_u64(c, "tx_pkts", st.opackets);
+		rte_tel_data_add_dict_u64(c, "tx_bytes", st.obytes);
+		rte_tel_data_add_dict_u64(c, "rx_missed", st.imissed);
+		rte_tel_data_add_dict_u64(c, "rx_errors", st.ierrors);
+		rte_tel_data_add_dict_u64(c, "tx_errors", st.oerrors);
+		rte_tel_data_add_dict_u64(c, "rx_nombuf", st.rx_nombuf);
+		rte_tel_data_add_dict_container(d, pi->cfg->name, c, 0);
+	}
+	return 0;
+}
+
+static int
+tel_pstat(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
+{
+	unsigned nw = phx_dp_nb_workers(ctl->dp), k;
+	struct phx_dp_stats sum;
+	const struct phx_dp_stats *s = &sum;
+	struct rte_tel_data *cnt, *drops;
+	char scope[32] = "all";
+
+	if (params != NULL && *params != '\0') {
+		char *end;
+		unsigned long w;
+
+		if (strcmp(params, "ctl") == 0) {
+			s = phx_dp_stats(ctl->dp, nw);
+			snprintf(scope, sizeof(scope), "ctl");
+		} else {
+			errno = 0;
+			w = strtoul(params, &end, 10);
+			if (errno != 0 || *end != '\0' || end == params ||
+			    w >= nw)
+				return -EINVAL;
+			s = phx_dp_stats(ctl->dp, (unsigned)w);
+			snprintf(scope, sizeof(scope), "worker%lu", w);
+		}
+	} else {
+		phx_dp_stats_sum(ctl->dp, &sum);
+	}
+	cnt = rte_tel_data_alloc();
+	drops = rte_tel_data_alloc();
+	if (cnt == NULL || drops == NULL) {
+		rte_tel_data_free(cnt);
+		rte_tel_data_free(drops);
+		return -ENOMEM;
+	}
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "scope", scope);
+	rte_tel_data_add_dict_u64(d, "workers", nw);
+	rte_tel_data_start_dict(cnt);
+	for (k = 0; k < PHX_CNT_MAX; k++)
+		rte_tel_data_add_dict_u64(cnt, phx_dp_counter_name(k),
+			__atomic_load_n(&s->cnt[k], __ATOMIC_RELAXED));
+	rte_tel_data_start_dict(drops);
+	for (k = 1; k < PHX_DROP_MAX; k++)
+		rte_tel_data_add_dict_u64(drops, phx_drop_name(k),
+			__atomic_load_n(&s->drop[k], __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_container(d, "counters", cnt, 0);
+	rte_tel_data_add_dict_container(d, "drops", drops, 0);
+	return 0;
+}
+
+static int
+tel_arp(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
+{
+	struct phx_arp *arp = ctl->arp;
+	struct rte_tel_data *col[7];
+	static const char *const names[7] = {
+		"ip", "mac", "port", "state", "age_s", "expires_s", "held" };
+	unsigned long page = 0;
+	unsigned i, total = 0, row = 0, k;
+	uint64_t now = rte_rdtsc();
+
+	if (params != NULL && *params != '\0') {
+		char *end;
+
+		errno = 0;
+		page = strtoul(params, &end, 10);
+		if (errno != 0 || *end != '\0' || end == params ||
+		    page > arp->cap / ARP_PAGE)
+			return -EINVAL;
+	}
+	for (k = 0; k < 7; k++) {
+		col[k] = rte_tel_data_alloc();
+		if (col[k] == NULL) {
+			while (k-- > 0)
+				rte_tel_data_free(col[k]);
+			return -ENOMEM;
+		}
+		rte_tel_data_start_array(col[k], k < 4 ? RTE_TEL_STRING_VAL :
+							 RTE_TEL_U64_VAL);
+	}
+	pthread_mutex_lock(&arp->lock);
+	for (i = 0; i < arp->cap; i++) {
+		const struct phx_neigh_entry *e = &arp->e[i];
+		char buf[32];
+		uint64_t exp = 0;
+
+		if (e->state == PHX_NEIGH_FREE || e->state == PHX_NEIGH_DEAD)
+			continue;
+		if (total++ / ARP_PAGE != page)
+			continue;
+		row++;
+		ip_str(e->ip, buf, sizeof(buf));
+		rte_tel_data_add_array_string(col[0], buf);
+		if (e->state == PHX_NEIGH_INCOMPLETE ||
+		    e->state == PHX_NEIGH_FAILED)
+			buf[0] = '\0';
+		else
+			snprintf(buf, sizeof(buf), RTE_ETHER_ADDR_PRT_FMT,
+				 RTE_ETHER_ADDR_BYTES(&e->mac));
+		rte_tel_data_add_array_string(col[1], buf);
+		rte_tel_data_add_array_string(col[2],
+			phx_dp_port(ctl->dp, e->port)->cfg->name);
+		rte_tel_data_add_array_string(col[3],
+			phx_neigh_state_names[e->state]);
+		rte_tel_data_add_array_u64(col[4], e->confirmed_tsc ?
+			(now - e->confirmed_tsc) / ctl->hz : 0);
+		if (e->state == PHX_NEIGH_REACHABLE &&
+		    e->confirmed_tsc + arp->reachable_tsc > now)
+			exp = (e->confirmed_tsc + arp->reachable_tsc - now) /
+			      ctl->hz;
+		rte_tel_data_add_array_u64(col[5], exp);
+		rte_tel_data_add_array_u64(col[6], e->n_held);
+	}
+	pthread_mutex_unlock(&arp->lock);
+	RTE_SET_USED(row);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "total", total);
+	rte_tel_data_add_dict_u64(d, "page", page);
+	rte_tel_data_add_dict_u64(d, "pages",
+				  total ? (total + ARP_PAGE - 1) / ARP_PAGE : 1);
+	for (k = 0; k < 7; k++)
+		rte_tel_data_add_dict_container(d, names[k], col[k], 0);
+	return 0;
+}
+
+static int
+tel_routes(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
+{
+	const struct phx_config *cfg = phx_dp_config(ctl->dp);
+	struct rte_tel_data *col[3];
+	static const char *const names[3] = { "prefix", "via", "port" };
+	unsigned p, a, r, k, rows = 0;
+	char buf[32], ip[16];
+
+	if (params != NULL && *params != '\0')
+		return -EINVAL;
+	for (k = 0; k < 3; k++) {
+		col[k] = rte_tel_data_alloc();
+		if (col[k] == NULL) {
+			while (k-- > 0)
+				rte_tel_data_free(col[k]);
+			return -ENOMEM;
+		}
+		rte_tel_data_start_array(col[k], RTE_TEL_STRING_VAL);
+	}
+	for (p = 0; p < cfg->n_ports; p++)
+		for (a = 0; a < cfg->ports[p].n_addrs; a++) {
+			const struct phx_cfg_addr *ad = &cfg->ports[p].addrs[a];
+			uint32_t mask = ad->plen ? ~0u << (32 - ad->plen) : 0;
+
+			if (rows++ >= RTE_TEL_MAX_ARRAY_ENTRIES)
+				continue;
+			ip_str(rte_cpu_to_be_32(ad->ip & mask), ip, sizeof(ip));
+			snprintf(buf, sizeof(buf), "%s/%u", ip, ad->plen);
+			rte_tel_data_add_array_string(col[0], buf);
+			rte_tel_data_add_array_string(col[1], "");
+			rte_tel_data_add_array_string(col[2],
+						      cfg->ports[p].name);
+		}
+	for (r = 0; r < cfg->n_routes; r++) {
+		const struct phx_cfg_route *rt = &cfg->routes[r];
+
+		if (rows++ >= RTE_TEL_MAX_ARRAY_ENTRIES)
+			continue;
+		ip_str(rte_cpu_to_be_32(rt->prefix), ip, sizeof(ip));
+		snprintf(buf, sizeof(buf), "%s/%u", ip, rt->plen);
+		rte_tel_data_add_array_string(col[0], buf);
+		ip_str(rte_cpu_to_be_32(rt->via), ip, sizeof(ip));
+		rte_tel_data_add_array_string(col[1], rt->via ? ip : "");
+		rte_tel_data_add_array_string(col[2],
+					      cfg->ports[rt->port].name);
+	}
+	rte_tel_data_start_dict(d);
+	for (k = 0; k < 3; k++)
+		rte_tel_data_add_dict_container(d, names[k], col[k], 0);
+	return 0;
+}
+
+typedef int (*phx_tel_fn)(struct phx_ctl *ctl, const char *params,
+			  struct rte_tel_data *d);
+
+/* One trampoline per command: rte_telemetry 22.11 passes no user data. */
+#define PHX_TEL_CMDS(X)                                                        \
+	X(version, "/phalanx/version",                                         \
+	  "Member version, name, DPDK version, pid, uptime. No parameters")   \
+	X(config, "/phalanx/config",                                           \
+	  "Summary of the running configuration. No parameters")              \
+	X(ports, "/phalanx/ports",                                             \
+	  "Ports: link, MTU, MAC, addresses, NIC counters. No parameters")    \
+	X(pstat, "/phalanx/pstat",                                             \
+	  "Counters and drop reasons, summed; parameter: worker index or ctl") \
+	X(arp, "/phalanx/arp",                                                 \
+	  "Neighbour table, 64 rows a page, columnar; parameter: page")       \
+	X(routes, "/phalanx/routes",                                           \
+	  "Routing table (connected and static). No parameters")
+
+#define PHX_TEL_TRAMPOLINE_(fn, path, help)                                   \
+	static int tel_cb_##fn(const char *cmd, const char *params,           \
+			       struct rte_tel_data *d)                        \
+	{                                                                     \
+		int rc = -ENODEV;                                             \
+		RTE_SET_USED(cmd);                                            \
+		pthread_rwlock_rdlock(&tel_lock);                             \
+		if (tel_ctl != NULL)                                          \
+			rc = tel_##fn(tel_ctl, params, d);                    \
+		pthread_rwlock_unlock(&tel_lock);                             \
+		return rc;                                                    \
+	}
+PHX_TEL_CMDS(PHX_TEL_TRAMPOLINE_)
+#undef PHX_TEL_TRAMPOLINE_
+
+int
+phx_ctl_telemetry_attach(struct phx_ctl *ctl)
+{
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&tel_lock);
+	tel_ctl = ctl;
+	pthread_rwlock_unlock(&tel_lock);
+#define PHX_TEL_REG_(fn, path, help)                                          \
+	if (rc == 0)                                                          \
+		rc = rte_telemetry_register_cmd(path, tel_cb_##fn, help);
+	PHX_TEL_CMDS(PHX_TEL_REG_)
+#undef PHX_TEL_REG_
+	/* -EINVAL here means "already registered" (a second attach in the
+	 * same process, e.g. tests): the trampolines follow tel_ctl. */
+	return rc == -EINVAL ? 0 : rc;
+}
+
+void
+phx_ctl_telemetry_detach(void)
+{
+	pthread_rwlock_wrlock(&tel_lock);
+	tel_ctl = NULL;
+	pthread_rwlock_unlock(&tel_lock);
+}

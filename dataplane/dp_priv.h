@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Dataplane internals shared by the files of dataplane/ only.
+ *
+ * Ordering rules (one place, pf pfvar_priv.h style):
+ *   [I] immutable after phx_dp_create();
+ *   [W] written by the owning worker only;
+ *   [C] written by the control lcore only;
+ *   [A] written with atomics, read by others without locks.
+ * The neighbour table is a single-writer (control) lock-free rte_hash
+ * (RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF); a deleted key's position is
+ * freed only after a liburcu QSBR grace period, and workers announce a
+ * quiescent state once per loop (go offline while they sleep).
+ */
+#ifndef PHX_DP_PRIV_H
+#define PHX_DP_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_hash.h>
+#include <rte_log.h>
+#include <rte_lpm.h>
+#include <rte_ring.h>
+
+#include "dataplane/dp_api.h"
+#include "phx_config.h"
+
+#define PHX_BURST 32
+
+extern int phx_logtype_dp;
+#define PHX_LOG_DP(level, ...) \
+	rte_log(RTE_LOG_##level, phx_logtype_dp, "phx.dp: " __VA_ARGS__)
+
+/* Next hop as the routing table returns it (rte_lpm next hop = index). */
+enum phx_nh_kind {
+	PHX_NH_FWD = 0,     /* route out of port; gw or the destination itself */
+	PHX_NH_LOCAL = 1,   /* one of our addresses */
+	PHX_NH_BCAST = 2,   /* directed broadcast of a connected subnet */
+};
+
+struct phx_nh {
+	uint32_t gw;        /* [I] network order; 0 = destination is on-link */
+	uint16_t port;      /* [I] port index */
+	uint8_t kind;       /* [I] enum phx_nh_kind */
+};
+
+#define PHX_NH_MAX (PHX_CFG_MAX_ROUTES + PHX_CFG_MAX_PORTS * PHX_CFG_MAX_ADDRS * 3)
+
+/* Neighbour entry as workers see it: the MAC published by control. */
+struct phx_neigh_slot {
+	uint64_t mac;       /* [A] MAC in the low 48 bits (wire order bytes),
+			     * bit 63 set when valid; 0 = unresolved */
+	uint8_t used;       /* [A] set by workers on use, cleared by control */
+};
+
+#define PHX_NEIGH_VALID (1ULL << 63)
+
+struct phx_worker {
+	unsigned idx;                     /* [I] worker index */
+	unsigned lcore;                   /* [I] lcore it runs on */
+	uint16_t queue;                   /* [I] RX/TX queue on every port */
+	struct phx_dp *dp;                /* [I] */
+	struct rte_ring *to_ctl;          /* [I] SP (this worker) / SC (control) */
+	struct rte_ring *ctl_tx;          /* [I] SP (control) / SC (this worker) */
+	uint64_t icmp_tokens;             /* [W] ICMP error budget, tokens */
+	uint64_t icmp_last_tsc;           /* [W] last refill */
+	struct rte_eth_dev_tx_buffer *txb[PHX_CFG_MAX_PORTS]; /* [W] per port */
+	struct phx_dp_stats stats;        /* [W] */
+} __rte_cache_aligned;
+
+struct phx_dp {
+	const struct phx_config *cfg;           /* [I] */
+	unsigned nb_workers;                    /* [I] */
+	unsigned nb_ports;                      /* [I] */
+	struct phx_dp_port_info ports[PHX_CFG_MAX_PORTS]; /* [I] */
+	int16_t port_idx[RTE_MAX_ETHPORTS];     /* [I] DPDK port id -> index, -1 */
+	struct rte_mempool *pool;               /* [I] */
+	struct rte_lpm *lpm;                    /* [I] routes, connected and local */
+	unsigned nb_nh;                         /* [I] */
+	struct phx_nh nh[PHX_NH_MAX];           /* [I] */
+	struct rte_hash *neigh;                 /* [C] writer, [W] readers */
+	struct phx_neigh_slot *neigh_slots;     /* [A] indexed by position */
+	unsigned neigh_cap;                     /* [I] */
+	int32_t *neigh_dead;                    /* [C] positions awaiting reclaim */
+	unsigned neigh_nb_dead;                 /* [C] */
+	uint64_t icmp_burst;                    /* [I] ICMP token bucket depth */
+	uint64_t icmp_tsc_per_token;            /* [I] 0 = ICMP errors disabled */
+	volatile bool stop;                     /* [C] set to end worker loops */
+	bool started;                           /* [C] */
+	struct phx_worker *workers;             /* [I] array of nb_workers */
+	struct phx_dp_stats ctl_stats;          /* [C] control lcore's block */
+};
+
+int phx_dp_worker_loop(void *arg);
+/* rte_eth_tx_buffer error callback: count tx_full and free. */
+void phx_dp_tx_buffer_error(struct rte_mbuf **unsent, uint16_t count,
+			    void *userdata);
+
+/* Parse-and-route one burst received on port index pidx by worker w.
+ * Exposed for the benchmark and tests that drive the pipeline without a
+ * queue. Consumes every mbuf. */
+void phx_dp_process_burst(struct phx_worker *w, uint16_t pidx,
+			  struct rte_mbuf **pkts, uint16_t n, uint64_t now);
+
+/* Port bring-up (dataplane/port.c). */
+int phx_dp_ports_init(struct phx_dp *dp, struct phx_cfg_errors *errs);
+void phx_dp_ports_close(struct phx_dp *dp);
+
+/* Routing table (dataplane/fib.c). */
+int phx_dp_fib_init(struct phx_dp *dp);
+
+static inline uint64_t
+phx_mac_to_u64(const struct rte_ether_addr *a)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, a->addr_bytes, RTE_ETHER_ADDR_LEN);
+	return v;
+}
+
+#endif /* PHX_DP_PRIV_H */

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-lcore counter block (STYLE 3.8). One X-macro list generates the enum
+ * and the name table; every worker and the control lcore own one block
+ * each ([W] / [C]: single writer, naturally aligned uint64_t, plain
+ * increments), and readers (telemetry threads) sum them. Drop reasons are a
+ * second array in the same block, indexed by enum phx_drop_reason.
+ *
+ * Counters are monotonic and never reset; `phx` computes deltas.
+ * docs/counters.md describes each one; keep it in step with this list.
+ */
+#ifndef PHX_DP_STATS_H
+#define PHX_DP_STATS_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include "lib/drop_reason.h"
+
+#define PHX_DP_COUNTERS(X)                                                     \
+	X(RX_PKTS, rx_pkts)             /* [W] frames received */               \
+	X(RX_BYTES, rx_bytes)           /* [W] bytes received (L2) */           \
+	X(TX_PKTS, tx_pkts)             /* [W] frames handed to the NIC */      \
+	X(TX_BYTES, tx_bytes)           /* [W] bytes handed to the NIC */       \
+	X(FWD_PKTS, fwd_pkts)           /* [W] IPv4 packets routed to a port */ \
+	X(LOCAL_PKTS, local_pkts)       /* [W] IPv4 packets for a member address */ \
+	X(ICMP_ECHO_REPLIES, icmp_echo_replies) /* [W] echo replies sent */     \
+	X(ICMP_ERRORS_SENT, icmp_errors_sent)   /* [W] time-exceeded/unreachable sent */ \
+	X(ICMP_ERRORS_RATELIMITED, icmp_errors_ratelimited) /* [W] not sent: rate limit */ \
+	X(ARP_TO_CTL, arp_to_ctl)       /* [W] ARP frames passed to control */  \
+	X(NEIGH_MISS, neigh_miss)       /* [W] packets passed to control to wait for ARP */ \
+	X(CTL_TX_PKTS, ctl_tx_pkts)     /* [W] frames sent on control's behalf */ \
+	X(IDLE_SLEEPS, idle_sleeps)     /* [W] idle sleeps taken */              \
+	X(ARP_REQUESTS_RX, arp_requests_rx)   /* [C] ARP requests received */   \
+	X(ARP_REPLIES_RX, arp_replies_rx)     /* [C] ARP replies received */    \
+	X(ARP_REPLIES_TX, arp_replies_tx)     /* [C] ARP replies sent */        \
+	X(ARP_REQUESTS_TX, arp_requests_tx)   /* [C] ARP requests sent */       \
+	X(NEIGH_LEARNED, neigh_learned)       /* [C] neighbour entries created */ \
+	X(NEIGH_UPDATED, neigh_updated)       /* [C] neighbour MAC changes */    \
+	X(NEIGH_EXPIRED, neigh_expired)       /* [C] entries removed (no answer/unused) */ \
+	X(NEIGH_HELD, neigh_held)             /* [C] packets queued for resolution */ \
+	X(NEIGH_RELEASED, neigh_released)     /* [C] held packets sent after resolution */
+
+enum phx_dp_counter {
+#define PHX_DP_CNT_ENUM_(e, n) PHX_CNT_##e,
+	PHX_DP_COUNTERS(PHX_DP_CNT_ENUM_)
+#undef PHX_DP_CNT_ENUM_
+	PHX_CNT_MAX
+};
+
+struct phx_dp_stats {
+	uint64_t cnt[PHX_CNT_MAX];    /* [W]/[C] by owner; monotonic */
+	uint64_t drop[PHX_DROP_MAX];  /* [W]/[C] by owner; monotonic */
+} __rte_cache_aligned;
+
+/* Counter name ("rx_pkts"). */
+const char *phx_dp_counter_name(enum phx_dp_counter c);
+
+#endif /* PHX_DP_STATS_H */

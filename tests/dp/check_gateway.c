@@ -1,0 +1,585 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Dataplane tests: the real worker loop on a worker lcore and the real
+ * control code, in one process, over two net_ring ports
+ * (rte_eth_from_rings). The test plays the wire: it enqueues frames on a
+ * port's RX ring and reads what the member transmits from its TX ring,
+ * and it drives the control lcore's poll from the main lcore.
+ *
+ * EAL: --no-huge --no-pci (22.11 refuses --in-memory with --no-huge),
+ * one init per binary, no fork.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <rte_arp.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_ring.h>
+
+#include "control/ctl.h"
+#include "dataplane/dp_api.h"
+#include "lib/config.h"
+#include "tests/dp/pkt_build.h"
+
+#define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
+
+static const char test_cfg[] =
+	"{\n"
+	"  \"name\": \"dptest\",\n"
+	"  \"eal\": {\"file_prefix\": \"phx_dptest\"},\n"
+	"  \"dataplane\": {\"workers\": 1, \"mbufs\": 4096, \"icmp_rate\": 100000},\n"
+	"  \"ports\": [\n"
+	"    {\"name\": \"in0\", \"device\": \"net_ring0\", \"mac\": \"02:00:0a:01:00:0b\",\n"
+	"     \"addresses\": [\"10.1.0.11/24\", \"10.1.0.1/24\"]},\n"
+	"    {\"name\": \"out0\", \"device\": \"net_ring1\", \"mac\": \"02:00:0a:02:00:0b\",\n"
+	"     \"mtu\": 1400, \"addresses\": [\"10.2.0.11/24\", \"10.2.0.1/24\"]}\n"
+	"  ],\n"
+	"  \"routes\": [{\"prefix\": \"198.51.100.0/24\", \"via\": \"10.2.0.254\"}],\n"
+	"  \"neighbors\": {\"hold_packets\": 4, \"retries\": 2, \"retry_ms\": 50}\n"
+	"}\n";
+
+static struct rte_ring *rxr[2], *txr[2];
+static struct rte_mempool *tp;
+static struct phx_config *cfg;
+static struct phx_dp *dp;
+static struct phx_ctl *ctl;
+
+static const struct rte_ether_addr mac_in0 = {{ 0x02, 0, 0x0a, 1, 0, 0x0b }};
+static const struct rte_ether_addr mac_out0 = {{ 0x02, 0, 0x0a, 2, 0, 0x0b }};
+static const struct rte_ether_addr mac_client = {{ 0x02, 0, 0x0a, 1, 0, 0x64 }};
+static const struct rte_ether_addr mac_server = {{ 0x02, 0, 0x0a, 2, 0, 0x64 }};
+static const struct rte_ether_addr mac_gw = {{ 0x02, 0, 0x0a, 2, 0, 0xfe }};
+static const struct rte_ether_addr bcast = {{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }};
+static const struct rte_ether_addr zero;
+
+static void
+inject(int port, struct rte_mbuf *m)
+{
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(rte_ring_enqueue(rxr[port], m), 0);
+}
+
+/* Collect up to max frames from port's TX ring within ms milliseconds,
+ * driving the control lcore meanwhile. Returns when want frames came. */
+static unsigned
+collect(int port, struct rte_mbuf **out, unsigned want, unsigned ms)
+{
+	uint64_t end = rte_rdtsc() + rte_get_tsc_hz() * ms / 1000;
+	unsigned got = 0;
+
+	while (rte_rdtsc() < end) {
+		phx_ctl_poll(ctl, rte_rdtsc());
+		got += rte_ring_dequeue_burst(txr[port], (void **)(out + got),
+					      want - got, NULL);
+		if (got >= want)
+			break;
+		rte_delay_us_sleep(200);
+	}
+	return got;
+}
+
+/* Let the pipeline settle and discard anything transmitted. */
+static void
+drain(void)
+{
+	struct rte_mbuf *m[64];
+	int p;
+
+	for (p = 0; p < 2; p++) {
+		unsigned n = collect(p, m, 64, 30);
+
+		rte_pktmbuf_free_bulk(m, n);
+	}
+}
+
+static uint64_t
+drops(enum phx_drop_reason r)
+{
+	struct phx_dp_stats s;
+
+	phx_dp_stats_sum(dp, &s);
+	return s.drop[r];
+}
+
+static uint64_t
+counter(enum phx_dp_counter c)
+{
+	struct phx_dp_stats s;
+
+	phx_dp_stats_sum(dp, &s);
+	return s.cnt[c];
+}
+
+static struct rte_ipv4_hdr *
+ip_of(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+				       sizeof(struct rte_ether_hdr));
+}
+
+static struct rte_ether_hdr *
+eth_of(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+}
+
+/* The server (10.2.0.100) answers ARP so that forwarding can proceed. */
+static void
+resolve_server(void)
+{
+	inject(1, tb_arp(tp, RTE_ARP_OP_REPLY, &mac_server, IP(10, 2, 0, 100),
+			 &mac_out0, IP(10, 2, 0, 11), &mac_out0));
+	drain();
+}
+
+START_TEST(arp_request_for_us_is_answered)
+{
+	struct rte_mbuf *out[4];
+	struct rte_arp_hdr *a;
+
+	inject(0, tb_arp(tp, RTE_ARP_OP_REQUEST, &mac_client,
+			 IP(10, 1, 0, 100), &zero, IP(10, 1, 0, 1), &bcast));
+	ck_assert_uint_eq(collect(0, out, 1, 2000), 1);
+	ck_assert(rte_is_same_ether_addr(&eth_of(out[0])->dst_addr,
+					 &mac_client));
+	ck_assert(rte_is_same_ether_addr(&eth_of(out[0])->src_addr, &mac_in0));
+	a = (struct rte_arp_hdr *)(eth_of(out[0]) + 1);
+	ck_assert_uint_eq(rte_be_to_cpu_16(a->arp_opcode), RTE_ARP_OP_REPLY);
+	ck_assert(rte_is_same_ether_addr(&a->arp_data.arp_sha, &mac_in0));
+	ck_assert_uint_eq(a->arp_data.arp_sip, rte_cpu_to_be_32(IP(10, 1, 0, 1)));
+	ck_assert_uint_eq(a->arp_data.arp_tip,
+			  rte_cpu_to_be_32(IP(10, 1, 0, 100)));
+	rte_pktmbuf_free(out[0]);
+}
+END_TEST
+
+START_TEST(arp_request_for_other_is_dropped)
+{
+	struct rte_mbuf *out[1];
+	uint64_t before = drops(PHX_DROP_ARP_NOT_MINE);
+
+	inject(0, tb_arp(tp, RTE_ARP_OP_REQUEST, &mac_client,
+			 IP(10, 1, 0, 100), &zero, IP(10, 1, 0, 99), &bcast));
+	ck_assert_uint_eq(collect(0, out, 1, 200), 0);
+	ck_assert_uint_eq(drops(PHX_DROP_ARP_NOT_MINE), before + 1);
+}
+END_TEST
+
+START_TEST(echo_to_member_is_answered)
+{
+	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
+		.src = IP(10, 1, 0, 100), .dst = IP(10, 1, 0, 1),
+		.proto = IPPROTO_ICMP, .icmp_type = RTE_IP_ICMP_ECHO_REQUEST,
+		.sport = 77, .payload = 56 };
+	struct rte_mbuf *out[1];
+	struct rte_icmp_hdr *ic;
+
+	inject(0, tb_ipv4(tp, &p));
+	ck_assert_uint_eq(collect(0, out, 1, 2000), 1);
+	ck_assert(rte_is_same_ether_addr(&eth_of(out[0])->dst_addr,
+					 &mac_client));
+	ck_assert_uint_eq(ip_of(out[0])->src_addr,
+			  rte_cpu_to_be_32(IP(10, 1, 0, 1)));
+	ck_assert_uint_eq(ip_of(out[0])->dst_addr,
+			  rte_cpu_to_be_32(IP(10, 1, 0, 100)));
+	ic = (struct rte_icmp_hdr *)(ip_of(out[0]) + 1);
+	ck_assert_uint_eq(ic->icmp_type, RTE_IP_ICMP_ECHO_REPLY);
+	ck_assert_uint_eq(rte_be_to_cpu_16(ic->icmp_ident), 77);
+	ck_assert(tb_csum_ok(out[0]));
+	rte_pktmbuf_free(out[0]);
+}
+END_TEST
+
+START_TEST(forward_resolves_holds_and_releases)
+{
+	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
+		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 77),
+		.proto = IPPROTO_UDP, .sport = 1000, .dport = 53,
+		.payload = 100, .ttl = 64 };
+	struct rte_mbuf *out[8];
+	struct rte_arp_hdr *a;
+	unsigned n, i;
+
+	/* Two packets to an unknown neighbour: one ARP request goes out of
+	 * out0 and both packets wait. */
+	inject(0, tb_ipv4(tp, &p));
+	inject(0, tb_ipv4(tp, &p));
+	ck_assert_uint_eq(collect(1, out, 1, 2000), 1);
+	a = (struct rte_arp_hdr *)(eth_of(out[0]) + 1);
+	ck_assert(rte_is_same_ether_addr(&eth_of(out[0])->dst_addr, &bcast));
+	ck_assert_uint_eq(rte_be_to_cpu_16(a->arp_opcode), RTE_ARP_OP_REQUEST);
+	ck_assert_uint_eq(a->arp_data.arp_tip, rte_cpu_to_be_32(IP(10, 2, 0, 77)));
+	ck_assert_uint_eq(a->arp_data.arp_sip, rte_cpu_to_be_32(IP(10, 2, 0, 11)));
+	rte_pktmbuf_free(out[0]);
+
+	/* The answer releases both, rewritten and TTL-1. */
+	inject(1, tb_arp(tp, RTE_ARP_OP_REPLY, &mac_gw, IP(10, 2, 0, 77),
+			 &mac_out0, IP(10, 2, 0, 11), &mac_out0));
+	n = collect(1, out, 2, 2000);
+	ck_assert_uint_eq(n, 2);
+	for (i = 0; i < n; i++) {
+		ck_assert(rte_is_same_ether_addr(&eth_of(out[i])->dst_addr,
+						 &mac_gw));
+		ck_assert(rte_is_same_ether_addr(&eth_of(out[i])->src_addr,
+						 &mac_out0));
+		ck_assert_uint_eq(ip_of(out[i])->time_to_live, 63);
+		ck_assert(tb_csum_ok(out[i]));
+		rte_pktmbuf_free(out[i]);
+	}
+	/* Now resolved: the worker forwards directly. */
+	uint64_t fwd = counter(PHX_CNT_FWD_PKTS);
+	inject(0, tb_ipv4(tp, &p));
+	ck_assert_uint_eq(collect(1, out, 1, 2000), 1);
+	ck_assert_uint_eq(ip_of(out[0])->time_to_live, 63);
+	ck_assert(tb_csum_ok(out[0]));
+	rte_pktmbuf_free(out[0]);
+	ck_assert_uint_eq(counter(PHX_CNT_FWD_PKTS), fwd + 1);
+}
+END_TEST
+
+START_TEST(static_route_uses_gateway)
+{
+	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
+		.src = IP(10, 1, 0, 100), .dst = IP(198, 51, 100, 9),
+		.proto = IPPROTO_TCP, .sport = 40000, .dport = 80, .ttl = 10 };
+	struct rte_mbuf *out[2];
+	struct rte_arp_hdr *a;
+
+	inject(0, tb_ipv4(tp, &p));
+	ck_assert_uint_eq(collect(1, out, 1, 2000), 1);
+	a = (struct rte_arp_hdr *)(eth_of(out[0]) + 1);
+	ck_assert_uint_eq(a->arp_data.arp_tip,
+			  rte_cpu_to_be_32(IP(10, 2, 0, 254)));
+	rte_pktmbuf_free(out[0]);
+	inject(1, tb_arp(tp, RTE_ARP_OP_REPLY, &mac_gw, IP(10, 2, 0, 254),
+			 &mac_out0, IP(10, 2, 0, 11), &mac_out0));
+	ck_assert_uint_eq(collect(1, out, 1, 2000), 1);
+	ck_assert(rte_is_same_ether_addr(&eth_of(out[0])->dst_addr, &mac_gw));
+	ck_assert_uint_eq(ip_of(out[0])->dst_addr,
+			  rte_cpu_to_be_32(IP(198, 51, 100, 9)));
+	ck_assert_uint_eq(ip_of(out[0])->time_to_live, 9);
+	ck_assert(tb_csum_ok(out[0]));
+	rte_pktmbuf_free(out[0]);
+}
+END_TEST
+
+START_TEST(ttl_one_gets_time_exceeded)
+{
+	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
+		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 100),
+		.proto = IPPROTO_UDP, .sport = 33434, .dport = 33434, .ttl = 1 };
+	uint64_t before = drops(PHX_DROP_TTL_EXCEEDED);
+	struct rte_mbuf *out[1];
+	struct rte_icmp_hdr *ic;
+	struct rte_ipv4_hdr *quoted;
+
+	inject(0, tb_ipv4(tp, &p));
+	ck_assert_uint_eq(collect(0, out, 1, 2000), 1);
+	ic = (struct rte_icmp_hdr *)(ip_of(out[0]) + 1);
+	ck_assert_uint_eq(ic->icmp_type, 11);
+	ck_assert_uint_eq(ic->icmp_code, 0);
+	ck_assert_uint_eq(ip_of(out[0])->dst_addr,
+			  rte_cpu_to_be_32(IP(10, 1, 0, 100)));
+	ck_assert_uint_eq(ip_of(out[0])->src_addr,
+			  rte_cpu_to_be_32(IP(10, 1, 0, 11)));
+	quoted = (struct rte_ipv4_hdr *)(ic + 1);
+	ck_assert_uint_eq(quoted->dst_addr, rte_cpu_to_be_32(IP(10, 2, 0, 100)));
+	ck_assert(tb_csum_ok(out[0]));
+	rte_pktmbuf_free(out[0]);
+	ck_assert_uint_eq(drops(PHX_DROP_TTL_EXCEEDED), before + 1);
+}
+END_TEST
+
+START_TEST(no_route_is_counted_and_reported)
+{
+	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
+		.src = IP(10, 1, 0, 100), .dst = IP(192, 0, 2, 1),
+		.proto = IPPROTO_ICMP, .icmp_type = 8, .payload = 8 };
+	uint64_t before = drops(PHX_DROP_NO_ROUTE);
+	struct rte_mbuf *out[4];
+	struct rte_icmp_hdr *ic;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		inject(0, tb_ipv4(tp, &p));
+	ck_assert_uint_eq(collect(0, out, 3, 2000), 3);
+	for (i = 0; i < 3; i++) {
+		ic = (struct rte_icmp_hdr *)(ip_of(out[i]) + 1);
+		ck_assert_uint_eq(ic->icmp_type, 3);
+		ck_assert_uint_eq(ic->icmp_code, 0);
+		rte_pktmbuf_free(out[i]);
+	}
+	ck_assert_uint_eq(collect(1, out, 1, 100), 0);
+	ck_assert_uint_eq(drops(PHX_DROP_NO_ROUTE), before + 3);
+}
+END_TEST
+
+START_TEST(mtu_exceeded_with_df_gets_frag_needed)
+{
+	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
+		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 100),
+		.proto = IPPROTO_UDP, .sport = 1, .dport = 2, .payload = 1400,
+		.frag = 0x4000 };
+	uint64_t before = drops(PHX_DROP_MTU_EXCEEDED);
+	struct rte_mbuf *out[1];
+	struct rte_icmp_hdr *ic;
+
+	inject(0, tb_ipv4(tp, &p));
+	ck_assert_uint_eq(collect(0, out, 1, 2000), 1);
+	ic = (struct rte_icmp_hdr *)(ip_of(out[0]) + 1);
+	ck_assert_uint_eq(ic->icmp_type, 3);
+	ck_assert_uint_eq(ic->icmp_code, 4);
+	ck_assert_uint_eq(rte_be_to_cpu_16(ic->icmp_seq_nb), 1400);
+	rte_pktmbuf_free(out[0]);
+	ck_assert_uint_eq(drops(PHX_DROP_MTU_EXCEEDED), before + 1);
+}
+END_TEST
+
+START_TEST(hold_queue_is_bounded_then_unresolved)
+{
+	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
+		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 200),
+		.proto = IPPROTO_UDP, .sport = 5, .dport = 6 };
+	uint64_t full = drops(PHX_DROP_NEIGH_HOLD_FULL);
+	uint64_t unres = drops(PHX_DROP_NEIGH_UNRESOLVED);
+	struct rte_mbuf *out[8];
+	unsigned n;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		inject(0, tb_ipv4(tp, &p));
+	/* retries = 2 at 50 ms: two requests, then the held four die. */
+	n = collect(1, out, 2, 2000);
+	ck_assert_uint_eq(n, 2);
+	rte_pktmbuf_free_bulk(out, n);
+	drain();
+	rte_delay_ms(150);
+	drain();
+	ck_assert_uint_eq(drops(PHX_DROP_NEIGH_HOLD_FULL), full + 2);
+	ck_assert_uint_eq(drops(PHX_DROP_NEIGH_UNRESOLVED), unres + 4);
+}
+END_TEST
+
+START_TEST(frames_for_other_hosts_are_dropped)
+{
+	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_server,
+		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 100),
+		.proto = IPPROTO_UDP };
+	uint64_t before = drops(PHX_DROP_L2_OTHER_HOST);
+	struct rte_mbuf *out[1];
+
+	inject(0, tb_ipv4(tp, &p));
+	ck_assert_uint_eq(collect(1, out, 1, 100), 0);
+	drain();
+	ck_assert_uint_eq(drops(PHX_DROP_L2_OTHER_HOST), before + 1);
+}
+END_TEST
+
+/* Malformed and unsupported frames: each lands in its own counter and
+ * nothing leaves the member. */
+struct bad_case {
+	const char *name;
+	enum phx_drop_reason reason;
+	void (*mangle)(uint8_t *f, uint16_t *len);
+};
+
+static void m_trunc_l2(uint8_t *f, uint16_t *len) { (void)f; *len = 10; }
+static void m_trunc_ip(uint8_t *f, uint16_t *len) { (void)f; *len = 14 + 12; }
+static void m_vlan(uint8_t *f, uint16_t *len) { (void)len; f[12] = 0x81; f[13] = 0; }
+static void m_ipv6(uint8_t *f, uint16_t *len) { (void)len; f[12] = 0x86; f[13] = 0xdd; }
+static void m_ethertype(uint8_t *f, uint16_t *len) { (void)len; f[12] = 0x88; f[13] = 0xcc; }
+static void m_version(uint8_t *f, uint16_t *len) { (void)len; f[14] = 0x65; }
+static void m_ihl(uint8_t *f, uint16_t *len) { (void)len; f[14] = 0x44; }
+static void m_len(uint8_t *f, uint16_t *len) { (void)len; f[16] = 0x7f; }
+static void m_csum(uint8_t *f, uint16_t *len) { (void)len; f[24] ^= 0x55; }
+static void m_trunc_l4(uint8_t *f, uint16_t *len)
+{
+	/* UDP with total length 24: 4 bytes of L4. */
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+
+	ip->total_length = rte_cpu_to_be_16(24);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	*len = 14 + 24;
+}
+static void m_frag(uint8_t *f, uint16_t *len)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+
+	(void)len;
+	ip->fragment_offset = rte_cpu_to_be_16(0x2000); /* MF */
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+static void m_options(uint8_t *f, uint16_t *len)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+
+	(void)len;
+	ip->version_ihl = 0x46;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+static void m_martian(uint8_t *f, uint16_t *len)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+
+	(void)len;
+	ip->src_addr = rte_cpu_to_be_32(IP(127, 0, 0, 1));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+static void m_dbcast(uint8_t *f, uint16_t *len)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+
+	(void)len;
+	ip->dst_addr = rte_cpu_to_be_32(IP(10, 2, 0, 255));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+static void m_local(uint8_t *f, uint16_t *len)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+
+	(void)len;
+	ip->dst_addr = rte_cpu_to_be_32(IP(10, 1, 0, 1));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+static const struct bad_case bad_cases[] = {
+	{ "truncated ethernet", PHX_DROP_L2_TRUNCATED, m_trunc_l2 },
+	{ "vlan tagged", PHX_DROP_VLAN_TAGGED, m_vlan },
+	{ "ipv6", PHX_DROP_IPV6, m_ipv6 },
+	{ "lldp ethertype", PHX_DROP_ETHERTYPE, m_ethertype },
+	{ "truncated ipv4", PHX_DROP_IPV4_TRUNCATED, m_trunc_ip },
+	{ "version 6 in ipv4", PHX_DROP_IPV4_BAD_VERSION, m_version },
+	{ "ihl 4", PHX_DROP_IPV4_BAD_IHL, m_ihl },
+	{ "total length beyond frame", PHX_DROP_IPV4_BAD_LEN, m_len },
+	{ "bad header checksum", PHX_DROP_IPV4_BAD_CSUM, m_csum },
+	{ "ip options", PHX_DROP_IPV4_OPTIONS, m_options },
+	{ "fragment", PHX_DROP_IPV4_FRAGMENT, m_frag },
+	{ "loopback source", PHX_DROP_IPV4_MARTIAN_SRC, m_martian },
+	{ "truncated udp", PHX_DROP_L4_TRUNCATED, m_trunc_l4 },
+	{ "directed broadcast", PHX_DROP_IPV4_MARTIAN_DST, m_dbcast },
+	{ "udp to the member", PHX_DROP_LOCAL_PROTO, m_local },
+};
+
+START_TEST(malformed_frames_are_counted)
+{
+	const struct bad_case *bc = &bad_cases[_i];
+	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
+		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 100),
+		.proto = IPPROTO_UDP, .sport = 9, .dport = 9, .payload = 20 };
+	struct rte_mbuf *tmpl = tb_ipv4(tp, &p), *out[1];
+	uint8_t frame[128];
+	uint16_t len = rte_pktmbuf_data_len(tmpl);
+	uint64_t before = drops(bc->reason);
+
+	memcpy(frame, rte_pktmbuf_mtod(tmpl, void *), len);
+	rte_pktmbuf_free(tmpl);
+	bc->mangle(frame, &len);
+	inject(0, tb_raw(tp, frame, len));
+	drain();
+	ck_assert_msg(drops(bc->reason) == before + 1, "%s: %s not counted",
+		      bc->name, phx_drop_name(bc->reason));
+	ck_assert_uint_eq(collect(1, out, 1, 50), 0);
+}
+END_TEST
+
+START_TEST(every_drop_reason_has_a_name)
+{
+	unsigned r;
+
+	for (r = 1; r < PHX_DROP_MAX; r++) {
+		ck_assert_str_ne(phx_drop_name(r), "");
+		ck_assert_str_ne(phx_drop_name(r), "invalid");
+	}
+}
+END_TEST
+
+static void
+setup_once(void)
+{
+	static char *eal[] = { "check_gateway", "-l", "0-1", "--no-huge",
+		"--no-pci", "-m", "256", "--log-level",
+		"*:warning", "--file-prefix", "phx_dptest", NULL };
+	struct phx_cfg_errors errs = {0};
+	char name[32];
+	int p;
+
+	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0)
+		ck_abort_msg("EAL init failed");
+	tp = rte_pktmbuf_pool_create("tb_pool", 2048, 0, 0,
+				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	ck_assert_ptr_nonnull(tp);
+	for (p = 0; p < 2; p++) {
+		snprintf(name, sizeof(name), "tb_rx%d", p);
+		rxr[p] = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "tb_tx%d", p);
+		txr[p] = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "net_ring%d", p);
+		ck_assert_int_ge(rte_eth_from_rings(name, &rxr[p], 1, &txr[p],
+						    1, 0), 0);
+	}
+	cfg = phx_config_load_buf("dptest.json", test_cfg, strlen(test_cfg),
+				  &errs);
+	if (cfg == NULL) {
+		phx_cfg_errors_print(&errs, stderr);
+		ck_abort_msg("test configuration rejected");
+	}
+	dp = phx_dp_create(cfg, &errs);
+	if (dp == NULL) {
+		phx_cfg_errors_print(&errs, stderr);
+		ck_abort_msg("dataplane not created");
+	}
+	ctl = phx_ctl_create(dp);
+	ck_assert_ptr_nonnull(ctl);
+	ck_assert_int_eq(phx_dp_start(dp), 0);
+	resolve_server();
+}
+
+int
+main(void)
+{
+	Suite *s = suite_create("dp_gateway");
+	TCase *tc = tcase_create("gateway");
+	SRunner *sr;
+	int failed;
+
+	setup_once();
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, every_drop_reason_has_a_name);
+	tcase_add_test(tc, arp_request_for_us_is_answered);
+	tcase_add_test(tc, arp_request_for_other_is_dropped);
+	tcase_add_test(tc, echo_to_member_is_answered);
+	tcase_add_test(tc, forward_resolves_holds_and_releases);
+	tcase_add_test(tc, static_route_uses_gateway);
+	tcase_add_test(tc, ttl_one_gets_time_exceeded);
+	tcase_add_test(tc, no_route_is_counted_and_reported);
+	tcase_add_test(tc, mtu_exceeded_with_df_gets_frag_needed);
+	tcase_add_test(tc, hold_queue_is_bounded_then_unresolved);
+	tcase_add_test(tc, frames_for_other_hosts_are_dropped);
+	tcase_add_loop_test(tc, malformed_frames_are_counted, 0,
+			    (int)RTE_DIM(bad_cases));
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	phx_dp_stop(dp);
+	phx_ctl_free(ctl);
+	phx_dp_free(dp);
+	phx_config_free(cfg);
+	rte_eal_cleanup();
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
