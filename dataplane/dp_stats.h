@@ -32,6 +32,7 @@
 	X(NEIGH_MISS, neigh_miss)       /* [W] packets passed to control to wait for ARP */ \
 	X(CTL_TX_PKTS, ctl_tx_pkts)     /* [W] frames sent on control's behalf */ \
 	X(IDLE_SLEEPS, idle_sleeps)     /* [W] idle sleeps taken */              \
+	X(BUSY_TSC, busy_tsc)           /* [W] TSC cycles in loops that had packets */ \
 	X(ARP_REQUESTS_RX, arp_requests_rx)   /* [C] ARP requests received */   \
 	X(ARP_REPLIES_RX, arp_replies_rx)     /* [C] ARP replies received */    \
 	X(ARP_REPLIES_TX, arp_replies_tx)     /* [C] ARP replies sent */        \

@@ -400,6 +400,8 @@ phx_dp_worker_loop(void *arg)
 			rte_eth_tx_buffer_flush(dp->ports[p].port_id, w->queue,
 						w->txb[p]);
 		rcu_quiescent_state();
+		if (got != 0)
+			w->stats.cnt[PHX_CNT_BUSY_TSC] += rte_rdtsc() - now;
 
 		if (got != 0 || sleep_us == 0) {
 			idle = 0;

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * phalanx-bench: testpmd-style benchmark of the real dataplane.
+ *
+ * It builds a two-port member whose input port replays a pcap forever
+ * (net_pcap infinite_rx=1) and whose output port is net_null, pre-resolves
+ * the next hop, runs the real worker loop for a fixed time and prints
+ * testpmd-like forward statistics: packets, Rx/Tx pps and TSC cycles per
+ * packet (busy cycles, as testpmd --record-core-cycles counts them).
+ * tests/bench/forwarding.sh runs dpdk-testpmd --forward-mode=io on the same
+ * devices in the same run and prints the ratio.
+ *
+ * Without --pcap it writes one: 64-byte UDP frames from 10.1.0.100 to
+ * 10.2.0.100 addressed to the input port's MAC, --flows distinct source
+ * ports.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "control/ctl.h"
+#include "dataplane/dp_api.h"
+#include "lib/config.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: phalanx-bench [--pcap FILE] [--flows N] [--seconds S]\n"
+		"                     [--size BYTES] [--file-prefix P] [--no-huge]\n"
+		"       phalanx-bench --write-pcap FILE [--flows N] [--size BYTES]\n"
+		"\n"
+		"Runs the phalanx worker loop on net_pcap (infinite_rx) -> net_null\n"
+		"for S seconds (default 10) on one worker lcore and prints\n"
+		"testpmd-style statistics. Without --pcap, writes a pcap of N\n"
+		"(default 1024) UDP flows of SIZE-byte frames (default 64) to\n"
+		"/tmp/phalanx-bench-<pid>.pcap. --write-pcap only writes that\n"
+		"pcap (for running dpdk-testpmd on the same input).\n");
+}
+
+/* 64-byte (by default) UDP frames 10.1.0.100:port -> 10.2.0.100:5001. */
+static int
+write_pcap(const char *path, unsigned flows, unsigned size)
+{
+	static const uint8_t dmac[6] = { 0x02, 0, 0x0a, 1, 0, 0x0b };
+	static const uint8_t smac[6] = { 0x02, 0, 0x0a, 1, 0, 0x64 };
+	uint8_t frame[1514] = {0};
+	unsigned len = size < 60 ? 60 : size - 4; /* size includes FCS */
+	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
+	pcap_dumper_t *d;
+	unsigned f;
+
+	if (p == NULL)
+		return -1;
+	d = pcap_dump_open(p, path);
+	if (d == NULL) {
+		fprintf(stderr, "phalanx-bench: %s: %s\n", path, pcap_geterr(p));
+		pcap_close(p);
+		return -1;
+	}
+	if (len > sizeof(frame))
+		len = sizeof(frame);
+	for (f = 0; f < flows; f++) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + 14);
+		struct rte_udp_hdr *u = (struct rte_udp_hdr *)(ip + 1);
+		struct pcap_pkthdr h = { .caplen = len, .len = len };
+
+		memcpy(frame, dmac, 6);
+		memcpy(frame + 6, smac, 6);
+		frame[12] = 0x08;
+		frame[13] = 0x00;
+		*ip = (struct rte_ipv4_hdr){
+			.version_ihl = RTE_IPV4_VHL_DEF,
+			.total_length = rte_cpu_to_be_16((uint16_t)(len - 14)),
+			.time_to_live = 64,
+			.next_proto_id = IPPROTO_UDP,
+			.src_addr = rte_cpu_to_be_32(0x0a010064),
+			.dst_addr = rte_cpu_to_be_32(0x0a020064),
+		};
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		u->src_port = rte_cpu_to_be_16((uint16_t)(1024 + f));
+		u->dst_port = rte_cpu_to_be_16(5001);
+		u->dgram_len = rte_cpu_to_be_16((uint16_t)(len - 14 - 20));
+		u->dgram_cksum = 0;
+		pcap_dump((u_char *)d, &h, frame);
+	}
+	pcap_dump_close(d);
+	pcap_close(p);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pcap", required_argument, NULL, 'p' },
+		{ "flows", required_argument, NULL, 'f' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ "size", required_argument, NULL, 'z' },
+		{ "file-prefix", required_argument, NULL, 'P' },
+		{ "no-huge", no_argument, NULL, 'H' },
+		{ "write-pcap", required_argument, NULL, 'W' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static char pcap_path[256], cfgbuf[4096];
+	const char *prefix = "phx_bench";
+	unsigned flows = 1024, seconds = 10, size = 64;
+	bool no_huge = false, own_pcap = true, write_only = false;
+	struct phx_cfg_errors errs = {0};
+	struct phx_config *cfg;
+	struct phx_dp *dp;
+	struct phx_ctl *ctl;
+	struct phx_dp_stats s0, s1;
+	struct rte_eth_stats in0, out0;
+	char *eal[16];
+	int c, n, pos;
+	uint64_t t0, t1, hz, rx, tx, busy;
+	double secs;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			snprintf(pcap_path, sizeof(pcap_path), "%s", optarg);
+			own_pcap = false;
+			break;
+		case 'f':
+			flows = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 's':
+			seconds = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'z':
+			size = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'P':
+			prefix = optarg;
+			break;
+		case 'H':
+			no_huge = true;
+			break;
+		case 'W':
+			snprintf(pcap_path, sizeof(pcap_path), "%s", optarg);
+			write_only = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (flows == 0 || flows > 65535 || seconds == 0 || seconds > 3600 ||
+	    size < 64 || size > 1518) {
+		fprintf(stderr, "phalanx-bench: --flows 1..65535, --seconds "
+			"1..3600, --size 64..1518\n");
+		return 2;
+	}
+	if (write_only)
+		return write_pcap(pcap_path, flows, size) == 0 ? 0 : 1;
+	if (own_pcap) {
+		snprintf(pcap_path, sizeof(pcap_path),
+			 "/tmp/phalanx-bench-%d.pcap", (int)getpid());
+		if (write_pcap(pcap_path, flows, size) != 0)
+			return 1;
+	}
+	n = snprintf(cfgbuf, sizeof(cfgbuf),
+		"{\"name\": \"bench\",\n"
+		" \"eal\": {\"file_prefix\": \"%s\", \"lcores\": \"0-1\", "
+		"\"memory_mb\": 512, \"no_huge\": %s},\n"
+		" \"dataplane\": {\"workers\": 1, \"mbufs\": 16384},\n"
+		" \"ports\": [\n"
+		"  {\"name\": \"in0\", \"device\": "
+		"\"net_pcap0,rx_pcap=%s,infinite_rx=1\", "
+		"\"mac\": \"02:00:0a:01:00:0b\", \"addresses\": [\"10.1.0.11/24\"]},\n"
+		"  {\"name\": \"out0\", \"device\": \"net_null0\", "
+		"\"mac\": \"02:00:0a:02:00:0b\", \"addresses\": [\"10.2.0.11/24\"]}\n"
+		" ]}\n", prefix, no_huge ? "true" : "false", pcap_path);
+	if (n < 0 || (size_t)n >= sizeof(cfgbuf)) {
+		fprintf(stderr, "phalanx-bench: pcap path too long\n");
+		return 2;
+	}
+	cfg = phx_config_load_buf("bench.json", cfgbuf, (size_t)n, &errs);
+	if (cfg == NULL) {
+		phx_cfg_errors_print(&errs, stderr);
+		return 1;
+	}
+	pos = 0;
+	eal[pos++] = argv[0];
+	eal[pos++] = "-l";
+	eal[pos++] = "0-1";
+	eal[pos++] = "--file-prefix";
+	eal[pos++] = (char *)(uintptr_t)prefix;
+	eal[pos++] = no_huge ? "--no-huge" : "--huge-unlink";
+	eal[pos++] = "-m";
+	eal[pos++] = "512";
+	eal[pos++] = "--no-pci";
+	eal[pos++] = "--log-level";
+	eal[pos++] = "*:warning";
+	eal[pos++] = "--vdev";
+	eal[pos++] = cfg->ports[0].device;
+	eal[pos++] = "--vdev";
+	eal[pos++] = cfg->ports[1].device;
+	eal[pos] = NULL;
+	if (rte_eal_init(pos, eal) < 0) {
+		fprintf(stderr, "phalanx-bench: EAL: %s\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	dp = phx_dp_create(cfg, &errs);
+	if (dp == NULL) {
+		phx_cfg_errors_print(&errs, stderr);
+		return 1;
+	}
+	ctl = phx_ctl_create(dp);
+	if (ctl == NULL)
+		return 1;
+	/* Pre-resolve the server so every packet takes the fast path. */
+	{
+		static const struct rte_ether_addr smac = {
+			{ 0x02, 0, 0x0a, 2, 0, 0x64 } };
+		int np = phx_dp_neigh_add(dp, rte_cpu_to_be_32(0x0a020064));
+
+		if (np < 0)
+			return 1;
+		phx_dp_neigh_set_mac(dp, np, &smac);
+	}
+	if (phx_dp_start(dp) != 0)
+		return 1;
+	hz = rte_get_tsc_hz();
+	/* One second of warm-up, then measure. */
+	rte_delay_ms(1000);
+	phx_dp_stats_sum(dp, &s0);
+	rte_eth_stats_reset(phx_dp_port(dp, 0)->port_id);
+	rte_eth_stats_reset(phx_dp_port(dp, 1)->port_id);
+	t0 = rte_rdtsc();
+	while (!stop_requested && rte_rdtsc() - t0 < hz * seconds)
+		rte_delay_ms(10);
+	t1 = rte_rdtsc();
+	phx_dp_stats_sum(dp, &s1);
+	rte_eth_stats_get(phx_dp_port(dp, 0)->port_id, &in0);
+	rte_eth_stats_get(phx_dp_port(dp, 1)->port_id, &out0);
+	phx_dp_stop(dp);
+
+	secs = (double)(t1 - t0) / (double)hz;
+	rx = s1.cnt[PHX_CNT_RX_PKTS] - s0.cnt[PHX_CNT_RX_PKTS];
+	tx = s1.cnt[PHX_CNT_FWD_PKTS] - s0.cnt[PHX_CNT_FWD_PKTS];
+	busy = s1.cnt[PHX_CNT_BUSY_TSC] - s0.cnt[PHX_CNT_BUSY_TSC];
+	printf("\n  ---------------------- Forward statistics for port 0 "
+	       " ----------------------\n");
+	printf("  RX-packets: %-14" PRIu64 " RX-dropped: %-14" PRIu64
+	       " RX-total: %" PRIu64 "\n", in0.ipackets, in0.imissed,
+	       in0.ipackets + in0.imissed);
+	printf("  ---------------------- Forward statistics for port 1 "
+	       " ----------------------\n");
+	printf("  TX-packets: %-14" PRIu64 " TX-dropped: %-14" PRIu64
+	       " TX-total: %" PRIu64 "\n", out0.opackets, out0.oerrors,
+	       out0.opackets + out0.oerrors);
+	printf("  +++++++++++++++ Accumulated forward statistics for all "
+	       "ports +++++++++++++++\n");
+	printf("  RX-packets: %-14" PRIu64 " TX-packets: %-14" PRIu64
+	       " seconds: %.2f\n", rx, tx, secs);
+	printf("  Rx-pps: %12.0f   Tx-pps: %12.0f\n", rx / secs, tx / secs);
+	printf("  CPU cycles/packet=%.2f (busy cycles=%" PRIu64 " / total "
+	       "packets=%" PRIu64 ") at %" PRIu64 " MHz Clock\n",
+	       rx ? (double)busy / (double)rx : 0.0, busy, rx, hz / 1000000);
+	printf("  frame size %u bytes, %u flows, 1 worker\n", size, flows);
+	phx_ctl_free(ctl);
+	phx_dp_free(dp);
+	rte_eal_cleanup();
+	phx_config_free(cfg);
+	if (own_pcap)
+		unlink(pcap_path);
+	return tx > 0 ? 0 : 1;
+}
