@@ -1,0 +1,485 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
+#
+# Helpers for the standard lab of shared/LAB.md: network namespaces, veth
+# pairs and Linux bridges, nothing configured in the root namespace.
+#
+#   lab-client  eth0 10.1.0.100/24 via 10.1.0.1 ──┐
+#                                    lab-swin br0 ├─ in0    lab-fwK
+#   lab-server  eth0 10.2.0.100/24 via 10.2.0.1 ──┐
+#                                   lab-swout br0 ├─ out0   lab-fwK
+#                                  lab-swsync br0 ├─ sync0  lab-fwK
+#
+# Member ports carry the MACs of LAB.md but no kernel address: phalanx owns
+# them through DPDK (net_af_packet). Source this file, then:
+#
+#   lab_init                    temp dir for logs and helpers
+#   trap lab_cleanup EXIT       always tear the lab down
+#   lab_up N                    build the lab with members 1..N
+#   lab_member_start K CONFIG [args]   run phalanx in lab-fwK, wait until it answers
+#   lab_member_stop K           SIGTERM, bounded wait, assert exit status 0
+#   ok/not_ok/assert_*          print "ok - ..." / "not ok - ..." and count
+#   lab_finish                  summary; returns 1 if anything failed
+#
+# Binaries come from $PHALANX and $PHX (meson sets them), else from
+# $PHX_BUILD_ROOT/src, else from <repo>/build/src.
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LAB_ROOT=${PHX_SOURCE_ROOT:-$(cd "$LAB_DIR/../.." && pwd)}
+_lab_build=${PHX_BUILD_ROOT:-$LAB_ROOT/build}
+PHALANX=${PHALANX:-$_lab_build/src/phalanx}
+PHX=${PHX:-$_lab_build/src/phx}
+unset _lab_build
+
+LAB_SWITCHES=(lab-swin lab-swout lab-swsync)
+LAB_DPDK_RUNDIR=/var/run/dpdk
+LAB_START_TIMEOUT=${LAB_START_TIMEOUT:-20}   # seconds for a member to answer
+LAB_STOP_TIMEOUT=${LAB_STOP_TIMEOUT:-10}     # seconds between SIGTERM and SIGKILL
+
+LAB_PASS=0
+LAB_FAIL=0
+LAB_TMP=""
+declare -A LAB_PID=()     # member number -> pid
+
+lab_log() { echo "# $*"; }
+
+# _lab_quote TEXT: the first lines of TEXT as comments.
+_lab_quote() {
+    printf '%s\n' "$1" | head -n 20 | sed 's/^/#   | /'
+}
+
+# ---------------------------------------------------------------- results
+
+ok() {
+    LAB_PASS=$((LAB_PASS + 1))
+    echo "ok - $*"
+}
+
+not_ok() {
+    LAB_FAIL=$((LAB_FAIL + 1))
+    echo "not ok - $*"
+}
+
+# assert_cmd MSG CMD...: ok when CMD exits 0.
+assert_cmd() {
+    local msg=$1
+    shift
+    if "$@"; then ok "$msg"; else not_ok "$msg (command failed: $*)"; fi
+}
+
+# assert_eq GOT WANT MSG
+assert_eq() {
+    if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3 (got '$1', want '$2')"; fi
+}
+
+# assert_ge GOT MIN MSG: integers.
+assert_ge() {
+    if [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge "$2" ]; then
+        ok "$3"
+    else
+        not_ok "$3 (got '$1', want >= $2)"
+    fi
+}
+
+# assert_match TEXT ERE MSG: some line of TEXT matches the extended regex.
+assert_match() {
+    if grep -qiE -- "$2" <<<"$1"; then
+        ok "$3"
+    else
+        not_ok "$3 (no line matches /$2/)"
+        _lab_quote "$1"
+    fi
+}
+
+# assert_no_match TEXT ERE MSG
+assert_no_match() {
+    if grep -qiE -- "$2" <<<"$1"; then
+        not_ok "$3 (a line matches /$2/)"
+        _lab_quote "$1"
+    else
+        ok "$3"
+    fi
+}
+
+# lab_finish: summary line; returns 1 if anything failed or nothing ran.
+lab_finish() {
+    echo "# lab: $LAB_PASS ok, $LAB_FAIL not ok"
+    [ "$LAB_FAIL" -eq 0 ] && [ "$LAB_PASS" -gt 0 ]
+}
+
+# lab_require_root: exit 77 (meson's skip code) unless root.
+lab_require_root() {
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "SKIP: lab tests need root (network namespaces, DPDK)"
+        exit 77
+    fi
+}
+
+# lab_require_bins: fail clearly when the binaries are not built.
+lab_require_bins() {
+    local b
+    for b in "$PHALANX" "$PHX"; do
+        if [ ! -x "$b" ]; then
+            echo "not ok - binary $b missing: build first (ninja -C build) or set PHALANX/PHX"
+            exit 1
+        fi
+    done
+}
+
+# --------------------------------------------------------------- lifecycle
+
+# lab_init: temp dir for logs, payloads and the TCP helper.
+lab_init() {
+    LAB_TMP=$(mktemp -d /tmp/phx-lab.XXXXXX)
+    _lab_write_tcp_helper "$LAB_TMP/tcp.py"
+}
+
+# lab_cleanup: for `trap lab_cleanup EXIT`. Tears the lab down, shows the
+# tail of each member log on failure and removes the temp dir on success.
+lab_cleanup() {
+    local rc=$? k
+    trap - EXIT INT TERM
+    lab_down
+    if [ -n "$LAB_TMP" ] && [ -d "$LAB_TMP" ]; then
+        if [ "$rc" -ne 0 ] || [ "$LAB_FAIL" -ne 0 ]; then
+            for k in "${!LAB_PID[@]}"; do
+                [ -f "$LAB_TMP/fw$k.log" ] || continue
+                echo "# --- last lines of $LAB_TMP/fw$k.log"
+                tail -n 30 "$LAB_TMP/fw$k.log" | sed 's/^/#   | /'
+            done
+            echo "# logs kept in $LAB_TMP"
+        else
+            rm -rf "$LAB_TMP"
+        fi
+    fi
+    exit "$rc"
+}
+
+# lab_namespaces: lab namespaces that exist now.
+lab_namespaces() {
+    ip netns list 2>/dev/null | awk '{print $1}' |
+        grep -E '^lab-(client|server|swin|swout|swsync|fw[0-9]+)$' || true
+}
+
+# lab_down: idempotent. Stops every process inside a lab namespace (SIGTERM,
+# bounded wait, SIGKILL) and deletes the namespaces; veths and bridges go
+# with them.
+lab_down() {
+    local ns pids=() i
+    for ns in $(lab_namespaces); do
+        # shellcheck disable=SC2207
+        pids+=($(ip netns pids "$ns" 2>/dev/null))
+    done
+    if [ ${#pids[@]} -gt 0 ]; then
+        kill -TERM "${pids[@]}" 2>/dev/null || true
+        for ((i = 0; i < LAB_STOP_TIMEOUT * 10; i++)); do
+            kill -0 "${pids[@]}" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "${pids[@]}" 2>/dev/null || true
+        # Reap our own children so no zombie holds the namespace.
+        for i in "${pids[@]}"; do wait "$i" 2>/dev/null || true; done
+    fi
+    for ns in $(lab_namespaces); do
+        ip netns del "$ns" 2>/dev/null || true
+    done
+}
+
+# _lab_ns NAME: create a namespace with lo up and IPv6 off.
+_lab_ns() {
+    ip netns add "$1"
+    ip netns exec "$1" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
+        net.ipv6.conf.default.disable_ipv6=1
+    ip -n "$1" link set lo up
+}
+
+# _lab_offloads NS DEV: LAB.md: offloads off on every lab veth end.
+_lab_offloads() {
+    ip netns exec "$1" ethtool -K "$2" rx off tx off sg off tso off gso off \
+        gro off >/dev/null
+}
+
+# _lab_veth NS DEV MAC SWITCH PORT: DEV in NS, its peer PORT on SWITCH's br0.
+_lab_veth() {
+    local ns=$1 dev=$2 mac=$3 sw=$4 port=$5
+    ip -n "$ns" link add name "$dev" address "$mac" type veth \
+        peer name "$port" netns "$sw"
+    ip netns exec "$sw" sysctl -q -w "net.ipv6.conf.$port.disable_ipv6=1"
+    _lab_offloads "$ns" "$dev"
+    _lab_offloads "$sw" "$port"
+    ip -n "$sw" link set "$port" master br0 up
+    ip -n "$ns" link set "$dev" up
+}
+
+# lab_mac A B C D: LAB.md MAC for IPv4 A.B.C.D: 02:00 + the address in hex.
+lab_mac() {
+    printf '02:00:%02x:%02x:%02x:%02x\n' "$1" "$2" "$3" "$4"
+}
+
+# lab_up N: the standard lab with members 1..N (1 <= N <= 9).
+lab_up() {
+    local n=${1:-1} k sw
+    if ! [[ "$n" =~ ^[1-9]$ ]]; then
+        echo "lab_up: member count 1..9, got '$n'" >&2
+        return 1
+    fi
+    lab_down
+    for sw in "${LAB_SWITCHES[@]}"; do
+        _lab_ns "$sw"
+        ip -n "$sw" link add name br0 type bridge stp_state 0 forward_delay 0
+        ip -n "$sw" link set br0 up
+    done
+
+    _lab_ns lab-client
+    _lab_veth lab-client eth0 "$(lab_mac 10 1 0 100)" lab-swin client
+    ip -n lab-client addr add 10.1.0.100/24 dev eth0
+    ip -n lab-client route add default via 10.1.0.1
+
+    _lab_ns lab-server
+    _lab_veth lab-server eth0 "$(lab_mac 10 2 0 100)" lab-swout server
+    ip -n lab-server addr add 10.2.0.100/24 dev eth0
+    ip -n lab-server route add default via 10.2.0.1
+
+    for ((k = 1; k <= n; k++)); do
+        _lab_ns "lab-fw$k"
+        _lab_veth "lab-fw$k" in0 "$(lab_mac 10 1 0 $((10 + k)))" lab-swin "fw$k-in0"
+        _lab_veth "lab-fw$k" out0 "$(lab_mac 10 2 0 $((10 + k)))" lab-swout "fw$k-out0"
+        _lab_veth "lab-fw$k" sync0 "$(lab_mac 10 0 0 "$k")" lab-swsync "fw$k-sync0"
+    done
+    lab_log "lab up: client, server, 3 switches, $n member(s)"
+}
+
+# lab_ifmac NS DEV: the MAC of DEV in NS.
+lab_ifmac() {
+    ip -n "$1" -o link show dev "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'
+}
+
+# --------------------------------------------------------------- members
+
+# lab_file_prefix CONFIG: the member's EAL file prefix (eal.file_prefix).
+lab_file_prefix() {
+    python3 - "$1" <<'PY'
+import json, re, sys
+path = sys.argv[1]
+text = open(path).read()
+if path.endswith(".json"):
+    print(json.loads(text).get("eal", {}).get("file_prefix", ""))
+else:
+    m = re.search(r"^\s*file_prefix:\s*['\"]?([^'\"\s#]+)", text, re.M)
+    print(m.group(1) if m else "")
+PY
+}
+
+# lab_member_start K CONFIG [extra args]: run phalanx in lab-fwK in the
+# background, log to $LAB_TMP/fwK.log, and wait (bounded) until its
+# telemetry socket exists and `phx -c CONFIG version` answers.
+# LAB_DETACH=1 starts it in its own session (it outlives the caller).
+lab_member_start() {
+    local k=$1 conf=$2 log prefix sock pid i
+    shift 2
+    log="$LAB_TMP/fw$k.log"
+    prefix=$(lab_file_prefix "$conf")
+    if [ -z "$prefix" ]; then
+        echo "lab_member_start: no eal.file_prefix in $conf" >&2
+        return 1
+    fi
+    sock="$LAB_DPDK_RUNDIR/$prefix/dpdk_telemetry.v2"
+    if [ "${LAB_DETACH:-0}" = 1 ]; then
+        setsid ip netns exec "lab-fw$k" "$PHALANX" -c "$conf" "$@" \
+            </dev/null >"$log" 2>&1 &
+    else
+        ip netns exec "lab-fw$k" "$PHALANX" -c "$conf" "$@" \
+            </dev/null >"$log" 2>&1 &
+    fi
+    pid=$!
+    LAB_PID[$k]=$pid
+    for ((i = 0; i < LAB_START_TIMEOUT * 5; i++)); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            wait "$pid" 2>/dev/null
+            echo "lab_member_start: member $k exited early (status $?); log $log:" >&2
+            tail -n 30 "$log" | sed 's/^/#   | /' >&2
+            unset "LAB_PID[$k]"
+            return 1
+        fi
+        if [ -S "$sock" ] && timeout 5 "$PHX" -c "$conf" version >/dev/null 2>&1; then
+            lab_log "member $k up (pid $pid, prefix $prefix) after $((i * 200)) ms"
+            return 0
+        fi
+        sleep 0.2
+    done
+    echo "lab_member_start: member $k did not answer within ${LAB_START_TIMEOUT}s; log $log:" >&2
+    tail -n 30 "$log" | sed 's/^/#   | /' >&2
+    return 1
+}
+
+# lab_member_stop K: SIGTERM, bounded wait, SIGKILL; asserts that the member
+# exited with status 0 on SIGTERM.
+lab_member_stop() {
+    local k=$1 pid i st
+    pid=${LAB_PID[$k]:-}
+    if [ -z "$pid" ]; then
+        not_ok "member $k stop: not running"
+        return 0
+    fi
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < LAB_STOP_TIMEOUT * 10; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        not_ok "member $k exits on SIGTERM within ${LAB_STOP_TIMEOUT}s (killed)"
+    else
+        st=0
+        wait "$pid" 2>/dev/null || st=$?
+        assert_eq "$st" 0 "member $k exits with status 0 on SIGTERM"
+    fi
+    unset "LAB_PID[$k]"
+}
+
+# ------------------------------------------------------------ telemetry
+
+# lab_counter CONFIG DICT NAME: one value of `phx --json pstat`, e.g.
+# lab_counter conf.json drops no_route. Prints nothing when absent.
+lab_counter() {
+    local j
+    j=$(timeout 10 "$PHX" --json -c "$1" pstat 2>/dev/null) || return 0
+    python3 -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)
+except ValueError:
+    sys.exit(0)
+if isinstance(d, dict) and len(d) == 1 and next(iter(d)).startswith("/"):
+    d = next(iter(d.values()))   # raw telemetry answer {"/phalanx/pstat": {...}}
+v = (d or {}).get(sys.argv[1], {}).get(sys.argv[2])
+if v is not None:
+    print(v)
+' "$2" "$3" <<<"$j" || true
+}
+
+# lab_wait_counter CONFIG DICT NAME MIN: poll (bounded, 5 s) until the value
+# is at least MIN; prints the last value read.
+lab_wait_counter() {
+    local v="" i
+    for ((i = 0; i < 25; i++)); do
+        v=$(lab_counter "$1" "$2" "$3")
+        [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -ge "$4" ] && break
+        sleep 0.2
+    done
+    echo "$v"
+}
+
+# ------------------------------------------------------------------ TCP
+
+# lab_tcp_transfer DIR SIZE_MIB PORT: DIR "down" sends SIZE_MIB of random
+# bytes from lab-server to lab-client, "up" from client to server; real
+# kernel TCP on both ends. Asserts that the sha256 seen by the sender equals
+# the receiver's.
+lab_tcp_transfer() {
+    local dir=$1 mib=$2 port=$3 src dst srv_mode cli_mode srv_ns cli_ns
+    local srv_file cli_file srv_pid srv_out cli_out want st=0 i
+    src="$LAB_TMP/tcp-$dir.src"
+    dst="$LAB_TMP/tcp-$dir.dst"
+    head -c "$((mib * 1024 * 1024))" /dev/urandom >"$src"
+    rm -f "$dst" "$LAB_TMP/tcp-$dir.ready"
+    srv_ns=lab-server
+    cli_ns=lab-client
+    if [ "$dir" = down ]; then
+        srv_mode='send'; cli_mode='get'
+        srv_file=$src; cli_file=$dst
+    else
+        srv_mode='recv'; cli_mode='put'
+        srv_file=$dst; cli_file=$src
+    fi
+    timeout 60 ip netns exec "$srv_ns" python3 "$LAB_TMP/tcp.py" "$srv_mode" \
+        10.2.0.100 "$port" "$srv_file" "$LAB_TMP/tcp-$dir.ready" \
+        >"$LAB_TMP/tcp-$dir.srv" 2>&1 &
+    srv_pid=$!
+    for ((i = 0; i < 50; i++)); do
+        [ -e "$LAB_TMP/tcp-$dir.ready" ] && break
+        sleep 0.1
+    done
+    cli_out=$(timeout 60 ip netns exec "$cli_ns" python3 "$LAB_TMP/tcp.py" \
+        "$cli_mode" 10.2.0.100 "$port" "$cli_file" 2>&1) || st=$?
+    if ! wait "$srv_pid"; then
+        st=1
+    fi
+    srv_out=$(cat "$LAB_TMP/tcp-$dir.srv")
+    if [ "$st" -ne 0 ]; then
+        not_ok "TCP $dir ${mib} MiB: transfer failed (client: $cli_out; server: $srv_out)"
+        return 0
+    fi
+    want=$(sha256sum <"$src" | cut -d' ' -f1)
+    if [ "$srv_out" = "$cli_out" ] && [ "$cli_out" = "$want" ] &&
+        [ "$(sha256sum <"$dst" | cut -d' ' -f1)" = "$want" ]; then
+        ok "TCP $dir ${mib} MiB: sha256 equal on both ends ($want)"
+    else
+        not_ok "TCP $dir ${mib} MiB: sha256 differs (file $want, server $srv_out, client $cli_out)"
+    fi
+}
+
+_lab_write_tcp_helper() {
+    cat >"$1" <<'PY'
+# Bounded one-shot TCP sender/receiver for the lab; prints the sha256 of
+# the bytes it sent or received.
+#   send|recv ADDR PORT FILE READYFILE   (server side, one connection)
+#   get|put   HOST PORT FILE             (client side)
+import hashlib, socket, sys, time
+
+TIMEOUT = 30
+
+def pump_out(s, path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while True:
+            b = f.read(65536)
+            if not b:
+                break
+            s.sendall(b)
+            h.update(b)
+    s.shutdown(socket.SHUT_WR)
+    while s.recv(65536):       # wait for the peer to close
+        pass
+    return h.hexdigest()
+
+def pump_in(s, path):
+    h = hashlib.sha256()
+    with open(path, "wb") as f:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            f.write(b)
+            h.update(b)
+    return h.hexdigest()
+
+mode, addr, port, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+if mode in ("send", "recv"):
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((addr, port))
+    ls.listen(1)
+    ls.settimeout(TIMEOUT)
+    open(sys.argv[5], "w").close()
+    s, _ = ls.accept()
+    ls.close()
+else:
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            s = socket.create_connection((addr, port), timeout=TIMEOUT)
+            break
+        except (ConnectionRefusedError, socket.timeout):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+s.settimeout(TIMEOUT)
+if mode in ("send", "put"):
+    print(pump_out(s, path))
+else:
+    print(pump_in(s, path))
+s.close()
+PY
+}
