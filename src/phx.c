@@ -1,0 +1,819 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * phx: the operator CLI of a phalanx member (DESIGN 1). It asks the
+ * member's DPDK telemetry socket (docs/telemetry.md) and prints what
+ * cluster operators know from cphaprob and fw ctl pstat (SPEC 6), or the
+ * raw answer with --json.
+ *
+ * Commands live in one table of {name, handler, synopsis, help}; adding
+ * one is a handler and a row. Global options (which member, --json) come
+ * before the command; each handler parses its own options with
+ * getopt_long, and every command also takes -h/--help and --json.
+ *
+ * The telemetry client is spoken directly (src/phx_sock.c) instead of
+ * linking DPDK, so phx starts without EAL, hugepages or privileges beyond
+ * the socket's, and cannot disturb the member it inspects. The connection
+ * is opened on the first request and reused for the rest of the command.
+ *
+ * Exit status: 0 success, 1 runtime error (member unreachable, timeout,
+ * bad or null answer, unloadable config), 2 usage error.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "phx_config.h"
+#include "lib/compiler.h"
+#include "lib/config.h"
+#include "src/phx_fmt.h"
+#include "src/phx_sock.h"
+
+#define PHX_EXIT_OK      0
+#define PHX_EXIT_FAIL    1
+#define PHX_EXIT_USAGE   2
+#define PHX_DEFAULT_PREFIX "phalanx"
+#define PHX_ARP_MAX_PAGES  4096  /* 64 rows each: above neighbors.max */
+#define PHX_CMD_LEN        128
+
+/* Long-only option values, above any short option character. */
+enum {
+	OPT_JSON = 0x100,
+	OPT_CTL,
+	OPT_PAGE,
+};
+
+#define COMMON_LONGOPTS \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "json", no_argument, NULL, OPT_JSON }
+
+struct phx_cmd;
+
+struct phx_ctx {
+	const char *sock_path;       /* -s: socket path, wins over the rest */
+	const char *prefix;          /* -p: EAL file prefix */
+	const char *cfg_path;        /* -c: member configuration */
+	bool json;                   /* --json: raw answers */
+	const struct phx_cmd *cmd;   /* command being run, for messages */
+	struct phx_sock sock;        /* opened on the first request */
+};
+
+typedef int (*phx_cmd_fn)(struct phx_ctx *ctx, int argc, char **argv);
+
+struct phx_cmd {
+	const char *name;
+	phx_cmd_fn fn;
+	const char *synopsis;   /* arguments after the name */
+	const char *summary;    /* one line for phx --help */
+	const char *help;       /* description and options for phx CMD -h */
+};
+
+static const struct phx_cmd *find_cmd(const char *name);
+
+/* ---- messages ---- */
+
+static void
+cmd_usage(const struct phx_cmd *cmd, FILE *out)
+{
+	fprintf(out, "Usage: phx [OPTIONS] %s%s%s\n", cmd->name,
+		cmd->synopsis[0] ? " " : "", cmd->synopsis);
+}
+
+static void
+cmd_help(const struct phx_cmd *cmd, FILE *out)
+{
+	cmd_usage(cmd, out);
+	fprintf(out, "%c%s.\n%s"
+		"  -h, --help         this help\n"
+		"      --json         print the member's answer as JSON\n",
+		toupper((unsigned char)cmd->summary[0]), cmd->summary + 1,
+		cmd->help);
+}
+
+/*
+ * "phx: MESSAGE" on stderr. Messages quote the member's replies (keys,
+ * parser errors near a bad token), so control characters are replaced:
+ * a broken member must not drive the operator's terminal.
+ */
+static void __attribute__((format(printf, 1, 2)))
+phx_err(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	for (p = msg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	fprintf(stderr, "phx: %s\n", msg);
+}
+
+static void
+usage(FILE *out);
+
+/* Print "phx[ CMD]: MESSAGE", the usage line and a pointer to --help;
+ * returns PHX_EXIT_USAGE. */
+static int __attribute__((format(printf, 2, 3)))
+usage_err(const struct phx_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "phx%s%s: ", ctx->cmd ? " " : "",
+		ctx->cmd ? ctx->cmd->name : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (ctx->cmd != NULL) {
+		cmd_usage(ctx->cmd, stderr);
+		fprintf(stderr, "Try 'phx %s --help'.\n", ctx->cmd->name);
+	} else {
+		fprintf(stderr, "Try 'phx --help'.\n");
+	}
+	return PHX_EXIT_USAGE;
+}
+
+/* Strict decimal: digits only, no sign or blanks, at most max. */
+static int
+parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/*
+ * Options every command takes, and getopt's error returns. Returns -1
+ * when parsing goes on, else the exit status to return.
+ */
+static int
+common_opt(struct phx_ctx *ctx, int c, char **argv)
+{
+	switch (c) {
+	case 'h':
+		cmd_help(ctx->cmd, stdout);
+		return PHX_EXIT_OK;
+	case OPT_JSON:
+		ctx->json = true;
+		return -1;
+	case ':':
+		return usage_err(ctx, "option '%s' needs a value",
+				 argv[optind - 1]);
+	default:
+		if (optopt > 0 && optopt < 0x100)
+			return usage_err(ctx, "unknown option '-%c'", optopt);
+		return usage_err(ctx, "unknown option '%s'", argv[optind - 1]);
+	}
+}
+
+/* For commands without options or arguments of their own. */
+static int
+parse_no_args(struct phx_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { COMMON_LONGOPTS, { 0 } };
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
+		if ((rc = common_opt(ctx, c, argv)) >= 0)
+			return rc;
+	if (optind < argc)
+		return usage_err(ctx, "unexpected argument '%s'", argv[optind]);
+	return -1;
+}
+
+/* ---- talking to the member ---- */
+
+/* Fills prefix (for messages) with where the socket path came from. */
+static int
+resolve_path(struct phx_ctx *ctx, char *path, size_t len, char *prefix,
+	     size_t plen, const char **origin)
+{
+	const char *env = getenv("PHX_FILE_PREFIX");
+	int rc;
+
+	*origin = "";
+	if (ctx->sock_path != NULL) {
+		snprintf(path, len, "%s", ctx->sock_path);
+		prefix[0] = '\0';
+		return 0;
+	}
+	if (ctx->prefix != NULL) {
+		snprintf(prefix, plen, "%s", ctx->prefix);
+	} else if (ctx->cfg_path != NULL) {
+		struct phx_cfg_errors *errs = calloc(1, sizeof(*errs));
+		struct phx_config *cfg;
+
+		if (errs == NULL) {
+			phx_err("out of memory");
+			return -ENOMEM;
+		}
+		cfg = phx_config_load(ctx->cfg_path, errs);
+		if (cfg == NULL) {
+			if (errs->n > 0)
+				phx_cfg_errors_print(errs, stderr);
+			phx_err("cannot load %s", ctx->cfg_path);
+			free(errs);
+			return -EINVAL;
+		}
+		snprintf(prefix, plen, "%s", cfg->eal.file_prefix);
+		phx_config_free(cfg);
+		free(errs);
+		*origin = ctx->cfg_path;
+	} else if (env != NULL && env[0] != '\0') {
+		snprintf(prefix, plen, "%s", env);
+		*origin = "$PHX_FILE_PREFIX";
+	} else {
+		snprintf(prefix, plen, "%s", PHX_DEFAULT_PREFIX);
+	}
+	rc = phx_sock_path(path, len, prefix);
+	if (rc == -EINVAL)
+		phx_err("bad file prefix \"%s\"%s%s: it must be non-empty "
+			"and have no '/'", prefix, (*origin)[0] ? " from " : "",
+			*origin);
+	else if (rc < 0)
+		phx_err("socket path for file prefix \"%s\" is too long",
+			prefix);
+	return rc;
+}
+
+static int
+connect_member(struct phx_ctx *ctx)
+{
+	char path[sizeof(ctx->sock.path)], prefix[PHX_CFG_STR_LEN];
+	char err[512], hint[PHX_CFG_STR_LEN + 160];
+	const char *origin;
+	int rc;
+
+	if (resolve_path(ctx, path, sizeof(path), prefix, sizeof(prefix),
+			 &origin) < 0)
+		return -1;
+	rc = phx_sock_open(&ctx->sock, path, PHX_SOCK_TIMEOUT_MS, err,
+			   sizeof(err));
+	if (rc == 0)
+		return 0;
+
+	switch (rc) {
+	case -ENOENT:
+	case -ECONNREFUSED:
+	case -ENOTDIR:
+		snprintf(hint, sizeof(hint), "is the member running?");
+		break;
+	case -EACCES:
+	case -EPERM:
+		snprintf(hint, sizeof(hint), "run phx as the member's user");
+		break;
+	case -EPROTOTYPE:
+		snprintf(hint, sizeof(hint), "not a telemetry socket?");
+		break;
+	default:
+		hint[0] = '\0';
+	}
+	if (prefix[0] != '\0') {
+		size_t n = strlen(hint);
+
+		snprintf(hint + n, sizeof(hint) - n, "%sfile prefix \"%s\"%s%s",
+			 n ? " " : "", prefix, origin[0] ? " from " : "",
+			 origin);
+	}
+	if (hint[0] != '\0')
+		phx_err("%s (%s)", err, hint);
+	else
+		phx_err("%s", err);
+	return -1;
+}
+
+/* Send cmd; returns the answer (json null included) or NULL after
+ * printing why. */
+static json_t *
+request(struct phx_ctx *ctx, const char *cmd)
+{
+	char err[512];
+	json_t *ans;
+
+	if (ctx->sock.fd < 0 && connect_member(ctx) < 0)
+		return NULL;
+	ans = phx_sock_request(&ctx->sock, cmd, err, sizeof(err));
+	if (ans == NULL)
+		phx_err("%s", err);
+	return ans;
+}
+
+/*
+ * A null answer means an unknown command or a rejected parameter; the
+ * command list ("/") tells which, so the operator is told the right one.
+ */
+static void
+explain_null(struct phx_ctx *ctx, const char *cmd, const char *hint)
+{
+	size_t name_len = strcspn(cmd, ",");
+	char err[512];
+	json_t *list = phx_sock_request(&ctx->sock, "/", err, sizeof(err));
+	bool known = !json_is_array(list);  /* unsure: assume known */
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(list, i, v)
+		if (json_is_string(v) && strlen(json_string_value(v)) ==
+		    name_len && strncmp(json_string_value(v), cmd,
+					name_len) == 0)
+			known = true;
+	json_decref(list);
+
+	if (!known)
+		phx_err("the member does not know %.*s (not a phalanx "
+			"daemon, or an older one?)", (int)name_len, cmd);
+	else if (cmd[name_len] == ',')
+		phx_err("the member rejected parameter \"%s\" of %.*s%s%s",
+			cmd + name_len + 1, (int)name_len, cmd,
+			hint ? ": " : "", hint ? hint : "");
+	else
+		phx_err("the member answered null to %s", cmd);
+}
+
+/* request() that also treats a null answer as a failure. */
+static json_t *
+ask(struct phx_ctx *ctx, const char *cmd, const char *hint)
+{
+	json_t *ans = request(ctx, cmd);
+
+	if (ans != NULL && json_is_null(ans)) {
+		explain_null(ctx, cmd, hint);
+		json_decref(ans);
+		return NULL;
+	}
+	return ans;
+}
+
+typedef int (*phx_render_fn)(FILE *out, json_t *ans, char *err,
+			     size_t errlen);
+
+/* Print an answer with render, or as JSON with --json. */
+static int
+show(struct phx_ctx *ctx, const char *cmd, json_t *ans, phx_render_fn render)
+{
+	char err[512];
+	int rc;
+
+	if (ctx->json)
+		rc = phx_fmt_json(stdout, ans);
+	else
+		rc = render(stdout, ans, err, sizeof(err));
+	if (rc < 0 && !ctx->json)
+		phx_err("bad answer to %s: %s", cmd, err);
+	return rc < 0 ? PHX_EXIT_FAIL : PHX_EXIT_OK;
+}
+
+/* The common case: no options, one command, one renderer. */
+static int
+simple_cmd(struct phx_ctx *ctx, int argc, char **argv, const char *cmd,
+	   phx_render_fn render)
+{
+	json_t *ans;
+	int rc = parse_no_args(ctx, argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	ans = ask(ctx, cmd, NULL);
+	if (ans == NULL)
+		return PHX_EXIT_FAIL;
+	rc = show(ctx, cmd, ans, render);
+	json_decref(ans);
+	return rc;
+}
+
+/* ---- commands ---- */
+
+static int
+cmd_version(struct phx_ctx *ctx, int argc, char **argv)
+{
+	return simple_cmd(ctx, argc, argv, "/phalanx/version",
+			  phx_fmt_version);
+}
+
+static int
+cmd_config(struct phx_ctx *ctx, int argc, char **argv)
+{
+	return simple_cmd(ctx, argc, argv, "/phalanx/config", phx_fmt_config);
+}
+
+static int
+cmd_if(struct phx_ctx *ctx, int argc, char **argv)
+{
+	return simple_cmd(ctx, argc, argv, "/phalanx/ports", phx_fmt_ports);
+}
+
+static int
+cmd_routes(struct phx_ctx *ctx, int argc, char **argv)
+{
+	return simple_cmd(ctx, argc, argv, "/phalanx/routes", phx_fmt_routes);
+}
+
+static int
+cmd_pstat(struct phx_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "worker", required_argument, NULL, 'w' },
+		{ "ctl", no_argument, NULL, OPT_CTL },
+		{ "all", no_argument, NULL, 'a' },
+		COMMON_LONGOPTS,
+		{ 0 },
+	};
+	char cmd[PHX_CMD_LEN], err[512];
+	json_t *ans, *ver = NULL;
+	unsigned long worker = 0;
+	bool has_worker = false, ctl = false, all = false;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, ":w:ah", opts, NULL)) != -1) {
+		switch (c) {
+		case 'w':
+			if (parse_uint(optarg, 65535, &worker) < 0)
+				return usage_err(ctx, "worker must be a number "
+						 "0..65535, not '%s'", optarg);
+			has_worker = true;
+			break;
+		case OPT_CTL:
+			ctl = true;
+			break;
+		case 'a':
+			all = true;
+			break;
+		default:
+			if ((rc = common_opt(ctx, c, argv)) >= 0)
+				return rc;
+		}
+	}
+	if (optind < argc)
+		return usage_err(ctx, "unexpected argument '%s'", argv[optind]);
+	if (has_worker && ctl)
+		return usage_err(ctx, "--worker and --ctl exclude each other");
+
+	if (has_worker)
+		snprintf(cmd, sizeof(cmd), "/phalanx/pstat,%lu", worker);
+	else if (ctl)
+		snprintf(cmd, sizeof(cmd), "/phalanx/pstat,ctl");
+	else
+		snprintf(cmd, sizeof(cmd), "/phalanx/pstat");
+
+	ans = ask(ctx, cmd, "workers are numbered from 0 ('phx config' "
+		  "shows how many)");
+	if (ans == NULL)
+		return PHX_EXIT_FAIL;
+	if (ctx->json) {
+		rc = show(ctx, cmd, ans, NULL);
+		json_decref(ans);
+		return rc;
+	}
+	/* The header names the member; pstat's answer does not carry it. */
+	ver = ask(ctx, "/phalanx/version", NULL);
+	if (ver == NULL) {
+		json_decref(ans);
+		return PHX_EXIT_FAIL;
+	}
+	rc = phx_fmt_pstat(stdout, ans, json_string_value(
+				   json_object_get(ver, "name")),
+			   all, err, sizeof(err));
+	if (rc < 0)
+		phx_err("bad answer to %s: %s", cmd, err);
+	json_decref(ver);
+	json_decref(ans);
+	return rc < 0 ? PHX_EXIT_FAIL : PHX_EXIT_OK;
+}
+
+/* Pages of the neighbour table: one, or all of them (--all). */
+static int
+cmd_arp(struct phx_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "page", required_argument, NULL, OPT_PAGE },
+		{ "all", no_argument, NULL, 'a' },
+		COMMON_LONGOPTS,
+		{ 0 },
+	};
+	json_t *pages[PHX_ARP_MAX_PAGES];
+	char cmd[PHX_CMD_LEN], err[512];
+	unsigned long page = 0;
+	bool has_page = false, all = false;
+	size_t n = 0, want = 1, i;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, ":ah", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_PAGE:
+			if (parse_uint(optarg, PHX_ARP_MAX_PAGES - 1,
+				       &page) < 0)
+				return usage_err(ctx, "page must be a number "
+						 "0..%u, not '%s'",
+						 PHX_ARP_MAX_PAGES - 1, optarg);
+			has_page = true;
+			break;
+		case 'a':
+			all = true;
+			break;
+		default:
+			if ((rc = common_opt(ctx, c, argv)) >= 0)
+				return rc;
+		}
+	}
+	if (optind < argc)
+		return usage_err(ctx, "unexpected argument '%s'", argv[optind]);
+	if (has_page && all)
+		return usage_err(ctx, "--page and --all exclude each other");
+
+	if (has_page || all)
+		snprintf(cmd, sizeof(cmd), "/phalanx/arp,%lu", page);
+	else
+		snprintf(cmd, sizeof(cmd), "/phalanx/arp");
+	pages[n] = ask(ctx, cmd, "pages are numbered from 0");
+	if (pages[n] == NULL)
+		return PHX_EXIT_FAIL;
+	n++;
+	if (all) {
+		json_t *np = json_object_get(pages[0], "pages");
+
+		/* A bad "pages" is reported by the renderer below. */
+		if (json_is_integer(np) && json_integer_value(np) > 1)
+			want = json_integer_value(np) < PHX_ARP_MAX_PAGES ?
+				(size_t)json_integer_value(np) :
+				PHX_ARP_MAX_PAGES;
+	}
+	for (; n < want; n++) {
+		snprintf(cmd, sizeof(cmd), "/phalanx/arp,%zu", n);
+		pages[n] = request(ctx, cmd);
+		if (pages[n] == NULL) {
+			rc = PHX_EXIT_FAIL;
+			goto out;
+		}
+		if (json_is_null(pages[n])) {
+			/* The table shrank while we read it. */
+			json_decref(pages[n]);
+			break;
+		}
+	}
+
+	if (ctx->json && all) {
+		/* The raw answers, one per page. */
+		json_t *arr = json_array();
+
+		for (i = 0; arr != NULL && i < n; i++)
+			json_array_append(arr, pages[i]);
+		rc = arr != NULL && phx_fmt_json(stdout, arr) == 0 ?
+			PHX_EXIT_OK : PHX_EXIT_FAIL;
+		json_decref(arr);
+	} else if (ctx->json) {
+		rc = phx_fmt_json(stdout, pages[0]) == 0 ?
+			PHX_EXIT_OK : PHX_EXIT_FAIL;
+	} else if (phx_fmt_arp(stdout, pages, n, err, sizeof(err)) < 0) {
+		phx_err("bad answer to /phalanx/arp: %s", err);
+		rc = PHX_EXIT_FAIL;
+	} else {
+		rc = PHX_EXIT_OK;
+	}
+out:
+	for (i = 0; i < n; i++)
+		json_decref(pages[i]);
+	return rc;
+}
+
+/* Any command, verbatim: the reply as the member sent it, or with --json
+ * its answer indented. A null answer is printed and fails. */
+static int
+cmd_raw(struct phx_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { COMMON_LONGOPTS, { 0 } };
+	const char *cmd;
+	json_t *ans;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
+		if ((rc = common_opt(ctx, c, argv)) >= 0)
+			return rc;
+	if (optind >= argc)
+		return usage_err(ctx, "which command? (e.g. /info, or / for "
+				 "the list)");
+	if (optind + 1 < argc)
+		return usage_err(ctx, "unexpected argument '%s'",
+				 argv[optind + 1]);
+	cmd = argv[optind];
+	if (cmd[0] == '\0' || strlen(cmd) > PHX_SOCK_CMD_MAX)
+		return usage_err(ctx, "the command must be 1..%u bytes",
+				 PHX_SOCK_CMD_MAX);
+
+	ans = request(ctx, cmd);
+	if (ans == NULL)
+		return PHX_EXIT_FAIL;
+	if (ctx->json)
+		rc = phx_fmt_json(stdout, ans) == 0 ?
+			PHX_EXIT_OK : PHX_EXIT_FAIL;
+	else
+		rc = printf("%s\n", ctx->sock.buf) < 0 ?
+			PHX_EXIT_FAIL : PHX_EXIT_OK;
+	if (json_is_null(ans)) {
+		explain_null(ctx, cmd, NULL);
+		rc = PHX_EXIT_FAIL;
+	}
+	json_decref(ans);
+	return rc;
+}
+
+static int
+cmd_help_cmd(struct phx_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { COMMON_LONGOPTS, { 0 } };
+	const struct phx_cmd *cmd;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
+		if ((rc = common_opt(ctx, c, argv)) >= 0)
+			return rc;
+	if (optind + 1 < argc)
+		return usage_err(ctx, "unexpected argument '%s'",
+				 argv[optind + 1]);
+	if (optind == argc) {
+		usage(stdout);
+		return PHX_EXIT_OK;
+	}
+	cmd = find_cmd(argv[optind]);
+	if (cmd == NULL)
+		return usage_err(ctx, "unknown command '%s'", argv[optind]);
+	cmd_help(cmd, stdout);
+	return PHX_EXIT_OK;
+}
+
+static const struct phx_cmd phx_cmds[] = {
+	{ "version", cmd_version, "",
+	  "member name, phalanx and DPDK versions, pid, uptime", "" },
+	{ "config", cmd_config, "",
+	  "the member's running configuration in brief", "" },
+	{ "pstat", cmd_pstat, "[-w N | --worker N | --ctl] [-a]",
+	  "packet counters and drop reasons (fw ctl pstat)",
+	  "Sums over every worker and the control lcore unless narrowed.\n"
+	  "  -w, --worker N     one worker's counters (0 .. workers-1)\n"
+	  "      --ctl          the control lcore's counters\n"
+	  "  -a, --all          list every drop reason, zeros too\n" },
+	{ "if", cmd_if, "",
+	  "ports: link, MTU, addresses, counters (cphaprob if)", "" },
+	{ "arp", cmd_arp, "[--page N | --all]",
+	  "the neighbour (ARP) table, 64 entries a page",
+	  "      --page N       page N, from 0 (default: the first)\n"
+	  "  -a, --all          every page (with --json: an array of the "
+	  "pages)\n" },
+	{ "routes", cmd_routes, "",
+	  "the routing table: connected and static routes", "" },
+	{ "raw", cmd_raw, "CMD",
+	  "send any telemetry command, print its JSON reply",
+	  "CMD is a command and its parameter, e.g. /ethdev/stats,0; / lists "
+	  "them.\n" },
+	{ "help", cmd_help_cmd, "[COMMAND]",
+	  "this help, or a command's", "" },
+};
+
+static const struct phx_cmd *
+find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < PHX_DIM(phx_cmds); i++)
+		if (strcmp(phx_cmds[i].name, name) == 0)
+			return &phx_cmds[i];
+	return NULL;
+}
+
+static void
+usage(FILE *out)
+{
+	char rundir[sizeof(((struct phx_sock *)NULL)->path)];
+	size_t i;
+
+	if (phx_sock_runtime_dir(rundir, sizeof(rundir)) < 0)
+		snprintf(rundir, sizeof(rundir), "<runtime dir>/dpdk");
+	fprintf(out,
+		"Usage: phx [-s PATH | -p PREFIX | -c FILE] [--json] COMMAND "
+		"[ARGS]\n"
+		"\n"
+		"Operator CLI of a phalanx member (phalanx %s): asks the "
+		"member over its\n"
+		"DPDK telemetry socket and prints tables.\n"
+		"\n"
+		"Commands:\n", PHX_VERSION);
+	for (i = 0; i < PHX_DIM(phx_cmds); i++) {
+		char left[64];
+
+		snprintf(left, sizeof(left), "%s%s%s", phx_cmds[i].name,
+			 phx_cmds[i].synopsis[0] ? " " : "",
+			 phx_cmds[i].synopsis);
+		if (strlen(left) > 24) /* summary on a line of its own */
+			fprintf(out, "  %s\n  %-24s %s\n", left, "",
+				phx_cmds[i].summary);
+		else
+			fprintf(out, "  %-24s %s\n", left,
+				phx_cmds[i].summary);
+	}
+	fprintf(out,
+		"\n"
+		"Member (the first of these that is given):\n"
+		"  -s, --socket PATH         telemetry socket path\n"
+		"  -p, --file-prefix PREFIX  the member's EAL file prefix; "
+		"socket\n"
+		"                            %s/PREFIX/%s\n"
+		"  -c, --config FILE         the member's configuration (its "
+		"eal.file_prefix)\n"
+		"  $PHX_FILE_PREFIX, else \"%s\"\n"
+		"\n"
+		"Options:\n"
+		"      --json                print the member's answer as "
+		"JSON, not a table\n"
+		"  -h, --help                this help; 'phx COMMAND --help' "
+		"for a command\n"
+		"\n"
+		"Exit status: 0 success, 1 runtime error (member unreachable, "
+		"error answer),\n"
+		"2 usage error.\n", rundir, PHX_SOCK_NAME, PHX_DEFAULT_PREFIX);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "file-prefix", required_argument, NULL, 'p' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct phx_ctx ctx = { .sock = PHX_SOCK_INITIALIZER };
+	const struct phx_cmd *cmd;
+	int c, rc;
+
+	opterr = 0; /* our messages, not getopt's */
+	while ((c = getopt_long(argc, argv, "+:s:p:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (optarg[0] == '\0' ||
+			    strlen(optarg) >= sizeof(ctx.sock.path))
+				return usage_err(&ctx, "socket path must be "
+						 "1..%zu bytes",
+						 sizeof(ctx.sock.path) - 1);
+			ctx.sock_path = optarg;
+			break;
+		case 'p':
+			if (optarg[0] == '\0' || strchr(optarg, '/') != NULL)
+				return usage_err(&ctx, "bad file prefix '%s': "
+						 "it must be non-empty and "
+						 "have no '/'", optarg);
+			ctx.prefix = optarg;
+			break;
+		case 'c':
+			ctx.cfg_path = optarg;
+			break;
+		case OPT_JSON:
+			ctx.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return PHX_EXIT_OK;
+		case ':':
+			return usage_err(&ctx, "option '%s' needs a value",
+					 argv[optind - 1]);
+		default:
+			if (optopt > 0 && optopt < 0x100)
+				return usage_err(&ctx, "unknown option '-%c'",
+						 optopt);
+			return usage_err(&ctx, "unknown option '%s'",
+					 argv[optind - 1]);
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return PHX_EXIT_USAGE;
+	}
+	cmd = find_cmd(argv[optind]);
+	if (cmd == NULL)
+		return usage_err(&ctx, "unknown command '%s'", argv[optind]);
+
+	ctx.cmd = cmd;
+	argc -= optind;
+	argv += optind;
+	optind = 0; /* GNU getopt: start over for the command's options */
+	rc = cmd->fn(&ctx, argc, argv);
+	phx_sock_close(&ctx.sock);
+	return rc;
+}

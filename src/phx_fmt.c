@@ -1,0 +1,800 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Renders telemetry answers as the tables operators know from cphaprob and
+ * fw ctl pstat (SPEC 6.3, 6.7). See phx_fmt.h for the contract.
+ *
+ * Each renderer runs in two passes over the answer: the first checks every
+ * key and type it will use (and measures column widths), the second
+ * prints. A one-pass renderer would be shorter but would leave half a
+ * table on the terminal before reporting a bad answer, which reads like
+ * data. The tables size their columns from the cells, so they need every
+ * row before the first line; for pstat the widths are computed directly.
+ *
+ * Grouping pstat counters by a fixed, complete list of names was rejected:
+ * the daemon adds counters (STYLE 3.8, one X-macro line each) and phx must
+ * print what it is sent, in the daemon's order. Counters are grouped by
+ * their name's first word instead, with a few words folded together (see
+ * families[]), and a group first seen later prints later.
+ */
+#include "src/phx_fmt.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/compiler.h"
+#include "lib/drop_reason.h"
+
+#define PHX_FMT_MAX_COLS 16   /* widest table phx prints */
+#define CELL_LEN         128  /* one formatted cell or name */
+#define MAX(a, b)        ((a) > (b) ? (a) : (b))
+
+/* ---- text helpers ---- */
+
+/* Copy s into buf (truncating), control characters replaced by '?'. */
+static const char *
+clean(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		buf[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+static size_t
+u64_width(uint64_t v)
+{
+	size_t w = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		w++;
+	}
+	return w;
+}
+
+static const char *
+plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* ---- table ---- */
+
+void
+phx_fmt_table_init(struct phx_fmt_table *t, const struct phx_fmt_col *cols,
+		   unsigned n_cols)
+{
+	assert(n_cols > 0 && n_cols <= PHX_FMT_MAX_COLS);
+	*t = (struct phx_fmt_table){ .cols = cols, .n_cols = n_cols };
+}
+
+int
+phx_fmt_table_add(struct phx_fmt_table *t, const char *const *cells)
+{
+	char **row;
+	unsigned i;
+
+	if (t->n_rows == t->cap_rows) {
+		size_t cap = t->cap_rows ? t->cap_rows * 2 : 16;
+		char **c;
+
+		if (cap > SIZE_MAX / t->n_cols / sizeof(*c))
+			return -ENOMEM;
+		c = realloc(t->cells, cap * t->n_cols * sizeof(*c));
+		if (c == NULL)
+			return -ENOMEM;
+		t->cells = c;
+		t->cap_rows = cap;
+	}
+	row = &t->cells[t->n_rows * t->n_cols];
+	for (i = 0; i < t->n_cols; i++) {
+		size_t len = strlen(cells[i]);
+
+		row[i] = malloc(len + 1);
+		if (row[i] == NULL) {
+			while (i-- > 0)
+				free(row[i]);
+			return -ENOMEM;
+		}
+		clean(cells[i], row[i], len + 1);
+	}
+	t->n_rows++;
+	return 0;
+}
+
+static void
+print_row(const struct phx_fmt_table *t, const size_t *w,
+	  const char *const *cells, FILE *out)
+{
+	unsigned i;
+
+	for (i = 0; i < t->n_cols; i++) {
+		if (i > 0)
+			fputs("  ", out);
+		if (t->cols[i].align == PHX_FMT_RIGHT)
+			fprintf(out, "%*s", (int)w[i], cells[i]);
+		else if (i + 1 == t->n_cols)
+			fputs(cells[i], out); /* no trailing blanks */
+		else
+			fprintf(out, "%-*s", (int)w[i], cells[i]);
+	}
+	fputc('\n', out);
+}
+
+void
+phx_fmt_table_print(const struct phx_fmt_table *t, FILE *out)
+{
+	const char *titles[PHX_FMT_MAX_COLS];
+	size_t w[PHX_FMT_MAX_COLS];
+	size_t r;
+	unsigned i;
+
+	for (i = 0; i < t->n_cols; i++) {
+		titles[i] = t->cols[i].title;
+		w[i] = strlen(titles[i]);
+	}
+	for (r = 0; r < t->n_rows; r++)
+		for (i = 0; i < t->n_cols; i++) {
+			size_t len = strlen(t->cells[r * t->n_cols + i]);
+
+			if (len > w[i])
+				w[i] = len;
+		}
+	print_row(t, w, titles, out);
+	for (r = 0; r < t->n_rows; r++)
+		print_row(t, w, (const char *const *)&t->cells[r * t->n_cols],
+			  out);
+}
+
+void
+phx_fmt_table_fini(struct phx_fmt_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rows * t->n_cols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	t->cells = NULL;
+	t->n_rows = t->cap_rows = 0;
+}
+
+/* ---- answer validation ---- */
+
+static int
+bad(char *err, size_t errlen, const char *where, const char *key,
+    const char *what)
+{
+	char w[CELL_LEN], k[CELL_LEN];
+
+	if (where != NULL && where[0] != '\0')
+		snprintf(err, errlen, "\"%s.%s\" %s",
+			 clean(where, w, sizeof(w)), clean(key, k, sizeof(k)),
+			 what);
+	else
+		snprintf(err, errlen, "\"%s\" %s", clean(key, k, sizeof(k)),
+			 what);
+	return -EINVAL;
+}
+
+static int
+need_object(json_t *ans, char *err, size_t errlen)
+{
+	if (ans == NULL || json_is_null(ans)) {
+		snprintf(err, errlen, "the answer is null");
+		return -EINVAL;
+	}
+	if (!json_is_object(ans)) {
+		snprintf(err, errlen, "the answer is not an object");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+uint_of(json_t *v, const char *where, const char *key, uint64_t *out,
+	char *err, size_t errlen)
+{
+	if (v == NULL)
+		return bad(err, errlen, where, key, "is missing");
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return bad(err, errlen, where, key,
+			   "is not a non-negative integer");
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+static int
+get_uint(json_t *obj, const char *where, const char *key, uint64_t *out,
+	 char *err, size_t errlen)
+{
+	return uint_of(json_object_get(obj, key), where, key, out, err,
+		       errlen);
+}
+
+static int
+get_str(json_t *obj, const char *where, const char *key, const char **out,
+	char *err, size_t errlen)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL)
+		return bad(err, errlen, where, key, "is missing");
+	if (!json_is_string(v))
+		return bad(err, errlen, where, key, "is not a string");
+	*out = json_string_value(v);
+	return 0;
+}
+
+static int
+get_obj(json_t *obj, const char *key, json_t **out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL)
+		return bad(err, errlen, NULL, key, "is missing");
+	if (!json_is_object(v))
+		return bad(err, errlen, NULL, key, "is not an object");
+	*out = v;
+	return 0;
+}
+
+/* Columnar answers (docs/telemetry.md): one array per column. */
+enum col_type { COL_STR, COL_UINT };
+
+struct col_spec {
+	const char *key;
+	enum col_type type;
+};
+
+/*
+ * Check that every column in specs is an array of the right element type
+ * and that all have the same length; store the arrays in cols[] and the
+ * length in *n.
+ */
+static int
+get_columns(json_t *ans, const struct col_spec *specs, unsigned n_specs,
+	    json_t **cols, size_t *n, char *err, size_t errlen)
+{
+	unsigned c;
+	size_t i;
+
+	for (c = 0; c < n_specs; c++) {
+		char what[CELL_LEN];
+
+		cols[c] = json_object_get(ans, specs[c].key);
+		if (cols[c] == NULL)
+			return bad(err, errlen, NULL, specs[c].key,
+				   "is missing");
+		if (!json_is_array(cols[c]))
+			return bad(err, errlen, NULL, specs[c].key,
+				   "is not an array");
+		if (c == 0)
+			*n = json_array_size(cols[c]);
+		if (json_array_size(cols[c]) != *n) {
+			snprintf(what, sizeof(what), "has %zu entries, \"%s\" "
+				 "has %zu", json_array_size(cols[c]),
+				 specs[0].key, *n);
+			return bad(err, errlen, NULL, specs[c].key, what);
+		}
+		for (i = 0; i < *n; i++) {
+			json_t *v = json_array_get(cols[c], i);
+			bool ok = specs[c].type == COL_STR ?
+				json_is_string(v) :
+				json_is_integer(v) &&
+				json_integer_value(v) >= 0;
+
+			if (!ok) {
+				char key[CELL_LEN];
+
+				snprintf(key, sizeof(key), "%s[%zu]",
+					 specs[c].key, i);
+				return bad(err, errlen, NULL, key,
+					   specs[c].type == COL_STR ?
+					   "is not a string" :
+					   "is not a non-negative integer");
+			}
+		}
+	}
+	return 0;
+}
+
+static const char *
+col_str(json_t *col, size_t i)
+{
+	return json_string_value(json_array_get(col, i));
+}
+
+static uint64_t
+col_uint(json_t *col, size_t i)
+{
+	return (uint64_t)json_integer_value(json_array_get(col, i));
+}
+
+/* ---- plain JSON ---- */
+
+int
+phx_fmt_json(FILE *out, const json_t *answer)
+{
+	if (json_dumpf(answer, out, JSON_INDENT(2) | JSON_ENCODE_ANY) < 0)
+		return -EIO;
+	fputc('\n', out);
+	return 0;
+}
+
+/* ---- version and config ---- */
+
+int
+phx_fmt_version(FILE *out, json_t *ans, char *err, size_t errlen)
+{
+	const char *name, *version, *dpdk, *config;
+	char b1[CELL_LEN], b2[CELL_LEN], b3[CELL_LEN], b4[CELL_LEN * 2];
+	uint64_t pid, up;
+	int rc;
+
+	if ((rc = need_object(ans, err, errlen)) < 0 ||
+	    (rc = get_str(ans, NULL, "name", &name, err, errlen)) < 0 ||
+	    (rc = get_str(ans, NULL, "version", &version, err, errlen)) < 0 ||
+	    (rc = get_str(ans, NULL, "dpdk", &dpdk, err, errlen)) < 0 ||
+	    (rc = get_uint(ans, NULL, "pid", &pid, err, errlen)) < 0 ||
+	    (rc = get_uint(ans, NULL, "uptime_s", &up, err, errlen)) < 0 ||
+	    (rc = get_str(ans, NULL, "config", &config, err, errlen)) < 0)
+		return rc;
+
+	fprintf(out, "Member:   %s\n", clean(name, b1, sizeof(b1)));
+	fprintf(out, "Version:  %s\n", clean(version, b2, sizeof(b2)));
+	fprintf(out, "DPDK:     %s\n", clean(dpdk, b3, sizeof(b3)));
+	fprintf(out, "PID:      %" PRIu64 "\n", pid);
+	if (up >= 86400)
+		fprintf(out, "Uptime:   %" PRIu64 "d %02u:%02u:%02u\n",
+			up / 86400, (unsigned)(up % 86400 / 3600),
+			(unsigned)(up % 3600 / 60), (unsigned)(up % 60));
+	else
+		fprintf(out, "Uptime:   %02u:%02u:%02u\n",
+			(unsigned)(up / 3600), (unsigned)(up % 3600 / 60),
+			(unsigned)(up % 60));
+	fprintf(out, "Config:   %s\n", clean(config, b4, sizeof(b4)));
+	return 0;
+}
+
+int
+phx_fmt_config(FILE *out, json_t *ans, char *err, size_t errlen)
+{
+	const char *key, *s;
+	json_t *v;
+	size_t w = 0;
+	uint64_t u;
+	int rc;
+
+	if ((rc = need_object(ans, err, errlen)) < 0 ||
+	    (rc = get_str(ans, NULL, "name", &s, err, errlen)) < 0 ||
+	    (rc = get_str(ans, NULL, "file_prefix", &s, err, errlen)) < 0 ||
+	    (rc = get_uint(ans, NULL, "workers", &u, err, errlen)) < 0)
+		return rc;
+
+	json_object_foreach(ans, key, v) {
+		char k[CELL_LEN];
+
+		if (strlen(clean(key, k, sizeof(k))) > w)
+			w = strlen(k);
+	}
+	json_object_foreach(ans, key, v) {
+		char k[CELL_LEN], val[CELL_LEN * 2];
+		char *dump = NULL;
+
+		if (json_is_string(v)) {
+			clean(json_string_value(v), val, sizeof(val));
+		} else {
+			/* Numbers, booleans, null, or (not in the contract
+			 * today) a container: print it as compact JSON. */
+			dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			if (dump == NULL)
+				return -ENOMEM;
+			clean(dump, val, sizeof(val));
+			free(dump);
+		}
+		fprintf(out, "%-*s  %s\n", (int)w, clean(key, k, sizeof(k)),
+			val);
+	}
+	return 0;
+}
+
+/* ---- pstat ---- */
+
+/*
+ * First words of counter names that belong with another word's group:
+ * the packet path (rx, tx, fwd, local, ctl) and the neighbour table (arp,
+ * neigh). Any other first word is a group of its own.
+ */
+static const struct {
+	const char *word;
+	const char *group;
+} families[] = {
+	{ "rx", "rx" },       /* frames and bytes received */
+	{ "tx", "rx" },       /* ... sent */
+	{ "fwd", "rx" },      /* routed */
+	{ "local", "rx" },    /* for the member itself */
+	{ "ctl", "rx" },      /* sent on the control lcore's behalf */
+	{ "arp", "neigh" },   /* ARP protocol */
+	{ "neigh", "neigh" }, /* neighbour table */
+};
+
+static void
+family_of(const char *name, char *buf, size_t len)
+{
+	size_t n = strcspn(name, "_");
+	size_t i;
+
+	for (i = 0; i < PHX_DIM(families); i++)
+		if (strlen(families[i].word) == n &&
+		    strncmp(families[i].word, name, n) == 0) {
+			snprintf(buf, len, "%s", families[i].group);
+			return;
+		}
+	snprintf(buf, len, "%.*s", (int)n, name);
+}
+
+static const char *
+drop_desc(const char *name)
+{
+	int r;
+
+	for (r = PHX_DROP_NONE + 1; r < PHX_DROP_MAX; r++)
+		if (strcmp(phx_drop_name(r), name) == 0)
+			return phx_drop_desc(r);
+	return NULL;
+}
+
+static void
+pstat_line(FILE *out, int name_w, int val_w, const char *name, uint64_t v,
+	   const char *desc)
+{
+	char k[CELL_LEN];
+
+	fprintf(out, "  %-*s  %*" PRIu64 "%s%s\n", name_w,
+		clean(name, k, sizeof(k)), val_w, v, desc ? "  " : "",
+		desc ? desc : "");
+}
+
+/* One counter of a pstat answer, with the group it prints in. */
+struct pstat_cnt {
+	const char *name;   /* borrowed from the answer */
+	uint64_t value;
+	char family[32];    /* family_of(name) */
+};
+
+int
+phx_fmt_pstat(FILE *out, json_t *ans, const char *member, bool all_drops,
+	      char *err, size_t errlen)
+{
+	struct pstat_cnt *cnt = NULL;
+	json_t *counters, *drops, *v;
+	const char *scope, *key;
+	uint64_t workers, u, total = 0;
+	size_t name_w = strlen("total"), val_w = 1, n = 0, i, j;
+	char b1[CELL_LEN], b2[CELL_LEN];
+	int rc;
+
+	if ((rc = need_object(ans, err, errlen)) < 0 ||
+	    (rc = get_str(ans, NULL, "scope", &scope, err, errlen)) < 0 ||
+	    (rc = get_uint(ans, NULL, "workers", &workers, err, errlen)) < 0 ||
+	    (rc = get_obj(ans, "counters", &counters, err, errlen)) < 0 ||
+	    (rc = get_obj(ans, "drops", &drops, err, errlen)) < 0)
+		return rc;
+
+	/* Pass 1: types and widths. */
+	json_object_foreach(counters, key, v) {
+		if ((rc = uint_of(v, "counters", key, &u, err, errlen)) < 0)
+			return rc;
+		name_w = MAX(name_w, strlen(clean(key, b1, sizeof(b1))));
+		val_w = MAX(val_w, u64_width(u));
+	}
+	json_object_foreach(drops, key, v) {
+		if ((rc = uint_of(v, "drops", key, &u, err, errlen)) < 0)
+			return rc;
+		total = u > UINT64_MAX - total ? UINT64_MAX : total + u;
+		if (u == 0 && !all_drops)
+			continue;
+		name_w = MAX(name_w, strlen(clean(key, b1, sizeof(b1))));
+	}
+	val_w = MAX(val_w, u64_width(total)); /* >= every drop */
+
+	if (json_object_size(counters) > 0) {
+		cnt = calloc(json_object_size(counters), sizeof(*cnt));
+		if (cnt == NULL)
+			return -ENOMEM;
+	}
+	json_object_foreach(counters, key, v) {
+		cnt[n].name = key;
+		cnt[n].value = (uint64_t)json_integer_value(v);
+		family_of(key, cnt[n].family, sizeof(cnt[n].family));
+		n++;
+	}
+
+	/* Pass 2: print. Each group prints whole where its first counter
+	 * stands. */
+	fprintf(out, "Member: %s  Scope: %s  Workers: %" PRIu64 "\n\n",
+		member ? clean(member, b1, sizeof(b1)) : "?",
+		clean(scope, b2, sizeof(b2)), workers);
+	fputs("Packets:\n", out);
+	if (n == 0)
+		fputs("  none\n", out);
+	for (i = 0; i < n; i++) {
+		bool seen = false;
+
+		for (j = 0; j < i && !seen; j++)
+			seen = strcmp(cnt[j].family, cnt[i].family) == 0;
+		if (seen)
+			continue;
+		if (i > 0)
+			fputc('\n', out);
+		for (j = i; j < n; j++)
+			if (strcmp(cnt[j].family, cnt[i].family) == 0)
+				pstat_line(out, (int)name_w, (int)val_w,
+					   cnt[j].name, cnt[j].value, NULL);
+	}
+	free(cnt);
+
+	fputs("\nDrops:\n", out);
+	json_object_foreach(drops, key, v) {
+		u = (uint64_t)json_integer_value(v);
+		if (u != 0 || all_drops)
+			pstat_line(out, (int)name_w, (int)val_w, key, u,
+				   drop_desc(key));
+	}
+	pstat_line(out, (int)name_w, (int)val_w, "total", total, NULL);
+	return 0;
+}
+
+/* ---- ports ---- */
+
+static const struct phx_fmt_col port_cols[] = {
+	{ "Port", PHX_FMT_LEFT },
+	{ "Link", PHX_FMT_LEFT },
+	{ "MTU", PHX_FMT_RIGHT },
+	{ "MAC", PHX_FMT_LEFT },
+	{ "Addresses", PHX_FMT_LEFT },
+	{ "RX pkts", PHX_FMT_RIGHT },
+	{ "TX pkts", PHX_FMT_RIGHT },
+	{ "RX missed", PHX_FMT_RIGHT },
+	{ "RX errors", PHX_FMT_RIGHT },
+	{ "TX errors", PHX_FMT_RIGHT },
+};
+
+/* "up 10G full", "up 2.5G full", "up 100M half", "down"; a speed of 0 or
+ * UINT32_MAX (RTE_ETH_SPEED_NUM_UNKNOWN) is left out. */
+static void
+link_text(char *buf, size_t len, const char *link, uint64_t mbps,
+	  const char *duplex)
+{
+	char sp[32] = "";
+
+	if (strcmp(link, "up") != 0) {
+		snprintf(buf, len, "%s", link);
+		return;
+	}
+	if (mbps == 0 || mbps >= UINT32_MAX)
+		sp[0] = '\0';
+	else if (mbps % 1000 == 0)
+		snprintf(sp, sizeof(sp), " %" PRIu64 "G", mbps / 1000);
+	else if (mbps > 1000)
+		snprintf(sp, sizeof(sp), " %" PRIu64 ".%" PRIu64 "G",
+			 mbps / 1000, mbps % 1000 / 100);
+	else
+		snprintf(sp, sizeof(sp), " %" PRIu64 "M", mbps);
+	snprintf(buf, len, "up%s%s%s", sp, duplex[0] ? " " : "", duplex);
+}
+
+int
+phx_fmt_ports(FILE *out, json_t *ans, char *err, size_t errlen)
+{
+	static const char *const num_keys[] = {
+		"mtu", "rx_pkts", "tx_pkts", "rx_missed", "rx_errors",
+		"tx_errors", "speed_mbps", "port_id",
+	};
+	struct phx_fmt_table t;
+	const char *name;
+	json_t *port;
+	size_t n_up = 0;
+	int rc;
+
+	if ((rc = need_object(ans, err, errlen)) < 0)
+		return rc;
+
+	phx_fmt_table_init(&t, port_cols, PHX_DIM(port_cols));
+	json_object_foreach(ans, name, port) {
+		const char *link, *duplex, *mac, *addrs;
+		uint64_t u[PHX_DIM(num_keys)];
+		char c[PHX_DIM(port_cols)][CELL_LEN * 2];
+		const char *cells[PHX_DIM(port_cols)];
+		size_t i;
+
+		if (!json_is_object(port)) {
+			rc = bad(err, errlen, NULL, name, "is not an object");
+			goto out;
+		}
+		for (i = 0; i < PHX_DIM(num_keys); i++)
+			if ((rc = get_uint(port, name, num_keys[i], &u[i], err,
+					   errlen)) < 0)
+				goto out;
+		if ((rc = get_str(port, name, "link", &link, err,
+				  errlen)) < 0 ||
+		    (rc = get_str(port, name, "duplex", &duplex, err,
+				  errlen)) < 0 ||
+		    (rc = get_str(port, name, "mac", &mac, err, errlen)) < 0 ||
+		    (rc = get_str(port, name, "addresses", &addrs, err,
+				  errlen)) < 0)
+			goto out;
+
+		n_up += strcmp(link, "up") == 0;
+		snprintf(c[0], sizeof(c[0]), "%s", name);
+		link_text(c[1], sizeof(c[0]), link, u[6], duplex);
+		snprintf(c[2], sizeof(c[0]), "%" PRIu64, u[0]);
+		snprintf(c[3], sizeof(c[0]), "%s", mac);
+		snprintf(c[4], sizeof(c[0]), "%s", addrs[0] ? addrs : "-");
+		for (i = 0; i < 5; i++)
+			snprintf(c[5 + i], sizeof(c[0]), "%" PRIu64, u[1 + i]);
+		for (i = 0; i < PHX_DIM(port_cols); i++)
+			cells[i] = c[i];
+		if ((rc = phx_fmt_table_add(&t, cells)) < 0)
+			goto out;
+	}
+	phx_fmt_table_print(&t, out);
+	fprintf(out, "%zu %s, %zu up\n", t.n_rows,
+		plural(t.n_rows, "port", "ports"), n_up);
+	rc = 0;
+out:
+	phx_fmt_table_fini(&t);
+	return rc;
+}
+
+/* ---- arp ---- */
+
+static const struct col_spec arp_specs[] = {
+	{ "ip", COL_STR },
+	{ "mac", COL_STR },
+	{ "port", COL_STR },
+	{ "state", COL_STR },
+	{ "age_s", COL_UINT },
+	{ "expires_s", COL_UINT },
+	{ "held", COL_UINT },
+};
+
+static const struct phx_fmt_col arp_cols[] = {
+	{ "IP", PHX_FMT_LEFT },
+	{ "MAC", PHX_FMT_LEFT },
+	{ "Port", PHX_FMT_LEFT },
+	{ "State", PHX_FMT_LEFT },
+	{ "Age", PHX_FMT_RIGHT },
+	{ "Expires", PHX_FMT_RIGHT },
+	{ "Held", PHX_FMT_RIGHT },
+};
+
+int
+phx_fmt_arp(FILE *out, json_t *const *pages, size_t n_pages, char *err,
+	    size_t errlen)
+{
+	struct phx_fmt_table t;
+	uint64_t total = 0, page = 0, n_pg = 0;
+	size_t p;
+	int rc = 0;
+
+	if (n_pages == 0) {
+		snprintf(err, errlen, "no answer");
+		return -EINVAL;
+	}
+	/* Validate every page before building the table. */
+	for (p = 0; p < n_pages; p++) {
+		json_t *cols[PHX_DIM(arp_specs)];
+		uint64_t tot, pg, npg;
+		size_t n;
+
+		if ((rc = need_object(pages[p], err, errlen)) < 0 ||
+		    (rc = get_uint(pages[p], NULL, "total", &tot, err,
+				   errlen)) < 0 ||
+		    (rc = get_uint(pages[p], NULL, "page", &pg, err,
+				   errlen)) < 0 ||
+		    (rc = get_uint(pages[p], NULL, "pages", &npg, err,
+				   errlen)) < 0 ||
+		    (rc = get_columns(pages[p], arp_specs, PHX_DIM(arp_specs),
+				      cols, &n, err, errlen)) < 0)
+			return rc;
+		if (p == 0) {
+			total = tot;
+			page = pg;
+			n_pg = npg;
+		}
+	}
+
+	phx_fmt_table_init(&t, arp_cols, PHX_DIM(arp_cols));
+	for (p = 0; p < n_pages; p++) {
+		json_t *cols[PHX_DIM(arp_specs)];
+		size_t n, i;
+
+		/* Validated above: cannot fail now. */
+		(void)get_columns(pages[p], arp_specs, PHX_DIM(arp_specs),
+				  cols, &n, err, errlen);
+		for (i = 0; i < n; i++) {
+			char age[32], exp[32], held[32];
+			const char *mac = col_str(cols[1], i);
+			const char *cells[] = {
+				col_str(cols[0], i), mac[0] ? mac : "-",
+				col_str(cols[2], i), col_str(cols[3], i),
+				age, exp, held,
+			};
+
+			snprintf(age, sizeof(age), "%" PRIu64 "s",
+				 col_uint(cols[4], i));
+			snprintf(exp, sizeof(exp), "%" PRIu64 "s",
+				 col_uint(cols[5], i));
+			snprintf(held, sizeof(held), "%" PRIu64,
+				 col_uint(cols[6], i));
+			if ((rc = phx_fmt_table_add(&t, cells)) < 0)
+				goto out;
+		}
+	}
+	phx_fmt_table_print(&t, out);
+	if (n_pages == 1 && n_pg > 1)
+		fprintf(out, "%zu of %" PRIu64 " entries (page %" PRIu64
+			" of pages 0-%" PRIu64 "; --page N or --all for the "
+			"rest)\n",
+			t.n_rows, total, page, n_pg - 1);
+	else
+		fprintf(out, "%zu %s\n", t.n_rows,
+			plural(t.n_rows, "entry", "entries"));
+out:
+	phx_fmt_table_fini(&t);
+	return rc;
+}
+
+/* ---- routes ---- */
+
+static const struct col_spec route_specs[] = {
+	{ "prefix", COL_STR },
+	{ "via", COL_STR },
+	{ "port", COL_STR },
+};
+
+static const struct phx_fmt_col route_cols[] = {
+	{ "Prefix", PHX_FMT_LEFT },
+	{ "Via", PHX_FMT_LEFT },
+	{ "Port", PHX_FMT_LEFT },
+};
+
+int
+phx_fmt_routes(FILE *out, json_t *ans, char *err, size_t errlen)
+{
+	json_t *cols[PHX_DIM(route_specs)];
+	struct phx_fmt_table t;
+	size_t n, i;
+	int rc;
+
+	if ((rc = need_object(ans, err, errlen)) < 0 ||
+	    (rc = get_columns(ans, route_specs, PHX_DIM(route_specs), cols,
+			      &n, err, errlen)) < 0)
+		return rc;
+
+	phx_fmt_table_init(&t, route_cols, PHX_DIM(route_cols));
+	for (i = 0; i < n; i++) {
+		const char *via = col_str(cols[1], i);
+		const char *cells[] = {
+			col_str(cols[0], i), via[0] ? via : "connected",
+			col_str(cols[2], i),
+		};
+
+		if ((rc = phx_fmt_table_add(&t, cells)) < 0)
+			goto out;
+	}
+	phx_fmt_table_print(&t, out);
+	fprintf(out, "%zu %s\n", n, plural(n, "route", "routes"));
+out:
+	phx_fmt_table_fini(&t);
+	return rc;
+}
