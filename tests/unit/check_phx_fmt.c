@@ -1,0 +1,738 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Check suite for src/phx_fmt.c, the CLI's renderers: fixed telemetry
+ * answers (shaped as docs/telemetry.md and control/telemetry.c send them)
+ * must print exactly the expected text, and null or malformed answers must
+ * fail with the expected message and print nothing at all.
+ *
+ * Output is captured with open_memstream(). Fixtures are written with
+ * single quotes for readability and turned into JSON by load(), so no
+ * fixture may contain a literal apostrophe.
+ */
+#include <check.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "lib/compiler.h"
+#include "src/phx_fmt.h"
+
+/* ---- helpers ---- */
+
+static json_t *
+load(const char *fixture)
+{
+	char *text = strdup(fixture);
+	json_error_t jerr;
+	json_t *j;
+	char *p;
+
+	ck_assert_ptr_nonnull(text);
+	for (p = text; *p; p++)
+		if (*p == '\'')
+			*p = '"';
+	j = json_loads(text, JSON_DECODE_ANY, &jerr);
+	ck_assert_msg(j != NULL, "fixture: %s: %s", jerr.text, text);
+	free(text);
+	return j;
+}
+
+struct capture {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+static FILE *
+cap_open(struct capture *c)
+{
+	*c = (struct capture){ 0 };
+	c->f = open_memstream(&c->buf, &c->len);
+	ck_assert_ptr_nonnull(c->f);
+	return c->f;
+}
+
+/* Close and return the text; the caller frees it. */
+static char *
+cap_close(struct capture *c)
+{
+	fclose(c->f);
+	return c->buf;
+}
+
+enum which { PSTAT, PSTAT_ALL, PORTS, ARP, ROUTES, VERSION, CONFIG };
+
+/* Render one answer with the chosen renderer; returns its rc and sets
+ * *out (malloc'd) and err. */
+static int
+render(enum which w, json_t *ans, char **out, char *err, size_t errlen)
+{
+	struct capture c;
+	FILE *f = cap_open(&c);
+	int rc = -1;
+
+	err[0] = '\0';
+	switch (w) {
+	case PSTAT:
+		rc = phx_fmt_pstat(f, ans, "lab-fw1", false, err, errlen);
+		break;
+	case PSTAT_ALL:
+		rc = phx_fmt_pstat(f, ans, "lab-fw1", true, err, errlen);
+		break;
+	case PORTS:
+		rc = phx_fmt_ports(f, ans, err, errlen);
+		break;
+	case ARP:
+		rc = phx_fmt_arp(f, &ans, 1, err, errlen);
+		break;
+	case ROUTES:
+		rc = phx_fmt_routes(f, ans, err, errlen);
+		break;
+	case VERSION:
+		rc = phx_fmt_version(f, ans, err, errlen);
+		break;
+	case CONFIG:
+		rc = phx_fmt_config(f, ans, err, errlen);
+		break;
+	}
+	*out = cap_close(&c);
+	return rc;
+}
+
+/* Render a fixture and compare the whole text. */
+static void
+expect_text(enum which w, const char *fixture, const char *want)
+{
+	json_t *ans = load(fixture);
+	char err[256], *out;
+	int rc = render(w, ans, &out, err, sizeof(err));
+
+	ck_assert_msg(rc == 0, "rc %d: %s", rc, err);
+	ck_assert_str_eq(out, want);
+	free(out);
+	json_decref(ans);
+}
+
+/* Render a fixture that must fail with err_want and print nothing. */
+static void
+expect_error(enum which w, const char *fixture, const char *err_want)
+{
+	json_t *ans = load(fixture);
+	char err[256], *out;
+	int rc = render(w, ans, &out, err, sizeof(err));
+
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_str_eq(err, err_want);
+	ck_assert_str_eq(out, "");
+	free(out);
+	json_decref(ans);
+}
+
+/* ---- fixtures ---- */
+
+/* The daemon's counter list (dataplane/dp_stats.h) and some drops. */
+static const char pstat_fixture[] =
+	"{'scope':'all','workers':2,'counters':{"
+	"'rx_pkts':1500000,'rx_bytes':96000000,'tx_pkts':1499000,"
+	"'tx_bytes':95936000,'fwd_pkts':1498000,'local_pkts':1200,"
+	"'icmp_echo_replies':1000,'icmp_errors_sent':150,"
+	"'icmp_errors_ratelimited':3,'arp_to_ctl':42,'neigh_miss':7,"
+	"'ctl_tx_pkts':58,'idle_sleeps':0,'arp_requests_rx':30,"
+	"'arp_replies_rx':12,'arp_replies_tx':30,'arp_requests_tx':12,"
+	"'neigh_learned':5,'neigh_updated':1,'neigh_expired':0,"
+	"'neigh_held':7,'neigh_released':7},"
+	"'drops':{'l2_truncated':0,'ipv4_bad_csum':2,'no_route':120,"
+	"'ttl_exceeded':150,'arp_unresolved':0}}";
+
+static const char pstat_packets[] =
+	"Member: lab-fw1  Scope: all  Workers: 2\n"
+	"\n"
+	"Packets:\n"
+	"  rx_pkts                   1500000\n"
+	"  rx_bytes                 96000000\n"
+	"  tx_pkts                   1499000\n"
+	"  tx_bytes                 95936000\n"
+	"  fwd_pkts                  1498000\n"
+	"  local_pkts                   1200\n"
+	"  ctl_tx_pkts                    58\n"
+	"\n"
+	"  icmp_echo_replies            1000\n"
+	"  icmp_errors_sent              150\n"
+	"  icmp_errors_ratelimited         3\n"
+	"\n"
+	"  arp_to_ctl                     42\n"
+	"  neigh_miss                      7\n"
+	"  arp_requests_rx                30\n"
+	"  arp_replies_rx                 12\n"
+	"  arp_replies_tx                 30\n"
+	"  arp_requests_tx                12\n"
+	"  neigh_learned                   5\n"
+	"  neigh_updated                   1\n"
+	"  neigh_expired                   0\n"
+	"  neigh_held                      7\n"
+	"  neigh_released                  7\n"
+	"\n"
+	"  idle_sleeps                     0\n"
+	"\n";
+
+static const char ports_fixture[] =
+	"{'in0':{'port_id':0,'device':'net_tap0,iface=fw1in',"
+	"'mac':'02:00:00:00:01:01','mtu':1500,'link':'up',"
+	"'speed_mbps':10000,'duplex':'full','rx_queues':2,'tx_queues':2,"
+	"'addresses':'10.1.0.11/24 10.1.0.1/24','rx_pkts':1500000,"
+	"'rx_bytes':96000000,'tx_pkts':12,'tx_bytes':720,'rx_missed':0,"
+	"'rx_errors':0,'tx_errors':0,'rx_nombuf':0},"
+	"'out0':{'port_id':1,'device':'net_tap1,iface=fw1out',"
+	"'mac':'02:00:00:00:02:01','mtu':9000,'link':'down',"
+	"'speed_mbps':0,'duplex':'half','rx_queues':2,'tx_queues':2,"
+	"'addresses':'','rx_pkts':3,'rx_bytes':180,'tx_pkts':1499000,"
+	"'tx_bytes':95936000,'rx_missed':17,'rx_errors':2,'tx_errors':1,"
+	"'rx_nombuf':0}}";
+
+static const char arp_fixture[] =
+	"{'total':3,'page':0,'pages':1,"
+	"'ip':['10.1.0.2','10.2.0.9','10.2.0.254'],"
+	"'mac':['02:00:00:00:01:02','','0a:1b:2c:3d:4e:5f'],"
+	"'port':['in0','out0','out0'],"
+	"'state':['reachable','incomplete','stale'],"
+	"'age_s':[12,1,420],'expires_s':[288,0,0],'held':[0,3,0]}";
+
+static const char arp_table[] =
+	"IP          MAC                Port  State        Age  Expires  Held\n"
+	"10.1.0.2    02:00:00:00:01:02  in0   reachable    12s     288s     0\n"
+	"10.2.0.9    -                  out0  incomplete    1s       0s     3\n"
+	"10.2.0.254  0a:1b:2c:3d:4e:5f  out0  stale       420s       0s     0\n";
+
+static const char arp_page0[] =
+	"{'total':66,'page':0,'pages':2,'ip':['10.1.0.2'],"
+	"'mac':['02:00:00:00:01:02'],'port':['in0'],'state':['reachable'],"
+	"'age_s':[12],'expires_s':[288],'held':[0]}";
+
+static const char arp_page1[] =
+	"{'total':66,'page':1,'pages':2,'ip':['10.2.0.9','10.2.0.254'],"
+	"'mac':['','0a:1b:2c:3d:4e:5f'],'port':['out0','out0'],"
+	"'state':['incomplete','stale'],'age_s':[1,420],"
+	"'expires_s':[0,0],'held':[3,0]}";
+
+/* ---- table helper ---- */
+
+START_TEST(test_table_align)
+{
+	static const struct phx_fmt_col cols[] = {
+		{ "Name", PHX_FMT_LEFT },
+		{ "Count", PHX_FMT_RIGHT },
+		{ "Note", PHX_FMT_LEFT },
+	};
+	const char *r1[] = { "a", "1", "x" };
+	const char *r2[] = { "longer", "12345678", "" };
+	struct phx_fmt_table t;
+	struct capture c;
+	char *out;
+
+	phx_fmt_table_init(&t, cols, PHX_DIM(cols));
+	ck_assert_int_eq(phx_fmt_table_add(&t, r1), 0);
+	ck_assert_int_eq(phx_fmt_table_add(&t, r2), 0);
+	phx_fmt_table_print(&t, cap_open(&c));
+	out = cap_close(&c);
+	/* Right-aligned numbers, two blanks between columns, and the last
+	 * (left-aligned) column not padded. */
+	ck_assert_str_eq(out,
+			 "Name       Count  Note\n"
+			 "a              1  x\n"
+			 "longer  12345678  \n");
+	free(out);
+	phx_fmt_table_fini(&t);
+}
+END_TEST
+
+START_TEST(test_table_many_rows)
+{
+	static const struct phx_fmt_col cols[] = { { "N", PHX_FMT_RIGHT } };
+	struct phx_fmt_table t;
+	struct capture c;
+	char cell[16], *out;
+	const char *row[] = { cell };
+	int i;
+
+	/* Past the initial allocation, so the table has to grow. */
+	phx_fmt_table_init(&t, cols, 1);
+	for (i = 0; i < 1000; i++) {
+		snprintf(cell, sizeof(cell), "%d", i);
+		ck_assert_int_eq(phx_fmt_table_add(&t, row), 0);
+	}
+	ck_assert_uint_eq(t.n_rows, 1000);
+	phx_fmt_table_print(&t, cap_open(&c));
+	out = cap_close(&c);
+	ck_assert_uint_eq(strlen(out), 1001 * 4);
+	ck_assert(strncmp(out, "  N\n  0\n  1\n", 12) == 0);
+	ck_assert_str_eq(out + strlen(out) - 4, "999\n");
+	free(out);
+	phx_fmt_table_fini(&t);
+}
+END_TEST
+
+START_TEST(test_table_control_chars)
+{
+	static const struct phx_fmt_col cols[] = { { "Port", PHX_FMT_LEFT } };
+	const char *row[] = { "in\x1b[2J0\n" };
+	struct phx_fmt_table t;
+	struct capture c;
+	char *out;
+
+	/* A member cannot send escape sequences to the terminal. */
+	phx_fmt_table_init(&t, cols, 1);
+	ck_assert_int_eq(phx_fmt_table_add(&t, row), 0);
+	phx_fmt_table_print(&t, cap_open(&c));
+	out = cap_close(&c);
+	ck_assert_str_eq(out, "Port\nin?[2J0?\n");
+	free(out);
+	phx_fmt_table_fini(&t);
+}
+END_TEST
+
+/* ---- pstat ---- */
+
+START_TEST(test_pstat_nonzero_drops)
+{
+	char want[4096];
+
+	snprintf(want, sizeof(want), "%s%s", pstat_packets,
+		 "Drops:\n"
+		 "  ipv4_bad_csum                   2  IPv4 header checksum "
+		 "is wrong\n"
+		 "  no_route                      120  no route to the "
+		 "destination\n"
+		 "  ttl_exceeded                  150  TTL would reach zero "
+		 "(ICMP time exceeded sent)\n"
+		 "  total                         272\n");
+	expect_text(PSTAT, pstat_fixture, want);
+}
+END_TEST
+
+START_TEST(test_pstat_all_drops)
+{
+	char want[4096];
+
+	snprintf(want, sizeof(want), "%s%s", pstat_packets,
+		 "Drops:\n"
+		 "  l2_truncated                    0  frame shorter than an "
+		 "Ethernet header\n"
+		 "  ipv4_bad_csum                   2  IPv4 header checksum "
+		 "is wrong\n"
+		 "  no_route                      120  no route to the "
+		 "destination\n"
+		 "  ttl_exceeded                  150  TTL would reach zero "
+		 "(ICMP time exceeded sent)\n"
+		 "  arp_unresolved                  0  next hop never "
+		 "answered ARP; held packets dropped\n"
+		 "  total                         272\n");
+	expect_text(PSTAT_ALL, pstat_fixture, want);
+}
+END_TEST
+
+START_TEST(test_pstat_groups_and_unknown_names)
+{
+	/* Counters phx has never heard of are printed too, grouped by
+	 * first word in order of first appearance; an unknown drop reason
+	 * has no description. */
+	expect_text(PSTAT,
+		    "{'scope':'worker1','workers':4,'counters':{"
+		    "'sess_new':5,'rx_pkts':10,'sess_closed':4,'widgets':1,"
+		    "'tx_pkts':9},'drops':{'no_route':0,'frobnicated':3}}",
+		    "Member: lab-fw1  Scope: worker1  Workers: 4\n"
+		    "\n"
+		    "Packets:\n"
+		    "  sess_new      5\n"
+		    "  sess_closed   4\n"
+		    "\n"
+		    "  rx_pkts      10\n"
+		    "  tx_pkts       9\n"
+		    "\n"
+		    "  widgets       1\n"
+		    "\n"
+		    "Drops:\n"
+		    "  frobnicated   3\n"
+		    "  total         3\n");
+}
+END_TEST
+
+START_TEST(test_pstat_empty)
+{
+	struct capture c;
+	json_t *ans = load("{'scope':'ctl','workers':1,'counters':{},"
+			   "'drops':{'no_route':0}}");
+	char err[128], *out;
+
+	/* No member name known: "?". No drops: just the zero total. */
+	ck_assert_int_eq(phx_fmt_pstat(cap_open(&c), ans, NULL, false, err,
+				       sizeof(err)), 0);
+	out = cap_close(&c);
+	ck_assert_str_eq(out,
+			 "Member: ?  Scope: ctl  Workers: 1\n"
+			 "\n"
+			 "Packets:\n"
+			 "  none\n"
+			 "\n"
+			 "Drops:\n"
+			 "  total  0\n");
+	free(out);
+	json_decref(ans);
+}
+END_TEST
+
+static const struct {
+	const char *fixture;
+	const char *err;
+} pstat_bad[] = {
+	{ "null", "the answer is null" },
+	{ "[1,2]", "the answer is not an object" },
+	{ "{'workers':2,'counters':{},'drops':{}}", "\"scope\" is missing" },
+	{ "{'scope':7,'workers':2,'counters':{},'drops':{}}",
+	  "\"scope\" is not a string" },
+	{ "{'scope':'all','workers':-2,'counters':{},'drops':{}}",
+	  "\"workers\" is not a non-negative integer" },
+	{ "{'scope':'all','workers':2,'drops':{}}",
+	  "\"counters\" is missing" },
+	{ "{'scope':'all','workers':2,'counters':[1],'drops':{}}",
+	  "\"counters\" is not an object" },
+	{ "{'scope':'all','workers':2,'counters':{}}", "\"drops\" is missing" },
+	{ "{'scope':'all','workers':2,'counters':{'rx_pkts':'9'},'drops':{}}",
+	  "\"counters.rx_pkts\" is not a non-negative integer" },
+	{ "{'scope':'all','workers':2,'counters':{'rx_pkts':1.5},"
+	  "'drops':{}}",
+	  "\"counters.rx_pkts\" is not a non-negative integer" },
+	{ "{'scope':'all','workers':2,'counters':{},'drops':{'no_route':-1}}",
+	  "\"drops.no_route\" is not a non-negative integer" },
+	{ "{'scope':'all','workers':2,'counters':{},'drops':{'x':null}}",
+	  "\"drops.x\" is not a non-negative integer" },
+};
+
+START_TEST(test_pstat_malformed)
+{
+	expect_error(PSTAT, pstat_bad[_i].fixture, pstat_bad[_i].err);
+}
+END_TEST
+
+/* ---- ports ---- */
+
+START_TEST(test_ports_table)
+{
+	expect_text(PORTS, ports_fixture,
+		    "Port  Link          MTU  MAC                Addresses     "
+		    "            RX pkts  TX pkts  RX missed  RX errors  "
+		    "TX errors\n"
+		    "in0   up 10G full  1500  02:00:00:00:01:01  10.1.0.11/24 "
+		    "10.1.0.1/24  1500000       12          0          0     "
+		    "     0\n"
+		    "out0  down         9000  02:00:00:00:02:01  -             "
+		    "                  3  1499000         17          2     "
+		    "     1\n"
+		    "2 ports, 1 up\n");
+}
+END_TEST
+
+static const struct {
+	unsigned long long mbps;
+	const char *duplex;
+	const char *link;
+} speeds[] = {
+	{ 100, "full", "up 100M full" },
+	{ 1000, "full", "up 1G full" },
+	{ 2500, "full", "up 2.5G full" },
+	{ 25000, "full", "up 25G full" },
+	{ 10, "half", "up 10M half" },
+	{ 0, "full", "up full" },                /* unknown speed */
+	{ 4294967295ULL, "full", "up full" },    /* RTE_ETH_SPEED_NUM_UNKNOWN */
+};
+
+START_TEST(test_ports_link_speed)
+{
+	char fixture[512], want[256];
+
+	snprintf(fixture, sizeof(fixture),
+		 "{'p':{'port_id':0,'mac':'m','mtu':1500,'link':'up',"
+		 "'speed_mbps':%llu,'duplex':'%s','addresses':'',"
+		 "'rx_pkts':0,'tx_pkts':0,'rx_missed':0,'rx_errors':0,"
+		 "'tx_errors':0}}", speeds[_i].mbps, speeds[_i].duplex);
+	snprintf(want, sizeof(want),
+		 "Port  Link%*s   MTU  MAC  Addresses  RX pkts  TX pkts  "
+		 "RX missed  RX errors  TX errors\n"
+		 "p     %s  1500  m    -                0        0          "
+		 "0          0          0\n"
+		 "1 port, 1 up\n",
+		 (int)strlen(speeds[_i].link) - 4, "", speeds[_i].link);
+	expect_text(PORTS, fixture, want);
+}
+END_TEST
+
+START_TEST(test_ports_empty)
+{
+	expect_text(PORTS, "{}",
+		    "Port  Link  MTU  MAC  Addresses  RX pkts  TX pkts  "
+		    "RX missed  RX errors  TX errors\n"
+		    "0 ports, 0 up\n");
+}
+END_TEST
+
+START_TEST(test_ports_malformed)
+{
+	json_t *ans = load(ports_fixture);
+	char err[256], *out;
+
+	/* Damage the second port only: nothing of the first may print. */
+	json_object_del(json_object_get(ans, "out0"), "mtu");
+	ck_assert_int_eq(render(PORTS, ans, &out, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "\"out0.mtu\" is missing");
+	ck_assert_str_eq(out, "");
+	free(out);
+	json_decref(ans);
+
+	expect_error(PORTS, "null", "the answer is null");
+	expect_error(PORTS, "{'in0':3}", "\"in0\" is not an object");
+	expect_error(PORTS, "{'in0':{'port_id':0,'mac':'m','mtu':1500,"
+		     "'link':1,'speed_mbps':0,'duplex':'','addresses':'',"
+		     "'rx_pkts':0,'tx_pkts':0,'rx_missed':0,'rx_errors':0,"
+		     "'tx_errors':0}}", "\"in0.link\" is not a string");
+}
+END_TEST
+
+/* ---- arp ---- */
+
+START_TEST(test_arp_one_page)
+{
+	char want[1024];
+
+	snprintf(want, sizeof(want), "%s3 entries\n", arp_table);
+	expect_text(ARP, arp_fixture, want);
+}
+END_TEST
+
+START_TEST(test_arp_partial)
+{
+	/* One page of a longer table says so and how to see the rest. */
+	expect_text(ARP, arp_page0,
+		    "IP        MAC                Port  State      Age  Expires"
+		    "  Held\n"
+		    "10.1.0.2  02:00:00:00:01:02  in0   reachable  12s     288s"
+		    "     0\n"
+		    "1 of 66 entries (page 0 of pages 0-1; --page N or --all "
+		    "for the rest)\n");
+}
+END_TEST
+
+START_TEST(test_arp_all_pages)
+{
+	json_t *pages[2] = { load(arp_page0), load(arp_page1) };
+	struct capture c;
+	char err[128], want[1024], *out;
+
+	/* --all: the pages form one table whose widths fit every row. */
+	ck_assert_int_eq(phx_fmt_arp(cap_open(&c), pages, 2, err,
+				     sizeof(err)), 0);
+	out = cap_close(&c);
+	snprintf(want, sizeof(want), "%s3 entries\n", arp_table);
+	ck_assert_str_eq(out, want);
+	free(out);
+
+	/* A bad second page fails the whole listing. */
+	json_object_set_new(pages[1], "held", json_string("x"));
+	ck_assert_int_eq(phx_fmt_arp(cap_open(&c), pages, 2, err,
+				     sizeof(err)), -EINVAL);
+	out = cap_close(&c);
+	ck_assert_str_eq(err, "\"held\" is not an array");
+	ck_assert_str_eq(out, "");
+	free(out);
+	json_decref(pages[0]);
+	json_decref(pages[1]);
+}
+END_TEST
+
+START_TEST(test_arp_empty)
+{
+	expect_text(ARP, "{'total':0,'page':0,'pages':1,'ip':[],'mac':[],"
+		    "'port':[],'state':[],'age_s':[],'expires_s':[],"
+		    "'held':[]}",
+		    "IP  MAC  Port  State  Age  Expires  Held\n"
+		    "0 entries\n");
+	expect_text(ARP, "{'total':1,'page':0,'pages':1,'ip':['10.0.0.1'],"
+		    "'mac':['00:00:00:00:00:01'],'port':['p'],'state':"
+		    "['static'],'age_s':[0],'expires_s':[0],'held':[0]}",
+		    "IP        MAC                Port  State   Age  Expires  "
+		    "Held\n"
+		    "10.0.0.1  00:00:00:00:00:01  p     static   0s       0s  "
+		    "   0\n"
+		    "1 entry\n");
+}
+END_TEST
+
+static const struct {
+	const char *fixture;
+	const char *err;
+} arp_bad[] = {
+	{ "null", "the answer is null" },
+	{ "'arp'", "the answer is not an object" },
+	{ "{'page':0,'pages':1,'ip':[],'mac':[],'port':[],'state':[],"
+	  "'age_s':[],'expires_s':[],'held':[]}", "\"total\" is missing" },
+	{ "{'total':3,'page':0,'pages':1,'ip':['a','b','c'],'mac':['',''],"
+	  "'port':[],'state':[],'age_s':[],'expires_s':[],'held':[]}",
+	  "\"mac\" has 2 entries, \"ip\" has 3" },
+	{ "{'total':1,'page':0,'pages':1,'ip':['a'],'mac':[''],"
+	  "'port':['p'],'state':['stale'],'age_s':[1],'expires_s':[-4],"
+	  "'held':[0]}", "\"expires_s[0]\" is not a non-negative integer" },
+	{ "{'total':1,'page':0,'pages':1,'ip':[7],'mac':[''],"
+	  "'port':['p'],'state':['stale'],'age_s':[1],'expires_s':[4],"
+	  "'held':[0]}", "\"ip[0]\" is not a string" },
+	{ "{'total':1,'page':0,'pages':1,'ip':['a'],'mac':[''],"
+	  "'state':['stale'],'age_s':[1],'expires_s':[4],'held':[0]}",
+	  "\"port\" is missing" },
+};
+
+START_TEST(test_arp_malformed)
+{
+	expect_error(ARP, arp_bad[_i].fixture, arp_bad[_i].err);
+}
+END_TEST
+
+/* ---- routes, version, config, json ---- */
+
+START_TEST(test_routes)
+{
+	expect_text(ROUTES,
+		    "{'prefix':['10.1.0.0/24','10.2.0.0/24','0.0.0.0/0'],"
+		    "'via':['','','10.2.0.254'],'port':['in0','out0','out0']}",
+		    "Prefix       Via         Port\n"
+		    "10.1.0.0/24  connected   in0\n"
+		    "10.2.0.0/24  connected   out0\n"
+		    "0.0.0.0/0    10.2.0.254  out0\n"
+		    "3 routes\n");
+	expect_error(ROUTES, "{'prefix':['10.1.0.0/24'],'port':['in0']}",
+		     "\"via\" is missing");
+	expect_error(ROUTES, "null", "the answer is null");
+}
+END_TEST
+
+START_TEST(test_version)
+{
+	expect_text(VERSION,
+		    "{'version':'0.1.0','name':'lab-fw1','dpdk':'DPDK 22.11.11',"
+		    "'pid':4242,'uptime_s':93784,'config':'conf/lab/fw1.json'}",
+		    "Member:   lab-fw1\n"
+		    "Version:  0.1.0\n"
+		    "DPDK:     DPDK 22.11.11\n"
+		    "PID:      4242\n"
+		    "Uptime:   1d 02:03:04\n"
+		    "Config:   conf/lab/fw1.json\n");
+	expect_text(VERSION,
+		    "{'version':'0.1.0','name':'a','dpdk':'d','pid':1,"
+		    "'uptime_s':3599,'config':''}",
+		    "Member:   a\n"
+		    "Version:  0.1.0\n"
+		    "DPDK:     d\n"
+		    "PID:      1\n"
+		    "Uptime:   00:59:59\n"
+		    "Config:   \n");
+	expect_error(VERSION, "{'version':'0.1.0','name':'a','dpdk':'d',"
+		     "'uptime_s':1,'config':''}", "\"pid\" is missing");
+}
+END_TEST
+
+START_TEST(test_config)
+{
+	expect_text(CONFIG,
+		    "{'name':'lab-fw1','path':'conf/lab/fw1.json',"
+		    "'file_prefix':'lab-fw1','workers':2,'idle_sleep_us':0,"
+		    "'neigh_reachable_s':300,'future':[1,2]}",
+		    "name               lab-fw1\n"
+		    "path               conf/lab/fw1.json\n"
+		    "file_prefix        lab-fw1\n"
+		    "workers            2\n"
+		    "idle_sleep_us      0\n"
+		    "neigh_reachable_s  300\n"
+		    "future             [1,2]\n");
+	expect_error(CONFIG, "{'name':'a','file_prefix':'b'}",
+		     "\"workers\" is missing");
+	expect_error(CONFIG, "[]", "the answer is not an object");
+}
+END_TEST
+
+START_TEST(test_json)
+{
+	json_t *ans = load("{'b':1,'a':[1,'x'],'c':null}");
+	struct capture c;
+	char *out;
+
+	/* Key order is the member's, not sorted. */
+	ck_assert_int_eq(phx_fmt_json(cap_open(&c), ans), 0);
+	out = cap_close(&c);
+	ck_assert_str_eq(out, "{\n  \"b\": 1,\n  \"a\": [\n    1,\n"
+			 "    \"x\"\n  ],\n  \"c\": null\n}\n");
+	free(out);
+	json_decref(ans);
+
+	ck_assert_int_eq(phx_fmt_json(cap_open(&c), json_null()), 0);
+	out = cap_close(&c);
+	ck_assert_str_eq(out, "null\n");
+	free(out);
+}
+END_TEST
+
+static Suite *
+phx_fmt_suite(void)
+{
+	Suite *s = suite_create("phx_fmt");
+	TCase *tc;
+
+	tc = tcase_create("table");
+	tcase_add_test(tc, test_table_align);
+	tcase_add_test(tc, test_table_many_rows);
+	tcase_add_test(tc, test_table_control_chars);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pstat");
+	tcase_add_test(tc, test_pstat_nonzero_drops);
+	tcase_add_test(tc, test_pstat_all_drops);
+	tcase_add_test(tc, test_pstat_groups_and_unknown_names);
+	tcase_add_test(tc, test_pstat_empty);
+	tcase_add_loop_test(tc, test_pstat_malformed, 0, PHX_DIM(pstat_bad));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ports");
+	tcase_add_test(tc, test_ports_table);
+	tcase_add_loop_test(tc, test_ports_link_speed, 0, PHX_DIM(speeds));
+	tcase_add_test(tc, test_ports_empty);
+	tcase_add_test(tc, test_ports_malformed);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("arp");
+	tcase_add_test(tc, test_arp_one_page);
+	tcase_add_test(tc, test_arp_partial);
+	tcase_add_test(tc, test_arp_all_pages);
+	tcase_add_test(tc, test_arp_empty);
+	tcase_add_loop_test(tc, test_arp_malformed, 0, PHX_DIM(arp_bad));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("other");
+	tcase_add_test(tc, test_routes);
+	tcase_add_test(tc, test_version);
+	tcase_add_test(tc, test_config);
+	tcase_add_test(tc, test_json);
+	suite_add_tcase(s, tc);
+
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(phx_fmt_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
