@@ -198,10 +198,13 @@ need_object(json_t *ans, char *err, size_t errlen)
 	return 0;
 }
 
+/* The getters set *out on failure too (0 or NULL), so that no caller
+ * can read an unset value. */
 static int
 uint_of(json_t *v, const char *where, const char *key, uint64_t *out,
 	char *err, size_t errlen)
 {
+	*out = 0;
 	if (v == NULL)
 		return bad(err, errlen, where, key, "is missing");
 	if (!json_is_integer(v) || json_integer_value(v) < 0)
@@ -225,6 +228,7 @@ get_str(json_t *obj, const char *where, const char *key, const char **out,
 {
 	json_t *v = json_object_get(obj, key);
 
+	*out = NULL;
 	if (v == NULL)
 		return bad(err, errlen, where, key, "is missing");
 	if (!json_is_string(v))
@@ -238,6 +242,7 @@ get_obj(json_t *obj, const char *key, json_t **out, char *err, size_t errlen)
 {
 	json_t *v = json_object_get(obj, key);
 
+	*out = NULL;
 	if (v == NULL)
 		return bad(err, errlen, NULL, key, "is missing");
 	if (!json_is_object(v))
