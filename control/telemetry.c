@@ -288,7 +288,19 @@ tel_routes(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 		for (a = 0; a < cfg->ports[p].n_addrs; a++) {
 			const struct phx_cfg_addr *ad = &cfg->ports[p].addrs[a];
 			uint32_t mask = ad->plen ? ~0u << (32 - ad->plen) : 0;
+			unsigned b;
 
+			/* Two addresses in one subnet make one route. */
+			for (b = 0; b < a; b++) {
+				const struct phx_cfg_addr *o =
+					&cfg->ports[p].addrs[b];
+
+				if (o->plen == ad->plen &&
+				    (o->ip & mask) == (ad->ip & mask))
+					break;
+			}
+			if (b < a)
+				continue;
 			if (rows++ >= RTE_TEL_MAX_ARRAY_ENTRIES)
 				continue;
 			ip_str(rte_cpu_to_be_32(ad->ip & mask), ip, sizeof(ip));

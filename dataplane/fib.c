@@ -36,7 +36,14 @@ fib_add(struct phx_dp *dp, uint32_t prefix, uint8_t plen, uint32_t gw,
 					     .kind = (uint8_t)kind };
 		dp->nb_nh++;
 	}
-	rc = rte_lpm_add(dp->lpm, prefix, plen, i);
+	/* rte_lpm takes depths 1..32: a default route is two /1 halves. */
+	if (plen == 0) {
+		rc = rte_lpm_add(dp->lpm, 0, 1, i);
+		if (rc == 0)
+			rc = rte_lpm_add(dp->lpm, 0x80000000u, 1, i);
+	} else {
+		rc = rte_lpm_add(dp->lpm, prefix, plen, i);
+	}
 	if (rc != 0)
 		PHX_LOG_DP(ERR, "route %u.%u.%u.%u/%u: rte_lpm_add: %s\n",
 			   prefix >> 24, (prefix >> 16) & 0xff,

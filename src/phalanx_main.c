@@ -224,8 +224,9 @@ main(int argc, char **argv)
 
 	eal_args_build(cfg, argv[0], argc - optind, argv + optind, &ea);
 	if (rte_eal_init(ea.argc, ea.argv) < 0) {
-		fprintf(stderr, "phalanx: EAL initialisation failed: %s\n",
-			rte_strerror(rte_errno));
+		fprintf(stderr, "phalanx: EAL initialisation failed%s%s (see "
+			"the EAL messages above)\n", rte_errno ? ": " : "",
+			rte_errno ? rte_strerror(rte_errno) : "");
 		phx_config_free(cfg);
 		return 1;
 	}
