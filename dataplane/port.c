@@ -117,7 +117,7 @@ port_setup(struct phx_dp *dp, unsigned idx, struct phx_cfg_errors *errs)
 	if (pc->has_mac) {
 		memcpy(pi->mac.addr_bytes, pc->mac, RTE_ETHER_ADDR_LEN);
 		rc = rte_eth_dev_default_mac_addr_set(pid, &pi->mac);
-		if (rc != 0)
+		if (rc != 0 && rc != -ENOTSUP)
 			PHX_LOG_DP(WARNING, "port %s: MAC not set on device "
 				   "(%s); using it in software\n", pc->name,
 				   rte_strerror(-rc));

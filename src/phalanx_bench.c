@@ -37,6 +37,19 @@
 
 static volatile sig_atomic_t stop_requested;
 
+/* EAL wants char *argv[]; keep our own copies of the words. */
+static char eal_store[16][PHX_CFG_DEVICE_LEN];
+static char *eal[17];
+static int eal_n;
+
+static void
+eal_push(const char *w)
+{
+	snprintf(eal_store[eal_n], sizeof(eal_store[0]), "%s", w);
+	eal[eal_n] = eal_store[eal_n];
+	eal[++eal_n] = NULL;
+}
+
 static void
 on_signal(int sig)
 {
@@ -135,8 +148,7 @@ main(int argc, char **argv)
 	struct phx_ctl *ctl;
 	struct phx_dp_stats s0, s1;
 	struct rte_eth_stats in0, out0;
-	char *eal[16];
-	int c, n, pos;
+	int c, n;
 	uint64_t t0, t1, hz, rx, tx, busy;
 	double secs;
 
@@ -208,24 +220,22 @@ main(int argc, char **argv)
 		phx_cfg_errors_print(&errs, stderr);
 		return 1;
 	}
-	pos = 0;
-	eal[pos++] = argv[0];
-	eal[pos++] = "-l";
-	eal[pos++] = "0-1";
-	eal[pos++] = "--file-prefix";
-	eal[pos++] = (char *)(uintptr_t)prefix;
-	eal[pos++] = no_huge ? "--no-huge" : "--huge-unlink";
-	eal[pos++] = "-m";
-	eal[pos++] = "512";
-	eal[pos++] = "--no-pci";
-	eal[pos++] = "--log-level";
-	eal[pos++] = "*:warning";
-	eal[pos++] = "--vdev";
-	eal[pos++] = cfg->ports[0].device;
-	eal[pos++] = "--vdev";
-	eal[pos++] = cfg->ports[1].device;
-	eal[pos] = NULL;
-	if (rte_eal_init(pos, eal) < 0) {
+	eal_push(argv[0]);
+	eal_push("-l");
+	eal_push("0-1");
+	eal_push("--file-prefix");
+	eal_push(prefix);
+	eal_push(no_huge ? "--no-huge" : "--huge-unlink");
+	eal_push("-m");
+	eal_push("512");
+	eal_push("--no-pci");
+	eal_push("--log-level");
+	eal_push("*:warning");
+	eal_push("--vdev");
+	eal_push(cfg->ports[0].device);
+	eal_push("--vdev");
+	eal_push(cfg->ports[1].device);
+	if (rte_eal_init(eal_n, eal) < 0) {
 		fprintf(stderr, "phalanx-bench: EAL: %s\n",
 			rte_strerror(rte_errno));
 		return 1;

@@ -36,9 +36,9 @@ static const char test_cfg[] =
 	"  \"eal\": {\"file_prefix\": \"phx_dptest\"},\n"
 	"  \"dataplane\": {\"workers\": 1, \"mbufs\": 4096, \"icmp_rate\": 100000},\n"
 	"  \"ports\": [\n"
-	"    {\"name\": \"in0\", \"device\": \"net_ring0\", \"mac\": \"02:00:0a:01:00:0b\",\n"
+	"    {\"name\": \"in0\", \"device\": \"net_ring_t0\", \"mac\": \"02:00:0a:01:00:0b\",\n"
 	"     \"addresses\": [\"10.1.0.11/24\", \"10.1.0.1/24\"]},\n"
-	"    {\"name\": \"out0\", \"device\": \"net_ring1\", \"mac\": \"02:00:0a:02:00:0b\",\n"
+	"    {\"name\": \"out0\", \"device\": \"net_ring_t1\", \"mac\": \"02:00:0a:02:00:0b\",\n"
 	"     \"mtu\": 1400, \"addresses\": [\"10.2.0.11/24\", \"10.2.0.1/24\"]}\n"
 	"  ],\n"
 	"  \"routes\": [{\"prefix\": \"198.51.100.0/24\", \"via\": \"10.2.0.254\"}],\n"
@@ -59,11 +59,20 @@ static const struct rte_ether_addr mac_gw = {{ 0x02, 0, 0x0a, 2, 0, 0xfe }};
 static const struct rte_ether_addr bcast = {{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }};
 static const struct rte_ether_addr zero;
 
+/* Set-up runs outside Check's test context: fail loudly and exit. */
+static void
+die(const char *what)
+{
+	fprintf(stderr, "check_gateway: set-up failed: %s\n", what);
+	exit(EXIT_FAILURE);
+}
+
+/* Usable in set-up as well as in tests, hence no ck_assert. */
 static void
 inject(int port, struct rte_mbuf *m)
 {
-	ck_assert_ptr_nonnull(m);
-	ck_assert_int_eq(rte_ring_enqueue(rxr[port], m), 0);
+	if (m == NULL || rte_ring_enqueue(rxr[port], m) != 0)
+		die("cannot inject a frame");
 }
 
 /* Collect up to max frames from port's TX ring within ms milliseconds,
@@ -509,41 +518,50 @@ END_TEST
 static void
 setup_once(void)
 {
-	static char *eal[] = { "check_gateway", "-l", "0-1", "--no-huge",
-		"--no-pci", "-m", "256", "--log-level",
-		"*:warning", "--file-prefix", "phx_dptest", NULL };
+	static char a[][32] = { "check_gateway", "-l", "0-1", "--no-huge",
+		"--no-pci", "-m", "256", "--log-level", "*:warning",
+		"--file-prefix", "phx_dptest" };
+	char *eal[RTE_DIM(a) + 1];
+	unsigned k;
 	struct phx_cfg_errors errs = {0};
 	char name[32];
 	int p;
 
-	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0)
-		ck_abort_msg("EAL init failed");
+	for (k = 0; k < RTE_DIM(a); k++)
+		eal[k] = a[k];
+	eal[k] = NULL;
+	if (rte_eal_init((int)RTE_DIM(a), eal) < 0)
+		die("EAL init failed");
 	tp = rte_pktmbuf_pool_create("tb_pool", 2048, 0, 0,
 				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	ck_assert_ptr_nonnull(tp);
+	if (tp == NULL)
+		die("test mempool");
 	for (p = 0; p < 2; p++) {
 		snprintf(name, sizeof(name), "tb_rx%d", p);
 		rxr[p] = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
 		snprintf(name, sizeof(name), "tb_tx%d", p);
 		txr[p] = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(name, sizeof(name), "net_ring%d", p);
-		ck_assert_int_ge(rte_eth_from_rings(name, &rxr[p], 1, &txr[p],
-						    1, 0), 0);
+		/* rte_eth_from_rings("N") names the ethdev "net_ring_N". */
+		snprintf(name, sizeof(name), "t%d", p);
+		if (rte_eth_from_rings(name, &rxr[p], 1, &txr[p], 1, 0) < 0)
+			die("rte_eth_from_rings");
 	}
 	cfg = phx_config_load_buf("dptest.json", test_cfg, strlen(test_cfg),
 				  &errs);
 	if (cfg == NULL) {
 		phx_cfg_errors_print(&errs, stderr);
-		ck_abort_msg("test configuration rejected");
+		die("test configuration rejected");
 	}
 	dp = phx_dp_create(cfg, &errs);
 	if (dp == NULL) {
 		phx_cfg_errors_print(&errs, stderr);
-		ck_abort_msg("dataplane not created");
+		die("dataplane not created");
 	}
 	ctl = phx_ctl_create(dp);
-	ck_assert_ptr_nonnull(ctl);
-	ck_assert_int_eq(phx_dp_start(dp), 0);
+	if (ctl == NULL)
+		die("control not created");
+	if (phx_dp_start(dp) != 0)
+		die("dataplane not started");
 	resolve_server();
 }
 
