@@ -1,0 +1,1484 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The schema: one table per section of the configuration, and one walker
+ * that applies a table to a located node tree (lib/config_node.h) to fill
+ * struct phx_config. The same tables drive the defaults and the canonical
+ * dump, so a key's name, type, range, default and place in the dump are
+ * written exactly once and JSON and YAML files are judged by the same code.
+ *
+ * The walker never stops at the first problem: a wrong value is reported
+ * and left at its default, an unknown key is reported and skipped, and the
+ * walk goes on, so the operator sees every mistake of the file in one run
+ * (STYLE 3.4). Checks that need more than one value (duplicates, subnets,
+ * routes, lcores vs. workers) are the validator's (config_validate.c); the
+ * walker records in struct phx_cfg_srcmap where each value came from.
+ *
+ * Rejected alternative: hand-written per-section parse functions. They are
+ * shorter at first, but each one re-implements type checks, messages,
+ * defaults and the dump order, and they drift apart.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "lib/compiler.h"
+#include "lib/config_node.h"
+
+/* ------------------------------------------------------------ the table */
+
+enum ftype {
+	FT_STR,      /* char[size]; length min..max bytes; optional check */
+	FT_UINT,     /* unsigned integer of width size; range min..max */
+	FT_INT,      /* int; range min..max */
+	FT_BOOL,     /* bool */
+	FT_SECTION,  /* nested object described by sub */
+	FT_CUSTOM,   /* conv/dump do everything (lists, addresses, MACs) */
+};
+
+#define F_REQUIRED 0x1 /* missing key is an error */
+#define F_POW2     0x2 /* FT_UINT: must be a power of two */
+
+struct walk {
+	struct phx_cfg_ctx *ctx;
+	struct phx_config *cfg;
+	struct phx_cfg_srcmap *src;
+};
+
+struct field;
+
+/* Convert node n (the value of f) into the section struct obj; src is the
+ * section's part of the source map (may be NULL). */
+typedef void (*phx_cfg_conv_fn)(struct walk *w, const struct field *f,
+				const struct phx_cfg_node *n, const char *path,
+				void *obj, void *src);
+/* The value of f in obj, as JSON, for the canonical dump. */
+typedef json_t *(*phx_cfg_dump_fn)(const struct phx_config *cfg,
+				   const void *obj);
+/* Syntax of a string value beyond its length. On failure writes the reason
+ * (completing "<value> ...") into why. */
+typedef bool (*phx_cfg_check_fn)(const char *s, char *why, size_t size);
+
+struct section {
+	const struct field *fields;
+	unsigned n_fields;
+};
+
+struct field {
+	const char *key;            /* JSON/YAML key */
+	enum ftype type;
+	unsigned flags;             /* F_* */
+	size_t off;                 /* member in the section struct */
+	size_t size;                /* sizeof that member */
+	long long min, max;         /* FT_UINT/FT_INT range, FT_STR length */
+	long long def;              /* FT_UINT/FT_INT/FT_BOOL default */
+	const char *def_str;        /* FT_STR default; NULL = derived later */
+	size_t src_off;             /* 1 + offset of the value's location (or
+				     * of the subsection's map) in the
+				     * section's source map; 0 = not kept */
+	phx_cfg_check_fn check;     /* FT_STR */
+	const struct section *sub;  /* FT_SECTION */
+	phx_cfg_conv_fn conv;       /* FT_CUSTOM */
+	phx_cfg_dump_fn dump;       /* FT_CUSTOM */
+};
+
+#define MEMBER(st, m) .off = offsetof(st, m), .size = sizeof(((st *)0)->m)
+#define SRC(st, m)    .src_off = offsetof(st, m) + 1
+
+#define MAX_FIELDS 16 /* per section, for the "seen" bitmap */
+#define MAX_LCORE  1023 /* highest lcore id accepted (RTE_MAX_LCORE - 1 of
+			 * the largest DPDK build we know of) */
+
+/* --------------------------------------------------------- value syntax */
+
+static bool
+charset_ok(const char *s, const char *extra)
+{
+	for (; *s != '\0'; s++) {
+		char c = *s;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || strchr(extra, c) != NULL))
+			return false;
+	}
+	return true;
+}
+
+static bool
+check_name(const char *s, char *why, size_t size)
+{
+	if (charset_ok(s, "_-"))
+		return true;
+	snprintf(why, size, "is not a valid name: use letters, digits, '_' "
+		 "and '-'");
+	return false;
+}
+
+static bool
+check_port_name(const char *s, char *why, size_t size)
+{
+	if (charset_ok(s, "_"))
+		return true;
+	snprintf(why, size, "is not a valid port name: use letters, digits "
+		 "and '_' (port names are telemetry keys)");
+	return false;
+}
+
+static bool
+check_printable(const char *s, char *why, size_t size)
+{
+	for (; *s != '\0'; s++) {
+		if (*s < 0x20 || *s > 0x7e) {
+			snprintf(why, size, "contains a character that is not "
+				 "printable ASCII");
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool
+check_token(const char *s, char *why, size_t size)
+{
+	if (!check_printable(s, why, size))
+		return false;
+	if (strchr(s, ' ') != NULL) {
+		snprintf(why, size, "must not contain spaces");
+		return false;
+	}
+	return true;
+}
+
+int
+phx_cfg_lcores_parse(const char *s, uint8_t *set, size_t set_size,
+		     char *why, size_t size)
+{
+	const char *p = s;
+	int count = 0;
+
+	memset(set, 0, set_size);
+	while (*p != '\0') {
+		unsigned long lo, hi;
+		char *end;
+
+		if (!(*p >= '0' && *p <= '9'))
+			goto syntax;
+		lo = strtoul(p, &end, 10);
+		hi = lo;
+		p = end;
+		if (*p == '-') {
+			p++;
+			if (!(*p >= '0' && *p <= '9'))
+				goto syntax;
+			hi = strtoul(p, &end, 10);
+			p = end;
+		}
+		if (hi > MAX_LCORE || lo > MAX_LCORE) {
+			snprintf(why, size, "names lcore %lu; the highest lcore "
+				 "id is %d", hi > lo ? hi : lo, MAX_LCORE);
+			return -EINVAL;
+		}
+		if (lo > hi) {
+			snprintf(why, size, "has a reversed range %lu-%lu", lo,
+				 hi);
+			return -EINVAL;
+		}
+		for (; lo <= hi; lo++) {
+			if (lo / 8 < set_size && !(set[lo / 8] & (1u << (lo % 8)))) {
+				set[lo / 8] |= (uint8_t)(1u << (lo % 8));
+				count++;
+			}
+		}
+		if (*p == ',') {
+			p++;
+			if (*p == '\0')
+				goto syntax;
+		} else if (*p != '\0') {
+			goto syntax;
+		}
+	}
+	return count;
+syntax:
+	snprintf(why, size, "is not an lcore list: use numbers and ranges "
+		 "like \"0-3,8\"");
+	return -EINVAL;
+}
+
+static bool
+check_lcores(const char *s, char *why, size_t size)
+{
+	uint8_t set[(MAX_LCORE + 8) / 8];
+
+	return phx_cfg_lcores_parse(s, set, sizeof(set), why, size) >= 0;
+}
+
+uint32_t
+phx_cfg_mask(unsigned plen)
+{
+	return plen == 0 ? 0 : plen >= 32 ? 0xffffffffu
+					  : ~((1u << (32 - plen)) - 1);
+}
+
+int
+phx_cfg_parse_ip4(const char *s, uint32_t *ip)
+{
+	uint32_t v = 0;
+	unsigned i;
+
+	for (i = 0; i < 4; i++) {
+		const char *start = s;
+		unsigned o = 0, nd = 0;
+
+		while (*s >= '0' && *s <= '9' && nd < 4) {
+			o = o * 10 + (unsigned)(*s - '0');
+			s++;
+			nd++;
+		}
+		/* no empty octets, no leading zeros (octal in inet_aton) */
+		if (nd == 0 || nd > 3 || o > 255 || (nd > 1 && *start == '0'))
+			return -EINVAL;
+		v = v << 8 | o;
+		if (i < 3 && *s++ != '.')
+			return -EINVAL;
+	}
+	if (*s != '\0')
+		return -EINVAL;
+	*ip = v;
+	return 0;
+}
+
+/*
+ * "a.b.c.d/len" with len in min_len..32. Returns 0, or -EINVAL with the
+ * complaint about the quoted value q in why.
+ */
+static int
+parse_prefix(const char *s, const char *q, unsigned min_len, uint32_t *ip,
+	     uint8_t *plen, char *why, size_t size)
+{
+	char addr[20];
+	const char *slash = strchr(s, '/');
+	unsigned long l;
+	char *end;
+
+	if (slash == NULL) {
+		if (phx_cfg_parse_ip4(s, ip) == 0)
+			snprintf(why, size, "%s has no prefix length (write "
+				 "e.g. %s/24)", q, s);
+		else
+			snprintf(why, size, "%s is not an IPv4 prefix "
+				 "(a.b.c.d/len)", q);
+		return -EINVAL;
+	}
+	if ((size_t)(slash - s) >= sizeof(addr) ||
+	    (snprintf(addr, sizeof(addr), "%.*s", (int)(slash - s), s),
+	     phx_cfg_parse_ip4(addr, ip) != 0) ||
+	    !(slash[1] >= '0' && slash[1] <= '9') || strlen(slash + 1) > 2 ||
+	    (slash[1] == '0' && slash[2] != '\0')) {
+		snprintf(why, size, "%s is not an IPv4 prefix (a.b.c.d/len)",
+			 q);
+		return -EINVAL;
+	}
+	l = strtoul(slash + 1, &end, 10);
+	if (*end != '\0') {
+		snprintf(why, size, "%s is not an IPv4 prefix (a.b.c.d/len)",
+			 q);
+		return -EINVAL;
+	}
+	if (l < min_len || l > 32) {
+		snprintf(why, size, "prefix length %lu is out of range %u..32",
+			 l, min_len);
+		return -EINVAL;
+	}
+	*plen = (uint8_t)l;
+	return 0;
+}
+
+/* Is ip usable as a unicast host address? */
+static bool
+host_ok(uint32_t ip, char *why, size_t size)
+{
+	char a[16];
+
+	phx_ip4_str(ip, a);
+	if ((ip >> 24) == 0)
+		snprintf(why, size, "%s is in 0.0.0.0/8 (\"this network\"), not "
+			 "a host address", a);
+	else if ((ip >> 24) == 127)
+		snprintf(why, size, "%s is a loopback address", a);
+	else if ((ip >> 28) == 0xe)
+		snprintf(why, size, "%s is a multicast address", a);
+	else if (ip == 0xffffffffu)
+		snprintf(why, size, "%s is the limited broadcast address", a);
+	else if ((ip >> 28) == 0xf)
+		snprintf(why, size, "%s is in the reserved range 240.0.0.0/4", a);
+	else
+		return true;
+	return false;
+}
+
+/* PCI address DDDD:BB:DD.F or BB:DD.F (hex), up to len bytes of s. */
+static bool
+is_pci(const char *s, size_t len)
+{
+	/* pattern per character: x = hex digit, d = device, f = function */
+	static const char long_form[] = "xxxx:xx:dx.f";
+	const char *pat = len == sizeof(long_form) - 1 ? long_form
+			  : len == sizeof(long_form) - 6 ? long_form + 5 : NULL;
+	size_t i;
+
+	if (pat == NULL)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+		bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+			   (c >= 'A' && c <= 'F');
+
+		switch (pat[i]) {
+		case 'x':
+			if (!hex)
+				return false;
+			break;
+		case 'd':       /* device 00..1f */
+			if (c != '0' && c != '1')
+				return false;
+			break;
+		case 'f':       /* function 0..7 */
+			if (!(c >= '0' && c <= '7'))
+				return false;
+			break;
+		default:
+			if (c != pat[i])
+				return false;
+			break;
+		}
+	}
+	return true;
+}
+
+void
+phx_cfg_device_key(const char *device, bool pci, char *buf, size_t size)
+{
+	size_t n = strcspn(device, ",");
+	size_t i;
+
+	if (pci && n == 7)
+		snprintf(buf, size, "0000:%.*s", (int)n, device);
+	else
+		snprintf(buf, size, "%.*s", (int)n, device);
+	if (pci)
+		for (i = 0; buf[i] != '\0'; i++)
+			if (buf[i] >= 'A' && buf[i] <= 'F')
+				buf[i] = (char)(buf[i] - 'A' + 'a');
+}
+
+/* ------------------------------------------------------ message helpers */
+
+static const char *
+node_kind_expected_hint(const struct phx_cfg_node *n, const char *expected)
+{
+	if (n->type != PHX_CFG_NODE_SCALAR)
+		return "";
+	if (n->kind == PHX_CFG_SCALAR_STRING) {
+		char *end;
+
+		if (strcmp(expected, "integer") == 0 && n->text[0] != '\0' &&
+		    (strtoll(n->text, &end, 10), *end == '\0'))
+			return " (write the number without quotes)";
+		if (strcmp(expected, "boolean") == 0 &&
+		    (strcmp(n->text, "true") == 0 ||
+		     strcmp(n->text, "false") == 0))
+			return " (write true or false without quotes)";
+		return "";
+	}
+	if (n->yaml_plain && strstr(expected, "string") != NULL)
+		return " (quote it in YAML to make it a string)";
+	return "";
+}
+
+static void
+type_error(struct walk *w, const struct phx_cfg_node *n, const char *path,
+	   const char *expected)
+{
+	char got[200];
+
+	phx_cfg_err(w->ctx, n->loc, path, "expected %s, got %s%s", expected,
+		    phx_cfg_describe(n, got, sizeof(got)),
+		    node_kind_expected_hint(n, expected));
+}
+
+/* Text of a string value of 1..max bytes (min 0 allows ""), or NULL after
+ * reporting. INVALID nodes were reported by the front-end: NULL, silently. */
+static const char *
+want_string_or(struct walk *w, const struct phx_cfg_node *n, const char *path,
+	       size_t min, size_t max, const char *expected)
+{
+	char q[200];
+	size_t l;
+
+	if (n->type == PHX_CFG_NODE_INVALID)
+		return NULL;
+	if (n->type != PHX_CFG_NODE_SCALAR ||
+	    n->kind != PHX_CFG_SCALAR_STRING) {
+		type_error(w, n, path, expected);
+		return NULL;
+	}
+	l = strlen(n->text);
+	if (l < min) {
+		phx_cfg_err(w->ctx, n->loc, path, "must not be empty");
+		return NULL;
+	}
+	if (l > max) {
+		phx_cfg_err(w->ctx, n->loc, path, "%s is too long (%zu "
+			    "characters; at most %zu)",
+			    phx_cfg_quote(q, sizeof(q), n->text), l, max);
+		return NULL;
+	}
+	return n->text;
+}
+
+static const char *
+want_string(struct walk *w, const struct phx_cfg_node *n, const char *path,
+	    size_t min, size_t max)
+{
+	return want_string_or(w, n, path, min, max, "string");
+}
+
+static bool
+want_int(struct walk *w, const struct phx_cfg_node *n, const char *path,
+	 long long min, long long max, long long *v)
+{
+	if (n->type == PHX_CFG_NODE_INVALID)
+		return false;
+	if (n->type != PHX_CFG_NODE_SCALAR || n->kind != PHX_CFG_SCALAR_INT) {
+		type_error(w, n, path, "integer");
+		return false;
+	}
+	if (n->overflow || n->ival < min || n->ival > max) {
+		phx_cfg_err(w->ctx, n->loc, path, "%.40s is out of range "
+			    "%lld..%lld", n->text, min, max);
+		return false;
+	}
+	*v = n->ival;
+	return true;
+}
+
+static bool
+want_bool(struct walk *w, const struct phx_cfg_node *n, const char *path,
+	  bool *v)
+{
+	if (n->type == PHX_CFG_NODE_INVALID)
+		return false;
+	if (n->type != PHX_CFG_NODE_SCALAR || n->kind != PHX_CFG_SCALAR_BOOL) {
+		type_error(w, n, path, "boolean");
+		return false;
+	}
+	*v = n->bval;
+	return true;
+}
+
+static bool
+is_null(const struct phx_cfg_node *n)
+{
+	return n->type == PHX_CFG_NODE_SCALAR && n->kind == PHX_CFG_SCALAR_NULL;
+}
+
+/*
+ * An array, or for an optional list null meaning empty: a YAML "routes:"
+ * whose entries are all commented out is null, and the operator meant
+ * "no routes". Returns false (nothing to walk) for null and after errors.
+ */
+static bool
+want_array(struct walk *w, const struct phx_cfg_node *n, const char *path,
+	   bool null_is_empty)
+{
+	if (n->type == PHX_CFG_NODE_INVALID)
+		return false;
+	if (null_is_empty && is_null(n))
+		return false;
+	if (n->type != PHX_CFG_NODE_ARRAY) {
+		type_error(w, n, path, null_is_empty ? "array or null"
+						     : "array");
+		return false;
+	}
+	return true;
+}
+
+static void
+set_loc(void *src, size_t src_off, struct phx_cfg_loc loc)
+{
+	if (src != NULL && src_off != 0)
+		memcpy((char *)src + src_off - 1, &loc, sizeof(loc));
+}
+
+unsigned
+phx_cfg_edit_distance(const char *a, const char *b)
+{
+	unsigned d[64][64];
+	size_t la = strlen(a), lb = strlen(b), i, j;
+
+	if (la >= 64 || lb >= 64)
+		return 99;
+	for (i = 0; i <= la; i++)
+		d[i][0] = (unsigned)i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = (unsigned)j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			char ca = a[i - 1], cb = b[j - 1];
+			unsigned cost, best;
+
+			if (ca >= 'A' && ca <= 'Z')
+				ca = (char)(ca - 'A' + 'a');
+			if (ca == '-')
+				ca = '_';
+			cost = ca == cb ? 0 : 1;
+			best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < best)
+				best = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[la][lb];
+}
+
+static void
+unknown_key(struct walk *w, const struct section *sec,
+	    const struct phx_cfg_node *m, const char *path)
+{
+	const char *best = NULL;
+	unsigned bestd = 99, i;
+	char q[200], list[200];
+	size_t o = 0;
+
+	for (i = 0; i < sec->n_fields; i++) {
+		unsigned d = phx_cfg_edit_distance(m->key,
+						   sec->fields[i].key);
+
+		if (d < bestd) {
+			bestd = d;
+			best = sec->fields[i].key;
+		}
+	}
+	phx_cfg_quote(q, sizeof(q), m->key);
+	/* close enough to be a typo: 1 edit for short keys, 2 for longer */
+	if (best != NULL && bestd <= (strlen(best) > 4 ? 2u : 1u)) {
+		phx_cfg_err(w->ctx, m->key_loc, path, "unknown key %s (did you "
+			    "mean \"%s\"?)", q, best);
+		return;
+	}
+	list[0] = '\0';
+	for (i = 0; i < sec->n_fields && o < sizeof(list); i++) {
+		int r = snprintf(list + o, sizeof(list) - o, "%s%s",
+				 i ? ", " : "", sec->fields[i].key);
+
+		if (r < 0)
+			break;
+		o += (size_t)r;
+	}
+	phx_cfg_err(w->ctx, m->key_loc, path, "unknown key %s (valid keys: %s)",
+		    q, list);
+}
+
+/* --------------------------------------------------------- numbers in C */
+
+static void
+put_num(void *p, size_t size, long long v)
+{
+	switch (size) {
+	case 1:
+		*(uint8_t *)p = (uint8_t)v;
+		break;
+	case 2:
+		*(uint16_t *)p = (uint16_t)v;
+		break;
+	case 4:
+		*(uint32_t *)p = (uint32_t)v;
+		break;
+	default:
+		*(uint64_t *)p = (uint64_t)v;
+		break;
+	}
+}
+
+static long long
+get_num(const void *p, size_t size, bool is_signed)
+{
+	switch (size) {
+	case 1:
+		return is_signed ? (long long)*(const int8_t *)p
+				 : (long long)*(const uint8_t *)p;
+	case 2:
+		return is_signed ? (long long)*(const int16_t *)p
+				 : (long long)*(const uint16_t *)p;
+	case 4:
+		return is_signed ? (long long)*(const int32_t *)p
+				 : (long long)*(const uint32_t *)p;
+	default:
+		return (long long)*(const uint64_t *)p;
+	}
+}
+
+/* ------------------------------------------------------------ the walker */
+
+static void walk_object(struct walk *w, const struct section *sec,
+			const struct phx_cfg_node *n, const char *path,
+			void *obj, void *src);
+
+static void
+apply_defaults(const struct section *sec, void *obj)
+{
+	unsigned i;
+
+	for (i = 0; i < sec->n_fields; i++) {
+		const struct field *f = &sec->fields[i];
+		char *p = (char *)obj + f->off;
+
+		switch (f->type) {
+		case FT_STR:
+			if (f->def_str != NULL)
+				snprintf(p, f->size, "%s", f->def_str);
+			break;
+		case FT_UINT:
+		case FT_INT:
+			put_num(p, f->size, f->def);
+			break;
+		case FT_BOOL:
+			*(bool *)p = f->def != 0;
+			break;
+		case FT_SECTION:
+			apply_defaults(f->sub, p);
+			break;
+		case FT_CUSTOM:
+			break;
+		}
+	}
+}
+
+static void
+convert(struct walk *w, const struct field *f, const struct phx_cfg_node *n,
+	const char *path, void *obj, void *src)
+{
+	char *p = (char *)obj + f->off;
+	char why[200], q[200];
+	const char *s;
+	long long v;
+	bool b;
+
+	switch (f->type) {
+	case FT_STR:
+		s = want_string(w, n, path, (size_t)f->min, (size_t)f->max);
+		if (s == NULL)
+			return;
+		if (f->check != NULL && !f->check(s, why, sizeof(why))) {
+			phx_cfg_err(w->ctx, n->loc, path, "%s %s",
+				    phx_cfg_quote(q, sizeof(q), s), why);
+			return;
+		}
+		snprintf(p, f->size, "%s", s);
+		break;
+	case FT_UINT:
+	case FT_INT:
+		if (!want_int(w, n, path, f->min, f->max, &v))
+			return;
+		if ((f->flags & F_POW2) && (v & (v - 1)) != 0) {
+			long long up = 1;
+
+			while (up < v)
+				up <<= 1;
+			phx_cfg_err(w->ctx, n->loc, path, "%lld is not a power "
+				    "of two (try %lld)", v,
+				    up > f->max ? up >> 1 : up);
+			return;
+		}
+		put_num(p, f->size, v);
+		break;
+	case FT_BOOL:
+		if (!want_bool(w, n, path, &b))
+			return;
+		*(bool *)p = b;
+		break;
+	case FT_SECTION:
+		walk_object(w, f->sub, n, path, p,
+			    src && f->src_off ? (char *)src + f->src_off - 1
+					      : NULL);
+		return; /* its own fields record their locations */
+	case FT_CUSTOM:
+		f->conv(w, f, n, path, obj, src);
+		return;
+	}
+	set_loc(src, f->src_off, n->loc);
+}
+
+static void
+walk_object(struct walk *w, const struct section *sec,
+	    const struct phx_cfg_node *n, const char *path, void *obj,
+	    void *src)
+{
+	bool seen[MAX_FIELDS] = { false };
+	char kpath[PHX_CFG_STR_LEN];
+	unsigned i, j;
+
+	if (n->type == PHX_CFG_NODE_INVALID)
+		return;
+	if (n->type != PHX_CFG_NODE_OBJECT) {
+		type_error(w, n, path, "object");
+		return;
+	}
+	for (i = 0; i < n->n_kids; i++) {
+		const struct phx_cfg_node *m = n->kids[i];
+
+		phx_cfg_path_key(kpath, sizeof(kpath), path, m->key);
+		for (j = 0; j < sec->n_fields; j++)
+			if (strcmp(m->key, sec->fields[j].key) == 0)
+				break;
+		if (j == sec->n_fields) {
+			unknown_key(w, sec, m, kpath);
+			continue;
+		}
+		seen[j] = true;
+		convert(w, &sec->fields[j], m, kpath, obj, src);
+	}
+	for (j = 0; j < sec->n_fields; j++)
+		if ((sec->fields[j].flags & F_REQUIRED) && !seen[j])
+			phx_cfg_err(w->ctx, n->loc, path,
+				    "missing required key \"%s\"",
+				    sec->fields[j].key);
+}
+
+/* ------------------------------------------------ custom field: devices */
+
+static bool
+vdev_name_ok(const char *s, size_t n)
+{
+	size_t i = 4, digits = 0;
+
+	if (n < 6 || (strncmp(s, "net_", 4) != 0 && strncmp(s, "eth_", 4) != 0))
+		return false;
+	for (; i < n; i++) {
+		char c = s[i];
+
+		if (c >= '0' && c <= '9')
+			digits++;
+		else if ((c >= 'a' && c <= 'z') || c == '_')
+			digits = 0;
+		else
+			return false;
+	}
+	/* some driver letters, then the instance number */
+	return digits > 0 && digits < n - 4;
+}
+
+static void
+conv_device(struct walk *w, const struct field *f,
+	    const struct phx_cfg_node *n, const char *path, void *obj,
+	    void *src)
+{
+	struct phx_cfg_port *port = obj;
+	struct phx_cfg_port_src *psrc = src;
+	size_t nl, i;
+	char q[200];
+	const char *s;
+	bool pci;
+
+	(void)f;
+	s = want_string(w, n, path, 1, PHX_CFG_DEVICE_LEN - 1);
+	if (s == NULL)
+		return;
+	phx_cfg_quote(q, sizeof(q), s);
+	nl = strcspn(s, ",");
+	pci = is_pci(s, nl);
+	if (!pci && !vdev_name_ok(s, nl)) {
+		size_t k = 4;
+
+		/* "net_tap" without its number is a common slip */
+		while (k < nl && ((s[k] >= 'a' && s[k] <= 'z') || s[k] == '_'))
+			k++;
+		if (nl > 4 && k == nl && (strncmp(s, "net_", 4) == 0 ||
+					  strncmp(s, "eth_", 4) == 0))
+			phx_cfg_err(w->ctx, n->loc, path, "vdev %.*s needs an "
+				    "instance number, e.g. %.*s0", (int)nl, s,
+				    (int)nl, s);
+		else if (nl == strlen(s) && nl < 16 && charset_ok(s, "_.-"))
+			/* "eth0": the operator meant a kernel interface */
+			phx_cfg_err(w->ctx, n->loc, path, "%s is neither a PCI "
+				    "address (0000:03:00.0) nor a DPDK vdev; for "
+				    "the kernel interface %s write "
+				    "\"net_af_packet0,iface=%s\"", q, s, s);
+		else
+			phx_cfg_err(w->ctx, n->loc, path, "%s is neither a PCI "
+				    "address (0000:03:00.0) nor a DPDK vdev "
+				    "(net_<driver><N>[,key=value...])", q);
+		return;
+	}
+	for (i = nl; s[i] != '\0'; i++) {
+		if (s[i] <= ' ' || s[i] > '~') {
+			phx_cfg_err(w->ctx, n->loc, path, "%s: device arguments "
+				    "must not contain spaces or control "
+				    "characters", q);
+			return;
+		}
+		if (s[i] == ',' && (s[i + 1] == ',' || s[i + 1] == '\0')) {
+			phx_cfg_err(w->ctx, n->loc, path, "%s has an empty "
+				    "device argument", q);
+			return;
+		}
+	}
+	snprintf(port->device, sizeof(port->device), "%s", s);
+	port->is_pci = pci;
+	port->device_loc = n->loc;
+	psrc->device = n->loc;
+}
+
+static json_t *
+dump_device(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_port *port = obj;
+
+	(void)cfg;
+	return json_string(port->device);
+}
+
+/* ---------------------------------------------------- custom field: MAC */
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void
+conv_mac(struct walk *w, const struct field *f, const struct phx_cfg_node *n,
+	 const char *path, void *obj, void *src)
+{
+	struct phx_cfg_port *port = obj;
+	uint8_t mac[6];
+	const char *s, *p;
+	char q[200];
+	unsigned i;
+
+	(void)f;
+	(void)src;
+	if (is_null(n)) {
+		port->has_mac = false;  /* explicit "use the device's MAC" */
+		return;
+	}
+	s = want_string_or(w, n, path, 1, 32, "string or null");
+	if (s == NULL)
+		return;
+	phx_cfg_quote(q, sizeof(q), s);
+	for (i = 0, p = s; i < 6; i++, p += 3) {
+		int hi = hexval(p[0]), lo = hi < 0 ? -1 : hexval(p[1]);
+
+		if (hi < 0 || lo < 0 || p[2] != (i < 5 ? ':' : '\0')) {
+			phx_cfg_err(w->ctx, n->loc, path, "%s is not a MAC "
+				    "address (six hex bytes like "
+				    "02:00:0a:01:00:0b)", q);
+			return;
+		}
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	if (mac[0] & 1) {
+		phx_cfg_err(w->ctx, n->loc, path, "%s is a multicast MAC "
+			    "address; a port needs a unicast one", q);
+		return;
+	}
+	if ((mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]) == 0) {
+		phx_cfg_err(w->ctx, n->loc, path, "the MAC address must not be "
+			    "all zeros");
+		return;
+	}
+	memcpy(port->mac, mac, sizeof(mac));
+	port->has_mac = true;
+}
+
+static json_t *
+dump_mac(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_port *port = obj;
+	char s[18];
+
+	(void)cfg;
+	if (!port->has_mac)
+		return json_null();
+	snprintf(s, sizeof(s), "%02x:%02x:%02x:%02x:%02x:%02x", port->mac[0],
+		 port->mac[1], port->mac[2], port->mac[3], port->mac[4],
+		 port->mac[5]);
+	return json_string(s);
+}
+
+/* ---------------------------------------------- custom field: addresses */
+
+static void
+conv_addresses(struct walk *w, const struct field *f,
+	       const struct phx_cfg_node *n, const char *path, void *obj,
+	       void *src)
+{
+	struct phx_cfg_port *port = obj;
+	struct phx_cfg_port_src *psrc = src;
+	char ipath[PHX_CFG_STR_LEN], why[256], q[200], a[16], net[16];
+	unsigned i;
+
+	(void)f;
+	if (!want_array(w, n, path, true))
+		return;
+	for (i = 0; i < n->n_kids; i++) {
+		const struct phx_cfg_node *k = n->kids[i];
+		struct phx_cfg_addr *ad;
+		uint32_t mask;
+		const char *s;
+
+		phx_cfg_path_index(ipath, sizeof(ipath), path, i);
+		if (i == PHX_CFG_MAX_ADDRS) {
+			phx_cfg_err(w->ctx, k->loc, ipath, "too many addresses "
+				    "(at most %d per port)", PHX_CFG_MAX_ADDRS);
+			break;
+		}
+		ad = &port->addrs[i];
+		port->n_addrs = i + 1;
+		s = want_string(w, k, ipath, 1, 18);
+		if (s == NULL)
+			continue;
+		phx_cfg_quote(q, sizeof(q), s);
+		if (parse_prefix(s, q, 1, &ad->ip, &ad->plen, why,
+				 sizeof(why)) != 0 ||
+		    !host_ok(ad->ip, why, sizeof(why))) {
+			phx_cfg_err(w->ctx, k->loc, ipath, "%s", why);
+			continue;
+		}
+		mask = phx_cfg_mask(ad->plen);
+		phx_ip4_str(ad->ip, a);
+		phx_ip4_str(ad->ip & mask, net);
+		/* /31 (RFC 3021) and /32 have no network/broadcast address */
+		if (ad->plen <= 30 && (ad->ip & ~mask) == 0) {
+			phx_cfg_err(w->ctx, k->loc, ipath, "%s is the network "
+				    "address of %s/%u; use a host address",
+				    a, net, ad->plen);
+			continue;
+		}
+		if (ad->plen <= 30 && (ad->ip & ~mask) == ~mask) {
+			phx_cfg_err(w->ctx, k->loc, ipath, "%s is the broadcast "
+				    "address of %s/%u; use a host address",
+				    a, net, ad->plen);
+			continue;
+		}
+		ad->loc = k->loc;
+		psrc->addr[i] = k->loc;
+	}
+}
+
+static json_t *
+dump_addresses(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_port *port = obj;
+	json_t *a = json_array();
+	char ip[16], s[24];
+	unsigned i;
+
+	(void)cfg;
+	for (i = 0; a != NULL && i < port->n_addrs; i++) {
+		snprintf(s, sizeof(s), "%s/%u",
+			 phx_ip4_str(port->addrs[i].ip, ip), port->addrs[i].plen);
+		json_array_append_new(a, json_string(s));
+	}
+	return a;
+}
+
+/* ----------------------------------------------- custom field: EAL args */
+
+static void
+conv_args(struct walk *w, const struct field *f, const struct phx_cfg_node *n,
+	  const char *path, void *obj, void *src)
+{
+	struct phx_cfg_eal *eal = obj;
+	char ipath[PHX_CFG_STR_LEN], why[200], q[200];
+	unsigned i;
+
+	(void)f;
+	(void)src;
+	if (!want_array(w, n, path, true))
+		return;
+	for (i = 0; i < n->n_kids; i++) {
+		const char *s;
+
+		phx_cfg_path_index(ipath, sizeof(ipath), path, i);
+		if (i == PHX_CFG_MAX_EAL_ARGS) {
+			phx_cfg_err(w->ctx, n->kids[i]->loc, ipath, "too many "
+				    "EAL arguments (at most %d)",
+				    PHX_CFG_MAX_EAL_ARGS);
+			break;
+		}
+		s = want_string(w, n->kids[i], ipath, 1, PHX_CFG_STR_LEN - 1);
+		if (s == NULL)
+			continue;
+		if (!check_printable(s, why, sizeof(why))) {
+			phx_cfg_err(w->ctx, n->kids[i]->loc, ipath, "%s %s",
+				    phx_cfg_quote(q, sizeof(q), s), why);
+			continue;
+		}
+		snprintf(eal->args[i], sizeof(eal->args[i]), "%s", s);
+		eal->n_args = i + 1;
+	}
+}
+
+static json_t *
+dump_args(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_eal *eal = obj;
+	json_t *a = json_array();
+	unsigned i;
+
+	(void)cfg;
+	for (i = 0; a != NULL && i < eal->n_args; i++)
+		json_array_append_new(a, json_string(eal->args[i]));
+	return a;
+}
+
+/* -------------------------------------------- custom fields: route parts */
+
+static void
+conv_prefix(struct walk *w, const struct field *f,
+	    const struct phx_cfg_node *n, const char *path, void *obj,
+	    void *src)
+{
+	struct phx_cfg_route *r = obj;
+	struct phx_cfg_route_src *rsrc = src;
+	char why[256], q[200], net[16];
+	const char *s;
+	uint32_t ip;
+	uint8_t plen;
+
+	(void)f;
+	s = want_string(w, n, path, 1, 18);
+	if (s == NULL)
+		return;
+	phx_cfg_quote(q, sizeof(q), s);
+	if (parse_prefix(s, q, 0, &ip, &plen, why, sizeof(why)) != 0) {
+		phx_cfg_err(w->ctx, n->loc, path, "%s", why);
+		return;
+	}
+	if ((ip & ~phx_cfg_mask(plen)) != 0) {
+		phx_cfg_err(w->ctx, n->loc, path, "%s has host bits set; did "
+			    "you mean %s/%u?", q,
+			    phx_ip4_str(ip & phx_cfg_mask(plen), net), plen);
+		return;
+	}
+	r->prefix = ip;
+	r->plen = plen;
+	rsrc->prefix = n->loc;
+}
+
+static json_t *
+dump_prefix(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_route *r = obj;
+	char ip[16], s[24];
+
+	(void)cfg;
+	snprintf(s, sizeof(s), "%s/%u", phx_ip4_str(r->prefix, ip), r->plen);
+	return json_string(s);
+}
+
+static void
+conv_via(struct walk *w, const struct field *f, const struct phx_cfg_node *n,
+	 const char *path, void *obj, void *src)
+{
+	struct phx_cfg_route *r = obj;
+	struct phx_cfg_route_src *rsrc = src;
+	char why[256], q[200];
+	const char *s;
+	uint32_t ip;
+
+	(void)f;
+	if (is_null(n))
+		return; /* explicit "no next hop": a connected route */
+	rsrc->via_given = true;
+	s = want_string_or(w, n, path, 1, 15, "string or null");
+	if (s == NULL)
+		return;
+	phx_cfg_quote(q, sizeof(q), s);
+	if (phx_cfg_parse_ip4(s, &ip) != 0) {
+		phx_cfg_err(w->ctx, n->loc, path, "%s is not an IPv4 address "
+			    "(a.b.c.d)%s", q, strchr(s, '/') ?
+			    "; a next hop has no prefix length" : "");
+		return;
+	}
+	if (!host_ok(ip, why, sizeof(why))) {
+		phx_cfg_err(w->ctx, n->loc, path, "next hop %s", why);
+		return;
+	}
+	r->via = ip;
+	rsrc->via = n->loc;
+}
+
+static json_t *
+dump_via(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_route *r = obj;
+	char ip[16];
+
+	(void)cfg;
+	if (r->via == 0)
+		return json_null();
+	return json_string(phx_ip4_str(r->via, ip));
+}
+
+static void
+conv_route_port(struct walk *w, const struct field *f,
+		const struct phx_cfg_node *n, const char *path, void *obj,
+		void *src)
+{
+	struct phx_cfg_route_src *rsrc = src;
+	char why[200], q[200];
+	const char *s;
+
+	(void)f;
+	(void)obj;
+	rsrc->port_given = true;
+	s = want_string(w, n, path, 1, PHX_CFG_NAME_LEN - 1);
+	if (s == NULL)
+		return;
+	if (!check_port_name(s, why, sizeof(why))) {
+		phx_cfg_err(w->ctx, n->loc, path, "%s %s",
+			    phx_cfg_quote(q, sizeof(q), s), why);
+		return;
+	}
+	snprintf(rsrc->port_name, sizeof(rsrc->port_name), "%s", s);
+	rsrc->port = n->loc;
+}
+
+static json_t *
+dump_route_port(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_route *r = obj;
+
+	if (r->port < 0 || (unsigned)r->port >= cfg->n_ports)
+		return json_null();
+	return json_string(cfg->ports[r->port].name);
+}
+
+/* -------------------------------------------------------------- tables */
+
+static const struct field neigh_fields[] = {
+	/* ARP/neighbour table size */
+	{ .key = "max_entries", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_neigh, max_entries),
+	  .min = 16, .max = 65536, .def = 1024 },
+	/* lifetime of an entry after its last confirmation, seconds */
+	{ .key = "reachable_s", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_neigh, reachable_s),
+	  .min = 1, .max = 86400, .def = 300 },
+	/* packets queued per unresolved next hop */
+	{ .key = "hold_packets", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_neigh, hold_packets),
+	  .min = 0, .max = 64, .def = 4 },
+	/* ARP requests before the next hop is declared unreachable */
+	{ .key = "retries", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_neigh, retries),
+	  .min = 1, .max = 10, .def = 3 },
+	/* spacing of ARP requests, milliseconds */
+	{ .key = "retry_ms", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_neigh, retry_ms),
+	  .min = 10, .max = 10000, .def = 1000 },
+};
+
+static const struct field dataplane_fields[] = {
+	/* worker lcores (each polls one RX queue of every port) */
+	{ .key = "workers", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_dataplane, workers),
+	  .min = 1, .max = PHX_CFG_MAX_WORKERS, .def = 1,
+	  SRC(struct phx_cfg_dataplane_src, workers) },
+	/* sleep after an empty poll, microseconds; 0 = busy poll */
+	{ .key = "idle_sleep_us", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_dataplane, idle_sleep_us),
+	  .min = 0, .max = 100000, .def = 0 },
+	/* mbuf pool size */
+	{ .key = "mbufs", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_dataplane, mbufs),
+	  .min = 1024, .max = 1048576, .def = 16384 },
+	/* ICMP errors per second per worker; 0 = never send */
+	{ .key = "icmp_rate", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_dataplane, icmp_rate),
+	  .min = 0, .max = 1000000, .def = 100 },
+};
+
+static const struct field eal_fields[] = {
+	/* --file-prefix; default: the member name */
+	{ .key = "file_prefix", .type = FT_STR,
+	  MEMBER(struct phx_cfg_eal, file_prefix),
+	  .min = 1, .max = 63, .check = check_name,
+	  SRC(struct phx_cfg_eal_src, file_prefix) },
+	/* -l list; default "0-<workers>" */
+	{ .key = "lcores", .type = FT_STR,
+	  MEMBER(struct phx_cfg_eal, lcores),
+	  .min = 1, .max = PHX_CFG_STR_LEN - 1, .check = check_lcores,
+	  SRC(struct phx_cfg_eal_src, lcores) },
+	/* --main-lcore; -1 = EAL's choice (the first of lcores) */
+	{ .key = "main_lcore", .type = FT_INT,
+	  MEMBER(struct phx_cfg_eal, main_lcore),
+	  .min = -1, .max = MAX_LCORE, .def = -1,
+	  SRC(struct phx_cfg_eal_src, main_lcore) },
+	/* -m, MiB; 0 = EAL default */
+	{ .key = "memory_mb", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_eal, memory_mb),
+	  .min = 0, .max = 1048576, .def = 0 },
+	{ .key = "no_huge", .type = FT_BOOL,
+	  MEMBER(struct phx_cfg_eal, no_huge), .def = 0 },
+	{ .key = "in_memory", .type = FT_BOOL,
+	  MEMBER(struct phx_cfg_eal, in_memory), .def = 0 },
+	/* --log-level value; "" = EAL default */
+	{ .key = "log_level", .type = FT_STR,
+	  MEMBER(struct phx_cfg_eal, log_level),
+	  .min = 0, .max = PHX_CFG_STR_LEN - 1, .def_str = "",
+	  .check = check_token },
+	/* extra EAL arguments, verbatim */
+	{ .key = "args", .type = FT_CUSTOM, .conv = conv_args,
+	  .dump = dump_args },
+};
+
+static const struct field port_fields[] = {
+	{ .key = "name", .type = FT_STR, .flags = F_REQUIRED,
+	  MEMBER(struct phx_cfg_port, name),
+	  .min = 1, .max = PHX_CFG_NAME_LEN - 1, .check = check_port_name,
+	  SRC(struct phx_cfg_port_src, name) },
+	{ .key = "device", .type = FT_CUSTOM, .flags = F_REQUIRED,
+	  .conv = conv_device, .dump = dump_device },
+	{ .key = "mac", .type = FT_CUSTOM, .conv = conv_mac,
+	  .dump = dump_mac },
+	{ .key = "mtu", .type = FT_UINT, MEMBER(struct phx_cfg_port, mtu),
+	  .min = 68, .max = 9000, .def = 1500 },
+	{ .key = "rx_desc", .type = FT_UINT, .flags = F_POW2,
+	  MEMBER(struct phx_cfg_port, rx_desc),
+	  .min = 64, .max = 4096, .def = 1024 },
+	{ .key = "tx_desc", .type = FT_UINT, .flags = F_POW2,
+	  MEMBER(struct phx_cfg_port, tx_desc),
+	  .min = 64, .max = 4096, .def = 1024 },
+	{ .key = "promiscuous", .type = FT_BOOL,
+	  MEMBER(struct phx_cfg_port, promiscuous), .def = 1 },
+	{ .key = "addresses", .type = FT_CUSTOM, .conv = conv_addresses,
+	  .dump = dump_addresses },
+};
+
+static const struct field route_fields[] = {
+	{ .key = "prefix", .type = FT_CUSTOM, .flags = F_REQUIRED,
+	  .conv = conv_prefix, .dump = dump_prefix },
+	{ .key = "via", .type = FT_CUSTOM, .conv = conv_via,
+	  .dump = dump_via },
+	{ .key = "port", .type = FT_CUSTOM, .conv = conv_route_port,
+	  .dump = dump_route_port },
+};
+
+#define SECTION(tbl) { .fields = tbl, .n_fields = PHX_DIM(tbl) }
+
+static const struct section neigh_section = SECTION(neigh_fields);
+static const struct section dataplane_section = SECTION(dataplane_fields);
+static const struct section eal_section = SECTION(eal_fields);
+static const struct section port_section = SECTION(port_fields);
+static const struct section route_section = SECTION(route_fields);
+
+static void conv_ports(struct walk *w, const struct field *f,
+		       const struct phx_cfg_node *n, const char *path,
+		       void *obj, void *src);
+static void conv_routes(struct walk *w, const struct field *f,
+			const struct phx_cfg_node *n, const char *path,
+			void *obj, void *src);
+static json_t *dump_ports(const struct phx_config *cfg, const void *obj);
+static json_t *dump_routes(const struct phx_config *cfg, const void *obj);
+
+static const struct field root_fields[] = {
+	/* member name; also the default EAL file prefix */
+	{ .key = "name", .type = FT_STR, MEMBER(struct phx_config, name),
+	  .min = 1, .max = PHX_CFG_NAME_LEN - 1, .def_str = "phalanx",
+	  .check = check_name, SRC(struct phx_cfg_srcmap, name) },
+	{ .key = "eal", .type = FT_SECTION, MEMBER(struct phx_config, eal),
+	  .sub = &eal_section, SRC(struct phx_cfg_srcmap, eal) },
+	{ .key = "dataplane", .type = FT_SECTION,
+	  MEMBER(struct phx_config, dataplane), .sub = &dataplane_section,
+	  SRC(struct phx_cfg_srcmap, dataplane) },
+	{ .key = "ports", .type = FT_CUSTOM, .flags = F_REQUIRED,
+	  .conv = conv_ports, .dump = dump_ports },
+	{ .key = "routes", .type = FT_CUSTOM, .conv = conv_routes,
+	  .dump = dump_routes },
+	{ .key = "neighbors", .type = FT_SECTION,
+	  MEMBER(struct phx_config, neigh), .sub = &neigh_section },
+};
+
+static const struct section root_section = SECTION(root_fields);
+
+/* ------------------------------------------------ custom: ports, routes */
+
+static void
+conv_ports(struct walk *w, const struct field *f, const struct phx_cfg_node *n,
+	   const char *path, void *obj, void *src)
+{
+	struct phx_config *cfg = obj;
+	struct phx_cfg_srcmap *map = src;
+	char ipath[PHX_CFG_STR_LEN];
+	unsigned i;
+
+	(void)f;
+	if (!want_array(w, n, path, false))
+		return;
+	if (n->n_kids == 0) {
+		phx_cfg_err(w->ctx, n->loc, path, "at least one port is needed");
+		return;
+	}
+	for (i = 0; i < n->n_kids; i++) {
+		phx_cfg_path_index(ipath, sizeof(ipath), path, i);
+		if (i == PHX_CFG_MAX_PORTS) {
+			phx_cfg_err(w->ctx, n->kids[i]->loc, ipath, "too many "
+				    "ports (at most %d)", PHX_CFG_MAX_PORTS);
+			break;
+		}
+		apply_defaults(&port_section, &cfg->ports[i]);
+		map->ports[i].self = n->kids[i]->loc;
+		walk_object(w, &port_section, n->kids[i], ipath, &cfg->ports[i],
+			    &map->ports[i]);
+		cfg->n_ports = i + 1;
+	}
+}
+
+static json_t *
+dump_section(const struct phx_config *cfg, const struct section *sec,
+	     const void *obj)
+{
+	json_t *o = json_object();
+	unsigned i;
+
+	for (i = 0; o != NULL && i < sec->n_fields; i++) {
+		const struct field *f = &sec->fields[i];
+		const char *p = (const char *)obj + f->off;
+		json_t *v = NULL;
+
+		switch (f->type) {
+		case FT_STR:
+			v = json_string(p);
+			break;
+		case FT_UINT:
+			v = json_integer(get_num(p, f->size, false));
+			break;
+		case FT_INT:
+			v = json_integer(get_num(p, f->size, true));
+			break;
+		case FT_BOOL:
+			v = json_boolean(*(const bool *)p);
+			break;
+		case FT_SECTION:
+			v = dump_section(cfg, f->sub, p);
+			break;
+		case FT_CUSTOM:
+			v = f->dump(cfg, obj);
+			break;
+		}
+		if (v == NULL || json_object_set_new(o, f->key, v) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+static json_t *
+dump_ports(const struct phx_config *cfg, const void *obj)
+{
+	json_t *a = json_array();
+	unsigned i;
+
+	(void)obj;
+	for (i = 0; a != NULL && i < cfg->n_ports; i++) {
+		json_t *p = dump_section(cfg, &port_section, &cfg->ports[i]);
+
+		if (p == NULL || json_array_append_new(a, p) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static void
+conv_routes(struct walk *w, const struct field *f,
+	    const struct phx_cfg_node *n, const char *path, void *obj,
+	    void *src)
+{
+	struct phx_config *cfg = obj;
+	struct phx_cfg_srcmap *map = src;
+	char ipath[PHX_CFG_STR_LEN];
+	unsigned i;
+
+	(void)f;
+	if (!want_array(w, n, path, true))
+		return;
+	for (i = 0; i < n->n_kids; i++) {
+		phx_cfg_path_index(ipath, sizeof(ipath), path, i);
+		if (i == PHX_CFG_MAX_ROUTES) {
+			phx_cfg_err(w->ctx, n->kids[i]->loc, ipath, "too many "
+				    "routes (at most %d)", PHX_CFG_MAX_ROUTES);
+			break;
+		}
+		cfg->routes[i].port = -1;
+		cfg->routes[i].loc = n->kids[i]->loc;
+		map->routes[i].self = n->kids[i]->loc;
+		walk_object(w, &route_section, n->kids[i], ipath,
+			    &cfg->routes[i], &map->routes[i]);
+		cfg->n_routes = i + 1;
+	}
+}
+
+static json_t *
+dump_routes(const struct phx_config *cfg, const void *obj)
+{
+	json_t *a = json_array();
+	unsigned i;
+
+	(void)obj;
+	for (i = 0; a != NULL && i < cfg->n_routes; i++) {
+		json_t *r = dump_section(cfg, &route_section, &cfg->routes[i]);
+
+		if (r == NULL || json_array_append_new(a, r) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+/* ------------------------------------------------------------- exported */
+
+void
+phx_cfg_schema_walk(struct phx_cfg_ctx *ctx, const struct phx_cfg_node *root,
+		    struct phx_config *cfg, struct phx_cfg_srcmap *src)
+{
+	struct walk w = { .ctx = ctx, .cfg = cfg, .src = src };
+
+	apply_defaults(&root_section, cfg);
+	src->root = root->loc;
+	walk_object(&w, &root_section, root, "", cfg, src);
+
+	/* defaults that depend on other values */
+	if (src->eal.file_prefix.line == 0)
+		snprintf(cfg->eal.file_prefix, sizeof(cfg->eal.file_prefix),
+			 "%s", cfg->name);
+	if (src->eal.lcores.line == 0)
+		snprintf(cfg->eal.lcores, sizeof(cfg->eal.lcores), "0-%u",
+			 cfg->dataplane.workers);
+}
+
+json_t *
+phx_cfg_schema_dump(const struct phx_config *cfg)
+{
+	return dump_section(cfg, &root_section, cfg);
+}
