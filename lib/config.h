@@ -43,7 +43,7 @@ struct phx_cfg_addr {
 };
 
 struct phx_cfg_port {
-	char name[PHX_CFG_NAME_LEN];       /* "in0": [a-zA-Z0-9_.-]{1,31}, unique */
+	char name[PHX_CFG_NAME_LEN];       /* "in0": [A-Za-z0-9_]{1,31}, unique */
 	char device[PHX_CFG_DEVICE_LEN];   /* PCI address or vdev string */
 	bool is_pci;                       /* device is a PCI address */
 	uint8_t mac[6];                    /* valid when has_mac */
@@ -67,8 +67,8 @@ struct phx_cfg_route {
 };
 
 struct phx_cfg_eal {
-	char file_prefix[PHX_CFG_STR_LEN]; /* default "phalanx"; names the
-					    * telemetry socket directory */
+	char file_prefix[PHX_CFG_STR_LEN]; /* default: the member name; names
+					    * the telemetry socket directory */
 	char lcores[PHX_CFG_STR_LEN];      /* EAL -l list, default "0-<workers>" */
 	int main_lcore;                    /* -1 = EAL default (first lcore) */
 	unsigned memory_mb;                /* -m; 0 = EAL default */
@@ -129,6 +129,8 @@ struct phx_cfg_errors {
  * Load and validate path. Returns a new model (free with phx_config_free)
  * or NULL with errs filled (errs->n > 0). Syntax chosen by extension:
  * .json, .yaml or .yml; anything else is an error. Any thread.
+ * errs is reset first; errors come sorted by line and column. errs may be
+ * NULL (then nothing is reported). Files larger than 1 MiB are refused.
  */
 struct phx_config *phx_config_load(const char *path,
 				   struct phx_cfg_errors *errs);
@@ -143,13 +145,17 @@ struct phx_config *phx_config_load_buf(const char *name, const char *buf,
  * /sys/bus/pci/devices, af_packet/af_xdp "iface=" interfaces exist in this
  * network namespace, the vdev driver name is one DPDK ships. Appends to
  * errs with the device's location. Returns the number of errors added.
+ * Any thread, before EAL probes the devices; cfg NULL returns 0.
  */
 unsigned phx_config_check_env(const struct phx_config *cfg,
 			      struct phx_cfg_errors *errs);
 
+/* Free a model. NULL-safe. */
 void phx_config_free(struct phx_config *cfg);
 
-/* Print each error as "file:line:col: path: message\n". */
+/* Print each error as "file:line:col: path: message\n" ("(root)" for an
+ * empty path; "file: message" for errors with no place, such as an
+ * unreadable file), then one line counting errors beyond the cap. */
 void phx_cfg_errors_print(const struct phx_cfg_errors *errs, FILE *out);
 
 /* Append one error (used by the daemon for start-up failures that belong
@@ -162,7 +168,8 @@ void phx_cfg_error_add(struct phx_cfg_errors *errs, const char *file,
 /*
  * Canonical JSON dump of a model: every key, defaults included, sorted as
  * in docs/config.md. JSON and YAML twins must dump identically. Returns a
- * malloc'd string or NULL.
+ * malloc'd, newline-terminated string (free()) or NULL. The dump loads
+ * back to the same model (it is a fixed point).
  */
 char *phx_config_dump(const struct phx_config *cfg);
 
