@@ -1,0 +1,908 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Check suite for the configuration loader (lib/config.h).
+ *
+ * Most of the coverage is golden files, so that a reviewer reads the
+ * operator's view (pfctl regress pfN.in/.ok, pfailN.in/.ok):
+ *   tests/conf/good/NAME.{json,yaml} + NAME.expected: both twins load and
+ *     dump exactly NAME.expected, and the dump reloads to itself;
+ *   tests/conf/bad/NAME.{json,yaml} + NAME.{json,yaml}.err: the exact error
+ *     output (phx_config_load, then phx_config_check_env if the file itself
+ *     was valid), every line "file:line:col: path: message".
+ * The directories are listed at start-up, so a new case is a new file.
+ * The shipped configs (conf/lab/member1.*, conf/phalanx.example.*) must load
+ * and dump identically as JSON and YAML. API edges and YAML/JSON specifics
+ * that have no twin are table-driven tests below.
+ *
+ * Paths in messages are relative to the source tree: main() chdirs to
+ * PHX_SOURCE_DIR. PHX_CONF_REGEN=1 rewrites the .expected/.err files from
+ * the current output instead of comparing (review the diff before
+ * committing it).
+ */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/config.h"
+#include "phx_config.h"
+
+#ifndef PHX_SOURCE_DIR
+#error "PHX_SOURCE_DIR must name the source tree (tests/unit/meson.build)"
+#endif
+
+#define GOOD_DIR "tests/conf/good"
+#define BAD_DIR  "tests/conf/bad"
+#define MAX_CASES 256
+
+/* Case names found at start-up (inherited by the forked tests). */
+static char *good_names[MAX_CASES];   /* NAME (twins NAME.json/.yaml) */
+static unsigned n_good;
+static char *bad_files[MAX_CASES];    /* NAME.json or NAME.yaml */
+static unsigned n_bad;
+
+/* Large: keep them off the stack. Each test runs in its own process. */
+static struct phx_cfg_errors errs;
+
+/* ------------------------------------------------------------- helpers */
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	buf = malloc((size_t)n + 1);
+	if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	if (buf != NULL)
+		buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void
+spit(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_msg(f != NULL, "cannot write %s", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+static bool
+regen(void)
+{
+	const char *r = getenv("PHX_CONF_REGEN");
+
+	return r != NULL && strcmp(r, "1") == 0;
+}
+
+/* What phx_cfg_errors_print() writes, as a malloc'd string. */
+static char *
+errors_text(const struct phx_cfg_errors *e)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert(f != NULL);
+	phx_cfg_errors_print(e, f);
+	fclose(f);
+	return text;
+}
+
+/* Compare got with the golden file (or rewrite it under regen). */
+static void
+golden(const char *path, const char *got)
+{
+	char *want;
+
+	if (regen()) {
+		spit(path, got);
+		return;
+	}
+	want = slurp(path);
+	ck_assert_msg(want != NULL, "missing golden file %s (run with "
+		      "PHX_CONF_REGEN=1 to create it)", path);
+	ck_assert_msg(strcmp(want, got) == 0,
+		      "%s differs.\n--- expected\n%s--- got\n%s", path, want, got);
+	free(want);
+}
+
+static bool
+has_suffix(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names of dir's entries ending in one of suffixes (suffix kept or not). */
+static unsigned
+list_dir(const char *dir, const char *const *suffixes, bool strip,
+	 char **out)
+{
+	struct dirent *de;
+	unsigned n = 0, i;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL && n < MAX_CASES) {
+		for (i = 0; suffixes[i] != NULL; i++) {
+			if (!has_suffix(de->d_name, suffixes[i]))
+				continue;
+			out[n] = strdup(de->d_name);
+			if (strip)
+				out[n][strlen(out[n]) - strlen(suffixes[i])] = 0;
+			n++;
+			break;
+		}
+	}
+	closedir(d);
+	qsort(out, n, sizeof(out[0]), str_cmp);
+	return n;
+}
+
+/* Load path; on success also run the environment checks. Returns the
+ * model (caller frees) or NULL; errs holds what the daemon would print. */
+static struct phx_config *
+load_like_daemon(const char *path)
+{
+	struct phx_config *cfg = phx_config_load(path, &errs);
+
+	if (cfg != NULL && phx_config_check_env(cfg, &errs) != 0) {
+		phx_config_free(cfg);
+		cfg = NULL;
+	}
+	return cfg;
+}
+
+static char *
+load_and_dump(const char *path)
+{
+	struct phx_config *cfg = phx_config_load(path, &errs);
+	char *dump, *text;
+
+	text = errors_text(&errs);
+	ck_assert_msg(cfg != NULL, "%s does not load:\n%s", path, text);
+	ck_assert_uint_eq(errs.n, 0);
+	free(text);
+	dump = phx_config_dump(cfg);
+	ck_assert(dump != NULL);
+	phx_config_free(cfg);
+	return dump;
+}
+
+/* The dump is the canonical form: loading it gives the same dump. */
+static void
+assert_dump_fixed_point(const char *dump)
+{
+	struct phx_config *cfg;
+	char *again;
+
+	cfg = phx_config_load_buf("dump.json", dump, strlen(dump), &errs);
+	ck_assert_msg(cfg != NULL, "the dump does not reload:\n%s", dump);
+	again = phx_config_dump(cfg);
+	ck_assert_str_eq(again, dump);
+	free(again);
+	phx_config_free(cfg);
+}
+
+/* -------------------------------------------------------- golden files */
+
+START_TEST(test_good)
+{
+	const char *name = good_names[_i];
+	char pj[512], py[512], pe[512];
+	char *dj, *dy;
+
+	snprintf(pj, sizeof(pj), "%s/%s.json", GOOD_DIR, name);
+	snprintf(py, sizeof(py), "%s/%s.yaml", GOOD_DIR, name);
+	snprintf(pe, sizeof(pe), "%s/%s.expected", GOOD_DIR, name);
+
+	dj = load_and_dump(pj);
+	golden(pe, dj);
+	assert_dump_fixed_point(dj);
+#if PHX_HAS_YAML
+	dy = load_and_dump(py);
+	ck_assert_msg(strcmp(dj, dy) == 0, "%s and %s dump differently:\n"
+		      "--- JSON\n%s--- YAML\n%s", pj, py, dj, dy);
+	free(dy);
+#else
+	(void)dy;
+	(void)py;
+#endif
+	free(dj);
+}
+END_TEST
+
+START_TEST(test_bad)
+{
+	const char *file = bad_files[_i];
+	char path[512], errpath[600];
+	struct phx_config *cfg;
+	char *text, *line, *save = NULL;
+
+#if !PHX_HAS_YAML
+	if (has_suffix(file, ".yaml"))
+		return;
+#endif
+	snprintf(path, sizeof(path), "%s/%s", BAD_DIR, file);
+	snprintf(errpath, sizeof(errpath), "%s.err", path);
+
+	cfg = load_like_daemon(path);
+	ck_assert_msg(cfg == NULL, "%s was accepted", path);
+	ck_assert_uint_gt(errs.n, 0);
+	text = errors_text(&errs);
+	golden(errpath, text);
+
+	/* every line is "FILE:LINE:COL: PATH: MESSAGE" for this file */
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned l = 0, c = 0;
+		int off = 0;
+
+		ck_assert_msg(strncmp(line, path, strlen(path)) == 0 &&
+			      sscanf(line + strlen(path), ":%u:%u: %n", &l, &c,
+				     &off) == 2 && off > 0 && l > 0 && c > 0,
+			      "not file:line:col: %s", line);
+		ck_assert_msg(strstr(line + strlen(path) + off, ": ") != NULL,
+			      "no path: %s", line);
+	}
+	free(text);
+}
+END_TEST
+
+/* Every case has both twins and its golden files. */
+START_TEST(test_catalogue_complete)
+{
+	static const char *const required[] = {
+		/* the brief's catalogue: each for JSON and YAML */
+		"syntax", "wrong_type", "unknown_key", "out_of_range",
+		"dup_address", "dup_key", "missing_key", "bad_address",
+		"bad_prefix", "route_unconnected", "route_host_bits",
+		"many_errors", "env_iface", "env_pci", "env_driver",
+		NULL,
+	};
+	char p[600];
+	struct stat st;
+	unsigned i, k;
+
+	for (i = 0; i < n_good; i++) {
+		static const char *const ext[] = { "json", "yaml", "expected" };
+
+		for (k = 0; k < 3; k++) {
+			snprintf(p, sizeof(p), "%s/%s.%s", GOOD_DIR,
+				 good_names[i], ext[k]);
+			ck_assert_msg(stat(p, &st) == 0, "missing %s", p);
+		}
+	}
+	for (i = 0; i < n_bad; i++) {
+		char twin[512];
+		size_t l = strlen(bad_files[i]);
+
+		snprintf(twin, sizeof(twin), "%.*s.%s", (int)(l - 5),
+			 bad_files[i],
+			 has_suffix(bad_files[i], ".json") ? "yaml" : "json");
+		snprintf(p, sizeof(p), "%s/%s", BAD_DIR, twin);
+		ck_assert_msg(stat(p, &st) == 0, "%s has no twin %s",
+			      bad_files[i], p);
+	}
+	for (i = 0; required[i] != NULL; i++) {
+		snprintf(p, sizeof(p), "%s/%s.json", BAD_DIR, required[i]);
+		ck_assert_msg(stat(p, &st) == 0, "catalogue lacks %s", p);
+	}
+	ck_assert_uint_ge(n_good, 1);
+}
+END_TEST
+
+/* ----------------------------------------------------- shipped configs */
+
+static const char *const shipped[] = {
+	"conf/lab/member1",
+	"conf/phalanx.example",
+};
+
+START_TEST(test_shipped_twins)
+{
+	char pj[256], py[256];
+	char *dj;
+
+	snprintf(pj, sizeof(pj), "%s.json", shipped[_i]);
+	snprintf(py, sizeof(py), "%s.yaml", shipped[_i]);
+	dj = load_and_dump(pj);
+	assert_dump_fixed_point(dj);
+#if PHX_HAS_YAML
+	{
+		char *dy = load_and_dump(py);
+
+		ck_assert_msg(strcmp(dj, dy) == 0, "%s and %s differ:\n"
+			      "--- JSON\n%s--- YAML\n%s", pj, py, dj, dy);
+		free(dy);
+	}
+#endif
+	free(dj);
+}
+END_TEST
+
+/* member1 is what the lab scripts start: pin the values they rely on. */
+START_TEST(test_lab_member1)
+{
+	struct phx_config *cfg = phx_config_load("conf/lab/member1.json",
+						 &errs);
+	char a[16];
+
+	ck_assert(cfg != NULL);
+	ck_assert_str_eq(cfg->name, "lab-fw1");
+	ck_assert_str_eq(cfg->eal.file_prefix, "lab-fw1");
+	ck_assert_str_eq(cfg->eal.lcores, "0-1");
+	ck_assert_uint_eq(cfg->eal.memory_mb, 256);
+	ck_assert(!cfg->eal.no_huge);
+	ck_assert(!cfg->eal.in_memory);
+	ck_assert_uint_eq(cfg->dataplane.workers, 1);
+	ck_assert_uint_eq(cfg->dataplane.idle_sleep_us, 100);
+	ck_assert_uint_eq(cfg->n_ports, 2);
+	ck_assert_str_eq(cfg->ports[0].name, "in0");
+	ck_assert_str_eq(cfg->ports[0].device, "net_af_packet0,iface=in0");
+	ck_assert(!cfg->ports[0].is_pci);
+	ck_assert(cfg->ports[0].has_mac);
+	ck_assert_uint_eq(cfg->ports[0].mac[5], 0x0b);
+	ck_assert_uint_eq(cfg->ports[0].n_addrs, 2);
+	ck_assert_str_eq(phx_ip4_str(cfg->ports[0].addrs[0].ip, a),
+			 "10.1.0.11");
+	ck_assert_str_eq(phx_ip4_str(cfg->ports[0].addrs[1].ip, a), "10.1.0.1");
+	ck_assert_str_eq(cfg->ports[1].name, "out0");
+	ck_assert_str_eq(cfg->ports[1].device, "net_af_packet1,iface=out0");
+	ck_assert_uint_eq(cfg->ports[1].mac[3], 0x02);
+	ck_assert_str_eq(phx_ip4_str(cfg->ports[1].addrs[0].ip, a),
+			 "10.2.0.11");
+	ck_assert_uint_eq(cfg->ports[1].addrs[0].plen, 24);
+	ck_assert_uint_eq(cfg->n_routes, 0);
+	phx_config_free(cfg);
+}
+END_TEST
+
+/* ------------------------------------------------------ model contents */
+
+START_TEST(test_defaults)
+{
+	static const char text[] =
+		"{\"ports\": [{\"name\": \"p0\", \"device\": \"net_null0\"}]}";
+	struct phx_config *cfg;
+
+	cfg = phx_config_load_buf("d.json", text, strlen(text), &errs);
+	ck_assert(cfg != NULL);
+	ck_assert_str_eq(cfg->path, "d.json");
+	ck_assert_str_eq(cfg->name, "phalanx");
+	ck_assert_str_eq(cfg->eal.file_prefix, "phalanx");
+	ck_assert_str_eq(cfg->eal.lcores, "0-1");
+	ck_assert_int_eq(cfg->eal.main_lcore, -1);
+	ck_assert_uint_eq(cfg->eal.memory_mb, 0);
+	ck_assert_uint_eq(cfg->eal.n_args, 0);
+	ck_assert_str_eq(cfg->eal.log_level, "");
+	ck_assert_uint_eq(cfg->dataplane.workers, 1);
+	ck_assert_uint_eq(cfg->dataplane.idle_sleep_us, 0);
+	ck_assert_uint_eq(cfg->dataplane.mbufs, 16384);
+	ck_assert_uint_eq(cfg->dataplane.icmp_rate, 100);
+	ck_assert_uint_eq(cfg->ports[0].mtu, 1500);
+	ck_assert_uint_eq(cfg->ports[0].rx_desc, 1024);
+	ck_assert_uint_eq(cfg->ports[0].tx_desc, 1024);
+	ck_assert(cfg->ports[0].promiscuous);
+	ck_assert(!cfg->ports[0].has_mac);
+	ck_assert_uint_eq(cfg->ports[0].device_loc.line, 1);
+	ck_assert_uint_eq(cfg->ports[0].device_loc.col, 37);
+	ck_assert_uint_eq(cfg->neigh.max_entries, 1024);
+	ck_assert_uint_eq(cfg->neigh.reachable_s, 300);
+	ck_assert_uint_eq(cfg->neigh.hold_packets, 4);
+	ck_assert_uint_eq(cfg->neigh.retries, 3);
+	ck_assert_uint_eq(cfg->neigh.retry_ms, 1000);
+	phx_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_workers_default_lcores)
+{
+	static const char text[] =
+		"{\"dataplane\": {\"workers\": 4}, \"name\": \"x_1\",\n"
+		" \"ports\": [{\"name\": \"p0\", \"device\": \"net_null0\"}]}";
+	struct phx_config *cfg;
+
+	cfg = phx_config_load_buf("w.json", text, strlen(text), &errs);
+	ck_assert(cfg != NULL);
+	ck_assert_str_eq(cfg->eal.lcores, "0-4");
+	ck_assert_str_eq(cfg->eal.file_prefix, "x_1");
+	phx_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_routes_model)
+{
+	struct phx_config *cfg = phx_config_load(GOOD_DIR "/routes.json",
+						 &errs);
+	char a[16];
+
+	ck_assert(cfg != NULL);
+	ck_assert_uint_eq(cfg->n_routes, 6);
+	/* default route: port derived from the next hop */
+	ck_assert_uint_eq(cfg->routes[0].prefix, 0);
+	ck_assert_uint_eq(cfg->routes[0].plen, 0);
+	ck_assert_str_eq(phx_ip4_str(cfg->routes[0].via, a), "10.2.0.254");
+	ck_assert_int_eq(cfg->routes[0].port, 1);
+	/* port given, no next hop: connected */
+	ck_assert_uint_eq(cfg->routes[3].via, 0);
+	ck_assert_int_eq(cfg->routes[3].port, 1);
+	ck_assert_uint_eq(cfg->routes[3].plen, 32);
+	/* /31 peer */
+	ck_assert_int_eq(cfg->routes[5].port, 2);
+	ck_assert_uint_eq(cfg->routes[5].loc.line, 17);
+	phx_config_free(cfg);
+}
+END_TEST
+
+/* -------------------------------------------------------------- API edges */
+
+START_TEST(test_extension)
+{
+	struct phx_config *cfg;
+	char *text;
+
+	cfg = phx_config_load_buf("x.conf", "{}", 2, &errs);
+	ck_assert(cfg == NULL);
+	text = errors_text(&errs);
+	ck_assert_str_eq(text, "x.conf: cannot tell the syntax from the file "
+			 "name: use a .json, .yaml or .yml extension\n");
+	free(text);
+	/* checked before the file is opened */
+	ck_assert(phx_config_load("no/such/file", &errs) == NULL);
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert(strstr(errs.e[0].msg, "extension") != NULL);
+}
+END_TEST
+
+START_TEST(test_unreadable)
+{
+	char dir[] = "/tmp/check_config.XXXXXX";
+	char sub[64];
+	char *text;
+
+	ck_assert(phx_config_load("tests/conf/no-such-file.json", &errs) ==
+		  NULL);
+	text = errors_text(&errs);
+	ck_assert_str_eq(text, "tests/conf/no-such-file.json: cannot open: No "
+			 "such file or directory\n");
+	free(text);
+
+	ck_assert(mkdtemp(dir) != NULL);
+	snprintf(sub, sizeof(sub), "%s/d.yaml", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	ck_assert(phx_config_load(sub, &errs) == NULL);
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_str_eq(errs.e[0].msg, "not a regular file");
+	rmdir(sub);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_yml_extension)
+{
+	static const char text[] = "ports: [{name: p0, device: net_null0}]\n";
+	struct phx_config *cfg;
+
+	cfg = phx_config_load_buf("x.yml", text, strlen(text), &errs);
+#if PHX_HAS_YAML
+	ck_assert(cfg != NULL);
+	phx_config_free(cfg);
+#else
+	ck_assert(cfg == NULL);
+	ck_assert(strstr(errs.e[0].msg, "YAML support was not built") != NULL);
+#endif
+}
+END_TEST
+
+/* More errors than the cap: the first PHX_CFG_MAX_ERRORS are kept (sorted
+ * by position), the rest counted and mentioned once. */
+START_TEST(test_error_cap)
+{
+	char buf[8192], *text;
+	size_t o = 0;
+	unsigned i;
+
+	o += (size_t)snprintf(buf + o, sizeof(buf) - o, "{\n");
+	for (i = 0; i < 100; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+				      "  \"bogus%u\": %u,\n", i, i);
+	o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+			      "  \"ports\": [{\"name\": \"p\", \"device\": "
+			      "\"net_null0\"}]\n}\n");
+	ck_assert(phx_config_load_buf("cap.json", buf, o, &errs) == NULL);
+	ck_assert_uint_eq(errs.n, PHX_CFG_MAX_ERRORS);
+	ck_assert_uint_eq(errs.dropped, 100 - PHX_CFG_MAX_ERRORS);
+	ck_assert_uint_eq(errs.e[0].line, 2);
+	ck_assert_uint_eq(errs.e[PHX_CFG_MAX_ERRORS - 1].line,
+			  PHX_CFG_MAX_ERRORS + 1);
+	text = errors_text(&errs);
+	ck_assert(strstr(text, "cap.json: 36 more errors not shown (at most 64 "
+			 "are reported)\n") != NULL);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_error_add_print)
+{
+	struct phx_cfg_loc at = { 7, 15 }, none = { 0, 0 };
+	char *text;
+
+	errs.n = 0;
+	errs.dropped = 0;
+	phx_cfg_error_add(&errs, "conf/x.json", at, "ports[0].mtu",
+			  "%d is out of range %d..%d", 70000, 68, 9000);
+	phx_cfg_error_add(&errs, "conf/x.json", at, "", "root problem");
+	phx_cfg_error_add(&errs, "conf/x.json", none, "ports[1].device",
+			  "probe failed");
+	phx_cfg_error_add(&errs, "conf/x.json", none, "", "no place");
+	phx_cfg_error_add(NULL, "x", at, "", "ignored");
+	text = errors_text(&errs);
+	ck_assert_str_eq(text,
+		"conf/x.json:7:15: ports[0].mtu: 70000 is out of range 68..9000\n"
+		"conf/x.json:7:15: (root): root problem\n"
+		"conf/x.json: ports[1].device: probe failed\n"
+		"conf/x.json: no place\n");
+	free(text);
+}
+END_TEST
+
+START_TEST(test_null_safety)
+{
+	static const char text[] =
+		"{\"ports\": [{\"name\": \"p0\", \"device\": \"net_null0\"}]}";
+	struct phx_config *cfg;
+
+	phx_config_free(NULL);
+	ck_assert(phx_config_dump(NULL) == NULL);
+	ck_assert_uint_eq(phx_config_check_env(NULL, &errs), 0);
+	phx_cfg_errors_print(NULL, stderr);
+	/* errs is optional */
+	cfg = phx_config_load_buf("n.json", text, strlen(text), NULL);
+	ck_assert(cfg != NULL);
+	phx_config_free(cfg);
+	ck_assert(phx_config_load_buf("n.json", "{", 1, NULL) == NULL);
+	ck_assert(phx_config_load_buf("n.json", NULL, 0, &errs) == NULL);
+	ck_assert_uint_eq(errs.n, 1);
+	/* the buffer need not be NUL-terminated: len is honoured */
+	cfg = phx_config_load_buf("n.json", text, strlen(text) - 1, &errs);
+	ck_assert(cfg == NULL);
+}
+END_TEST
+
+START_TEST(test_ip4_str)
+{
+	char buf[16];
+
+	ck_assert_str_eq(phx_ip4_str(0, buf), "0.0.0.0");
+	ck_assert_str_eq(phx_ip4_str(0x0a01000bu, buf), "10.1.0.11");
+	ck_assert_str_eq(phx_ip4_str(0xffffffffu, buf), "255.255.255.255");
+}
+END_TEST
+
+/* errs is reset by each load; phx_config_check_env appends. */
+START_TEST(test_env_ok_and_append)
+{
+	static const char text[] =
+		"{\"ports\": [\n"
+		"  {\"name\": \"a\", \"device\": \"net_af_packet0,iface=lo\"},\n"
+		"  {\"name\": \"b\", \"device\": \"net_null0\"},\n"
+		"  {\"name\": \"c\", \"device\": \"net_af_xdp0\"}]}";
+	struct phx_config *cfg;
+
+	errs.n = 5;
+	cfg = phx_config_load_buf("e.json", text, strlen(text), &errs);
+	ck_assert(cfg != NULL);
+	ck_assert_uint_eq(errs.n, 0);
+	ck_assert_uint_eq(phx_config_check_env(cfg, &errs), 1);
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_uint_eq(errs.e[0].line, 4);
+	ck_assert_uint_eq(errs.e[0].col, 27);
+	ck_assert_str_eq(errs.e[0].path, "ports[2].device");
+	ck_assert_str_eq(errs.e[0].msg, "net_af_xdp0 needs iface=<interface>, "
+			 "e.g. \"net_af_xdp0,iface=eth0\"");
+	phx_config_free(cfg);
+}
+END_TEST
+
+/* ------------------------------------------ syntax-specific, table-driven */
+
+struct inline_case {
+	const char *name;      /* file name given to the loader */
+	const char *text;
+	const char *want;      /* exact first error line ("" = must load) */
+};
+
+static const struct inline_case inline_cases[] = {
+	/* JSON: jansson's errors, made to point at the token */
+	{ "nul.json", "{\"name\": \"a\\u0000b\"}",
+	  "nul.json:1:10: name: syntax error: \\u0000 is not allowed without "
+	  "JSON_ALLOW_NUL near '\"a\\u0000b\"'" },
+	{ "big.json", "{\"ports\": [{\"mtu\": 123456789012345678901}]}",
+	  "big.json:1:20: ports[0].mtu: syntax error: too big integer" },
+	{ "trail.json", "{\"ports\": []} x",
+	  "trail.json:1:15: (root): syntax error: end of file expected near "
+	  "'x'" },
+	{ "root.json", "[]", "root.json:1:1: (root): expected object, got "
+	  "array" },
+	{ "empty.json", " \n", "empty.json:1:1: (root): the file has no "
+	  "settings (empty); expected a JSON object" },
+	/* 40 levels: the walker reports the type error at ports[0]; the
+	 * depth error comes after it in position order */
+	{ "deep.json",
+	  "{\"ports\": [" "[[[[[[[[[[" "[[[[[[[[[[" "[[[[[[[[[[" "[[[[[[[[["
+	  "]]]]]]]]]]" "]]]]]]]]]]" "]]]]]]]]]]" "]]]]]]]]]" "]}",
+	  "deep.json:1:12: ports[0]: expected object, got array" },
+	{ "key.json", "{\"a\\nb\": 1, \"ports\": []}",
+	  "key.json:1:2: [\"a\\nb\"]: unknown key \"a\\nb\" (valid keys: name, "
+	  "eal, dataplane, ports, routes, neighbors)" },
+	{ "float.json", "{\"ports\": [{\"name\": \"p\", \"device\": \"net_null0\","
+	  " \"mtu\": 1500.0}]}",
+	  "float.json:1:56: ports[0].mtu: expected integer, got number 1500.0" },
+	{ "utf8.json", "{\"name\": \"\xc3\xa9\xc3\xa9\", \"x\": 1 2}",
+	  "utf8.json:1:23: x: syntax error: expected ',' or '}' (missing "
+	  "comma?) near '2'" },
+#if PHX_HAS_YAML
+	/* YAML features a config does not need are refused, with a reason */
+	{ "anchor.yaml", "name: &n fw\nports: []\n",
+	  "anchor.yaml:1:7: name: YAML anchors are not supported (&n); write "
+	  "the value out in full" },
+	{ "alias.yaml", "name: *n\nports: [{name: p, device: net_null0}]\n",
+	  "alias.yaml:1:7: name: YAML aliases are not supported (*n); write the "
+	  "value out in full" },
+	{ "tag.yaml", "name: !!str 123\nports: []\n",
+	  "tag.yaml:1:7: name: YAML tags are not supported "
+	  "(tag:yaml.org,2002:str); quote the value if it must be a string" },
+	{ "docs.yaml", "name: a\n---\nname: b\n",
+	  "docs.yaml:2:1: (root): a second YAML document ('---') is not "
+	  "supported; one file holds one configuration" },
+	{ "tab.yaml", "ports:\n\t- name: x\n",
+	  "tab.yaml:2:1: ports: syntax error: found character that cannot "
+	  "start any token; YAML indentation must use spaces, not tabs (while "
+	  "scanning for the next token that started at line 2)" },
+	{ "nulchar.yaml", "name: \"a\\0b\"\nports: []\n",
+	  "nulchar.yaml:1:7: name: value contains a NUL character" },
+	{ "complex.yaml", "? [a]\n: 1\nports: []\n",
+	  "complex.yaml:1:3: (root): keys must be plain strings, not a YAML "
+	  "collection" },
+	{ "empty.yaml", "# nothing\n",
+	  "empty.yaml:1:1: (root): the file has no settings (empty, or only "
+	  "comments); expected a mapping of settings" },
+	{ "norway.yaml", "ports: [{name: no, device: net_null0}]\n",
+	  "norway.yaml:1:16: ports[0].name: expected string, got boolean no "
+	  "(quote it in YAML to make it a string)" },
+	{ "sexa.yaml", "ports: [{name: p, device: net_null0, mtu: 1:30}]\n",
+	  "sexa.yaml:1:43: ports[0].mtu: expected integer, got string \"1:30\"" },
+	{ "hexbig.yaml", "ports: [{name: p, device: net_null0, "
+	  "mtu: 0xffffffffffffffffff}]\n",
+	  "hexbig.yaml:1:43: ports[0].mtu: 0xffffffffffffffffff is out of "
+	  "range 68..9000" },
+	{ "nullroutes.yaml", "ports: [{name: p, device: net_null0}]\n"
+	  "routes:\n# - prefix: 0.0.0.0/0\n", "" },
+	{ "nullports.yaml", "ports:\n",
+	  "nullports.yaml:1:7: ports: expected array, got null" },
+	{ "dupdup.yaml", "name: a\nname: b\nname: c\nports: []\n",
+	  "dupdup.yaml:2:1: name: duplicate key \"name\" (first at line 1, "
+	  "column 1)" },
+	{ "bom.yaml", "\xef\xbb\xbfports: [{name: p, device: net_null0}]\n",
+	  "" },
+#endif
+};
+
+START_TEST(test_inline)
+{
+	const struct inline_case *c = &inline_cases[_i];
+	struct phx_config *cfg;
+	char *text;
+
+	cfg = phx_config_load_buf(c->name, c->text, strlen(c->text), &errs);
+	text = errors_text(&errs);
+	if (c->want[0] == '\0') {
+		ck_assert_msg(cfg != NULL, "%s rejected:\n%s", c->name, text);
+	} else {
+		ck_assert_msg(cfg == NULL, "%s accepted", c->name);
+		text[strcspn(text, "\n")] = '\0'; /* first line */
+		ck_assert_str_eq(text, c->want);
+	}
+	free(text);
+	phx_config_free(cfg);
+}
+END_TEST
+
+/* YAML scalars resolve as documented (core schema + 1.1 booleans). */
+#if PHX_HAS_YAML
+struct scalar_case {
+	const char *yaml;      /* value of "promiscuous" or "mtu" */
+	const char *key;
+	long long want;        /* expected value; -1 = rejected */
+};
+
+static const struct scalar_case scalar_cases[] = {
+	{ "true", "promiscuous", 1 }, { "True", "promiscuous", 1 },
+	{ "TRUE", "promiscuous", 1 }, { "yes", "promiscuous", 1 },
+	{ "On", "promiscuous", 1 },   { "false", "promiscuous", 0 },
+	{ "no", "promiscuous", 0 },   { "OFF", "promiscuous", 0 },
+	{ "y", "promiscuous", -1 },   { "\"true\"", "promiscuous", -1 },
+	{ "1", "promiscuous", -1 },   { "tRUE", "promiscuous", -1 },
+	{ "1500", "mtu", 1500 },      { "+1500", "mtu", 1500 },
+	{ "0x5dc", "mtu", 1500 },     { "0o2734", "mtu", 1500 },
+	{ "01500", "mtu", 1500 },     { "1_500", "mtu", -1 },
+	{ "1500.0", "mtu", -1 },      { "1.5e3", "mtu", -1 },
+	{ "'1500'", "mtu", -1 },      { "~", "mtu", -1 },
+	{ "-0x5dc", "mtu", -1 },      { "0b101", "mtu", -1 },
+};
+
+START_TEST(test_yaml_scalars)
+{
+	const struct scalar_case *c = &scalar_cases[_i];
+	struct phx_config *cfg;
+	char text[256];
+	long long got;
+
+	snprintf(text, sizeof(text), "ports:\n  - name: p\n    device: "
+		 "net_null0\n    %s: %s\n", c->key, c->yaml);
+	cfg = phx_config_load_buf("s.yaml", text, strlen(text), &errs);
+	if (c->want < 0) {
+		ck_assert_msg(cfg == NULL, "%s: %s accepted", c->key, c->yaml);
+		ck_assert_uint_eq(errs.n, 1);
+		ck_assert_uint_eq(errs.e[0].line, 4);
+		return;
+	}
+	ck_assert_msg(cfg != NULL, "%s: %s rejected: %s", c->key, c->yaml,
+		      errs.e[0].msg);
+	got = strcmp(c->key, "mtu") == 0 ? cfg->ports[0].mtu
+					 : cfg->ports[0].promiscuous;
+	ck_assert_int_eq(got, c->want);
+	phx_config_free(cfg);
+}
+END_TEST
+#endif
+
+/*
+ * Robustness: every prefix of the example file, in both syntaxes, either
+ * loads or fails with located errors; never crashes or leaks (the valgrind
+ * run covers the latter). A poor man's fuzz run with realistic input.
+ */
+START_TEST(test_truncations)
+{
+	static const char *const files[] = { "conf/phalanx.example.json",
+					     "conf/phalanx.example.yaml" };
+	const char *path = files[_i];
+	char *text = slurp(path);
+	size_t len, cut;
+
+#if !PHX_HAS_YAML
+	if (_i == 1) {
+		free(text);
+		return;
+	}
+#endif
+	ck_assert(text != NULL);
+	len = strlen(text);
+	for (cut = 0; cut <= len; cut++) {
+		struct phx_config *cfg;
+		unsigned i;
+
+		cfg = phx_config_load_buf(path, text, cut, &errs);
+		if (cfg != NULL) {
+			ck_assert_uint_eq(errs.n, 0);
+			phx_config_free(cfg);
+			continue;
+		}
+		ck_assert_msg(errs.n > 0, "%s cut at %zu: no error", path, cut);
+		for (i = 0; i < errs.n; i++)
+			ck_assert_msg(errs.e[i].line >= 1 && errs.e[i].col >= 1,
+				      "%s cut at %zu: unlocated error: %s",
+				      path, cut, errs.e[i].msg);
+	}
+	free(text);
+}
+END_TEST
+
+/* ----------------------------------------------------------------- main */
+
+static Suite *
+config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc;
+
+	tc = tcase_create("golden");
+	tcase_add_loop_test(tc, test_good, 0, (int)n_good);
+	tcase_add_loop_test(tc, test_bad, 0, (int)n_bad);
+	tcase_add_test(tc, test_catalogue_complete);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("shipped");
+	tcase_add_loop_test(tc, test_shipped_twins, 0,
+			    (int)(sizeof(shipped) / sizeof(shipped[0])));
+	tcase_add_test(tc, test_lab_member1);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("model");
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_workers_default_lcores);
+	tcase_add_test(tc, test_routes_model);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("api");
+	tcase_add_test(tc, test_extension);
+	tcase_add_test(tc, test_unreadable);
+	tcase_add_test(tc, test_yml_extension);
+	tcase_add_test(tc, test_error_cap);
+	tcase_add_test(tc, test_error_add_print);
+	tcase_add_test(tc, test_null_safety);
+	tcase_add_test(tc, test_ip4_str);
+	tcase_add_test(tc, test_env_ok_and_append);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("syntax");
+	tcase_add_loop_test(tc, test_inline, 0,
+			    (int)(sizeof(inline_cases) / sizeof(inline_cases[0])));
+#if PHX_HAS_YAML
+	tcase_add_loop_test(tc, test_yaml_scalars, 0,
+			    (int)(sizeof(scalar_cases) / sizeof(scalar_cases[0])));
+#endif
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("robustness");
+	tcase_set_timeout(tc, 50);
+	tcase_add_loop_test(tc, test_truncations, 0, 2);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	static const char *const twin_ext[] = { ".json", NULL };
+	static const char *const bad_ext[] = { ".json", ".yaml", NULL };
+	SRunner *sr;
+	unsigned i;
+	int failed;
+
+	if (chdir(PHX_SOURCE_DIR) != 0) {
+		fprintf(stderr, "cannot chdir to %s: %s\n", PHX_SOURCE_DIR,
+			strerror(errno));
+		return 1;
+	}
+	n_good = list_dir(GOOD_DIR, twin_ext, true, good_names);
+	n_bad = list_dir(BAD_DIR, bad_ext, false, bad_files);
+
+	sr = srunner_create(config_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	for (i = 0; i < n_good; i++)
+		free(good_names[i]);
+	for (i = 0; i < n_bad; i++)
+		free(bad_files[i]);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
