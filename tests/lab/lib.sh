@@ -161,6 +161,16 @@ lab_namespaces() {
         grep -E '^lab-(client|server|swin|swout|swsync|fw[0-9]+)$' || true
 }
 
+# _lab_any_alive PID...: true while one of them runs (zombies count as gone).
+_lab_any_alive() {
+    local p st
+    for p in "$@"; do
+        st=$(awk '/^State:/ {print $2}' "/proc/$p/status" 2>/dev/null) || continue
+        [ -n "$st" ] && [ "$st" != Z ] && return 0
+    done
+    return 1
+}
+
 # lab_down: idempotent. Stops every process inside a lab namespace (SIGTERM,
 # bounded wait, SIGKILL) and deletes the namespaces; veths and bridges go
 # with them.
@@ -173,7 +183,7 @@ lab_down() {
     if [ ${#pids[@]} -gt 0 ]; then
         kill -TERM "${pids[@]}" 2>/dev/null || true
         for ((i = 0; i < LAB_STOP_TIMEOUT * 10; i++)); do
-            kill -0 "${pids[@]}" 2>/dev/null || break
+            _lab_any_alive "${pids[@]}" || break
             sleep 0.1
         done
         kill -KILL "${pids[@]}" 2>/dev/null || true
