@@ -66,6 +66,9 @@ struct phx_worker {
 	struct rte_ring *ctl_tx;          /* [I] SP (control) / SC (this worker) */
 	uint64_t icmp_tokens;             /* [W] ICMP error budget, tokens */
 	uint64_t icmp_last_tsc;           /* [W] last refill */
+	uint32_t nc_ip;                   /* [W] neighbour cache: next hop */
+	int32_t nc_pos;                   /* [W] its position, -1 = empty;
+					   * valid within one burst */
 	struct rte_eth_dev_tx_buffer *txb[PHX_CFG_MAX_PORTS]; /* [W] per port */
 	struct phx_dp_stats stats;        /* [W] */
 } __rte_cache_aligned;

@@ -114,11 +114,19 @@ ipv4_martian(uint8_t first_octet)
 static inline uint16_t
 ipv4_sum20(const uint8_t *ip)
 {
-	uint32_t w[5];
+	uint32_t w0, w1, w2, w3, w4;
 	uint64_t s;
 
-	memcpy(w, ip, sizeof(w));
-	s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4]; /* < 2^35 */
+	/* Five scalar loads straight from the frame: one 20-byte memcpy into
+	 * an array becomes a vector store plus scalar reloads from the stack,
+	 * which stall store forwarding (measured: a quarter of this
+	 * function's cycles). */
+	memcpy(&w0, ip, 4);
+	memcpy(&w1, ip + 4, 4);
+	memcpy(&w2, ip + 8, 4);
+	memcpy(&w3, ip + 12, 4);
+	memcpy(&w4, ip + 16, 4);
+	s = (uint64_t)w0 + w1 + w2 + w3 + w4; /* < 2^35 */
 	s = (s & 0xffffffffu) + (s >> 32);
 	s = (s & 0xffff) + (s >> 16);
 	s = (s & 0xffff) + (s >> 16);

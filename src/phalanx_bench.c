@@ -208,7 +208,7 @@ main(int argc, char **argv)
 		"  {\"name\": \"in0\", \"device\": "
 		"\"net_pcap0,rx_pcap=%s,infinite_rx=1\", "
 		"\"mac\": \"02:00:0a:01:00:0b\", \"addresses\": [\"10.1.0.11/24\"]},\n"
-		"  {\"name\": \"out0\", \"device\": \"net_null0\", "
+		"  {\"name\": \"out0\", \"device\": \"net_null0,no-rx=1\", "
 		"\"mac\": \"02:00:0a:02:00:0b\", \"addresses\": [\"10.2.0.11/24\"]}\n"
 		" ]}\n", prefix, no_huge ? "true" : "false", pcap_path);
 	if (n < 0 || (size_t)n >= sizeof(cfgbuf)) {

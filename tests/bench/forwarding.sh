@@ -30,7 +30,7 @@ echo "== dpdk-testpmd --forward-mode=io, net_pcap(infinite_rx) -> net_null, ${se
 # Non-interactive testpmd forwards until its stdin closes.
 sleep "$secs" | dpdk-testpmd -l 0-1 --no-pci --file-prefix phx_bench_tp "${huge[@]}" -m 512 \
 	--log-level='*:warning' \
-	--vdev "net_pcap0,rx_pcap=$pcap,infinite_rx=1" --vdev net_null0 -- \
+	--vdev "net_pcap0,rx_pcap=$pcap,infinite_rx=1" --vdev net_null0,no-rx=1 -- \
 	--forward-mode=io --record-core-cycles --nb-cores=1 --txq=1 --rxq=1 \
 	--no-lsc-interrupt --stats-period 0 >"$tmp/testpmd.log" 2>&1 || true
 # testpmd prints Rx-pps only with --stats-period; derive pps from totals.
