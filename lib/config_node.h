@@ -119,6 +119,7 @@ struct phx_cfg_eal_src {
 	struct phx_cfg_loc file_prefix;
 	struct phx_cfg_loc lcores;
 	struct phx_cfg_loc main_lcore;
+	struct phx_cfg_loc in_memory;
 };
 
 struct phx_cfg_dataplane_src {

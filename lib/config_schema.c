@@ -1238,7 +1238,8 @@ static const struct field eal_fields[] = {
 	{ .key = "no_huge", .type = FT_BOOL,
 	  MEMBER(struct phx_cfg_eal, no_huge), .def = 0 },
 	{ .key = "in_memory", .type = FT_BOOL,
-	  MEMBER(struct phx_cfg_eal, in_memory), .def = 0 },
+	  MEMBER(struct phx_cfg_eal, in_memory), .def = 0,
+	  SRC(struct phx_cfg_eal_src, in_memory) },
 	/* --log-level value; "" = EAL default */
 	{ .key = "log_level", .type = FT_STR,
 	  MEMBER(struct phx_cfg_eal, log_level),

@@ -414,6 +414,13 @@ check_eal(struct phx_cfg_ctx *ctx, const struct phx_config *cfg,
 		phx_cfg_err(ctx, src->eal.main_lcore, "eal.main_lcore",
 			    "lcore %d is not in lcores \"%s\"",
 			    cfg->eal.main_lcore, cfg->eal.lcores);
+	/* DPDK 22.11 EAL: "--legacy-mem is not compatible with --in-memory",
+	 * and --no-huge implies legacy memory. */
+	if (cfg->eal.in_memory && cfg->eal.no_huge)
+		phx_cfg_err(ctx, src->eal.in_memory, "eal.in_memory",
+			    "in_memory cannot be combined with no_huge (DPDK "
+			    "22.11 refuses --in-memory with --no-huge); drop "
+			    "one of them");
 }
 
 void
