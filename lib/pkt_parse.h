@@ -11,8 +11,11 @@
  *     packet; UDP: length == l4_len; ICMP: at least 8 bytes). Other IPv4
  *     protocols are accepted with only the L3 fields filled.
  * Everything else returns the drop reason that names why (lib/drop_reason.h);
- * exactly one reason per frame, checked in header order, so a frame truncated
- * at header boundary N reports the reason of header N.
+ * exactly one reason per frame, checked in header order: a frame cut inside
+ * the Ethernet or IPv4 header reports l2_truncated / ipv4_truncated; a frame
+ * cut anywhere after the IPv4 header has a total length beyond the frame and
+ * reports ipv4_bad_len; l4_truncated, tcp_bad_doff and udp_bad_len are for
+ * packets whose IPv4 total length itself is too short for their L4 header.
  */
 #ifndef PHX_LIB_PKT_PARSE_H
 #define PHX_LIB_PKT_PARSE_H
