@@ -159,7 +159,7 @@ phx_dp_ports_close(struct phx_dp *dp)
 	for (i = 0; i < dp->nb_ports; i++) {
 		if (dp->ports[i].cfg == NULL)
 			continue;
-		rte_eth_dev_stop(dp->ports[i].port_id);
+		/* phx_dp_stop() stopped what was started. */
 		rte_eth_dev_close(dp->ports[i].port_id);
 	}
 }
