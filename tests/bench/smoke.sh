@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Smoke test of phalanx-bench: one second of the real worker loop on
+# net_pcap -> net_null must forward packets and print the testpmd-style
+# figures. Asserts behaviour only; the figures are never judged here.
+set -euo pipefail
+bench=${PHALANX_BENCH:?PHALANX_BENCH not set}
+out=$("$bench" --seconds 1 --flows 64 --no-huge --file-prefix "phx_bench_smoke_$$" 2>&1) || {
+	echo "not ok - phalanx-bench failed"; echo "$out"; exit 1; }
+fail=0
+for want in 'Forward statistics for port 0' 'Rx-pps:' 'CPU cycles/packet='; do
+	if grep -qF -- "$want" <<<"$out"; then echo "ok - prints '$want'"
+	else echo "not ok - missing '$want'"; fail=1; fi
+done
+tx=$(sed -n 's/.*TX-packets: *\([0-9]*\) *seconds.*/\1/p' <<<"$out")
+if [ "${tx:-0}" -gt 0 ]; then echo "ok - forwarded $tx packets"
+else echo "not ok - forwarded nothing"; fail=1; fi
+[ $fail -eq 0 ] || echo "$out"
+exit $fail
