@@ -25,6 +25,7 @@
 #include <rte_ring.h>
 
 #include "dataplane/dp_api.h"
+#include "lib/pkt_meta.h"
 #include "phx_config.h"
 
 #define PHX_BURST 32
@@ -70,6 +71,8 @@ struct phx_worker {
 	int32_t nc_pos;                   /* [W] its position, -1 = empty;
 					   * valid within one burst */
 	struct rte_eth_dev_tx_buffer *txb[PHX_CFG_MAX_PORTS]; /* [W] per port */
+	struct phx_pkt_meta meta[PHX_BURST]; /* [W] burst scratch: parsed
+					      * IPv4 packets in order */
 	struct phx_dp_stats stats;        /* [W] */
 } __rte_cache_aligned;
 

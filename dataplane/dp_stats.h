@@ -21,8 +21,7 @@
 #define PHX_DP_COUNTERS(X)                                                     \
 	X(RX_PKTS, rx_pkts)             /* [W] frames received */               \
 	X(RX_BYTES, rx_bytes)           /* [W] bytes received (L2) */           \
-	X(TX_PKTS, tx_pkts)             /* [W] frames handed to the NIC */      \
-	X(TX_BYTES, tx_bytes)           /* [W] bytes handed to the NIC */       \
+	X(TX_PKTS, tx_pkts)             /* [W] frames the NIC accepted */       \
 	X(FWD_PKTS, fwd_pkts)           /* [W] IPv4 packets routed to a port */ \
 	X(LOCAL_PKTS, local_pkts)       /* [W] IPv4 packets for a member address */ \
 	X(ICMP_ECHO_REPLIES, icmp_echo_replies) /* [W] echo replies sent */     \
