@@ -238,6 +238,13 @@ lab_up() {
         _lab_ns "$sw"
         ip -n "$sw" link add name br0 type bridge stp_state 0 forward_delay 0
         ip -n "$sw" link set br0 up
+        # A switch forwards frames, it does not check IP headers: where
+        # br_netfilter is loaded, the bridge would validate and silently
+        # drop malformed IPv4/IPv6 before a member could count them.
+        if [ -d /proc/sys/net/bridge ]; then
+            ip netns exec "$sw" sh -c 'for k in arptables iptables ip6tables; do
+                echo 0 >/proc/sys/net/bridge/bridge-nf-call-$k; done' 2>/dev/null || true
+        fi
     done
 
     _lab_ns lab-client
