@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lib/timeouts.h"
+
 #define PHX_CFG_MAX_PORTS     16   /* = meson max_ports default */
 #define PHX_CFG_MAX_ADDRS     8    /* addresses per port */
 #define PHX_CFG_MAX_ROUTES    1024
@@ -97,6 +99,79 @@ struct phx_cfg_neigh {
 	unsigned retry_ms;       /* spacing of ARP requests, 10..10000, default 1000 */
 };
 
+/* ---- stateful inspection: sessions, timeouts, zones, rules, NAT ---- */
+
+#define PHX_CFG_MAX_RULES       1024
+#define PHX_CFG_MAX_ZONES       16
+#define PHX_CFG_MAX_RULE_NETS   16   /* prefixes in one rule's src or dst */
+#define PHX_CFG_MAX_RULE_PORTS  16   /* ranges in one rule's sport or dport */
+
+enum phx_cfg_action {
+	PHX_ACT_ACCEPT = 0,  /* open a session */
+	PHX_ACT_DROP = 1,    /* drop silently */
+	PHX_ACT_REJECT = 2,  /* drop and answer: TCP RST, ICMP unreachable */
+};
+
+enum phx_cfg_nat_kind {
+	PHX_NAT_NONE = 0,
+	PHX_NAT_SOURCE = 1,  /* hide the source behind nat_ip, ports from
+			      * nat_port_lo..nat_port_hi */
+	PHX_NAT_DEST = 2,    /* forward to nat_ip:nat_port_lo (0 = keep the
+			      * destination port) */
+};
+
+struct phx_cfg_prefix {
+	uint32_t ip;         /* host order, host bits zero */
+	uint8_t plen;        /* 0..32 */
+};
+
+struct phx_cfg_range {
+	uint16_t lo, hi;     /* inclusive, lo <= hi */
+};
+
+struct phx_cfg_zone {
+	char name[PHX_CFG_NAME_LEN];  /* [A-Za-z0-9_]{1,31}, not a port name */
+	uint32_t ports;               /* bitmask of port indexes */
+};
+
+struct phx_cfg_rule {
+	char name[PHX_CFG_NAME_LEN];  /* default "rule<N>" (N from 1) */
+	uint32_t in_ports;            /* bitmask of ingress port indexes;
+				       * 0 = any ("in": port or zone names) */
+	uint32_t out_ports;           /* bitmask of egress port indexes, the
+				       * egress of the packet as it arrives
+				       * (before destination NAT); 0 = any */
+	uint8_t proto;                /* 0 = any, else 1..255 ("tcp", "udp",
+				       * "icmp", "any" or a number) */
+	uint8_t action;               /* enum phx_cfg_action */
+	uint8_t nat_kind;             /* enum phx_cfg_nat_kind */
+	bool sync;                    /* sessions are synced (default true) */
+	unsigned n_src, n_dst;        /* 0 = any */
+	struct phx_cfg_prefix src[PHX_CFG_MAX_RULE_NETS];
+	struct phx_cfg_prefix dst[PHX_CFG_MAX_RULE_NETS];
+	unsigned n_sport, n_dport;    /* 0 = any; only with tcp or udp */
+	struct phx_cfg_range sport[PHX_CFG_MAX_RULE_PORTS];
+	struct phx_cfg_range dport[PHX_CFG_MAX_RULE_PORTS];
+	uint32_t nat_ip;              /* host order */
+	uint16_t nat_port_lo;         /* SNAT: 1024 default; DNAT: target */
+	uint16_t nat_port_hi;         /* SNAT: 65535 default; DNAT: = lo */
+	uint32_t sync_delay_s;        /* sync only sessions older than this
+				       * (0 = at once), 0..3600 */
+	struct phx_timeouts timeouts; /* effective: global, then the rule's
+				       * own "timeouts" keys on top */
+	uint32_t timeouts_set;        /* bit c set: class c overridden here */
+	struct phx_cfg_loc loc;       /* the rule object */
+};
+
+struct phx_cfg_sessions {
+	unsigned max;            /* sessions per worker, 1024..16777216,
+				  * default 65536 */
+	bool tcp_window_check;   /* sequence-window checking, default false */
+	unsigned pickup_grace_s; /* after start, established TCP sessions
+				  * are picked up mid-stream for this long
+				  * (0..3600, default 0) */
+};
+
 struct phx_config {
 	char path[PHX_CFG_STR_LEN * 2];    /* file it was loaded from */
 	char name[PHX_CFG_NAME_LEN];       /* member name, default "phalanx" */
@@ -107,6 +182,18 @@ struct phx_config {
 	unsigned n_routes;
 	struct phx_cfg_route routes[PHX_CFG_MAX_ROUTES];
 	struct phx_cfg_neigh neigh;
+	struct phx_cfg_sessions sessions;
+	struct phx_timeouts timeouts;      /* global defaults per class */
+	uint8_t default_action;            /* for new flows no rule matches:
+					    * drop (default) or reject */
+	unsigned n_zones;
+	struct phx_cfg_zone zones[PHX_CFG_MAX_ZONES];
+	unsigned n_rules;                  /* 0 = no stateful inspection:
+					    * every new flow hits
+					    * default_action */
+	struct phx_cfg_rule rules[PHX_CFG_MAX_RULES];
+	uint64_t generation;               /* set by the loader of the running
+					    * member: 1, +1 per reload */
 };
 
 struct phx_cfg_error {

@@ -32,6 +32,9 @@
 	X(L4_TRUNCATED, l4_truncated, "packet ends inside the TCP/UDP/ICMP header") \
 	X(TCP_BAD_DOFF, tcp_bad_doff, "TCP data offset below 20 bytes or beyond the packet") \
 	X(UDP_BAD_LEN, udp_bad_len, "UDP length disagrees with the IPv4 length") \
+	X(TCP_BAD_FLAGS, tcp_bad_flags, "impossible TCP flag combination (SYN+FIN, SYN+RST, none, FIN without ACK)") \
+	X(TCP_BAD_OPTIONS, tcp_bad_options, "TCP options run past the header") \
+	X(ICMP_BAD_QUOTE, icmp_bad_quote, "ICMP error quoting no complete IPv4 header + 8 bytes") \
 	/* --- L2 / L3 gateway (dataplane) --- */                                \
 	X(L2_OTHER_HOST, l2_other_host, "unicast frame for another MAC (flooded by a switch)") \
 	X(NO_ROUTE, no_route, "no route to the destination")                   \
@@ -44,7 +47,21 @@
 	X(NEIGH_TABLE_FULL, neigh_table_full, "neighbour table full; next hop cannot be resolved") \
 	X(CTL_RING_FULL, ctl_ring_full, "worker-to-control ring full")           \
 	X(TX_FULL, tx_full, "TX queue full; packets freed after retries")     \
-	X(NO_MBUF, no_mbuf, "mbuf pool empty while building a reply")
+	X(NO_MBUF, no_mbuf, "mbuf pool empty while building a reply")           \
+	/* --- stateful inspection (dataplane/conntrack, policy, NAT) --- */     \
+	X(NO_SESSION, no_session, "not part of any session and no rule opens one (SPEC SI-02)") \
+	X(TCP_NOT_SYN, tcp_not_syn, "TCP packet out of state - first packet isn't SYN (SPEC SI-03)") \
+	X(TCP_OUT_OF_STATE, tcp_out_of_state, "TCP packet the session's state does not allow") \
+	X(TCP_SYN_ESTABLISHED, tcp_syn_established, "SYN packet for established connection (SPEC SI-04)") \
+	X(TCP_BAD_WINDOW, tcp_bad_window, "TCP sequence or ack outside the tracked windows") \
+	X(ICMP_NO_SESSION, icmp_no_session, "ICMP error about a flow with no session") \
+	X(RULE_DROP, rule_drop, "a rule with action drop matched")            \
+	X(RULE_REJECT, rule_reject, "a rule with action reject matched (RST or ICMP unreachable sent)") \
+	X(DEFAULT_DROP, default_drop, "no rule matched a new flow (default action drop)") \
+	X(SESSION_TABLE_FULL, session_table_full, "session table full: new flow denied") \
+	X(NAT_PORTS_EXHAUSTED, nat_ports_exhausted, "no free source-NAT port for a new flow") \
+	X(POLICY_REVOKED, policy_revoked, "session no longer allowed by the reloaded policy") \
+	X(HANDOFF_FULL, handoff_full, "handoff ring to the owning worker full")
 
 enum phx_drop_reason {
 	PHX_DROP_NONE = 0, /* not a drop: the packet goes on */

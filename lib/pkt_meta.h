@@ -20,6 +20,8 @@ enum phx_pkt_kind {
 #define PHX_PKT_F_L2_BCAST  0x01 /* destination MAC ff:ff:ff:ff:ff:ff */
 #define PHX_PKT_F_L2_MCAST  0x02 /* destination MAC group bit set (not bcast) */
 #define PHX_PKT_F_IPV4_DF   0x04 /* Don't Fragment set */
+#define PHX_PKT_F_ICMP_ERR  0x08 /* ICMP error (types 3, 4, 5, 11, 12) whose
+				  * quote was parsed into the q_* fields */
 
 struct phx_pkt_meta {
 	uint8_t kind;        /* enum phx_pkt_kind */
@@ -38,6 +40,20 @@ struct phx_pkt_meta {
 	uint8_t icmp_type;   /* ICMP type (proto 1 only) */
 	uint8_t icmp_code;   /* ICMP code (proto 1 only) */
 	uint8_t arp_op;      /* ARP operation, host order: 1 request, 2 reply */
+	/* TCP (proto 6) */
+	uint32_t tcp_seq;    /* host order */
+	uint32_t tcp_ack;    /* host order */
+	uint16_t tcp_win;    /* host order, unscaled */
+	int8_t tcp_wscale;   /* window scale option (SYN only), -1 if absent */
+	uint8_t l4_hlen;     /* bytes: TCP data offset * 4, UDP 8, ICMP 8 */
+	/* ICMP error quote (PHX_PKT_F_ICMP_ERR): the packet that caused it */
+	uint16_t q_off;      /* bytes: offset of the quoted IPv4 header */
+	uint8_t q_proto;     /* its protocol */
+	uint8_t q_pad;
+	uint32_t q_src_ip;   /* network order */
+	uint32_t q_dst_ip;   /* network order */
+	uint16_t q_sport;    /* network order; ICMP query: identifier */
+	uint16_t q_dport;    /* network order; ICMP query: identifier */
 };
 
 #endif /* PHX_LIB_PKT_META_H */

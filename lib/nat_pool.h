@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Source-NAT port allocation for one translated address on one worker.
+ * A bitmap over the configured port range with a rotating cursor; the
+ * caller supplies a predicate that accepts only ports whose reply would
+ * reach this worker (RSS), so that replies need no handoff (DESIGN
+ * invariant 6). Pure: no DPDK. Single writer (the owning worker).
+ */
+#ifndef PHX_LIB_NAT_POOL_H
+#define PHX_LIB_NAT_POOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct phx_nat_pool;
+
+/* Predicate: may port (host order) be used? ctx is the caller's. */
+typedef bool (*phx_nat_port_ok_fn)(uint16_t port, void *ctx);
+
+/* Pool over ports lo..hi inclusive (1 <= lo <= hi <= 65535); NULL on a bad
+ * range or no memory. */
+struct phx_nat_pool *phx_nat_pool_create(uint16_t lo, uint16_t hi);
+void phx_nat_pool_free(struct phx_nat_pool *p);
+
+/*
+ * Allocate a free port for which ok(port, ctx) is true (ok may be NULL),
+ * examining at most max_tries candidates from the cursor on. Returns the
+ * port (host order) or 0 when none was found (pool exhausted, or no
+ * candidate passed the predicate within max_tries).
+ */
+uint16_t phx_nat_pool_alloc(struct phx_nat_pool *p, phx_nat_port_ok_fn ok,
+			    void *ctx, unsigned max_tries);
+/* Mark a specific port used (e.g. a synced session); false if taken or
+ * out of range. */
+bool phx_nat_pool_take(struct phx_nat_pool *p, uint16_t port);
+/* Release; freeing a free or out-of-range port is a no-op (returns false). */
+bool phx_nat_pool_release(struct phx_nat_pool *p, uint16_t port);
+unsigned phx_nat_pool_in_use(const struct phx_nat_pool *p);
+unsigned phx_nat_pool_size(const struct phx_nat_pool *p);
+
+#endif /* PHX_LIB_NAT_POOL_H */

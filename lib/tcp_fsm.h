@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP connection tracking state machine (SPEC SI-01..SI-04, SI-07),
+ * as a transition table indexed [dir][flag class][state] with a comment per
+ * row (Linux nf_conntrack_proto_tcp.c tcp_conntracks is the model).
+ * Pure: no time, no I/O. Sequence-window checking is a separate, optional
+ * step (phx_tcp_window_check) so the table stays readable.
+ */
+#ifndef PHX_LIB_TCP_FSM_H
+#define PHX_LIB_TCP_FSM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum phx_tcp_state {
+	PHX_TCP_NONE = 0,     /* no session yet */
+	PHX_TCP_SYN_SENT,     /* SYN seen from the initiator */
+	PHX_TCP_SYN_RECV,     /* SYN/ACK seen from the responder */
+	PHX_TCP_ESTABLISHED,  /* ACK of the SYN/ACK seen */
+	PHX_TCP_FIN_WAIT,     /* FIN seen from one side */
+	PHX_TCP_CLOSE_WAIT,   /* FIN acknowledged, other side still open */
+	PHX_TCP_LAST_ACK,     /* FIN seen from both sides */
+	PHX_TCP_TIME_WAIT,    /* last ACK seen */
+	PHX_TCP_CLOSE,        /* RST seen */
+	PHX_TCP_STATE_MAX
+};
+
+enum phx_dir {
+	PHX_DIR_ORIG = 0,     /* initiator -> responder */
+	PHX_DIR_REPLY = 1,    /* responder -> initiator */
+};
+
+enum phx_tcp_flag_class {
+	PHX_TCPF_SYN = 0,     /* SYN without ACK */
+	PHX_TCPF_SYNACK,      /* SYN + ACK */
+	PHX_TCPF_FIN,         /* FIN (with or without ACK) */
+	PHX_TCPF_ACK,         /* ACK, no SYN/FIN/RST */
+	PHX_TCPF_RST,         /* RST (with or without ACK) */
+	PHX_TCPF_NONE,        /* none of the above (bad combination) */
+	PHX_TCPF_MAX
+};
+
+/* What the caller does with the packet besides moving to the new state. */
+enum phx_tcp_verdict {
+	PHX_TCPV_OK = 0,       /* pass */
+	PHX_TCPV_INVALID,      /* out of state: drop (tcp_out_of_state) */
+	PHX_TCPV_NOT_SYN,      /* first packet isn't SYN (SPEC SI-03 message) */
+	PHX_TCPV_SYN_EST,      /* SYN on an established session (SPEC SI-04):
+				* drop and count, the session stays */
+	PHX_TCPV_REOPEN,       /* SYN from the initiator on a closing or closed
+				* session (port reuse): delete and start over */
+	PHX_TCPV_MAX
+};
+
+extern const char *const phx_tcp_state_names[PHX_TCP_STATE_MAX];
+extern const char *const phx_tcp_verdict_names[PHX_TCPV_MAX];
+
+/* Flag class of a TCP flags byte (FIN 0x01 SYN 0x02 RST 0x04 ACK 0x10). */
+enum phx_tcp_flag_class phx_tcp_flag_class(uint8_t flags);
+
+/*
+ * Next state for a packet of flag class fc travelling in dir on a session
+ * in state st; *v says what to do with the packet. For a packet with no
+ * session, st = PHX_TCP_NONE and dir = PHX_DIR_ORIG: only SYN creates
+ * (-> SYN_SENT), anything else is PHX_TCPV_NOT_SYN. When *v is not
+ * PHX_TCPV_OK the returned state is st (unchanged).
+ */
+enum phx_tcp_state phx_tcp_fsm_next(enum phx_tcp_state st, enum phx_dir dir,
+				    enum phx_tcp_flag_class fc,
+				    enum phx_tcp_verdict *v);
+
+/*
+ * Optional sequence-window tracking (Rooney/van Rooij "Real stateful TCP
+ * packet filtering", as pf and Linux do it), 24 bytes per session.
+ */
+struct phx_tcp_win {
+	uint32_t end[2];     /* highest seq + len sent, per direction */
+	uint32_t maxend[2];  /* highest ack + window seen from the peer */
+	uint16_t maxwin[2];  /* largest window advertised (unscaled) */
+	uint8_t wscale[2];   /* window scale per direction, 0xf = unknown */
+	uint8_t flags;       /* PHX_TCPW_F_* */
+	uint8_t pad;
+};
+
+#define PHX_TCPW_F_PICKUP 0x01 /* picked up mid-stream (synced, or a grace
+				* period after start): learn before checking */
+
+/* Packet fields the window check needs (host byte order). */
+struct phx_tcp_seg {
+	uint32_t seq, ack;
+	uint16_t win;        /* raw window field */
+	uint16_t len;        /* payload length, + 1 for SYN and for FIN */
+	uint8_t flags;
+	int8_t wscale;       /* window scale option on SYN, -1 if absent */
+};
+
+/* Initialise tracking from the first (SYN) segment of the initiator. */
+void phx_tcp_window_init(struct phx_tcp_win *w, const struct phx_tcp_seg *s);
+
+/*
+ * Check seg travelling in dir against w and update w. Returns true if the
+ * segment is within the windows; false = drop (tcp_bad_window). With
+ * PHX_TCPW_F_PICKUP set the first segment seen in each direction is learnt
+ * instead of checked.
+ */
+bool phx_tcp_window_check(struct phx_tcp_win *w, enum phx_dir dir,
+			  const struct phx_tcp_seg *s);
+
+#endif /* PHX_LIB_TCP_FSM_H */
