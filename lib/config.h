@@ -105,6 +105,11 @@ struct phx_cfg_neigh {
 #define PHX_CFG_MAX_ZONES       16
 #define PHX_CFG_MAX_RULE_NETS   16   /* prefixes in one rule's src or dst */
 #define PHX_CFG_MAX_RULE_PORTS  16   /* ranges in one rule's sport or dport */
+#define PHX_CFG_MAX_RULE_IFS    16   /* names in one rule's in or out */
+
+/* A rule's in_refs[]/out_refs[] entry: a port index, or this flag plus a
+ * zone index. */
+#define PHX_CFG_IFREF_ZONE      0x80
 
 enum phx_cfg_action {
 	PHX_ACT_ACCEPT = 0,  /* open a session */
@@ -141,6 +146,15 @@ struct phx_cfg_rule {
 	uint32_t out_ports;           /* bitmask of egress port indexes, the
 				       * egress of the packet as it arrives
 				       * (before destination NAT); 0 = any */
+	unsigned n_in, n_out;         /* names written in "in" / "out";
+				       * 0 = any */
+	uint8_t in_refs[PHX_CFG_MAX_RULE_IFS];  /* those names in the order
+						 * written (for the dump):
+						 * port index, or
+						 * PHX_CFG_IFREF_ZONE | zone
+						 * index; in_ports/out_ports
+						 * are their union */
+	uint8_t out_refs[PHX_CFG_MAX_RULE_IFS];
 	uint8_t proto;                /* 0 = any, else 1..255 ("tcp", "udp",
 				       * "icmp", "any" or a number) */
 	uint8_t action;               /* enum phx_cfg_action */

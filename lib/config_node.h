@@ -126,6 +126,46 @@ struct phx_cfg_dataplane_src {
 	struct phx_cfg_loc workers;
 };
 
+/* A port or zone name as written in a list ("in", "out", a zone's ports).
+ * name points into the node tree, which outlives phx_cfg_validate() (the
+ * loader frees the tree after it); NULL with loc.line 0 if rejected. */
+struct phx_cfg_name_src {
+	const char *name;
+	struct phx_cfg_loc loc;
+};
+
+struct phx_cfg_zone_src {
+	const char *key;                            /* as written (tree) */
+	struct phx_cfg_loc name;                    /* the key, if valid */
+	struct phx_cfg_loc self;                    /* its list of ports */
+	unsigned n_ports;
+	struct phx_cfg_name_src ports[PHX_CFG_MAX_PORTS];
+};
+
+/* Which timeout keys a "timeouts" object set (line 0 = not set). */
+struct phx_cfg_tmo_src {
+	struct phx_cfg_loc s[PHX_TMO_MAX];
+};
+
+struct phx_cfg_rule_src {
+	struct phx_cfg_loc self;                    /* the rule object */
+	struct phx_cfg_loc name;                    /* valid "name" value */
+	bool name_given;                            /* "name" key present */
+	struct phx_cfg_loc sport;                   /* given, not "any" */
+	struct phx_cfg_loc dport;                   /* given, not "any" */
+	struct phx_cfg_loc nat;                     /* non-null "nat" object */
+	bool nat_source_given;                      /* "nat.source" present */
+	bool nat_dest_given;                        /* "nat.destination" */
+	struct phx_cfg_loc nat_addr;                /* valid nat address */
+	struct phx_cfg_loc nat_port;                /* valid "nat.port" */
+	struct phx_cfg_loc dst[PHX_CFG_MAX_RULE_NETS]; /* valid dst prefixes */
+	struct phx_cfg_tmo_src timeouts;            /* overridden keys */
+	bool in_list, out_list, dst_list;           /* written as lists:
+						     * paths get an index */
+	struct phx_cfg_name_src in[PHX_CFG_MAX_RULE_IFS];
+	struct phx_cfg_name_src out[PHX_CFG_MAX_RULE_IFS];
+};
+
 struct phx_cfg_srcmap {
 	struct phx_cfg_loc root;                    /* the root object */
 	struct phx_cfg_loc name;
@@ -133,6 +173,8 @@ struct phx_cfg_srcmap {
 	struct phx_cfg_dataplane_src dataplane;
 	struct phx_cfg_port_src ports[PHX_CFG_MAX_PORTS];
 	struct phx_cfg_route_src routes[PHX_CFG_MAX_ROUTES];
+	struct phx_cfg_zone_src zones[PHX_CFG_MAX_ZONES];
+	struct phx_cfg_rule_src rules[PHX_CFG_MAX_RULES];
 };
 
 /* --- nodes (config.c) --- */

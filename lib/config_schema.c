@@ -1170,6 +1170,957 @@ dump_route_port(const struct phx_config *cfg, const void *obj)
 	return json_string(cfg->ports[r->port].name);
 }
 
+/* ------------------------------------------- custom fields: the policy */
+
+/*
+ * Rule values take a single item or a list, and the word "any" for "no
+ * condition" (the default). "any" is spelled out rather than taken from an
+ * empty list or null: a YAML list whose entries are all commented out is
+ * null, and silently widening a rule to every address is the one mistake
+ * a firewall must not make. An empty list is refused for the same reason.
+ */
+static bool
+is_any(const struct phx_cfg_node *n)
+{
+	return n->type == PHX_CFG_NODE_SCALAR &&
+	       n->kind == PHX_CFG_SCALAR_STRING && strcmp(n->text, "any") == 0;
+}
+
+/* "a, b or c" into buf. */
+static const char *
+word_list(const char *const *words, unsigned n, char *buf, size_t size)
+{
+	size_t o = 0;
+	unsigned i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		int r = snprintf(buf + o, size - o, "%s%s",
+				 i == 0 ? "" : i + 1 == n ? " or " : ", ",
+				 words[i]);
+
+		if (r < 0 || (size_t)r >= size - o)
+			break;
+		o += (size_t)r;
+	}
+	return buf;
+}
+
+/*
+ * A keyword value ("tcp", "drop"): its index in words[0..n), or -1 after
+ * reporting, with "did you mean" for a near miss. what names the kind of
+ * value in the message ("an action"); expected is the type error's
+ * wording; use, if not NULL, replaces the list of words in the message.
+ */
+static int
+want_keyword(struct walk *w, const struct phx_cfg_node *n, const char *path,
+	     const char *const *words, unsigned n_words, const char *what,
+	     const char *expected, const char *use)
+{
+	unsigned i, best = 0, bestd = 99;
+	char q[200], list[200];
+	const char *s;
+
+	s = want_string_or(w, n, path, 1, 64, expected);
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < n_words; i++) {
+		unsigned d;
+
+		if (strcmp(s, words[i]) == 0)
+			return (int)i;
+		d = phx_cfg_edit_distance(s, words[i]);
+		if (d < bestd) {
+			bestd = d;
+			best = i;
+		}
+	}
+	phx_cfg_quote(q, sizeof(q), s);
+	if (bestd <= (strlen(words[best]) > 4 ? 2u : 1u))
+		phx_cfg_err(w->ctx, n->loc, path, "%s is not %s (did you mean "
+			    "\"%s\"?)", q, what, words[best]);
+	else
+		phx_cfg_err(w->ctx, n->loc, path, "%s is not %s: use %s", q,
+			    what, use != NULL ? use
+			    : word_list(words, n_words, list, sizeof(list)));
+	return -1;
+}
+
+/*
+ * The number of items of a rule value: 1 for a single string or integer,
+ * the length of a list, 0 for "any" and after reporting (wrong type, an
+ * empty list, "any" inside a list). Lists longer than max are reported
+ * and cut to max. Item i is item_at(n, i).
+ */
+static unsigned
+rule_items(struct walk *w, const struct phx_cfg_node *n, const char *path,
+	   unsigned max, const char *expected, const char *any_meaning)
+{
+	char ipath[PHX_CFG_STR_LEN];
+	unsigned i;
+
+	if (n->type == PHX_CFG_NODE_INVALID || is_any(n))
+		return 0;
+	if (n->type == PHX_CFG_NODE_SCALAR &&
+	    (n->kind == PHX_CFG_SCALAR_STRING || n->kind == PHX_CFG_SCALAR_INT))
+		return 1;
+	if (is_null(n)) {
+		phx_cfg_err(w->ctx, n->loc, path, "null matches nothing; write "
+			    "\"any\" or leave the key out to match %s (in YAML, "
+			    "a list whose entries are all commented out is "
+			    "null)", any_meaning);
+		return 0;
+	}
+	if (n->type != PHX_CFG_NODE_ARRAY) {
+		type_error(w, n, path, expected);
+		return 0;
+	}
+	if (n->n_kids == 0) {
+		phx_cfg_err(w->ctx, n->loc, path, "an empty list matches "
+			    "nothing; write \"any\" or leave the key out to "
+			    "match %s", any_meaning);
+		return 0;
+	}
+	for (i = 0; i < n->n_kids; i++) {
+		phx_cfg_path_index(ipath, sizeof(ipath), path, i);
+		if (i == max) {
+			phx_cfg_err(w->ctx, n->kids[i]->loc, ipath, "too many "
+				    "entries (at most %u)", max);
+			break;
+		}
+		if (is_any(n->kids[i])) {
+			phx_cfg_err(w->ctx, n->kids[i]->loc, ipath, "\"any\" "
+				    "cannot be listed with other values; write "
+				    "it alone");
+			return 0;
+		}
+	}
+	return i;
+}
+
+static const struct phx_cfg_node *
+item_at(const struct phx_cfg_node *n, unsigned i)
+{
+	return n->type == PHX_CFG_NODE_ARRAY ? n->kids[i] : n;
+}
+
+/* Path of item i: path itself for a single value, else path[i]. */
+static void
+item_path(char *buf, size_t size, const struct phx_cfg_node *n,
+	  const char *path, unsigned i)
+{
+	if (n->type == PHX_CFG_NODE_ARRAY)
+		phx_cfg_path_index(buf, size, path, i);
+	else
+		snprintf(buf, size, "%s", path);
+}
+
+/* Port and zone names share one namespace and one syntax (both are
+ * telemetry keys); "any" is the rules' word for every port. */
+static bool
+check_ifname(const char *s, char *why, size_t size)
+{
+	if (strcmp(s, "any") == 0) {
+		snprintf(why, size, "is reserved: in rules \"any\" means every "
+			 "port");
+		return false;
+	}
+	if (charset_ok(s, "_"))
+		return true;
+	snprintf(why, size, "is not a valid port or zone name: use letters, "
+		 "digits and '_'");
+	return false;
+}
+
+/* One port or zone name of a list into *out; false after reporting. */
+static bool
+want_ifname(struct walk *w, const struct phx_cfg_node *n, const char *path,
+	    struct phx_cfg_name_src *out)
+{
+	char why[200], q[200];
+	const char *s;
+
+	s = want_string(w, n, path, 1, PHX_CFG_NAME_LEN - 1);
+	if (s == NULL)
+		return false;
+	if (!check_ifname(s, why, sizeof(why))) {
+		phx_cfg_err(w->ctx, n->loc, path, "%s %s",
+			    phx_cfg_quote(q, sizeof(q), s), why);
+		return false;
+	}
+	out->name = s;
+	out->loc = n->loc;
+	return true;
+}
+
+/* names[i] repeats an earlier valid name: report and forget it. */
+static void
+name_repeat(struct walk *w, const char *path, struct phx_cfg_name_src *names,
+	    unsigned i)
+{
+	char q[200];
+	unsigned j;
+
+	for (j = 0; j < i; j++) {
+		if (names[j].name == NULL ||
+		    strcmp(names[j].name, names[i].name) != 0)
+			continue;
+		phx_cfg_err(w->ctx, names[i].loc, path, "%s is listed twice "
+			    "(also at [%u])", phx_cfg_quote(q, sizeof(q),
+							    names[i].name), j);
+		names[i].name = NULL;
+		names[i].loc.line = 0;
+		return;
+	}
+}
+
+/* "in" / "out": a port or zone name, a list of them, or "any". Resolved
+ * to port indexes by the validator (ports and zones may come later). */
+static void
+conv_ifs(struct walk *w, const struct phx_cfg_node *n, const char *path,
+	 unsigned *count, struct phx_cfg_name_src *names)
+{
+	char ipath[PHX_CFG_STR_LEN];
+	unsigned k, i;
+
+	k = rule_items(w, n, path, PHX_CFG_MAX_RULE_IFS, "port or zone name "
+		       "(string), a list of them, or \"any\"", "every port");
+	for (i = 0; i < k; i++) {
+		item_path(ipath, sizeof(ipath), n, path, i);
+		if (want_ifname(w, item_at(n, i), ipath, &names[i]))
+			name_repeat(w, ipath, names, i);
+	}
+	*count = k;
+}
+
+static void
+conv_rule_in(struct walk *w, const struct field *f,
+	     const struct phx_cfg_node *n, const char *path, void *obj,
+	     void *src)
+{
+	struct phx_cfg_rule *r = obj;
+	struct phx_cfg_rule_src *rs = src;
+
+	(void)f;
+	rs->in_list = n->type == PHX_CFG_NODE_ARRAY;
+	conv_ifs(w, n, path, &r->n_in, rs->in);
+}
+
+static void
+conv_rule_out(struct walk *w, const struct field *f,
+	      const struct phx_cfg_node *n, const char *path, void *obj,
+	      void *src)
+{
+	struct phx_cfg_rule *r = obj;
+	struct phx_cfg_rule_src *rs = src;
+
+	(void)f;
+	rs->out_list = n->type == PHX_CFG_NODE_ARRAY;
+	conv_ifs(w, n, path, &r->n_out, rs->out);
+}
+
+static json_t *
+dump_ifrefs(const struct phx_config *cfg, unsigned n, const uint8_t *refs)
+{
+	json_t *a;
+	unsigned i;
+
+	if (n == 0)
+		return json_string("any");
+	a = json_array();
+	for (i = 0; a != NULL && i < n; i++) {
+		unsigned x = refs[i] & ~PHX_CFG_IFREF_ZONE;
+		const char *name = (refs[i] & PHX_CFG_IFREF_ZONE)
+				   ? cfg->zones[x].name : cfg->ports[x].name;
+
+		json_array_append_new(a, json_string(name));
+	}
+	return a;
+}
+
+static json_t *
+dump_rule_in(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_rule *r = obj;
+
+	return dump_ifrefs(cfg, r->n_in, r->in_refs);
+}
+
+static json_t *
+dump_rule_out(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_rule *r = obj;
+
+	return dump_ifrefs(cfg, r->n_out, r->out_refs);
+}
+
+/*
+ * "src" / "dst": a prefix "a.b.c.d/len" (len 0..32, host bits zero) or a
+ * bare address (= /32), a list of them, or "any". Entries keep their list
+ * position (rejected ones stay zero with no location) so the validator's
+ * paths match the file.
+ */
+static void
+conv_nets(struct walk *w, const struct phx_cfg_node *n, const char *path,
+	  unsigned *count, struct phx_cfg_prefix *nets,
+	  struct phx_cfg_loc *locs)
+{
+	char ipath[PHX_CFG_STR_LEN], why[256], q[200], net[16];
+	bool ok[PHX_CFG_MAX_RULE_NETS] = { false };
+	unsigned k, i, j;
+
+	k = rule_items(w, n, path, PHX_CFG_MAX_RULE_NETS, "address or prefix "
+		       "(string), a list of them, or \"any\"", "every address");
+	for (i = 0; i < k; i++) {
+		const struct phx_cfg_node *it = item_at(n, i);
+		uint32_t ip;
+		uint8_t plen = 32;
+		const char *s;
+
+		item_path(ipath, sizeof(ipath), n, path, i);
+		s = want_string_or(w, it, ipath, 1, 18, "string");
+		if (s == NULL)
+			continue;
+		phx_cfg_quote(q, sizeof(q), s);
+		if (strchr(s, '/') == NULL) {
+			if (phx_cfg_parse_ip4(s, &ip) != 0) {
+				phx_cfg_err(w->ctx, it->loc, ipath, "%s is not an "
+					    "IPv4 address or prefix (a.b.c.d or "
+					    "a.b.c.d/len)", q);
+				continue;
+			}
+		} else if (parse_prefix(s, q, 0, &ip, &plen, why,
+					sizeof(why)) != 0) {
+			phx_cfg_err(w->ctx, it->loc, ipath, "%s", why);
+			continue;
+		}
+		if ((ip & ~phx_cfg_mask(plen)) != 0) {
+			phx_cfg_err(w->ctx, it->loc, ipath, "%s has host bits "
+				    "set; did you mean %s/%u?", q,
+				    phx_ip4_str(ip & phx_cfg_mask(plen), net),
+				    plen);
+			continue;
+		}
+		for (j = 0; j < i; j++)
+			if (ok[j] && nets[j].ip == ip && nets[j].plen == plen)
+				break;
+		if (j < i) {
+			phx_cfg_err(w->ctx, it->loc, ipath, "%s/%u is listed "
+				    "twice (also at [%u])", phx_ip4_str(ip, net),
+				    plen, j);
+			continue;
+		}
+		nets[i].ip = ip;
+		nets[i].plen = plen;
+		ok[i] = true;
+		if (locs != NULL)
+			locs[i] = it->loc;
+	}
+	*count = k;
+}
+
+static void
+conv_rule_src(struct walk *w, const struct field *f,
+	      const struct phx_cfg_node *n, const char *path, void *obj,
+	      void *src)
+{
+	struct phx_cfg_rule *r = obj;
+
+	(void)f;
+	(void)src;
+	conv_nets(w, n, path, &r->n_src, r->src, NULL);
+}
+
+static void
+conv_rule_dst(struct walk *w, const struct field *f,
+	      const struct phx_cfg_node *n, const char *path, void *obj,
+	      void *src)
+{
+	struct phx_cfg_rule *r = obj;
+	struct phx_cfg_rule_src *rs = src;
+
+	(void)f;
+	rs->dst_list = n->type == PHX_CFG_NODE_ARRAY;
+	conv_nets(w, n, path, &r->n_dst, r->dst, rs->dst);
+}
+
+static json_t *
+dump_nets(unsigned n, const struct phx_cfg_prefix *nets)
+{
+	char ip[16], s[24];
+	json_t *a;
+	unsigned i;
+
+	if (n == 0)
+		return json_string("any");
+	a = json_array();
+	for (i = 0; a != NULL && i < n; i++) {
+		snprintf(s, sizeof(s), "%s/%u", phx_ip4_str(nets[i].ip, ip),
+			 nets[i].plen);
+		json_array_append_new(a, json_string(s));
+	}
+	return a;
+}
+
+static json_t *
+dump_rule_src(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_rule *r = obj;
+
+	(void)cfg;
+	return dump_nets(r->n_src, r->src);
+}
+
+static json_t *
+dump_rule_dst(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_rule *r = obj;
+
+	(void)cfg;
+	return dump_nets(r->n_dst, r->dst);
+}
+
+/* Protocol names accepted besides numbers; the dump writes these names. */
+static const char *const proto_words[] = { "tcp", "udp", "icmp", "any" };
+static const uint8_t proto_values[] = { 6, 17, 1, 0 };
+
+static void
+conv_proto(struct walk *w, const struct field *f,
+	   const struct phx_cfg_node *n, const char *path, void *obj,
+	   void *src)
+{
+	struct phx_cfg_rule *r = obj;
+	long long v;
+	int k;
+
+	(void)f;
+	(void)src;
+	if (n->type == PHX_CFG_NODE_SCALAR && n->kind == PHX_CFG_SCALAR_INT) {
+		/* 0 is "any": IPv4 has no protocol 0 (HOPOPT is IPv6's) */
+		if (!want_int(w, n, path, 0, 255, &v))
+			return;
+		r->proto = (uint8_t)v;
+	} else {
+		k = want_keyword(w, n, path, proto_words, PHX_DIM(proto_words),
+				 "a protocol", "protocol name (string) or "
+				 "number", "tcp, udp, icmp, any or a protocol "
+				 "number 0..255");
+		if (k < 0)
+			return;
+		r->proto = proto_values[k];
+	}
+}
+
+static json_t *
+dump_proto(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_rule *r = obj;
+	unsigned i;
+
+	(void)cfg;
+	for (i = 0; i < PHX_DIM(proto_values); i++)
+		if (proto_values[i] == r->proto)
+			return json_string(proto_words[i]);
+	return json_integer(r->proto);
+}
+
+/*
+ * One port range: a number, or a string "lo-hi" (decimal, no spaces),
+ * each end in min..65535, lo <= hi. Match ranges allow 0 (a packet can
+ * carry port 0, and "0-65535" is every port); NAT ranges start at 1.
+ */
+static bool
+want_range(struct walk *w, const struct phx_cfg_node *n, const char *path,
+	   unsigned min, struct phx_cfg_range *out)
+{
+	unsigned long lo, hi;
+	const char *s, *p;
+	char q[200], *end;
+	long long v;
+
+	if (n->type == PHX_CFG_NODE_SCALAR && n->kind == PHX_CFG_SCALAR_INT) {
+		if (!want_int(w, n, path, min, 65535, &v))
+			return false;
+		out->lo = out->hi = (uint16_t)v;
+		return true;
+	}
+	s = want_string_or(w, n, path, 1, 32, "port number or \"lo-hi\" "
+			   "string");
+	if (s == NULL)
+		return false;
+	phx_cfg_quote(q, sizeof(q), s);
+	p = s;
+	if (!(*p >= '0' && *p <= '9'))
+		goto syntax;
+	lo = strtoul(p, &end, 10);
+	if (*end == '\0') {
+		phx_cfg_err(w->ctx, n->loc, path, "%s is a string; write a "
+			    "single port as a number (%s) or a range as "
+			    "\"lo-hi\"", q, s);
+		return false;
+	}
+	if (*end != '-' || !(end[1] >= '0' && end[1] <= '9'))
+		goto syntax;
+	p = end + 1;
+	hi = strtoul(p, &end, 10);
+	if (*end != '\0' || end - s > 11)
+		goto syntax;
+	if (lo < min || lo > 65535 || hi < min || hi > 65535) {
+		phx_cfg_err(w->ctx, n->loc, path, "%s: %lu is out of range "
+			    "%u..65535", q, lo < min || lo > 65535 ? lo : hi,
+			    min);
+		return false;
+	}
+	if (lo > hi) {
+		phx_cfg_err(w->ctx, n->loc, path, "%s is reversed; write "
+			    "\"%lu-%lu\"", q, hi, lo);
+		return false;
+	}
+	out->lo = (uint16_t)lo;
+	out->hi = (uint16_t)hi;
+	return true;
+syntax:
+	phx_cfg_err(w->ctx, n->loc, path, "%s is not a port range: write a "
+		    "number or \"lo-hi\", e.g. \"8000-8080\"", q);
+	return false;
+}
+
+static json_t *
+dump_range(const struct phx_cfg_range *r)
+{
+	char s[16];
+
+	if (r->lo == r->hi)
+		return json_integer(r->lo);
+	snprintf(s, sizeof(s), "%u-%u", (unsigned)r->lo, (unsigned)r->hi);
+	return json_string(s);
+}
+
+/* "sport" / "dport": a range, a list of ranges, or "any". */
+static void
+conv_ports_match(struct walk *w, const struct phx_cfg_node *n,
+		 const char *path, unsigned *count,
+		 struct phx_cfg_range *ranges, struct phx_cfg_loc *loc)
+{
+	bool ok[PHX_CFG_MAX_RULE_PORTS] = { false };
+	char ipath[PHX_CFG_STR_LEN];
+	unsigned k, i, j;
+
+	k = rule_items(w, n, path, PHX_CFG_MAX_RULE_PORTS, "port number, "
+		       "\"lo-hi\" string, a list of them, or \"any\"",
+		       "every port");
+	for (i = 0; i < k; i++) {
+		const struct phx_cfg_node *it = item_at(n, i);
+		struct phx_cfg_range rg;
+
+		item_path(ipath, sizeof(ipath), n, path, i);
+		if (!want_range(w, it, ipath, 0, &rg))
+			continue;
+		for (j = 0; j < i; j++)
+			if (ok[j] && ranges[j].lo == rg.lo &&
+			    ranges[j].hi == rg.hi)
+				break;
+		if (j < i) {
+			char txt[24];
+
+			if (rg.lo == rg.hi)
+				snprintf(txt, sizeof(txt), "port %u", rg.lo);
+			else
+				snprintf(txt, sizeof(txt), "ports %u-%u", rg.lo,
+					 rg.hi);
+			phx_cfg_err(w->ctx, it->loc, ipath, "%s listed twice "
+				    "(also at [%u])", txt, j);
+			continue;
+		}
+		ranges[i] = rg;
+		ok[i] = true;
+	}
+	*count = k;
+	if (k > 0)
+		*loc = n->loc; /* for "only with tcp or udp" */
+}
+
+static void
+conv_sport(struct walk *w, const struct field *f,
+	   const struct phx_cfg_node *n, const char *path, void *obj,
+	   void *src)
+{
+	struct phx_cfg_rule *r = obj;
+	struct phx_cfg_rule_src *rs = src;
+
+	(void)f;
+	conv_ports_match(w, n, path, &r->n_sport, r->sport, &rs->sport);
+}
+
+static void
+conv_dport(struct walk *w, const struct field *f,
+	   const struct phx_cfg_node *n, const char *path, void *obj,
+	   void *src)
+{
+	struct phx_cfg_rule *r = obj;
+	struct phx_cfg_rule_src *rs = src;
+
+	(void)f;
+	conv_ports_match(w, n, path, &r->n_dport, r->dport, &rs->dport);
+}
+
+static json_t *
+dump_ranges(unsigned n, const struct phx_cfg_range *ranges)
+{
+	json_t *a;
+	unsigned i;
+
+	if (n == 0)
+		return json_string("any");
+	a = json_array();
+	for (i = 0; a != NULL && i < n; i++)
+		json_array_append_new(a, dump_range(&ranges[i]));
+	return a;
+}
+
+static json_t *
+dump_sport(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_rule *r = obj;
+
+	(void)cfg;
+	return dump_ranges(r->n_sport, r->sport);
+}
+
+static json_t *
+dump_dport(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_rule *r = obj;
+
+	(void)cfg;
+	return dump_ranges(r->n_dport, r->dport);
+}
+
+/* Action names, indexed by enum phx_cfg_action. */
+static const char *const action_names[] = {
+	[PHX_ACT_ACCEPT] = "accept",
+	[PHX_ACT_DROP] = "drop",
+	[PHX_ACT_REJECT] = "reject",
+};
+
+static void
+conv_action(struct walk *w, const struct field *f,
+	    const struct phx_cfg_node *n, const char *path, void *obj,
+	    void *src)
+{
+	struct phx_cfg_rule *r = obj;
+	int k;
+
+	(void)f;
+	(void)src;
+	k = want_keyword(w, n, path, action_names, PHX_DIM(action_names),
+			 "an action", "string", NULL);
+	if (k < 0)
+		return;
+	r->action = (uint8_t)k;
+}
+
+static json_t *
+dump_action(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_rule *r = obj;
+
+	(void)cfg;
+	return json_string(r->action < PHX_DIM(action_names)
+			   ? action_names[r->action] : "?");
+}
+
+/* default_action: drop or reject. Accept is refused: a policy whose
+ * default admits everything is written as a last rule, where it shows. */
+static void
+conv_default_action(struct walk *w, const struct field *f,
+		    const struct phx_cfg_node *n, const char *path, void *obj,
+		    void *src)
+{
+	static const char *const words[] = { "drop", "reject" };
+	struct phx_config *cfg = obj;
+	int k;
+
+	(void)f;
+	(void)src;
+	if (n->type == PHX_CFG_NODE_SCALAR &&
+	    n->kind == PHX_CFG_SCALAR_STRING && strcmp(n->text, "accept") == 0) {
+		phx_cfg_err(w->ctx, n->loc, path, "\"accept\" is not allowed "
+			    "here: use \"drop\" or \"reject\", and to admit "
+			    "everything else write a last rule with "
+			    "\"action\": \"accept\"");
+		return;
+	}
+	k = want_keyword(w, n, path, words, PHX_DIM(words),
+			 "a default action", "string", NULL);
+	if (k < 0)
+		return;
+	cfg->default_action = k == 0 ? PHX_ACT_DROP : PHX_ACT_REJECT;
+}
+
+static json_t *
+dump_default_action(const struct phx_config *cfg, const void *obj)
+{
+	(void)obj;
+	return json_string(cfg->default_action < PHX_DIM(action_names)
+			   ? action_names[cfg->default_action] : "?");
+}
+
+/*
+ * Timeouts: one key per class of lib/timeouts.h's PHX_TMO_CLASSES, so the
+ * keys, their order and their defaults are written once, there. The same
+ * table reads the global "timeouts" (defaults applied) and a rule's own
+ * (only the keys given; the rest are the global values, filled in after
+ * the walk).
+ */
+static const struct field tmo_fields[] = {
+#define PHX_TMO_FIELD_(e, k, d, desc)                                          \
+	{ .key = #k, .type = FT_UINT,                                          \
+	  MEMBER(struct phx_timeouts, s[PHX_TMO_##e]),                         \
+	  .min = 1, .max = PHX_TMO_MAX_S, .def = d,                            \
+	  SRC(struct phx_cfg_tmo_src, s[PHX_TMO_##e]) },
+	PHX_TMO_CLASSES(PHX_TMO_FIELD_)
+#undef PHX_TMO_FIELD_
+};
+
+static const struct section tmo_section = {
+	.fields = tmo_fields, .n_fields = PHX_DIM(tmo_fields)
+};
+
+static void
+conv_rule_timeouts(struct walk *w, const struct field *f,
+		   const struct phx_cfg_node *n, const char *path, void *obj,
+		   void *src)
+{
+	struct phx_cfg_rule *r = obj;
+	struct phx_cfg_rule_src *rs = src;
+	unsigned c;
+
+	(void)f;
+	walk_object(w, &tmo_section, n, path, &r->timeouts, &rs->timeouts);
+	for (c = 0; c < PHX_TMO_MAX; c++)
+		if (rs->timeouts.s[c].line != 0)
+			r->timeouts_set |= 1u << c;
+}
+
+/* Only the keys the rule overrides: the rest follow the global ones. */
+static json_t *
+dump_rule_timeouts(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_rule *r = obj;
+	json_t *o = json_object();
+	unsigned c;
+
+	(void)cfg;
+	for (c = 0; o != NULL && c < PHX_TMO_MAX; c++)
+		if (r->timeouts_set & (1u << c))
+			json_object_set_new(o, tmo_fields[c].key,
+					    json_integer(r->timeouts.s[c]));
+	return o;
+}
+
+/* nat.source / nat.destination: a host address, no prefix length. */
+static bool
+want_nat_addr(struct walk *w, const struct phx_cfg_node *n, const char *path,
+	      uint32_t *ip)
+{
+	char why[256], q[200];
+	const char *s;
+
+	s = want_string(w, n, path, 1, 18);
+	if (s == NULL)
+		return false;
+	phx_cfg_quote(q, sizeof(q), s);
+	if (phx_cfg_parse_ip4(s, ip) != 0) {
+		phx_cfg_err(w->ctx, n->loc, path, "%s is not an IPv4 address "
+			    "(a.b.c.d)%s", q, strchr(s, '/') ?
+			    "; a NAT address has no prefix length" : "");
+		return false;
+	}
+	if (!host_ok(*ip, why, sizeof(why))) {
+		phx_cfg_err(w->ctx, n->loc, path, "NAT address %s", why);
+		return false;
+	}
+	return true;
+}
+
+static void
+conv_nat_source(struct walk *w, const struct field *f,
+		const struct phx_cfg_node *n, const char *path, void *obj,
+		void *src)
+{
+	struct phx_cfg_rule *r = obj;
+	struct phx_cfg_rule_src *rs = src;
+
+	(void)f;
+	rs->nat_source_given = true;
+	if (want_nat_addr(w, n, path, &r->nat_ip))
+		rs->nat_addr = n->loc;
+}
+
+static void
+conv_nat_dest(struct walk *w, const struct field *f,
+	      const struct phx_cfg_node *n, const char *path, void *obj,
+	      void *src)
+{
+	struct phx_cfg_rule *r = obj;
+	struct phx_cfg_rule_src *rs = src;
+
+	(void)f;
+	rs->nat_dest_given = true;
+	if (want_nat_addr(w, n, path, &r->nat_ip))
+		rs->nat_addr = n->loc;
+}
+
+static void
+conv_nat_ports(struct walk *w, const struct field *f,
+	       const struct phx_cfg_node *n, const char *path, void *obj,
+	       void *src)
+{
+	struct phx_cfg_rule *r = obj;
+	struct phx_cfg_range rg;
+
+	(void)f;
+	(void)src;
+	if (!want_range(w, n, path, 1, &rg))
+		return;
+	r->nat_port_lo = rg.lo;
+	r->nat_port_hi = rg.hi;
+}
+
+static void
+conv_nat_port(struct walk *w, const struct field *f,
+	      const struct phx_cfg_node *n, const char *path, void *obj,
+	      void *src)
+{
+	struct phx_cfg_rule *r = obj;
+	struct phx_cfg_rule_src *rs = src;
+	long long v;
+
+	(void)f;
+	if (is_null(n))
+		return; /* explicit "keep the destination port" */
+	if (n->type != PHX_CFG_NODE_SCALAR || n->kind != PHX_CFG_SCALAR_INT) {
+		if (n->type != PHX_CFG_NODE_INVALID)
+			type_error(w, n, path, "integer or null");
+		return;
+	}
+	if (!want_int(w, n, path, 1, 65535, &v))
+		return;
+	r->nat_port_lo = r->nat_port_hi = (uint16_t)v;
+	rs->nat_port = n->loc;
+}
+
+/* Keys of a "nat" object; which ones go together is checked in conv_nat. */
+static const struct field nat_fields[] = {
+	/* source NAT: hide behind this address of the member */
+	{ .key = "source", .type = FT_CUSTOM, .conv = conv_nat_source },
+	/* source NAT: ports to allocate from, default 1024-65535 */
+	{ .key = "ports", .type = FT_CUSTOM, .conv = conv_nat_ports },
+	/* destination NAT: forward to this address */
+	{ .key = "destination", .type = FT_CUSTOM, .conv = conv_nat_dest },
+	/* destination NAT: and this port; null = keep the port */
+	{ .key = "port", .type = FT_CUSTOM, .conv = conv_nat_port },
+};
+
+static const struct section nat_section = {
+	.fields = nat_fields, .n_fields = PHX_DIM(nat_fields)
+};
+
+/* The location of key in object n, for errors about a key's presence. */
+static struct phx_cfg_loc
+key_loc(const struct phx_cfg_node *n, const char *key)
+{
+	const struct phx_cfg_node *m = phx_cfg_node_get(n, key);
+	struct phx_cfg_loc none = { 0, 0 };
+
+	return m != NULL ? m->key_loc : none;
+}
+
+/* "nat": null (none), {"source", "ports"?} or {"destination", "port"?}. */
+static void
+conv_nat(struct walk *w, const struct field *f, const struct phx_cfg_node *n,
+	 const char *path, void *obj, void *src)
+{
+	struct phx_cfg_rule *r = obj;
+	struct phx_cfg_rule_src *rs = src;
+	char kpath[PHX_CFG_STR_LEN];
+
+	(void)f;
+	if (is_null(n) || n->type == PHX_CFG_NODE_INVALID)
+		return;
+	if (n->type != PHX_CFG_NODE_OBJECT) {
+		type_error(w, n, path, "object or null");
+		return;
+	}
+	walk_object(w, &nat_section, n, path, r, rs);
+	if (rs->nat_source_given && rs->nat_dest_given) {
+		phx_cfg_path_key(kpath, sizeof(kpath), path, "destination");
+		phx_cfg_err(w->ctx, key_loc(n, "destination"), kpath, "a rule "
+			    "translates either the source (\"source\") or the "
+			    "destination (\"destination\"), not both");
+		return;
+	}
+	if (!rs->nat_source_given && !rs->nat_dest_given) {
+		phx_cfg_err(w->ctx, n->loc, path, "missing \"source\" (source "
+			    "NAT: hide behind an address of this member) or "
+			    "\"destination\" (destination NAT: forward to a "
+			    "server)");
+		return;
+	}
+	if (rs->nat_source_given && phx_cfg_node_get(n, "port") != NULL) {
+		phx_cfg_path_key(kpath, sizeof(kpath), path, "port");
+		phx_cfg_err(w->ctx, key_loc(n, "port"), kpath, "\"port\" "
+			    "belongs to destination NAT; source NAT takes "
+			    "\"ports\" (the range to allocate from)");
+		return;
+	}
+	if (rs->nat_dest_given && phx_cfg_node_get(n, "ports") != NULL) {
+		phx_cfg_path_key(kpath, sizeof(kpath), path, "ports");
+		phx_cfg_err(w->ctx, key_loc(n, "ports"), kpath, "\"ports\" "
+			    "belongs to source NAT; destination NAT takes "
+			    "\"port\" (the server's port)");
+		return;
+	}
+	rs->nat = n->loc;
+	if (rs->nat_source_given) {
+		r->nat_kind = PHX_NAT_SOURCE;
+		if (phx_cfg_node_get(n, "ports") == NULL) {
+			r->nat_port_lo = 1024;
+			r->nat_port_hi = 65535;
+		}
+	} else {
+		r->nat_kind = PHX_NAT_DEST;
+	}
+}
+
+static json_t *
+dump_nat(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_rule *r = obj;
+	struct phx_cfg_range rg = { r->nat_port_lo, r->nat_port_hi };
+	char ip[16];
+	json_t *o;
+
+	(void)cfg;
+	if (r->nat_kind == PHX_NAT_NONE)
+		return json_null();
+	o = json_object();
+	if (o == NULL)
+		return NULL;
+	if (r->nat_kind == PHX_NAT_SOURCE) {
+		json_object_set_new(o, "source",
+				    json_string(phx_ip4_str(r->nat_ip, ip)));
+		json_object_set_new(o, "ports", dump_range(&rg));
+	} else {
+		json_object_set_new(o, "destination",
+				    json_string(phx_ip4_str(r->nat_ip, ip)));
+		json_object_set_new(o, "port", r->nat_port_lo == 0
+				    ? json_null() : json_integer(r->nat_port_lo));
+	}
+	return o;
+}
+
 /* -------------------------------------------------------------- tables */
 
 static const struct field neigh_fields[] = {
@@ -1282,6 +2233,59 @@ static const struct field route_fields[] = {
 	  .dump = dump_route_port },
 };
 
+static const struct field sessions_fields[] = {
+	/* session table size, per worker */
+	{ .key = "max", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_sessions, max),
+	  .min = 1024, .max = 16777216, .def = 65536 },
+	/* TCP sequence-window checking (SPEC SI-10) */
+	{ .key = "tcp_window_check", .type = FT_BOOL,
+	  MEMBER(struct phx_cfg_sessions, tcp_window_check), .def = 0 },
+	/* after start, pick up established TCP sessions mid-stream for this
+	 * long, seconds */
+	{ .key = "pickup_grace_s", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_sessions, pickup_grace_s),
+	  .min = 0, .max = 3600, .def = 0 },
+};
+
+static const struct field rule_fields[] = {
+	/* unique; default "rule<N>", N counting from 1 */
+	{ .key = "name", .type = FT_STR, MEMBER(struct phx_cfg_rule, name),
+	  .min = 1, .max = PHX_CFG_NAME_LEN - 1, .check = check_name,
+	  SRC(struct phx_cfg_rule_src, name) },
+	/* ingress: port or zone names, or "any" */
+	{ .key = "in", .type = FT_CUSTOM, .conv = conv_rule_in,
+	  .dump = dump_rule_in },
+	/* egress before destination NAT: port or zone names, or "any" */
+	{ .key = "out", .type = FT_CUSTOM, .conv = conv_rule_out,
+	  .dump = dump_rule_out },
+	{ .key = "src", .type = FT_CUSTOM, .conv = conv_rule_src,
+	  .dump = dump_rule_src },
+	{ .key = "dst", .type = FT_CUSTOM, .conv = conv_rule_dst,
+	  .dump = dump_rule_dst },
+	{ .key = "proto", .type = FT_CUSTOM, .conv = conv_proto,
+	  .dump = dump_proto },
+	/* only with tcp or udp */
+	{ .key = "sport", .type = FT_CUSTOM, .conv = conv_sport,
+	  .dump = dump_sport },
+	{ .key = "dport", .type = FT_CUSTOM, .conv = conv_dport,
+	  .dump = dump_dport },
+	{ .key = "action", .type = FT_CUSTOM, .conv = conv_action,
+	  .dump = dump_action },
+	/* per-rule overrides of the global timeouts */
+	{ .key = "timeouts", .type = FT_CUSTOM, .conv = conv_rule_timeouts,
+	  .dump = dump_rule_timeouts },
+	/* sync the sessions this rule admits */
+	{ .key = "sync", .type = FT_BOOL, MEMBER(struct phx_cfg_rule, sync),
+	  .def = 1 },
+	/* sync only sessions older than this, seconds (SPEC 3.7) */
+	{ .key = "sync_delay_s", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_rule, sync_delay_s),
+	  .min = 0, .max = 3600, .def = 0 },
+	{ .key = "nat", .type = FT_CUSTOM, .conv = conv_nat,
+	  .dump = dump_nat },
+};
+
 #define SECTION(tbl) { .fields = tbl, .n_fields = PHX_DIM(tbl) }
 
 static const struct section neigh_section = SECTION(neigh_fields);
@@ -1289,6 +2293,8 @@ static const struct section dataplane_section = SECTION(dataplane_fields);
 static const struct section eal_section = SECTION(eal_fields);
 static const struct section port_section = SECTION(port_fields);
 static const struct section route_section = SECTION(route_fields);
+static const struct section sessions_section = SECTION(sessions_fields);
+static const struct section rule_section = SECTION(rule_fields);
 
 static void conv_ports(struct walk *w, const struct field *f,
 		       const struct phx_cfg_node *n, const char *path,
@@ -1298,6 +2304,14 @@ static void conv_routes(struct walk *w, const struct field *f,
 			void *obj, void *src);
 static json_t *dump_ports(const struct phx_config *cfg, const void *obj);
 static json_t *dump_routes(const struct phx_config *cfg, const void *obj);
+static void conv_zones(struct walk *w, const struct field *f,
+		       const struct phx_cfg_node *n, const char *path,
+		       void *obj, void *src);
+static void conv_rules(struct walk *w, const struct field *f,
+		       const struct phx_cfg_node *n, const char *path,
+		       void *obj, void *src);
+static json_t *dump_zones(const struct phx_config *cfg, const void *obj);
+static json_t *dump_rules(const struct phx_config *cfg, const void *obj);
 
 static const struct field root_fields[] = {
 	/* member name; also the default EAL file prefix */
@@ -1315,6 +2329,20 @@ static const struct field root_fields[] = {
 	  .dump = dump_routes },
 	{ .key = "neighbors", .type = FT_SECTION,
 	  MEMBER(struct phx_config, neigh), .sub = &neigh_section },
+	{ .key = "sessions", .type = FT_SECTION,
+	  MEMBER(struct phx_config, sessions), .sub = &sessions_section },
+	/* idle timeouts per class, seconds */
+	{ .key = "timeouts", .type = FT_SECTION,
+	  MEMBER(struct phx_config, timeouts), .sub = &tmo_section },
+	/* new flows that no rule matches: drop (default) or reject */
+	{ .key = "default_action", .type = FT_CUSTOM,
+	  .conv = conv_default_action, .dump = dump_default_action },
+	/* zone name -> port names */
+	{ .key = "zones", .type = FT_CUSTOM, .conv = conv_zones,
+	  .dump = dump_zones },
+	/* first match wins */
+	{ .key = "rules", .type = FT_CUSTOM, .conv = conv_rules,
+	  .dump = dump_rules },
 };
 
 static const struct section root_section = SECTION(root_fields);
@@ -1457,6 +2485,156 @@ dump_routes(const struct phx_config *cfg, const void *obj)
 	return a;
 }
 
+/* ------------------------------------------------- custom: zones, rules */
+
+static void
+conv_zones(struct walk *w, const struct field *f, const struct phx_cfg_node *n,
+	   const char *path, void *obj, void *src)
+{
+	struct phx_config *cfg = obj;
+	struct phx_cfg_srcmap *map = src;
+	char zpath[PHX_CFG_STR_LEN], ipath[PHX_CFG_STR_LEN], why[200], q[200];
+	unsigned i, k;
+
+	(void)f;
+	if (n->type == PHX_CFG_NODE_INVALID || is_null(n))
+		return;
+	if (n->type != PHX_CFG_NODE_OBJECT) {
+		type_error(w, n, path, "object or null");
+		return;
+	}
+	for (i = 0; i < n->n_kids; i++) {
+		const struct phx_cfg_node *m = n->kids[i];
+		struct phx_cfg_zone_src *zs = &map->zones[i];
+		size_t l = strlen(m->key);
+
+		phx_cfg_path_key(zpath, sizeof(zpath), path, m->key);
+		if (i == PHX_CFG_MAX_ZONES) {
+			phx_cfg_err(w->ctx, m->key_loc, zpath, "too many zones "
+				    "(at most %d)", PHX_CFG_MAX_ZONES);
+			break;
+		}
+		cfg->n_zones = i + 1;
+		zs->key = m->key;
+		zs->self = m->loc;
+		phx_cfg_quote(q, sizeof(q), m->key);
+		if (l == 0)
+			phx_cfg_err(w->ctx, m->key_loc, zpath, "a zone name must "
+				    "not be empty");
+		else if (l > PHX_CFG_NAME_LEN - 1)
+			phx_cfg_err(w->ctx, m->key_loc, zpath, "zone name %s is "
+				    "too long (%zu characters; at most %d)", q,
+				    l, PHX_CFG_NAME_LEN - 1);
+		else if (!check_ifname(m->key, why, sizeof(why)))
+			phx_cfg_err(w->ctx, m->key_loc, zpath, "zone name %s %s",
+				    q, why);
+		else {
+			snprintf(cfg->zones[i].name, sizeof(cfg->zones[i].name),
+				 "%s", m->key);
+			zs->name = m->key_loc;
+		}
+		if (m->type == PHX_CFG_NODE_INVALID)
+			continue;
+		if (m->type != PHX_CFG_NODE_ARRAY) {
+			type_error(w, m, zpath, "array of port names");
+			continue;
+		}
+		if (m->n_kids == 0) {
+			phx_cfg_err(w->ctx, m->loc, zpath, "a zone needs at least "
+				    "one port");
+			continue;
+		}
+		for (k = 0; k < m->n_kids; k++) {
+			phx_cfg_path_index(ipath, sizeof(ipath), zpath, k);
+			if (k == PHX_CFG_MAX_PORTS) {
+				phx_cfg_err(w->ctx, m->kids[k]->loc, ipath,
+					    "too many ports (at most %d)",
+					    PHX_CFG_MAX_PORTS);
+				break;
+			}
+			if (want_ifname(w, m->kids[k], ipath, &zs->ports[k]))
+				name_repeat(w, ipath, zs->ports, k);
+		}
+		zs->n_ports = k;
+	}
+}
+
+/* Zones with their ports in port order (a zone is a set). */
+static json_t *
+dump_zones(const struct phx_config *cfg, const void *obj)
+{
+	json_t *o = json_object();
+	unsigned i, p;
+
+	(void)obj;
+	for (i = 0; o != NULL && i < cfg->n_zones; i++) {
+		json_t *a = json_array();
+
+		for (p = 0; a != NULL && p < cfg->n_ports; p++)
+			if (cfg->zones[i].ports & (1u << p))
+				json_array_append_new(a,
+					json_string(cfg->ports[p].name));
+		if (a == NULL ||
+		    json_object_set_new(o, cfg->zones[i].name, a) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+static void
+conv_rules(struct walk *w, const struct field *f, const struct phx_cfg_node *n,
+	   const char *path, void *obj, void *src)
+{
+	struct phx_config *cfg = obj;
+	struct phx_cfg_srcmap *map = src;
+	char ipath[PHX_CFG_STR_LEN];
+	unsigned i;
+
+	(void)f;
+	if (!want_array(w, n, path, true))
+		return;
+	for (i = 0; i < n->n_kids; i++) {
+		const struct phx_cfg_node *k = n->kids[i];
+		struct phx_cfg_rule *r = &cfg->rules[i];
+		struct phx_cfg_rule_src *rs = &map->rules[i];
+
+		phx_cfg_path_index(ipath, sizeof(ipath), path, i);
+		if (i == PHX_CFG_MAX_RULES) {
+			phx_cfg_err(w->ctx, k->loc, ipath, "too many rules (at "
+				    "most %d)", PHX_CFG_MAX_RULES);
+			break;
+		}
+		apply_defaults(&rule_section, r);
+		r->loc = k->loc;
+		rs->self = k->loc;
+		rs->name_given = phx_cfg_node_get(k, "name") != NULL;
+		walk_object(w, &rule_section, k, ipath, r, rs);
+		if (!rs->name_given)
+			snprintf(r->name, sizeof(r->name), "rule%u", i + 1);
+		cfg->n_rules = i + 1;
+	}
+}
+
+static json_t *
+dump_rules(const struct phx_config *cfg, const void *obj)
+{
+	json_t *a = json_array();
+	unsigned i;
+
+	(void)obj;
+	for (i = 0; a != NULL && i < cfg->n_rules; i++) {
+		json_t *r = dump_section(cfg, &rule_section, &cfg->rules[i]);
+
+		if (r == NULL || json_array_append_new(a, r) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 /* ------------------------------------------------------------- exported */
 
 void
@@ -1465,7 +2643,10 @@ phx_cfg_schema_walk(struct phx_cfg_ctx *ctx, const struct phx_cfg_node *root,
 {
 	struct walk w = { .ctx = ctx, .cfg = cfg, .src = src };
 
+	unsigned i, c;
+
 	apply_defaults(&root_section, cfg);
+	cfg->default_action = PHX_ACT_DROP; /* a custom field: no .def */
 	src->root = root->loc;
 	walk_object(&w, &root_section, root, "", cfg, src);
 
@@ -1476,6 +2657,13 @@ phx_cfg_schema_walk(struct phx_cfg_ctx *ctx, const struct phx_cfg_node *root,
 	if (src->eal.lcores.line == 0)
 		snprintf(cfg->eal.lcores, sizeof(cfg->eal.lcores), "0-%u",
 			 cfg->dataplane.workers);
+	/* a rule's timeouts: the global ones, its own keys on top (the
+	 * global "timeouts" may come after "rules" in the file) */
+	for (i = 0; i < cfg->n_rules; i++)
+		for (c = 0; c < PHX_TMO_MAX; c++)
+			if (!(cfg->rules[i].timeouts_set & (1u << c)))
+				cfg->rules[i].timeouts.s[c] =
+					cfg->timeouts.s[c];
 }
 
 json_t *

@@ -3,21 +3,25 @@
  * Semantic validation of a walked configuration: the checks that need more
  * than one value. Unique port names and devices, addresses that are unique
  * and on disjoint subnets per port, routes that point somewhere reachable,
- * and an lcore list that fits the workers.
+ * an lcore list that fits the workers, and the policy: zones and rules
+ * that name existing ports and zones, NAT that the member can carry out,
+ * and a rule set small enough for the classifier.
  *
  * Runs after the schema walker on the same error list, so a file with a
  * typo and a duplicate address reports both. Values the walker already
  * rejected have no location in the source map (line 0) and are skipped
  * here, so one mistake is never reported twice.
  *
- * Everything is O(n^2) over ports x addresses (<= 16 x 8) and routes
- * (<= 1024, so <= ~0.5 M comparisons for the duplicate-prefix check): a
- * hash would be faster, but this runs once per load and is obviously right.
+ * Everything is O(n^2) over ports x addresses (<= 16 x 8), routes and
+ * rules (<= 1024 each, so <= ~0.5 M comparisons for the duplicate checks):
+ * a hash would be faster, but this runs once per load and is obviously
+ * right.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "lib/config_node.h"
+#include "lib/policy.h"
 
 #define PATH_LEN PHX_CFG_STR_LEN
 
@@ -423,6 +427,452 @@ check_eal(struct phx_cfg_ctx *ctx, const struct phx_config *cfg,
 			    "one of them");
 }
 
+/* ------------------------------------------------------------- policy */
+
+static int
+find_port(const struct phx_config *cfg, const struct phx_cfg_srcmap *src,
+	  const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->n_ports; i++)
+		if (has(src->ports[i].name) &&
+		    strcmp(cfg->ports[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+find_zone(const struct phx_config *cfg, const struct phx_cfg_srcmap *src,
+	  const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->n_zones; i++)
+		if (has(src->zones[i].name) &&
+		    strcmp(cfg->zones[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Append "sep s" to buf at *o, or ", ..." once it no longer fits. */
+static void
+list_add(char *buf, size_t size, size_t *o, const char *s)
+{
+	int r;
+
+	if (*o >= size)
+		return;
+	r = snprintf(buf + *o, size - *o, "%s%s", *o ? ", " : "", s);
+	if (r < 0 || (size_t)r >= size - *o) {
+		/* cut at the last complete entry */
+		buf[*o] = '\0';
+		if (*o + 5 < size)
+			snprintf(buf + *o, size - *o, ", ...");
+		*o = size;
+		return;
+	}
+	*o += (size_t)r;
+}
+
+/* "in0, out0" */
+static const char *
+port_names(const struct phx_config *cfg, const struct phx_cfg_srcmap *src,
+	   char *buf, size_t size)
+{
+	size_t o = 0;
+	unsigned i;
+
+	buf[0] = '\0';
+	for (i = 0; i < cfg->n_ports; i++)
+		if (has(src->ports[i].name))
+			list_add(buf, size, &o, cfg->ports[i].name);
+	if (buf[0] == '\0')
+		snprintf(buf, size, "none");
+	return buf;
+}
+
+/* "10.1.0.11, 10.1.0.1, ...": this member's addresses. */
+static const char *
+own_addrs(const struct phx_config *cfg, const struct phx_cfg_srcmap *src,
+	  char *buf, size_t size)
+{
+	size_t o = 0;
+	unsigned i, k;
+	char a[16];
+
+	buf[0] = '\0';
+	for (i = 0; i < cfg->n_ports; i++)
+		for (k = 0; k < cfg->ports[i].n_addrs; k++)
+			if (has(src->ports[i].addr[k]))
+				list_add(buf, size, &o,
+					 phx_ip4_str(cfg->ports[i].addrs[k].ip,
+						     a));
+	if (buf[0] == '\0')
+		snprintf(buf, size, "none: no port has an address");
+	return buf;
+}
+
+/* Is ip one of this member's addresses? Which port/address. */
+static bool
+own_addr(const struct phx_config *cfg, const struct phx_cfg_srcmap *src,
+	 uint32_t ip, unsigned *pi, unsigned *ai)
+{
+	unsigned i, k;
+
+	for (i = 0; i < cfg->n_ports; i++)
+		for (k = 0; k < cfg->ports[i].n_addrs; k++)
+			if (has(src->ports[i].addr[k]) &&
+			    cfg->ports[i].addrs[k].ip == ip) {
+				*pi = i;
+				*ai = k;
+				return true;
+			}
+	return false;
+}
+
+/*
+ * Zones and ports share one namespace (a rule's "in"/"out" names either),
+ * a zone lists existing ports, and "any" names no port (it means every
+ * port in rules). Resolves each zone's port mask.
+ */
+static void
+check_zones(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
+	    const struct phx_cfg_srcmap *src)
+{
+	char path[PATH_LEN], zpath[PATH_LEN], list[160];
+	unsigned i, k;
+	int p;
+
+	for (i = 0; i < cfg->n_ports; i++) {
+		if (!has(src->ports[i].name) ||
+		    strcmp(cfg->ports[i].name, "any") != 0)
+			continue;
+		snprintf(path, sizeof(path), "ports[%u].name", i);
+		phx_cfg_err(ctx, src->ports[i].name, path, "port name \"any\" "
+			    "is reserved: in rules \"any\" means every port");
+	}
+	for (i = 0; i < cfg->n_zones; i++) {
+		const struct phx_cfg_zone_src *zs = &src->zones[i];
+
+		if (zs->key == NULL)
+			continue;
+		phx_cfg_path_key(zpath, sizeof(zpath), "zones", zs->key);
+		if (has(zs->name) &&
+		    (p = find_port(cfg, src, cfg->zones[i].name)) >= 0)
+			phx_cfg_err(ctx, zs->name, zpath, "zone \"%s\" has the "
+				    "name of port ports[%d]; zones and ports "
+				    "share one namespace (rules name either)",
+				    cfg->zones[i].name, p);
+		for (k = 0; k < zs->n_ports; k++) {
+			const struct phx_cfg_name_src *ns = &zs->ports[k];
+
+			if (!has(ns->loc))
+				continue;
+			p = find_port(cfg, src, ns->name);
+			if (p >= 0) {
+				cfg->zones[i].ports |= 1u << p;
+				continue;
+			}
+			phx_cfg_path_index(path, sizeof(path), zpath, k);
+			phx_cfg_err(ctx, ns->loc, path, "no port named \"%s\" "
+				    "(ports: %s)", ns->name,
+				    port_names(cfg, src, list, sizeof(list)));
+		}
+	}
+}
+
+/* Resolve a rule's "in" or "out" names into refs[] and the port mask. */
+static void
+resolve_ifs(struct phx_cfg_ctx *ctx, const struct phx_config *cfg,
+	    const struct phx_cfg_srcmap *src, unsigned ri, bool out,
+	    unsigned n, const struct phx_cfg_name_src *names, bool is_list,
+	    uint8_t *refs, uint32_t *mask)
+{
+	char path[PATH_LEN], list[160];
+	const char *best = NULL;
+	unsigned k, i, d, bestd;
+	size_t o;
+	int p;
+
+	for (k = 0; k < n; k++) {
+		const struct phx_cfg_name_src *ns = &names[k];
+
+		if (!has(ns->loc))
+			continue;
+		if ((p = find_port(cfg, src, ns->name)) >= 0) {
+			refs[k] = (uint8_t)p;
+			*mask |= 1u << p;
+			continue;
+		}
+		if ((p = find_zone(cfg, src, ns->name)) >= 0) {
+			refs[k] = (uint8_t)(PHX_CFG_IFREF_ZONE | p);
+			*mask |= cfg->zones[p].ports;
+			continue;
+		}
+		if (is_list)
+			snprintf(path, sizeof(path), "rules[%u].%s[%u]", ri,
+				 out ? "out" : "in", k);
+		else
+			snprintf(path, sizeof(path), "rules[%u].%s", ri,
+				 out ? "out" : "in");
+		bestd = 99;
+		for (i = 0; i < cfg->n_ports + cfg->n_zones; i++) {
+			bool z = i >= cfg->n_ports;
+			unsigned x = z ? i - cfg->n_ports : i;
+			const char *cand = z ? cfg->zones[x].name
+					     : cfg->ports[x].name;
+
+			if (!has(z ? src->zones[x].name : src->ports[x].name))
+				continue;
+			d = phx_cfg_edit_distance(ns->name, cand);
+			if (d < bestd) {
+				bestd = d;
+				best = cand;
+			}
+		}
+		if (best != NULL && bestd <= (strlen(best) > 4 ? 2u : 1u)) {
+			phx_cfg_err(ctx, ns->loc, path, "no port or zone named "
+				    "\"%s\" (did you mean \"%s\"?)", ns->name,
+				    best);
+			continue;
+		}
+		o = 0;
+		list[0] = '\0';
+		for (i = 0; i < cfg->n_ports; i++)
+			if (has(src->ports[i].name))
+				list_add(list, sizeof(list), &o,
+					 cfg->ports[i].name);
+		for (i = 0; i < cfg->n_zones; i++)
+			if (has(src->zones[i].name))
+				list_add(list, sizeof(list), &o,
+					 cfg->zones[i].name);
+		phx_cfg_err(ctx, ns->loc, path, "no port or zone named \"%s\" "
+			    "(ports and zones: %s)", ns->name,
+			    list[0] ? list : "none");
+	}
+}
+
+/* Rule names are unique; a rule without "name" is "rule<N>". */
+static void
+check_rule_name(struct phx_cfg_ctx *ctx, const struct phx_config *cfg,
+		const struct phx_cfg_srcmap *src, unsigned ri)
+{
+	const struct phx_cfg_rule_src *rs = &src->rules[ri];
+	char path[PATH_LEN];
+	unsigned j;
+
+	if (rs->name_given && !has(rs->name))
+		return; /* rejected by the walker */
+	for (j = 0; j < ri; j++) {
+		const struct phx_cfg_rule_src *js = &src->rules[j];
+
+		if ((js->name_given && !has(js->name)) ||
+		    strcmp(cfg->rules[j].name, cfg->rules[ri].name) != 0)
+			continue;
+		if (!rs->name_given) {
+			phx_cfg_path_index(path, sizeof(path), "rules", ri);
+			phx_cfg_err(ctx, rs->self, path, "the default name "
+				    "\"%s\" of this rule is taken by rules[%u] "
+				    "(line %u); give this rule a \"name\"",
+				    cfg->rules[ri].name, j,
+				    (unsigned)js->self.line);
+		} else {
+			snprintf(path, sizeof(path), "rules[%u].name", ri);
+			phx_cfg_err(ctx, rs->name, path, "duplicate rule name "
+				    "\"%s\" (%s rules[%u], line %u)",
+				    cfg->rules[ri].name, js->name_given
+				    ? "already at" : "the default name of",
+				    j, (unsigned)js->self.line);
+		}
+		return;
+	}
+}
+
+static const char *
+proto_str(uint8_t proto, char *buf, size_t size)
+{
+	switch (proto) {
+	case 0:
+		return "any";
+	case 1:
+		return "icmp";
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	default:
+		snprintf(buf, size, "%u", proto);
+		return buf;
+	}
+}
+
+/*
+ * NAT: only on accepted sessions; a source NAT address is one of ours
+ * (replies must come back to this member); a destination NAT rule
+ * forwards from our own addresses ("dst") to a target we can reach.
+ */
+static void
+check_rule_nat(struct phx_cfg_ctx *ctx, const struct phx_config *cfg,
+	       const struct phx_cfg_srcmap *src, unsigned ri)
+{
+	const struct phx_cfg_rule *r = &cfg->rules[ri];
+	const struct phx_cfg_rule_src *rs = &src->rules[ri];
+	const struct phx_cfg_addr *on;
+	char path[PATH_LEN], list[120], a[16], b[16], pb[8];
+	unsigned pi, ai, k, i;
+
+	if (!has(rs->nat))
+		return;
+	snprintf(path, sizeof(path), "rules[%u].nat", ri);
+	if (r->action != PHX_ACT_ACCEPT) {
+		phx_cfg_err(ctx, rs->nat, path, "NAT applies to the sessions a "
+			    "rule accepts; this rule's action is \"%s\"",
+			    r->action == PHX_ACT_DROP ? "drop" : "reject");
+		return;
+	}
+	if (r->nat_kind == PHX_NAT_SOURCE) {
+		if (!has(rs->nat_addr) || own_addr(cfg, src, r->nat_ip, &pi, &ai))
+			return;
+		snprintf(path, sizeof(path), "rules[%u].nat.source", ri);
+		phx_cfg_err(ctx, rs->nat_addr, path, "source NAT address %s is "
+			    "not an address of this member, so replies would "
+			    "not come back to it (addresses: %s)",
+			    phx_ip4_str(r->nat_ip, a),
+			    own_addrs(cfg, src, list, sizeof(list)));
+		return;
+	}
+
+	/* destination NAT */
+	if (has(rs->nat_port) && r->proto != 6 && r->proto != 17) {
+		snprintf(path, sizeof(path), "rules[%u].nat.port", ri);
+		phx_cfg_err(ctx, rs->nat_port, path, "a destination NAT port "
+			    "needs \"proto\": \"tcp\" or \"udp\" (this rule's "
+			    "proto is %s)", proto_str(r->proto, pb, sizeof(pb)));
+	}
+	if (r->n_dst == 0) {
+		phx_cfg_path_index(path, sizeof(path), "rules", ri);
+		phx_cfg_err(ctx, rs->self, path, "destination NAT needs "
+			    "\"dst\": the address(es) of this member it "
+			    "forwards from (%s)",
+			    own_addrs(cfg, src, list, sizeof(list)));
+	}
+	for (k = 0; k < r->n_dst; k++) {
+		const struct phx_cfg_prefix *d = &r->dst[k];
+
+		if (!has(rs->dst[k]) ||
+		    (d->plen == 32 && own_addr(cfg, src, d->ip, &pi, &ai)))
+			continue;
+		if (rs->dst_list)
+			snprintf(path, sizeof(path), "rules[%u].dst[%u]", ri, k);
+		else
+			snprintf(path, sizeof(path), "rules[%u].dst", ri);
+		phx_cfg_err(ctx, rs->dst[k], path, "destination NAT forwards "
+			    "from addresses of this member; %s/%u is not one "
+			    "(addresses: %s)", phx_ip4_str(d->ip, a), d->plen,
+			    own_addrs(cfg, src, list, sizeof(list)));
+	}
+	if (!has(rs->nat_addr))
+		return;
+	snprintf(path, sizeof(path), "rules[%u].nat.destination", ri);
+	if (own_addr(cfg, src, r->nat_ip, &pi, &ai)) {
+		phx_cfg_err(ctx, rs->nat_addr, path, "destination NAT target "
+			    "%s is this member's own address "
+			    "(ports[%u].addresses[%u]); forward to a server",
+			    phx_ip4_str(r->nat_ip, a), pi, ai);
+		return;
+	}
+	if (connected_port(cfg, src, -1, r->nat_ip, &on) >= 0) {
+		uint32_t m = phx_cfg_mask(on->plen);
+
+		if (on->plen <= 30 && ((r->nat_ip & ~m) == 0 ||
+				       (r->nat_ip & ~m) == ~m))
+			phx_cfg_err(ctx, rs->nat_addr, path, "destination NAT "
+				    "target %s is the %s address of %s/%u",
+				    phx_ip4_str(r->nat_ip, a),
+				    (r->nat_ip & ~m) == 0 ? "network"
+							  : "broadcast",
+				    phx_ip4_str(r->nat_ip & m, b), on->plen);
+		return;
+	}
+	for (i = 0; i < cfg->n_routes; i++)
+		if (has(src->routes[i].prefix) &&
+		    (r->nat_ip & phx_cfg_mask(cfg->routes[i].plen)) ==
+		    cfg->routes[i].prefix)
+			return;
+	subnet_list(cfg, src, -1, list, sizeof(list));
+	phx_cfg_err(ctx, rs->nat_addr, path, "destination NAT target %s is "
+		    "not reachable: no connected subnet (%s) or route holds "
+		    "it", phx_ip4_str(r->nat_ip, a),
+		    list[0] ? list : "none");
+}
+
+static unsigned
+count_or_any(unsigned n)
+{
+	return n == 0 ? 1 : n;
+}
+
+static void
+check_rules(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
+	    const struct phx_cfg_srcmap *src)
+{
+	char path[PATH_LEN], pb[8];
+	uint64_t total = 0;
+	bool over = false;
+	unsigned ri;
+
+	for (ri = 0; ri < cfg->n_rules; ri++) {
+		struct phx_cfg_rule *r = &cfg->rules[ri];
+		const struct phx_cfg_rule_src *rs = &src->rules[ri];
+		uint64_t width;
+
+		check_rule_name(ctx, cfg, src, ri);
+		resolve_ifs(ctx, cfg, src, ri, false, r->n_in, rs->in,
+			    rs->in_list, r->in_refs, &r->in_ports);
+		resolve_ifs(ctx, cfg, src, ri, true, r->n_out, rs->out,
+			    rs->out_list, r->out_refs, &r->out_ports);
+		if (r->proto != 6 && r->proto != 17) {
+			if (has(rs->sport)) {
+				snprintf(path, sizeof(path), "rules[%u].sport",
+					 ri);
+				phx_cfg_err(ctx, rs->sport, path, "a port match "
+					    "needs \"proto\": \"tcp\" or "
+					    "\"udp\" (this rule's proto is %s)",
+					    proto_str(r->proto, pb, sizeof(pb)));
+			}
+			if (has(rs->dport)) {
+				snprintf(path, sizeof(path), "rules[%u].dport",
+					 ri);
+				phx_cfg_err(ctx, rs->dport, path, "a port match "
+					    "needs \"proto\": \"tcp\" or "
+					    "\"udp\" (this rule's proto is %s)",
+					    proto_str(r->proto, pb, sizeof(pb)));
+			}
+		}
+		check_rule_nat(ctx, cfg, src, ri);
+
+		/* the classifier's size: report the rule that crosses */
+		width = phx_policy_rule_width(r);
+		total += width;
+		if (over || total <= PHX_ACL_MAX_SPECS)
+			continue;
+		over = true;
+		phx_cfg_path_index(path, sizeof(path), "rules", ri);
+		phx_cfg_err(ctx, rs->self, path, "the rules up to here expand "
+			    "to %llu classifier entries, more than %u; this "
+			    "rule adds %llu (in %u x out %u x src %u x dst %u "
+			    "x sport %u x dport %u): list fewer ports, "
+			    "prefixes and ranges per rule",
+			    (unsigned long long)total, PHX_ACL_MAX_SPECS,
+			    (unsigned long long)width,
+			    count_or_any((unsigned)__builtin_popcount(r->in_ports)),
+			    count_or_any((unsigned)__builtin_popcount(r->out_ports)),
+			    count_or_any(r->n_src), count_or_any(r->n_dst),
+			    count_or_any(r->n_sport), count_or_any(r->n_dport));
+	}
+}
+
 void
 phx_cfg_validate(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 		 const struct phx_cfg_srcmap *src)
@@ -434,4 +884,6 @@ phx_cfg_validate(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 	for (i = 0; i < cfg->n_routes; i++)
 		check_route(ctx, cfg, src, i);
 	check_eal(ctx, cfg, src);
+	check_zones(ctx, cfg, src);
+	check_rules(ctx, cfg, src);
 }

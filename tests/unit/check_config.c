@@ -662,7 +662,8 @@ static const struct inline_case inline_cases[] = {
 	  "deep.json:1:12: ports[0]: expected object, got array" },
 	{ "key.json", "{\"a\\nb\": 1, \"ports\": []}",
 	  "key.json:1:2: [\"a\\nb\"]: unknown key \"a\\nb\" (valid keys: name, "
-	  "eal, dataplane, ports, routes, neighbors)" },
+	  "eal, dataplane, ports, routes, neighbors, sessions, timeouts, "
+	  "default_action, zones, rules)" },
 	{ "float.json", "{\"ports\": [{\"name\": \"p\", \"device\": \"net_null0\","
 	  " \"mtu\": 1500.0}]}",
 	  "float.json:1:56: ports[0].mtu: expected integer, got number 1500.0" },
