@@ -285,6 +285,12 @@ START_TEST(test_catalogue_complete)
 		"dup_address", "dup_key", "missing_key", "bad_address",
 		"bad_prefix", "route_unconnected", "route_host_bits",
 		"many_errors", "env_iface", "env_pci", "env_driver",
+		/* the policy */
+		"policy_refs", "zone_names", "zone_empty", "rule_dup_name",
+		"rule_ports_proto", "rule_bad_range", "rule_bad_nets",
+		"rule_bad_action", "rule_bad_proto", "nat_drop", "nat_shape",
+		"snat_not_ours", "dnat_unreachable", "dnat_no_dst",
+		"timeouts_range", "rule_too_many_specs",
 		NULL,
 	};
 	char p[600];
@@ -419,6 +425,18 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg->neigh.hold_packets, 4);
 	ck_assert_uint_eq(cfg->neigh.retries, 3);
 	ck_assert_uint_eq(cfg->neigh.retry_ms, 1000);
+	ck_assert_uint_eq(cfg->sessions.max, 65536);
+	ck_assert(!cfg->sessions.tcp_window_check);
+	ck_assert_uint_eq(cfg->sessions.pickup_grace_s, 0);
+	/* the timeout defaults are lib/timeouts.h's table */
+#define CHECK_TMO_DEFAULT_(e, k, d, desc) \
+	ck_assert_uint_eq(cfg->timeouts.s[PHX_TMO_##e], d);
+	PHX_TMO_CLASSES(CHECK_TMO_DEFAULT_)
+#undef CHECK_TMO_DEFAULT_
+	ck_assert_uint_eq(cfg->default_action, PHX_ACT_DROP);
+	ck_assert_uint_eq(cfg->n_zones, 0);
+	ck_assert_uint_eq(cfg->n_rules, 0);
+	ck_assert_uint_eq(cfg->generation, 0);
 	phx_config_free(cfg);
 }
 END_TEST
@@ -458,6 +476,105 @@ START_TEST(test_routes_model)
 	/* /31 peer */
 	ck_assert_int_eq(cfg->routes[5].port, 2);
 	ck_assert_uint_eq(cfg->routes[5].loc.line, 17);
+	phx_config_free(cfg);
+}
+END_TEST
+
+/* The policy golden's model: resolved names, masks, NAT defaults and the
+ * effective per-rule timeouts. */
+START_TEST(test_policy_model)
+{
+	struct phx_config *cfg = phx_config_load(GOOD_DIR "/policy.json",
+						 &errs);
+	const struct phx_cfg_rule *r;
+	unsigned c;
+
+	ck_assert(cfg != NULL);
+	ck_assert_uint_eq(cfg->default_action, PHX_ACT_REJECT);
+	ck_assert_uint_eq(cfg->sessions.max, 1048576);
+	ck_assert(cfg->sessions.tcp_window_check);
+	ck_assert_uint_eq(cfg->timeouts.s[PHX_TMO_OTHER], PHX_TMO_MAX_S);
+	ck_assert_uint_eq(cfg->n_zones, 3);
+	ck_assert_uint_eq(cfg->zones[0].ports, 0x3);   /* lan, dmz */
+	ck_assert_uint_eq(cfg->zones[1].ports, 0x4);   /* wan */
+	ck_assert_uint_eq(cfg->zones[2].ports, 0x2);   /* dmz, in two zones */
+	ck_assert_uint_eq(cfg->n_rules, 9);
+
+	r = &cfg->rules[0];                            /* in: outside */
+	ck_assert_uint_eq(r->n_in, 1);
+	ck_assert_uint_eq(r->in_refs[0], PHX_CFG_IFREF_ZONE | 1);
+	ck_assert_uint_eq(r->in_ports, 0x4);
+	ck_assert_uint_eq(r->nat_kind, PHX_NAT_DEST);
+	ck_assert_uint_eq(r->nat_port_lo, 0);          /* keep the port */
+	ck_assert_uint_eq(r->dst[0].plen, 32);         /* bare address */
+
+	r = &cfg->rules[1];                            /* in: [wan] */
+	ck_assert_uint_eq(r->in_refs[0], 2);
+	ck_assert_uint_eq(r->in_ports, 0x4);
+	ck_assert_uint_eq(r->nat_port_lo, 22);
+	ck_assert_uint_eq(r->nat_port_hi, 22);
+
+	ck_assert_uint_eq(cfg->rules[2].action, PHX_ACT_REJECT);
+	ck_assert_uint_eq(cfg->rules[2].dport[0].lo, 137);
+	ck_assert_uint_eq(cfg->rules[2].dport[0].hi, 139);
+	ck_assert_uint_eq(cfg->rules[3].action, PHX_ACT_DROP);
+	ck_assert_uint_eq(cfg->rules[3].sport[0].lo, 0);
+
+	r = &cfg->rules[4];                            /* dns */
+	ck_assert(!r->sync);
+	ck_assert_uint_eq(r->timeouts_set, (1u << PHX_TMO_UDP_FIRST) |
+			  (1u << PHX_TMO_UDP));
+	ck_assert_uint_eq(r->timeouts.s[PHX_TMO_UDP_FIRST], 5);
+	ck_assert_uint_eq(r->timeouts.s[PHX_TMO_UDP], 10);
+	ck_assert_uint_eq(r->timeouts.s[PHX_TMO_TCP_ESTABLISHED], 7200);
+
+	r = &cfg->rules[5];                            /* [lan, servers] */
+	ck_assert_uint_eq(r->n_in, 2);
+	ck_assert_uint_eq(r->in_refs[0], 0);
+	ck_assert_uint_eq(r->in_refs[1], PHX_CFG_IFREF_ZONE | 2);
+	ck_assert_uint_eq(r->in_ports, 0x3);
+	ck_assert_uint_eq(r->nat_kind, PHX_NAT_SOURCE);
+	ck_assert_uint_eq(r->nat_port_lo, 20000);
+	ck_assert_uint_eq(r->nat_port_hi, 29999);
+
+	r = &cfg->rules[6];                            /* gre-out */
+	ck_assert_uint_eq(r->proto, 47);
+	ck_assert_uint_eq(r->sync_delay_s, 10);
+	ck_assert_uint_eq(r->nat_port_lo, 1024);       /* SNAT default */
+	ck_assert_uint_eq(r->nat_port_hi, 65535);
+
+	r = &cfg->rules[8];                            /* every default */
+	ck_assert_str_eq(r->name, "rule9");
+	ck_assert_uint_eq(r->n_in + r->n_out + r->n_src + r->n_dst +
+			  r->n_sport + r->n_dport, 0);
+	ck_assert_uint_eq(r->in_ports | r->out_ports, 0);
+	ck_assert_uint_eq(r->proto, 0);
+	ck_assert_uint_eq(r->action, PHX_ACT_ACCEPT);
+	ck_assert(r->sync);
+	ck_assert_uint_eq(r->timeouts_set, 0);
+	for (c = 0; c < PHX_TMO_MAX; c++)
+		ck_assert_uint_eq(r->timeouts.s[c], cfg->timeouts.s[c]);
+	ck_assert_uint_eq(cfg->generation, 0);
+	phx_config_free(cfg);
+}
+END_TEST
+
+/* A rule's timeouts sit on the global ones even when "timeouts" comes
+ * after "rules" in the file. */
+START_TEST(test_rule_timeouts_order)
+{
+	static const char text[] =
+		"{\"ports\": [{\"name\": \"p0\", \"device\": \"net_null0\"}],\n"
+		" \"rules\": [{\"timeouts\": {\"tcp_syn\": 7}}],\n"
+		" \"timeouts\": {\"tcp_syn\": 8, \"tcp_end\": 99}}";
+	struct phx_config *cfg;
+
+	cfg = phx_config_load_buf("t.json", text, strlen(text), &errs);
+	ck_assert(cfg != NULL);
+	ck_assert_uint_eq(cfg->timeouts.s[PHX_TMO_TCP_SYN], 8);
+	ck_assert_uint_eq(cfg->rules[0].timeouts.s[PHX_TMO_TCP_SYN], 7);
+	ck_assert_uint_eq(cfg->rules[0].timeouts.s[PHX_TMO_TCP_END], 99);
+	ck_assert_uint_eq(cfg->rules[0].timeouts_set, 1u << PHX_TMO_TCP_SYN);
 	phx_config_free(cfg);
 }
 END_TEST
@@ -851,6 +968,8 @@ config_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_workers_default_lcores);
 	tcase_add_test(tc, test_routes_model);
+	tcase_add_test(tc, test_policy_model);
+	tcase_add_test(tc, test_rule_timeouts_order);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("api");
