@@ -391,6 +391,76 @@ START_TEST(test_lab_member1)
 }
 END_TEST
 
+/* The lab policy (docs/config.md, "The lab file"): what the lab tests
+ * send traffic against. */
+START_TEST(test_lab_member1_policy)
+{
+	struct phx_config *cfg = phx_config_load("conf/lab/member1.json",
+						 &errs);
+	const struct phx_cfg_rule *r;
+	char a[16];
+
+	ck_assert(cfg != NULL);
+	ck_assert_uint_eq(cfg->default_action, PHX_ACT_DROP);
+	ck_assert_uint_eq(cfg->n_zones, 2);
+	ck_assert_str_eq(cfg->zones[0].name, "inside");
+	ck_assert_uint_eq(cfg->zones[0].ports, 1u << 0);
+	ck_assert_str_eq(cfg->zones[1].name, "outside");
+	ck_assert_uint_eq(cfg->zones[1].ports, 1u << 1);
+	ck_assert_uint_eq(cfg->n_rules, 4);
+
+	r = &cfg->rules[0];
+	ck_assert_str_eq(r->name, "dnat-web");
+	ck_assert_uint_eq(r->in_ports, 1u << 0);
+	ck_assert_uint_eq(r->out_ports, 0);
+	ck_assert_uint_eq(r->n_dst, 1);
+	ck_assert_str_eq(phx_ip4_str(r->dst[0].ip, a), "10.1.0.11");
+	ck_assert_uint_eq(r->dst[0].plen, 32);
+	ck_assert_uint_eq(r->proto, 6);
+	ck_assert_uint_eq(r->n_dport, 1);
+	ck_assert_uint_eq(r->dport[0].lo, 8080);
+	ck_assert_uint_eq(r->dport[0].hi, 8080);
+	ck_assert_uint_eq(r->action, PHX_ACT_ACCEPT);
+	ck_assert_uint_eq(r->nat_kind, PHX_NAT_DEST);
+	ck_assert_str_eq(phx_ip4_str(r->nat_ip, a), "10.2.0.100");
+	ck_assert_uint_eq(r->nat_port_lo, 80);
+
+	r = &cfg->rules[1];
+	ck_assert_str_eq(r->name, "snat-hide");
+	ck_assert_str_eq(phx_ip4_str(r->src[0].ip, a), "10.1.0.0");
+	ck_assert_uint_eq(r->src[0].plen, 24);
+	ck_assert_str_eq(phx_ip4_str(r->dst[0].ip, a), "10.2.0.0");
+	ck_assert_uint_eq(r->dport[0].lo, 9000);
+	ck_assert_uint_eq(r->dport[0].hi, 9099);
+	ck_assert_uint_eq(r->nat_kind, PHX_NAT_SOURCE);
+	ck_assert_str_eq(phx_ip4_str(r->nat_ip, a), "10.2.0.11");
+	ck_assert_uint_eq(r->nat_port_lo, 1024);
+	ck_assert_uint_eq(r->nat_port_hi, 65535);
+
+	r = &cfg->rules[2];
+	ck_assert_str_eq(r->name, "short-idle");
+	ck_assert_uint_eq(r->dport[0].lo, 7000);
+	ck_assert_uint_eq(r->dport[0].hi, 7099);
+	ck_assert_uint_eq(r->nat_kind, PHX_NAT_NONE);
+	ck_assert_uint_eq(r->timeouts.s[PHX_TMO_TCP_ESTABLISHED], 3);
+	ck_assert_uint_eq(r->timeouts_set, 1u << PHX_TMO_TCP_ESTABLISHED);
+	ck_assert_uint_eq(r->timeouts.s[PHX_TMO_TCP_END],
+			  cfg->timeouts.s[PHX_TMO_TCP_END]);
+
+	r = &cfg->rules[3];
+	ck_assert_str_eq(r->name, "client-out");
+	ck_assert_uint_eq(r->in_ports, 1u << 0);
+	ck_assert_uint_eq(r->out_ports, 1u << 1);
+	ck_assert_uint_eq(r->n_src, 1);
+	ck_assert_uint_eq(r->n_dst, 0);
+	ck_assert_uint_eq(r->proto, 0);
+	ck_assert_uint_eq(r->n_dport, 0);
+	ck_assert_uint_eq(r->action, PHX_ACT_ACCEPT);
+	ck_assert_uint_eq(r->nat_kind, PHX_NAT_NONE);
+	phx_config_free(cfg);
+}
+END_TEST
+
 /* ------------------------------------------------------ model contents */
 
 START_TEST(test_defaults)
@@ -962,6 +1032,7 @@ config_suite(void)
 	tcase_add_loop_test(tc, test_shipped_twins, 0,
 			    (int)(sizeof(shipped) / sizeof(shipped[0])));
 	tcase_add_test(tc, test_lab_member1);
+	tcase_add_test(tc, test_lab_member1_policy);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("model");
