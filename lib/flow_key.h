@@ -11,6 +11,7 @@
 #ifndef PHX_LIB_FLOW_KEY_H
 #define PHX_LIB_FLOW_KEY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lib/compiler.h"
@@ -27,6 +28,21 @@ struct phx_flow_key {
 
 static_assert(sizeof(struct phx_flow_key) == 16, "flow key is 16 bytes");
 static_assert(sizeof(struct phx_flow_key) % 4 == 0, "CRC hash wants 4n");
+
+/*
+ * ICMP types whose identifier (bytes 4-5 of the ICMP header) pairs a
+ * request with its reply, so it stands in for the ports: echo reply 0 and
+ * request 8 (RFC 792), timestamp 13/14 and information 15/16 (RFC 792),
+ * address mask 17/18 (RFC 950). One definition for lib/pkt_parse (which
+ * fills m->sport from it) and the key builders here.
+ */
+#define PHX_ICMP_QUERY_TYPES 0x7e101u /* bits 0, 8, 13..18 */
+
+static inline bool
+phx_icmp_is_query(uint8_t type)
+{
+	return type < 32 && ((PHX_ICMP_QUERY_TYPES >> type) & 1);
+}
 
 /*
  * Key of a parsed IPv4 packet (m->kind == PHX_PKT_IPV4). For an ICMP error

@@ -25,9 +25,19 @@
  *   destination 0/8, 127/8, 224/4, 240/4 .................... IPV4_MARTIAN_DST
  *   TCP:  l4_len < 20 ....................................... L4_TRUNCATED
  *         data offset < 5 or doff*4 > l4_len ................ TCP_BAD_DOFF
+ *         flags (FIN SYN RST PSH ACK URG; ECE/CWR ignored)
+ *         with two of SYN/FIN/RST, none at all, URG with SYN
+ *         or RST, or without ACK anything but a bare SYN or
+ *         a bare RST ........................................ TCP_BAD_FLAGS
+ *         SYN only: an option other than EOL/NOP without its
+ *         length byte, length < 2, or running past doff*4 ... TCP_BAD_OPTIONS
  *   UDP:  l4_len < 8 ........................................ L4_TRUNCATED
  *         UDP length != l4_len .............................. UDP_BAD_LEN
  *   ICMP: l4_len < 8 ........................................ L4_TRUNCATED
+ *         error types 3, 4, 5, 11, 12: fewer than 20 bytes
+ *         after the ICMP header, quoted version != 4, quoted
+ *         IHL < 5, or fewer than IHL*4 + 8 quoted bytes
+ *         (all within l4_len) ............................... ICMP_BAD_QUOTE
  *   anything else: accepted as PHX_PKT_IPV4 (L3 fields only)
  *
  * l4_len is the IPv4 total length minus 20, never the frame length, so
@@ -37,26 +47,63 @@
  * claims bytes that are missing); L4_TRUNCATED means the IPv4 packet
  * itself, by its own total length, is too short for its L4 header.
  *
- * Not checked here, by design: TCP/UDP/ICMP checksums (a forwarder leaves
- * them to the endpoints; NAT updates them incrementally), TCP flag
- * combinations (the tracker's job), and subnet-directed broadcast
- * destinations (only the dataplane knows the connected subnets).
+ * TCP flags: a combination no stack sends is a scan or an attack on the
+ * tracker (nmap NULL/FIN/XMAS probes, SYN+FIN OS fingerprinting), and
+ * every later stage then sees one flag class per packet. The accepted set
+ * is nf's tcp_valid_flags[] made stricter on segments without ACK: nf
+ * allows SYN+URG and ignores PSH (so SYN+PSH and RST+PSH pass there);
+ * here only a bare SYN and a bare RST go without ACK (RFC 9293 §3.10.7.1:
+ * a RST answering a segment that carried an ACK has none itself). With
+ * ACK, as in nf: at most one of SYN/FIN/RST, PSH anywhere, URG not on
+ * SYN or RST. ECE and CWR take part in ECN negotiation on SYNs (RFC 3168
+ * §6.1.1) and are ignored, as nf does.
  *
- * Speed: straight-line code, no loops, no tables. Options are a drop, so
- * the only header length that reaches L4 is 20 and the common checksum is
- * five 32-bit loads; the rare IHL > 5 checksum calls phx_csum_raw(). All
+ * TCP options are walked on SYN and SYN/ACK only: the window scale is
+ * the one option the tracker needs, and it is only valid there (RFC 7323
+ * §2.2). A malformed option list on a SYN is dropped: no real stack sends
+ * one, and receivers differ in how much of it they use (Linux keeps the
+ * options before the fault), so the tracker could not know which window
+ * scale the receiver took.
+ * Known options with a wrong length are skipped, not dropped (Linux
+ * tcp_parse_options() alike); a window scale above 14 is reported as 14
+ * (RFC 7323 §2.3). On other segments the option bytes are not read.
+ *
+ * ICMP errors carry the start of the packet that caused them (RFC 792,
+ * RFC 1812 §4.3.2.3): the tracker finds the session by that quote, so a
+ * quote too short to name the flow is dropped rather than guessed at. The
+ * quoted header is not checksummed or length-checked (routers quote
+ * what they received, and RFC 1812 allows more than 8 bytes); a quoted
+ * non-first fragment has no ports, so q_sport/q_dport are left 0. ICMP
+ * query types (echo, timestamp, information, address mask; see
+ * phx_icmp_is_query() in lib/flow_key.h) report their identifier in
+ * sport, and for a quoted query in both q_sport and q_dport.
+ *
+ * Not checked here, by design: TCP/UDP/ICMP checksums (a forwarder leaves
+ * them to the endpoints; NAT updates them incrementally), TCP options on
+ * non-SYN segments, and subnet-directed broadcast destinations (only the
+ * dataplane knows the connected subnets).
+ *
+ * Speed: straight-line code without tables on the common path. Options
+ * are a drop, so the only IPv4 header length that reaches L4 is 20 and
+ * the common checksum is five 32-bit loads; the rare IHL > 5 checksum
+ * calls phx_csum_raw(). The TCP flag rule is one shift of a 64-bit
+ * constant. The only loop is the TCP option walk, on SYNs only, bounded
+ * by the 40 option bytes (each step consumes at least one). All
  * multi-byte loads are byte loads or memcpy: the IP header in an mbuf is
  * only 2-byte aligned and fuzzers pass arbitrary addresses.
  *
  * Meta for an accepted ARP frame: kind, flags, l3_off = 14, l3_len = 28,
  * src_ip/dst_ip = sender/target protocol address, arp_op. Fields that do
- * not apply to what was parsed are zero.
+ * not apply to what was parsed are zero, except tcp_wscale, which is -1
+ * on every TCP segment without the option (so on every non-SYN) and 0 on
+ * everything that is not TCP.
  */
 #include "lib/pkt_parse.h"
 
 #include <string.h>
 
 #include "lib/compiler.h"
+#include "lib/flow_key.h"
 #include "lib/inet.h"
 
 /* Pre-802.1ad vendor QinQ outer tag (Cisco/Juniper "9100"); not in
@@ -71,8 +118,37 @@
 #define IPV4_F_MF         0x2000 /* RFC 791: More Fragments */
 #define IPV4_OFF_MASK     0x1fff /* RFC 791: fragment offset, 8-byte units */
 
-#define ICMP_ECHO_REPLY   0      /* RFC 792 */
-#define ICMP_ECHO_REQUEST 8
+/* ICMP error types that quote the offending packet: destination
+ * unreachable 3, source quench 4, redirect 5 (RFC 792), time exceeded 11,
+ * parameter problem 12 (RFC 792, RFC 1812 §4.3.2.3). */
+#define ICMP_ERROR_TYPES  (1u << 3 | 1u << 4 | 1u << 5 | 1u << 11 | 1u << 12)
+#define ICMP_QUOTE_MIN_L4 8      /* RFC 792: at least 64 bits of the data */
+
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_PSH 0x08
+#define TH_ACK 0x10
+#define TH_URG 0x20
+
+/*
+ * Valid values of flags & 0x3f, as a 64-bit set (one shift and a test per
+ * segment): a bare SYN, a bare RST, and with ACK at most one of
+ * SYN/FIN/RST, with or without PSH, URG only on plain and FIN segments.
+ */
+#define TCPF_BIT(f)       (1ull << (f))
+#define TCPF_ACK_P(x)     (TCPF_BIT(TH_ACK | (x)) |                       \
+			   TCPF_BIT(TH_ACK | TH_PSH | (x)))
+#define TCPF_ACK_PU(x)    (TCPF_ACK_P(x) | TCPF_ACK_P(TH_URG | (x)))
+#define TCPF_VALID        (TCPF_BIT(TH_SYN) | TCPF_BIT(TH_RST) |          \
+			   TCPF_ACK_PU(0) | TCPF_ACK_PU(TH_FIN) |         \
+			   TCPF_ACK_P(TH_SYN) | TCPF_ACK_P(TH_RST))
+
+#define TCPOPT_EOL        0      /* RFC 9293 §3.2 */
+#define TCPOPT_NOP        1
+#define TCPOPT_WSCALE     3      /* RFC 7323 §2.2: kind 3, length 3 */
+#define TCPOLEN_WSCALE    3
+#define TCP_WSCALE_MAX    14     /* RFC 7323 §2.3 */
 
 /* Big-endian 16-bit field as a host value. */
 static inline uint16_t
@@ -98,6 +174,14 @@ ld_n32(const uint8_t *p)
 
 	memcpy(&v, p, sizeof(v));
 	return v;
+}
+
+/* Big-endian 32-bit field as a host value. */
+static inline uint32_t
+ld_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		(uint32_t)p[2] << 8 | p[3];
 }
 
 /* 0/8 ("this network", RFC 1122 §3.2.1.3 may only be a source while
@@ -159,12 +243,84 @@ parse_arp(const uint8_t *f, uint32_t len, struct phx_pkt_meta *m)
 	return PHX_DROP_NONE;
 }
 
+/*
+ * Options of a SYN: opt[0..n), n <= 40 (data offset 15 at most). Fills
+ * m->tcp_wscale when a well-formed window scale option is present.
+ */
+static enum phx_drop_reason
+tcp_syn_options(const uint8_t *opt, uint32_t n, struct phx_pkt_meta *m)
+{
+	uint32_t i = 0, olen;
+
+	while (i < n) {
+		if (opt[i] == TCPOPT_EOL)
+			break;
+		if (opt[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (PHX_UNLIKELY(n - i < 2))
+			return PHX_DROP_TCP_BAD_OPTIONS;
+		olen = opt[i + 1];
+		if (PHX_UNLIKELY(olen < 2 || olen > n - i))
+			return PHX_DROP_TCP_BAD_OPTIONS;
+		if (opt[i] == TCPOPT_WSCALE && olen == TCPOLEN_WSCALE)
+			m->tcp_wscale = (int8_t)(opt[i + 2] > TCP_WSCALE_MAX ?
+						 TCP_WSCALE_MAX : opt[i + 2]);
+		i += olen;
+	}
+	return PHX_DROP_NONE;
+}
+
+/*
+ * The packet an ICMP error quotes: l4[8..l4_len) holds its IPv4 header
+ * and at least 8 bytes after it. Rare (errors only), so not inlined.
+ */
+static enum phx_drop_reason
+parse_icmp_quote(const uint8_t *l4, uint32_t l4_len, struct phx_pkt_meta *m)
+{
+	const uint8_t *q = l4 + PHX_ICMP_HDR_LEN, *ql4;
+	uint32_t qlen = l4_len - PHX_ICMP_HDR_LEN, qhlen;
+
+	if (qlen < PHX_IPV4_HDR_LEN || (q[0] >> 4) != 4)
+		return PHX_DROP_ICMP_BAD_QUOTE;
+	qhlen = (uint32_t)(q[0] & 0x0f) * 4;
+	if (qhlen < PHX_IPV4_HDR_LEN || qlen < qhlen + ICMP_QUOTE_MIN_L4)
+		return PHX_DROP_ICMP_BAD_QUOTE;
+
+	m->flags |= PHX_PKT_F_ICMP_ERR;
+	m->q_off = (uint16_t)(m->l4_off + PHX_ICMP_HDR_LEN);
+	m->q_proto = q[9];
+	m->q_src_ip = ld_n32(q + 12);
+	m->q_dst_ip = ld_n32(q + 16);
+	if (ld_be16(q + 6) & IPV4_OFF_MASK)
+		return PHX_DROP_NONE;           /* no L4 header quoted */
+	ql4 = q + qhlen;
+	switch (q[9]) {
+	case PHX_IPPROTO_TCP:
+	case PHX_IPPROTO_UDP:
+		m->q_sport = ld_n16(ql4);
+		m->q_dport = ld_n16(ql4 + 2);
+		break;
+	case PHX_IPPROTO_ICMP:
+		if (phx_icmp_is_query(ql4[0])) {
+			m->q_sport = ld_n16(ql4 + 4);
+			m->q_dport = m->q_sport;
+		}
+		break;
+	default:
+		break;
+	}
+	return PHX_DROP_NONE;
+}
+
 /* L4 of an option-less, unfragmented IPv4 packet; l4_len from the IPv4
  * total length, already known to lie within the frame. */
 static inline enum phx_drop_reason
 parse_l4(const uint8_t *l4, uint32_t l4_len, struct phx_pkt_meta *m)
 {
 	uint32_t doff;
+	uint8_t th;
 
 	switch (m->proto) {
 	case PHX_IPPROTO_TCP:
@@ -173,9 +329,20 @@ parse_l4(const uint8_t *l4, uint32_t l4_len, struct phx_pkt_meta *m)
 		doff = (uint32_t)(l4[12] >> 4) * 4;
 		if (PHX_UNLIKELY(doff < PHX_TCP_HDR_LEN || doff > l4_len))
 			return PHX_DROP_TCP_BAD_DOFF;
+		th = l4[13];
+		if (PHX_UNLIKELY(!((TCPF_VALID >> (th & 0x3f)) & 1)))
+			return PHX_DROP_TCP_BAD_FLAGS;
 		m->sport = ld_n16(l4);
 		m->dport = ld_n16(l4 + 2);
-		m->tcp_flags = l4[13];
+		m->tcp_flags = th;
+		m->tcp_seq = ld_be32(l4 + 4);
+		m->tcp_ack = ld_be32(l4 + 8);
+		m->tcp_win = ld_be16(l4 + 14);
+		m->l4_hlen = (uint8_t)doff;
+		m->tcp_wscale = -1;
+		if ((th & TH_SYN) && doff > PHX_TCP_HDR_LEN)
+			return tcp_syn_options(l4 + PHX_TCP_HDR_LEN,
+					       doff - PHX_TCP_HDR_LEN, m);
 		break;
 	case PHX_IPPROTO_UDP:
 		if (PHX_UNLIKELY(l4_len < PHX_UDP_HDR_LEN))
@@ -185,16 +352,21 @@ parse_l4(const uint8_t *l4, uint32_t l4_len, struct phx_pkt_meta *m)
 			return PHX_DROP_UDP_BAD_LEN;
 		m->sport = ld_n16(l4);
 		m->dport = ld_n16(l4 + 2);
+		m->l4_hlen = PHX_UDP_HDR_LEN;
 		break;
 	case PHX_IPPROTO_ICMP:
 		if (PHX_UNLIKELY(l4_len < PHX_ICMP_HDR_LEN))
 			return PHX_DROP_L4_TRUNCATED;
 		m->icmp_type = l4[0];
 		m->icmp_code = l4[1];
-		/* The echo identifier plays the port's role for tracking and
-		 * NAT (RFC 792: id at bytes 4-5 of echo and echo reply). */
-		if (l4[0] == ICMP_ECHO_REQUEST || l4[0] == ICMP_ECHO_REPLY)
+		m->l4_hlen = PHX_ICMP_HDR_LEN;
+		/* The query identifier plays the port's role for tracking
+		 * and NAT (RFC 792, RFC 950: bytes 4-5 of every query and
+		 * reply). */
+		if (phx_icmp_is_query(l4[0]))
 			m->sport = ld_n16(l4 + 4);
+		else if (l4[0] < 32 && ((ICMP_ERROR_TYPES >> l4[0]) & 1))
+			return parse_icmp_quote(l4, l4_len, m);
 		break;
 	default:
 		break;

@@ -59,7 +59,11 @@ ipv4(uint8_t proto, uint32_t payload, void (*tweak)(struct phx_fb_ipv4 *))
 static void tw_opts(struct phx_fb_ipv4 *p)  { p->tcp_doff = 10; p->tcp_flags = 0x18; }
 static void tw_pad(struct phx_fb_ipv4 *p)   { p->pad_to = 60; }
 static void tw_reply(struct phx_fb_ipv4 *p) { p->icmp_type = 0; }
-static void tw_unreach(struct phx_fb_ipv4 *p) { p->icmp_type = 3; p->icmp_code = 4; }
+static void tw_tstamp(struct phx_fb_ipv4 *p) { p->icmp_type = 13; }
+static void tw_syn_opts(struct phx_fb_ipv4 *p) { p->tcp_doff = 10; }
+static void tw_synack_opts(struct phx_fb_ipv4 *p) { p->tcp_doff = 8; p->tcp_flags = 0x12; }
+static void tw_rst(struct phx_fb_ipv4 *p)   { p->tcp_flags = 0x04; }
+static void tw_finack(struct phx_fb_ipv4 *p) { p->tcp_flags = 0x11; }
 static void tw_mcast(struct phx_fb_ipv4 *p)
 {
 	static const uint8_t m[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb };
@@ -72,6 +76,92 @@ static void tw_mf(struct phx_fb_ipv4 *p)    { p->frag = 0x2000; }
 static void tw_off(struct phx_fb_ipv4 *p)   { p->frag = 0x00b9; }
 static void tw_msrc(struct phx_fb_ipv4 *p)  { p->src_ip = 0x7f000001; }
 static void tw_mdst(struct phx_fb_ipv4 *p)  { p->dst_ip = 0xffffffff; }
+
+/* TCP checksum of an Ethernet/IPv4 (IHL 5) TCP frame, after its header
+ * bytes were edited, so seeds stay valid apart from their one fault. */
+static void
+fix_tcp_csum(uint8_t *f)
+{
+	uint8_t *ip = f + 14, *l4 = ip + 20;
+	uint32_t l4_len = ((uint32_t)ip[2] << 8 | ip[3]) - 20;
+	uint8_t pseudo[12 + PHX_FB_MAX_FRAME];
+
+	memcpy(pseudo, ip + 12, 8);
+	pseudo[8] = 0;
+	pseudo[9] = 6;
+	phx_fb_put16(pseudo + 10, (uint16_t)l4_len);
+	l4[16] = l4[17] = 0;
+	memcpy(pseudo + 12, l4, l4_len);
+	phx_fb_put16(l4 + 16, (uint16_t)~phx_fb_ref_csum(pseudo, 12 + l4_len));
+}
+
+/* A SYN (flags) whose n option bytes are opt; returns the length. */
+static uint32_t
+tcp_opts(uint8_t flags, const uint8_t *opt, uint32_t n)
+{
+	struct phx_fb_ipv4 p;
+	uint32_t len;
+
+	phx_fb_ipv4_init(&p, 6);
+	p.tcp_flags = flags;
+	p.tcp_doff = (uint8_t)(5 + n / 4);
+	len = phx_fb_ipv4_build(&p, buf, sizeof(buf));
+	memcpy(buf + 34 + 20, opt, n);
+	fix_tcp_csum(buf);
+	return len;
+}
+
+/* ICMP checksum of an Ethernet/IPv4 (IHL 5) ICMP frame after an edit. */
+static void
+fix_icmp_csum(uint8_t *f)
+{
+	uint8_t *l4 = f + 34;
+	uint32_t l4_len = ((uint32_t)f[16] << 8 | f[17]) - 20;
+
+	l4[2] = l4[3] = 0;
+	phx_fb_put16(l4 + 2, (uint16_t)~phx_fb_ref_csum(l4, l4_len));
+}
+
+/*
+ * ICMP error type/code whose payload is the first qlen bytes of a packet
+ * of protocol proto from 10.0.1.2 back to 10.0.0.1 (the reply direction
+ * of the default frames). Returns the frame length.
+ */
+static uint32_t
+icmp_err(uint8_t type, uint8_t code, uint8_t proto, uint8_t qtype,
+	 uint32_t qlen)
+{
+	static uint8_t ib[PHX_FB_MAX_FRAME];
+	struct phx_fb_ipv4 p, in;
+	uint32_t len, ilen;
+	uint8_t *l4 = buf + 34;
+
+	phx_fb_ipv4_init(&in, proto);
+	in.src_ip = 0x0a000102;
+	in.dst_ip = 0x0a000001;
+	in.sport = 80;
+	in.dport = 40000;
+	in.tcp_flags = 0x12;
+	in.icmp_type = qtype;
+	in.payload_len = 64;
+	ilen = phx_fb_ipv4_build(&in, ib, sizeof(ib));
+	phx_fb_ipv4_init(&p, 1);
+	p.src_ip = 0x0a090909;
+	p.dst_ip = 0x0a000102;
+	p.icmp_type = type;
+	p.icmp_code = code;
+	p.icmp_id = 0;
+	p.icmp_seq = 0;
+	p.payload_len = qlen;
+	len = phx_fb_ipv4_build(&p, buf, sizeof(buf));
+	if (len == 0 || ilen < 14 + qlen) {
+		fprintf(stderr, "icmp error does not build\n");
+		exit(1);
+	}
+	memcpy(l4 + 8, ib + 14, qlen);
+	fix_icmp_csum(buf);
+	return len;
+}
 
 int
 main(int argc, char **argv)
@@ -102,7 +192,33 @@ main(int argc, char **argv)
 	put("ok_udp_l2_bcast", buf, ipv4(17, 16, tw_bcast));
 	put("ok_icmp_echo_request", buf, ipv4(1, 56, NULL));
 	put("ok_icmp_echo_reply", buf, ipv4(1, 56, tw_reply));
-	put("ok_icmp_unreach", buf, ipv4(1, 28, tw_unreach));
+	put("ok_icmp_unreach", buf, icmp_err(3, 4, 6, 0, 28));
+	put("ok_icmp_timestamp", buf, ipv4(1, 12, tw_tstamp));
+	put("ok_icmp_err_tcp_quote", buf, icmp_err(11, 0, 6, 0, 48));
+	put("ok_icmp_err_udp_quote", buf, icmp_err(3, 3, 17, 0, 28));
+	put("ok_icmp_err_echo_quote", buf, icmp_err(3, 1, 1, 8, 28));
+	put("ok_icmp_err_param_problem", buf, icmp_err(12, 0, 17, 0, 92));
+	len = icmp_err(3, 4, 17, 0, 28);
+	phx_fb_put16(buf + 42 + 6, 0x00b9);    /* quoted later fragment */
+	fix_icmp_csum(buf);
+	put("ok_icmp_err_fragment_quote", buf, len);
+	put("ok_tcp_syn_options", buf, ipv4(6, 0, tw_syn_opts));
+	put("ok_tcp_synack_options", buf, ipv4(6, 0, tw_synack_opts));
+	put("ok_tcp_rst_bare", buf, ipv4(6, 0, tw_rst));
+	put("ok_tcp_fin_ack", buf, ipv4(6, 10, tw_finack));
+	{
+		/* Linux SYN: MSS, SACK permitted, timestamps, NOP, wscale 7 */
+		static const uint8_t o[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10,
+					       0, 0, 0, 1, 0, 0, 0, 0, 1, 3,
+					       3, 7 };
+
+		put("ok_tcp_syn_wscale", buf, tcp_opts(0x02, o, 20));
+	}
+	{
+		static const uint8_t o[8] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 14 };
+
+		put("ok_tcp_synack_wscale", buf, tcp_opts(0x12, o, 8));
+	}
 	put("ok_gre", buf, ipv4(47, 24, NULL));
 
 	/* one per drop reason */
@@ -177,6 +293,33 @@ main(int argc, char **argv)
 	len = ipv4(17, 8, NULL);
 	phx_fb_put16(buf + 34 + 4, 9);
 	put("drop_udp_bad_len", buf, len);
+
+	len = ipv4(6, 0, NULL);
+	buf[34 + 13] = 0x00;
+	fix_tcp_csum(buf);
+	put("drop_tcp_bad_flags_null", buf, len);
+	buf[34 + 13] = 0x03;
+	fix_tcp_csum(buf);
+	put("drop_tcp_bad_flags_syn_fin", buf, len);
+	buf[34 + 13] = 0x29;
+	fix_tcp_csum(buf);
+	put("drop_tcp_bad_flags_xmas", buf, len);
+	{
+		static const uint8_t o0[4] = { 2, 0, 0, 0 };
+		static const uint8_t o1[8] = { 1, 1, 1, 1, 3, 3, 7, 8 };
+
+		put("drop_tcp_bad_options_len0", buf, tcp_opts(0x02, o0, 4));
+		put("drop_tcp_bad_options_past", buf, tcp_opts(0x12, o1, 8));
+	}
+	put("drop_icmp_bad_quote_empty", buf, icmp_err(3, 1, 6, 0, 0));
+	put("drop_icmp_bad_quote_short", buf, icmp_err(11, 0, 17, 0, 27));
+	len = icmp_err(3, 3, 17, 0, 28);
+	buf[42] = 0x46;                 /* quoted IHL 6: 32 bytes needed */
+	fix_icmp_csum(buf);
+	put("drop_icmp_bad_quote_ihl", buf, len);
+	buf[42] = 0x65;
+	fix_icmp_csum(buf);
+	put("drop_icmp_bad_quote_version", buf, len);
 
 	printf("wrote %u seeds to %s\n", n_written, out_dir);
 	return 0;

@@ -3,7 +3,9 @@
  * Check suite for lib/pkt_parse: every accepted kind with every meta field,
  * every parser drop reason from a frame that triggers exactly it, the
  * first-fault-wins order, truncation at every length, Ethernet padding,
- * and the checksum-offload flag.
+ * and the checksum-offload flag; for TCP every one of the 256 flag bytes
+ * against an independently written rule, and the SYN option walk; for
+ * ICMP errors the quote, valid and broken.
  *
  * Every parse goes through parse_exact(), which copies the frame into a
  * heap block of exactly len bytes, so any read past len lands outside the
@@ -87,6 +89,17 @@ expect_meta(const struct phx_pkt_meta *g, const struct phx_pkt_meta *w)
 	F(icmp_type);
 	F(icmp_code);
 	F(arp_op);
+	F(tcp_seq);
+	F(tcp_ack);
+	F(tcp_win);
+	F(tcp_wscale);
+	F(l4_hlen);
+	F(q_off);
+	F(q_proto);
+	F(q_src_ip);
+	F(q_dst_ip);
+	F(q_sport);
+	F(q_dport);
 #undef F
 }
 
@@ -142,6 +155,72 @@ set_ip_addr(struct frame *fr, unsigned off, uint32_t ip)
 	phx_fb_ipv4_fix_csum(fr->b);
 }
 
+/* TCP segment with flags and the given option bytes (n a multiple of 4,
+ * at most 40) in its header. The TCP checksum is left stale: the parser
+ * does not verify it. */
+static void
+mk_tcp_opts(struct frame *fr, uint8_t flags, const uint8_t *opt, uint32_t n)
+{
+	struct phx_fb_ipv4 p;
+
+	ck_assert_uint_eq(n % 4, 0);
+	ck_assert_uint_le(n, 40);
+	phx_fb_ipv4_init(&p, PHX_IPPROTO_TCP);
+	p.tcp_flags = flags;
+	p.tcp_doff = (uint8_t)(5 + n / 4);
+	build(fr, &p);
+	if (n)
+		memcpy(fr->b + L4(20), opt, n);
+}
+
+/* Inner packets for ICMP error quotes (10.0.1.2 -> 10.0.0.1, as if the
+ * default frame's peer had sent them). */
+static void
+inner_init(struct phx_fb_ipv4 *p, uint8_t proto)
+{
+	phx_fb_ipv4_init(p, proto);
+	p->src_ip = 0x0a000102;
+	p->dst_ip = 0x0a000001;
+	p->sport = 80;
+	p->dport = 40000;
+	p->tcp_flags = 0x12;            /* SYN/ACK */
+	p->icmp_id = 0x1717;
+	p->payload_len = 64;
+}
+
+/*
+ * ICMP error type/code from 10.9.9.9 to 10.0.1.2 whose payload is the
+ * first qlen bytes of the IPv4 packet *inner describes (zero-filled past
+ * its end). ICMP checksum recomputed.
+ */
+static void
+mk_icmp_err(struct frame *fr, uint8_t type, uint8_t code,
+	    const struct phx_fb_ipv4 *inner, uint32_t qlen)
+{
+	uint8_t ib[PHX_FB_MAX_FRAME];
+	struct phx_fb_ipv4 p;
+	uint32_t ilen, n;
+	uint8_t *l4;
+
+	ilen = phx_fb_ipv4_build(inner, ib, sizeof(ib));
+	ck_assert_uint_gt(ilen, 14);
+	phx_fb_ipv4_init(&p, PHX_IPPROTO_ICMP);
+	p.src_ip = 0x0a090909;
+	p.dst_ip = 0x0a000102;
+	p.icmp_type = type;
+	p.icmp_code = code;
+	p.icmp_id = 0;                  /* "unused" (or next-hop MTU) */
+	p.icmp_seq = 0;
+	p.payload_len = qlen;
+	build(fr, &p);
+	l4 = fr->b + L4(0);
+	n = ilen - 14 < qlen ? ilen - 14 : qlen;
+	memset(l4 + 8, 0, qlen);
+	memcpy(l4 + 8, ib + 14, n);
+	phx_fb_put16(l4 + 2, 0);
+	phx_fb_put16(l4 + 2, (uint16_t)~phx_fb_ref_csum(l4, 8 + qlen));
+}
+
 /* ---- valid frames: every meta field ----------------------------------- */
 
 START_TEST(test_tcp_syn)
@@ -154,6 +233,8 @@ START_TEST(test_tcp_syn)
 		.l3_off = 14, .l4_off = 34, .l3_len = 40, .l4_len = 20,
 		.src_ip = htonl(0x0a000001), .dst_ip = htonl(0x0a000102),
 		.sport = htons(40000), .dport = htons(80), .tcp_flags = 0x02,
+		.tcp_seq = 0x01020304, .tcp_ack = 0, .tcp_win = 65535,
+		.tcp_wscale = -1, .l4_hlen = 20,
 	};
 
 	mk_tcp(&fr);
@@ -174,6 +255,8 @@ START_TEST(test_tcp_options_payload)
 		.l3_len = 20 + 60 + 100, .l4_len = 60 + 100,
 		.src_ip = htonl(0xc0a80101), .dst_ip = htonl(0xdfffffff),
 		.sport = htons(443), .dport = htons(1), .tcp_flags = 0x18,
+		.tcp_seq = 0xfffffff0, .tcp_ack = 0x80000001, .tcp_win = 65535,
+		.tcp_wscale = -1, .l4_hlen = 60,
 	};
 
 	phx_fb_ipv4_init(&p, PHX_IPPROTO_TCP);
@@ -185,7 +268,9 @@ START_TEST(test_tcp_options_payload)
 	p.dst_ip = 0xdfffffff;          /* highest unicast address */
 	p.sport = 443;
 	p.dport = 1;
-	p.tcp_flags = 0x18;             /* PSH|ACK */
+	p.tcp_flags = 0x18;             /* PSH|ACK: options not walked */
+	p.tcp_seq = 0xfffffff0;
+	p.tcp_ack = 0x80000001;
 	build(&fr, &p);
 	ck_assert_reason(parse_frame(&fr, 0, &m), PHX_DROP_NONE);
 	expect_meta(&m, &want);
@@ -203,7 +288,7 @@ START_TEST(test_udp)
 		.l3_off = 14, .l4_off = 34, .l3_len = 20 + 8 + 37,
 		.l4_len = 8 + 37,
 		.src_ip = htonl(0x0a000001), .dst_ip = htonl(0x0a000102),
-		.sport = htons(5353), .dport = htons(53),
+		.sport = htons(5353), .dport = htons(53), .l4_hlen = 8,
 	};
 
 	phx_fb_ipv4_init(&p, PHX_IPPROTO_UDP);
@@ -216,18 +301,28 @@ START_TEST(test_udp)
 }
 END_TEST
 
-/* ICMP: type/code always; echo identifier in sport for types 8 and 0
- * only; loop index picks the row. */
+/* ICMP other than errors: type/code always; the identifier in sport for
+ * the query types (echo, timestamp, information, address mask) only;
+ * loop index picks the row. Errors have their own tests below. */
 static const struct {
 	uint8_t type, code;
 	uint16_t sport;                 /* expected, host order */
 } icmp_rows[] = {
 	{ 8, 0, 0x4242 },               /* echo request: id */
 	{ 0, 0, 0x4242 },               /* echo reply: id */
-	{ 3, 4, 0 },                    /* frag needed: no id */
-	{ 11, 0, 0 },                   /* time exceeded */
-	{ 13, 0, 0 },                   /* timestamp: has an id, not tracked */
+	{ 13, 0, 0x4242 },              /* timestamp request */
+	{ 14, 0, 0x4242 },              /* timestamp reply */
+	{ 15, 0, 0x4242 },              /* information request */
+	{ 16, 0, 0x4242 },              /* information reply */
+	{ 17, 0, 0x4242 },              /* address mask request (RFC 950) */
+	{ 18, 0, 0x4242 },              /* address mask reply */
 	{ 8, 7, 0x4242 },               /* odd code on echo: still echo */
+	{ 9, 0, 0 },                    /* router advertisement: no id */
+	{ 10, 0, 0 },                   /* router solicitation */
+	{ 1, 0, 0 },                    /* unassigned */
+	{ 19, 0, 0 },                   /* reserved, just past the queries */
+	{ 42, 0, 0 },                   /* extended echo (RFC 8335): untracked */
+	{ 255, 0, 0 },
 };
 
 START_TEST(test_icmp)
@@ -239,7 +334,7 @@ START_TEST(test_icmp)
 		.kind = PHX_PKT_IPV4, .flags = PHX_PKT_F_IPV4_DF,
 		.proto = PHX_IPPROTO_ICMP, .ttl = 64,
 		.l3_off = 14, .l4_off = 34, .l3_len = 20 + 8 + 28,
-		.l4_len = 8 + 28,
+		.l4_len = 8 + 28, .l4_hlen = 8,
 		.src_ip = htonl(0x0a000001), .dst_ip = htonl(0x0a000102),
 	};
 
@@ -484,6 +579,363 @@ START_TEST(test_unaligned)
 }
 END_TEST
 
+/* TCP fields in host order, from distinctive values. */
+START_TEST(test_tcp_fields)
+{
+	struct phx_fb_ipv4 p;
+	struct frame fr;
+	struct phx_pkt_meta m;
+
+	phx_fb_ipv4_init(&p, PHX_IPPROTO_TCP);
+	p.tcp_flags = 0x10;
+	p.tcp_seq = 0x89abcdef;
+	p.tcp_ack = 0xfedcba98;
+	p.payload_len = 7;
+	build(&fr, &p);
+	phx_fb_put16(fr.b + L4(14), 0x1234);    /* window */
+	ck_assert_reason(parse_frame(&fr, 0, &m), PHX_DROP_NONE);
+	ck_assert_uint_eq(m.tcp_seq, 0x89abcdef);
+	ck_assert_uint_eq(m.tcp_ack, 0xfedcba98);
+	ck_assert_uint_eq(m.tcp_win, 0x1234);
+	ck_assert_int_eq(m.tcp_wscale, -1);
+	ck_assert_uint_eq(m.l4_hlen, 20);
+	ck_assert_uint_eq(m.l4_len - m.l4_hlen, 7);
+}
+END_TEST
+
+/*
+ * The flag rule, written independently of the parser's bit set: at most
+ * one of SYN/FIN/RST; without ACK only a bare SYN or a bare RST; URG
+ * never with SYN or RST; ECE (0x40) and CWR (0x80) do not matter.
+ */
+static int
+ref_flags_ok(unsigned b)
+{
+	int fin = !!(b & 0x01), syn = !!(b & 0x02), rst = !!(b & 0x04);
+	int psh = !!(b & 0x08), ack = !!(b & 0x10), urg = !!(b & 0x20);
+
+	if (fin + syn + rst > 1)
+		return 0;
+	if (!ack)
+		return (syn || rst) && !psh && !urg;
+	return !(urg && (syn || rst));
+}
+
+/* Every flags byte: accepted exactly when the rule says so, and then
+ * reported unchanged. Loop index = flags byte. */
+START_TEST(test_tcp_flags_all)
+{
+	struct phx_fb_ipv4 p;
+	struct frame fr;
+	struct phx_pkt_meta m;
+	enum phx_drop_reason r;
+
+	phx_fb_ipv4_init(&p, PHX_IPPROTO_TCP);
+	p.tcp_flags = (uint8_t)_i;
+	build(&fr, &p);
+	r = parse_frame(&fr, 0, &m);
+	ck_assert_msg(r == (ref_flags_ok((unsigned)_i) ? PHX_DROP_NONE :
+			    PHX_DROP_TCP_BAD_FLAGS),
+		      "flags %#04x: %s", _i, phx_drop_name(r));
+	if (r == PHX_DROP_NONE)
+		ck_assert_uint_eq(m.tcp_flags, (unsigned)_i);
+}
+END_TEST
+
+/* The rule itself, on the combinations with names. */
+START_TEST(test_tcp_flags_named)
+{
+	static const struct { uint8_t flags; int ok; const char *what; } rows[] = {
+		{ 0x02, 1, "SYN" },
+		{ 0x12, 1, "SYN/ACK" },
+		{ 0xc2, 1, "SYN+ECE+CWR (ECN setup, RFC 3168)" },
+		{ 0x52, 1, "SYN/ACK+ECE" },
+		{ 0x04, 1, "bare RST" },
+		{ 0x14, 1, "RST/ACK" },
+		{ 0x10, 1, "ACK" },
+		{ 0x18, 1, "PSH/ACK" },
+		{ 0x11, 1, "FIN/ACK" },
+		{ 0x19, 1, "FIN/PSH/ACK" },
+		{ 0x30, 1, "URG/ACK" },
+		{ 0x39, 1, "FIN/PSH/URG/ACK" },
+		{ 0x00, 0, "NULL scan" },
+		{ 0xc0, 0, "ECE+CWR only" },
+		{ 0x01, 0, "FIN scan" },
+		{ 0x29, 0, "XMAS (FIN/PSH/URG)" },
+		{ 0x08, 0, "PSH alone" },
+		{ 0x20, 0, "URG alone" },
+		{ 0x03, 0, "SYN+FIN" },
+		{ 0x13, 0, "SYN+FIN+ACK" },
+		{ 0x06, 0, "SYN+RST" },
+		{ 0x05, 0, "FIN+RST" },
+		{ 0x15, 0, "FIN+RST+ACK" },
+		{ 0x0a, 0, "SYN+PSH without ACK" },
+		{ 0x22, 0, "SYN+URG" },
+		{ 0x32, 0, "SYN/ACK+URG" },
+		{ 0x0c, 0, "RST+PSH without ACK" },
+		{ 0x34, 0, "RST/ACK+URG" },
+		{ 0x3f, 0, "all six" },
+		{ 0xff, 0, "all eight" },
+	};
+	struct phx_fb_ipv4 p;
+	struct frame fr;
+	struct phx_pkt_meta m;
+	enum phx_drop_reason r;
+	unsigned i;
+
+	for (i = 0; i < PHX_DIM(rows); i++) {
+		ck_assert_int_eq(ref_flags_ok(rows[i].flags), rows[i].ok);
+		phx_fb_ipv4_init(&p, PHX_IPPROTO_TCP);
+		p.tcp_flags = rows[i].flags;
+		build(&fr, &p);
+		r = parse_frame(&fr, 0, &m);
+		ck_assert_msg(r == (rows[i].ok ? PHX_DROP_NONE :
+				    PHX_DROP_TCP_BAD_FLAGS),
+			      "%s: %s", rows[i].what, phx_drop_name(r));
+	}
+}
+END_TEST
+
+/* SYN option lists: the reason and the window scale reported. */
+static const struct opt_case {
+	const char *name;
+	uint8_t flags;
+	uint8_t n;                      /* option bytes, multiple of 4 */
+	uint8_t opt[40];
+	enum phx_drop_reason want;
+	int8_t wscale;
+} opt_cases[] = {
+	{ "none", 0x02, 0, { 0 }, PHX_DROP_NONE, -1 },
+	{ "ws 7", 0x02, 4, { 1, 3, 3, 7 }, PHX_DROP_NONE, 7 },
+	{ "ws 0", 0x02, 4, { 3, 3, 0, 0 }, PHX_DROP_NONE, 0 },
+	{ "ws 14", 0x02, 4, { 3, 3, 14, 0 }, PHX_DROP_NONE, 14 },
+	{ "ws 15 means 14", 0x02, 4, { 3, 3, 15, 0 }, PHX_DROP_NONE, 14 },
+	{ "ws 255 means 14", 0x02, 4, { 3, 3, 255, 0 }, PHX_DROP_NONE, 14 },
+	/* Linux SYN: MSS, SACK permitted, timestamps, NOP, window scale */
+	{ "linux syn", 0x02, 20,
+	  { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7 },
+	  PHX_DROP_NONE, 7 },
+	{ "syn/ack ws 9", 0x12, 8, { 2, 4, 0x05, 0xb4, 1, 3, 3, 9 },
+	  PHX_DROP_NONE, 9 },
+	{ "ws ends the header", 0x02, 40,
+	  { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 5 },
+	  PHX_DROP_NONE, 5 },
+	{ "40 NOPs", 0x02, 40,
+	  { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 },
+	  PHX_DROP_NONE, -1 },
+	{ "EOL hides the rest", 0x02, 8, { 0, 0xff, 0xff, 0xff, 3, 3, 1, 0 },
+	  PHX_DROP_NONE, -1 },
+	{ "ws before EOL", 0x02, 8, { 3, 3, 4, 0, 2, 0, 0, 0 },
+	  PHX_DROP_NONE, 4 },
+	{ "ws of length 4 skipped", 0x02, 4, { 3, 4, 7, 0 },
+	  PHX_DROP_NONE, -1 },
+	{ "ws of length 2 skipped", 0x02, 4, { 3, 2, 1, 0 },
+	  PHX_DROP_NONE, -1 },
+	{ "unknown kind, right length", 0x02, 4, { 0xfe, 4, 0xaa, 0xbb },
+	  PHX_DROP_NONE, -1 },
+	{ "last ws wins", 0x02, 8, { 3, 3, 2, 1, 3, 3, 6, 0 },
+	  PHX_DROP_NONE, 6 },
+	{ "kind without length", 0x02, 4, { 1, 1, 1, 2 },
+	  PHX_DROP_TCP_BAD_OPTIONS, -1 },
+	{ "length 0", 0x02, 4, { 2, 0, 0, 0 }, PHX_DROP_TCP_BAD_OPTIONS, -1 },
+	{ "length 1", 0x02, 4, { 8, 1, 1, 1 }, PHX_DROP_TCP_BAD_OPTIONS, -1 },
+	{ "past the header", 0x02, 4, { 2, 6, 5, 0xb4 },
+	  PHX_DROP_TCP_BAD_OPTIONS, -1 },
+	{ "ws cut by the header", 0x02, 4, { 1, 1, 3, 3 },
+	  PHX_DROP_TCP_BAD_OPTIONS, -1 },
+	{ "length 255", 0x02, 40, { 1, 1, 1, 1, 0x22, 0xff },
+	  PHX_DROP_TCP_BAD_OPTIONS, -1 },
+	{ "bad after good ws", 0x02, 8, { 3, 3, 7, 2, 9, 1, 1, 1 },
+	  PHX_DROP_TCP_BAD_OPTIONS, -1 },
+	{ "syn/ack bad", 0x12, 4, { 2, 0, 0, 0 }, PHX_DROP_TCP_BAD_OPTIONS, -1 },
+	/* not a SYN: options are not read */
+	{ "ack: not walked", 0x10, 4, { 2, 0, 0, 0 }, PHX_DROP_NONE, -1 },
+	{ "ack: ws ignored", 0x10, 4, { 1, 3, 3, 7 }, PHX_DROP_NONE, -1 },
+	{ "rst: not walked", 0x04, 4, { 8, 1, 1, 1 }, PHX_DROP_NONE, -1 },
+	{ "fin/ack: not walked", 0x11, 4, { 2, 6, 0, 0 }, PHX_DROP_NONE, -1 },
+};
+
+START_TEST(test_tcp_options)
+{
+	const struct opt_case *c = &opt_cases[_i];
+	struct frame fr;
+	struct phx_pkt_meta m;
+	enum phx_drop_reason r;
+
+	mk_tcp_opts(&fr, c->flags, c->opt, c->n);
+	r = parse_frame(&fr, 0, &m);
+	ck_assert_msg(r == c->want, "%s: %s, expected %s", c->name,
+		      phx_drop_name(r), phx_drop_name(c->want));
+	if (r == PHX_DROP_NONE) {
+		ck_assert_msg(m.tcp_wscale == c->wscale, "%s: wscale %d", c->name,
+			      m.tcp_wscale);
+		ck_assert_uint_eq(m.l4_hlen, 20u + c->n);
+	}
+}
+END_TEST
+
+/* Not TCP: tcp_wscale and the TCP fields stay 0. */
+START_TEST(test_non_tcp_fields_zero)
+{
+	static const uint8_t protos[] = { PHX_IPPROTO_UDP, PHX_IPPROTO_ICMP,
+					  47 };
+	struct frame fr;
+	struct phx_pkt_meta m;
+	unsigned i;
+
+	for (i = 0; i < PHX_DIM(protos); i++) {
+		mk_proto(&fr, protos[i], 12);
+		ck_assert_reason(parse_frame(&fr, 0, &m), PHX_DROP_NONE);
+		ck_assert_int_eq(m.tcp_wscale, 0);
+		ck_assert_uint_eq(m.tcp_seq | m.tcp_ack | m.tcp_win, 0);
+		ck_assert_uint_eq(m.flags & PHX_PKT_F_ICMP_ERR, 0);
+		ck_assert_uint_eq(m.q_off | m.q_proto | m.q_src_ip |
+				  m.q_dst_ip | m.q_sport | m.q_dport, 0);
+		ck_assert_uint_eq(m.l4_hlen, protos[i] == 47 ? 0 : 8);
+	}
+}
+END_TEST
+
+/* ---- ICMP errors -------------------------------------------------------- */
+
+/* Every error type quoting a TCP segment: the q_* fields. */
+static const uint8_t icmp_err_types[][2] = {
+	{ 3, 0 }, { 3, 1 }, { 3, 3 }, { 3, 4 }, { 3, 13 },
+	{ 4, 0 }, { 5, 1 }, { 11, 0 }, { 11, 1 }, { 12, 0 },
+};
+
+START_TEST(test_icmp_err_types)
+{
+	struct phx_fb_ipv4 in;
+	struct frame fr;
+	struct phx_pkt_meta m;
+	const struct phx_pkt_meta want = {
+		.kind = PHX_PKT_IPV4,
+		.flags = PHX_PKT_F_IPV4_DF | PHX_PKT_F_ICMP_ERR,
+		.proto = PHX_IPPROTO_ICMP, .ttl = 64,
+		.l3_off = 14, .l4_off = 34, .l3_len = 20 + 8 + 28,
+		.l4_len = 8 + 28, .l4_hlen = 8,
+		.src_ip = htonl(0x0a090909), .dst_ip = htonl(0x0a000102),
+		.icmp_type = icmp_err_types[_i][0],
+		.icmp_code = icmp_err_types[_i][1],
+		.q_off = 42, .q_proto = PHX_IPPROTO_TCP,
+		.q_src_ip = htonl(0x0a000102), .q_dst_ip = htonl(0x0a000001),
+		.q_sport = htons(80), .q_dport = htons(40000),
+	};
+
+	inner_init(&in, PHX_IPPROTO_TCP);
+	mk_icmp_err(&fr, icmp_err_types[_i][0], icmp_err_types[_i][1], &in,
+		    28);
+	ck_assert_reason(parse_frame(&fr, 0, &m), PHX_DROP_NONE);
+	expect_meta(&m, &want);
+}
+END_TEST
+
+/* Quotes of each kind: ports, identifiers, or nothing. */
+START_TEST(test_icmp_err_quotes)
+{
+	static const struct {
+		const char *what;
+		uint8_t proto;
+		uint8_t icmp_type;      /* quoted ICMP type */
+		uint8_t ihl;            /* quoted IHL */
+		uint16_t frag;          /* quoted flags + offset */
+		uint32_t qlen;          /* bytes quoted */
+		uint16_t sport, dport;  /* expected, host order */
+	} rows[] = {
+		{ "tcp", 6, 0, 5, 0x4000, 28, 80, 40000 },
+		{ "tcp, whole segment", 6, 0, 5, 0x4000, 20 + 20 + 64, 80, 40000 },
+		{ "udp", 17, 0, 5, 0x4000, 28, 80, 40000 },
+		{ "udp, 576-byte rule", 17, 0, 5, 0, 548, 80, 40000 },
+		{ "echo request", 1, 8, 5, 0x4000, 28, 0x1717, 0x1717 },
+		{ "echo reply", 1, 0, 5, 0x4000, 28, 0x1717, 0x1717 },
+		{ "timestamp", 1, 13, 5, 0x4000, 28, 0x1717, 0x1717 },
+		{ "quoted error: no id", 1, 3, 5, 0x4000, 28, 0, 0 },
+		{ "gre: no ports", 47, 0, 5, 0x4000, 28, 0, 0 },
+		{ "quoted IP options", 6, 0, 6, 0x4000, 32, 80, 40000 },
+		{ "quoted IHL 15", 17, 0, 15, 0x4000, 68, 80, 40000 },
+		{ "first fragment", 17, 0, 5, 0x2000, 28, 80, 40000 },
+		{ "later fragment: no ports", 17, 0, 5, 0x2010, 28, 0, 0 },
+		{ "last fragment: no ports", 6, 0, 5, 0x0001, 28, 0, 0 },
+	};
+	struct phx_fb_ipv4 in;
+	struct frame fr;
+	struct phx_pkt_meta m;
+	unsigned i;
+
+	for (i = 0; i < PHX_DIM(rows); i++) {
+		inner_init(&in, rows[i].proto);
+		in.icmp_type = rows[i].icmp_type;
+		in.ihl = rows[i].ihl;
+		in.frag = rows[i].frag;
+		in.payload_len = 600;
+		mk_icmp_err(&fr, 11, 0, &in, rows[i].qlen);
+		ck_assert_msg(parse_frame(&fr, 0, &m) == PHX_DROP_NONE, "%s",
+			      rows[i].what);
+		ck_assert_msg(m.flags & PHX_PKT_F_ICMP_ERR, "%s", rows[i].what);
+		ck_assert_uint_eq(m.q_off, 42);
+		ck_assert_uint_eq(m.q_proto, rows[i].proto);
+		ck_assert_uint_eq(m.q_src_ip, htonl(0x0a000102));
+		ck_assert_uint_eq(m.q_dst_ip, htonl(0x0a000001));
+		ck_assert_msg(m.q_sport == htons(rows[i].sport) &&
+			      m.q_dport == htons(rows[i].dport),
+			      "%s: ports %u %u", rows[i].what,
+			      ntohs(m.q_sport), ntohs(m.q_dport));
+		ck_assert_uint_eq(m.sport | m.dport, 0);
+	}
+}
+END_TEST
+
+/* The quote must lie within the IPv4 total length, not merely the frame:
+ * a packet claiming 8 + 20 bytes, padded with the rest of a quote, is
+ * still short. Also the quoted header is taken as it is (its checksum
+ * and total length are the original sender's business). */
+START_TEST(test_icmp_err_quote_bounds)
+{
+	struct phx_fb_ipv4 in;
+	struct frame fr;
+	struct phx_pkt_meta m;
+
+	inner_init(&in, PHX_IPPROTO_UDP);
+	mk_icmp_err(&fr, 3, 3, &in, 28);
+	ck_assert_reason(parse_frame(&fr, 0, &m), PHX_DROP_NONE);
+	phx_fb_ipv4_set_tot_len(fr.b, 20 + 8 + 27);
+	ck_assert_reason(parse_frame(&fr, 0, &m), PHX_DROP_ICMP_BAD_QUOTE);
+	phx_fb_ipv4_set_tot_len(fr.b, 20 + 8 + 20);
+	ck_assert_reason(parse_frame(&fr, 0, &m), PHX_DROP_ICMP_BAD_QUOTE);
+
+	mk_icmp_err(&fr, 3, 3, &in, 28);
+	fr.b[L4(8 + 10)] ^= 0xff;               /* quoted checksum */
+	phx_fb_put16(fr.b + L4(8 + 2), 1500);   /* quoted total length */
+	ck_assert_reason(parse_frame(&fr, 0, &m), PHX_DROP_NONE);
+	ck_assert_uint_eq(m.q_sport, htons(80));
+}
+END_TEST
+
+/*
+ * Consistent truncation of an ICMP error: the packet cut at every length
+ * from the end of the ICMP header to a full 28-byte quote (IPv4 total
+ * length rewritten). Only the full quote is accepted.
+ */
+START_TEST(test_trunc_l3_icmp_err)
+{
+	struct phx_fb_ipv4 in;
+	struct frame fr;
+	struct phx_pkt_meta m;
+	uint32_t qlen = (uint32_t)_i;
+	enum phx_drop_reason r, want = qlen < 28 ? PHX_DROP_ICMP_BAD_QUOTE :
+		PHX_DROP_NONE;
+
+	inner_init(&in, PHX_IPPROTO_TCP);
+	mk_icmp_err(&fr, 11, 0, &in, 28);
+	phx_fb_ipv4_set_tot_len(fr.b, (uint16_t)(20 + 8 + qlen));
+	r = parse_exact(fr.b, 14 + 20 + 8 + qlen, 0, &m);
+	ck_assert_msg(r == want, "quote %u bytes: %s", qlen, phx_drop_name(r));
+}
+END_TEST
+
 /* ---- drops: one frame per reason, exactly that reason ------------------ */
 
 /* Each maker builds a valid base frame and breaks one thing (or, for the
@@ -574,6 +1026,84 @@ static void udp_len_small(struct frame *f)
 static void udp_len7(struct frame *f)   { mk_udp(f); phx_fb_put16(f->b + L4(4), 7); }
 static void udp_len0(struct frame *f)   { mk_udp(f); phx_fb_put16(f->b + L4(4), 0); }
 static void udp_len_max(struct frame *f) { mk_udp(f); phx_fb_put16(f->b + L4(4), 0xffff); }
+static void tcp_flags_null(struct frame *f) { mk_tcp(f); f->b[L4(13)] = 0x00; }
+static void tcp_flags_syn_fin(struct frame *f) { mk_tcp(f); f->b[L4(13)] = 0x03; }
+static void tcp_flags_syn_rst(struct frame *f) { mk_tcp(f); f->b[L4(13)] = 0x06; }
+static void tcp_flags_fin_rst(struct frame *f) { mk_tcp(f); f->b[L4(13)] = 0x15; }
+static void tcp_flags_xmas(struct frame *f) { mk_tcp(f); f->b[L4(13)] = 0x29; }
+static void tcp_flags_fin(struct frame *f) { mk_tcp(f); f->b[L4(13)] = 0x01; }
+static void tcp_flags_psh(struct frame *f) { mk_tcp(f); f->b[L4(13)] = 0x08; }
+static void tcp_opt_nolen(struct frame *f)
+{
+	static const uint8_t o[4] = { 1, 1, 1, 3 };
+
+	mk_tcp_opts(f, 0x02, o, 4);
+}
+static void tcp_opt_len0(struct frame *f)
+{
+	static const uint8_t o[4] = { 2, 0, 0, 0 };
+
+	mk_tcp_opts(f, 0x02, o, 4);
+}
+static void tcp_opt_past(struct frame *f)
+{
+	static const uint8_t o[8] = { 1, 1, 1, 1, 2, 5, 0, 0 };
+
+	mk_tcp_opts(f, 0x12, o, 8);
+}
+static void icmp_err_empty(struct frame *f)
+{
+	struct phx_fb_ipv4 in;
+
+	inner_init(&in, PHX_IPPROTO_TCP);
+	mk_icmp_err(f, 3, 1, &in, 0);
+}
+static void icmp_err_hdr_only(struct frame *f)
+{
+	struct phx_fb_ipv4 in;
+
+	inner_init(&in, PHX_IPPROTO_TCP);
+	mk_icmp_err(f, 11, 0, &in, 20);
+}
+static void icmp_err_short7(struct frame *f)
+{
+	struct phx_fb_ipv4 in;
+
+	inner_init(&in, PHX_IPPROTO_UDP);
+	mk_icmp_err(f, 12, 0, &in, 27);
+}
+static void icmp_err_ver6(struct frame *f)
+{
+	struct phx_fb_ipv4 in;
+
+	inner_init(&in, PHX_IPPROTO_UDP);
+	mk_icmp_err(f, 3, 3, &in, 28);
+	f->b[L4(8)] = 0x65;
+}
+static void icmp_err_ihl4(struct frame *f)
+{
+	struct phx_fb_ipv4 in;
+
+	inner_init(&in, PHX_IPPROTO_UDP);
+	mk_icmp_err(f, 3, 3, &in, 28);
+	f->b[L4(8)] = 0x44;
+}
+/* quoted IHL 6: 24 + 8 bytes needed, 28 present */
+static void icmp_err_ihl6_short(struct frame *f)
+{
+	struct phx_fb_ipv4 in;
+
+	inner_init(&in, PHX_IPPROTO_UDP);
+	in.ihl = 6;
+	mk_icmp_err(f, 4, 0, &in, 28);
+}
+static void icmp_err_redirect_short(struct frame *f)
+{
+	struct phx_fb_ipv4 in;
+
+	inner_init(&in, PHX_IPPROTO_UDP);
+	mk_icmp_err(f, 5, 1, &in, 12);
+}
 
 /* Two faults: the one earlier in header order must be reported. */
 static void o_vlan_short(struct frame *f) { mk_tcp(f); phx_fb_put16(f->b + 12, 0x8100); f->len = 15; }
@@ -589,6 +1119,10 @@ static void o_src_dst(struct frame *f)    { src_lo(f); set_ip_addr(f, 16, 0xffff
 static void o_dst_l4(struct frame *f)     { tcp_l4_19(f); set_ip_addr(f, 16, 0); }
 static void o_l4_doff(struct frame *f)    { tcp_l4_19(f); f->b[L4(12)] = 0x00; }
 static void o_csum_ok_src(struct frame *f) { src_lo(f); f->b[IP(10)] ^= 0x80; }
+static void o_doff_flags(struct frame *f) { tcp_doff4(f); f->b[L4(13)] = 0x03; }
+static void o_flags_opts(struct frame *f) { tcp_opt_len0(f); f->b[L4(13)] = 0x07; }
+static void o_l4_quote(struct frame *f)   { icmp_err_empty(f); phx_fb_ipv4_set_tot_len(f->b, 20 + 7); }
+static void o_dst_quote(struct frame *f)  { icmp_err_empty(f); set_ip_addr(f, 16, 0xe0000001); }
 
 static const struct drop_case {
 	const char *name;
@@ -669,6 +1203,23 @@ static const struct drop_case {
 	DC(udp_len7, UDP_BAD_LEN),
 	DC(udp_len0, UDP_BAD_LEN),
 	DC(udp_len_max, UDP_BAD_LEN),
+	DC(tcp_flags_null, TCP_BAD_FLAGS),
+	DC(tcp_flags_syn_fin, TCP_BAD_FLAGS),
+	DC(tcp_flags_syn_rst, TCP_BAD_FLAGS),
+	DC(tcp_flags_fin_rst, TCP_BAD_FLAGS),
+	DC(tcp_flags_xmas, TCP_BAD_FLAGS),
+	DC(tcp_flags_fin, TCP_BAD_FLAGS),
+	DC(tcp_flags_psh, TCP_BAD_FLAGS),
+	DC(tcp_opt_nolen, TCP_BAD_OPTIONS),
+	DC(tcp_opt_len0, TCP_BAD_OPTIONS),
+	DC(tcp_opt_past, TCP_BAD_OPTIONS),
+	DC(icmp_err_empty, ICMP_BAD_QUOTE),
+	DC(icmp_err_hdr_only, ICMP_BAD_QUOTE),
+	DC(icmp_err_short7, ICMP_BAD_QUOTE),
+	DC(icmp_err_ver6, ICMP_BAD_QUOTE),
+	DC(icmp_err_ihl4, ICMP_BAD_QUOTE),
+	DC(icmp_err_ihl6_short, ICMP_BAD_QUOTE),
+	DC(icmp_err_redirect_short, ICMP_BAD_QUOTE),
 	/* order: first fault in header order wins */
 	DC(o_vlan_short, VLAN_TAGGED),
 	DC(o_trunc_ver, IPV4_TRUNCATED),
@@ -683,6 +1234,10 @@ static const struct drop_case {
 	DC(o_dst_l4, IPV4_MARTIAN_DST),
 	DC(o_l4_doff, L4_TRUNCATED),
 	DC2(o_csum_ok_src, IPV4_BAD_CSUM, IPV4_MARTIAN_SRC),
+	DC(o_doff_flags, TCP_BAD_DOFF),
+	DC(o_flags_opts, TCP_BAD_FLAGS),
+	DC(o_l4_quote, L4_TRUNCATED),
+	DC(o_dst_quote, IPV4_MARTIAN_DST),
 #undef DC
 #undef DC2
 };
@@ -710,7 +1265,7 @@ START_TEST(test_drop_cases_cover_all_reasons)
 {
 	unsigned r, i;
 
-	for (r = PHX_DROP_L2_TRUNCATED; r <= PHX_DROP_UDP_BAD_LEN; r++) {
+	for (r = PHX_DROP_L2_TRUNCATED; r <= PHX_PKT_PARSE_DROP_LAST; r++) {
 		for (i = 0; i < PHX_DIM(drop_cases); i++)
 			if (drop_cases[i].want == r)
 				break;
@@ -941,6 +1496,22 @@ pkt_parse_suite(void)
 	tcase_add_test(tc, test_padding);
 	tcase_add_test(tc, test_max_len);
 	tcase_add_test(tc, test_unaligned);
+	tcase_add_test(tc, test_non_tcp_fields_zero);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("tcp");
+	tcase_add_test(tc, test_tcp_fields);
+	tcase_add_loop_test(tc, test_tcp_flags_all, 0, 256);
+	tcase_add_test(tc, test_tcp_flags_named);
+	tcase_add_loop_test(tc, test_tcp_options, 0, PHX_DIM(opt_cases));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("icmp_error");
+	tcase_add_loop_test(tc, test_icmp_err_types, 0,
+			    PHX_DIM(icmp_err_types));
+	tcase_add_test(tc, test_icmp_err_quotes);
+	tcase_add_test(tc, test_icmp_err_quote_bounds);
+	tcase_add_loop_test(tc, test_trunc_l3_icmp_err, 0, 29);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("drops");
