@@ -413,6 +413,35 @@ phx_fmt_config(FILE *out, json_t *ans, char *err, size_t errlen)
 
 /* ---- pstat ---- */
 
+/* pstat's gauges: all three or (an older daemon) none. */
+struct pstat_gauges {
+	bool has;
+	uint64_t sessions, sessions_max, generation;
+};
+
+static int
+get_gauges(json_t *ans, struct pstat_gauges *g, char *err, size_t errlen)
+{
+	static const char *const keys[] = {
+		"sessions", "sessions_max", "policy_generation",
+	};
+	uint64_t *vals[] = { &g->sessions, &g->sessions_max, &g->generation };
+	unsigned i, n = 0;
+	int rc;
+
+	*g = (struct pstat_gauges){ 0 };
+	for (i = 0; i < PHX_DIM(keys); i++)
+		n += json_object_get(ans, keys[i]) != NULL;
+	if (n == 0)
+		return 0;
+	for (i = 0; i < PHX_DIM(keys); i++)
+		if ((rc = get_uint(ans, NULL, keys[i], vals[i], err,
+				   errlen)) < 0)
+			return rc;
+	g->has = true;
+	return 0;
+}
+
 /*
  * First words of counter names that belong with another word's group:
  * the packet path (rx, tx, fwd, local, ctl) and the neighbour table (arp,
@@ -480,6 +509,7 @@ phx_fmt_pstat(FILE *out, json_t *ans, const char *member, bool all_drops,
 	      char *err, size_t errlen)
 {
 	struct pstat_cnt *cnt = NULL;
+	struct pstat_gauges g;
 	json_t *counters, *drops, *v;
 	const char *scope, *key;
 	uint64_t workers, u, total = 0;
@@ -490,6 +520,7 @@ phx_fmt_pstat(FILE *out, json_t *ans, const char *member, bool all_drops,
 	if ((rc = need_object(ans, err, errlen)) < 0 ||
 	    (rc = get_str(ans, NULL, "scope", &scope, err, errlen)) < 0 ||
 	    (rc = get_uint(ans, NULL, "workers", &workers, err, errlen)) < 0 ||
+	    (rc = get_gauges(ans, &g, err, errlen)) < 0 ||
 	    (rc = get_obj(ans, "counters", &counters, err, errlen)) < 0 ||
 	    (rc = get_obj(ans, "drops", &drops, err, errlen)) < 0)
 		return rc;
@@ -525,9 +556,14 @@ phx_fmt_pstat(FILE *out, json_t *ans, const char *member, bool all_drops,
 
 	/* Pass 2: print. Each group prints whole where its first counter
 	 * stands. */
-	fprintf(out, "Member: %s  Scope: %s  Workers: %" PRIu64 "\n\n",
+	fprintf(out, "Member: %s  Scope: %s  Workers: %" PRIu64 "\n",
 		member ? clean(member, b1, sizeof(b1)) : "?",
 		clean(scope, b2, sizeof(b2)), workers);
+	if (g.has)
+		fprintf(out, "Sessions: %" PRIu64 " / %" PRIu64 "  Policy "
+			"generation: %" PRIu64 "\n", g.sessions,
+			g.sessions_max, g.generation);
+	fputc('\n', out);
 	fputs("Packets:\n", out);
 	if (n == 0)
 		fputs("  none\n", out);

@@ -65,7 +65,9 @@ int phx_fmt_config(FILE *out, json_t *ans, char *err, size_t errlen);
 
 /*
  * /phalanx/pstat in the manner of `fw ctl pstat`: a header naming member
- * (NULL prints "?"), scope and worker count; "Packets:" with every
+ * (NULL prints "?"), scope and worker count, and the gauges (live and
+ * maximum sessions, policy generation; a daemon that sends none of them
+ * gets no gauge line); "Packets:" with every
  * counter in the order sent, related counters (rx/tx/fwd/..., icmp_*,
  * arp_ and neigh_*, ...) grouped by blank lines; "Drops:" with the
  * non-zero reasons (all of them when all_drops), their descriptions from

@@ -136,7 +136,8 @@ expect_error(enum which w, const char *fixture, const char *err_want)
 
 /* The daemon's counter list (dataplane/dp_stats.h) and some drops. */
 static const char pstat_fixture[] =
-	"{'scope':'all','workers':2,'counters':{"
+	"{'scope':'all','workers':2,'sessions':3,'sessions_max':131072,"
+	"'policy_generation':2,'counters':{"
 	"'rx_pkts':1500000,'rx_bytes':96000000,'tx_pkts':1499000,"
 	"'tx_bytes':95936000,'fwd_pkts':1498000,'local_pkts':1200,"
 	"'icmp_echo_replies':1000,'icmp_errors_sent':150,"
@@ -150,6 +151,7 @@ static const char pstat_fixture[] =
 
 static const char pstat_packets[] =
 	"Member: lab-fw1  Scope: all  Workers: 2\n"
+	"Sessions: 3 / 131072  Policy generation: 2\n"
 	"\n"
 	"Packets:\n"
 	"  rx_pkts                   1500000\n"
@@ -338,7 +340,7 @@ START_TEST(test_pstat_groups_and_unknown_names)
 {
 	/* Counters phx has never heard of are printed too, grouped by
 	 * first word in order of first appearance; an unknown drop reason
-	 * has no description. */
+	 * has no description. No gauges (an older member): no gauge line. */
 	expect_text(PSTAT,
 		    "{'scope':'worker1','workers':4,'counters':{"
 		    "'sess_new':5,'rx_pkts':10,'sess_closed':4,'widgets':1,"
@@ -409,6 +411,14 @@ static const struct {
 	  "\"drops.no_route\" is not a non-negative integer" },
 	{ "{'scope':'all','workers':2,'counters':{},'drops':{'x':null}}",
 	  "\"drops.x\" is not a non-negative integer" },
+	/* The gauges come all three or not at all. */
+	{ "{'scope':'all','workers':2,'sessions':1,'counters':{},"
+	  "'drops':{}}", "\"sessions_max\" is missing" },
+	{ "{'scope':'all','workers':2,'sessions':1,'sessions_max':-1,"
+	  "'policy_generation':1,'counters':{},'drops':{}}",
+	  "\"sessions_max\" is not a non-negative integer" },
+	{ "{'scope':'all','workers':2,'policy_generation':'1',"
+	  "'counters':{},'drops':{}}", "\"sessions\" is missing" },
 };
 
 START_TEST(test_pstat_malformed)
