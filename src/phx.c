@@ -592,6 +592,18 @@ out:
 	return rc;
 }
 
+static int
+cmd_policy(struct phx_ctx *ctx, int argc, char **argv)
+{
+	return simple_cmd(ctx, argc, argv, "/phalanx/policy", phx_fmt_policy);
+}
+
+static int
+cmd_rules(struct phx_ctx *ctx, int argc, char **argv)
+{
+	return simple_cmd(ctx, argc, argv, "/phalanx/rules", phx_fmt_rules);
+}
+
 /* Any command, verbatim: the reply as the member sent it, or with --json
  * its answer indented. A null answer is printed and fails. */
 static int
@@ -677,6 +689,13 @@ static const struct phx_cmd phx_cmds[] = {
 	  "pages)\n" },
 	{ "routes", cmd_routes, "",
 	  "the routing table: connected and static routes", "" },
+	{ "rules", cmd_rules, "",
+	  "the policy's rules and their hits",
+	  "Hits count the first packets of new flows that matched a rule "
+	  "since its\n"
+	  "policy generation was loaded.\n" },
+	{ "policy", cmd_policy, "",
+	  "policy generation, file, rule count and last reload", "" },
 	{ "raw", cmd_raw, "CMD",
 	  "send any telemetry command, print its JSON reply",
 	  "CMD is a command and its parameter, e.g. /ethdev/stats,0; / lists "

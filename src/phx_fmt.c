@@ -20,9 +20,12 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "lib/compiler.h"
 #include "lib/drop_reason.h"
@@ -835,6 +838,103 @@ phx_fmt_routes(FILE *out, json_t *ans, char *err, size_t errlen)
 	}
 	phx_fmt_table_print(&t, out);
 	fprintf(out, "%zu %s\n", n, plural(n, "route", "routes"));
+out:
+	phx_fmt_table_fini(&t);
+	return rc;
+}
+
+/* ---- policy and rules ---- */
+
+int
+phx_fmt_policy(FILE *out, json_t *ans, char *err, size_t errlen)
+{
+	const char *path, *def, *last;
+	uint64_t gen, rules, ok, failed, when;
+	char b1[CELL_LEN * 2], b2[CELL_LEN], b3[CELL_LEN * 4], t[64];
+	int rc;
+
+	if ((rc = need_object(ans, err, errlen)) < 0 ||
+	    (rc = get_uint(ans, NULL, "generation", &gen, err, errlen)) < 0 ||
+	    (rc = get_str(ans, NULL, "path", &path, err, errlen)) < 0 ||
+	    (rc = get_uint(ans, NULL, "rules", &rules, err, errlen)) < 0 ||
+	    (rc = get_str(ans, NULL, "default_action", &def, err,
+			  errlen)) < 0 ||
+	    (rc = get_uint(ans, NULL, "reloads_ok", &ok, err, errlen)) < 0 ||
+	    (rc = get_uint(ans, NULL, "reloads_failed", &failed, err,
+			   errlen)) < 0 ||
+	    (rc = get_uint(ans, NULL, "last_reload_unix", &when, err,
+			   errlen)) < 0 ||
+	    (rc = get_str(ans, NULL, "last_reload", &last, err, errlen)) < 0)
+		return rc;
+
+	if (when == 0) {
+		snprintf(t, sizeof(t), "never");
+	} else {
+		time_t tt = (time_t)when;
+		struct tm tm;
+
+		/* Local time, as the operator reads the member's logs. */
+		if (when > (uint64_t)INT64_MAX ||
+		    localtime_r(&tt, &tm) == NULL ||
+		    strftime(t, sizeof(t), "%Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+			snprintf(t, sizeof(t), "unix time %" PRIu64, when);
+	}
+	fprintf(out, "Generation:      %" PRIu64 "\n", gen);
+	fprintf(out, "File:            %s\n", clean(path, b1, sizeof(b1)));
+	fprintf(out, "Rules:           %" PRIu64 "\n", rules);
+	fprintf(out, "Default action:  %s\n", clean(def, b2, sizeof(b2)));
+	fprintf(out, "Reloads:         %" PRIu64 " ok, %" PRIu64 " failed\n",
+		ok, failed);
+	fprintf(out, "Last reload:     %s\n", t);
+	fprintf(out, "Result:          %s\n", clean(last, b3, sizeof(b3)));
+	return 0;
+}
+
+static const struct col_spec rule_specs[] = {
+	{ "name", COL_STR },
+	{ "action", COL_STR },
+	{ "nat", COL_STR },
+	{ "hits", COL_UINT },
+};
+
+static const struct phx_fmt_col rule_cols[] = {
+	{ "Name", PHX_FMT_LEFT },
+	{ "Action", PHX_FMT_LEFT },
+	{ "NAT", PHX_FMT_LEFT },
+	{ "Hits", PHX_FMT_RIGHT },
+};
+
+int
+phx_fmt_rules(FILE *out, json_t *ans, char *err, size_t errlen)
+{
+	json_t *cols[PHX_DIM(rule_specs)];
+	struct phx_fmt_table t;
+	uint64_t gen;
+	size_t n, i;
+	int rc;
+
+	if ((rc = need_object(ans, err, errlen)) < 0 ||
+	    (rc = get_uint(ans, NULL, "generation", &gen, err, errlen)) < 0 ||
+	    (rc = get_columns(ans, rule_specs, PHX_DIM(rule_specs), cols, &n,
+			      err, errlen)) < 0)
+		return rc;
+
+	phx_fmt_table_init(&t, rule_cols, PHX_DIM(rule_cols));
+	for (i = 0; i < n; i++) {
+		const char *nat = col_str(cols[2], i);
+		char hits[32];
+		const char *cells[] = {
+			col_str(cols[0], i), col_str(cols[1], i),
+			nat[0] ? nat : "-", hits,
+		};
+
+		snprintf(hits, sizeof(hits), "%" PRIu64, col_uint(cols[3], i));
+		if ((rc = phx_fmt_table_add(&t, cells)) < 0)
+			goto out;
+	}
+	fprintf(out, "Policy generation %" PRIu64 "\n\n", gen);
+	phx_fmt_table_print(&t, out);
+	fprintf(out, "%zu %s\n", n, plural(n, "rule", "rules"));
 out:
 	phx_fmt_table_fini(&t);
 	return rc;

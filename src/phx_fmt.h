@@ -91,4 +91,12 @@ int phx_fmt_arp(FILE *out, json_t *const *pages, size_t n_pages,
 /* /phalanx/routes as a table and an "N routes" footer. */
 int phx_fmt_routes(FILE *out, json_t *ans, char *err, size_t errlen);
 
+/* /phalanx/policy as labelled lines; the last reload's time in local
+ * time ("never" for 0). */
+int phx_fmt_policy(FILE *out, json_t *ans, char *err, size_t errlen);
+
+/* /phalanx/rules: a "Policy generation N" line, a table of the rules in
+ * policy order and an "N rules" footer. */
+int phx_fmt_rules(FILE *out, json_t *ans, char *err, size_t errlen);
+
 #endif /* PHX_SRC_PHX_FMT_H */

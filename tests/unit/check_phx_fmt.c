@@ -12,9 +12,12 @@
 #include <check.h>
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -64,7 +67,9 @@ cap_close(struct capture *c)
 	return c->buf;
 }
 
-enum which { PSTAT, PSTAT_ALL, PORTS, ARP, ROUTES, VERSION, CONFIG };
+enum which {
+	PSTAT, PSTAT_ALL, PORTS, ARP, ROUTES, VERSION, CONFIG, POLICY, RULES,
+};
 
 /* Render one answer with the chosen renderer; returns its rc and sets
  * *out (malloc'd) and err. */
@@ -97,6 +102,12 @@ render(enum which w, json_t *ans, char **out, char *err, size_t errlen)
 		break;
 	case CONFIG:
 		rc = phx_fmt_config(f, ans, err, errlen);
+		break;
+	case POLICY:
+		rc = phx_fmt_policy(f, ans, err, errlen);
+		break;
+	case RULES:
+		rc = phx_fmt_rules(f, ans, err, errlen);
 		break;
 	}
 	*out = cap_close(&c);
@@ -690,6 +701,82 @@ START_TEST(test_json)
 }
 END_TEST
 
+/* ---- policy and rules ---- */
+
+static const char policy_fixture[] =
+	"{'generation':3,'path':'conf/lab/member1.json','rules':4,"
+	"'default_action':'drop','reloads_ok':2,'reloads_failed':1,"
+	"'last_reload_unix':1735732800,"
+	"'last_reload':'ok: generation 3, 4 rules'}";
+
+START_TEST(test_policy)
+{
+	/* Local time: fixed to UTC for the test. */
+	setenv("TZ", "UTC", 1);
+	tzset();
+	expect_text(POLICY, policy_fixture,
+		    "Generation:      3\n"
+		    "File:            conf/lab/member1.json\n"
+		    "Rules:           4\n"
+		    "Default action:  drop\n"
+		    "Reloads:         2 ok, 1 failed\n"
+		    "Last reload:     2025-01-01 12:00:00 UTC\n"
+		    "Result:          ok: generation 3, 4 rules\n");
+	expect_text(POLICY,
+		    "{'generation':1,'path':'/etc/phalanx/fw1.yaml','rules':0,"
+		    "'default_action':'reject','reloads_ok':0,"
+		    "'reloads_failed':0,'last_reload_unix':0,"
+		    "'last_reload':'boot: generation 1'}",
+		    "Generation:      1\n"
+		    "File:            /etc/phalanx/fw1.yaml\n"
+		    "Rules:           0\n"
+		    "Default action:  reject\n"
+		    "Reloads:         0 ok, 0 failed\n"
+		    "Last reload:     never\n"
+		    "Result:          boot: generation 1\n");
+	expect_error(POLICY, "null", "the answer is null");
+	expect_error(POLICY, "{'generation':1,'path':'p','rules':0,"
+		     "'default_action':'drop','reloads_ok':0,"
+		     "'reloads_failed':0,'last_reload':'x'}",
+		     "\"last_reload_unix\" is missing");
+}
+END_TEST
+
+static const char rules_fixture[] =
+	"{'generation':3,"
+	"'name':['client-out','web-in','ping','deny-rest'],"
+	"'action':['accept','accept','accept','reject'],"
+	"'nat':['source','destination','',''],"
+	"'hits':[1234,56,7,0]}";
+
+START_TEST(test_rules)
+{
+	expect_text(RULES, rules_fixture,
+		    "Policy generation 3\n"
+		    "\n"
+		    "Name        Action  NAT          Hits\n"
+		    "client-out  accept  source       1234\n"
+		    "web-in      accept  destination    56\n"
+		    "ping        accept  -               7\n"
+		    "deny-rest   reject  -               0\n"
+		    "4 rules\n");
+	expect_text(RULES, "{'generation':1,'name':[],'action':[],'nat':[],"
+		    "'hits':[]}",
+		    "Policy generation 1\n"
+		    "\n"
+		    "Name  Action  NAT  Hits\n"
+		    "0 rules\n");
+	expect_error(RULES, "{'name':[],'action':[],'nat':[],'hits':[]}",
+		     "\"generation\" is missing");
+	expect_error(RULES, "{'generation':1,'name':['a'],'action':['drop'],"
+		     "'nat':[''],'hits':['many']}",
+		     "\"hits[0]\" is not a non-negative integer");
+	expect_error(RULES, "{'generation':1,'name':['a','b'],"
+		     "'action':['drop'],'nat':[''],'hits':[1]}",
+		     "\"action\" has 1 entries, \"name\" has 2");
+}
+END_TEST
+
 static Suite *
 phx_fmt_suite(void)
 {
@@ -730,6 +817,11 @@ phx_fmt_suite(void)
 	tcase_add_test(tc, test_version);
 	tcase_add_test(tc, test_config);
 	tcase_add_test(tc, test_json);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("policy");
+	tcase_add_test(tc, test_policy);
+	tcase_add_test(tc, test_rules);
 	suite_add_tcase(s, tc);
 
 	return s;
