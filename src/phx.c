@@ -21,6 +21,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -40,13 +41,21 @@
 #define PHX_EXIT_USAGE   2
 #define PHX_DEFAULT_PREFIX "phalanx"
 #define PHX_ARP_MAX_PAGES  4096  /* 64 rows each: above neighbors.max */
-#define PHX_CMD_LEN        128
+#define PHX_CMD_LEN        256
+#define PHX_CONN_LIMIT     1000    /* phx conn's default --limit */
+#define PHX_CONN_LIMIT_MAX 100000000
+#define PHX_WORKER_MAX     255     /* highest worker index (conn's w=) */
 
 /* Long-only option values, above any short option character. */
 enum {
 	OPT_JSON = 0x100,
 	OPT_CTL,
 	OPT_PAGE,
+	OPT_IP,
+	OPT_PORT,
+	OPT_PROTO,
+	OPT_STATE,
+	OPT_LIMIT,
 };
 
 #define COMMON_LONGOPTS \
@@ -604,6 +613,129 @@ cmd_rules(struct phx_ctx *ctx, int argc, char **argv)
 	return simple_cmd(ctx, argc, argv, "/phalanx/rules", phx_fmt_rules);
 }
 
+/*
+ * The session table: every page of every worker (or of one), filtered by
+ * the member, merged into one table. Arguments are checked here first,
+ * since the member answers a bad one with a bare null.
+ */
+static int
+cmd_conn(struct phx_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ip", required_argument, NULL, OPT_IP },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "proto", required_argument, NULL, OPT_PROTO },
+		{ "state", required_argument, NULL, OPT_STATE },
+		{ "worker", required_argument, NULL, 'w' },
+		{ "limit", required_argument, NULL, OPT_LIMIT },
+		COMMON_LONGOPTS,
+		{ 0 },
+	};
+	struct phx_fmt_conn_filter f = { 0 };
+	struct phx_fmt_conn c;
+	char filt[128], cmd[PHX_CMD_LEN], err[512];
+	unsigned long worker = 0, limit = PHX_CONN_LIMIT;
+	bool has_worker = false;
+	uint64_t w, workers = 0;
+	int64_t from, next = -1;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, ":w:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_IP:
+			f.ip = optarg;
+			break;
+		case OPT_PORT:
+			f.port = optarg;
+			break;
+		case OPT_PROTO:
+			f.proto = optarg;
+			break;
+		case OPT_STATE:
+			f.state = optarg;
+			break;
+		case 'w':
+			if (parse_uint(optarg, PHX_WORKER_MAX, &worker) < 0)
+				return usage_err(ctx, "--worker: '%s' is not a "
+						 "worker number (0..%u)", optarg,
+						 PHX_WORKER_MAX);
+			has_worker = true;
+			break;
+		case OPT_LIMIT:
+			if (parse_uint(optarg, PHX_CONN_LIMIT_MAX, &limit) < 0)
+				return usage_err(ctx, "--limit: '%s' is not a "
+						 "number of rows (0..%u; 0: no "
+						 "limit)", optarg,
+						 PHX_CONN_LIMIT_MAX);
+			break;
+		default:
+			if ((rc = common_opt(ctx, ch, argv)) >= 0)
+				return rc;
+		}
+	}
+	if (optind < argc)
+		return usage_err(ctx, "unexpected argument '%s'", argv[optind]);
+	if (phx_fmt_conn_filter(&f, filt, sizeof(filt), err, sizeof(err)) < 0)
+		return usage_err(ctx, "%s", err);
+
+	phx_fmt_conn_init(&c, limit, ctx->json);
+	/* Worker by worker, page by page: "next" is where the worker's
+	 * table goes on, -1 when it is done. */
+	for (w = has_worker ? worker : 0;; w++) {
+		from = 0;
+		do {
+			json_t *page;
+
+			snprintf(cmd, sizeof(cmd), "/phalanx/conn,w=%" PRIu64
+				 ",from=%" PRId64 "%s", w, from, filt);
+			page = ask(ctx, cmd, has_worker ? "workers are "
+				   "numbered from 0 ('phx config' shows how "
+				   "many)" : NULL);
+			if (page == NULL) {
+				rc = PHX_EXIT_FAIL;
+				goto out;
+			}
+			rc = phx_fmt_conn_add(&c, page, w, (uint64_t)from,
+					      &next, &workers, err,
+					      sizeof(err));
+			json_decref(page);
+			if (rc < 0) {
+				phx_err("bad answer to %s: %s", cmd,
+					rc == -ENOMEM ? "out of memory" : err);
+				rc = PHX_EXIT_FAIL;
+				goto out;
+			}
+			from = next;
+		} while (next >= 0 && !phx_fmt_conn_full(&c));
+		if (has_worker || w + 1 >= workers || phx_fmt_conn_full(&c))
+			break;
+	}
+	if (phx_fmt_conn_full(&c) &&
+	    (next >= 0 || (!has_worker && w + 1 < workers)))
+		c.stopped = true;
+	if (!ctx->json && !has_worker && w + 1 < workers) {
+		/* Workers never visited: pstat has the member's total. */
+		json_t *ps = request(ctx, "/phalanx/pstat");
+		json_t *live = json_object_get(ps, "sessions");
+
+		if (ps == NULL) {
+			rc = PHX_EXIT_FAIL;
+			goto out;
+		}
+		if (json_is_integer(live) && json_integer_value(live) >= 0) {
+			c.live = (uint64_t)json_integer_value(live);
+			c.live_set = true;
+		} else {
+			c.live_partial = true;
+		}
+		json_decref(ps);
+	}
+	rc = phx_fmt_conn_print(stdout, &c) < 0 ? PHX_EXIT_FAIL : PHX_EXIT_OK;
+out:
+	phx_fmt_conn_fini(&c);
+	return rc;
+}
+
 /* Any command, verbatim: the reply as the member sent it, or with --json
  * its answer indented. A null answer is printed and fails. */
 static int
@@ -689,6 +821,26 @@ static const struct phx_cmd phx_cmds[] = {
 	  "pages)\n" },
 	{ "routes", cmd_routes, "",
 	  "the routing table: connected and static routes", "" },
+	{ "conn", cmd_conn,
+	  "[--ip A.B.C.D] [--port N] [--proto P] [--state S] [-w N] "
+	  "[--limit N]",
+	  "the session (connection) table of every worker",
+	  "Walks every page of every worker and prints one table: original "
+	  "and reply\n"
+	  "direction, NAT, state, lifetime left, admitting rule, worker. The "
+	  "member\n"
+	  "applies the filters; a session must match all of them.\n"
+	  "      --ip A.B.C.D   either address of either direction\n"
+	  "      --port N       either port of either direction (1..65535)\n"
+	  "      --proto P      tcp, udp or icmp\n"
+	  "      --state S      a TCP state: SYN_SENT, SYN_RECV, "
+	  "ESTABLISHED, FIN_WAIT,\n"
+	  "                     CLOSE_WAIT, LAST_ACK, TIME_WAIT, CLOSE "
+	  "(any case)\n"
+	  "  -w, --worker N     one worker's sessions (0 .. workers-1)\n"
+	  "      --limit N      stop after N rows (default 1000; 0: no "
+	  "limit)\n"
+	  "With --json: one JSON array of row objects over all pages.\n" },
 	{ "rules", cmd_rules, "",
 	  "the policy's rules and their hits",
 	  "Hits count the first packets of new flows that matched a rule "
@@ -733,7 +885,7 @@ usage(FILE *out)
 		"\n"
 		"Commands:\n", PHX_VERSION);
 	for (i = 0; i < PHX_DIM(phx_cmds); i++) {
-		char left[64];
+		char left[128];
 
 		snprintf(left, sizeof(left), "%s%s%s", phx_cmds[i].name,
 			 phx_cmds[i].synopsis[0] ? " " : "",

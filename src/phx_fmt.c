@@ -939,3 +939,352 @@ out:
 	phx_fmt_table_fini(&t);
 	return rc;
 }
+
+/* ---- conn ---- */
+
+static const struct col_spec conn_specs[] = {
+	{ "idx", COL_UINT },
+	{ "proto", COL_STR },
+	{ "orig", COL_STR },
+	{ "reply", COL_STR },
+	{ "nat", COL_STR },
+	{ "state", COL_STR },
+	{ "remaining_s", COL_UINT },
+	{ "rule", COL_STR },
+};
+
+static const struct phx_fmt_col conn_cols[] = {
+	{ "Proto", PHX_FMT_LEFT },
+	{ "Original", PHX_FMT_LEFT },
+	{ "Reply", PHX_FMT_LEFT },
+	{ "NAT", PHX_FMT_LEFT },
+	{ "State", PHX_FMT_LEFT },
+	{ "Expires", PHX_FMT_RIGHT },
+	{ "Rule", PHX_FMT_LEFT },
+	{ "Worker", PHX_FMT_RIGHT },
+};
+
+void
+phx_fmt_duration(char *buf, size_t len, uint64_t s)
+{
+	if (s < 60)
+		snprintf(buf, len, "%" PRIu64 "s", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%" PRIu64 "m%02us", s / 60,
+			 (unsigned)(s % 60));
+	else
+		snprintf(buf, len, "%" PRIu64 "h%02um%02us", s / 3600,
+			 (unsigned)(s % 3600 / 60), (unsigned)(s % 60));
+}
+
+void
+phx_fmt_conn_init(struct phx_fmt_conn *c, size_t limit, bool json)
+{
+	*c = (struct phx_fmt_conn){
+		.limit = limit,
+		.json = json,
+		.cur_worker = -1,
+		.rows = json ? json_array() : NULL,
+	};
+	phx_fmt_table_init(&c->t, conn_cols, PHX_DIM(conn_cols));
+}
+
+void
+phx_fmt_conn_fini(struct phx_fmt_conn *c)
+{
+	phx_fmt_table_fini(&c->t);
+	json_decref(c->rows);
+	c->rows = NULL;
+}
+
+bool
+phx_fmt_conn_full(const struct phx_fmt_conn *c)
+{
+	return c->limit != 0 && c->n_rows >= c->limit;
+}
+
+/* Live sessions as the footer counts them. */
+static uint64_t
+conn_live(const struct phx_fmt_conn *c)
+{
+	return c->live_set ? c->live : c->live_done + c->cur_live;
+}
+
+/* Keep row i of a checked page. */
+static int
+conn_keep(struct phx_fmt_conn *c, json_t *const *cols, size_t i,
+	  uint64_t worker)
+{
+	const char *nat = col_str(cols[4], i), *rule = col_str(cols[7], i);
+	char exp[32], w[24];
+	json_t *row;
+
+	if (c->json) {
+		row = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:I,s:s}",
+				"worker", (json_int_t)worker,
+				"idx", (json_int_t)col_uint(cols[0], i),
+				"proto", col_str(cols[1], i),
+				"orig", col_str(cols[2], i),
+				"reply", col_str(cols[3], i),
+				"nat", nat,
+				"state", col_str(cols[5], i),
+				"remaining_s", (json_int_t)col_uint(cols[6], i),
+				"rule", rule);
+		if (row == NULL || json_array_append_new(c->rows, row) < 0)
+			return -ENOMEM;
+	} else {
+		const char *cells[] = {
+			col_str(cols[1], i), col_str(cols[2], i),
+			col_str(cols[3], i), nat[0] ? nat : "-",
+			col_str(cols[5], i), exp, rule[0] ? rule : "-", w,
+		};
+
+		phx_fmt_duration(exp, sizeof(exp), col_uint(cols[6], i));
+		snprintf(w, sizeof(w), "%" PRIu64, worker);
+		if (phx_fmt_table_add(&c->t, cells) < 0)
+			return -ENOMEM;
+	}
+	c->n_rows++;
+	return 0;
+}
+
+int
+phx_fmt_conn_add(struct phx_fmt_conn *c, json_t *page, uint64_t worker,
+		 uint64_t from, int64_t *next, uint64_t *workers, char *err,
+		 size_t errlen)
+{
+	json_t *cols[PHX_DIM(conn_specs)], *nx;
+	uint64_t w, nw, fr, live, rows;
+	json_int_t nv;
+	size_t n, i;
+	int rc;
+
+	*next = -1;
+	*workers = 0;
+	if (c->json && c->rows == NULL)
+		return -ENOMEM;
+	if ((rc = need_object(page, err, errlen)) < 0 ||
+	    (rc = get_uint(page, NULL, "worker", &w, err, errlen)) < 0 ||
+	    (rc = get_uint(page, NULL, "workers", &nw, err, errlen)) < 0 ||
+	    (rc = get_uint(page, NULL, "from", &fr, err, errlen)) < 0 ||
+	    (rc = get_uint(page, NULL, "sessions", &live, err, errlen)) < 0 ||
+	    (rc = get_uint(page, NULL, "rows", &rows, err, errlen)) < 0)
+		return rc;
+	nx = json_object_get(page, "next");
+	if (nx == NULL)
+		return bad(err, errlen, NULL, "next", "is missing");
+	if (!json_is_integer(nx) || json_integer_value(nx) < -1)
+		return bad(err, errlen, NULL, "next",
+			   "is not -1 or a slot index");
+	nv = json_integer_value(nx);
+	if (w != worker || fr != from) {
+		snprintf(err, errlen, "answer for worker %" PRIu64 " from %"
+			 PRIu64 " to a request for worker %" PRIu64 " from %"
+			 PRIu64, w, fr, worker, from);
+		return -EINVAL;
+	}
+	if (w >= nw) {
+		snprintf(err, errlen, "\"worker\" %" PRIu64 " is not below "
+			 "\"workers\" %" PRIu64, w, nw);
+		return -EINVAL;
+	}
+	if (c->workers != 0 && nw != c->workers) {
+		snprintf(err, errlen, "\"workers\" changed from %" PRIu64
+			 " to %" PRIu64, c->workers, nw);
+		return -EINVAL;
+	}
+	/* The walk ends only if every page moves forward. */
+	if (nv != -1 && (uint64_t)nv <= from) {
+		snprintf(err, errlen, "\"next\" %" PRId64 " does not advance "
+			 "past \"from\" %" PRIu64, (int64_t)nv, from);
+		return -EINVAL;
+	}
+	if ((rc = get_columns(page, conn_specs, PHX_DIM(conn_specs), cols, &n,
+			      err, errlen)) < 0)
+		return rc;
+	if (rows != n) {
+		snprintf(err, errlen, "\"rows\" says %" PRIu64 ", the columns "
+			 "hold %zu", rows, n);
+		return -EINVAL;
+	}
+
+	c->workers = nw;
+	if (c->cur_worker != (int64_t)w) {
+		if (c->cur_worker >= 0)
+			c->live_done += c->cur_live;
+		c->cur_worker = (int64_t)w;
+	}
+	c->cur_live = live;
+	*next = nv;
+	*workers = nw;
+	for (i = 0; i < n && !phx_fmt_conn_full(c); i++)
+		if ((rc = conn_keep(c, cols, i, w)) < 0)
+			return rc;
+	if (i < n)
+		c->stopped = true;  /* rows left on this very page */
+	return 0;
+}
+
+int
+phx_fmt_conn_print(FILE *out, const struct phx_fmt_conn *c)
+{
+	char note[64] = "";
+
+	if (c->json)
+		return phx_fmt_json(out, c->rows);
+	phx_fmt_table_print(&c->t, out);
+	if (c->stopped)
+		snprintf(note, sizeof(note), "; --limit %zu reached", c->limit);
+	fprintf(out, "%zu %s shown (%s%" PRIu64 " live%s)\n", c->n_rows,
+		plural(c->n_rows, "session", "sessions"),
+		c->live_partial ? "at least " : "", conn_live(c), note);
+	return 0;
+}
+
+/* ---- command arguments ---- */
+
+const char *const phx_fmt_tcp_states[] = {
+	/* lib/tcp_fsm.c's phx_tcp_state_names, in order, without NONE (no
+	 * live session is in it); the member's filter takes these. */
+	"SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT", "CLOSE_WAIT",
+	"LAST_ACK", "TIME_WAIT", "CLOSE", NULL,
+};
+
+/* Strict decimal: 1..digits digits, no sign, blank or leading zero. */
+static int
+strict_uint(const char *s, size_t max_digits, uint64_t *out)
+{
+	size_t n = strspn(s, "0123456789");
+	uint64_t v = 0;
+	size_t i;
+
+	if (n == 0 || n > max_digits || s[n] != '\0' ||
+	    (s[0] == '0' && n > 1))
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	*out = v;
+	return 0;
+}
+
+/* "A.B.C.D", each 0..255 in plain decimal; nothing before or after. */
+static int
+parse_ipv4(const char *s, unsigned q[4])
+{
+	char part[8];
+	unsigned i;
+
+	for (i = 0; i < 4; i++) {
+		size_t n = strcspn(s, ".");
+		uint64_t v;
+
+		if (n >= sizeof(part))
+			return -EINVAL;
+		memcpy(part, s, n);
+		part[n] = '\0';
+		if (strict_uint(part, 3, &v) < 0 || v > 255)
+			return -EINVAL;
+		q[i] = (unsigned)v;
+		s += n;
+		if (i < 3 && *s++ != '.')
+			return -EINVAL;
+	}
+	return *s == '\0' ? 0 : -EINVAL;
+}
+
+/* Append to buf at *pos; -EINVAL when it does not fit. */
+static int __attribute__((format(printf, 4, 5)))
+append(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len - *pos)
+		return -EINVAL;
+	*pos += (size_t)n;
+	return 0;
+}
+
+int
+phx_fmt_conn_filter(const struct phx_fmt_conn_filter *f, char *buf,
+		    size_t len, char *err, size_t errlen)
+{
+	static const char *const protos[] = { "tcp", "udp", "icmp" };
+	const char *proto = NULL, *state = NULL;
+	char v[CELL_LEN];
+	size_t pos = 0, i;
+	unsigned q[4];
+	uint64_t port;
+
+	if (len == 0)
+		return -EINVAL;
+	buf[0] = '\0';
+	if (f->ip != NULL) {
+		if (parse_ipv4(f->ip, q) < 0) {
+			snprintf(err, errlen, "--ip: '%s' is not an IPv4 "
+				 "address (A.B.C.D)", clean(f->ip, v, sizeof(v)));
+			return -EINVAL;
+		}
+		if (append(buf, len, &pos, ",ip=%u.%u.%u.%u", q[0], q[1],
+			   q[2], q[3]) < 0)
+			goto too_long;
+	}
+	if (f->port != NULL) {
+		if (strict_uint(f->port, 5, &port) < 0 || port == 0 ||
+		    port > 65535) {
+			snprintf(err, errlen, "--port: '%s' is not a port "
+				 "number (1..65535)",
+				 clean(f->port, v, sizeof(v)));
+			return -EINVAL;
+		}
+		if (append(buf, len, &pos, ",port=%" PRIu64, port) < 0)
+			goto too_long;
+	}
+	if (f->proto != NULL) {
+		for (i = 0; i < PHX_DIM(protos) && proto == NULL; i++)
+			if (strcasecmp(f->proto, protos[i]) == 0)
+				proto = protos[i];
+		if (proto == NULL) {
+			snprintf(err, errlen, "--proto: '%s' is not tcp, udp "
+				 "or icmp", clean(f->proto, v, sizeof(v)));
+			return -EINVAL;
+		}
+		if (append(buf, len, &pos, ",proto=%s", proto) < 0)
+			goto too_long;
+	}
+	if (f->state != NULL) {
+		char names[160];
+		size_t np = 0;
+
+		for (i = 0; phx_fmt_tcp_states[i] != NULL && state == NULL;
+		     i++)
+			if (strcasecmp(f->state, phx_fmt_tcp_states[i]) == 0)
+				state = phx_fmt_tcp_states[i];
+		if (state == NULL) {
+			names[0] = '\0';
+			for (i = 0; phx_fmt_tcp_states[i] != NULL; i++)
+				(void)append(names, sizeof(names), &np, "%s%s",
+					     i ? ", " : "",
+					     phx_fmt_tcp_states[i]);
+			snprintf(err, errlen, "--state: '%s' is not a TCP "
+				 "state (%s)", clean(f->state, v, sizeof(v)),
+				 names);
+			return -EINVAL;
+		}
+		if (proto != NULL && strcmp(proto, "tcp") != 0) {
+			snprintf(err, errlen, "--state: TCP states do not "
+				 "apply to --proto %s", proto);
+			return -EINVAL;
+		}
+		if (append(buf, len, &pos, ",state=%s", state) < 0)
+			goto too_long;
+	}
+	return 0;
+too_long:
+	snprintf(err, errlen, "filters longer than %zu bytes", len - 1);
+	buf[0] = '\0';
+	return -EINVAL;
+}

@@ -16,12 +16,17 @@
  * Renderers return 0, or -EINVAL with a message in err (an answer that
  * does not have the documented shape; "null" is one) or -ENOMEM. Any
  * thread; phx is single-threaded.
+ *
+ * The checks of command arguments that phx makes before asking (conn's
+ * filters, reload's timeout) and the decision of a reload's outcome live
+ * here too, so that the same unit tests cover them.
  */
 #ifndef PHX_SRC_PHX_FMT_H
 #define PHX_SRC_PHX_FMT_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -98,5 +103,73 @@ int phx_fmt_policy(FILE *out, json_t *ans, char *err, size_t errlen);
 /* /phalanx/rules: a "Policy generation N" line, a table of the rules in
  * policy order and an "N rules" footer. */
 int phx_fmt_rules(FILE *out, json_t *ans, char *err, size_t errlen);
+
+/*
+ * /phalanx/conn: the pages of every worker merged into one listing. The
+ * caller walks the workers and their pages and hands each answer to
+ * phx_fmt_conn_add(), which checks it completely and keeps its rows (up
+ * to limit); phx_fmt_conn_print() then prints the table and its footer,
+ * "N sessions shown (M live)", or with json the rows as one JSON array
+ * of objects {worker, idx, proto, orig, reply, nat, state, remaining_s,
+ * rule}. M is the sum of the last "sessions" seen for each worker, unless
+ * the caller sets live (it stopped before the last worker).
+ */
+struct phx_fmt_conn {
+	size_t limit;          /* rows kept at most; 0 = every row */
+	bool json;             /* keep rows as JSON objects, not cells */
+	size_t n_rows;         /* rows kept */
+	bool stopped;          /* stopped at limit with rows left (set by
+				* phx_fmt_conn_add, or by the caller) */
+	bool live_set;         /* caller: live below is the member's total */
+	bool live_partial;     /* caller: live counts only visited workers */
+	uint64_t live;         /* see live_set */
+	/* private */
+	uint64_t workers;      /* from the answers; 0 before the first */
+	uint64_t live_done;    /* "sessions" of the workers before cur_worker */
+	uint64_t cur_live;     /* last "sessions" of cur_worker */
+	int64_t cur_worker;    /* worker of the last page; -1 before it */
+	struct phx_fmt_table t;
+	json_t *rows;
+};
+
+void phx_fmt_conn_init(struct phx_fmt_conn *c, size_t limit, bool json);
+/*
+ * Check one answer to "/phalanx/conn,w=<worker>,from=<from>..." (it must
+ * say that worker and from, and a next of -1 or beyond from) and keep its
+ * rows while fewer than limit are kept. Sets *next (-1: the worker's table
+ * is done) and *workers. Returns 0, -EINVAL (message in err) or -ENOMEM.
+ */
+int phx_fmt_conn_add(struct phx_fmt_conn *c, json_t *page, uint64_t worker,
+		     uint64_t from, int64_t *next, uint64_t *workers,
+		     char *err, size_t errlen);
+/* limit rows are kept: stop asking. */
+bool phx_fmt_conn_full(const struct phx_fmt_conn *c);
+int phx_fmt_conn_print(FILE *out, const struct phx_fmt_conn *c);
+void phx_fmt_conn_fini(struct phx_fmt_conn *c);
+
+/* "45s", "2m03s", "1h02m03s", "120h00m00s": a lifetime left. */
+void phx_fmt_duration(char *buf, size_t len, uint64_t s);
+
+/*
+ * phx conn's filters, checked before anything is asked: ip a dotted quad,
+ * port 1..65535, proto tcp/udp/icmp, state a TCP state name (any case;
+ * not with --proto udp or icmp). NULL members are not given. On success
+ * buf holds the parameter text to append after "w=N,from=N": "" or e.g.
+ * ",ip=10.1.0.100,port=80,proto=tcp,state=ESTABLISHED". Returns 0, or
+ * -EINVAL with a message naming the option and value in err.
+ */
+struct phx_fmt_conn_filter {
+	const char *ip;
+	const char *port;
+	const char *proto;
+	const char *state;
+};
+
+int phx_fmt_conn_filter(const struct phx_fmt_conn_filter *f, char *buf,
+			size_t len, char *err, size_t errlen);
+
+/* The TCP state names --state takes (lib/tcp_fsm.c's, NONE excepted),
+ * NULL-terminated. */
+extern const char *const phx_fmt_tcp_states[];
 
 #endif /* PHX_SRC_PHX_FMT_H */

@@ -777,6 +777,419 @@ START_TEST(test_rules)
 }
 END_TEST
 
+/* ---- conn ---- */
+
+/* Worker 0 in two pages (the first scan stopped at slot 65536 with rows
+ * left), worker 1 in one: TCP with source NAT, UDP with destination
+ * NAT, a synced session, ICMP with its #id. */
+static const char conn_w0p0[] =
+	"{'worker':0,'workers':2,'from':0,'next':65536,'sessions':3,"
+	"'rows':2,'idx':[12,40000],'proto':['tcp','udp'],"
+	"'orig':['10.1.0.100:40000 > 10.2.0.9:8080',"
+	"'10.2.0.100:5353 > 10.2.0.11:53'],"
+	"'reply':['10.2.0.9:8080 > 10.2.0.11:1025',"
+	"'10.1.0.53:53 > 10.2.0.100:5353'],"
+	"'nat':['snat 10.2.0.11:1025','dnat 10.1.0.53:53'],"
+	"'state':['ESTABLISHED','replied'],'remaining_s':[3723,45],"
+	"'rule':['client-out','dns-in']}";
+
+static const char conn_w0p1[] =
+	"{'worker':0,'workers':2,'from':65536,'next':-1,'sessions':3,"
+	"'rows':1,'idx':[70001],'proto':['tcp'],"
+	"'orig':['10.1.0.101:40001 > 10.2.0.9:22'],"
+	"'reply':['10.2.0.9:22 > 10.1.0.101:40001'],'nat':[''],"
+	"'state':['SYN_SENT'],'remaining_s':[123],'rule':['(synced)']}";
+
+static const char conn_w1p0[] =
+	"{'worker':1,'workers':2,'from':0,'next':-1,'sessions':2,"
+	"'rows':1,'idx':[5],'proto':['icmp'],"
+	"'orig':['10.1.0.100#4660 > 10.2.0.9#4660'],"
+	"'reply':['10.2.0.9#1025 > 10.2.0.11#1025'],"
+	"'nat':['snat 10.2.0.11#1025'],'state':['new'],"
+	"'remaining_s':[9],'rule':['ping']}";
+
+static const char conn_table[] =
+	"Proto  Original                          "
+	"Reply                           NAT                  "
+	"State         Expires  Rule        Worker\n"
+	"tcp    10.1.0.100:40000 > 10.2.0.9:8080  "
+	"10.2.0.9:8080 > 10.2.0.11:1025  snat 10.2.0.11:1025  "
+	"ESTABLISHED  1h02m03s  client-out       0\n"
+	"udp    10.2.0.100:5353 > 10.2.0.11:53    "
+	"10.1.0.53:53 > 10.2.0.100:5353  dnat 10.1.0.53:53    "
+	"replied           45s  dns-in           0\n"
+	"tcp    10.1.0.101:40001 > 10.2.0.9:22    "
+	"10.2.0.9:22 > 10.1.0.101:40001  -                    "
+	"SYN_SENT        2m03s  (synced)         0\n"
+	"icmp   10.1.0.100#4660 > 10.2.0.9#4660   "
+	"10.2.0.9#1025 > 10.2.0.11#1025  snat 10.2.0.11#1025  "
+	"new                9s  ping             1\n";
+
+/* Feed the three pages as phx conn walks them; returns the output. */
+static char *
+conn_walk(size_t limit, bool json, struct phx_fmt_conn *c)
+{
+	static const struct {
+		const char *fixture;
+		uint64_t worker, from;
+		int64_t next;
+	} pages[] = {
+		{ conn_w0p0, 0, 0, 65536 },
+		{ conn_w0p1, 0, 65536, -1 },
+		{ conn_w1p0, 1, 0, -1 },
+	};
+	struct capture cap;
+	char err[256], *out;
+	uint64_t workers;
+	int64_t next;
+	size_t i;
+
+	phx_fmt_conn_init(c, limit, json);
+	for (i = 0; i < PHX_DIM(pages) && !phx_fmt_conn_full(c); i++) {
+		json_t *page = load(pages[i].fixture);
+
+		ck_assert_msg(phx_fmt_conn_add(c, page, pages[i].worker,
+					       pages[i].from, &next, &workers,
+					       err, sizeof(err)) == 0,
+			      "page %zu: %s", i, err);
+		ck_assert_int_eq(next, pages[i].next);
+		ck_assert_uint_eq(workers, 2);
+		json_decref(page);
+	}
+	ck_assert_int_eq(phx_fmt_conn_print(cap_open(&cap), c), 0);
+	out = cap_close(&cap);
+	return out;
+}
+
+START_TEST(test_conn_pages_merged)
+{
+	struct phx_fmt_conn c;
+	char want[2048], *out;
+
+	out = conn_walk(1000, false, &c);
+	/* Live: the last "sessions" of each worker, 3 + 2. */
+	snprintf(want, sizeof(want), "%s4 sessions shown (5 live)\n",
+		 conn_table);
+	ck_assert_str_eq(out, want);
+	ck_assert_uint_eq(c.n_rows, 4);
+	ck_assert(!c.stopped);
+	free(out);
+	phx_fmt_conn_fini(&c);
+
+	/* 0: no limit, same listing. */
+	out = conn_walk(0, false, &c);
+	ck_assert_str_eq(out, want);
+	free(out);
+	phx_fmt_conn_fini(&c);
+}
+END_TEST
+
+START_TEST(test_conn_limit)
+{
+	struct phx_fmt_conn c;
+	char *out;
+
+	/* Two rows: the first page fills the limit and the walk stops. */
+	out = conn_walk(2, false, &c);
+	ck_assert(phx_fmt_conn_full(&c));
+	ck_assert_str_eq(out,
+			 "Proto  Original                          "
+			 "Reply                           NAT                  "
+			 "State         Expires  Rule        Worker\n"
+			 "tcp    10.1.0.100:40000 > 10.2.0.9:8080  "
+			 "10.2.0.9:8080 > 10.2.0.11:1025  snat 10.2.0.11:1025  "
+			 "ESTABLISHED  1h02m03s  client-out       0\n"
+			 "udp    10.2.0.100:5353 > 10.2.0.11:53    "
+			 "10.1.0.53:53 > 10.2.0.100:5353  dnat 10.1.0.53:53    "
+			 "replied           45s  dns-in           0\n"
+			 "2 sessions shown (3 live)\n");
+	free(out);
+	phx_fmt_conn_fini(&c);
+
+	/* One row: the page had more, so the footer says the limit cut
+	 * it; the caller found the member's total elsewhere. */
+	out = conn_walk(1, false, &c);
+	ck_assert(c.stopped);
+	free(out);
+	c.live = 5;
+	c.live_set = true;
+	{
+		struct capture cap;
+
+		ck_assert_int_eq(phx_fmt_conn_print(cap_open(&cap), &c), 0);
+		out = cap_close(&cap);
+	}
+	ck_assert_str_eq(out + strlen(out) - strlen("1 session shown (5 live; "
+						    "--limit 1 reached)\n"),
+			 "1 session shown (5 live; --limit 1 reached)\n");
+	free(out);
+	c.live_set = false;
+	c.live_partial = true;
+	{
+		struct capture cap;
+
+		ck_assert_int_eq(phx_fmt_conn_print(cap_open(&cap), &c), 0);
+		out = cap_close(&cap);
+	}
+	ck_assert_ptr_nonnull(strstr(out, "\n1 session shown (at least 3 live; "
+				     "--limit 1 reached)\n"));
+	free(out);
+	phx_fmt_conn_fini(&c);
+}
+END_TEST
+
+START_TEST(test_conn_json)
+{
+	struct phx_fmt_conn c;
+	json_t *rows, *want;
+	char *out;
+
+	/* --json: one array of row objects over every page, raw values
+	 * (the empty NAT stays ""). */
+	out = conn_walk(1000, true, &c);
+	rows = json_loads(out, 0, NULL);
+	ck_assert_ptr_nonnull(rows);
+	want = load("[{'worker':0,'idx':12,'proto':'tcp',"
+		    "'orig':'10.1.0.100:40000 > 10.2.0.9:8080',"
+		    "'reply':'10.2.0.9:8080 > 10.2.0.11:1025',"
+		    "'nat':'snat 10.2.0.11:1025','state':'ESTABLISHED',"
+		    "'remaining_s':3723,'rule':'client-out'},"
+		    "{'worker':0,'idx':40000,'proto':'udp',"
+		    "'orig':'10.2.0.100:5353 > 10.2.0.11:53',"
+		    "'reply':'10.1.0.53:53 > 10.2.0.100:5353',"
+		    "'nat':'dnat 10.1.0.53:53','state':'replied',"
+		    "'remaining_s':45,'rule':'dns-in'},"
+		    "{'worker':0,'idx':70001,'proto':'tcp',"
+		    "'orig':'10.1.0.101:40001 > 10.2.0.9:22',"
+		    "'reply':'10.2.0.9:22 > 10.1.0.101:40001','nat':'',"
+		    "'state':'SYN_SENT','remaining_s':123,'rule':'(synced)'},"
+		    "{'worker':1,'idx':5,'proto':'icmp',"
+		    "'orig':'10.1.0.100#4660 > 10.2.0.9#4660',"
+		    "'reply':'10.2.0.9#1025 > 10.2.0.11#1025',"
+		    "'nat':'snat 10.2.0.11#1025','state':'new',"
+		    "'remaining_s':9,'rule':'ping'}]");
+	ck_assert_msg(json_equal(rows, want), "got %s", out);
+	/* Key order as documented, indented like every --json. */
+	ck_assert(strncmp(out, "[\n  {\n    \"worker\": 0,\n    \"idx\": 12,\n"
+			  "    \"proto\": \"tcp\",\n", 52) == 0);
+	json_decref(rows);
+	json_decref(want);
+	free(out);
+	phx_fmt_conn_fini(&c);
+}
+END_TEST
+
+START_TEST(test_conn_empty)
+{
+	struct phx_fmt_conn c;
+	struct capture cap;
+	json_t *page = load("{'worker':0,'workers':1,'from':0,'next':-1,"
+			    "'sessions':0,'rows':0,'idx':[],'proto':[],"
+			    "'orig':[],'reply':[],'nat':[],'state':[],"
+			    "'remaining_s':[],'rule':[]}");
+	char err[128], *out;
+	uint64_t workers;
+	int64_t next;
+
+	phx_fmt_conn_init(&c, 1000, false);
+	ck_assert_int_eq(phx_fmt_conn_add(&c, page, 0, 0, &next, &workers,
+					  err, sizeof(err)), 0);
+	ck_assert_int_eq(next, -1);
+	ck_assert_uint_eq(workers, 1);
+	ck_assert_int_eq(phx_fmt_conn_print(cap_open(&cap), &c), 0);
+	out = cap_close(&cap);
+	ck_assert_str_eq(out, "Proto  Original  Reply  NAT  State  Expires  "
+			 "Rule  Worker\n"
+			 "0 sessions shown (0 live)\n");
+	free(out);
+	phx_fmt_conn_fini(&c);
+
+	phx_fmt_conn_init(&c, 1000, true);
+	ck_assert_int_eq(phx_fmt_conn_add(&c, page, 0, 0, &next, &workers,
+					  err, sizeof(err)), 0);
+	ck_assert_int_eq(phx_fmt_conn_print(cap_open(&cap), &c), 0);
+	out = cap_close(&cap);
+	ck_assert_str_eq(out, "[]\n");
+	free(out);
+	phx_fmt_conn_fini(&c);
+	json_decref(page);
+}
+END_TEST
+
+static const struct {
+	const char *fixture;
+	uint64_t worker, from;
+	const char *err;
+} conn_bad[] = {
+	{ "null", 0, 0, "the answer is null" },
+	{ "{'worker':0,'workers':2,'from':0,'sessions':0,'rows':0}", 0, 0,
+	  "\"next\" is missing" },
+	{ "{'worker':0,'workers':2,'from':0,'next':-2,'sessions':0,"
+	  "'rows':0}", 0, 0, "\"next\" is not -1 or a slot index" },
+	{ "{'worker':0,'workers':2,'from':0,'next':'x','sessions':0,"
+	  "'rows':0}", 0, 0, "\"next\" is not -1 or a slot index" },
+	{ "{'worker':1,'workers':2,'from':0,'next':-1,'sessions':0,"
+	  "'rows':0}", 0, 0,
+	  "answer for worker 1 from 0 to a request for worker 0 from 0" },
+	{ "{'worker':0,'workers':2,'from':0,'next':-1,'sessions':0,"
+	  "'rows':0}", 0, 48,
+	  "answer for worker 0 from 0 to a request for worker 0 from 48" },
+	{ "{'worker':2,'workers':2,'from':0,'next':-1,'sessions':0,"
+	  "'rows':0}", 2, 0, "\"worker\" 2 is not below \"workers\" 2" },
+	/* A page that does not move on would make phx ask forever. */
+	{ "{'worker':0,'workers':2,'from':100,'next':100,'sessions':0,"
+	  "'rows':0}", 0, 100, "\"next\" 100 does not advance past "
+	  "\"from\" 100" },
+	{ "{'worker':0,'workers':2,'from':0,'next':-1,'sessions':0,"
+	  "'rows':1,'idx':[1],'proto':['tcp'],'orig':['a'],'reply':['b'],"
+	  "'nat':[''],'state':['CLOSE'],'remaining_s':[1]}", 0, 0,
+	  "\"rule\" is missing" },
+	{ "{'worker':0,'workers':2,'from':0,'next':-1,'sessions':0,"
+	  "'rows':2,'idx':[1],'proto':['tcp'],'orig':['a'],'reply':['b'],"
+	  "'nat':[''],'state':['CLOSE'],'remaining_s':[1],'rule':['r']}",
+	  0, 0, "\"rows\" says 2, the columns hold 1" },
+	{ "{'worker':0,'workers':2,'from':0,'next':-1,'sessions':0,"
+	  "'rows':1,'idx':[1],'proto':['tcp'],'orig':['a'],'reply':['b'],"
+	  "'nat':[''],'state':['CLOSE'],'remaining_s':[-1],'rule':['r']}",
+	  0, 0, "\"remaining_s[0]\" is not a non-negative integer" },
+};
+
+START_TEST(test_conn_malformed)
+{
+	json_t *page = load(conn_bad[_i].fixture);
+	struct phx_fmt_conn c;
+	char err[256];
+	uint64_t workers;
+	int64_t next;
+
+	phx_fmt_conn_init(&c, 1000, false);
+	ck_assert_int_eq(phx_fmt_conn_add(&c, page, conn_bad[_i].worker,
+					  conn_bad[_i].from, &next, &workers,
+					  err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, conn_bad[_i].err);
+	ck_assert_uint_eq(c.n_rows, 0);
+	phx_fmt_conn_fini(&c);
+	json_decref(page);
+}
+END_TEST
+
+START_TEST(test_conn_workers_changed)
+{
+	json_t *p0 = load(conn_w0p0);
+	json_t *p1 = load("{'worker':1,'workers':3,'from':0,'next':-1,"
+			  "'sessions':0,'rows':0,'idx':[],'proto':[],"
+			  "'orig':[],'reply':[],'nat':[],'state':[],"
+			  "'remaining_s':[],'rule':[]}");
+	struct phx_fmt_conn c;
+	char err[256];
+	uint64_t workers;
+	int64_t next;
+
+	phx_fmt_conn_init(&c, 0, false);
+	ck_assert_int_eq(phx_fmt_conn_add(&c, p0, 0, 0, &next, &workers, err,
+					  sizeof(err)), 0);
+	ck_assert_int_eq(phx_fmt_conn_add(&c, p1, 1, 0, &next, &workers, err,
+					  sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "\"workers\" changed from 2 to 3");
+	phx_fmt_conn_fini(&c);
+	json_decref(p0);
+	json_decref(p1);
+}
+END_TEST
+
+static const struct {
+	uint64_t s;
+	const char *text;
+} durations[] = {
+	{ 0, "0s" }, { 45, "45s" }, { 59, "59s" }, { 60, "1m00s" },
+	{ 123, "2m03s" }, { 3599, "59m59s" }, { 3600, "1h00m00s" },
+	{ 3723, "1h02m03s" }, { 432000, "120h00m00s" },
+};
+
+START_TEST(test_duration)
+{
+	char buf[32];
+
+	phx_fmt_duration(buf, sizeof(buf), durations[_i].s);
+	ck_assert_str_eq(buf, durations[_i].text);
+}
+END_TEST
+
+/* ---- conn and reload arguments ---- */
+
+static const struct {
+	struct phx_fmt_conn_filter f;
+	const char *param;   /* NULL: rejected with err */
+	const char *err;
+} conn_args[] = {
+	{ { NULL, NULL, NULL, NULL }, "", NULL },
+	{ { "10.1.0.100", "8080", "tcp", "established" },
+	  ",ip=10.1.0.100,port=8080,proto=tcp,state=ESTABLISHED", NULL },
+	{ { "0.0.0.0", "1", "UDP", NULL }, ",ip=0.0.0.0,port=1,proto=udp",
+	  NULL },
+	{ { "255.255.255.255", "65535", "Icmp", NULL },
+	  ",ip=255.255.255.255,port=65535,proto=icmp", NULL },
+	{ { NULL, NULL, NULL, "Time_Wait" }, ",state=TIME_WAIT", NULL },
+	{ { NULL, NULL, "tcp", "close" }, ",proto=tcp,state=CLOSE", NULL },
+	{ { "10.1.0", NULL, NULL, NULL }, NULL,
+	  "--ip: '10.1.0' is not an IPv4 address (A.B.C.D)" },
+	{ { "10.1.0.256", NULL, NULL, NULL }, NULL,
+	  "--ip: '10.1.0.256' is not an IPv4 address (A.B.C.D)" },
+	{ { "10.1.0.1.", NULL, NULL, NULL }, NULL,
+	  "--ip: '10.1.0.1.' is not an IPv4 address (A.B.C.D)" },
+	{ { "10.01.0.1", NULL, NULL, NULL }, NULL,
+	  "--ip: '10.01.0.1' is not an IPv4 address (A.B.C.D)" },
+	{ { " 10.1.0.1", NULL, NULL, NULL }, NULL,
+	  "--ip: ' 10.1.0.1' is not an IPv4 address (A.B.C.D)" },
+	{ { "10.1.0.1/24", NULL, NULL, NULL }, NULL,
+	  "--ip: '10.1.0.1/24' is not an IPv4 address (A.B.C.D)" },
+	{ { "host.example", NULL, NULL, NULL }, NULL,
+	  "--ip: 'host.example' is not an IPv4 address (A.B.C.D)" },
+	{ { "", NULL, NULL, NULL }, NULL,
+	  "--ip: '' is not an IPv4 address (A.B.C.D)" },
+	{ { NULL, "0", NULL, NULL }, NULL,
+	  "--port: '0' is not a port number (1..65535)" },
+	{ { NULL, "65536", NULL, NULL }, NULL,
+	  "--port: '65536' is not a port number (1..65535)" },
+	{ { NULL, "-1", NULL, NULL }, NULL,
+	  "--port: '-1' is not a port number (1..65535)" },
+	{ { NULL, "80x", NULL, NULL }, NULL,
+	  "--port: '80x' is not a port number (1..65535)" },
+	{ { NULL, "http", NULL, NULL }, NULL,
+	  "--port: 'http' is not a port number (1..65535)" },
+	{ { NULL, NULL, "sctp", NULL }, NULL,
+	  "--proto: 'sctp' is not tcp, udp or icmp" },
+	{ { NULL, NULL, "6", NULL }, NULL,
+	  "--proto: '6' is not tcp, udp or icmp" },
+	{ { NULL, NULL, NULL, "replied" }, NULL,
+	  "--state: 'replied' is not a TCP state (SYN_SENT, SYN_RECV, "
+	  "ESTABLISHED, FIN_WAIT, CLOSE_WAIT, LAST_ACK, TIME_WAIT, CLOSE)" },
+	{ { NULL, NULL, NULL, "NONE" }, NULL,
+	  "--state: 'NONE' is not a TCP state (SYN_SENT, SYN_RECV, "
+	  "ESTABLISHED, FIN_WAIT, CLOSE_WAIT, LAST_ACK, TIME_WAIT, CLOSE)" },
+	{ { NULL, NULL, "udp", "ESTABLISHED" }, NULL,
+	  "--state: TCP states do not apply to --proto udp" },
+	/* The operator's value is quoted without its control characters. */
+	{ { "\x1b[2J", NULL, NULL, NULL }, NULL,
+	  "--ip: '?[2J' is not an IPv4 address (A.B.C.D)" },
+};
+
+START_TEST(test_conn_args)
+{
+	char buf[128], err[256] = "";
+	int rc = phx_fmt_conn_filter(&conn_args[_i].f, buf, sizeof(buf), err,
+				     sizeof(err));
+
+	if (conn_args[_i].param != NULL) {
+		ck_assert_msg(rc == 0, "rejected: %s", err);
+		ck_assert_str_eq(buf, conn_args[_i].param);
+	} else {
+		ck_assert_int_eq(rc, -EINVAL);
+		ck_assert_str_eq(err, conn_args[_i].err);
+	}
+}
+END_TEST
+
 static Suite *
 phx_fmt_suite(void)
 {
@@ -822,6 +1235,17 @@ phx_fmt_suite(void)
 	tc = tcase_create("policy");
 	tcase_add_test(tc, test_policy);
 	tcase_add_test(tc, test_rules);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("conn");
+	tcase_add_test(tc, test_conn_pages_merged);
+	tcase_add_test(tc, test_conn_limit);
+	tcase_add_test(tc, test_conn_json);
+	tcase_add_test(tc, test_conn_empty);
+	tcase_add_loop_test(tc, test_conn_malformed, 0, PHX_DIM(conn_bad));
+	tcase_add_test(tc, test_conn_workers_changed);
+	tcase_add_loop_test(tc, test_duration, 0, PHX_DIM(durations));
+	tcase_add_loop_test(tc, test_conn_args, 0, PHX_DIM(conn_args));
 	suite_add_tcase(s, tc);
 
 	return s;
