@@ -14,6 +14,8 @@
  * linking DPDK, so phx starts without EAL, hugepages or privileges beyond
  * the socket's, and cannot disturb the member it inspects. The connection
  * is opened on the first request and reused for the rest of the command.
+ * Telemetry is read-only; the one command that acts, phx reload, does so
+ * with SIGHUP and only watches the telemetry for the result.
  *
  * Exit status: 0 success, 1 runtime error (member unreachable, timeout,
  * bad or null answer, unloadable config), 2 usage error.
@@ -22,11 +24,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -45,6 +50,9 @@
 #define PHX_CONN_LIMIT     1000    /* phx conn's default --limit */
 #define PHX_CONN_LIMIT_MAX 100000000
 #define PHX_WORKER_MAX     255     /* highest worker index (conn's w=) */
+#define PHX_RELOAD_TIMEOUT_S 10    /* phx reload's default --timeout */
+#define PHX_RELOAD_TIMEOUT_MAX_S 3600
+#define PHX_RELOAD_POLL_MS 100
 
 /* Long-only option values, above any short option character. */
 enum {
@@ -736,6 +744,204 @@ out:
 	return rc;
 }
 
+/* Last (innermost) pid of pid's NSpid line: its own PID namespace's
+ * number for it; -1 if unknown (no /proc, kernel before 4.1). */
+static long
+innermost_pid(pid_t pid)
+{
+	char path[64], line[256];
+	long last = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *p = line + strlen("NSpid:"), *end;
+
+		if (strncmp(line, "NSpid:", strlen("NSpid:")) != 0)
+			continue;
+		for (;;) {
+			long v = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			last = v;
+			p = end;
+		}
+		break;
+	}
+	fclose(f);
+	return last;
+}
+
+/*
+ * The process to send SIGHUP to: the one serving the telemetry socket
+ * (SO_PEERCRED, which the kernel gives as this PID namespace numbers it;
+ * 0 when the peer is not visible here), provided it is the member that
+ * claims claimed as its pid in its own namespace. Never a bare number
+ * from the answer: in another PID namespace it may be any process.
+ */
+static int
+member_pid(struct phx_ctx *ctx, uint64_t claimed, pid_t *pid)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	long inner;
+
+	if (getsockopt(ctx->sock.fd, SOL_SOCKET, SO_PEERCRED, &cr,
+		       &len) < 0) {
+		phx_err("cannot tell which process serves %s: %s",
+			ctx->sock.path, strerror(errno));
+		return -1;
+	}
+	if (cr.pid <= 0) {
+		phx_err("the member (pid %" PRIu64 " in its own PID namespace) "
+			"is not visible from this PID namespace: run phx "
+			"reload in the member's namespace", claimed);
+		return -1;
+	}
+	if ((uint64_t)cr.pid == claimed) {
+		*pid = cr.pid;
+		return 0;
+	}
+	inner = innermost_pid(cr.pid);
+	if (inner > 0 && (uint64_t)inner == claimed) {
+		*pid = cr.pid;  /* the member, from an outer namespace */
+		return 0;
+	}
+	phx_err("%s is served by pid %d, not by the member's pid %" PRIu64
+		": not sending SIGHUP", ctx->sock.path, (int)cr.pid, claimed);
+	return -1;
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * Policy reload: SIGHUP to the member, then /phalanx/policy every 100 ms
+ * until reloads_ok or reloads_failed grows. The signal rather than a
+ * telemetry command because every telemetry command is read-only
+ * (docs/telemetry.md).
+ */
+static int
+cmd_reload(struct phx_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		COMMON_LONGOPTS,
+		{ 0 },
+	};
+	unsigned timeout_ms = PHX_RELOAD_TIMEOUT_S * 1000;
+	uint64_t ok0, failed0, deadline;
+	json_t *ver, *pol, *jpid;
+	char err[512], msg[600];
+	pid_t pid;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, ":t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (phx_fmt_seconds(optarg, PHX_RELOAD_TIMEOUT_MAX_S,
+					    &timeout_ms) < 0)
+				return usage_err(ctx, "--timeout: '%s' is not a "
+						 "number of seconds above 0 "
+						 "and up to %u (e.g. 10 or "
+						 "2.5)", optarg,
+						 PHX_RELOAD_TIMEOUT_MAX_S);
+			break;
+		default:
+			if ((rc = common_opt(ctx, c, argv)) >= 0)
+				return rc;
+		}
+	}
+	if (optind < argc)
+		return usage_err(ctx, "unexpected argument '%s'", argv[optind]);
+
+	ver = ask(ctx, "/phalanx/version", NULL);
+	if (ver == NULL)
+		return PHX_EXIT_FAIL;
+	jpid = json_object_get(ver, "pid");
+	if (!json_is_integer(jpid) || json_integer_value(jpid) <= 0 ||
+	    json_integer_value(jpid) > INT32_MAX) {
+		phx_err("bad answer to /phalanx/version: \"pid\" is not a "
+			"process id");
+		json_decref(ver);
+		return PHX_EXIT_FAIL;
+	}
+	rc = member_pid(ctx, (uint64_t)json_integer_value(jpid), &pid);
+	json_decref(ver);
+	if (rc < 0)
+		return PHX_EXIT_FAIL;
+
+	pol = ask(ctx, "/phalanx/policy", NULL);
+	if (pol == NULL)
+		return PHX_EXIT_FAIL;
+	rc = phx_fmt_reload_counts(pol, &ok0, &failed0, err, sizeof(err));
+	json_decref(pol);
+	if (rc < 0) {
+		phx_err("bad answer to /phalanx/policy: %s", err);
+		return PHX_EXIT_FAIL;
+	}
+
+	if (kill(pid, SIGHUP) < 0) {
+		if (errno == EPERM)
+			phx_err("not permitted to send SIGHUP to the member "
+				"(pid %d): run phx reload as the member's "
+				"user or as root", (int)pid);
+		else if (errno == ESRCH)
+			phx_err("cannot send SIGHUP to the member: pid %d is "
+				"not in this PID namespace (it has exited, or "
+				"runs in another one)", (int)pid);
+		else
+			phx_err("cannot send SIGHUP to pid %d: %s", (int)pid,
+				strerror(errno));
+		return PHX_EXIT_FAIL;
+	}
+
+	deadline = now_ms() + timeout_ms;
+	for (;;) {
+		struct timespec ts = { 0, PHX_RELOAD_POLL_MS * 1000000L };
+
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		pol = ask(ctx, "/phalanx/policy", NULL);
+		if (pol == NULL)
+			return PHX_EXIT_FAIL;
+		rc = phx_fmt_reload_result(pol, ok0, failed0, msg, sizeof(msg),
+					   err, sizeof(err));
+		if (rc < 0) {
+			phx_err("bad answer to /phalanx/policy: %s", err);
+			json_decref(pol);
+			return PHX_EXIT_FAIL;
+		}
+		if (rc > 0) {
+			if (ctx->json)
+				phx_fmt_json(stdout, pol);
+			else
+				printf("%s\n", msg);
+			json_decref(pol);
+			return rc == 1 ? PHX_EXIT_OK : PHX_EXIT_FAIL;
+		}
+		json_decref(pol);
+		if (now_ms() >= deadline) {
+			phx_err("no reload result within %u.%u s: reloads_ok "
+				"(%" PRIu64 ") and reloads_failed (%" PRIu64
+				") did not change after SIGHUP to pid %d",
+				timeout_ms / 1000, timeout_ms % 1000 / 100,
+				ok0, failed0, (int)pid);
+			return PHX_EXIT_FAIL;
+		}
+	}
+}
+
 /* Any command, verbatim: the reply as the member sent it, or with --json
  * its answer indented. A null answer is printed and fails. */
 static int
@@ -848,6 +1054,18 @@ static const struct phx_cmd phx_cmds[] = {
 	  "policy generation was loaded.\n" },
 	{ "policy", cmd_policy, "",
 	  "policy generation, file, rule count and last reload", "" },
+	{ "reload", cmd_reload, "[-t S | --timeout S]",
+	  "reload the policy (SIGHUP) and wait for the result",
+	  "Sends SIGHUP to the member and waits until /phalanx/policy counts "
+	  "the reload;\n"
+	  "prints \"reload ok: generation N\" (exit 0) or \"reload refused: "
+	  "REASON\" (exit 1,\n"
+	  "the running policy stays). Needs the right to signal the member, "
+	  "from its PID\n"
+	  "namespace or an outer one.\n"
+	  "  -t, --timeout S    seconds to wait, e.g. 10 or 2.5 (default "
+	  "10)\n"
+	  "With --json: the /phalanx/policy answer that showed the result.\n" },
 	{ "raw", cmd_raw, "CMD",
 	  "send any telemetry command, print its JSON reply",
 	  "CMD is a command and its parameter, e.g. /ethdev/stats,0; / lists "

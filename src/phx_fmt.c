@@ -1288,3 +1288,96 @@ too_long:
 	buf[0] = '\0';
 	return -EINVAL;
 }
+
+int
+phx_fmt_seconds(const char *s, unsigned max_s, unsigned *ms)
+{
+	size_t n = strspn(s, "0123456789");
+	uint64_t whole, frac = 0;
+	char digits[16];
+	const char *f;
+	size_t nf;
+
+	*ms = 0;
+	if (n == 0 || n >= sizeof(digits))
+		return -EINVAL;
+	memcpy(digits, s, n);
+	digits[n] = '\0';
+	/* "010" is a typo more likely than a number: rejected like it. */
+	if (strict_uint(digits, 9, &whole) < 0)
+		return -EINVAL;
+	f = s + n;
+	if (*f == '.') {
+		f++;
+		nf = strspn(f, "0123456789");
+		if (nf == 0 || nf > 3 || f[nf] != '\0')
+			return -EINVAL;
+		for (n = 0; n < 3; n++)
+			frac = frac * 10 + (n < nf ? (uint64_t)(f[n] - '0') : 0);
+	} else if (*f != '\0') {
+		return -EINVAL;
+	}
+	if (whole > max_s || whole * 1000 + frac > (uint64_t)max_s * 1000 ||
+	    whole * 1000 + frac == 0)
+		return -EINVAL;
+	*ms = (unsigned)(whole * 1000 + frac);
+	return 0;
+}
+
+/* ---- reload ---- */
+
+int
+phx_fmt_reload_counts(json_t *policy, uint64_t *ok, uint64_t *failed,
+		      char *err, size_t errlen)
+{
+	int rc;
+
+	*ok = *failed = 0;
+	if ((rc = need_object(policy, err, errlen)) < 0 ||
+	    (rc = get_uint(policy, NULL, "reloads_ok", ok, err, errlen)) < 0 ||
+	    (rc = get_uint(policy, NULL, "reloads_failed", failed, err,
+			   errlen)) < 0)
+		return rc;
+	return 0;
+}
+
+int
+phx_fmt_reload_result(json_t *policy, uint64_t ok0, uint64_t failed0,
+		      char *msg, size_t msglen, char *err, size_t errlen)
+{
+	static const char refused[] = "refused";
+	uint64_t ok, failed, gen;
+	const char *last, *why;
+	char b[CELL_LEN * 4];
+	int rc;
+
+	msg[0] = '\0';
+	if ((rc = phx_fmt_reload_counts(policy, &ok, &failed, err,
+					errlen)) < 0 ||
+	    (rc = get_uint(policy, NULL, "generation", &gen, err, errlen)) < 0 ||
+	    (rc = get_str(policy, NULL, "last_reload", &last, err, errlen)) < 0)
+		return rc;
+	if (ok < ok0 || failed < failed0) {
+		snprintf(err, errlen, "the reload counters went down (ok %"
+			 PRIu64 " -> %" PRIu64 ", failed %" PRIu64 " -> %"
+			 PRIu64 "): the member restarted", ok0, ok, failed0,
+			 failed);
+		return -EINVAL;
+	}
+	if (ok == ok0 && failed == failed0)
+		return 0;
+	/* Both grew: somebody else reloaded too; the last result counts. */
+	if (failed > failed0 &&
+	    (ok == ok0 || strncmp(last, refused, strlen(refused)) == 0)) {
+		why = last;
+		if (strncmp(why, refused, strlen(refused)) == 0) {
+			why += strlen(refused);
+			why += strspn(why, ": ");
+		}
+		snprintf(msg, msglen, "reload refused: %s",
+			 why[0] ? clean(why, b, sizeof(b)) : "(no reason given)");
+		return 2;
+	}
+	snprintf(msg, msglen, "reload ok: generation %" PRIu64, gen);
+	return 1;
+}

@@ -172,4 +172,23 @@ int phx_fmt_conn_filter(const struct phx_fmt_conn_filter *f, char *buf,
  * NULL-terminated. */
 extern const char *const phx_fmt_tcp_states[];
 
+/*
+ * A number of seconds, "10" or "2.5" (at most three decimals), above 0
+ * and at most max_s: *ms in milliseconds. Returns 0 or -EINVAL.
+ */
+int phx_fmt_seconds(const char *s, unsigned max_s, unsigned *ms);
+
+/*
+ * phx reload. phx_fmt_reload_counts() reads reloads_ok and
+ * reloads_failed from a /phalanx/policy answer. phx_fmt_reload_result()
+ * compares a later answer with them: 0 while neither grew, 1 when the
+ * reload succeeded ("reload ok: generation N" in msg), 2 when it was
+ * refused ("reload refused: <why>"); -EINVAL for a malformed answer or
+ * counters that went down (the member restarted).
+ */
+int phx_fmt_reload_counts(json_t *policy, uint64_t *ok, uint64_t *failed,
+			  char *err, size_t errlen);
+int phx_fmt_reload_result(json_t *policy, uint64_t ok0, uint64_t failed0,
+			  char *msg, size_t msglen, char *err, size_t errlen);
+
 #endif /* PHX_SRC_PHX_FMT_H */

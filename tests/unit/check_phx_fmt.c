@@ -1190,6 +1190,108 @@ START_TEST(test_conn_args)
 }
 END_TEST
 
+static const struct {
+	const char *s;
+	int ms;      /* -1: rejected */
+} seconds[] = {
+	{ "10", 10000 }, { "1", 1000 }, { "2.5", 2500 }, { "0.1", 100 },
+	{ "0.001", 1 }, { "3600", 3600000 }, { "3600.000", 3600000 },
+	{ "0", -1 }, { "0.0", -1 }, { "3600.001", -1 }, { "3601", -1 },
+	{ "", -1 }, { "-1", -1 }, { "+1", -1 }, { "1.", -1 }, { ".5", -1 },
+	{ "1.2345", -1 }, { "10s", -1 }, { " 1", -1 }, { "010", -1 },
+	{ "99999999999999999999", -1 }, { "1e3", -1 },
+};
+
+START_TEST(test_reload_timeout_arg)
+{
+	unsigned ms = 7;
+	int rc = phx_fmt_seconds(seconds[_i].s, 3600, &ms);
+
+	if (seconds[_i].ms < 0) {
+		ck_assert_msg(rc == -EINVAL, "'%s' accepted as %u ms",
+			      seconds[_i].s, ms);
+	} else {
+		ck_assert_msg(rc == 0, "'%s' rejected", seconds[_i].s);
+		ck_assert_uint_eq(ms, (unsigned)seconds[_i].ms);
+	}
+}
+END_TEST
+
+/* ---- reload outcome ---- */
+
+static int
+reload_result(const char *fixture, uint64_t ok0, uint64_t failed0,
+	      char *msg, size_t len, char *err, size_t errlen)
+{
+	json_t *p = load(fixture);
+	int rc;
+
+	err[0] = '\0';
+	rc = phx_fmt_reload_result(p, ok0, failed0, msg, len, err, errlen);
+	json_decref(p);
+	return rc;
+}
+
+START_TEST(test_reload_result)
+{
+	char msg[256], err[256];
+	uint64_t ok, failed;
+	json_t *p;
+
+	p = load(policy_fixture);
+	ck_assert_int_eq(phx_fmt_reload_counts(p, &ok, &failed, err,
+					       sizeof(err)), 0);
+	ck_assert_uint_eq(ok, 2);
+	ck_assert_uint_eq(failed, 1);
+	json_decref(p);
+
+	/* Nothing yet: keep polling. */
+	ck_assert_int_eq(reload_result(policy_fixture, 2, 1, msg, sizeof(msg),
+				       err, sizeof(err)), 0);
+	ck_assert_str_eq(msg, "");
+	/* reloads_ok grew. */
+	ck_assert_int_eq(reload_result(policy_fixture, 1, 1, msg, sizeof(msg),
+				       err, sizeof(err)), 1);
+	ck_assert_str_eq(msg, "reload ok: generation 3");
+	/* reloads_failed grew: the member's reason, without its
+	 * "refused: " (the line says so already). */
+	ck_assert_int_eq(reload_result(
+		"{'generation':3,'reloads_ok':2,'reloads_failed':2,"
+		"'last_reload':'refused: section \\\"eal\\\" changed; it "
+		"needs a restart'}", 2, 1, msg, sizeof(msg), err,
+		sizeof(err)), 2);
+	ck_assert_str_eq(msg, "reload refused: section \"eal\" changed; it "
+			 "needs a restart");
+	/* Both grew (a second reload raced ours): the last text decides. */
+	ck_assert_int_eq(reload_result(
+		"{'generation':4,'reloads_ok':3,'reloads_failed':2,"
+		"'last_reload':'refused: 1 error(s); 3:5 rules[0].action: "
+		"bad'}", 2, 1, msg, sizeof(msg), err, sizeof(err)), 2);
+	ck_assert_str_eq(msg, "reload refused: 1 error(s); 3:5 "
+			 "rules[0].action: bad");
+	ck_assert_int_eq(reload_result(
+		"{'generation':4,'reloads_ok':3,'reloads_failed':2,"
+		"'last_reload':'ok: generation 4, 2 rules'}", 2, 1, msg,
+		sizeof(msg), err, sizeof(err)), 1);
+	ck_assert_str_eq(msg, "reload ok: generation 4");
+	/* Counters that went back: the member restarted meanwhile. */
+	ck_assert_int_eq(reload_result(
+		"{'generation':1,'reloads_ok':0,'reloads_failed':0,"
+		"'last_reload':'boot: generation 1'}", 2, 1, msg, sizeof(msg),
+		err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "the reload counters went down (ok 2 -> 0, "
+			 "failed 1 -> 0): the member restarted");
+	ck_assert_int_eq(reload_result("{'generation':1,'reloads_ok':0,"
+				       "'last_reload':''}", 0, 0, msg,
+				       sizeof(msg), err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "\"reloads_failed\" is missing");
+	ck_assert_int_eq(reload_result("null", 0, 0, msg, sizeof(msg), err,
+				       sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "the answer is null");
+}
+END_TEST
+
 static Suite *
 phx_fmt_suite(void)
 {
@@ -1235,6 +1337,9 @@ phx_fmt_suite(void)
 	tc = tcase_create("policy");
 	tcase_add_test(tc, test_policy);
 	tcase_add_test(tc, test_rules);
+	tcase_add_test(tc, test_reload_result);
+	tcase_add_loop_test(tc, test_reload_timeout_arg, 0,
+			    PHX_DIM(seconds));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("conn");
