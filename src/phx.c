@@ -64,6 +64,7 @@ enum {
 	OPT_PROTO,
 	OPT_STATE,
 	OPT_LIMIT,
+	OPT_PER_WORKER,
 };
 
 #define COMMON_LONGOPTS \
@@ -942,6 +943,102 @@ cmd_reload(struct phx_ctx *ctx, int argc, char **argv)
 	}
 }
 
+/*
+ * Prometheus text exposition of the member's counters: pstat (the sums,
+ * or each worker and ctl), ports and rules, asked one after the other
+ * (not one consistent snapshot; counters are monotonic, so a scrape that
+ * is a few milliseconds wide is harmless).
+ */
+static int
+cmd_metrics(struct phx_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "per-worker", no_argument, NULL, OPT_PER_WORKER },
+		COMMON_LONGOPTS,
+		{ 0 },
+	};
+	json_t *pstat[PHX_WORKER_MAX + 2] = { 0 };
+	struct phx_fmt_metrics m = { 0 };
+	char cmd[PHX_CMD_LEN], err[512];
+	bool per_worker = false;
+	size_t n = 0, i;
+	int c, rc = PHX_EXIT_FAIL;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_PER_WORKER:
+			per_worker = true;
+			break;
+		default:
+			if ((rc = common_opt(ctx, c, argv)) >= 0)
+				return rc;
+		}
+	}
+	if (optind < argc)
+		return usage_err(ctx, "unexpected argument '%s'", argv[optind]);
+
+	if ((m.version = ask(ctx, "/phalanx/version", NULL)) == NULL)
+		goto out;
+	if (per_worker) {
+		json_t *jw;
+		json_int_t workers;
+
+		if ((pstat[n++] = ask(ctx, "/phalanx/pstat,0", NULL)) == NULL)
+			goto out;
+		jw = json_object_get(pstat[0], "workers");
+		workers = json_is_integer(jw) ? json_integer_value(jw) : -1;
+		if (workers < 1 || workers > PHX_WORKER_MAX + 1) {
+			phx_err("bad answer to /phalanx/pstat,0: \"workers\" "
+				"is not a number 1..%u", PHX_WORKER_MAX + 1);
+			goto out;
+		}
+		for (i = 1; i < (size_t)workers; i++) {
+			snprintf(cmd, sizeof(cmd), "/phalanx/pstat,%zu", i);
+			if ((pstat[n++] = ask(ctx, cmd, NULL)) == NULL)
+				goto out;
+		}
+		if ((pstat[n++] = ask(ctx, "/phalanx/pstat,ctl", NULL)) == NULL)
+			goto out;
+	} else if ((pstat[n++] = ask(ctx, "/phalanx/pstat", NULL)) == NULL) {
+		goto out;
+	}
+	if ((m.ports = ask(ctx, "/phalanx/ports", NULL)) == NULL ||
+	    (m.rules = ask(ctx, "/phalanx/rules", NULL)) == NULL)
+		goto out;
+	m.pstat = pstat;
+	m.n_pstat = n;
+	m.per_worker = per_worker;
+
+	if (ctx->json) {
+		/* The answers it would be made of. */
+		json_t *ps = per_worker ? json_array() : json_incref(pstat[0]);
+		json_t *all;
+
+		for (i = 0; per_worker && ps != NULL && i < n; i++)
+			json_array_append(ps, pstat[i]);
+		all = json_pack("{s:O,s:o,s:O,s:O}", "/phalanx/version",
+				m.version, "/phalanx/pstat", ps,
+				"/phalanx/ports", m.ports, "/phalanx/rules",
+				m.rules);
+		rc = all != NULL && phx_fmt_json(stdout, all) == 0 ?
+			PHX_EXIT_OK : PHX_EXIT_FAIL;
+		json_decref(all);
+		goto out;
+	}
+	rc = phx_fmt_metrics(stdout, &m, err, sizeof(err));
+	if (rc < 0)
+		phx_err("bad answer for metrics: %s",
+			rc == -ENOMEM ? "out of memory" : err);
+	rc = rc < 0 ? PHX_EXIT_FAIL : PHX_EXIT_OK;
+out:
+	for (i = 0; i < n; i++)
+		json_decref(pstat[i]);
+	json_decref(m.version);
+	json_decref(m.ports);
+	json_decref(m.rules);
+	return rc;
+}
+
 /* Any command, verbatim: the reply as the member sent it, or with --json
  * its answer indented. A null answer is printed and fails. */
 static int
@@ -1066,6 +1163,17 @@ static const struct phx_cmd phx_cmds[] = {
 	  "  -t, --timeout S    seconds to wait, e.g. 10 or 2.5 (default "
 	  "10)\n"
 	  "With --json: the /phalanx/policy answer that showed the result.\n" },
+	{ "metrics", cmd_metrics, "[--per-worker]",
+	  "counters in Prometheus text format 0.0.4",
+	  "pstat counters (phalanx_<counter>_total), drops by reason, "
+	  "session and policy\n"
+	  "gauges, port counters and link state, rule hits; every series "
+	  "labelled\n"
+	  "member=\"<name>\".\n"
+	  "      --per-worker   each worker's and ctl's counters, labelled "
+	  "worker=\"N\" or\n"
+	  "                     \"ctl\", instead of the sums\n"
+	  "With --json: the telemetry answers the metrics are made of.\n" },
 	{ "raw", cmd_raw, "CMD",
 	  "send any telemetry command, print its JSON reply",
 	  "CMD is a command and its parameter, e.g. /ethdev/stats,0; / lists "

@@ -1381,3 +1381,482 @@ phx_fmt_reload_result(json_t *policy, uint64_t ok0, uint64_t failed0,
 	snprintf(msg, msglen, "reload ok: generation %" PRIu64, gen);
 	return 1;
 }
+
+/* ---- Prometheus metrics ---- */
+
+#define METRIC_LEN 160 /* "phalanx_" + counter name + "_total" */
+
+/* HELP texts of the counters phx knows (docs/counters.md); any other
+ * counter is described by its name. */
+static const struct {
+	const char *name;
+	const char *help;
+} counter_help[] = {
+	{ "rx_pkts", "Frames received from the ports" },
+	{ "rx_bytes", "Bytes received from the ports (L2)" },
+	{ "tx_pkts", "Frames the ports accepted for sending" },
+	{ "fwd_pkts", "IPv4 packets routed out of a port by a worker" },
+	{ "local_pkts", "IPv4 packets addressed to the member" },
+	{ "icmp_echo_replies", "ICMP echo replies sent" },
+	{ "icmp_errors_sent", "ICMP time exceeded and unreachable sent" },
+	{ "icmp_errors_ratelimited",
+	  "ICMP errors not sent because of dataplane.icmp_rate" },
+	{ "arp_to_ctl", "ARP frames passed to the control lcore" },
+	{ "neigh_miss", "Packets passed to control to wait for ARP" },
+	{ "ctl_tx_pkts", "Frames sent on behalf of the control lcore" },
+	{ "idle_sleeps", "Idle sleeps taken (dataplane.idle_sleep_us)" },
+	{ "busy_tsc", "TSC cycles spent in loops that received packets" },
+	{ "sess_created", "Sessions created by a rule" },
+	{ "sess_installed", "Sessions installed from outside (sync)" },
+	{ "sess_expired", "Sessions removed: idle past their timeout" },
+	{ "sess_closed", "Sessions removed: TCP reopened, or flushed" },
+	{ "sess_revoked", "Sessions removed: a reloaded policy denies them" },
+	{ "sess_rechecked", "Sessions re-checked against a new policy" },
+	{ "sync_events", "Session events queued for sync" },
+	{ "sync_events_lost", "Session events lost: sync ring full" },
+	{ "handoff_tx", "Packets handed to the worker owning their session" },
+	{ "handoff_rx", "Packets received by handoff from another worker" },
+	{ "tcp_rst_sent", "TCP RSTs sent by reject" },
+	{ "arp_requests_rx", "ARP requests received" },
+	{ "arp_replies_rx", "ARP replies received" },
+	{ "arp_requests_tx", "ARP requests sent (announcements included)" },
+	{ "arp_replies_tx", "ARP replies sent" },
+	{ "neigh_learned", "Neighbour entries created" },
+	{ "neigh_updated", "Neighbours that answered with a different MAC" },
+	{ "neigh_expired", "Neighbour entries removed: unused or no answer" },
+	{ "neigh_held", "Packets queued while their next hop was resolved" },
+	{ "neigh_released", "Held packets sent once the next hop answered" },
+};
+
+/* /phalanx/ports keys, as counters of their own. */
+static const struct {
+	const char *key;
+	const char *metric;
+	const char *help;
+} port_metrics[] = {
+	{ "rx_pkts", "phalanx_port_rx_packets_total",
+	  "Packets the port received (NIC counter)" },
+	{ "rx_bytes", "phalanx_port_rx_bytes_total",
+	  "Bytes the port received (NIC counter)" },
+	{ "tx_pkts", "phalanx_port_tx_packets_total",
+	  "Packets the port sent (NIC counter)" },
+	{ "tx_bytes", "phalanx_port_tx_bytes_total",
+	  "Bytes the port sent (NIC counter)" },
+	{ "rx_missed", "phalanx_port_rx_missed_total",
+	  "Packets the NIC dropped because the RX queues were full" },
+	{ "rx_errors", "phalanx_port_rx_errors_total",
+	  "Erroneous packets the port received" },
+	{ "tx_errors", "phalanx_port_tx_errors_total",
+	  "Packets the port failed to send" },
+	{ "rx_nombuf", "phalanx_port_rx_nombuf_total",
+	  "RX mbuf allocation failures" },
+};
+
+/* Every metric name phx makes up, so a counter cannot take one. */
+static const char *const fixed_metrics[] = {
+	"phalanx_policy_generation", "phalanx_sessions",
+	"phalanx_sessions_max", "phalanx_drops_total", "phalanx_port_up",
+	"phalanx_rule_hits_total",
+	"phalanx_port_rx_packets_total", "phalanx_port_rx_bytes_total",
+	"phalanx_port_tx_packets_total", "phalanx_port_tx_bytes_total",
+	"phalanx_port_rx_missed_total", "phalanx_port_rx_errors_total",
+	"phalanx_port_tx_errors_total", "phalanx_port_rx_nombuf_total",
+};
+
+/* One counter of the union over the pstat answers. */
+struct metric_cnt {
+	const char *key;            /* borrowed from an answer */
+	char metric[METRIC_LEN];
+};
+
+/* One pstat answer, checked. */
+struct metric_scope {
+	json_t *counters, *drops;
+	struct pstat_gauges g;
+	const char *worker;         /* label value; NULL without per_worker */
+};
+
+/* "phalanx_<key>_total", characters a metric name cannot hold made '_'
+ * (keys are [A-Za-z0-9_/] by the telemetry conventions). */
+static int
+counter_metric(const char *key, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "phalanx_%s_total", key);
+	char *p;
+
+	if (n < 0 || (size_t)n >= len)
+		return -EINVAL;
+	for (p = buf + strlen("phalanx_"); *p != '\0'; p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+		    !(*p >= '0' && *p <= '9') && *p != '_')
+			*p = '_';
+	return 0;
+}
+
+static const char *
+counter_desc(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < PHX_DIM(counter_help); i++)
+		if (strcmp(counter_help[i].name, key) == 0)
+			return counter_help[i].help;
+	return key;
+}
+
+/* HELP text: backslash and newline escaped (format 0.0.4), other
+ * control characters replaced as everywhere in phx. */
+static void
+family(FILE *out, const char *name, const char *type, const char *help)
+{
+	const char *p;
+
+	fprintf(out, "# HELP %s ", name);
+	for (p = help; *p != '\0'; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch == '\\')
+			fputs("\\\\", out);
+		else if (ch == '\n')
+			fputs("\\n", out);
+		else
+			fputc(ch < 0x20 || ch == 0x7f ? '?' : ch, out);
+	}
+	fprintf(out, "\n# TYPE %s %s\n", name, type);
+}
+
+/* ,name="value" with backslash, double quote and newline escaped. */
+static void
+label(FILE *out, const char *name, const char *value, bool first)
+{
+	const char *p;
+
+	fprintf(out, "%s%s=\"", first ? "" : ",", name);
+	for (p = value; *p != '\0'; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch == '\\')
+			fputs("\\\\", out);
+		else if (ch == '"')
+			fputs("\\\"", out);
+		else if (ch == '\n')
+			fputs("\\n", out);
+		else
+			fputc(ch < 0x20 || ch == 0x7f ? '?' : ch, out);
+	}
+	fputc('"', out);
+}
+
+/* metric{member="m"[,worker="w"][,lname="lval"]} value */
+static void
+sample(FILE *out, const char *metric, const char *member, const char *worker,
+       const char *lname, const char *lval, uint64_t v)
+{
+	fprintf(out, "%s{", metric);
+	label(out, "member", member, true);
+	if (worker != NULL)
+		label(out, "worker", worker, false);
+	if (lname != NULL)
+		label(out, lname, lval, false);
+	fprintf(out, "} %" PRIu64 "\n", v);
+}
+
+static int
+check_dict_uints(json_t *dict, const char *where, char *err, size_t errlen)
+{
+	const char *key;
+	uint64_t u;
+	json_t *v;
+	int rc;
+
+	json_object_foreach(dict, key, v)
+		if ((rc = uint_of(v, where, key, &u, err, errlen)) < 0)
+			return rc;
+	return 0;
+}
+
+/* Check one pstat answer; with per_worker its scope gives the label. */
+static int
+check_scope(json_t *ans, bool per_worker, struct metric_scope *s, char *err,
+	    size_t errlen)
+{
+	const char *scope;
+	uint64_t u;
+	int rc;
+
+	if ((rc = need_object(ans, err, errlen)) < 0 ||
+	    (rc = get_str(ans, NULL, "scope", &scope, err, errlen)) < 0 ||
+	    (rc = get_uint(ans, NULL, "workers", &u, err, errlen)) < 0 ||
+	    (rc = get_gauges(ans, &s->g, err, errlen)) < 0 ||
+	    (rc = get_obj(ans, "counters", &s->counters, err, errlen)) < 0 ||
+	    (rc = get_obj(ans, "drops", &s->drops, err, errlen)) < 0 ||
+	    (rc = check_dict_uints(s->counters, "counters", err,
+				   errlen)) < 0 ||
+	    (rc = check_dict_uints(s->drops, "drops", err, errlen)) < 0)
+		return rc;
+	s->worker = NULL;
+	if (!per_worker)
+		return 0;
+	if (strcmp(scope, "ctl") == 0) {
+		s->worker = scope;
+	} else if (strncmp(scope, "worker", 6) == 0 && scope[6] != '\0' &&
+		   strspn(scope + 6, "0123456789") == strlen(scope + 6)) {
+		s->worker = scope + 6;
+	} else {
+		char b[CELL_LEN];
+
+		snprintf(err, errlen, "scope \"%s\" is neither a worker nor "
+			 "ctl", clean(scope, b, sizeof(b)));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+check_ports(json_t *ports, char *err, size_t errlen)
+{
+	const char *name, *link;
+	json_t *port;
+	uint64_t u;
+	size_t i;
+	int rc;
+
+	if ((rc = need_object(ports, err, errlen)) < 0)
+		return rc;
+	json_object_foreach(ports, name, port) {
+		if (!json_is_object(port))
+			return bad(err, errlen, NULL, name, "is not an object");
+		for (i = 0; i < PHX_DIM(port_metrics); i++)
+			if ((rc = get_uint(port, name, port_metrics[i].key, &u,
+					   err, errlen)) < 0)
+				return rc;
+		if ((rc = get_str(port, name, "link", &link, err, errlen)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+check_rules(json_t *rules, json_t **cols, size_t *n, char *err,
+	    size_t errlen)
+{
+	static const struct col_spec specs[] = {
+		{ "name", COL_STR },
+		{ "hits", COL_UINT },
+	};
+	uint64_t gen;
+	size_t i, j;
+	int rc;
+
+	if ((rc = need_object(rules, err, errlen)) < 0 ||
+	    (rc = get_uint(rules, NULL, "generation", &gen, err, errlen)) < 0 ||
+	    (rc = get_columns(rules, specs, PHX_DIM(specs), cols, n, err,
+			      errlen)) < 0)
+		return rc;
+	/* Two series with one label set would be one series twice. */
+	for (i = 0; i < *n; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(col_str(cols[0], i),
+				   col_str(cols[0], j)) == 0) {
+				char b[CELL_LEN];
+
+				snprintf(err, errlen, "rule \"%s\" is listed "
+					 "twice", clean(col_str(cols[0], i), b,
+							sizeof(b)));
+				return -EINVAL;
+			}
+	return 0;
+}
+
+/* The union of the answers' counters, in order of first appearance, each
+ * with a metric name that nothing else takes. */
+static int
+union_counters(const struct metric_scope *sc, size_t n_sc,
+	       struct metric_cnt **out, size_t *n_out, char *err,
+	       size_t errlen)
+{
+	struct metric_cnt *mc;
+	size_t cap = 0, n = 0, s, i;
+	const char *key;
+	json_t *v;
+
+	for (s = 0; s < n_sc; s++)
+		cap += json_object_size(sc[s].counters);
+	*out = NULL;
+	*n_out = 0;
+	if (cap == 0)
+		return 0;
+	mc = calloc(cap, sizeof(*mc));
+	if (mc == NULL)
+		return -ENOMEM;
+	for (s = 0; s < n_sc; s++) {
+		json_object_foreach(sc[s].counters, key, v) {
+			bool seen = false;
+			char b[CELL_LEN];
+
+			for (i = 0; i < n && !seen; i++)
+				seen = strcmp(mc[i].key, key) == 0;
+			if (seen)
+				continue;
+			if (counter_metric(key, mc[n].metric,
+					   sizeof(mc[n].metric)) < 0) {
+				snprintf(err, errlen, "counter name \"%s\" is "
+					 "too long", clean(key, b, sizeof(b)));
+				goto fail;
+			}
+			for (i = 0; i < PHX_DIM(fixed_metrics); i++)
+				if (strcmp(fixed_metrics[i],
+					   mc[n].metric) == 0)
+					break;
+			if (i < PHX_DIM(fixed_metrics)) {
+				snprintf(err, errlen, "counter \"%s\" would be "
+					 "%s, which phx uses already",
+					 clean(key, b, sizeof(b)),
+					 mc[n].metric);
+				goto fail;
+			}
+			for (i = 0; i < n; i++)
+				if (strcmp(mc[i].metric, mc[n].metric) == 0)
+					break;
+			if (i < n) {
+				snprintf(err, errlen, "counters \"%s\" and "
+					 "\"%s\" would both be %s",
+					 mc[i].key, clean(key, b, sizeof(b)),
+					 mc[n].metric);
+				goto fail;
+			}
+			mc[n++].key = key;
+		}
+	}
+	*out = mc;
+	*n_out = n;
+	return 0;
+fail:
+	free(mc);
+	return -EINVAL;
+}
+
+int
+phx_fmt_metrics(FILE *out, const struct phx_fmt_metrics *m, char *err,
+		size_t errlen)
+{
+	struct metric_scope *sc = NULL;
+	struct metric_cnt *mc = NULL;
+	json_t *rcols[2], *port, *v;
+	const char *member, *name, *key;
+	size_t n_mc = 0, n_rules = 0, s, i, j;
+	bool any_gauges = false;
+	int rc;
+
+	/* Pass 1: everything checked before the first line. */
+	if (m->n_pstat == 0 || (!m->per_worker && m->n_pstat != 1)) {
+		snprintf(err, errlen, "%zu pstat answers", m->n_pstat);
+		return -EINVAL;
+	}
+	if ((rc = need_object(m->version, err, errlen)) < 0 ||
+	    (rc = get_str(m->version, NULL, "name", &member, err,
+			  errlen)) < 0 ||
+	    (rc = check_ports(m->ports, err, errlen)) < 0 ||
+	    (rc = check_rules(m->rules, rcols, &n_rules, err, errlen)) < 0)
+		return rc;
+	sc = calloc(m->n_pstat, sizeof(*sc));
+	if (sc == NULL)
+		return -ENOMEM;
+	for (s = 0; s < m->n_pstat; s++) {
+		if ((rc = check_scope(m->pstat[s], m->per_worker, &sc[s], err,
+				      errlen)) < 0)
+			goto out;
+		for (j = 0; j < s; j++)
+			if (m->per_worker &&
+			    strcmp(sc[j].worker, sc[s].worker) == 0) {
+				snprintf(err, errlen, "two answers for worker "
+					 "\"%s\"", sc[s].worker);
+				rc = -EINVAL;
+				goto out;
+			}
+		any_gauges |= sc[s].g.has;
+	}
+	if ((rc = union_counters(sc, m->n_pstat, &mc, &n_mc, err,
+				 errlen)) < 0)
+		goto out;
+
+	/* Pass 2: the families, each whole. */
+	if (any_gauges) {
+		family(out, "phalanx_policy_generation", "gauge",
+		       "Generation of the running policy (1 at start, +1 per "
+		       "successful reload)");
+		for (s = 0; s < m->n_pstat && !sc[s].g.has; s++)
+			;
+		sample(out, "phalanx_policy_generation", member, NULL, NULL,
+		       NULL, sc[s].g.generation);
+		/* The control lcore holds no sessions: no gauge for it. */
+		family(out, "phalanx_sessions", "gauge", "Live sessions");
+		for (s = 0; s < m->n_pstat; s++)
+			if (sc[s].g.has && (sc[s].worker == NULL ||
+					    strcmp(sc[s].worker, "ctl") != 0))
+				sample(out, "phalanx_sessions", member,
+				       sc[s].worker, NULL, NULL,
+				       sc[s].g.sessions);
+		family(out, "phalanx_sessions_max", "gauge",
+		       "Session table capacity");
+		for (s = 0; s < m->n_pstat; s++)
+			if (sc[s].g.has && (sc[s].worker == NULL ||
+					    strcmp(sc[s].worker, "ctl") != 0))
+				sample(out, "phalanx_sessions_max", member,
+				       sc[s].worker, NULL, NULL,
+				       sc[s].g.sessions_max);
+	}
+	for (i = 0; i < n_mc; i++) {
+		family(out, mc[i].metric, "counter", counter_desc(mc[i].key));
+		for (s = 0; s < m->n_pstat; s++) {
+			v = json_object_get(sc[s].counters, mc[i].key);
+			if (v != NULL)
+				sample(out, mc[i].metric, member, sc[s].worker,
+				       NULL, NULL,
+				       (uint64_t)json_integer_value(v));
+		}
+	}
+	for (s = 0, j = 0; s < m->n_pstat; s++)
+		j += json_object_size(sc[s].drops);
+	if (j > 0) {
+		family(out, "phalanx_drops_total", "counter",
+		       "Packets dropped, by reason (docs/counters.md)");
+		for (s = 0; s < m->n_pstat; s++)
+			json_object_foreach(sc[s].drops, key, v)
+				sample(out, "phalanx_drops_total", member,
+				       sc[s].worker, "reason", key,
+				       (uint64_t)json_integer_value(v));
+	}
+	if (json_object_size(m->ports) > 0) {
+		for (i = 0; i < PHX_DIM(port_metrics); i++) {
+			family(out, port_metrics[i].metric, "counter",
+			       port_metrics[i].help);
+			json_object_foreach(m->ports, name, port)
+				sample(out, port_metrics[i].metric, member,
+				       NULL, "port", name,
+				       (uint64_t)json_integer_value(
+					       json_object_get(port,
+						port_metrics[i].key)));
+		}
+		family(out, "phalanx_port_up", "gauge",
+		       "1 when the port's link is up");
+		json_object_foreach(m->ports, name, port)
+			sample(out, "phalanx_port_up", member, NULL, "port",
+			       name, strcmp(json_string_value(json_object_get(
+				       port, "link")), "up") == 0);
+	}
+	if (n_rules > 0) {
+		family(out, "phalanx_rule_hits_total", "counter",
+		       "New flows whose first packet matched the rule; starts "
+		       "over when a policy is loaded");
+		for (i = 0; i < n_rules; i++)
+			sample(out, "phalanx_rule_hits_total", member, NULL,
+			       "rule", col_str(rcols[0], i),
+			       col_uint(rcols[1], i));
+	}
+	rc = 0;
+out:
+	free(mc);
+	free(sc);
+	return rc;
+}

@@ -191,4 +191,26 @@ int phx_fmt_reload_counts(json_t *policy, uint64_t *ok, uint64_t *failed,
 int phx_fmt_reload_result(json_t *policy, uint64_t ok0, uint64_t failed0,
 			  char *msg, size_t msglen, char *err, size_t errlen);
 
+/*
+ * Prometheus text exposition (format 0.0.4) of one member: every pstat
+ * counter as phalanx_<name>_total, drops as phalanx_drops_total{reason=},
+ * the gauges phalanx_sessions, phalanx_sessions_max and
+ * phalanx_policy_generation, per-port counters and phalanx_port_up from
+ * /phalanx/ports, phalanx_rule_hits_total{rule=} from /phalanx/rules; every
+ * series labelled member="<name>". With per_worker, pstat holds one answer
+ * per worker and one for ctl, each labelled worker="<N>" (or "ctl");
+ * else one answer, the sums.
+ */
+struct phx_fmt_metrics {
+	json_t *version;        /* /phalanx/version: the member's name */
+	json_t *const *pstat;   /* answers to /phalanx/pstat[,N|,ctl] */
+	size_t n_pstat;
+	bool per_worker;
+	json_t *ports;          /* /phalanx/ports */
+	json_t *rules;          /* /phalanx/rules */
+};
+
+int phx_fmt_metrics(FILE *out, const struct phx_fmt_metrics *m, char *err,
+		    size_t errlen);
+
 #endif /* PHX_SRC_PHX_FMT_H */

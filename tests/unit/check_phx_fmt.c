@@ -1292,6 +1292,638 @@ START_TEST(test_reload_result)
 }
 END_TEST
 
+/* ---- metrics ---- */
+
+/*
+ * A checker for the Prometheus text format 0.0.4, as strict as phx's
+ * output should be: every line ends in \n; comments are "# HELP name
+ * text" or "# TYPE name type", at most one of each per name, TYPE before
+ * the name's first sample; samples are name{label="value",...} value with
+ * names [a-zA-Z_:][a-zA-Z0-9_:]*, label names [a-zA-Z_][a-zA-Z0-9_]*,
+ * values escaped (\\ \" \n only) and a number; a metric's samples are
+ * one group; no series twice; every series has a member label. Returns
+ * NULL or why not (static).
+ */
+struct prom_names {
+	char **v;
+	size_t n;
+};
+
+static bool
+prom_has(const struct prom_names *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void
+prom_add(struct prom_names *s, const char *name)
+{
+	s->v = realloc(s->v, (s->n + 1) * sizeof(*s->v));
+	ck_assert_ptr_nonnull(s->v);
+	s->v[s->n++] = strdup(name);
+}
+
+static void
+prom_free(struct prom_names *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+}
+
+static size_t
+prom_name(const char *p, bool label)
+{
+	size_t n = 0;
+
+	if (!((p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z') ||
+	      p[0] == '_' || (!label && p[0] == ':')))
+		return 0;
+	for (n = 1; (p[n] >= 'a' && p[n] <= 'z') ||
+	     (p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= '0' && p[n] <= '9') ||
+	     p[n] == '_' || (!label && p[n] == ':'); n++)
+		;
+	return n;
+}
+
+static const char *
+prom_check(const char *text)
+{
+	static char why[512];
+	struct prom_names typed = { 0 }, helped = { 0 }, done = { 0 };
+	struct prom_names series = { 0 };
+	char cur[256] = "", line[1024];
+	const char *p = text, *nl;
+	size_t lineno = 0;
+
+	why[0] = '\0';
+	for (; *p != '\0'; p = nl + 1) {
+		char name[256], *q, *end;
+		size_t n;
+
+		lineno++;
+		nl = strchr(p, '\n');
+		if (nl == NULL) {
+			snprintf(why, sizeof(why), "line %zu: no newline",
+				 lineno);
+			break;
+		}
+		if ((size_t)(nl - p) >= sizeof(line)) {
+			snprintf(why, sizeof(why), "line %zu: too long", lineno);
+			break;
+		}
+		memcpy(line, p, (size_t)(nl - p));
+		line[nl - p] = '\0';
+		if (strncmp(line, "# HELP ", 7) == 0 ||
+		    strncmp(line, "# TYPE ", 7) == 0) {
+			bool type = line[2] == 'T';
+
+			n = prom_name(line + 7, false);
+			if (n == 0 || line[7 + n] != ' ') {
+				snprintf(why, sizeof(why), "line %zu: bad "
+					 "name: %.300s", lineno, line);
+				break;
+			}
+			snprintf(name, sizeof(name), "%.*s", (int)n, line + 7);
+			if (prom_has(type ? &typed : &helped, name) ||
+			    prom_has(&done, name) || strcmp(cur, name) == 0) {
+				snprintf(why, sizeof(why), "line %zu: %s of %s "
+					 "again or after its samples", lineno,
+					 type ? "TYPE" : "HELP", name);
+				break;
+			}
+			if (type) {
+				const char *t = line + 8 + n;
+
+				if (strcmp(t, "counter") != 0 &&
+				    strcmp(t, "gauge") != 0 &&
+				    strcmp(t, "untyped") != 0 &&
+				    strcmp(t, "summary") != 0 &&
+				    strcmp(t, "histogram") != 0) {
+					snprintf(why, sizeof(why), "line %zu: "
+						 "bad type '%s'", lineno, t);
+					break;
+				}
+				prom_add(&typed, name);
+			} else {
+				for (q = line + 8 + n; *q; q++)
+					if (*q == '\\' && q[1] != '\\' &&
+					    q[1] != 'n')
+						break;
+				if (*q != '\0') {
+					snprintf(why, sizeof(why), "line %zu: "
+						 "bad escape in HELP", lineno);
+					break;
+				}
+				prom_add(&helped, name);
+			}
+			continue;
+		}
+		if (line[0] == '#') {
+			snprintf(why, sizeof(why), "line %zu: unexpected "
+				 "comment", lineno);
+			break;
+		}
+		/* A sample. */
+		n = prom_name(line, false);
+		if (n == 0) {
+			snprintf(why, sizeof(why), "line %zu: bad metric name: "
+				 "%.300s", lineno, line);
+			break;
+		}
+		snprintf(name, sizeof(name), "%.*s", (int)n, line);
+		if (!prom_has(&typed, name)) {
+			snprintf(why, sizeof(why), "line %zu: %s has no TYPE "
+				 "before it", lineno, name);
+			break;
+		}
+		if (strcmp(cur, name) != 0) {
+			if (prom_has(&done, name)) {
+				snprintf(why, sizeof(why), "line %zu: samples "
+					 "of %s are not one group", lineno,
+					 name);
+				break;
+			}
+			if (cur[0] != '\0')
+				prom_add(&done, cur);
+			snprintf(cur, sizeof(cur), "%s", name);
+		}
+		q = line + n;
+		if (*q == '{') {
+			struct prom_names labels = { 0 };
+			bool ok = true;
+
+			q++;
+			while (ok && *q != '}') {
+				char lname[128];
+				size_t ln = prom_name(q, true);
+
+				if (ln == 0 || q[ln] != '=' ||
+				    q[ln + 1] != '"') {
+					ok = false;
+					break;
+				}
+				snprintf(lname, sizeof(lname), "%.*s",
+					 (int)ln, q);
+				if (prom_has(&labels, lname)) {
+					ok = false;
+					break;
+				}
+				prom_add(&labels, lname);
+				for (q += ln + 2; *q != '"' && *q != '\0';
+				     q++)
+					if (*q == '\\' &&
+					    !strchr("\\\"n", *++q)) {
+						ok = false;
+						break;
+					}
+				if (!ok || *q != '"') {
+					ok = false;
+					break;
+				}
+				q++;
+				if (*q == ',')
+					q++;
+				else if (*q != '}')
+					ok = false;
+			}
+			if (ok && !prom_has(&labels, "member"))
+				ok = false;
+			prom_free(&labels);
+			if (!ok) {
+				snprintf(why, sizeof(why), "line %zu: bad or "
+					 "no member label: %.300s", lineno, line);
+				break;
+			}
+			q++;
+		} else {
+			snprintf(why, sizeof(why), "line %zu: no member label: "
+				 "%.300s", lineno, line);
+			break;
+		}
+		{
+			char key[1024];
+
+			snprintf(key, sizeof(key), "%.*s", (int)(q - line),
+				 line);
+			if (prom_has(&series, key)) {
+				snprintf(why, sizeof(why), "line %zu: series "
+					 "%.300s twice", lineno, key);
+				break;
+			}
+			prom_add(&series, key);
+		}
+		if (*q != ' ') {
+			snprintf(why, sizeof(why), "line %zu: no value",
+				 lineno);
+			break;
+		}
+		q++;
+		(void)strtod(q, &end);
+		if (end == q || *end != '\0') {
+			snprintf(why, sizeof(why), "line %zu: bad value '%s'",
+				 lineno, q);
+			break;
+		}
+	}
+	prom_free(&typed);
+	prom_free(&helped);
+	prom_free(&done);
+	prom_free(&series);
+	return why[0] ? why : NULL;
+}
+
+START_TEST(test_prom_check_itself)
+{
+	/* The checker must catch what it is there to catch. */
+	static const struct {
+		const char *text;
+		const char *why;
+	} cases[] = {
+		{ "# TYPE a counter\na{member=\"m\"} 1\n", NULL },
+		{ "a{member=\"m\"} 1\n", "line 1: a has no TYPE before it" },
+		{ "# TYPE a counter\na{member=\"m\"} 1\na{member=\"m\"} 2\n",
+		  "line 3: series a{member=\"m\"} twice" },
+		{ "# TYPE a counter\n# TYPE b counter\na{member=\"m\"} 1\n"
+		  "b{member=\"m\"} 1\na{member=\"m\",x=\"1\"} 1\n",
+		  "line 5: samples of a are not one group" },
+		{ "# TYPE 1a counter\n", "line 1: bad name: # TYPE 1a counter" },
+		{ "# TYPE a counter\na{member=\"m\"} x\n",
+		  "line 2: bad value 'x'" },
+		{ "# TYPE a counter\na{member=\"m\\t\"} 1\n",
+		  "line 2: bad or no member label: a{member=\"m\\t\"} 1" },
+		{ "# TYPE a counter\na 1\n", "line 2: no member label: a 1" },
+		{ "# TYPE a counter\na{member=\"m\"} 1", "line 2: no newline" },
+		{ "# TYPE a counter\n# TYPE a gauge\n",
+		  "line 2: TYPE of a again or after its samples" },
+	};
+	size_t i;
+
+	for (i = 0; i < PHX_DIM(cases); i++) {
+		const char *why = prom_check(cases[i].text);
+
+		if (cases[i].why == NULL)
+			ck_assert_msg(why == NULL, "case %zu: %s", i, why);
+		else
+			ck_assert_msg(why != NULL &&
+				      strcmp(why, cases[i].why) == 0,
+				      "case %zu: %s", i, why ? why : "passed");
+	}
+}
+END_TEST
+
+static const char version_fixture[] =
+	"{'version':'0.1.0','name':'lab-fw1','dpdk':'DPDK 22.11.11',"
+	"'pid':4242,'uptime_s':93784,'config':'conf/lab/fw1.json'}";
+
+/* Render metrics from fixtures; returns the rc, *out the text. */
+static int
+metrics(const char *version, const char *const *pstat, size_t n_pstat,
+	bool per_worker, const char *ports, const char *rules, char **out,
+	char *err, size_t errlen)
+{
+	json_t *ps[8];
+	struct phx_fmt_metrics m = {
+		.version = load(version),
+		.pstat = ps,
+		.n_pstat = n_pstat,
+		.per_worker = per_worker,
+		.ports = load(ports),
+		.rules = load(rules),
+	};
+	struct capture c;
+	size_t i;
+	int rc;
+
+	ck_assert_uint_le(n_pstat, PHX_DIM(ps));
+	for (i = 0; i < n_pstat; i++)
+		ps[i] = load(pstat[i]);
+	err[0] = '\0';
+	rc = phx_fmt_metrics(cap_open(&c), &m, err, errlen);
+	*out = cap_close(&c);
+	for (i = 0; i < n_pstat; i++)
+		json_decref(ps[i]);
+	json_decref(m.version);
+	json_decref(m.ports);
+	json_decref(m.rules);
+	return rc;
+}
+
+/* line (without its newline) is a whole line of text. */
+static void
+expect_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+	const char *p;
+
+	for (p = text; (p = strstr(p, line)) != NULL; p++)
+		if ((p == text || p[-1] == '\n') && p[n] == '\n')
+			return;
+	ck_abort_msg("no line '%s' in:\n%s", line, text);
+}
+
+START_TEST(test_metrics_sums)
+{
+	const char *ps[] = { pstat_fixture };
+	char err[256], *out;
+	const char *why;
+
+	ck_assert_msg(metrics(version_fixture, ps, 1, false, ports_fixture,
+			      rules_fixture, &out, err, sizeof(err)) == 0,
+		      "%s", err);
+	why = prom_check(out);
+	ck_assert_msg(why == NULL, "%s in:\n%s", why, out);
+	/* The head: gauges, then the counters in the member's order. */
+	ck_assert(strncmp(out,
+		"# HELP phalanx_policy_generation Generation of the running "
+		"policy (1 at start, +1 per successful reload)\n"
+		"# TYPE phalanx_policy_generation gauge\n"
+		"phalanx_policy_generation{member=\"lab-fw1\"} 2\n"
+		"# HELP phalanx_sessions Live sessions\n"
+		"# TYPE phalanx_sessions gauge\n"
+		"phalanx_sessions{member=\"lab-fw1\"} 3\n"
+		"# HELP phalanx_sessions_max Session table capacity\n"
+		"# TYPE phalanx_sessions_max gauge\n"
+		"phalanx_sessions_max{member=\"lab-fw1\"} 131072\n"
+		"# HELP phalanx_rx_pkts_total Frames received from the ports\n"
+		"# TYPE phalanx_rx_pkts_total counter\n"
+		"phalanx_rx_pkts_total{member=\"lab-fw1\"} 1500000\n",
+		strlen("# HELP phalanx_policy_generation")) == 0);
+	expect_line(out, "# HELP phalanx_policy_generation Generation of the "
+		    "running policy (1 at start, +1 per successful reload)");
+	expect_line(out, "phalanx_policy_generation{member=\"lab-fw1\"} 2");
+	expect_line(out, "phalanx_sessions{member=\"lab-fw1\"} 3");
+	expect_line(out, "phalanx_sessions_max{member=\"lab-fw1\"} 131072");
+	expect_line(out, "# HELP phalanx_rx_pkts_total Frames received from "
+		    "the ports");
+	expect_line(out, "# TYPE phalanx_rx_pkts_total counter");
+	expect_line(out, "phalanx_rx_pkts_total{member=\"lab-fw1\"} 1500000");
+	expect_line(out, "phalanx_neigh_released_total{member=\"lab-fw1\"} 7");
+	expect_line(out, "# TYPE phalanx_drops_total counter");
+	expect_line(out, "phalanx_drops_total{member=\"lab-fw1\","
+		    "reason=\"no_route\"} 120");
+	expect_line(out, "phalanx_drops_total{member=\"lab-fw1\","
+		    "reason=\"l2_truncated\"} 0");
+	expect_line(out, "phalanx_port_rx_packets_total{member=\"lab-fw1\","
+		    "port=\"in0\"} 1500000");
+	expect_line(out, "phalanx_port_tx_bytes_total{member=\"lab-fw1\","
+		    "port=\"out0\"} 95936000");
+	expect_line(out, "phalanx_port_rx_missed_total{member=\"lab-fw1\","
+		    "port=\"out0\"} 17");
+	expect_line(out, "# TYPE phalanx_port_up gauge");
+	expect_line(out, "phalanx_port_up{member=\"lab-fw1\",port=\"in0\"} 1");
+	expect_line(out, "phalanx_port_up{member=\"lab-fw1\",port=\"out0\"} 0");
+	expect_line(out, "phalanx_rule_hits_total{member=\"lab-fw1\","
+		    "rule=\"client-out\"} 1234");
+	expect_line(out, "phalanx_rule_hits_total{member=\"lab-fw1\","
+		    "rule=\"deny-rest\"} 0");
+	/* Not the rejected style: one metric per counter. */
+	ck_assert_ptr_null(strstr(out, "counter=\""));
+	free(out);
+}
+END_TEST
+
+START_TEST(test_metrics_exact)
+{
+	/* Label values escaped: backslash, double quote, newline; an
+	 * unknown counter is described by its name; '/' (allowed in
+	 * telemetry keys) becomes '_' in a metric name. */
+	const char *ps[] = {
+		"{'scope':'all','workers':1,'sessions':0,'sessions_max':1024,"
+		"'policy_generation':1,'counters':{'rx_pkts':5,'x/y':1},"
+		"'drops':{'no_route':2}}",
+	};
+	char err[256], *out;
+
+	ck_assert_msg(metrics("{'name':'fw \\\"a\\\"\\\\b\\nc'}", ps, 1,
+			      false,
+			      "{'p\\\"1':{'rx_pkts':1,'rx_bytes':2,'tx_pkts':3,"
+			      "'tx_bytes':4,'rx_missed':5,'rx_errors':6,"
+			      "'tx_errors':7,'rx_nombuf':8,'link':'up'}}",
+			      "{'generation':1,'name':['r\\\\1'],'hits':[9]}",
+			      &out, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(prom_check(out) == NULL, "%s", prom_check(out));
+#define M "member=\"fw \\\"a\\\"\\\\b\\nc\""
+	ck_assert_str_eq(out,
+		"# HELP phalanx_policy_generation Generation of the running "
+		"policy (1 at start, +1 per successful reload)\n"
+		"# TYPE phalanx_policy_generation gauge\n"
+		"phalanx_policy_generation{" M "} 1\n"
+		"# HELP phalanx_sessions Live sessions\n"
+		"# TYPE phalanx_sessions gauge\n"
+		"phalanx_sessions{" M "} 0\n"
+		"# HELP phalanx_sessions_max Session table capacity\n"
+		"# TYPE phalanx_sessions_max gauge\n"
+		"phalanx_sessions_max{" M "} 1024\n"
+		"# HELP phalanx_rx_pkts_total Frames received from the ports\n"
+		"# TYPE phalanx_rx_pkts_total counter\n"
+		"phalanx_rx_pkts_total{" M "} 5\n"
+		"# HELP phalanx_x_y_total x/y\n"
+		"# TYPE phalanx_x_y_total counter\n"
+		"phalanx_x_y_total{" M "} 1\n"
+		"# HELP phalanx_drops_total Packets dropped, by reason "
+		"(docs/counters.md)\n"
+		"# TYPE phalanx_drops_total counter\n"
+		"phalanx_drops_total{" M ",reason=\"no_route\"} 2\n"
+		"# HELP phalanx_port_rx_packets_total Packets the port received "
+		"(NIC counter)\n"
+		"# TYPE phalanx_port_rx_packets_total counter\n"
+		"phalanx_port_rx_packets_total{" M ",port=\"p\\\"1\"} 1\n"
+		"# HELP phalanx_port_rx_bytes_total Bytes the port received "
+		"(NIC counter)\n"
+		"# TYPE phalanx_port_rx_bytes_total counter\n"
+		"phalanx_port_rx_bytes_total{" M ",port=\"p\\\"1\"} 2\n"
+		"# HELP phalanx_port_tx_packets_total Packets the port sent "
+		"(NIC counter)\n"
+		"# TYPE phalanx_port_tx_packets_total counter\n"
+		"phalanx_port_tx_packets_total{" M ",port=\"p\\\"1\"} 3\n"
+		"# HELP phalanx_port_tx_bytes_total Bytes the port sent "
+		"(NIC counter)\n"
+		"# TYPE phalanx_port_tx_bytes_total counter\n"
+		"phalanx_port_tx_bytes_total{" M ",port=\"p\\\"1\"} 4\n"
+		"# HELP phalanx_port_rx_missed_total Packets the NIC dropped "
+		"because the RX queues were full\n"
+		"# TYPE phalanx_port_rx_missed_total counter\n"
+		"phalanx_port_rx_missed_total{" M ",port=\"p\\\"1\"} 5\n"
+		"# HELP phalanx_port_rx_errors_total Erroneous packets the port "
+		"received\n"
+		"# TYPE phalanx_port_rx_errors_total counter\n"
+		"phalanx_port_rx_errors_total{" M ",port=\"p\\\"1\"} 6\n"
+		"# HELP phalanx_port_tx_errors_total Packets the port failed "
+		"to send\n"
+		"# TYPE phalanx_port_tx_errors_total counter\n"
+		"phalanx_port_tx_errors_total{" M ",port=\"p\\\"1\"} 7\n"
+		"# HELP phalanx_port_rx_nombuf_total RX mbuf allocation "
+		"failures\n"
+		"# TYPE phalanx_port_rx_nombuf_total counter\n"
+		"phalanx_port_rx_nombuf_total{" M ",port=\"p\\\"1\"} 8\n"
+		"# HELP phalanx_port_up 1 when the port's link is up\n"
+		"# TYPE phalanx_port_up gauge\n"
+		"phalanx_port_up{" M ",port=\"p\\\"1\"} 1\n"
+		"# HELP phalanx_rule_hits_total New flows whose first packet "
+		"matched the rule; starts over when a policy is loaded\n"
+		"# TYPE phalanx_rule_hits_total counter\n"
+		"phalanx_rule_hits_total{" M ",rule=\"r\\\\1\"} 9\n");
+#undef M
+	free(out);
+}
+END_TEST
+
+START_TEST(test_metrics_per_worker)
+{
+	const char *ps[] = {
+		"{'scope':'worker0','workers':2,'sessions':2,"
+		"'sessions_max':1024,'policy_generation':5,"
+		"'counters':{'rx_pkts':10,'sess_created':2},"
+		"'drops':{'no_route':1}}",
+		"{'scope':'worker1','workers':2,'sessions':1,"
+		"'sessions_max':1024,'policy_generation':5,"
+		"'counters':{'rx_pkts':20,'sess_created':1},"
+		"'drops':{'no_route':0}}",
+		"{'scope':'ctl','workers':2,'sessions':0,"
+		"'sessions_max':1024,'policy_generation':5,"
+		"'counters':{'rx_pkts':0,'arp_requests_rx':4},"
+		"'drops':{'no_route':0}}",
+	};
+	char err[256], *out;
+	const char *why;
+
+	ck_assert_msg(metrics(version_fixture, ps, 3, true, "{}",
+			      "{'generation':5,'name':[],'hits':[]}", &out,
+			      err, sizeof(err)) == 0, "%s", err);
+	why = prom_check(out);
+	ck_assert_msg(why == NULL, "%s in:\n%s", why, out);
+	/* One generation for the member; sessions for workers only; every
+	 * counter once, its samples together, ctl's own counters too. No
+	 * ports or rules: no families for them. */
+	ck_assert_str_eq(out,
+		"# HELP phalanx_policy_generation Generation of the running "
+		"policy (1 at start, +1 per successful reload)\n"
+		"# TYPE phalanx_policy_generation gauge\n"
+		"phalanx_policy_generation{member=\"lab-fw1\"} 5\n"
+		"# HELP phalanx_sessions Live sessions\n"
+		"# TYPE phalanx_sessions gauge\n"
+		"phalanx_sessions{member=\"lab-fw1\",worker=\"0\"} 2\n"
+		"phalanx_sessions{member=\"lab-fw1\",worker=\"1\"} 1\n"
+		"# HELP phalanx_sessions_max Session table capacity\n"
+		"# TYPE phalanx_sessions_max gauge\n"
+		"phalanx_sessions_max{member=\"lab-fw1\",worker=\"0\"} 1024\n"
+		"phalanx_sessions_max{member=\"lab-fw1\",worker=\"1\"} 1024\n"
+		"# HELP phalanx_rx_pkts_total Frames received from the ports\n"
+		"# TYPE phalanx_rx_pkts_total counter\n"
+		"phalanx_rx_pkts_total{member=\"lab-fw1\",worker=\"0\"} 10\n"
+		"phalanx_rx_pkts_total{member=\"lab-fw1\",worker=\"1\"} 20\n"
+		"phalanx_rx_pkts_total{member=\"lab-fw1\",worker=\"ctl\"} 0\n"
+		"# HELP phalanx_sess_created_total Sessions created by a rule\n"
+		"# TYPE phalanx_sess_created_total counter\n"
+		"phalanx_sess_created_total{member=\"lab-fw1\",worker=\"0\"} 2\n"
+		"phalanx_sess_created_total{member=\"lab-fw1\",worker=\"1\"} 1\n"
+		"# HELP phalanx_arp_requests_rx_total ARP requests received\n"
+		"# TYPE phalanx_arp_requests_rx_total counter\n"
+		"phalanx_arp_requests_rx_total{member=\"lab-fw1\","
+		"worker=\"ctl\"} 4\n"
+		"# HELP phalanx_drops_total Packets dropped, by reason "
+		"(docs/counters.md)\n"
+		"# TYPE phalanx_drops_total counter\n"
+		"phalanx_drops_total{member=\"lab-fw1\",worker=\"0\","
+		"reason=\"no_route\"} 1\n"
+		"phalanx_drops_total{member=\"lab-fw1\",worker=\"1\","
+		"reason=\"no_route\"} 0\n"
+		"phalanx_drops_total{member=\"lab-fw1\",worker=\"ctl\","
+		"reason=\"no_route\"} 0\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_metrics_no_gauges)
+{
+	/* An older member: no gauge families at all, still valid. */
+	const char *ps[] = {
+		"{'scope':'all','workers':1,'counters':{'rx_pkts':1},"
+		"'drops':{}}",
+	};
+	char err[256], *out;
+
+	ck_assert_int_eq(metrics(version_fixture, ps, 1, false, "{}",
+				 "{'generation':1,'name':[],'hits':[]}", &out,
+				 err, sizeof(err)), 0);
+	ck_assert_str_eq(out,
+		"# HELP phalanx_rx_pkts_total Frames received from the ports\n"
+		"# TYPE phalanx_rx_pkts_total counter\n"
+		"phalanx_rx_pkts_total{member=\"lab-fw1\"} 1\n");
+	free(out);
+}
+END_TEST
+
+static const struct {
+	const char *version;
+	const char *pstat[2];
+	size_t n_pstat;
+	bool per_worker;
+	const char *ports;
+	const char *rules;
+	const char *err;
+} metrics_bad[] = {
+	{ "{'pid':1}", { "{'scope':'all','workers':1,'counters':{},"
+	  "'drops':{}}" }, 1, false, "{}", "{'generation':1,'name':[],"
+	  "'hits':[]}", "\"name\" is missing" },
+	/* A counter cannot take a name phx uses, nor share one. */
+	{ "{'name':'m'}", { "{'scope':'all','workers':1,"
+	  "'counters':{'drops':1},'drops':{}}" }, 1, false, "{}",
+	  "{'generation':1,'name':[],'hits':[]}",
+	  "counter \"drops\" would be phalanx_drops_total, which phx uses "
+	  "already" },
+	{ "{'name':'m'}", { "{'scope':'all','workers':1,"
+	  "'counters':{'a_b':1,'a/b':2},'drops':{}}" }, 1, false, "{}",
+	  "{'generation':1,'name':[],'hits':[]}",
+	  "counters \"a_b\" and \"a/b\" would both be phalanx_a_b_total" },
+	{ "{'name':'m'}", { "{'scope':'all','workers':1,"
+	  "'counters':{'rx_pkts':-1},'drops':{}}" }, 1, false, "{}",
+	  "{'generation':1,'name':[],'hits':[]}",
+	  "\"counters.rx_pkts\" is not a non-negative integer" },
+	{ "{'name':'m'}", { "{'scope':'all','workers':1,'counters':{},"
+	  "'drops':{}}" }, 1, true, "{}",
+	  "{'generation':1,'name':[],'hits':[]}",
+	  "scope \"all\" is neither a worker nor ctl" },
+	{ "{'name':'m'}", { "{'scope':'worker0','workers':1,'counters':{},"
+	  "'drops':{}}", "{'scope':'worker0','workers':1,'counters':{},"
+	  "'drops':{}}" }, 2, true, "{}",
+	  "{'generation':1,'name':[],'hits':[]}",
+	  "two answers for worker \"0\"" },
+	{ "{'name':'m'}", { "{'scope':'all','workers':1,'counters':{},"
+	  "'drops':{}}" }, 1, false, "{'in0':{'rx_pkts':1}}",
+	  "{'generation':1,'name':[],'hits':[]}", "\"in0.rx_bytes\" is missing" },
+	{ "{'name':'m'}", { "{'scope':'all','workers':1,'counters':{},"
+	  "'drops':{}}" }, 1, false, "{}",
+	  "{'generation':1,'name':['a','a'],'hits':[1,2]}",
+	  "rule \"a\" is listed twice" },
+	{ "{'name':'m'}", { "{'scope':'all','workers':1,'counters':{},"
+	  "'drops':{}}" }, 1, false, "null",
+	  "{'generation':1,'name':[],'hits':[]}", "the answer is null" },
+};
+
+START_TEST(test_metrics_malformed)
+{
+	char err[256], *out;
+
+	ck_assert_int_eq(metrics(metrics_bad[_i].version, metrics_bad[_i].pstat,
+				 metrics_bad[_i].n_pstat,
+				 metrics_bad[_i].per_worker,
+				 metrics_bad[_i].ports, metrics_bad[_i].rules,
+				 &out, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, metrics_bad[_i].err);
+	ck_assert_str_eq(out, "");
+	free(out);
+}
+END_TEST
+
 static Suite *
 phx_fmt_suite(void)
 {
@@ -1351,6 +1983,16 @@ phx_fmt_suite(void)
 	tcase_add_test(tc, test_conn_workers_changed);
 	tcase_add_loop_test(tc, test_duration, 0, PHX_DIM(durations));
 	tcase_add_loop_test(tc, test_conn_args, 0, PHX_DIM(conn_args));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("metrics");
+	tcase_add_test(tc, test_prom_check_itself);
+	tcase_add_test(tc, test_metrics_sums);
+	tcase_add_test(tc, test_metrics_exact);
+	tcase_add_test(tc, test_metrics_per_worker);
+	tcase_add_test(tc, test_metrics_no_gauges);
+	tcase_add_loop_test(tc, test_metrics_malformed, 0,
+			    PHX_DIM(metrics_bad));
 	suite_add_tcase(s, tc);
 
 	return s;
