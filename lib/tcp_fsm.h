@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/pkt_meta.h"
+
 enum phx_tcp_state {
 	PHX_TCP_NONE = 0,     /* no session yet */
 	PHX_TCP_SYN_SENT,     /* SYN seen from the initiator */
@@ -47,13 +49,15 @@ enum phx_tcp_verdict {
 	PHX_TCPV_NOT_SYN,      /* first packet isn't SYN (SPEC SI-03 message) */
 	PHX_TCPV_SYN_EST,      /* SYN on an established session (SPEC SI-04):
 				* drop and count, the session stays */
-	PHX_TCPV_REOPEN,       /* SYN from the initiator on a closing or closed
-				* session (port reuse): delete and start over */
+	PHX_TCPV_REOPEN,       /* SYN on a closing or closed session (port
+				* reuse; from the responder too once in
+				* TIME_WAIT/CLOSE): delete, start over */
 	PHX_TCPV_MAX
 };
 
 extern const char *const phx_tcp_state_names[PHX_TCP_STATE_MAX];
 extern const char *const phx_tcp_verdict_names[PHX_TCPV_MAX];
+extern const char *const phx_tcp_flag_class_names[PHX_TCPF_MAX];
 
 /* Flag class of a TCP flags byte (FIN 0x01 SYN 0x02 RST 0x04 ACK 0x10). */
 enum phx_tcp_flag_class phx_tcp_flag_class(uint8_t flags);
@@ -84,6 +88,10 @@ struct phx_tcp_win {
 
 #define PHX_TCPW_F_PICKUP 0x01 /* picked up mid-stream (synced, or a grace
 				* period after start): learn before checking */
+/* end[d] holds a value (set by window_init, by d's first segment, or
+ * while picking up by the peer's ACKs); internal to lib/tcp_fsm.c but
+ * part of the state sync ships. */
+#define PHX_TCPW_F_END_KNOWN(d) (0x02u << (d))
 
 /* Packet fields the window check needs (host byte order). */
 struct phx_tcp_seg {
@@ -94,14 +102,38 @@ struct phx_tcp_seg {
 	int8_t wscale;       /* window scale option on SYN, -1 if absent */
 };
 
+/*
+ * The segment fields of a parsed TCP packet (m->proto == 6, accepted by
+ * lib/pkt_parse): len counts the payload plus one for SYN and for FIN.
+ */
+static inline void
+phx_tcp_seg_from_meta(const struct phx_pkt_meta *m, struct phx_tcp_seg *s)
+{
+	s->seq = m->tcp_seq;
+	s->ack = m->tcp_ack;
+	s->win = m->tcp_win;
+	s->len = (uint16_t)(m->l4_len - m->l4_hlen + !!(m->tcp_flags & 0x02) +
+			    !!(m->tcp_flags & 0x01));
+	s->flags = m->tcp_flags;
+	s->wscale = m->tcp_wscale;
+}
+
 /* Initialise tracking from the first (SYN) segment of the initiator. */
 void phx_tcp_window_init(struct phx_tcp_win *w, const struct phx_tcp_seg *s);
+
+/*
+ * Initialise tracking for a session picked up without its handshake:
+ * nothing known, window scales unknown, PHX_TCPW_F_PICKUP set.
+ */
+void phx_tcp_window_init_pickup(struct phx_tcp_win *w);
 
 /*
  * Check seg travelling in dir against w and update w. Returns true if the
  * segment is within the windows; false = drop (tcp_bad_window). With
  * PHX_TCPW_F_PICKUP set the first segment seen in each direction is learnt
- * instead of checked.
+ * instead of checked; learning lasts until both directions have been
+ * seen, so a one-way (asymmetric, SPEC SI-10) flow is never checked.
+ * Pure; the caller owns w (the session's worker).
  */
 bool phx_tcp_window_check(struct phx_tcp_win *w, enum phx_dir dir,
 			  const struct phx_tcp_seg *s);
