@@ -20,8 +20,10 @@ struct phx_ctl;
 struct phx_ctl *phx_ctl_create(struct phx_dp *dp);
 
 /* Announce the member's addresses (gratuitous ARP) and run the control
- * loop until *stop becomes non-zero. Main lcore. */
-void phx_ctl_run(struct phx_ctl *ctl, volatile sig_atomic_t *stop);
+ * loop until *stop becomes non-zero; whenever *reload is non-zero, clear
+ * it and reload the policy from the configuration file. Main lcore. */
+void phx_ctl_run(struct phx_ctl *ctl, volatile sig_atomic_t *stop,
+		 volatile sig_atomic_t *reload);
 
 /* One pass of the control loop (drain worker rings, timers) at TSC now;
  * returns the number of frames handled. For tests that drive control

@@ -5,6 +5,8 @@
  * every 10 ms, and sleep when there was nothing to do if the member runs
  * with idle sleep (shared machines). Later layers add CCP and sync here.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@
 
 #define CTL_BURST 32
 #define CTL_TIMER_MS 10
+#define CTL_EV_BURST 64
 
 struct phx_ctl *
 phx_ctl_create(struct phx_dp *dp)
@@ -26,6 +29,12 @@ phx_ctl_create(struct phx_dp *dp)
 	if (ctl == NULL)
 		return NULL;
 	ctl->dp = dp;
+	ctl->boot_cfg = phx_dp_config(dp);
+	/* The dataplane keeps the boot configuration; later reloads own
+	 * their copies. The cast: the boot one is never freed by us. */
+	ctl->cfg = (struct phx_config *)(uintptr_t)ctl->boot_cfg;
+	snprintf(ctl->reload_status, sizeof(ctl->reload_status),
+		 "boot: generation %" PRIu64, ctl->boot_cfg->generation);
 	ctl->hz = rte_get_tsc_hz();
 	ctl->start_tsc = rte_rdtsc();
 	ctl->start_time = time(NULL);
@@ -44,6 +53,8 @@ phx_ctl_free(struct phx_ctl *ctl)
 	if (ctl == NULL)
 		return;
 	phx_ctl_telemetry_detach();
+	if (ctl->cfg != ctl->boot_cfg)
+		phx_config_free(ctl->cfg);
 	phx_arp_free(ctl->arp);
 	rte_free(ctl);
 }
@@ -61,6 +72,9 @@ phx_ctl_poll(struct phx_ctl *ctl, uint64_t now)
 		else
 			phx_arp_hold(ctl->arp, pkts[i], now);
 	}
+	/* Session events wait here for the sync service (next layer);
+	 * until then they are drained so the rings never fill. */
+	n += phx_dp_sess_events(ctl->dp, ctl->ev, CTL_EV_BURST);
 	if (now >= ctl->next_timer_tsc) {
 		phx_arp_timer(ctl->arp, now);
 		ctl->next_timer_tsc = now + ctl->timer_tsc;
@@ -69,12 +83,17 @@ phx_ctl_poll(struct phx_ctl *ctl, uint64_t now)
 }
 
 void
-phx_ctl_run(struct phx_ctl *ctl, volatile sig_atomic_t *stop)
+phx_ctl_run(struct phx_ctl *ctl, volatile sig_atomic_t *stop,
+	    volatile sig_atomic_t *reload)
 {
 	unsigned sleep_us = phx_dp_config(ctl->dp)->dataplane.idle_sleep_us;
 
 	phx_arp_announce(ctl->arp);
 	while (!*stop) {
+		if (reload != NULL && *reload) {
+			*reload = 0;
+			phx_ctl_reload(ctl);
+		}
 		if (phx_ctl_poll(ctl, rte_rdtsc()) == 0 && sleep_us != 0)
 			usleep(sleep_us);
 	}

@@ -8,16 +8,29 @@
 
 #include "control/arp.h"
 #include "control/ctl.h"
+#include "dataplane/dp_api.h"
 
 struct phx_ctl {
 	struct phx_dp *dp;           /* [I] */
+	const struct phx_config *boot_cfg; /* [I] the one the dataplane runs */
+	struct phx_config *cfg;      /* [C] latest loaded (policy source);
+				      * telemetry reads its scalars */
+	uint64_t reloads_ok;         /* [C] */
+	uint64_t reloads_failed;     /* [C] */
+	time_t reload_time;          /* [C] last attempt, 0 = none */
+	char reload_status[512];     /* [C] result of the last attempt */
 	struct phx_arp *arp;         /* [C] (telemetry reads under arp->lock) */
 	uint64_t hz;                 /* [I] TSC ticks per second */
 	uint64_t start_tsc;          /* [I] */
 	time_t start_time;           /* [I] wall clock at start */
 	uint64_t next_timer_tsc;     /* [C] */
 	uint64_t timer_tsc;          /* [I] timer period */
+	struct phx_sess_event ev[64]; /* [C] scratch for draining events */
 };
+
+/* Reload the policy from ctl->cfg->path (control/reload.c). 0 = published,
+ * -1 = refused (reason in reload_status, the running policy stays). */
+int phx_ctl_reload(struct phx_ctl *ctl);
 
 /* Register the /phalanx/ telemetry commands for ctl (control/telemetry.c).
  * The commands answer null once phx_ctl_telemetry_detach() ran. */

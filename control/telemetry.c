@@ -20,9 +20,12 @@
 #include <rte_ethdev.h>
 #include <rte_telemetry.h>
 #include <rte_version.h>
+#include <netinet/in.h>
+#include <strings.h>
 
 #include "control/ctl_priv.h"
 #include "dataplane/dp_api.h"
+#include "lib/tcp_fsm.h"
 #include "phx_config.h"
 
 #define ARP_PAGE 64
@@ -176,6 +179,25 @@ tel_pstat(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "scope", scope);
 	rte_tel_data_add_dict_u64(d, "workers", nw);
+	{
+		/* gauges: live sessions in scope, and the capacity */
+		uint64_t live = 0;
+		unsigned w;
+
+		for (w = 0; w < nw; w++)
+			if (strcmp(scope, "all") == 0 ||
+			    (strncmp(scope, "worker", 6) == 0 &&
+			     (unsigned)atoi(scope + 6) == w))
+				live += phx_dp_sessions(ctl->dp, w);
+		rte_tel_data_add_dict_u64(d, "sessions", live);
+		/* the control lcore holds no sessions */
+		rte_tel_data_add_dict_u64(d, "sessions_max",
+			strcmp(scope, "ctl") == 0 ? 0 :
+			(uint64_t)phx_dp_config(ctl->dp)->sessions.max *
+			(strcmp(scope, "all") == 0 ? nw : 1));
+		rte_tel_data_add_dict_u64(d, "policy_generation",
+					  phx_dp_policy_gen(ctl->dp));
+	}
 	rte_tel_data_start_dict(cnt);
 	for (k = 0; k < PHX_CNT_MAX; k++)
 		rte_tel_data_add_dict_u64(cnt, phx_dp_counter_name(k),
@@ -329,6 +351,257 @@ tel_routes(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+
+static int
+tel_policy(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
+{
+	const struct phx_config *cfg = ctl->cfg;
+
+	if (params != NULL && *params != '\0')
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "generation", phx_dp_policy_gen(ctl->dp));
+	rte_tel_data_add_dict_string(d, "path", cfg->path);
+	rte_tel_data_add_dict_u64(d, "rules", cfg->n_rules);
+	rte_tel_data_add_dict_string(d, "default_action",
+		cfg->default_action == PHX_ACT_REJECT ? "reject" : "drop");
+	rte_tel_data_add_dict_u64(d, "reloads_ok", ctl->reloads_ok);
+	rte_tel_data_add_dict_u64(d, "reloads_failed", ctl->reloads_failed);
+	rte_tel_data_add_dict_u64(d, "last_reload_unix",
+				  (uint64_t)ctl->reload_time);
+	rte_tel_data_add_dict_string(d, "last_reload", ctl->reload_status);
+	return 0;
+}
+
+static const char *
+action_name(uint8_t a)
+{
+	return a == PHX_ACT_DROP ? "drop" : a == PHX_ACT_REJECT ? "reject" :
+	       "accept";
+}
+
+static int
+tel_rules(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
+{
+	static uint64_t hits[PHX_CFG_MAX_RULES];
+	static char names[PHX_CFG_MAX_RULES][PHX_CFG_NAME_LEN];
+	const struct phx_config *cfg = ctl->cfg;
+	struct rte_tel_data *col[4];
+	static const char *const cn[4] = { "name", "action", "nat", "hits" };
+	unsigned n, r, k;
+
+	if (params != NULL && *params != '\0')
+		return -EINVAL;
+	for (k = 0; k < 4; k++) {
+		col[k] = rte_tel_data_alloc();
+		if (col[k] == NULL) {
+			while (k-- > 0)
+				rte_tel_data_free(col[k]);
+			return -ENOMEM;
+		}
+		rte_tel_data_start_array(col[k], k < 3 ? RTE_TEL_STRING_VAL :
+							 RTE_TEL_U64_VAL);
+	}
+	n = phx_dp_rule_hits(ctl->dp, hits, names, PHX_CFG_MAX_RULES);
+	for (r = 0; r < n && r < RTE_TEL_MAX_ARRAY_ENTRIES; r++) {
+		const struct phx_cfg_rule *cr = r < cfg->n_rules ?
+						&cfg->rules[r] : NULL;
+
+		rte_tel_data_add_array_string(col[0], names[r]);
+		rte_tel_data_add_array_string(col[1],
+			cr ? action_name(cr->action) : "");
+		rte_tel_data_add_array_string(col[2], cr == NULL ? "" :
+			cr->nat_kind == PHX_NAT_SOURCE ? "source" :
+			cr->nat_kind == PHX_NAT_DEST ? "destination" : "");
+		rte_tel_data_add_array_u64(col[3], hits[r]);
+	}
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "generation", phx_dp_policy_gen(ctl->dp));
+	for (k = 0; k < 4; k++)
+		rte_tel_data_add_dict_container(d, cn[k], col[k], 0);
+	return 0;
+}
+
+static const char *
+sess_state_name(const struct phx_sess *s)
+{
+	if (s->key.proto == IPPROTO_TCP)
+		return s->state < PHX_TCP_STATE_MAX ?
+		       phx_tcp_state_names[s->state] : "?";
+	return s->state == PHX_SESS_ST_REPLIED ? "replied" : "new";
+}
+
+static void
+ep_str(uint32_t ip, uint16_t port, uint8_t proto, char *buf, size_t len)
+{
+	char a[16];
+
+	ip_str(ip, a, sizeof(a));
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP)
+		snprintf(buf, len, "%s:%u", a, rte_be_to_cpu_16(port));
+	else if (proto == IPPROTO_ICMP)
+		snprintf(buf, len, "%s#%u", a, rte_be_to_cpu_16(port));
+	else
+		snprintf(buf, len, "%s", a);
+}
+
+/* Parse "w=0,from=12,ip=10.1.0.100,port=80,proto=tcp,state=established". */
+static int
+conn_params(const char *params, unsigned *w, uint32_t *from,
+	    struct phx_conn_filter *f)
+{
+	char buf[256], *save = NULL, *tok;
+
+	if (params == NULL || *params == '\0')
+		return 0;
+	if (strlen(params) >= sizeof(buf))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", params);
+	for (tok = strtok_r(buf, ",&", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",&", &save)) {
+		char *v = strchr(tok, '='), *end;
+		unsigned long n;
+		unsigned a, b, c, e2;
+
+		if (v == NULL)
+			return -EINVAL;
+		*v++ = '\0';
+		if (strcmp(tok, "proto") == 0) {
+			if (strcmp(v, "tcp") == 0)
+				f->proto = IPPROTO_TCP;
+			else if (strcmp(v, "udp") == 0)
+				f->proto = IPPROTO_UDP;
+			else if (strcmp(v, "icmp") == 0)
+				f->proto = IPPROTO_ICMP;
+			else
+				return -EINVAL;
+			continue;
+		}
+		if (strcmp(tok, "state") == 0) {
+			unsigned st;
+
+			for (st = 0; st < PHX_TCP_STATE_MAX; st++)
+				if (strcasecmp(v, phx_tcp_state_names[st]) == 0)
+					break;
+			if (st == PHX_TCP_STATE_MAX)
+				return -EINVAL;
+			f->state = (uint8_t)(st + 1);
+			continue;
+		}
+		if (strcmp(tok, "ip") == 0) {
+			char tail;
+
+			if (sscanf(v, "%u.%u.%u.%u%c", &a, &b, &c, &e2,
+				   &tail) != 4 || a > 255 || b > 255 ||
+			    c > 255 || e2 > 255)
+				return -EINVAL;
+			f->ip = rte_cpu_to_be_32(a << 24 | b << 16 | c << 8 | e2);
+			continue;
+		}
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (errno != 0 || *end != '\0' || end == v)
+			return -EINVAL;
+		if (strcmp(tok, "w") == 0 && n < 256)
+			*w = (unsigned)n;
+		else if (strcmp(tok, "from") == 0 && n <= UINT32_MAX)
+			*from = (uint32_t)n;
+		else if (strcmp(tok, "port") == 0 && n > 0 && n <= 65535)
+			f->port = rte_cpu_to_be_16((uint16_t)n);
+		else
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+tel_conn(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
+{
+	static struct phx_conn_page pg; /* telemetry requests are serialised
+					 * by phx_dp_conn_page's lock, and the
+					 * callback finishes with it */
+	static pthread_mutex_t pg_lock = PTHREAD_MUTEX_INITIALIZER;
+	struct phx_conn_filter f = {0};
+	struct rte_tel_data *col[8];
+	static const char *const cn[8] = { "idx", "proto", "orig", "reply",
+		"nat", "state", "remaining_s", "rule" };
+	unsigned w = 0, k, i;
+	uint32_t from = 0;
+	int rc;
+
+	if (conn_params(params, &w, &from, &f) != 0 ||
+	    w >= phx_dp_nb_workers(ctl->dp))
+		return -EINVAL;
+	for (k = 0; k < 8; k++) {
+		col[k] = rte_tel_data_alloc();
+		if (col[k] == NULL) {
+			while (k-- > 0)
+				rte_tel_data_free(col[k]);
+			return -ENOMEM;
+		}
+		rte_tel_data_start_array(col[k], k == 0 || k == 6 ?
+					 RTE_TEL_U64_VAL : RTE_TEL_STRING_VAL);
+	}
+	pthread_mutex_lock(&pg_lock);
+	rc = phx_dp_conn_page(ctl->dp, w, from, &f, &pg, 1000);
+	if (rc != 0) {
+		pthread_mutex_unlock(&pg_lock);
+		for (k = 0; k < 8; k++)
+			rte_tel_data_free(col[k]);
+		return rc;
+	}
+	for (i = 0; i < pg.n; i++) {
+		const struct phx_sess *s = &pg.s[i];
+		struct phx_flow_key rk;
+		char a[32], b[32], line[80];
+		uint8_t pr = s->key.proto;
+
+		phx_sess_reply_key(s, &rk);
+		rte_tel_data_add_array_u64(col[0], pg.idx[i]);
+		snprintf(line, sizeof(line), "%s", pr == IPPROTO_TCP ? "tcp" :
+			 pr == IPPROTO_UDP ? "udp" : pr == IPPROTO_ICMP ?
+			 "icmp" : "ip");
+		if (pr != IPPROTO_TCP && pr != IPPROTO_UDP &&
+		    pr != IPPROTO_ICMP)
+			snprintf(line, sizeof(line), "%u", pr);
+		rte_tel_data_add_array_string(col[1], line);
+		ep_str(s->key.src_ip, s->key.sport, pr, a, sizeof(a));
+		ep_str(s->key.dst_ip, s->key.dport, pr, b, sizeof(b));
+		snprintf(line, sizeof(line), "%s > %s", a, b);
+		rte_tel_data_add_array_string(col[2], line);
+		ep_str(rk.src_ip, rk.sport, pr, a, sizeof(a));
+		ep_str(rk.dst_ip, rk.dport, pr, b, sizeof(b));
+		snprintf(line, sizeof(line), "%s > %s", a, b);
+		rte_tel_data_add_array_string(col[3], line);
+		line[0] = '\0';
+		if (s->flags & (PHX_SESS_F_SNAT | PHX_SESS_F_DNAT)) {
+			ep_str(s->nat_ip, s->nat_port, pr, a, sizeof(a));
+			snprintf(line, sizeof(line), "%s %s",
+				 s->flags & PHX_SESS_F_SNAT ? "snat" : "dnat", a);
+		}
+		rte_tel_data_add_array_string(col[4], line);
+		rte_tel_data_add_array_string(col[5], sess_state_name(s));
+		rte_tel_data_add_array_u64(col[6], phx_dp_sess_remaining_ms(
+			ctl->dp, s, pg.now_tsc) / 1000);
+		phx_dp_rule_name(ctl->dp, s->rule, line, sizeof(line));
+		if (s->flags & PHX_SESS_F_SYNCED)
+			snprintf(line, sizeof(line), "(synced)");
+		rte_tel_data_add_array_string(col[7], line);
+	}
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "worker", w);
+	rte_tel_data_add_dict_u64(d, "workers", phx_dp_nb_workers(ctl->dp));
+	rte_tel_data_add_dict_u64(d, "from", from);
+	rte_tel_data_add_dict_int(d, "next", pg.next == UINT32_MAX ? -1 :
+				  (int)pg.next);
+	rte_tel_data_add_dict_u64(d, "sessions", pg.used);
+	rte_tel_data_add_dict_u64(d, "rows", pg.n);
+	pthread_mutex_unlock(&pg_lock);
+	for (k = 0; k < 8; k++)
+		rte_tel_data_add_dict_container(d, cn[k], col[k], 0);
+	return 0;
+}
+
 typedef int (*phx_tel_fn)(struct phx_ctl *ctl, const char *params,
 			  struct rte_tel_data *d);
 
@@ -345,7 +618,13 @@ typedef int (*phx_tel_fn)(struct phx_ctl *ctl, const char *params,
 	X(arp, "/phalanx/arp",                                                 \
 	  "Neighbour table, 64 rows a page, columnar; parameter: page")       \
 	X(routes, "/phalanx/routes",                                           \
-	  "Routing table (connected and static). No parameters")
+	  "Routing table (connected and static). No parameters")              \
+	X(policy, "/phalanx/policy",                                           \
+	  "Policy generation, rule count, last reload result. No parameters") \
+	X(rules, "/phalanx/rules",                                             \
+	  "Rules with action, NAT and hits since the policy loaded")          \
+	X(conn, "/phalanx/conn",                                               \
+	  "Sessions of one worker, paged: w=,from=,ip=,port=,proto=,state=")
 
 #define PHX_TEL_TRAMPOLINE_(fn, path, help)                                   \
 	static int tel_cb_##fn(const char *cmd, const char *params,           \

@@ -24,9 +24,11 @@
 #include <rte_mbuf_dyn.h>
 
 #include "dataplane/dp_stats.h"
+#include "dataplane/session.h"
 #include "lib/config.h"
 
 struct phx_dp;
+struct phx_policy;
 
 /* What a frame passed from a worker to the control lcore is. */
 enum phx_dp_ctl_kind {
@@ -138,5 +140,107 @@ void phx_dp_neigh_del(struct phx_dp *dp, int pos);
 /* Wait for every worker to pass a quiescent state, then free the
  * positions of deleted entries. Blocks for at most one worker loop. */
 void phx_dp_neigh_reclaim(struct phx_dp *dp);
+
+/* ---------------------------------------------------------------------
+ * Stateful inspection: policy, session events, messages, dumps.
+ */
+
+/*
+ * Build a policy object from a validated configuration (rules compiled into
+ * an rte_acl context) with generation gen. NULL and a message in err on
+ * failure. Control lcore.
+ */
+struct phx_policy *phx_dp_policy_build(struct phx_dp *dp,
+				       const struct phx_config *cfg,
+				       uint64_t gen, char *err, size_t errlen);
+/* Make pol current for every worker and free the previous one after an
+ * RCU grace period. Never stops traffic. Control lcore. */
+void phx_dp_policy_publish(struct phx_dp *dp, struct phx_policy *pol);
+/* Generation of the current policy; any thread. */
+uint64_t phx_dp_policy_gen(struct phx_dp *dp);
+
+/* A session change, queued by the owning worker for the sync service. */
+enum phx_sess_event_type {
+	PHX_SEV_NEW = 1,     /* created by a rule */
+	PHX_SEV_UPD = 2,     /* state changed (TCP state, replied) */
+	PHX_SEV_DEL = 3,     /* removed (expired, closed, revoked, flushed) */
+};
+
+struct phx_sess_event {
+	uint8_t type;            /* enum phx_sess_event_type */
+	uint8_t worker;          /* owning worker */
+	uint16_t pad;
+	uint32_t remaining_ms;   /* lifetime left when queued (SPEC SI-09) */
+	struct phx_sess s;       /* the record at that moment */
+};
+
+/* Drain up to n session events of every worker. Control lcore. */
+unsigned phx_dp_sess_events(struct phx_dp *dp, struct phx_sess_event *ev,
+			    unsigned n);
+
+/* Requests to a worker's shard (DESIGN invariant 1: only its owner writes
+ * it). */
+enum phx_dp_msg_type {
+	PHX_MSG_INSTALL = 1,     /* add or refresh a session (sync, pickup) */
+	PHX_MSG_FLUSH = 2,       /* delete every session */
+};
+
+struct phx_dp_msg {
+	uint8_t type;            /* enum phx_dp_msg_type */
+	uint8_t pad[3];
+	uint32_t remaining_ms;   /* INSTALL: lifetime left, rebased on the
+				  * worker's clock */
+	struct phx_sess s;       /* INSTALL: the session */
+};
+
+/* Post a message to worker w. 0, or -ENOBUFS when its ring is full.
+ * Control lcore. */
+int phx_dp_post(struct phx_dp *dp, unsigned w, const struct phx_dp_msg *m);
+
+/* A page of one worker's sessions, copied by the worker itself. */
+struct phx_conn_filter {
+	uint32_t ip;             /* network order; 0 = any; either address of
+				  * either key */
+	uint16_t port;           /* network order; 0 = any */
+	uint8_t proto;           /* 0 = any */
+	uint8_t state;           /* 0 = any, else enum phx_tcp_state + 1 */
+};
+
+#define PHX_CONN_PAGE 48
+
+struct phx_conn_page {
+	uint32_t n;                       /* rows filled */
+	uint32_t next;                    /* index to continue from;
+					   * UINT32_MAX = end of shard */
+	uint32_t used;                    /* live sessions in the shard */
+	uint64_t now_tsc;                 /* worker's clock at the copy */
+	uint32_t idx[PHX_CONN_PAGE];
+	struct phx_sess s[PHX_CONN_PAGE];
+};
+
+/*
+ * Ask worker w for up to PHX_CONN_PAGE sessions matching f, scanning from
+ * index from. Waits (at most timeout_ms) for the worker to answer between
+ * two bursts. Returns 0 or -ETIMEDOUT/-EINVAL. Any thread (telemetry);
+ * requests are serialised internally.
+ */
+int phx_dp_conn_page(struct phx_dp *dp, unsigned w, uint32_t from,
+		     const struct phx_conn_filter *f, struct phx_conn_page *out,
+		     unsigned timeout_ms);
+
+/* Live sessions of worker w (gauge). Any thread. */
+uint32_t phx_dp_sessions(struct phx_dp *dp, unsigned w);
+
+/* Rule hit counts summed over workers for the current policy, into
+ * hits[0..n_rules). Returns n_rules; names[] (may be NULL) gets each
+ * rule's name. Any thread. */
+unsigned phx_dp_rule_hits(struct phx_dp *dp, uint64_t *hits,
+			  char (*names)[PHX_CFG_NAME_LEN], unsigned max);
+
+/* Remaining lifetime of s in ms under the current policy at TSC now. */
+uint32_t phx_dp_sess_remaining_ms(struct phx_dp *dp, const struct phx_sess *s,
+				  uint64_t now);
+/* Name of the rule index r in the current policy ("" if none). */
+void phx_dp_rule_name(struct phx_dp *dp, unsigned r, char *buf, size_t len);
 
 #endif /* PHX_DP_API_H */

@@ -22,15 +22,24 @@
 #include <rte_lpm.h>
 #include <rte_malloc.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_thash.h>
 #include <urcu-qsbr.h>
 
 #include "dataplane/dp_priv.h"
+#include "dataplane/policy.h"
+#include "lib/timeouts.h"
 
 RTE_LOG_REGISTER(phx_logtype_dp, phx.dp, INFO);
+
+/* Where a withdrawn (timed-out) dump request's late answer goes. */
+static struct phx_conn_page rq_sink;
 
 int phx_dp_meta_offset = -1;
 
 #define RING_SIZE 1024
+#define SYNC_RING_SIZE 16384
+#define MSG_RING_SIZE 4096
+#define SWEEP_BUDGET 64
 
 static const char *const counter_names[PHX_CNT_MAX] = {
 #define PHX_DP_CNT_NAME_(e, n) [PHX_CNT_##e] = #n,
@@ -104,6 +113,24 @@ workers_init(struct phx_dp *dp)
 			RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (w->to_ctl == NULL || w->ctl_tx == NULL)
 			return -rte_errno;
+		snprintf(name, sizeof(name), "phx_handoff_%u", i);
+		w->handoff = rte_ring_create(name, RING_SIZE,
+			(int)rte_lcore_to_socket_id(lcore), RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "phx_syncev_%u", i);
+		w->sync_ev = rte_ring_create_elem(name,
+			sizeof(struct phx_sess_event), SYNC_RING_SIZE,
+			(int)rte_lcore_to_socket_id(lcore),
+			RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "phx_msg_%u", i);
+		w->msg = rte_ring_create_elem(name, sizeof(struct phx_dp_msg),
+			MSG_RING_SIZE, (int)rte_lcore_to_socket_id(lcore),
+			RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "phx_sess_%u", i);
+		w->shard = phx_shard_create(name, dp->cfg->sessions.max,
+			(int)rte_lcore_to_socket_id(lcore));
+		if (w->handoff == NULL || w->sync_ev == NULL || w->msg == NULL ||
+		    w->shard == NULL)
+			return -ENOMEM;
 		for (p = 0; p < dp->cfg->n_ports; p++) {
 			w->txb[p] = rte_zmalloc_socket("phx_txb",
 				RTE_ETH_TX_BUFFER_SIZE(PHX_BURST), 0,
@@ -121,6 +148,71 @@ workers_init(struct phx_dp *dp)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* Every member address can hide sources (SNAT): a port pool per address
+ * per worker. */
+static int
+nat_init(struct phx_dp *dp)
+{
+	const struct phx_config *cfg = dp->cfg;
+	unsigned p, a, i;
+
+	for (p = 0; p < cfg->n_ports; p++)
+		for (a = 0; a < cfg->ports[p].n_addrs; a++)
+			dp->nat_addr[dp->nb_nat_addr++] =
+				rte_cpu_to_be_32(cfg->ports[p].addrs[a].ip);
+	for (i = 0; i < dp->nb_workers; i++)
+		for (a = 0; a < dp->nb_nat_addr; a++) {
+			dp->workers[i].nat_pool[a] = phx_nat_pool_create(1, 65535);
+			if (dp->workers[i].nat_pool[a] == NULL)
+				return -ENOMEM;
+		}
+	return 0;
+}
+
+/*
+ * The RSS redirection table the ports use, to pick source-NAT ports whose
+ * replies come back to the worker that owns the session (DESIGN invariant
+ * 6). Read from the first port that has RSS; devices without it (one
+ * queue, or af_packet's kernel fanout) get the default round robin.
+ */
+static void
+rss_init(struct phx_dp *dp)
+{
+	static const uint8_t key[40] = {
+		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	};
+	struct rte_eth_rss_reta_entry64 conf[512 / RTE_ETH_RETA_GROUP_SIZE];
+	struct rte_eth_dev_info info;
+	unsigned p, i;
+
+	rte_convert_rss_key((const uint32_t *)key, (uint32_t *)dp->rss_key_be,
+			    sizeof(key));
+	if (dp->nb_workers < 2)
+		return;
+	dp->reta_size = 128;
+	for (i = 0; i < dp->reta_size; i++)
+		dp->reta[i] = (uint16_t)(i % dp->nb_workers);
+	for (p = 0; p < dp->nb_ports; p++) {
+		if (rte_eth_dev_info_get(dp->ports[p].port_id, &info) != 0 ||
+		    info.reta_size == 0 || info.reta_size > 512)
+			continue;
+		memset(conf, 0, sizeof(conf));
+		for (i = 0; i < info.reta_size / RTE_ETH_RETA_GROUP_SIZE; i++)
+			conf[i].mask = UINT64_MAX;
+		if (rte_eth_dev_rss_reta_query(dp->ports[p].port_id, conf,
+					       info.reta_size) != 0)
+			continue;
+		dp->reta_size = info.reta_size;
+		for (i = 0; i < info.reta_size; i++)
+			dp->reta[i] = conf[i / RTE_ETH_RETA_GROUP_SIZE]
+				.reta[i % RTE_ETH_RETA_GROUP_SIZE];
+		break;
+	}
 }
 
 static int
@@ -202,6 +294,27 @@ phx_dp_create(const struct phx_config *cfg, struct phx_cfg_errors *errs)
 			rte_strerror(-rc));
 		goto fail;
 	}
+	rc = nat_init(dp);
+	if (rc == 0) {
+		char err[256];
+
+		dp->policy = phx_dp_policy_build(dp, cfg,
+			cfg->generation ? cfg->generation : 1, err, sizeof(err));
+		if (dp->policy == NULL) {
+			phx_cfg_error_add(errs, cfg->path,
+				(struct phx_cfg_loc){0}, "rules", "%s", err);
+			goto fail;
+		}
+	} else {
+		phx_cfg_error_add(errs, cfg->path, (struct phx_cfg_loc){0},
+			"sessions", "cannot create NAT port pools: %s",
+			rte_strerror(-rc));
+		goto fail;
+	}
+	rss_init(dp);
+	dp->sweep_budget = SWEEP_BUDGET;
+	pthread_mutex_init(&dp->policy_lock, NULL);
+	pthread_mutex_init(&dp->dump_lock, NULL);
 	if (cfg->dataplane.icmp_rate > 0) {
 		dp->icmp_tsc_per_token = rte_get_tsc_hz() /
 					 cfg->dataplane.icmp_rate;
@@ -290,13 +403,23 @@ phx_dp_free(struct phx_dp *dp)
 			while (w->ctl_tx && rte_ring_dequeue(w->ctl_tx,
 							     (void **)&m) == 0)
 				rte_pktmbuf_free(m);
+			while (w->handoff && rte_ring_dequeue(w->handoff,
+							      (void **)&m) == 0)
+				rte_pktmbuf_free(m);
 			rte_ring_free(w->to_ctl);
 			rte_ring_free(w->ctl_tx);
+			rte_ring_free(w->handoff);
+			rte_ring_free(w->sync_ev);
+			rte_ring_free(w->msg);
+			phx_shard_free(w->shard);
+			for (p = 0; p < PHX_NAT_ADDR_MAX; p++)
+				phx_nat_pool_free(w->nat_pool[p]);
 			for (p = 0; p < PHX_CFG_MAX_PORTS; p++)
 				rte_free(w->txb[p]);
 		}
 		rte_free(dp->workers);
 	}
+	phx_dp_policy_free(dp->policy);
 	rte_hash_free(dp->neigh);
 	rte_free(dp->neigh_slots);
 	rte_free(dp->neigh_dead);
@@ -468,4 +591,130 @@ phx_dp_neigh_reclaim(struct phx_dp *dp)
 		rte_hash_free_key_with_position(dp->neigh, dp->neigh_dead[i]);
 	}
 	dp->neigh_nb_dead = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stateful inspection: control- and telemetry-side API (dp_api.h).     */
+
+uint64_t
+phx_dp_policy_gen(struct phx_dp *dp)
+{
+	uint64_t gen;
+
+	pthread_mutex_lock(&dp->policy_lock);
+	gen = dp->policy->gen;
+	pthread_mutex_unlock(&dp->policy_lock);
+	return gen;
+}
+
+unsigned
+phx_dp_sess_events(struct phx_dp *dp, struct phx_sess_event *ev, unsigned n)
+{
+	unsigned i, got = 0;
+
+	for (i = 0; i < dp->nb_workers && got < n; i++)
+		got += rte_ring_sc_dequeue_burst_elem(dp->workers[i].sync_ev,
+			ev + got, sizeof(*ev), n - got, NULL);
+	return got;
+}
+
+int
+phx_dp_post(struct phx_dp *dp, unsigned w, const struct phx_dp_msg *m)
+{
+	if (w >= dp->nb_workers)
+		return -EINVAL;
+	return rte_ring_sp_enqueue_elem(dp->workers[w].msg, (void *)(uintptr_t)m,
+					sizeof(*m)) == 0 ? 0 : -ENOBUFS;
+}
+
+int
+phx_dp_conn_page(struct phx_dp *dp, unsigned w, uint32_t from,
+		 const struct phx_conn_filter *f, struct phx_conn_page *out,
+		 unsigned timeout_ms)
+{
+	struct phx_conn_req *rq;
+	uint64_t end;
+	uint32_t seq;
+	int rc = 0;
+
+	if (w >= dp->nb_workers)
+		return -EINVAL;
+	rq = &dp->workers[w].dump;
+	pthread_mutex_lock(&dp->dump_lock);
+	rq->from = from;
+	rq->f = *f;
+	rq->out = out;
+	seq = rq->seq + 1;
+	__atomic_store_n(&rq->seq, seq, __ATOMIC_RELEASE);
+	end = rte_rdtsc() + rte_get_tsc_hz() * timeout_ms / 1000;
+	while (__atomic_load_n(&rq->done, __ATOMIC_ACQUIRE) != seq) {
+		if (rte_rdtsc() > end || !dp->started) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		rte_delay_us_sleep(50);
+	}
+	if (rc != 0) {
+		/* Withdraw: a late answer must not land in a freed buffer. */
+		rq->out = &rq_sink;
+		__atomic_store_n(&rq->done, seq, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&dp->dump_lock);
+	return rc;
+}
+
+uint32_t
+phx_dp_sessions(struct phx_dp *dp, unsigned w)
+{
+	return w < dp->nb_workers ?
+		__atomic_load_n(&dp->workers[w].shard->used, __ATOMIC_RELAXED) : 0;
+}
+
+unsigned
+phx_dp_rule_hits(struct phx_dp *dp, uint64_t *hits,
+		 char (*names)[PHX_CFG_NAME_LEN], unsigned max)
+{
+	unsigned r, i, n;
+
+	pthread_mutex_lock(&dp->policy_lock);
+	n = RTE_MIN(dp->policy->n_rules, max);
+	for (r = 0; r < n; r++) {
+		hits[r] = 0;
+		for (i = 0; i < dp->nb_workers; i++)
+			if (__atomic_load_n(&dp->workers[i].hits_gen,
+					    __ATOMIC_RELAXED) == dp->policy->gen)
+				hits[r] += __atomic_load_n(&dp->workers[i].hits[r],
+							   __ATOMIC_RELAXED);
+		if (names != NULL)
+			snprintf(names[r], PHX_CFG_NAME_LEN, "%s",
+				 dp->policy->names[r]);
+	}
+	pthread_mutex_unlock(&dp->policy_lock);
+	return n;
+}
+
+uint32_t
+phx_dp_sess_remaining_ms(struct phx_dp *dp, const struct phx_sess *s,
+			 uint64_t now)
+{
+	const struct phx_policy *pol;
+	uint64_t tmo;
+	unsigned c = s->tmo_class < PHX_TMO_MAX ? s->tmo_class : 0;
+
+	pthread_mutex_lock(&dp->policy_lock);
+	pol = dp->policy;
+	tmo = s->gen == pol->gen && s->rule < pol->n_rules ?
+	      pol->rules[s->rule].tmo_tsc[c] : pol->tmo_tsc[c];
+	pthread_mutex_unlock(&dp->policy_lock);
+	return (uint32_t)(phx_tmo_remaining(now, s->last_tsc, tmo) * 1000 /
+			  rte_get_tsc_hz());
+}
+
+void
+phx_dp_rule_name(struct phx_dp *dp, unsigned r, char *buf, size_t len)
+{
+	pthread_mutex_lock(&dp->policy_lock);
+	snprintf(buf, len, "%s", r < dp->policy->n_rules ?
+		 dp->policy->names[r] : "");
+	pthread_mutex_unlock(&dp->policy_lock);
 }

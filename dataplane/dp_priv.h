@@ -16,6 +16,7 @@
 #define PHX_DP_PRIV_H
 
 #include <stdbool.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include <rte_ethdev.h>
@@ -25,6 +26,10 @@
 #include <rte_ring.h>
 
 #include "dataplane/dp_api.h"
+#include "dataplane/policy.h"
+#include "dataplane/session.h"
+#include "lib/flow_key.h"
+#include "lib/nat_pool.h"
 #include "lib/pkt_meta.h"
 #include "phx_config.h"
 
@@ -58,6 +63,19 @@ struct phx_neigh_slot {
 
 #define PHX_NEIGH_VALID (1ULL << 63)
 
+#define PHX_NAT_ADDR_MAX (PHX_CFG_MAX_PORTS * PHX_CFG_MAX_ADDRS)
+
+/* One outstanding session-dump request per worker (telemetry -> worker).
+ * The requester fills from/f/out, then bumps seq; the worker copies a page
+ * between two bursts and sets done = seq. */
+struct phx_conn_req {
+	uint32_t seq;                     /* [A] requester */
+	uint32_t done;                    /* [A] worker */
+	uint32_t from;                    /* requester, before seq */
+	struct phx_conn_filter f;         /* requester, before seq */
+	struct phx_conn_page *out;        /* requester's buffer */
+};
+
 struct phx_worker {
 	unsigned idx;                     /* [I] worker index */
 	unsigned lcore;                   /* [I] lcore it runs on */
@@ -73,6 +91,22 @@ struct phx_worker {
 	struct rte_eth_dev_tx_buffer *txb[PHX_CFG_MAX_PORTS]; /* [W] per port */
 	struct phx_pkt_meta meta[PHX_BURST]; /* [W] burst scratch: parsed
 					      * IPv4 packets in order */
+	struct phx_flow_key keys[PHX_BURST]; /* [W] burst scratch: their keys */
+	const struct phx_policy *pol;     /* [W] policy for the current loop
+					   * (rcu_dereference once per loop) */
+	struct phx_shard *shard;          /* [W] this worker's sessions */
+	struct rte_ring *handoff;         /* [I] MP (other workers) / SC (us):
+					   * packets of our sessions that
+					   * landed elsewhere */
+	struct rte_ring *sync_ev;         /* [I] SP (us) / SC (control):
+					   * session events for sync */
+	struct rte_ring *msg;             /* [I] SP (control) / SC (us):
+					   * install/flush requests */
+	struct phx_nat_pool *nat_pool[PHX_NAT_ADDR_MAX]; /* [W] SNAT ports per
+					   * member address */
+	uint64_t hits_gen;                /* [W] policy generation of hits[] */
+	uint64_t hits[PHX_CFG_MAX_RULES]; /* [W] rule hits since that policy */
+	struct phx_conn_req dump;         /* [A] session dump request slot */
 	struct phx_dp_stats stats;        /* [W] */
 } __rte_cache_aligned;
 
@@ -96,6 +130,20 @@ struct phx_dp {
 	volatile bool stop;                     /* [C] set to end worker loops */
 	bool started;                           /* [C] */
 	struct phx_worker *workers;             /* [I] array of nb_workers */
+	struct phx_policy *policy;              /* [R] current policy; control
+						 * swaps it, workers read it
+						 * once per loop */
+	pthread_mutex_t policy_lock;            /* [C] held while publishing;
+						 * telemetry reads under it */
+	unsigned nb_nat_addr;                   /* [I] */
+	uint32_t nat_addr[PHX_NAT_ADDR_MAX];    /* [I] member addresses usable
+						 * for source NAT, net order */
+	uint16_t reta[512];                     /* [I] RSS redirection table of
+						 * the ports (queue per entry) */
+	uint16_t reta_size;                     /* [I] 0 = one queue, no RSS */
+	uint8_t rss_key_be[40];                 /* [I] rte_convert_rss_key() */
+	uint64_t sweep_budget;                  /* [I] sessions examined per loop */
+	pthread_mutex_t dump_lock;              /* serialises dump requests */
 	struct phx_dp_stats ctl_stats;          /* [C] control lcore's block */
 };
 
@@ -113,6 +161,12 @@ void phx_dp_process_burst(struct phx_worker *w, uint16_t pidx,
 /* Port bring-up (dataplane/port.c). */
 int phx_dp_ports_init(struct phx_dp *dp, struct phx_cfg_errors *errs);
 void phx_dp_ports_close(struct phx_dp *dp);
+
+/* Policy (dataplane/classify_build.c), [C]. */
+struct phx_policy *phx_dp_policy_build(struct phx_dp *dp,
+				       const struct phx_config *cfg,
+				       uint64_t gen, char *err, size_t errlen);
+void phx_dp_policy_free(struct phx_policy *pol);
 
 /* Routing table (dataplane/fib.c). */
 int phx_dp_fib_init(struct phx_dp *dp);

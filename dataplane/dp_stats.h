@@ -32,6 +32,17 @@
 	X(CTL_TX_PKTS, ctl_tx_pkts)     /* [W] frames sent on control's behalf */ \
 	X(IDLE_SLEEPS, idle_sleeps)     /* [W] idle sleeps taken */              \
 	X(BUSY_TSC, busy_tsc)           /* [W] TSC cycles in loops that had packets */ \
+	X(SESS_CREATED, sess_created)   /* [W] sessions created by a rule */    \
+	X(SESS_INSTALLED, sess_installed) /* [W] sessions installed from outside */ \
+	X(SESS_EXPIRED, sess_expired)   /* [W] removed: idle past their timeout */ \
+	X(SESS_CLOSED, sess_closed)     /* [W] removed: TCP reopened, flushed */ \
+	X(SESS_REVOKED, sess_revoked)   /* [W] removed: reloaded policy denies them */ \
+	X(SESS_RECHECKED, sess_rechecked) /* [W] re-checked against a new policy */ \
+	X(SYNC_EVENTS, sync_events)     /* [W] session events queued for sync */ \
+	X(SYNC_EVENTS_LOST, sync_events_lost) /* [W] events lost: ring full */ \
+	X(HANDOFF_TX, handoff_tx)       /* [W] packets handed to the owning worker */ \
+	X(HANDOFF_RX, handoff_rx)       /* [W] packets received by handoff */    \
+	X(TCP_RST_SENT, tcp_rst_sent)   /* [W] RSTs sent by reject */            \
 	X(ARP_REQUESTS_RX, arp_requests_rx)   /* [C] ARP requests received */   \
 	X(ARP_REPLIES_RX, arp_replies_rx)     /* [C] ARP replies received */    \
 	X(ARP_REPLIES_TX, arp_replies_tx)     /* [C] ARP replies sent */        \

@@ -1,19 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Worker loop and the L3 gateway pipeline.
+ * Worker loop: the stateful firewall and L3 gateway pipeline.
  *
- *   rx_burst(port, my queue) -> for each frame:
- *     L2 filter (our MAC, broadcast or multicast)  -> l2_other_host
- *     lib/pkt_parse (one pass, bounds-checked)      -> parse reasons
- *     ARP                                           -> control ring
- *     rte_lpm(dst): LOCAL  -> ICMP echo reply in place, else local_unhandled
- *                   BCAST  -> ipv4_martian_dst
- *                   miss   -> ICMP net unreachable (rate-limited), no_route
- *                   FWD    -> TTL/MTU checks, TTL-1 with RFC 1624 checksum
- *                             update, neighbour MAC -> TX buffer of the port
- *                             no MAC yet -> control ring (hold), neigh_miss
- *   drain: control's TX ring (worker 0), TX buffers, RCU quiescent state,
- *   idle sleep when nothing arrived (shared machines; off by default).
+ *   rx_burst(port, my queue), staged (STYLE 3.5):
+ *   1. L2 filter, lib/pkt_parse, flow key      -> l2/parse drop reasons;
+ *      ARP -> control ring
+ *   2. rte_hash_lookup_bulk_data on the shard   (both keys of a session)
+ *   3. hit:  expiry, policy re-check, TCP FSM (+ window), NAT, forward
+ *      miss: route the original destination: member address -> local
+ *            services (ICMP echo) unless a DNAT rule applies; no route ->
+ *            ICMP unreachable; TCP must start with SYN (SPEC SI-03)
+ *   4. one rte_acl_classify for the burst's new flows -> rule: accept
+ *      (session created, SNAT port, NAT, forward), drop, reject (RST /
+ *      ICMP), no rule: default action (no_session, SPEC SI-02)
+ *   forward: rte_lpm on the translated destination, TTL/MTU, RFC 1624
+ *      updates, neighbour MAC -> TX buffer; no MAC yet -> control (hold)
+ *   housekeeping each loop: control's TX ring (worker 0), handoff ring,
+ *   messages (install/flush), conn dump requests, budgeted expiry sweep,
+ *   TX flush, RCU quiescent state, idle sleep when nothing arrived.
  *
  * No locks, no allocation other than mbufs for ICMP replies, no system call
  * except the optional idle sleep, no logging (DESIGN invariant 2). Time is
@@ -30,11 +34,16 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 #include <rte_ring.h>
+#include <rte_tcp.h>
+#include <rte_thash.h>
 #include <urcu-qsbr.h>
 
 #include "dataplane/dp_priv.h"
+#include "dataplane/nat_inline.h"
 #include "lib/inet.h"
 #include "lib/pkt_parse.h"
+#include "lib/policy.h"
+#include "lib/timeouts.h"
 
 #define ICMP_TTL 64
 /* RFC 792 types DPDK 22.11 does not name. */
@@ -219,43 +228,264 @@ to_ctl(struct phx_worker *w, struct rte_mbuf *m, enum phx_dp_ctl_kind kind,
 					      PHX_CNT_NEIGH_MISS]++;
 }
 
-/* Route one parsed IPv4 packet; lpm_res is its rte_lpm_lookup_bulk
- * result. Consumes m. */
+/* ------------------------------------------------------------------ */
+/* Sessions                                                             */
+
 static inline void
-route(struct phx_worker *w, struct rte_mbuf *m, uint16_t in_pidx,
-      const struct phx_pkt_meta *pm, uint32_t lpm_res, uint64_t now)
+sess_event(struct phx_worker *w, const struct phx_policy *pol,
+	   const struct phx_sess *s, enum phx_sess_event_type type,
+	   uint64_t now)
+{
+	struct phx_sess_event ev;
+
+	if (s->flags & PHX_SESS_F_NOSYNC)
+		return;
+	ev.type = (uint8_t)type;
+	ev.worker = (uint8_t)w->idx;
+	ev.pad = 0;
+	ev.remaining_ms = 0;
+	if (type != PHX_SEV_DEL) {
+		uint64_t tmo = s->gen == pol->gen && s->rule < pol->n_rules ?
+			pol->rules[s->rule].tmo_tsc[s->tmo_class] :
+			pol->tmo_tsc[s->tmo_class];
+
+		ev.remaining_ms = (uint32_t)(phx_tmo_remaining(now,
+			s->last_tsc, tmo) * 1000 / rte_get_tsc_hz());
+	}
+	ev.s = *s;
+	if (rte_ring_sp_enqueue_elem(w->sync_ev, &ev, sizeof(ev)) == 0)
+		w->stats.cnt[PHX_CNT_SYNC_EVENTS]++;
+	else
+		w->stats.cnt[PHX_CNT_SYNC_EVENTS_LOST]++;
+}
+
+static inline uint64_t
+sess_tmo(const struct phx_policy *pol, const struct phx_sess *s)
+{
+	if (s->gen == pol->gen && s->rule < pol->n_rules)
+		return pol->rules[s->rule].tmo_tsc[s->tmo_class];
+	return pol->tmo_tsc[s->tmo_class];
+}
+
+static struct phx_nat_pool *
+snat_pool_of(struct phx_worker *w, uint32_t nat_ip)
+{
+	unsigned a;
+
+	for (a = 0; a < w->dp->nb_nat_addr; a++)
+		if (w->dp->nat_addr[a] == nat_ip)
+			return w->nat_pool[a];
+	return NULL;
+}
+
+/* Remove s: keys, NAT port, event; cnt says why. */
+static void
+sess_destroy(struct phx_worker *w, const struct phx_policy *pol,
+	     struct phx_sess *s, enum phx_dp_counter cnt, uint64_t now)
+{
+	if (s->flags & PHX_SESS_F_SNAT) {
+		struct phx_nat_pool *np = snat_pool_of(w, s->nat_ip);
+
+		if (np != NULL)
+			phx_nat_pool_release(np, rte_be_to_cpu_16(s->nat_port));
+	}
+	sess_event(w, pol, s, PHX_SEV_DEL, now);
+	phx_shard_delete(w->shard, s);
+	w->stats.cnt[cnt]++;
+}
+
+/* Egress port index of a destination as routing sees it before NAT, or
+ * PHX_ACL_PORT_LOCAL; false when unroutable. */
+static inline bool
+acl_out_port(struct phx_dp *dp, uint32_t dst_be, uint16_t *out)
+{
+	uint32_t nh;
+
+	if (rte_lpm_lookup(dp->lpm, rte_be_to_cpu_32(dst_be), &nh) != 0)
+		return false;
+	*out = dp->nh[nh].kind == PHX_NH_FWD ? dp->nh[nh].port :
+					       PHX_ACL_PORT_LOCAL;
+	return true;
+}
+
+static inline void
+acl_input(struct phx_acl_in *in, const struct phx_flow_key *k,
+	  uint16_t in_port, uint16_t out_port)
+{
+	in->proto = k->proto;
+	in->pad[0] = in->pad[1] = in->pad[2] = 0;
+	in->src = k->src_ip;
+	in->dst = k->dst_ip;
+	in->sport = k->sport;
+	in->dport = k->dport;
+	in->in_port = rte_cpu_to_be_16(in_port);
+	in->out_port = rte_cpu_to_be_16(out_port);
+}
+
+/*
+ * s was admitted by an older policy: classify its forward key again.
+ * Documented behaviour (docs/firewall.md): still accepted by some rule ->
+ * it continues under that rule (its NAT is kept as it was); otherwise it
+ * is removed. Returns false when removed.
+ */
+static bool
+sess_recheck(struct phx_worker *w, const struct phx_policy *pol,
+	     struct phx_sess *s, uint64_t now)
+{
+	struct phx_acl_in in;
+	const uint8_t *data[1] = { (const uint8_t *)&in };
+	uint32_t res = 0;
+	uint16_t out;
+
+	w->stats.cnt[PHX_CNT_SESS_RECHECKED]++;
+	if (pol->acl != NULL && acl_out_port(w->dp, s->key.dst_ip, &out)) {
+		acl_input(&in, &s->key, s->in_port, out);
+		rte_acl_classify(pol->acl, data, &res, 1, 1);
+	}
+	if (res == 0 || pol->rules[res - 1].action != PHX_ACT_ACCEPT) {
+		sess_destroy(w, pol, s, PHX_CNT_SESS_REVOKED, now);
+		return false;
+	}
+	s->rule = (uint16_t)(res - 1);
+	s->gen = (uint32_t)pol->gen;
+	return true;
+}
+
+/* Budgeted expiry sweep (STYLE 3.5 rule 7) and lazy re-check. */
+static void
+sweep(struct phx_worker *w, const struct phx_policy *pol, uint64_t now)
+{
+	struct phx_shard *sh = w->shard;
+	unsigned k;
+
+	if (sh->used == 0)
+		return;
+	for (k = 0; k < w->dp->sweep_budget; k++) {
+		struct phx_sess *s = &sh->sess[sh->sweep];
+
+		if (++sh->sweep == sh->max)
+			sh->sweep = 0;
+		if (!(s->flags & PHX_SESS_F_USED))
+			continue;
+		if (phx_tmo_remaining(now, s->last_tsc, sess_tmo(pol, s)) == 0)
+			sess_destroy(w, pol, s, PHX_CNT_SESS_EXPIRED, now);
+		else if (s->gen != pol->gen)
+			sess_recheck(w, pol, s, now);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Forwarding                                                           */
+
+/* Reject a new flow (SPEC: RST for TCP, ICMP unreachable otherwise). */
+static void
+send_reject(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
+	    const struct phx_pkt_meta *pm, uint64_t now)
+{
+	const struct rte_ether_hdr *oeth =
+		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *th;
+	struct rte_mbuf *r;
+	uint32_t plen;
+
+	if (pm->proto != IPPROTO_TCP) {
+		icmp_error(w, m, pidx, pm, ICMP_DEST_UNREACH,
+			   pm->proto == IPPROTO_UDP ? 3 /* port unreachable */ :
+			   13 /* administratively prohibited */, 0, now);
+		return;
+	}
+	if (pm->tcp_flags & RTE_TCP_RST_FLAG)
+		return; /* never answer a RST */
+	if (!icmp_allowed(w, now))
+		return;
+	r = rte_pktmbuf_alloc(w->dp->pool);
+	if (r == NULL) {
+		w->stats.drop[PHX_DROP_NO_MBUF]++;
+		return;
+	}
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(r,
+			sizeof(*eth) + sizeof(*ip) + sizeof(*th));
+	ip = (struct rte_ipv4_hdr *)(eth + 1);
+	th = (struct rte_tcp_hdr *)(ip + 1);
+	rte_ether_addr_copy(&oeth->src_addr, &eth->dst_addr);
+	rte_ether_addr_copy(&w->dp->ports[pidx].mac, &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	*ip = (struct rte_ipv4_hdr){
+		.version_ihl = RTE_IPV4_VHL_DEF,
+		.total_length = rte_cpu_to_be_16(sizeof(*ip) + sizeof(*th)),
+		.time_to_live = ICMP_TTL,
+		.next_proto_id = IPPROTO_TCP,
+		.src_addr = pm->dst_ip,
+		.dst_addr = pm->src_ip,
+	};
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	memset(th, 0, sizeof(*th));
+	th->src_port = pm->dport;
+	th->dst_port = pm->sport;
+	th->data_off = 5 << 4;
+	/* RFC 793 "Reset Generation" */
+	if (pm->tcp_flags & RTE_TCP_ACK_FLAG) {
+		th->sent_seq = rte_cpu_to_be_32(pm->tcp_ack);
+		th->tcp_flags = RTE_TCP_RST_FLAG;
+	} else {
+		plen = pm->l4_len - pm->l4_hlen +
+		       !!(pm->tcp_flags & RTE_TCP_SYN_FLAG) +
+		       !!(pm->tcp_flags & RTE_TCP_FIN_FLAG);
+		th->recv_ack = rte_cpu_to_be_32(pm->tcp_seq + plen);
+		th->tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
+	}
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	w->stats.cnt[PHX_CNT_TCP_RST_SENT]++;
+	tx(w, pidx, r);
+}
+
+/* Traffic for one of our addresses that no session or DNAT rule takes. */
+static inline void
+local_deliver(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
+	      const struct phx_pkt_meta *pm)
+{
+	w->stats.cnt[PHX_CNT_LOCAL_PKTS]++;
+	if (pm->proto == PHX_IPPROTO_ICMP &&
+	    pm->icmp_type == RTE_IP_ICMP_ECHO_REQUEST && pm->icmp_code == 0)
+		icmp_echo_reply(w, m, pidx, pm);
+	else
+		drop(w, m, PHX_DROP_LOCAL_PROTO);
+}
+
+/*
+ * Route m towards dst_be (the destination after NAT), translate it for
+ * session s in dir (s may be NULL), decrement TTL and send it. Consumes m.
+ */
+static inline void
+forward(struct phx_worker *w, struct rte_mbuf *m, uint16_t in_pidx,
+	const struct phx_pkt_meta *pm, uint32_t dst_be,
+	const struct phx_sess *s, enum phx_dir dir, uint64_t now)
 {
 	struct phx_dp *dp = w->dp;
 	const struct phx_nh *nh;
 	struct rte_ipv4_hdr *ip;
 	struct rte_ether_hdr *eth;
-	uint32_t nh_ip;
+	uint32_t nh_idx, nh_ip;
 	uint16_t old_w, new_w;
 	uint64_t mac;
 	int32_t pos;
 
-	if (unlikely(!(lpm_res & RTE_LPM_LOOKUP_SUCCESS))) {
+	if (unlikely(rte_lpm_lookup(dp->lpm, rte_be_to_cpu_32(dst_be),
+				    &nh_idx) != 0)) {
 		icmp_error(w, m, in_pidx, pm, ICMP_DEST_UNREACH,
 			   0 /* net unreachable */, 0, now);
 		drop(w, m, PHX_DROP_NO_ROUTE);
 		return;
 	}
-	nh = &dp->nh[lpm_res & 0x00ffffff];
+	nh = &dp->nh[nh_idx];
 	if (unlikely(nh->kind != PHX_NH_FWD)) {
-		if (nh->kind == PHX_NH_BCAST) {
-			drop(w, m, PHX_DROP_IPV4_MARTIAN_DST);
-			return;
-		}
-		w->stats.cnt[PHX_CNT_LOCAL_PKTS]++;
-		if (pm->proto == PHX_IPPROTO_ICMP &&
-		    pm->icmp_type == RTE_IP_ICMP_ECHO_REQUEST &&
-		    pm->icmp_code == 0)
-			icmp_echo_reply(w, m, in_pidx, pm);
-		else
-			drop(w, m, PHX_DROP_LOCAL_PROTO);
+		drop(w, m, nh->kind == PHX_NH_BCAST ? PHX_DROP_IPV4_MARTIAN_DST :
+			   PHX_DROP_LOCAL_PROTO);
 		return;
 	}
-	if (pm->ttl <= 1) {
+	if (unlikely(pm->ttl <= 1)) {
 		icmp_error(w, m, in_pidx, pm, ICMP_TIME_EXCEEDED,
 			   0 /* in transit */, 0, now);
 		drop(w, m, PHX_DROP_TTL_EXCEEDED);
@@ -269,11 +499,17 @@ route(struct phx_worker *w, struct rte_mbuf *m, uint16_t in_pidx,
 		drop(w, m, PHX_DROP_MTU_EXCEEDED);
 		return;
 	}
+	if (s != NULL && (s->flags & (PHX_SESS_F_SNAT | PHX_SESS_F_DNAT))) {
+		if (pm->flags & PHX_PKT_F_ICMP_ERR)
+			phx_nat_rewrite_icmp_err(m, pm, s, dir);
+		else
+			phx_nat_rewrite(m, pm, s, dir);
+	}
 
 	/* TTL - 1; RFC 1624 update of the 16-bit word {TTL, protocol}.
 	 * Read and written as one word: a byte store followed by a word load
-	 * of the same bytes stalls store forwarding (measured: the largest
-	 * cost of this function before). TTL > 1 here, so no borrow. */
+	 * of the same bytes stalls store forwarding (measured). TTL > 1
+	 * here, so no borrow. */
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pm->l3_off);
 	memcpy(&old_w, &ip->time_to_live, 2);
 	new_w = (uint16_t)(old_w - rte_cpu_to_be_16(0x0100));
@@ -284,7 +520,7 @@ route(struct phx_worker *w, struct rte_mbuf *m, uint16_t in_pidx,
 		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) -
 					       pm->l3_off - pm->l3_len));
 
-	nh_ip = nh->gw ? nh->gw : pm->dst_ip;
+	nh_ip = nh->gw ? nh->gw : dst_be;
 	/* Most packets of a burst share a next hop. The cached position is
 	 * valid until our next quiescent state (a freed position is reused
 	 * only after a grace period), so the cache lives for one burst. */
@@ -311,28 +547,361 @@ route(struct phx_worker *w, struct rte_mbuf *m, uint16_t in_pidx,
 	tx(w, nh->port, m);
 }
 
+/* Does live session s own key k in direction dir? */
+static inline bool
+sess_matches(const struct phx_sess *s, const struct phx_flow_key *k,
+	     enum phx_dir dir)
+{
+	struct phx_flow_key rk;
+
+	if (!(s->flags & PHX_SESS_F_USED))
+		return false;
+	if (dir == PHX_DIR_ORIG)
+		return memcmp(&s->key, k, sizeof(*k)) == 0;
+	phx_sess_reply_key(s, &rk);
+	return memcmp(&rk, k, sizeof(*k)) == 0;
+}
+
+/* Destination of a packet of s in dir once translated. */
+static inline uint32_t
+sess_dst_after_nat(const struct phx_sess *s, enum phx_dir dir,
+		   const struct phx_pkt_meta *pm)
+{
+	if ((s->flags & PHX_SESS_F_DNAT) && dir == PHX_DIR_ORIG)
+		return s->nat_ip;
+	if ((s->flags & PHX_SESS_F_SNAT) && dir == PHX_DIR_REPLY)
+		return s->key.src_ip;
+	return pm->dst_ip;
+}
+
 /*
- * Staged (STYLE 3.5 rule 2): 1. L2 filter and parse every frame into the
- * worker's meta[] scratch; 2. one rte_lpm_lookup_bulk for the IPv4 ones,
- * so their table walks overlap instead of forming one dependency chain
- * per packet (measured: the serial version spent ~40% of its cycles
- * waiting on tbl24 -> tbl8 -> next hop -> port loads); 3. act.
+ * A packet of an existing session. Returns false when the session turned
+ * out to be gone (expired, reopened) and the packet must be treated as
+ * the first of a new flow; otherwise m is consumed.
  */
+static bool
+established(struct phx_worker *w, const struct phx_policy *pol,
+	    struct rte_mbuf *m, uint16_t pidx, const struct phx_pkt_meta *pm,
+	    struct phx_sess *s, enum phx_dir dir, uint64_t now)
+{
+	uint8_t old_state = s->state, old_flags = s->flags;
+
+	if (unlikely(phx_tmo_remaining(now, s->last_tsc,
+				       sess_tmo(pol, s)) == 0)) {
+		/* Lazy expiry: SPEC SI-05, the session is gone. */
+		sess_destroy(w, pol, s, PHX_CNT_SESS_EXPIRED, now);
+		return false;
+	}
+	if (unlikely(s->gen != pol->gen) && !sess_recheck(w, pol, s, now)) {
+		drop(w, m, PHX_DROP_POLICY_REVOKED);
+		return true;
+	}
+	if (pm->flags & PHX_PKT_F_ICMP_ERR) {
+		/* Related: forwarded and translated, the session untouched. */
+		forward(w, m, pidx, pm, sess_dst_after_nat(s, dir, pm), s,
+			dir, now);
+		return true;
+	}
+	if (pm->proto == IPPROTO_TCP) {
+		enum phx_tcp_verdict v;
+		enum phx_tcp_state ns = phx_tcp_fsm_next(s->state, dir,
+				phx_tcp_flag_class(pm->tcp_flags), &v);
+
+		switch (v) {
+		case PHX_TCPV_OK:
+			break;
+		case PHX_TCPV_REOPEN:
+			/* port reuse: the old session ends here */
+			sess_destroy(w, pol, s, PHX_CNT_SESS_CLOSED, now);
+			return false;
+		case PHX_TCPV_SYN_EST:
+			drop(w, m, PHX_DROP_TCP_SYN_ESTABLISHED);
+			return true;
+		default:
+			drop(w, m, PHX_DROP_TCP_OUT_OF_STATE);
+			return true;
+		}
+		if (s->flags & PHX_SESS_F_WINDOW) {
+			struct phx_tcp_seg seg = {
+				.seq = pm->tcp_seq, .ack = pm->tcp_ack,
+				.win = pm->tcp_win, .flags = pm->tcp_flags,
+				.wscale = pm->tcp_wscale,
+				.len = (uint16_t)(pm->l4_len - pm->l4_hlen +
+					!!(pm->tcp_flags & RTE_TCP_SYN_FLAG) +
+					!!(pm->tcp_flags & RTE_TCP_FIN_FLAG)),
+			};
+
+			if (!phx_tcp_window_check(&s->win, dir, &seg)) {
+				drop(w, m, PHX_DROP_TCP_BAD_WINDOW);
+				return true;
+			}
+		}
+		s->state = (uint8_t)ns;
+	} else if (dir == PHX_DIR_REPLY) {
+		s->state = PHX_SESS_ST_REPLIED;
+	}
+	if (dir == PHX_DIR_REPLY)
+		s->flags |= PHX_SESS_F_REPLIED;
+	s->last_tsc = now;
+	if (s->state != old_state || s->flags != old_flags) {
+		s->tmo_class = (uint8_t)phx_tmo_class_of(s->key.proto,
+			(enum phx_tcp_state)s->state,
+			s->flags & PHX_SESS_F_REPLIED);
+		sess_event(w, pol, s, PHX_SEV_UPD, now);
+	}
+	forward(w, m, pidx, pm, sess_dst_after_nat(s, dir, pm), s, dir, now);
+	return true;
+}
+
+struct snat_ctx {
+	const struct phx_dp *dp;
+	unsigned worker;
+	uint16_t lo, hi;      /* the rule's port range */
+	uint32_t peer;        /* host order: the translated flow's far end */
+	uint32_t nat;         /* host order */
+	uint16_t peer_port;   /* host order */
+};
+
+/* A port for the rule: inside its range and, with several workers, one
+ * whose reply (peer -> nat:port) RSS brings back to this worker. */
+static bool
+snat_port_ok(uint16_t port, void *arg)
+{
+	const struct snat_ctx *c = arg;
+	const struct phx_dp *dp = c->dp;
+	uint32_t t[3], h;
+
+	if (port < c->lo || port > c->hi)
+		return false;
+	if (dp->reta_size < 2)
+		return true;
+	t[0] = c->peer;
+	t[1] = c->nat;
+	t[2] = (uint32_t)c->peer_port << 16 | port;
+	h = rte_softrss_be(t, 3, dp->rss_key_be);
+	return dp->reta[h % dp->reta_size] == c->worker;
+}
+
+/* Create the session for a new flow accepted by rule r. Consumes m on
+ * failure (counted). */
+static struct phx_sess *
+sess_create(struct phx_worker *w, const struct phx_policy *pol,
+	    struct rte_mbuf *m, uint16_t pidx, const struct phx_pkt_meta *pm,
+	    const struct phx_flow_key *k, unsigned r, uint64_t now)
+{
+	const struct phx_rule_rt *rt = &pol->rules[r];
+	struct phx_nat_pool *np = NULL;
+	struct phx_sess t = {0}, *s;
+	int err = 0;
+
+	t.key = *k;
+	t.last_tsc = now;
+	t.rule = (uint16_t)r;
+	t.gen = (uint32_t)pol->gen;
+	t.in_port = (uint8_t)pidx;
+	if (!rt->sync)
+		t.flags |= PHX_SESS_F_NOSYNC;
+	if (k->proto == IPPROTO_TCP) {
+		enum phx_tcp_verdict v;
+
+		t.state = (uint8_t)phx_tcp_fsm_next(PHX_TCP_NONE, PHX_DIR_ORIG,
+				PHX_TCPF_SYN, &v);
+		if (w->dp->cfg->sessions.tcp_window_check) {
+			struct phx_tcp_seg seg = {
+				.seq = pm->tcp_seq, .ack = pm->tcp_ack,
+				.win = pm->tcp_win, .flags = pm->tcp_flags,
+				.wscale = pm->tcp_wscale,
+				.len = (uint16_t)(pm->l4_len - pm->l4_hlen + 1),
+			};
+
+			phx_tcp_window_init(&t.win, &seg);
+			t.flags |= PHX_SESS_F_WINDOW;
+		}
+	} else {
+		t.state = PHX_SESS_ST_NEW;
+	}
+	t.tmo_class = (uint8_t)phx_tmo_class_of(k->proto,
+			(enum phx_tcp_state)t.state, false);
+	if (rt->nat_kind == PHX_NAT_SOURCE) {
+		struct snat_ctx c = {
+			.dp = w->dp, .worker = w->idx,
+			.peer = rte_be_to_cpu_32(k->dst_ip),
+			.nat = rte_be_to_cpu_32(rt->nat_ip),
+			.peer_port = rte_be_to_cpu_16(k->dport),
+			.lo = rt->nat_port_lo, .hi = rt->nat_port_hi,
+		};
+		uint16_t port;
+
+		np = w->nat_pool[rt->pool];
+		/* Bounded: at most one pass over the port space. */
+		port = phx_nat_pool_alloc(np, snat_port_ok, &c, 65535);
+		if (port == 0) {
+			drop(w, m, PHX_DROP_NAT_PORTS_EXHAUSTED);
+			return NULL;
+		}
+		t.flags |= PHX_SESS_F_SNAT;
+		t.nat_ip = rt->nat_ip;
+		t.nat_port = rte_cpu_to_be_16(port);
+	} else if (rt->nat_kind == PHX_NAT_DEST) {
+		t.flags |= PHX_SESS_F_DNAT;
+		t.nat_ip = rt->nat_ip;
+		t.nat_port = rt->nat_port_lo && k->proto != IPPROTO_ICMP ?
+			     rte_cpu_to_be_16(rt->nat_port_lo) : k->dport;
+	}
+	s = phx_shard_insert(w->shard, &t, &err);
+	if (s == NULL) {
+		if (np != NULL)
+			phx_nat_pool_release(np, rte_be_to_cpu_16(t.nat_port));
+		drop(w, m, PHX_DROP_SESSION_TABLE_FULL);
+		return NULL;
+	}
+	w->stats.cnt[PHX_CNT_SESS_CREATED]++;
+	sess_event(w, pol, s, PHX_SEV_NEW, now);
+	return s;
+}
+
+/* New flows of a burst, classified in one rte_acl call. */
+struct newflow {
+	struct phx_acl_in in[PHX_BURST];
+	const uint8_t *data[PHX_BURST];
+	uint32_t res[PHX_BURST];
+	uint16_t pkt[PHX_BURST];     /* index in the burst's IPv4 arrays */
+	uint8_t local[PHX_BURST];    /* destination is a member address */
+	unsigned n;
+};
+
+static void
+new_flows(struct phx_worker *w, const struct phx_policy *pol, uint16_t pidx,
+	  struct rte_mbuf **pk, struct newflow *nf, uint64_t now)
+{
+	unsigned c, created = 0;
+
+	if (nf->n == 0)
+		return;
+	if (pol->acl != NULL)
+		rte_acl_classify(pol->acl, nf->data, nf->res, nf->n, 1);
+	else
+		memset(nf->res, 0, sizeof(nf->res[0]) * nf->n);
+	for (c = 0; c < nf->n; c++) {
+		unsigned i = nf->pkt[c];
+		struct rte_mbuf *m = pk[i];
+		const struct phx_pkt_meta *pm = &w->meta[i];
+		uint32_t res = nf->res[c];
+		const struct phx_rule_rt *rt;
+		struct phx_sess *s;
+		void *d;
+
+		/* A packet earlier in this burst may have created the
+		 * session (several packets of a new UDP flow, say). */
+		if (created != 0 &&
+		    rte_hash_lookup_data(w->shard->h, &w->keys[i], &d) >= 0) {
+			s = &w->shard->sess[(uintptr_t)d >> 1];
+			if (established(w, pol, m, pidx, pm, s,
+					(enum phx_dir)((uintptr_t)d & 1), now))
+				continue;
+		}
+		if (res == 0) {
+			if (nf->local[c]) {
+				local_deliver(w, m, pidx, pm);
+			} else {
+				if (pol->default_action == PHX_ACT_REJECT)
+					send_reject(w, m, pidx, pm, now);
+				drop(w, m, PHX_DROP_NO_SESSION);
+			}
+			continue;
+		}
+		rt = &pol->rules[res - 1];
+		w->hits[res - 1]++;
+		if (nf->local[c] && rt->nat_kind != PHX_NAT_DEST) {
+			/* rules govern forwarding; our own services answer */
+			local_deliver(w, m, pidx, pm);
+			continue;
+		}
+		if (rt->action == PHX_ACT_DROP) {
+			drop(w, m, PHX_DROP_RULE_DROP);
+			continue;
+		}
+		if (rt->action == PHX_ACT_REJECT) {
+			send_reject(w, m, pidx, pm, now);
+			drop(w, m, PHX_DROP_RULE_REJECT);
+			continue;
+		}
+		if (pm->proto == IPPROTO_TCP &&
+		    phx_tcp_flag_class(pm->tcp_flags) != PHX_TCPF_SYN) {
+			drop(w, m, PHX_DROP_TCP_NOT_SYN);
+			continue;
+		}
+		s = sess_create(w, pol, m, pidx, pm, &w->keys[i], res - 1, now);
+		created += s != NULL;
+		if (s != NULL)
+			forward(w, m, pidx, pm, sess_dst_after_nat(s,
+				PHX_DIR_ORIG, pm), s, PHX_DIR_ORIG, now);
+	}
+}
+
+/* First packet of a possible new flow: route it and queue it for
+ * classification, or settle it here. */
+static inline void
+miss(struct phx_worker *w, const struct phx_policy *pol, struct rte_mbuf *m,
+     uint16_t pidx, unsigned i, struct newflow *nf, uint64_t now)
+{
+	const struct phx_pkt_meta *pm = &w->meta[i];
+	struct phx_dp *dp = w->dp;
+	uint32_t nh;
+	unsigned c;
+
+	if (pm->flags & PHX_PKT_F_ICMP_ERR) {
+		drop(w, m, PHX_DROP_ICMP_NO_SESSION);
+		return;
+	}
+	if (rte_lpm_lookup(dp->lpm, rte_be_to_cpu_32(pm->dst_ip), &nh) != 0) {
+		icmp_error(w, m, pidx, pm, ICMP_DEST_UNREACH,
+			   0 /* net unreachable */, 0, now);
+		drop(w, m, PHX_DROP_NO_ROUTE);
+		return;
+	}
+	if (dp->nh[nh].kind == PHX_NH_BCAST) {
+		drop(w, m, PHX_DROP_IPV4_MARTIAN_DST);
+		return;
+	}
+	if (dp->nh[nh].kind == PHX_NH_LOCAL && pol->acl == NULL) {
+		local_deliver(w, m, pidx, pm);
+		return;
+	}
+	if (dp->nh[nh].kind == PHX_NH_FWD && pm->proto == IPPROTO_TCP &&
+	    phx_tcp_flag_class(pm->tcp_flags) != PHX_TCPF_SYN) {
+		/* SPEC SI-03: "TCP packet out of state - first packet
+		 * isn't SYN" */
+		drop(w, m, PHX_DROP_TCP_NOT_SYN);
+		return;
+	}
+	c = nf->n++;
+	nf->pkt[c] = (uint16_t)i;
+	nf->local[c] = dp->nh[nh].kind == PHX_NH_LOCAL;
+	acl_input(&nf->in[c], &w->keys[i], pidx,
+		  nf->local[c] ? PHX_ACL_PORT_LOCAL : dp->nh[nh].port);
+	nf->data[c] = (const uint8_t *)&nf->in[c];
+}
+
 void
 phx_dp_process_burst(struct phx_worker *w, uint16_t pidx,
 		     struct rte_mbuf **pkts, uint16_t n, uint64_t now)
 {
 	const struct rte_ether_addr *mymac = &w->dp->ports[pidx].mac;
+	const struct phx_policy *pol = w->pol;
 	struct rte_mbuf *ip4[PHX_BURST];
-	uint32_t dst[PHX_BURST], res[PHX_BURST];
-	uint64_t bytes = 0;
-	unsigned nip = 0;
-	uint16_t i;
+	const void *kp[PHX_BURST];
+	void *data[PHX_BURST];
+	uint64_t hit_mask = 0, bytes = 0;
+	struct newflow nf;
+	unsigned nip = 0, i;
 
 	w->stats.cnt[PHX_CNT_RX_PKTS] += n;
 	w->nc_pos = -1; /* neighbour cache: this burst only */
+	nf.n = 0;
 	for (i = 0; i < n && i < 4; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	/* Stage 1: filter, parse, key. */
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eth =
@@ -363,16 +932,40 @@ phx_dp_process_burst(struct phx_worker *w, uint16_t pidx,
 			to_ctl(w, m, PHX_DP_CTL_ARP, pidx, 0);
 			continue;
 		}
-		dst[nip] = rte_be_to_cpu_32(pm->dst_ip);
+		if (pm->flags & PHX_PKT_F_ICMP_ERR)
+			phx_flow_key_from_quote(pm, &w->keys[nip]);
+		else
+			phx_flow_key_from_meta(pm, &w->keys[nip]);
+		kp[nip] = &w->keys[nip];
 		ip4[nip++] = m;
 	}
 	w->stats.cnt[PHX_CNT_RX_BYTES] += bytes;
 	if (nip == 0)
 		return;
-	rte_lpm_lookup_bulk(w->dp->lpm, dst, res, nip);
-	for (i = 0; i < nip; i++)
-		route(w, ip4[i], pidx, &w->meta[i], res[i], now);
+	/* Stage 2: both keys of every session live in one hash. */
+	if (w->shard->used != 0)
+		rte_hash_lookup_bulk_data(w->shard->h, kp, nip, &hit_mask, data);
+	/* Stage 3: sessions; collect new flows. */
+	for (i = 0; i < nip; i++) {
+		if (hit_mask & (1ULL << i)) {
+			uintptr_t d = (uintptr_t)data[i];
+			struct phx_sess *s = &w->shard->sess[d >> 1];
+
+			/* An earlier packet of this burst may have ended the
+			 * session (or its slot now holds another one). */
+			if (sess_matches(s, &w->keys[i], (enum phx_dir)(d & 1)) &&
+			    established(w, pol, ip4[i], pidx, &w->meta[i], s,
+					(enum phx_dir)(d & 1), now))
+				continue;
+		}
+		miss(w, pol, ip4[i], pidx, i, &nf, now);
+	}
+	/* Stage 4: classify and settle the new flows together. */
+	new_flows(w, pol, pidx, ip4, &nf, now);
 }
+
+/* ------------------------------------------------------------------ */
+/* Housekeeping                                                         */
 
 /* Frames control asked us to send (ARP replies and requests, released
  * held packets). Only worker 0 has them. */
@@ -395,6 +988,117 @@ drain_ctl_tx(struct phx_worker *w)
 	}
 }
 
+/* Install or refresh a session sent from outside (sync, pickup). Its
+ * rule index belongs to another policy: gen 0 makes the next packet or
+ * sweep re-check it. */
+static void
+msg_install(struct phx_worker *w, const struct phx_policy *pol,
+	    const struct phx_dp_msg *msg, uint64_t now)
+{
+	struct phx_sess t = msg->s, *s;
+	uint64_t tmo, left = (uint64_t)msg->remaining_ms *
+			     rte_get_tsc_hz() / 1000;
+	int32_t pos;
+	int err;
+
+	t.flags &= (uint8_t)~PHX_SESS_F_USED;
+	t.flags |= PHX_SESS_F_SYNCED;
+	t.gen = 0;
+	tmo = pol->tmo_tsc[t.tmo_class < PHX_TMO_MAX ? t.tmo_class : 0];
+	/* Rebase the remaining lifetime on our clock (SPEC SI-09): never
+	 * extend it to a full timeout. */
+	t.last_tsc = now - (tmo > left ? tmo - left : 0);
+	pos = rte_hash_lookup(w->shard->h, &t.key);
+	if (pos >= 0) {
+		void *d;
+
+		if (rte_hash_lookup_data(w->shard->h, &t.key, &d) >= 0) {
+			s = &w->shard->sess[(uintptr_t)d >> 1];
+			s->state = t.state;
+			s->last_tsc = t.last_tsc;
+			s->tmo_class = t.tmo_class;
+			s->win = t.win;
+			w->stats.cnt[PHX_CNT_SESS_INSTALLED]++;
+		}
+		return;
+	}
+	if (t.flags & PHX_SESS_F_SNAT) {
+		struct phx_nat_pool *np = snat_pool_of(w, t.nat_ip);
+
+		if (np != NULL)
+			phx_nat_pool_take(np, rte_be_to_cpu_16(t.nat_port));
+	}
+	s = phx_shard_insert(w->shard, &t, &err);
+	if (s != NULL)
+		w->stats.cnt[PHX_CNT_SESS_INSTALLED]++;
+}
+
+static void
+drain_msgs(struct phx_worker *w, const struct phx_policy *pol, uint64_t now)
+{
+	struct phx_dp_msg msg;
+	unsigned k, i;
+
+	for (k = 0; k < 8; k++) {
+		if (rte_ring_sc_dequeue_elem(w->msg, &msg, sizeof(msg)) != 0)
+			return;
+		if (msg.type == PHX_MSG_INSTALL) {
+			msg_install(w, pol, &msg, now);
+		} else if (msg.type == PHX_MSG_FLUSH) {
+			for (i = 0; i < w->shard->max; i++)
+				if (w->shard->sess[i].flags & PHX_SESS_F_USED)
+					sess_destroy(w, pol, &w->shard->sess[i],
+						     PHX_CNT_SESS_CLOSED, now);
+		}
+	}
+}
+
+static bool
+conn_match(const struct phx_sess *s, const struct phx_conn_filter *f)
+{
+	struct phx_flow_key rk;
+
+	if (f->proto && s->key.proto != f->proto)
+		return false;
+	if (f->state && s->key.proto == IPPROTO_TCP && s->state + 1 != f->state)
+		return false;
+	if (f->state && s->key.proto != IPPROTO_TCP)
+		return false;
+	phx_sess_reply_key(s, &rk);
+	if (f->ip && s->key.src_ip != f->ip && s->key.dst_ip != f->ip &&
+	    rk.src_ip != f->ip && rk.dst_ip != f->ip)
+		return false;
+	if (f->port && s->key.sport != f->port && s->key.dport != f->port &&
+	    rk.sport != f->port && rk.dport != f->port)
+		return false;
+	return true;
+}
+
+/* Answer a telemetry dump request between bursts: copy, never share. */
+static void
+serve_dump(struct phx_worker *w)
+{
+	struct phx_conn_req *rq = &w->dump;
+	struct phx_conn_page *pg = rq->out;
+	struct phx_shard *sh = w->shard;
+	uint32_t i, scanned = 0;
+
+	pg->n = 0;
+	pg->used = sh->used;
+	pg->now_tsc = rte_rdtsc();
+	for (i = rq->from; i < sh->max && pg->n < PHX_CONN_PAGE &&
+	     scanned < 65536; i++, scanned++) {
+		const struct phx_sess *s = &sh->sess[i];
+
+		if ((s->flags & PHX_SESS_F_USED) && conn_match(s, &rq->f)) {
+			pg->idx[pg->n] = i;
+			pg->s[pg->n++] = *s;
+		}
+	}
+	pg->next = i >= sh->max ? UINT32_MAX : i;
+	__atomic_store_n(&rq->done, rq->seq, __ATOMIC_RELEASE);
+}
+
 int
 phx_dp_worker_loop(void *arg)
 {
@@ -409,19 +1113,38 @@ phx_dp_worker_loop(void *arg)
 	w->icmp_tokens = dp->icmp_burst;
 	while (!__atomic_load_n(&dp->stop, __ATOMIC_RELAXED)) {
 		uint64_t now = rte_rdtsc();
-		unsigned got = 0;
+		unsigned got = 0, n;
 
+		/* One policy for the whole loop iteration (QSBR: valid until
+		 * our quiescent state below). */
+		w->pol = rcu_dereference(dp->policy);
+		if (unlikely(w->pol->gen != w->hits_gen)) {
+			memset(w->hits, 0, sizeof(w->hits));
+			w->hits_gen = w->pol->gen;
+		}
 		for (p = 0; p < dp->nb_ports; p++) {
-			uint16_t n = rte_eth_rx_burst(dp->ports[p].port_id,
-						      w->queue, pkts, PHX_BURST);
-
+			n = rte_eth_rx_burst(dp->ports[p].port_id, w->queue,
+					     pkts, PHX_BURST);
 			if (n == 0)
 				continue;
 			got += n;
-			phx_dp_process_burst(w, (uint16_t)p, pkts, n, now);
+			phx_dp_process_burst(w, (uint16_t)p, pkts,
+					     (uint16_t)n, now);
+		}
+		n = rte_ring_sc_dequeue_burst(w->handoff, (void **)pkts,
+					      PHX_BURST, NULL);
+		for (p = 0; p < n; p++) {
+			w->stats.cnt[PHX_CNT_HANDOFF_RX]++;
+			phx_dp_process_burst(w, phx_dp_mbuf_meta(pkts[p])->port,
+					     &pkts[p], 1, now);
 		}
 		if (w->idx == 0)
 			drain_ctl_tx(w);
+		drain_msgs(w, w->pol, now);
+		if (unlikely(__atomic_load_n(&w->dump.seq, __ATOMIC_ACQUIRE) !=
+			     w->dump.done))
+			serve_dump(w);
+		sweep(w, w->pol, now);
 		for (p = 0; p < dp->nb_ports; p++)
 			w->stats.cnt[PHX_CNT_TX_PKTS] += rte_eth_tx_buffer_flush(
 				dp->ports[p].port_id, w->queue, w->txb[p]);

@@ -49,7 +49,7 @@
 	X(TX_FULL, tx_full, "TX queue full; packets freed after retries")     \
 	X(NO_MBUF, no_mbuf, "mbuf pool empty while building a reply")           \
 	/* --- stateful inspection (dataplane/conntrack, policy, NAT) --- */     \
-	X(NO_SESSION, no_session, "not part of any session and no rule opens one (SPEC SI-02)") \
+	X(NO_SESSION, no_session, "not part of any session and no rule opens one: default action (SPEC SI-02)") \
 	X(TCP_NOT_SYN, tcp_not_syn, "TCP packet out of state - first packet isn't SYN (SPEC SI-03)") \
 	X(TCP_OUT_OF_STATE, tcp_out_of_state, "TCP packet the session's state does not allow") \
 	X(TCP_SYN_ESTABLISHED, tcp_syn_established, "SYN packet for established connection (SPEC SI-04)") \
@@ -57,7 +57,6 @@
 	X(ICMP_NO_SESSION, icmp_no_session, "ICMP error about a flow with no session") \
 	X(RULE_DROP, rule_drop, "a rule with action drop matched")            \
 	X(RULE_REJECT, rule_reject, "a rule with action reject matched (RST or ICMP unreachable sent)") \
-	X(DEFAULT_DROP, default_drop, "no rule matched a new flow (default action drop)") \
 	X(SESSION_TABLE_FULL, session_table_full, "session table full: new flow denied") \
 	X(NAT_PORTS_EXHAUSTED, nat_ports_exhausted, "no free source-NAT port for a new flow") \
 	X(POLICY_REVOKED, policy_revoked, "session no longer allowed by the reloaded policy") \

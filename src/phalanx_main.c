@@ -34,12 +34,15 @@ RTE_LOG_REGISTER(phx_logtype_main, phx.main, INFO);
 				"phalanx: " __VA_ARGS__)
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 static void
@@ -216,6 +219,7 @@ main(int argc, char **argv)
 	cfg = config_load_checked(path);
 	if (cfg == NULL)
 		return 1;
+	cfg->generation = 1;
 	if (check_only) {
 		printf("%s: ok\n", path);
 		phx_config_free(cfg);
@@ -232,6 +236,7 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	/* So dpdk-dumpcap can capture any port (needs the multi-process
 	 * channel, i.e. not eal.in_memory). */
@@ -259,7 +264,7 @@ main(int argc, char **argv)
 	    "prefix %s\n", cfg->name, phx_dp_nb_workers(dp),
 	    phx_dp_nb_ports(dp), cfg->eal.file_prefix);
 
-	phx_ctl_run(ctl, &stop_requested);
+	phx_ctl_run(ctl, &stop_requested, &reload_requested);
 
 	LOG(INFO, "stopping\n");
 	phx_dp_stop(dp);

@@ -26,9 +26,8 @@
 #include "control/ctl.h"
 #include "dataplane/dp_api.h"
 #include "lib/config.h"
+#include "tests/dp/fixture.h"
 #include "tests/dp/pkt_build.h"
-
-#define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 
 static const char test_cfg[] =
 	"{\n"
@@ -42,14 +41,10 @@ static const char test_cfg[] =
 	"     \"mtu\": 1400, \"addresses\": [\"10.2.0.11/24\", \"10.2.0.1/24\"]}\n"
 	"  ],\n"
 	"  \"routes\": [{\"prefix\": \"198.51.100.0/24\", \"via\": \"10.2.0.254\"}],\n"
+	"  \"rules\": [{\"name\": \"any\", \"action\": \"accept\"}],\n"
 	"  \"neighbors\": {\"hold_packets\": 4, \"retries\": 2, \"retry_ms\": 50}\n"
 	"}\n";
 
-static struct rte_ring *rxr[2], *txr[2];
-static struct rte_mempool *tp;
-static struct phx_config *cfg;
-static struct phx_dp *dp;
-static struct phx_ctl *ctl;
 
 static const struct rte_ether_addr mac_in0 = {{ 0x02, 0, 0x0a, 1, 0, 0x0b }};
 static const struct rte_ether_addr mac_out0 = {{ 0x02, 0, 0x0a, 2, 0, 0x0b }};
@@ -59,93 +54,13 @@ static const struct rte_ether_addr mac_gw = {{ 0x02, 0, 0x0a, 2, 0, 0xfe }};
 static const struct rte_ether_addr bcast = {{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }};
 static const struct rte_ether_addr zero;
 
-/* Set-up runs outside Check's test context: fail loudly and exit. */
-static void
-die(const char *what)
-{
-	fprintf(stderr, "check_gateway: set-up failed: %s\n", what);
-	exit(EXIT_FAILURE);
-}
-
-/* Usable in set-up as well as in tests, hence no ck_assert. */
-static void
-inject(int port, struct rte_mbuf *m)
-{
-	if (m == NULL || rte_ring_enqueue(rxr[port], m) != 0)
-		die("cannot inject a frame");
-}
-
-/* Collect up to max frames from port's TX ring within ms milliseconds,
- * driving the control lcore meanwhile. Returns when want frames came. */
-static unsigned
-collect(int port, struct rte_mbuf **out, unsigned want, unsigned ms)
-{
-	uint64_t end = rte_rdtsc() + rte_get_tsc_hz() * ms / 1000;
-	unsigned got = 0;
-
-	while (rte_rdtsc() < end) {
-		phx_ctl_poll(ctl, rte_rdtsc());
-		got += rte_ring_dequeue_burst(txr[port], (void **)(out + got),
-					      want - got, NULL);
-		if (got >= want)
-			break;
-		rte_delay_us_sleep(200);
-	}
-	return got;
-}
-
-/* Let the pipeline settle and discard anything transmitted. */
-static void
-drain(void)
-{
-	struct rte_mbuf *m[64];
-	int p;
-
-	for (p = 0; p < 2; p++) {
-		unsigned n = collect(p, m, 64, 30);
-
-		rte_pktmbuf_free_bulk(m, n);
-	}
-}
-
-static uint64_t
-drops(enum phx_drop_reason r)
-{
-	struct phx_dp_stats s;
-
-	phx_dp_stats_sum(dp, &s);
-	return s.drop[r];
-}
-
-static uint64_t
-counter(enum phx_dp_counter c)
-{
-	struct phx_dp_stats s;
-
-	phx_dp_stats_sum(dp, &s);
-	return s.cnt[c];
-}
-
-static struct rte_ipv4_hdr *
-ip_of(struct rte_mbuf *m)
-{
-	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
-				       sizeof(struct rte_ether_hdr));
-}
-
-static struct rte_ether_hdr *
-eth_of(struct rte_mbuf *m)
-{
-	return rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-}
-
 /* The server (10.2.0.100) answers ARP so that forwarding can proceed. */
 static void
 resolve_server(void)
 {
-	inject(1, tb_arp(tp, RTE_ARP_OP_REPLY, &mac_server, IP(10, 2, 0, 100),
+	fx_inject(1, tb_arp(fx_pool, RTE_ARP_OP_REPLY, &mac_server, IP(10, 2, 0, 100),
 			 &mac_out0, IP(10, 2, 0, 11), &mac_out0));
-	drain();
+	fx_drain();
 }
 
 START_TEST(arp_request_for_us_is_answered)
@@ -153,13 +68,13 @@ START_TEST(arp_request_for_us_is_answered)
 	struct rte_mbuf *out[4];
 	struct rte_arp_hdr *a;
 
-	inject(0, tb_arp(tp, RTE_ARP_OP_REQUEST, &mac_client,
+	fx_inject(0, tb_arp(fx_pool, RTE_ARP_OP_REQUEST, &mac_client,
 			 IP(10, 1, 0, 100), &zero, IP(10, 1, 0, 1), &bcast));
-	ck_assert_uint_eq(collect(0, out, 1, 2000), 1);
-	ck_assert(rte_is_same_ether_addr(&eth_of(out[0])->dst_addr,
+	ck_assert_uint_eq(fx_collect(0, out, 1, 2000), 1);
+	ck_assert(rte_is_same_ether_addr(&fx_eth(out[0])->dst_addr,
 					 &mac_client));
-	ck_assert(rte_is_same_ether_addr(&eth_of(out[0])->src_addr, &mac_in0));
-	a = (struct rte_arp_hdr *)(eth_of(out[0]) + 1);
+	ck_assert(rte_is_same_ether_addr(&fx_eth(out[0])->src_addr, &mac_in0));
+	a = (struct rte_arp_hdr *)(fx_eth(out[0]) + 1);
 	ck_assert_uint_eq(rte_be_to_cpu_16(a->arp_opcode), RTE_ARP_OP_REPLY);
 	ck_assert(rte_is_same_ether_addr(&a->arp_data.arp_sha, &mac_in0));
 	ck_assert_uint_eq(a->arp_data.arp_sip, rte_cpu_to_be_32(IP(10, 1, 0, 1)));
@@ -172,12 +87,12 @@ END_TEST
 START_TEST(arp_request_for_other_is_dropped)
 {
 	struct rte_mbuf *out[1];
-	uint64_t before = drops(PHX_DROP_ARP_NOT_MINE);
+	uint64_t before = fx_drops(PHX_DROP_ARP_NOT_MINE);
 
-	inject(0, tb_arp(tp, RTE_ARP_OP_REQUEST, &mac_client,
+	fx_inject(0, tb_arp(fx_pool, RTE_ARP_OP_REQUEST, &mac_client,
 			 IP(10, 1, 0, 100), &zero, IP(10, 1, 0, 99), &bcast));
-	ck_assert_uint_eq(collect(0, out, 1, 200), 0);
-	ck_assert_uint_eq(drops(PHX_DROP_ARP_NOT_MINE), before + 1);
+	ck_assert_uint_eq(fx_collect(0, out, 1, 200), 0);
+	ck_assert_uint_eq(fx_drops(PHX_DROP_ARP_NOT_MINE), before + 1);
 }
 END_TEST
 
@@ -190,15 +105,15 @@ START_TEST(echo_to_member_is_answered)
 	struct rte_mbuf *out[1];
 	struct rte_icmp_hdr *ic;
 
-	inject(0, tb_ipv4(tp, &p));
-	ck_assert_uint_eq(collect(0, out, 1, 2000), 1);
-	ck_assert(rte_is_same_ether_addr(&eth_of(out[0])->dst_addr,
+	fx_inject(0, tb_ipv4(fx_pool, &p));
+	ck_assert_uint_eq(fx_collect(0, out, 1, 2000), 1);
+	ck_assert(rte_is_same_ether_addr(&fx_eth(out[0])->dst_addr,
 					 &mac_client));
-	ck_assert_uint_eq(ip_of(out[0])->src_addr,
+	ck_assert_uint_eq(fx_ip(out[0])->src_addr,
 			  rte_cpu_to_be_32(IP(10, 1, 0, 1)));
-	ck_assert_uint_eq(ip_of(out[0])->dst_addr,
+	ck_assert_uint_eq(fx_ip(out[0])->dst_addr,
 			  rte_cpu_to_be_32(IP(10, 1, 0, 100)));
-	ic = (struct rte_icmp_hdr *)(ip_of(out[0]) + 1);
+	ic = (struct rte_icmp_hdr *)(fx_ip(out[0]) + 1);
 	ck_assert_uint_eq(ic->icmp_type, RTE_IP_ICMP_ECHO_REPLY);
 	ck_assert_uint_eq(rte_be_to_cpu_16(ic->icmp_ident), 77);
 	ck_assert(tb_csum_ok(out[0]));
@@ -218,38 +133,38 @@ START_TEST(forward_resolves_holds_and_releases)
 
 	/* Two packets to an unknown neighbour: one ARP request goes out of
 	 * out0 and both packets wait. */
-	inject(0, tb_ipv4(tp, &p));
-	inject(0, tb_ipv4(tp, &p));
-	ck_assert_uint_eq(collect(1, out, 1, 2000), 1);
-	a = (struct rte_arp_hdr *)(eth_of(out[0]) + 1);
-	ck_assert(rte_is_same_ether_addr(&eth_of(out[0])->dst_addr, &bcast));
+	fx_inject(0, tb_ipv4(fx_pool, &p));
+	fx_inject(0, tb_ipv4(fx_pool, &p));
+	ck_assert_uint_eq(fx_collect(1, out, 1, 2000), 1);
+	a = (struct rte_arp_hdr *)(fx_eth(out[0]) + 1);
+	ck_assert(rte_is_same_ether_addr(&fx_eth(out[0])->dst_addr, &bcast));
 	ck_assert_uint_eq(rte_be_to_cpu_16(a->arp_opcode), RTE_ARP_OP_REQUEST);
 	ck_assert_uint_eq(a->arp_data.arp_tip, rte_cpu_to_be_32(IP(10, 2, 0, 77)));
 	ck_assert_uint_eq(a->arp_data.arp_sip, rte_cpu_to_be_32(IP(10, 2, 0, 11)));
 	rte_pktmbuf_free(out[0]);
 
 	/* The answer releases both, rewritten and TTL-1. */
-	inject(1, tb_arp(tp, RTE_ARP_OP_REPLY, &mac_gw, IP(10, 2, 0, 77),
+	fx_inject(1, tb_arp(fx_pool, RTE_ARP_OP_REPLY, &mac_gw, IP(10, 2, 0, 77),
 			 &mac_out0, IP(10, 2, 0, 11), &mac_out0));
-	n = collect(1, out, 2, 2000);
+	n = fx_collect(1, out, 2, 2000);
 	ck_assert_uint_eq(n, 2);
 	for (i = 0; i < n; i++) {
-		ck_assert(rte_is_same_ether_addr(&eth_of(out[i])->dst_addr,
+		ck_assert(rte_is_same_ether_addr(&fx_eth(out[i])->dst_addr,
 						 &mac_gw));
-		ck_assert(rte_is_same_ether_addr(&eth_of(out[i])->src_addr,
+		ck_assert(rte_is_same_ether_addr(&fx_eth(out[i])->src_addr,
 						 &mac_out0));
-		ck_assert_uint_eq(ip_of(out[i])->time_to_live, 63);
+		ck_assert_uint_eq(fx_ip(out[i])->time_to_live, 63);
 		ck_assert(tb_csum_ok(out[i]));
 		rte_pktmbuf_free(out[i]);
 	}
 	/* Now resolved: the worker forwards directly. */
-	uint64_t fwd = counter(PHX_CNT_FWD_PKTS);
-	inject(0, tb_ipv4(tp, &p));
-	ck_assert_uint_eq(collect(1, out, 1, 2000), 1);
-	ck_assert_uint_eq(ip_of(out[0])->time_to_live, 63);
+	uint64_t fwd = fx_counter(PHX_CNT_FWD_PKTS);
+	fx_inject(0, tb_ipv4(fx_pool, &p));
+	ck_assert_uint_eq(fx_collect(1, out, 1, 2000), 1);
+	ck_assert_uint_eq(fx_ip(out[0])->time_to_live, 63);
 	ck_assert(tb_csum_ok(out[0]));
 	rte_pktmbuf_free(out[0]);
-	ck_assert_uint_eq(counter(PHX_CNT_FWD_PKTS), fwd + 1);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_FWD_PKTS), fwd + 1);
 }
 END_TEST
 
@@ -261,19 +176,19 @@ START_TEST(static_route_uses_gateway)
 	struct rte_mbuf *out[2];
 	struct rte_arp_hdr *a;
 
-	inject(0, tb_ipv4(tp, &p));
-	ck_assert_uint_eq(collect(1, out, 1, 2000), 1);
-	a = (struct rte_arp_hdr *)(eth_of(out[0]) + 1);
+	fx_inject(0, tb_ipv4(fx_pool, &p));
+	ck_assert_uint_eq(fx_collect(1, out, 1, 2000), 1);
+	a = (struct rte_arp_hdr *)(fx_eth(out[0]) + 1);
 	ck_assert_uint_eq(a->arp_data.arp_tip,
 			  rte_cpu_to_be_32(IP(10, 2, 0, 254)));
 	rte_pktmbuf_free(out[0]);
-	inject(1, tb_arp(tp, RTE_ARP_OP_REPLY, &mac_gw, IP(10, 2, 0, 254),
+	fx_inject(1, tb_arp(fx_pool, RTE_ARP_OP_REPLY, &mac_gw, IP(10, 2, 0, 254),
 			 &mac_out0, IP(10, 2, 0, 11), &mac_out0));
-	ck_assert_uint_eq(collect(1, out, 1, 2000), 1);
-	ck_assert(rte_is_same_ether_addr(&eth_of(out[0])->dst_addr, &mac_gw));
-	ck_assert_uint_eq(ip_of(out[0])->dst_addr,
+	ck_assert_uint_eq(fx_collect(1, out, 1, 2000), 1);
+	ck_assert(rte_is_same_ether_addr(&fx_eth(out[0])->dst_addr, &mac_gw));
+	ck_assert_uint_eq(fx_ip(out[0])->dst_addr,
 			  rte_cpu_to_be_32(IP(198, 51, 100, 9)));
-	ck_assert_uint_eq(ip_of(out[0])->time_to_live, 9);
+	ck_assert_uint_eq(fx_ip(out[0])->time_to_live, 9);
 	ck_assert(tb_csum_ok(out[0]));
 	rte_pktmbuf_free(out[0]);
 }
@@ -284,25 +199,25 @@ START_TEST(ttl_one_gets_time_exceeded)
 	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
 		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 100),
 		.proto = IPPROTO_UDP, .sport = 33434, .dport = 33434, .ttl = 1 };
-	uint64_t before = drops(PHX_DROP_TTL_EXCEEDED);
+	uint64_t before = fx_drops(PHX_DROP_TTL_EXCEEDED);
 	struct rte_mbuf *out[1];
 	struct rte_icmp_hdr *ic;
 	struct rte_ipv4_hdr *quoted;
 
-	inject(0, tb_ipv4(tp, &p));
-	ck_assert_uint_eq(collect(0, out, 1, 2000), 1);
-	ic = (struct rte_icmp_hdr *)(ip_of(out[0]) + 1);
+	fx_inject(0, tb_ipv4(fx_pool, &p));
+	ck_assert_uint_eq(fx_collect(0, out, 1, 2000), 1);
+	ic = (struct rte_icmp_hdr *)(fx_ip(out[0]) + 1);
 	ck_assert_uint_eq(ic->icmp_type, 11);
 	ck_assert_uint_eq(ic->icmp_code, 0);
-	ck_assert_uint_eq(ip_of(out[0])->dst_addr,
+	ck_assert_uint_eq(fx_ip(out[0])->dst_addr,
 			  rte_cpu_to_be_32(IP(10, 1, 0, 100)));
-	ck_assert_uint_eq(ip_of(out[0])->src_addr,
+	ck_assert_uint_eq(fx_ip(out[0])->src_addr,
 			  rte_cpu_to_be_32(IP(10, 1, 0, 11)));
 	quoted = (struct rte_ipv4_hdr *)(ic + 1);
 	ck_assert_uint_eq(quoted->dst_addr, rte_cpu_to_be_32(IP(10, 2, 0, 100)));
 	ck_assert(tb_csum_ok(out[0]));
 	rte_pktmbuf_free(out[0]);
-	ck_assert_uint_eq(drops(PHX_DROP_TTL_EXCEEDED), before + 1);
+	ck_assert_uint_eq(fx_drops(PHX_DROP_TTL_EXCEEDED), before + 1);
 }
 END_TEST
 
@@ -311,22 +226,22 @@ START_TEST(no_route_is_counted_and_reported)
 	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
 		.src = IP(10, 1, 0, 100), .dst = IP(192, 0, 2, 1),
 		.proto = IPPROTO_ICMP, .icmp_type = 8, .payload = 8 };
-	uint64_t before = drops(PHX_DROP_NO_ROUTE);
+	uint64_t before = fx_drops(PHX_DROP_NO_ROUTE);
 	struct rte_mbuf *out[4];
 	struct rte_icmp_hdr *ic;
 	int i;
 
 	for (i = 0; i < 3; i++)
-		inject(0, tb_ipv4(tp, &p));
-	ck_assert_uint_eq(collect(0, out, 3, 2000), 3);
+		fx_inject(0, tb_ipv4(fx_pool, &p));
+	ck_assert_uint_eq(fx_collect(0, out, 3, 2000), 3);
 	for (i = 0; i < 3; i++) {
-		ic = (struct rte_icmp_hdr *)(ip_of(out[i]) + 1);
+		ic = (struct rte_icmp_hdr *)(fx_ip(out[i]) + 1);
 		ck_assert_uint_eq(ic->icmp_type, 3);
 		ck_assert_uint_eq(ic->icmp_code, 0);
 		rte_pktmbuf_free(out[i]);
 	}
-	ck_assert_uint_eq(collect(1, out, 1, 100), 0);
-	ck_assert_uint_eq(drops(PHX_DROP_NO_ROUTE), before + 3);
+	ck_assert_uint_eq(fx_collect(1, out, 1, 100), 0);
+	ck_assert_uint_eq(fx_drops(PHX_DROP_NO_ROUTE), before + 3);
 }
 END_TEST
 
@@ -336,18 +251,18 @@ START_TEST(mtu_exceeded_with_df_gets_frag_needed)
 		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 100),
 		.proto = IPPROTO_UDP, .sport = 1, .dport = 2, .payload = 1400,
 		.frag = 0x4000 };
-	uint64_t before = drops(PHX_DROP_MTU_EXCEEDED);
+	uint64_t before = fx_drops(PHX_DROP_MTU_EXCEEDED);
 	struct rte_mbuf *out[1];
 	struct rte_icmp_hdr *ic;
 
-	inject(0, tb_ipv4(tp, &p));
-	ck_assert_uint_eq(collect(0, out, 1, 2000), 1);
-	ic = (struct rte_icmp_hdr *)(ip_of(out[0]) + 1);
+	fx_inject(0, tb_ipv4(fx_pool, &p));
+	ck_assert_uint_eq(fx_collect(0, out, 1, 2000), 1);
+	ic = (struct rte_icmp_hdr *)(fx_ip(out[0]) + 1);
 	ck_assert_uint_eq(ic->icmp_type, 3);
 	ck_assert_uint_eq(ic->icmp_code, 4);
 	ck_assert_uint_eq(rte_be_to_cpu_16(ic->icmp_seq_nb), 1400);
 	rte_pktmbuf_free(out[0]);
-	ck_assert_uint_eq(drops(PHX_DROP_MTU_EXCEEDED), before + 1);
+	ck_assert_uint_eq(fx_drops(PHX_DROP_MTU_EXCEEDED), before + 1);
 }
 END_TEST
 
@@ -356,23 +271,23 @@ START_TEST(hold_queue_is_bounded_then_unresolved)
 	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
 		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 200),
 		.proto = IPPROTO_UDP, .sport = 5, .dport = 6 };
-	uint64_t full = drops(PHX_DROP_NEIGH_HOLD_FULL);
-	uint64_t unres = drops(PHX_DROP_NEIGH_UNRESOLVED);
+	uint64_t full = fx_drops(PHX_DROP_NEIGH_HOLD_FULL);
+	uint64_t unres = fx_drops(PHX_DROP_NEIGH_UNRESOLVED);
 	struct rte_mbuf *out[8];
 	unsigned n;
 	int i;
 
 	for (i = 0; i < 6; i++)
-		inject(0, tb_ipv4(tp, &p));
+		fx_inject(0, tb_ipv4(fx_pool, &p));
 	/* retries = 2 at 50 ms: two requests, then the held four die. */
-	n = collect(1, out, 2, 2000);
+	n = fx_collect(1, out, 2, 2000);
 	ck_assert_uint_eq(n, 2);
 	rte_pktmbuf_free_bulk(out, n);
-	drain();
+	fx_drain();
 	rte_delay_ms(150);
-	drain();
-	ck_assert_uint_eq(drops(PHX_DROP_NEIGH_HOLD_FULL), full + 2);
-	ck_assert_uint_eq(drops(PHX_DROP_NEIGH_UNRESOLVED), unres + 4);
+	fx_drain();
+	ck_assert_uint_eq(fx_drops(PHX_DROP_NEIGH_HOLD_FULL), full + 2);
+	ck_assert_uint_eq(fx_drops(PHX_DROP_NEIGH_UNRESOLVED), unres + 4);
 }
 END_TEST
 
@@ -381,13 +296,13 @@ START_TEST(frames_for_other_hosts_are_dropped)
 	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_server,
 		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 100),
 		.proto = IPPROTO_UDP };
-	uint64_t before = drops(PHX_DROP_L2_OTHER_HOST);
+	uint64_t before = fx_drops(PHX_DROP_L2_OTHER_HOST);
 	struct rte_mbuf *out[1];
 
-	inject(0, tb_ipv4(tp, &p));
-	ck_assert_uint_eq(collect(1, out, 1, 100), 0);
-	drain();
-	ck_assert_uint_eq(drops(PHX_DROP_L2_OTHER_HOST), before + 1);
+	fx_inject(0, tb_ipv4(fx_pool, &p));
+	ck_assert_uint_eq(fx_collect(1, out, 1, 100), 0);
+	fx_drain();
+	ck_assert_uint_eq(fx_drops(PHX_DROP_L2_OTHER_HOST), before + 1);
 }
 END_TEST
 
@@ -488,19 +403,19 @@ START_TEST(malformed_frames_are_counted)
 	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
 		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 100),
 		.proto = IPPROTO_UDP, .sport = 9, .dport = 9, .payload = 20 };
-	struct rte_mbuf *tmpl = tb_ipv4(tp, &p), *out[1];
+	struct rte_mbuf *tmpl = tb_ipv4(fx_pool, &p), *out[1];
 	uint8_t frame[128];
 	uint16_t len = rte_pktmbuf_data_len(tmpl);
-	uint64_t before = drops(bc->reason);
+	uint64_t before = fx_drops(bc->reason);
 
 	memcpy(frame, rte_pktmbuf_mtod(tmpl, void *), len);
 	rte_pktmbuf_free(tmpl);
 	bc->mangle(frame, &len);
-	inject(0, tb_raw(tp, frame, len));
-	drain();
-	ck_assert_msg(drops(bc->reason) == before + 1, "%s: %s not counted",
+	fx_inject(0, tb_raw(fx_pool, frame, len));
+	fx_drain();
+	ck_assert_msg(fx_drops(bc->reason) == before + 1, "%s: %s not counted",
 		      bc->name, phx_drop_name(bc->reason));
-	ck_assert_uint_eq(collect(1, out, 1, 50), 0);
+	ck_assert_uint_eq(fx_collect(1, out, 1, 50), 0);
 }
 END_TEST
 
@@ -515,56 +430,6 @@ START_TEST(every_drop_reason_has_a_name)
 }
 END_TEST
 
-static void
-setup_once(void)
-{
-	static char a[][32] = { "check_gateway", "-l", "0-1", "--no-huge",
-		"--no-pci", "-m", "256", "--log-level", "*:warning",
-		"--file-prefix", "phx_dptest" };
-	char *eal[RTE_DIM(a) + 1];
-	unsigned k;
-	struct phx_cfg_errors errs = {0};
-	char name[32];
-	int p;
-
-	for (k = 0; k < RTE_DIM(a); k++)
-		eal[k] = a[k];
-	eal[k] = NULL;
-	if (rte_eal_init((int)RTE_DIM(a), eal) < 0)
-		die("EAL init failed");
-	tp = rte_pktmbuf_pool_create("tb_pool", 2048, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (tp == NULL)
-		die("test mempool");
-	for (p = 0; p < 2; p++) {
-		snprintf(name, sizeof(name), "tb_rx%d", p);
-		rxr[p] = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(name, sizeof(name), "tb_tx%d", p);
-		txr[p] = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		/* rte_eth_from_rings("N") names the ethdev "net_ring_N". */
-		snprintf(name, sizeof(name), "t%d", p);
-		if (rte_eth_from_rings(name, &rxr[p], 1, &txr[p], 1, 0) < 0)
-			die("rte_eth_from_rings");
-	}
-	cfg = phx_config_load_buf("dptest.json", test_cfg, strlen(test_cfg),
-				  &errs);
-	if (cfg == NULL) {
-		phx_cfg_errors_print(&errs, stderr);
-		die("test configuration rejected");
-	}
-	dp = phx_dp_create(cfg, &errs);
-	if (dp == NULL) {
-		phx_cfg_errors_print(&errs, stderr);
-		die("dataplane not created");
-	}
-	ctl = phx_ctl_create(dp);
-	if (ctl == NULL)
-		die("control not created");
-	if (phx_dp_start(dp) != 0)
-		die("dataplane not started");
-	resolve_server();
-}
-
 int
 main(void)
 {
@@ -573,7 +438,8 @@ main(void)
 	SRunner *sr;
 	int failed;
 
-	setup_once();
+	fx_setup("phx_dp_gateway", test_cfg, 2);
+	resolve_server();
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, every_drop_reason_has_a_name);
 	tcase_add_test(tc, arp_request_for_us_is_answered);
@@ -594,10 +460,6 @@ main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	phx_dp_stop(dp);
-	phx_ctl_free(ctl);
-	phx_dp_free(dp);
-	phx_config_free(cfg);
-	rte_eal_cleanup();
+	fx_teardown();
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -38,11 +38,13 @@ tb_ipv4(struct rte_mempool *mp, const struct tb_ip *p)
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	l4 = (uint8_t *)(ip + 1);
 	for (uint16_t i = 0; i < p->payload; i++)
-		l4[l4h + i] = (uint8_t)i;
+		l4[l4h + i] = p->data ? ((const uint8_t *)p->data)[i] :
+					(uint8_t)i;
 	if (p->proto == IPPROTO_ICMP) {
 		struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)l4;
 
 		ic->icmp_type = p->icmp_type;
+		ic->icmp_code = p->icmp_code;
 		ic->icmp_ident = rte_cpu_to_be_16(p->sport);
 		ic->icmp_seq_nb = rte_cpu_to_be_16(1);
 		ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, 8u + p->payload);
@@ -59,7 +61,9 @@ tb_ipv4(struct rte_mempool *mp, const struct tb_ip *p)
 		t->src_port = rte_cpu_to_be_16(p->sport);
 		t->dst_port = rte_cpu_to_be_16(p->dport);
 		t->data_off = 5 << 4;
-		t->tcp_flags = RTE_TCP_SYN_FLAG;
+		t->tcp_flags = p->tcp_flags ? p->tcp_flags : RTE_TCP_SYN_FLAG;
+		t->sent_seq = rte_cpu_to_be_32(p->seq);
+		t->recv_ack = rte_cpu_to_be_32(p->ack);
 		t->rx_win = rte_cpu_to_be_16(65535);
 		t->cksum = rte_ipv4_udptcp_cksum(ip, t);
 	}
@@ -119,7 +123,17 @@ tb_csum_ok(struct rte_mbuf *m)
 		return 0;
 	if (ip->next_proto_id == IPPROTO_ICMP)
 		return rte_raw_cksum(ip + 1, iplen - 20u) == 0xffff;
-	if (ip->next_proto_id == IPPROTO_UDP || ip->next_proto_id == IPPROTO_TCP)
-		return rte_ipv4_udptcp_cksum_verify(ip, ip + 1) == 0;
+	if (ip->next_proto_id == IPPROTO_UDP &&
+	    ((struct rte_udp_hdr *)(ip + 1))->dgram_cksum == 0)
+		return 1; /* no checksum */
+	if (ip->next_proto_id == IPPROTO_UDP || ip->next_proto_id == IPPROTO_TCP) {
+		/* pseudo-header + segment, folded: 0xffff when right */
+		uint32_t sum = rte_ipv4_phdr_cksum(ip, 0) +
+			       rte_raw_cksum(ip + 1, iplen - 20u);
+
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		return sum == 0xffff;
+	}
 	return 1;
 }

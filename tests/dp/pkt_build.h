@@ -20,6 +20,10 @@ struct tb_ip {
 	uint16_t frag;            /* host-order fragment field (DF = 0x4000) */
 	uint16_t sport, dport;    /* host order; ICMP: id in sport */
 	uint8_t icmp_type;
+	uint8_t icmp_code;
+	uint8_t tcp_flags;        /* 0 = SYN */
+	uint32_t seq, ack;        /* host order */
+	const void *data;         /* payload bytes (NULL: a counting pattern) */
 };
 
 /* IPv4 frame; returns NULL when the pool is empty. */

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * NAT rewrite of one packet of a session, on the worker that owns it.
+ * Checksums are updated incrementally (RFC 1624) for the IPv4 header and
+ * the TCP/UDP pseudo-header and port; a UDP checksum of zero (none) stays
+ * zero. ICMP errors about a NATed flow get their outer address and the
+ * quoted header translated, and their checksum recomputed (they are small).
+ */
+#ifndef PHX_DP_NAT_INLINE_H
+#define PHX_DP_NAT_INLINE_H
+
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "dataplane/session.h"
+#include "lib/inet.h"
+#include "lib/pkt_meta.h"
+
+static inline uint16_t
+csum_update32(uint16_t csum, uint32_t old_v, uint32_t new_v)
+{
+	csum = phx_csum_update16(csum, (uint16_t)old_v, (uint16_t)new_v);
+	return phx_csum_update16(csum, (uint16_t)(old_v >> 16),
+				 (uint16_t)(new_v >> 16));
+}
+
+/* Pointer to the L4 checksum field that covers the pseudo-header, or NULL
+ * (ICMP has none; a zero UDP checksum means "none"). */
+static inline uint16_t *
+l4_pseudo_csum(uint8_t *l4, uint8_t proto)
+{
+	if (proto == IPPROTO_TCP)
+		return &((struct rte_tcp_hdr *)l4)->cksum;
+	if (proto == IPPROTO_UDP) {
+		uint16_t *c = &((struct rte_udp_hdr *)l4)->dgram_cksum;
+
+		return *c != 0 ? c : NULL;
+	}
+	return NULL;
+}
+
+/* Rewrite address *a (network order) to v, fixing the IPv4 header and
+ * the L4 pseudo-header checksums. */
+static inline void
+nat_addr(struct rte_ipv4_hdr *ip, uint32_t *a, uint16_t *l4c, uint32_t v)
+{
+	ip->hdr_checksum = csum_update32(ip->hdr_checksum, *a, v);
+	if (l4c != NULL)
+		*l4c = csum_update32(*l4c, *a, v);
+	*a = v;
+}
+
+static inline void
+nat_port(uint16_t *p, uint16_t *l4c, uint16_t v)
+{
+	if (l4c != NULL)
+		*l4c = phx_csum_update16(*l4c, *p, v);
+	*p = v;
+}
+
+/* UDP: a checksum that becomes 0 must be sent as 0xffff (RFC 768). */
+static inline void
+nat_fix_udp_zero(uint8_t proto, uint16_t *l4c)
+{
+	if (proto == IPPROTO_UDP && l4c != NULL && *l4c == 0)
+		*l4c = 0xffff;
+}
+
+/* ICMP query: the identifier is the "port"; the ICMP checksum has no
+ * pseudo-header, so only the identifier word changes it. */
+static inline void
+nat_icmp_id(struct rte_icmp_hdr *ic, uint16_t v)
+{
+	ic->icmp_cksum = phx_csum_update16(ic->icmp_cksum, ic->icmp_ident, v);
+	ic->icmp_ident = v;
+}
+
+/*
+ * Translate packet m (parsed into pm) of session s travelling in dir.
+ * For TCP/UDP/ICMP queries.
+ */
+static inline void
+phx_nat_rewrite(struct rte_mbuf *m, const struct phx_pkt_meta *pm,
+		const struct phx_sess *s, enum phx_dir dir)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+			struct rte_ipv4_hdr *, pm->l3_off);
+	uint8_t *l4 = rte_pktmbuf_mtod_offset(m, uint8_t *, pm->l4_off);
+	uint16_t *l4c = l4_pseudo_csum(l4, pm->proto);
+	bool icmp = pm->proto == IPPROTO_ICMP;
+	uint16_t *sp = (uint16_t *)l4, *dp_ = (uint16_t *)l4 + 1;
+
+	if (s->flags & PHX_SESS_F_SNAT) {
+		if (dir == PHX_DIR_ORIG) {
+			nat_addr(ip, &ip->src_addr, l4c, s->nat_ip);
+			if (icmp)
+				nat_icmp_id((struct rte_icmp_hdr *)l4, s->nat_port);
+			else if (pm->proto == IPPROTO_TCP || pm->proto == IPPROTO_UDP)
+				nat_port(sp, l4c, s->nat_port);
+		} else {
+			nat_addr(ip, &ip->dst_addr, l4c, s->key.src_ip);
+			if (icmp)
+				nat_icmp_id((struct rte_icmp_hdr *)l4, s->key.sport);
+			else if (pm->proto == IPPROTO_TCP || pm->proto == IPPROTO_UDP)
+				nat_port(dp_, l4c, s->key.sport);
+		}
+	} else if (s->flags & PHX_SESS_F_DNAT) {
+		if (dir == PHX_DIR_ORIG) {
+			nat_addr(ip, &ip->dst_addr, l4c, s->nat_ip);
+			if (pm->proto == IPPROTO_TCP || pm->proto == IPPROTO_UDP)
+				nat_port(dp_, l4c, s->nat_port);
+		} else {
+			nat_addr(ip, &ip->src_addr, l4c, s->key.dst_ip);
+			if (pm->proto == IPPROTO_TCP || pm->proto == IPPROTO_UDP)
+				nat_port(sp, l4c, s->key.dport);
+		}
+	}
+	nat_fix_udp_zero(pm->proto, l4c);
+}
+
+/*
+ * An ICMP error travelling in dir about session s: translate the outer
+ * addresses as for a packet in dir, and the quoted packet (which travelled
+ * the other way) back to how the receiver sent or saw it.
+ */
+static inline void
+phx_nat_rewrite_icmp_err(struct rte_mbuf *m, const struct phx_pkt_meta *pm,
+			 const struct phx_sess *s, enum phx_dir dir)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+			struct rte_ipv4_hdr *, pm->l3_off);
+	struct rte_icmp_hdr *ic = rte_pktmbuf_mtod_offset(m,
+			struct rte_icmp_hdr *, pm->l4_off);
+	struct rte_ipv4_hdr *q = rte_pktmbuf_mtod_offset(m,
+			struct rte_ipv4_hdr *, pm->q_off);
+	uint16_t *qports = (uint16_t *)((uint8_t *)q + rte_ipv4_hdr_len(q));
+	bool qicmp = pm->q_proto == IPPROTO_ICMP;
+	bool snat = s->flags & PHX_SESS_F_SNAT;
+
+	if (!(s->flags & (PHX_SESS_F_SNAT | PHX_SESS_F_DNAT)))
+		return;
+	if (snat && dir == PHX_DIR_REPLY) {
+		/* to the inside host: outer dst and quoted src back */
+		nat_addr(ip, &ip->dst_addr, NULL, s->key.src_ip);
+		nat_addr(q, &q->src_addr, NULL, s->key.src_ip);
+		if (qicmp)
+			qports[2] = s->key.sport;    /* echo identifier */
+		else
+			qports[0] = s->key.sport;
+	} else if (snat) {
+		/* from the inside host: outer src and quoted dst translated */
+		nat_addr(ip, &ip->src_addr, NULL, s->nat_ip);
+		nat_addr(q, &q->dst_addr, NULL, s->nat_ip);
+		if (qicmp)
+			qports[2] = s->nat_port;
+		else
+			qports[1] = s->nat_port;
+	} else if (dir == PHX_DIR_REPLY) {
+		/* DNAT, from the server side: quoted dst back to the VIP */
+		nat_addr(ip, &ip->src_addr, NULL, s->key.dst_ip);
+		nat_addr(q, &q->dst_addr, NULL, s->key.dst_ip);
+		if (!qicmp)
+			qports[1] = s->key.dport;
+	} else {
+		/* DNAT, from the client side: quoted src is the server */
+		nat_addr(ip, &ip->dst_addr, NULL, s->nat_ip);
+		nat_addr(q, &q->src_addr, NULL, s->nat_ip);
+		if (!qicmp)
+			qports[0] = s->nat_port;
+	}
+	/* The quoted L4 checksum may be cut off; the ICMP one covers it all:
+	 * recompute it. */
+	ic->icmp_cksum = 0;
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, pm->l4_len);
+}
+
+#endif /* PHX_DP_NAT_INLINE_H */

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Session shard: one per worker, written by that worker only (DESIGN
+ * invariant 1). An rte_hash (no concurrency flags: single writer, single
+ * reader) maps both keys of a session, the forward key as the initiator
+ * sent it and the reply key as replies arrive (after NAT), to the session's
+ * index in a flat array of 64-byte records; the hash data word carries the
+ * index and the direction:   data = index << 1 | dir.
+ *
+ * The record holds what sync must ship (DESIGN 5): the forward key, NAT
+ * translation, TCP state and windows, rule and policy generation, and the
+ * time of the last packet, from which the remaining lifetime follows.
+ * The reply key is derived, not stored (see phx_sess_reply_key()).
+ */
+#ifndef PHX_DP_SESSION_H
+#define PHX_DP_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_hash.h>
+
+#include "lib/compiler.h"
+#include "lib/flow_key.h"
+#include "lib/tcp_fsm.h"
+
+/* flags */
+#define PHX_SESS_F_USED     0x01 /* slot holds a live session */
+#define PHX_SESS_F_SNAT     0x02 /* source NAT: src -> nat_ip:nat_port */
+#define PHX_SESS_F_DNAT     0x04 /* destination NAT: dst -> nat_ip:nat_port */
+#define PHX_SESS_F_REPLIED  0x08 /* a reply-direction packet was seen */
+#define PHX_SESS_F_WINDOW   0x10 /* TCP window tracking active */
+#define PHX_SESS_F_NOSYNC   0x20 /* its rule says sync: false */
+#define PHX_SESS_F_SYNCED   0x40 /* installed from outside (sync/pickup) */
+
+/* UDP and ICMP pseudo-states in .state (TCP uses enum phx_tcp_state). */
+#define PHX_SESS_ST_NEW      1    /* one direction seen */
+#define PHX_SESS_ST_REPLIED  2    /* both directions seen */
+
+struct phx_sess {
+	struct phx_flow_key key;  /*  0 [W] forward key, pre-NAT */
+	uint64_t last_tsc;        /* 16 [W] last packet, TSC */
+	struct phx_tcp_win win;   /* 24 [W] TCP windows (if F_WINDOW) */
+	uint32_t nat_ip;          /* 48 [W] network order: SNAT new source or
+				   *    DNAT new destination */
+	uint16_t nat_port;        /* 52 [W] network order; ICMP: identifier */
+	uint16_t rule;            /* 54 [W] admitting rule (index in the
+				   *    policy of generation .gen) */
+	uint32_t gen;             /* 56 [W] policy generation that admitted
+				   *    or last re-checked it */
+	uint8_t state;            /* 60 [W] enum phx_tcp_state or ST_* */
+	uint8_t flags;            /* 61 [W] PHX_SESS_F_* */
+	uint8_t in_port;          /* 62 [W] initiator's ingress port index */
+	uint8_t tmo_class;        /* 63 [W] enum phx_tmo_class */
+};
+
+static_assert(sizeof(struct phx_sess) == 64, "a session is one cache line");
+static_assert(offsetof(struct phx_sess, win) == 24, "layout");
+
+struct phx_shard {
+	struct rte_hash *h;       /* [W] both keys of every session */
+	struct phx_sess *sess;    /* [W] records, index = data >> 1 */
+	uint32_t *free_idx;       /* [W] stack of free indexes */
+	uint32_t n_free;          /* [W] */
+	uint32_t max;             /* [I] sessions */
+	uint32_t used;            /* [W] live sessions (gauge; readers load
+				   *    it relaxed) */
+	uint32_t sweep;           /* [W] expiry cursor */
+};
+
+/* Create a shard for max sessions on socket; NULL on failure (rte_errno). */
+struct phx_shard *phx_shard_create(const char *name, uint32_t max,
+				   int socket);
+void phx_shard_free(struct phx_shard *sh);
+
+/* Key replies to session s carry (after NAT, as they arrive). */
+static inline void
+phx_sess_reply_key(const struct phx_sess *s, struct phx_flow_key *r)
+{
+	phx_flow_key_reverse(&s->key, r);
+	if (s->flags & PHX_SESS_F_SNAT) {
+		r->dst_ip = s->nat_ip;
+		r->dport = s->nat_port;
+		if (s->key.proto == 1 /* ICMP: id both ways */)
+			r->sport = s->nat_port;
+	} else if (s->flags & PHX_SESS_F_DNAT) {
+		r->src_ip = s->nat_ip;
+		r->sport = s->nat_port;
+		if (s->key.proto == 1)
+			r->dport = s->nat_port;
+	}
+}
+
+/*
+ * Insert a session with forward key fwd (record filled by the caller
+ * through *out before or after; flags must include the NAT bits so the
+ * reply key can be derived). Returns the record, or NULL: -ENOSPC table
+ * full, -EEXIST a key already exists (in *err).
+ */
+struct phx_sess *phx_shard_insert(struct phx_shard *sh,
+				  const struct phx_sess *tmpl, int *err);
+
+/* Remove s (both keys) and free its slot. */
+void phx_shard_delete(struct phx_shard *sh, struct phx_sess *s);
+
+static inline uint32_t
+phx_shard_index(const struct phx_shard *sh, const struct phx_sess *s)
+{
+	return (uint32_t)(s - sh->sess);
+}
+
+#endif /* PHX_DP_SESSION_H */

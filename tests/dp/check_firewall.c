@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Stateful inspection on the real worker loop (net_ring ports, one
+ * process): sessions, the TCP state machine, UDP and ICMP pseudo-sessions,
+ * ICMP errors matched to the session they quote, rules (accept, drop,
+ * reject), source and destination NAT, idle timeout, policy reload, a
+ * session installed from outside, and every firewall drop reason.
+ * Port 0 (in0) is the client side, port 1 (out0) the server side.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <rte_arp.h>
+#include <rte_cycles.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "tests/dp/fixture.h"
+#include "tests/dp/pkt_build.h"
+
+#define RULES                                                                  \
+	"  \"zones\": {\"inside\": [\"in0\"], \"outside\": [\"out0\"]},\n"    \
+	"  \"rules\": [\n"                                                     \
+	"    {\"name\": \"dnat_web\", \"in\": \"inside\", \"dst\": \"10.1.0.11\", \"proto\": \"tcp\",\n" \
+	"     \"dport\": 8080, \"nat\": {\"destination\": \"10.2.0.100\", \"port\": 80}},\n" \
+	"    {\"name\": \"snat_hide\", \"in\": \"inside\", \"src\": \"10.1.0.0/24\", \"dst\": \"10.2.0.0/24\",\n" \
+	"     \"proto\": \"tcp\", \"dport\": \"9000-9099\", \"nat\": {\"source\": \"10.2.0.11\"}},\n" \
+	"    {\"name\": \"snat_tight\", \"in\": \"inside\", \"proto\": \"udp\", \"dport\": 5500,\n" \
+	"     \"nat\": {\"source\": \"10.2.0.11\", \"ports\": \"20000-20001\"}},\n" \
+	"    {\"name\": \"short_idle\", \"in\": \"inside\", \"proto\": \"tcp\", \"dport\": 7000,\n" \
+	"     \"timeouts\": {\"tcp_established\": 1}},\n"                       \
+	"    {\"name\": \"drop_udp\", \"in\": \"inside\", \"proto\": \"udp\", \"dport\": 6666, \"action\": \"drop\"},\n" \
+	"    {\"name\": \"reject_tcp\", \"in\": \"inside\", \"proto\": \"tcp\", \"dport\": 6667, \"action\": \"reject\"},\n" \
+	"    {\"name\": \"reject_udp\", \"in\": \"inside\", \"proto\": \"udp\", \"dport\": 6668, \"action\": \"reject\"},\n"
+
+static const char test_cfg[] =
+	"{\n"
+	"  \"name\": \"fwtest\",\n"
+	"  \"dataplane\": {\"workers\": 1, \"mbufs\": 8192, \"icmp_rate\": 100000},\n"
+	"  \"ports\": [\n"
+	"    {\"name\": \"in0\", \"device\": \"net_ring_t0\", \"mac\": \"02:00:0a:01:00:0b\",\n"
+	"     \"addresses\": [\"10.1.0.11/24\", \"10.1.0.1/24\"]},\n"
+	"    {\"name\": \"out0\", \"device\": \"net_ring_t1\", \"mac\": \"02:00:0a:02:00:0b\",\n"
+	"     \"addresses\": [\"10.2.0.11/24\"]}\n"
+	"  ],\n"
+	"  \"sessions\": {\"max\": 1024},\n"
+	RULES
+	"    {\"name\": \"client_out\", \"in\": \"inside\", \"out\": \"outside\", \"src\": \"10.1.0.0/24\"}\n"
+	"  ]\n"
+	"}\n";
+
+/* The same without client_out: what a reload takes away. */
+static const char reload_cfg[] =
+	"{\n"
+	"  \"name\": \"fwtest\",\n"
+	"  \"dataplane\": {\"workers\": 1, \"mbufs\": 8192, \"icmp_rate\": 100000},\n"
+	"  \"ports\": [\n"
+	"    {\"name\": \"in0\", \"device\": \"net_ring_t0\", \"mac\": \"02:00:0a:01:00:0b\",\n"
+	"     \"addresses\": [\"10.1.0.11/24\", \"10.1.0.1/24\"]},\n"
+	"    {\"name\": \"out0\", \"device\": \"net_ring_t1\", \"mac\": \"02:00:0a:02:00:0b\",\n"
+	"     \"addresses\": [\"10.2.0.11/24\"]}\n"
+	"  ],\n"
+	"  \"sessions\": {\"max\": 1024},\n"
+	RULES
+	"    {\"name\": \"last\", \"proto\": 47, \"action\": \"drop\"}\n"
+	"  ]\n"
+	"}\n";
+
+static const struct rte_ether_addr mac_in0 = {{ 0x02, 0, 0x0a, 1, 0, 0x0b }};
+static const struct rte_ether_addr mac_out0 = {{ 0x02, 0, 0x0a, 2, 0, 0x0b }};
+static const struct rte_ether_addr mac_client = {{ 0x02, 0, 0x0a, 1, 0, 0x64 }};
+static const struct rte_ether_addr mac_server = {{ 0x02, 0, 0x0a, 2, 0, 0x64 }};
+static const struct rte_ether_addr bcast = {{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }};
+static const struct rte_ether_addr zero;
+
+#define CLIENT IP(10, 1, 0, 100)
+#define SERVER IP(10, 2, 0, 100)
+#define F_SYN RTE_TCP_SYN_FLAG
+#define F_ACK RTE_TCP_ACK_FLAG
+#define F_SYNACK (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)
+#define F_PSHACK (RTE_TCP_PSH_FLAG | RTE_TCP_ACK_FLAG)
+
+/* A packet from the client side (port 0) or the server side (port 1). */
+static struct rte_mbuf *
+pkt(int from_server, uint32_t src, uint32_t dst, uint8_t proto,
+    uint16_t sport, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack)
+{
+	struct tb_ip p = {
+		.src_mac = from_server ? mac_server : mac_client,
+		.dst_mac = from_server ? mac_out0 : mac_in0,
+		.src = src, .dst = dst, .proto = proto, .ttl = 64,
+		.sport = sport, .dport = dport, .tcp_flags = flags,
+		.seq = seq, .ack = ack, .payload = 16,
+		.icmp_type = RTE_IP_ICMP_ECHO_REQUEST,
+	};
+
+	return tb_ipv4(fx_pool, &p);
+}
+
+/* Send, and expect exactly one frame out of port out (or none: out < 0). */
+static struct rte_mbuf *
+through(int in, struct rte_mbuf *m, int out)
+{
+	struct rte_mbuf *o[2];
+	unsigned n;
+
+	fx_inject(in, m);
+	if (out < 0) {
+		fx_drain();
+		return NULL;
+	}
+	n = fx_collect(out, o, 1, 1000);
+	ck_assert_msg(n == 1, "expected a frame on port %d", out);
+	return o[0];
+}
+
+static void
+expect_dropped(int in, struct rte_mbuf *m, enum phx_drop_reason r)
+{
+	uint64_t before = fx_drops(r);
+
+	through(in, m, -1);
+	ck_assert_msg(fx_drops(r) == before + 1, "%s: %" PRIu64 " -> %" PRIu64,
+		      phx_drop_name(r), before, fx_drops(r));
+}
+
+static uint16_t
+l4_port(struct rte_mbuf *m, int dst)
+{
+	const uint16_t *p = (const uint16_t *)(fx_ip(m) + 1);
+
+	return rte_be_to_cpu_16(p[dst]);
+}
+
+/* Handshake client:sport -> dst:dport through the member; returns the
+ * server-side source port (after NAT) of the SYN. */
+static uint16_t
+handshake(uint32_t dst, uint16_t sport, uint16_t dport, uint32_t srv_src,
+	  uint16_t srv_sport)
+{
+	struct rte_mbuf *o;
+	uint16_t nat_sport;
+	uint32_t nat_src;
+
+	o = through(0, pkt(0, CLIENT, dst, IPPROTO_TCP, sport, dport, F_SYN,
+			   1000, 0), 1);
+	ck_assert(tb_csum_ok(o));
+	nat_sport = l4_port(o, 0);
+	nat_src = rte_be_to_cpu_32(fx_ip(o)->src_addr);
+	rte_pktmbuf_free(o);
+	o = through(1, pkt(1, srv_src, nat_src, IPPROTO_TCP, srv_sport,
+			   nat_sport, F_SYNACK, 5000, 1001), 0);
+	ck_assert(tb_csum_ok(o));
+	ck_assert_uint_eq(l4_port(o, 1), sport);
+	ck_assert_uint_eq(fx_ip(o)->dst_addr, rte_cpu_to_be_32(CLIENT));
+	rte_pktmbuf_free(o);
+	o = through(0, pkt(0, CLIENT, dst, IPPROTO_TCP, sport, dport, F_ACK,
+			   1001, 5001), 1);
+	rte_pktmbuf_free(o);
+	return nat_sport;
+}
+
+START_TEST(tcp_session_through)
+{
+	uint64_t created = fx_counter(PHX_CNT_SESS_CREATED);
+	struct rte_mbuf *o;
+
+	handshake(SERVER, 40001, 80, SERVER, 80);
+	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40001, 80, F_PSHACK,
+			   1001, 5001), 1);
+	ck_assert_uint_eq(fx_ip(o)->time_to_live, 63);
+	ck_assert(rte_is_same_ether_addr(&fx_eth(o)->dst_addr, &mac_server));
+	ck_assert(tb_csum_ok(o));
+	rte_pktmbuf_free(o);
+	o = through(1, pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 40001, F_PSHACK,
+			   5001, 1017), 0);
+	rte_pktmbuf_free(o);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_SESS_CREATED), created + 1);
+}
+END_TEST
+
+START_TEST(unsolicited_syn_from_server_side)
+{
+	/* SPEC SI-02: a rule allows client->server, not the other way. */
+	expect_dropped(1, pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 22, F_SYN,
+			      1, 0), PHX_DROP_NO_SESSION);
+}
+END_TEST
+
+START_TEST(udp_request_response)
+{
+	struct rte_mbuf *o;
+
+	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 5353, 53, 0, 0, 0), 1);
+	ck_assert(tb_csum_ok(o));
+	rte_pktmbuf_free(o);
+	o = through(1, pkt(1, SERVER, CLIENT, IPPROTO_UDP, 53, 5353, 0, 0, 0), 0);
+	ck_assert(tb_csum_ok(o));
+	rte_pktmbuf_free(o);
+	/* SPEC SI-02: unsolicited UDP from the server side */
+	expect_dropped(1, pkt(1, SERVER, CLIENT, IPPROTO_UDP, 53, 9999, 0, 0, 0),
+		       PHX_DROP_NO_SESSION);
+}
+END_TEST
+
+START_TEST(first_packet_not_syn)
+{
+	expect_dropped(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40100, 81, F_ACK,
+			      1, 1), PHX_DROP_TCP_NOT_SYN);
+}
+END_TEST
+
+START_TEST(syn_on_established)
+{
+	handshake(SERVER, 40002, 80, SERVER, 80);
+	expect_dropped(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40002, 80, F_SYN,
+			      77, 0), PHX_DROP_TCP_SYN_ESTABLISHED);
+}
+END_TEST
+
+START_TEST(out_of_state)
+{
+	struct rte_mbuf *o;
+
+	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40003, 80, F_SYN,
+			   1, 0), 1);
+	rte_pktmbuf_free(o);
+	/* a FIN answering a SYN (lib/tcp_fsm.c: REPLY FIN in SYN_SENT) */
+	expect_dropped(1, pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 40003,
+			      RTE_TCP_FIN_FLAG | F_ACK, 9, 2),
+		       PHX_DROP_TCP_OUT_OF_STATE);
+}
+END_TEST
+
+START_TEST(bad_tcp_flags)
+{
+	expect_dropped(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40004, 80,
+			      RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG, 1, 0),
+		       PHX_DROP_TCP_BAD_FLAGS);
+}
+END_TEST
+
+START_TEST(rule_drop_and_reject)
+{
+	struct rte_mbuf *o;
+	struct rte_tcp_hdr *th;
+	struct rte_icmp_hdr *ic;
+	uint64_t rej = fx_drops(PHX_DROP_RULE_REJECT);
+
+	expect_dropped(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 1000, 6666, 0, 0,
+			      0), PHX_DROP_RULE_DROP);
+	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40005, 6667, F_SYN,
+			   4242, 0), 0);
+	th = (struct rte_tcp_hdr *)(fx_ip(o) + 1);
+	ck_assert_uint_eq(th->tcp_flags, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+	/* RFC 793: ack = seq + payload (16 bytes) + 1 for the SYN */
+	ck_assert_uint_eq(rte_be_to_cpu_32(th->recv_ack), 4242 + 16 + 1);
+	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(SERVER));
+	ck_assert(tb_csum_ok(o));
+	rte_pktmbuf_free(o);
+	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 1000, 6668, 0, 0, 0), 0);
+	ic = (struct rte_icmp_hdr *)(fx_ip(o) + 1);
+	ck_assert_uint_eq(ic->icmp_type, 3);
+	ck_assert_uint_eq(ic->icmp_code, 3);
+	rte_pktmbuf_free(o);
+	ck_assert_uint_eq(fx_drops(PHX_DROP_RULE_REJECT), rej + 2);
+}
+END_TEST
+
+START_TEST(source_nat_hides_client)
+{
+	struct rte_mbuf *o;
+	uint16_t nat_port;
+
+	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40010, 9000, F_SYN,
+			   1, 0), 1);
+	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(IP(10, 2, 0, 11)));
+	nat_port = l4_port(o, 0);
+	ck_assert(tb_csum_ok(o));
+	rte_pktmbuf_free(o);
+	o = through(1, pkt(1, SERVER, IP(10, 2, 0, 11), IPPROTO_TCP, 9000,
+			   nat_port, F_SYNACK, 7, 2), 0);
+	ck_assert_uint_eq(fx_ip(o)->dst_addr, rte_cpu_to_be_32(CLIENT));
+	ck_assert_uint_eq(l4_port(o, 1), 40010);
+	ck_assert(tb_csum_ok(o));
+	rte_pktmbuf_free(o);
+}
+END_TEST
+
+START_TEST(snat_ports_exhausted)
+{
+	struct rte_mbuf *o;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP,
+				   (uint16_t)(3000 + i), 5500, 0, 0, 0), 1);
+		ck_assert_uint_ge(l4_port(o, 0), 20000);
+		ck_assert_uint_le(l4_port(o, 0), 20001);
+		rte_pktmbuf_free(o);
+	}
+	expect_dropped(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 3002, 5500, 0, 0,
+			      0), PHX_DROP_NAT_PORTS_EXHAUSTED);
+}
+END_TEST
+
+START_TEST(destination_nat_forward)
+{
+	struct rte_mbuf *o;
+
+	o = through(0, pkt(0, CLIENT, IP(10, 1, 0, 11), IPPROTO_TCP, 40020,
+			   8080, F_SYN, 1, 0), 1);
+	ck_assert_uint_eq(fx_ip(o)->dst_addr, rte_cpu_to_be_32(SERVER));
+	ck_assert_uint_eq(l4_port(o, 1), 80);
+	ck_assert(tb_csum_ok(o));
+	rte_pktmbuf_free(o);
+	o = through(1, pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 40020, F_SYNACK,
+			   9, 2), 0);
+	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(IP(10, 1, 0, 11)));
+	ck_assert_uint_eq(l4_port(o, 0), 8080);
+	ck_assert(tb_csum_ok(o));
+	rte_pktmbuf_free(o);
+}
+END_TEST
+
+START_TEST(idle_session_is_cut)
+{
+	uint64_t expired = fx_counter(PHX_CNT_SESS_EXPIRED);
+	struct rte_mbuf *o[1];
+
+	handshake(SERVER, 40030, 7000, SERVER, 7000);
+	/* short_idle: tcp_established 1 s. SPEC SI-05: after it, even the
+	 * legitimate peer's next packet is out of state. */
+	ck_assert_uint_eq(fx_collect(1, o, 1, 1300), 0);
+	expect_dropped(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40030, 7000,
+			      F_PSHACK, 1001, 5001), PHX_DROP_TCP_NOT_SYN);
+	ck_assert_uint_gt(fx_counter(PHX_CNT_SESS_EXPIRED), expired);
+}
+END_TEST
+
+START_TEST(icmp_echo_session)
+{
+	struct tb_ip rep = { .src_mac = mac_server, .dst_mac = mac_out0,
+		.src = SERVER, .dst = CLIENT, .proto = IPPROTO_ICMP,
+		.icmp_type = RTE_IP_ICMP_ECHO_REPLY, .sport = 99, .payload = 8 };
+	struct rte_mbuf *o;
+
+	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_ICMP, 99, 99, 0, 0, 0), 1);
+	rte_pktmbuf_free(o);
+	o = through(1, tb_ipv4(fx_pool, &rep), 0);
+	ck_assert(tb_csum_ok(o));
+	rte_pktmbuf_free(o);
+	rep.sport = 98;
+	expect_dropped(1, tb_ipv4(fx_pool, &rep), PHX_DROP_NO_SESSION);
+}
+END_TEST
+
+/* An ICMP error from the server side quoting q (an IPv4 packet). */
+static struct rte_mbuf *
+icmp_error_about(struct rte_mbuf *q, uint16_t quote_len)
+{
+	uint8_t body[8 + 64] = { 3, 3 };   /* port unreachable */
+	struct tb_ip p = { .src_mac = mac_server, .dst_mac = mac_out0,
+		.src = SERVER, .dst = CLIENT, .proto = IPPROTO_ICMP,
+		.ttl = 64 };
+	struct rte_mbuf *m;
+	struct rte_icmp_hdr *ic;
+
+	memcpy(body + 8, fx_ip(q), quote_len);
+	p.payload = quote_len;
+	p.icmp_type = 3;
+	p.icmp_code = 3;
+	p.data = body + 8;
+	m = tb_ipv4(fx_pool, &p);
+	ic = (struct rte_icmp_hdr *)(fx_ip(m) + 1);
+	ic->icmp_cksum = 0;
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, 8u + quote_len);
+	return m;
+}
+
+START_TEST(icmp_errors_match_their_session)
+{
+	struct rte_mbuf *q, *o;
+
+	/* about the client's UDP 5353 -> 53 (a session from an earlier
+	 * test), as the server saw it */
+	q = pkt(1, CLIENT, SERVER, IPPROTO_UDP, 5353, 53, 0, 0, 0);
+	o = through(1, icmp_error_about(q, 28), 0);
+	ck_assert(tb_csum_ok(o));
+	rte_pktmbuf_free(o);
+	rte_pktmbuf_free(q);
+	q = pkt(1, CLIENT, SERVER, IPPROTO_UDP, 5354, 53, 0, 0, 0);
+	expect_dropped(1, icmp_error_about(q, 28), PHX_DROP_ICMP_NO_SESSION);
+	expect_dropped(1, icmp_error_about(q, 12), PHX_DROP_ICMP_BAD_QUOTE);
+	rte_pktmbuf_free(q);
+}
+END_TEST
+
+START_TEST(rule_hits_counted)
+{
+	uint64_t hits[PHX_CFG_MAX_RULES];
+	char names[PHX_CFG_MAX_RULES][PHX_CFG_NAME_LEN];
+	unsigned n = phx_dp_rule_hits(fx_dp, hits, names, PHX_CFG_MAX_RULES);
+
+	ck_assert_uint_eq(n, 8);
+	ck_assert_str_eq(names[7], "client_out");
+	ck_assert_uint_ge(hits[7], 4);
+	ck_assert_str_eq(names[4], "drop_udp");
+	ck_assert_uint_eq(hits[4], 1);
+}
+END_TEST
+
+START_TEST(install_from_outside)
+{
+	struct phx_dp_msg msg = { .type = PHX_MSG_INSTALL, .remaining_ms = 20000 };
+	uint64_t inst = fx_counter(PHX_CNT_SESS_INSTALLED);
+	struct rte_mbuf *o;
+
+	msg.s.key = (struct phx_flow_key){
+		.src_ip = rte_cpu_to_be_32(CLIENT),
+		.dst_ip = rte_cpu_to_be_32(SERVER),
+		.sport = rte_cpu_to_be_16(6000), .dport = rte_cpu_to_be_16(6001),
+		.proto = IPPROTO_UDP };
+	msg.s.state = 1;
+	msg.s.tmo_class = PHX_TMO_UDP_FIRST;
+	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &msg), 0);
+	fx_drain();
+	ck_assert_uint_eq(fx_counter(PHX_CNT_SESS_INSTALLED), inst + 1);
+	/* the reply direction now passes, with no rule needed */
+	o = through(1, pkt(1, SERVER, CLIENT, IPPROTO_UDP, 6001, 6000, 0, 0, 0), 0);
+	rte_pktmbuf_free(o);
+}
+END_TEST
+
+START_TEST(reload_revokes_and_keeps)
+{
+	struct phx_cfg_errors errs = {0};
+	struct phx_config *c2;
+	struct phx_policy *p2, *p3;
+	struct rte_mbuf *o, *o_none[1];
+	char err[256];
+	uint64_t revoked = fx_counter(PHX_CNT_SESS_REVOKED);
+
+	/* a client_out session (UDP) and a snat_hide one (TCP) */
+	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 5400, 53, 0, 0, 0), 1);
+	rte_pktmbuf_free(o);
+	c2 = phx_config_load_buf("reload.json", reload_cfg, strlen(reload_cfg),
+				 &errs);
+	ck_assert_ptr_nonnull(c2);
+	p2 = phx_dp_policy_build(fx_dp, c2, 2, err, sizeof(err));
+	ck_assert_msg(p2 != NULL, "%s", err);
+	phx_dp_policy_publish(fx_dp, p2);
+	ck_assert_uint_eq(phx_dp_policy_gen(fx_dp), 2);
+	/* No rule admits the UDP flow any more: the session is revoked, by
+	 * the sweep or by its next packet (policy_revoked), whichever comes
+	 * first; either way that packet does not pass. */
+	ck_assert_ptr_null(through(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 5400,
+					  53, 0, 0, 0), -1));
+	ck_assert_uint_ge(fx_counter(PHX_CNT_SESS_REVOKED), revoked + 1);
+	ck_assert_uint_eq(fx_collect(1, o_none, 1, 50), 0);
+	/* the SNAT session of an earlier test is still admitted */
+	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40010, 9000, F_ACK,
+			   2, 8), 1);
+	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(IP(10, 2, 0, 11)));
+	rte_pktmbuf_free(o);
+	/* back to the first policy for what follows */
+	p3 = phx_dp_policy_build(fx_dp, fx_cfg, 3, err, sizeof(err));
+	ck_assert_ptr_nonnull(p3);
+	phx_dp_policy_publish(fx_dp, p3);
+	phx_config_free(c2);
+}
+END_TEST
+
+START_TEST(table_full_denies_new_flows)
+{
+	uint64_t full = fx_drops(PHX_DROP_SESSION_TABLE_FULL);
+	struct rte_mbuf *o[64];
+	int i, k;
+
+	for (i = 0; i < 1100; i += 50) {
+		for (k = 0; k < 50; k++)
+			fx_inject(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP,
+					 (uint16_t)(10000 + i + k), 4000, 0, 0, 0));
+		while (fx_collect(1, o, 64, 20) > 0)
+			;
+		fx_drain();
+	}
+	ck_assert_msg(fx_drops(PHX_DROP_SESSION_TABLE_FULL) > full,
+		      "sessions %u, created %" PRIu64 ", no_session %" PRIu64
+		      ", ctl_ring_full %" PRIu64, phx_dp_sessions(fx_dp, 0),
+		      fx_counter(PHX_CNT_SESS_CREATED),
+		      fx_drops(PHX_DROP_NO_SESSION),
+		      fx_drops(PHX_DROP_CTL_RING_FULL));
+	ck_assert_uint_le(phx_dp_sessions(fx_dp, 0), 1024);
+	(void)o;
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("dp_firewall");
+	TCase *tc = tcase_create("firewall");
+	SRunner *sr;
+	int failed;
+
+	fx_setup("phx_dp_firewall", test_cfg, 2);
+	/* neighbours: the server answers, the client asks */
+	fx_inject(1, tb_arp(fx_pool, RTE_ARP_OP_REPLY, &mac_server, SERVER,
+			    &mac_out0, IP(10, 2, 0, 11), &mac_out0));
+	fx_inject(0, tb_arp(fx_pool, RTE_ARP_OP_REQUEST, &mac_client, CLIENT,
+			    &zero, IP(10, 1, 0, 1), &bcast));
+	fx_drain();
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, tcp_session_through);
+	tcase_add_test(tc, unsolicited_syn_from_server_side);
+	tcase_add_test(tc, udp_request_response);
+	tcase_add_test(tc, first_packet_not_syn);
+	tcase_add_test(tc, syn_on_established);
+	tcase_add_test(tc, out_of_state);
+	tcase_add_test(tc, bad_tcp_flags);
+	tcase_add_test(tc, rule_drop_and_reject);
+	tcase_add_test(tc, source_nat_hides_client);
+	tcase_add_test(tc, snat_ports_exhausted);
+	tcase_add_test(tc, destination_nat_forward);
+	tcase_add_test(tc, idle_session_is_cut);
+	tcase_add_test(tc, icmp_echo_session);
+	tcase_add_test(tc, icmp_errors_match_their_session);
+	tcase_add_test(tc, rule_hits_counted);
+	tcase_add_test(tc, install_from_outside);
+	tcase_add_test(tc, reload_revokes_and_keeps);
+	tcase_add_test(tc, table_full_denies_new_flows);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	fx_teardown();
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ring.h>
+
+#include "tests/dp/fixture.h"
+
+#define FX_MAX_PORTS 4
+
+struct rte_mempool *fx_pool;
+struct phx_config *fx_cfg;
+struct phx_dp *fx_dp;
+struct phx_ctl *fx_ctl;
+static struct rte_ring *rxr[FX_MAX_PORTS], *txr[FX_MAX_PORTS];
+static unsigned fx_nports;
+
+void
+fx_die(const char *what)
+{
+	fprintf(stderr, "dp fixture: set-up failed: %s\n", what);
+	exit(EXIT_FAILURE);
+}
+
+void
+fx_setup(const char *prefix, const char *cfg_json, unsigned nports)
+{
+	static char a[12][32] = { "dptest", "-l", "0-1", "--no-huge",
+		"--no-pci", "-m", "256", "--log-level", "*:warning",
+		"--file-prefix" };
+	char *eal[13];
+	struct phx_cfg_errors errs = {0};
+	char name[32];
+	unsigned p, k;
+
+	snprintf(a[10], sizeof(a[10]), "%s", prefix);
+	for (k = 0; k < 11; k++)
+		eal[k] = a[k];
+	eal[k] = NULL;
+	if (rte_eal_init(11, eal) < 0)
+		fx_die("EAL init");
+	fx_pool = rte_pktmbuf_pool_create("tb_pool", 4096, 0, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (fx_pool == NULL || nports > FX_MAX_PORTS)
+		fx_die("test mempool");
+	for (p = 0; p < nports; p++) {
+		snprintf(name, sizeof(name), "tb_rx%u", p);
+		rxr[p] = rte_ring_create(name, 1024, 0,
+					 RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "tb_tx%u", p);
+		txr[p] = rte_ring_create(name, 1024, 0,
+					 RING_F_SP_ENQ | RING_F_SC_DEQ);
+		/* rte_eth_from_rings("tN") names the ethdev "net_ring_tN". */
+		snprintf(name, sizeof(name), "t%u", p);
+		if (rte_eth_from_rings(name, &rxr[p], 1, &txr[p], 1, 0) < 0)
+			fx_die("rte_eth_from_rings");
+	}
+	fx_nports = nports;
+	fx_cfg = phx_config_load_buf("dptest.json", cfg_json,
+				     strlen(cfg_json), &errs);
+	if (fx_cfg == NULL) {
+		phx_cfg_errors_print(&errs, stderr);
+		fx_die("test configuration rejected");
+	}
+	fx_cfg->generation = 1;
+	fx_dp = phx_dp_create(fx_cfg, &errs);
+	if (fx_dp == NULL) {
+		phx_cfg_errors_print(&errs, stderr);
+		fx_die("dataplane not created");
+	}
+	fx_ctl = phx_ctl_create(fx_dp);
+	if (fx_ctl == NULL)
+		fx_die("control not created");
+	if (phx_dp_start(fx_dp) != 0)
+		fx_die("dataplane not started");
+}
+
+void
+fx_teardown(void)
+{
+	phx_dp_stop(fx_dp);
+	phx_ctl_free(fx_ctl);
+	phx_dp_free(fx_dp);
+	phx_config_free(fx_cfg);
+	rte_eal_cleanup();
+}
+
+void
+fx_inject(int port, struct rte_mbuf *m)
+{
+	if (m == NULL || rte_ring_enqueue(rxr[port], m) != 0)
+		fx_die("cannot inject a frame");
+}
+
+unsigned
+fx_collect(int port, struct rte_mbuf **out, unsigned want, unsigned ms)
+{
+	uint64_t end = rte_rdtsc() + rte_get_tsc_hz() * ms / 1000;
+	unsigned got = 0;
+
+	while (rte_rdtsc() < end) {
+		phx_ctl_poll(fx_ctl, rte_rdtsc());
+		got += rte_ring_dequeue_burst(txr[port], (void **)(out + got),
+					      want - got, NULL);
+		if (got >= want)
+			break;
+		rte_delay_us_sleep(200);
+	}
+	return got;
+}
+
+void
+fx_drain(void)
+{
+	struct rte_mbuf *m[64];
+	unsigned p;
+
+	for (p = 0; p < fx_nports; p++) {
+		unsigned n = fx_collect((int)p, m, 64, 30);
+
+		rte_pktmbuf_free_bulk(m, n);
+	}
+}
+
+uint64_t
+fx_drops(enum phx_drop_reason r)
+{
+	struct phx_dp_stats s;
+
+	phx_dp_stats_sum(fx_dp, &s);
+	return s.drop[r];
+}
+
+uint64_t
+fx_counter(enum phx_dp_counter c)
+{
+	struct phx_dp_stats s;
+
+	phx_dp_stats_sum(fx_dp, &s);
+	return s.cnt[c];
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Dataplane test fixture: one EAL per binary (--no-huge), net_ring ports
+ * named net_ring_t0.. whose RX/TX rings the test holds, the real dataplane
+ * and control code on them. The test plays the wire (fx_inject /
+ * fx_collect) and drives the control lcore's poll from the main lcore.
+ */
+#ifndef PHX_TEST_FIXTURE_H
+#define PHX_TEST_FIXTURE_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "control/ctl.h"
+#include "dataplane/dp_api.h"
+#include "lib/config.h"
+
+#define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
+
+extern struct rte_mempool *fx_pool;
+extern struct phx_config *fx_cfg;
+extern struct phx_dp *fx_dp;
+extern struct phx_ctl *fx_ctl;
+
+/* EAL, nports ring ports, config (JSON text), dataplane, control, start.
+ * prefix: unique EAL file prefix. Exits the process on failure. */
+void fx_setup(const char *prefix, const char *cfg_json, unsigned nports);
+void fx_teardown(void);
+/* Fail set-up loudly outside Check's test context. */
+void fx_die(const char *what) __attribute__((noreturn));
+
+void fx_inject(int port, struct rte_mbuf *m);
+/* Up to want frames sent on port within ms, driving control meanwhile. */
+unsigned fx_collect(int port, struct rte_mbuf **out, unsigned want,
+		    unsigned ms);
+/* Let the pipeline settle and discard whatever was sent. */
+void fx_drain(void);
+uint64_t fx_drops(enum phx_drop_reason r);
+uint64_t fx_counter(enum phx_dp_counter c);
+
+static inline struct rte_ipv4_hdr *
+fx_ip(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+				       sizeof(struct rte_ether_hdr));
+}
+
+static inline struct rte_ether_hdr *
+fx_eth(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+}
+
+#endif
