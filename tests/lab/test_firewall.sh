@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Acceptance test of stateful inspection with the shipped
+# conf/lab/member1.json policy (docs/config.md, lab section): the client
+# side may open anything to the server side; dnat-web forwards
+# 10.1.0.11:8080 to the server's port 80; snat-hide hides the client behind
+# 10.2.0.11 for TCP 9000-9099; short-idle gives TCP 7000-7099 a 3 s idle
+# timeout; the server side may open nothing (SPEC SI-02). Real Linux TCP
+# and UDP in lab-client and lab-server. Needs root; exits 77 otherwise.
+set -euo pipefail
+
+# shellcheck source=tests/lab/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+lab_require_root
+lab_require_bins
+
+CONF=${PHX_LAB_CONF:-$LAB_ROOT/conf/lab/member1.json}
+PROBE="$LAB_ROOT/tests/lab/probe.py"
+phx() { timeout 10 "$PHX" -c "$CONF" "$@"; }
+in_ns() { local ns=$1; shift; timeout 30 ip netns exec "$ns" python3 "$PROBE" "$@" 2>&1 || true; }
+
+# bg_server NS NAME ARGS...: start a probe server in the background and
+# wait for it to be listening.
+bg_server() {
+    local ns=$1 name=$2 i
+    shift 2
+    rm -f "$LAB_TMP/$name.ready"
+    timeout 30 ip netns exec "$ns" python3 "$PROBE" "$@" "$LAB_TMP/$name.ready" \
+        >"$LAB_TMP/$name.out" 2>&1 &
+    for ((i = 0; i < 50; i++)); do
+        [ -e "$LAB_TMP/$name.ready" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+lab_init
+trap lab_cleanup EXIT
+trap 'exit 130' INT TERM
+
+lab_up 1
+if ! lab_member_start 1 "$CONF"; then
+    not_ok "member 1 starts with the firewall policy"
+    lab_finish
+    exit 1
+fi
+ok "member 1 starts with the firewall policy"
+
+# --- allowed: TCP and UDP from the client side
+lab_tcp_transfer down 4 5001
+bg_server lab-server udp udp-echo-server 10.2.0.100 5353 1 || true
+out=$(in_ns lab-client udp-client 10.2.0.100 5353 hello-dns)
+wait || true
+assert_eq "$out" "hello-dns" "UDP request/response client -> server:5353"
+
+# --- SPEC SI-02: nothing unsolicited from the server side
+before=$(lab_counter "$CONF" drops no_session)
+bg_server lab-client listen tcp-echo-server 10.1.0.100 2222 || true
+out=$(in_ns lab-server tcp-connect 10.1.0.100 2222 2)
+assert_eq "$out" "failed" "TCP SYN from the server side to the client is dropped"
+pkill -f "tcp-echo-server 10.1.0.100 2222" 2>/dev/null || true
+in_ns lab-client udp-listen 10.1.0.100 5555 3 >"$LAB_TMP/udpl.out" &
+sleep 0.5
+ip netns exec lab-server python3 -c '
+import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"unsolicited", ("10.1.0.100", 5555))'
+wait || true
+assert_eq "$(cat "$LAB_TMP/udpl.out")" "nothing" "UDP from the server side to the client is dropped"
+after=$(lab_wait_counter "$CONF" drops no_session $((before + 2)))
+assert_ge "$after" $((before + 2)) "drops.no_session counted them ($before -> $after)"
+
+# --- destination NAT: 10.1.0.11:8080 -> 10.2.0.100:80
+bg_server lab-server dnat tcp-echo-server 10.2.0.100 80 || true
+out=$(in_ns lab-client tcp-client 10.1.0.11 8080 via-dnat)
+wait || true
+assert_match "$out" "ECHO via-dnat" "DNAT 10.1.0.11:8080 reaches the server's port 80 and back"
+assert_match "$(cat "$LAB_TMP/dnat.out")" "PEER 10.1.0.100" "the server sees the real client behind DNAT"
+
+# --- source NAT: the server sees 10.2.0.11
+bg_server lab-server snat tcp-echo-server 10.2.0.100 9000 || true
+out=$(in_ns lab-client tcp-client 10.2.0.100 9000 via-snat)
+wait || true
+assert_match "$out" "ECHO via-snat" "SNAT TCP to 9000 works both ways"
+assert_match "$(cat "$LAB_TMP/snat.out")" "PEER 10.2.0.11" "the server sees 10.2.0.11, the client is hidden"
+
+# --- the session table as the operator sees it
+bg_server lab-server conn tcp-echo-server 10.2.0.100 9001 || true
+in_ns lab-client tcp-client 10.2.0.100 9001 one sleep:2 two >"$LAB_TMP/conn-cli.out" &
+sleep 1
+conn=$(phx conn --port 9001 2>&1 || true)
+wait || true
+assert_match "$conn" "snat 10\.2\.0\.11" "phx conn lists the SNAT session with its translation"
+assert_match "$conn" "ESTABLISHED" "phx conn shows its TCP state"
+
+# --- SPEC SI-05: idle past its timeout (short-idle: 3 s) cuts a session
+before=$(lab_counter "$CONF" drops tcp_not_syn)
+bg_server lab-server idle tcp-echo-server 10.2.0.100 7000 || true
+out=$(in_ns lab-client tcp-client 10.2.0.100 7000 before-idle sleep:5 after-idle)
+wait || true
+assert_match "$out" "ECHO before-idle" "a TCP session to port 7000 works while active"
+assert_match "$out" "NOECHO after-idle" "after 5 s idle (timeout 3 s) its next packet does not pass"
+assert_no_match "$(cat "$LAB_TMP/idle.out")" "RECV after-idle" "the server never receives it"
+after=$(lab_wait_counter "$CONF" drops tcp_not_syn $((before + 1)))
+assert_ge "$after" $((before + 1)) "dropped as out of state: first packet isn't SYN ($before -> $after)"
+
+rules=$(phx rules 2>&1 || true)
+assert_match "$rules" "client-out" "phx rules lists the policy with hit counts"
+lab_member_stop 1
+lab_finish
