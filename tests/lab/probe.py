@@ -5,7 +5,7 @@
                                          echo lines until EOF; prints PEER ip
   tcp-client HOST PORT LINE [LINE...]    send each line (a line "sleep:N"
                                          sleeps N s), print each echo
-  udp-echo-server ADDR PORT READY N      echo N datagrams, print their peers
+  udp-echo-server ADDR PORT N READY      echo N datagrams, print their peers
   udp-client HOST PORT MSG               send MSG, print the answer or
                                          "timeout"
   udp-listen ADDR PORT SECONDS           print "got" if anything arrives
@@ -65,7 +65,7 @@ def tcp_client(host, port, *lines):
             return
 
 
-def udp_echo_server(addr, port, rdy, n):
+def udp_echo_server(addr, port, n, rdy):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((addr, int(port)))
     s.settimeout(T)

@@ -21,14 +21,17 @@ PROBE="$LAB_ROOT/tests/lab/probe.py"
 phx() { timeout 10 "$PHX" -c "$CONF" "$@"; }
 in_ns() { local ns=$1; shift; timeout 30 ip netns exec "$ns" python3 "$PROBE" "$@" 2>&1 || true; }
 
-# bg_server NS NAME ARGS...: start a probe server in the background and
-# wait for it to be listening.
+# bg_server NS NAME ARGS...: start a probe server in the background, set
+# BG to its pid and wait for it to be listening. (Never a bare `wait`: the
+# member itself is a background job of this shell.)
+BG=
 bg_server() {
     local ns=$1 name=$2 i
     shift 2
     rm -f "$LAB_TMP/$name.ready"
     timeout 30 ip netns exec "$ns" python3 "$PROBE" "$@" "$LAB_TMP/$name.ready" \
         >"$LAB_TMP/$name.out" 2>&1 &
+    BG=$!
     for ((i = 0; i < 50; i++)); do
         [ -e "$LAB_TMP/$name.ready" ] && return 0
         sleep 0.1
@@ -52,7 +55,7 @@ ok "member 1 starts with the firewall policy"
 lab_tcp_transfer down 4 5001
 bg_server lab-server udp udp-echo-server 10.2.0.100 5353 1 || true
 out=$(in_ns lab-client udp-client 10.2.0.100 5353 hello-dns)
-wait || true
+wait "$BG" || true
 assert_eq "$out" "hello-dns" "UDP request/response client -> server:5353"
 
 # --- SPEC SI-02: nothing unsolicited from the server side
@@ -62,11 +65,12 @@ out=$(in_ns lab-server tcp-connect 10.1.0.100 2222 2)
 assert_eq "$out" "failed" "TCP SYN from the server side to the client is dropped"
 pkill -f "tcp-echo-server 10.1.0.100 2222" 2>/dev/null || true
 in_ns lab-client udp-listen 10.1.0.100 5555 3 >"$LAB_TMP/udpl.out" &
+BG=$!
 sleep 0.5
 ip netns exec lab-server python3 -c '
 import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.sendto(b"unsolicited", ("10.1.0.100", 5555))'
-wait || true
+wait "$BG" || true
 assert_eq "$(cat "$LAB_TMP/udpl.out")" "nothing" "UDP from the server side to the client is dropped"
 after=$(lab_wait_counter "$CONF" drops no_session $((before + 2)))
 assert_ge "$after" $((before + 2)) "drops.no_session counted them ($before -> $after)"
@@ -74,23 +78,25 @@ assert_ge "$after" $((before + 2)) "drops.no_session counted them ($before -> $a
 # --- destination NAT: 10.1.0.11:8080 -> 10.2.0.100:80
 bg_server lab-server dnat tcp-echo-server 10.2.0.100 80 || true
 out=$(in_ns lab-client tcp-client 10.1.0.11 8080 via-dnat)
-wait || true
+wait "$BG" || true
 assert_match "$out" "ECHO via-dnat" "DNAT 10.1.0.11:8080 reaches the server's port 80 and back"
 assert_match "$(cat "$LAB_TMP/dnat.out")" "PEER 10.1.0.100" "the server sees the real client behind DNAT"
 
 # --- source NAT: the server sees 10.2.0.11
 bg_server lab-server snat tcp-echo-server 10.2.0.100 9000 || true
 out=$(in_ns lab-client tcp-client 10.2.0.100 9000 via-snat)
-wait || true
+wait "$BG" || true
 assert_match "$out" "ECHO via-snat" "SNAT TCP to 9000 works both ways"
 assert_match "$(cat "$LAB_TMP/snat.out")" "PEER 10.2.0.11" "the server sees 10.2.0.11, the client is hidden"
 
 # --- the session table as the operator sees it
 bg_server lab-server conn tcp-echo-server 10.2.0.100 9001 || true
 in_ns lab-client tcp-client 10.2.0.100 9001 one sleep:2 two >"$LAB_TMP/conn-cli.out" &
+cli=$!
 sleep 1
 conn=$(phx conn --port 9001 2>&1 || true)
-wait || true
+wait "$cli" || true
+wait "$BG" || true
 assert_match "$conn" "snat 10\.2\.0\.11" "phx conn lists the SNAT session with its translation"
 assert_match "$conn" "ESTABLISHED" "phx conn shows its TCP state"
 
@@ -98,7 +104,7 @@ assert_match "$conn" "ESTABLISHED" "phx conn shows its TCP state"
 before=$(lab_counter "$CONF" drops tcp_not_syn)
 bg_server lab-server idle tcp-echo-server 10.2.0.100 7000 || true
 out=$(in_ns lab-client tcp-client 10.2.0.100 7000 before-idle sleep:5 after-idle)
-wait || true
+wait "$BG" || true
 assert_match "$out" "ECHO before-idle" "a TCP session to port 7000 works while active"
 assert_match "$out" "NOECHO after-idle" "after 5 s idle (timeout 3 s) its next packet does not pass"
 assert_no_match "$(cat "$LAB_TMP/idle.out")" "RECV after-idle" "the server never receives it"
