@@ -313,6 +313,8 @@ phx_dp_create(const struct phx_config *cfg, struct phx_cfg_errors *errs)
 	}
 	rss_init(dp);
 	dp->sweep_budget = SWEEP_BUDGET;
+	dp->pickup_until_tsc = rte_rdtsc() +
+		rte_get_tsc_hz() * cfg->sessions.pickup_grace_s;
 	pthread_mutex_init(&dp->policy_lock, NULL);
 	pthread_mutex_init(&dp->dump_lock, NULL);
 	if (cfg->dataplane.icmp_rate > 0) {

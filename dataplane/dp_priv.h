@@ -143,6 +143,9 @@ struct phx_dp {
 	uint16_t reta_size;                     /* [I] 0 = one queue, no RSS */
 	uint8_t rss_key_be[40];                 /* [I] rte_convert_rss_key() */
 	uint64_t sweep_budget;                  /* [I] sessions examined per loop */
+	uint64_t pickup_until_tsc;              /* [I] TCP mid-stream pickup
+						 * allowed before this TSC
+						 * (sessions.pickup_grace_s) */
 	pthread_mutex_t dump_lock;              /* serialises dump requests */
 	struct phx_dp_stats ctl_stats;          /* [C] control lcore's block */
 };

@@ -622,15 +622,9 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 			return true;
 		}
 		if (s->flags & PHX_SESS_F_WINDOW) {
-			struct phx_tcp_seg seg = {
-				.seq = pm->tcp_seq, .ack = pm->tcp_ack,
-				.win = pm->tcp_win, .flags = pm->tcp_flags,
-				.wscale = pm->tcp_wscale,
-				.len = (uint16_t)(pm->l4_len - pm->l4_hlen +
-					!!(pm->tcp_flags & RTE_TCP_SYN_FLAG) +
-					!!(pm->tcp_flags & RTE_TCP_FIN_FLAG)),
-			};
+			struct phx_tcp_seg seg;
 
+			phx_tcp_seg_from_meta(pm, &seg);
 			if (!phx_tcp_window_check(&s->win, dir, &seg)) {
 				drop(w, m, PHX_DROP_TCP_BAD_WINDOW);
 				return true;
@@ -651,6 +645,20 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 	}
 	forward(w, m, pidx, pm, sess_dst_after_nat(s, dir, pm), s, dir, now);
 	return true;
+}
+
+/*
+ * Mid-stream pickup (sessions.pickup_grace_s): for a while after start, an
+ * established-looking TCP packet (ACK, no SYN/FIN/RST) may open a session
+ * in ESTABLISHED, e.g. flows that were running through another box when
+ * this member took over. Its window tracking learns before it checks.
+ */
+static inline bool
+tcp_pickup(const struct phx_dp *dp, const struct phx_pkt_meta *pm,
+	   uint64_t now)
+{
+	return now < dp->pickup_until_tsc &&
+	       phx_tcp_flag_class(pm->tcp_flags) == PHX_TCPF_ACK;
 }
 
 struct snat_ctx {
@@ -704,17 +712,20 @@ sess_create(struct phx_worker *w, const struct phx_policy *pol,
 	if (k->proto == IPPROTO_TCP) {
 		enum phx_tcp_verdict v;
 
-		t.state = (uint8_t)phx_tcp_fsm_next(PHX_TCP_NONE, PHX_DIR_ORIG,
-				PHX_TCPF_SYN, &v);
-		if (w->dp->cfg->sessions.tcp_window_check) {
-			struct phx_tcp_seg seg = {
-				.seq = pm->tcp_seq, .ack = pm->tcp_ack,
-				.win = pm->tcp_win, .flags = pm->tcp_flags,
-				.wscale = pm->tcp_wscale,
-				.len = (uint16_t)(pm->l4_len - pm->l4_hlen + 1),
-			};
+		bool syn = phx_tcp_flag_class(pm->tcp_flags) == PHX_TCPF_SYN;
 
-			phx_tcp_window_init(&t.win, &seg);
+		t.state = syn ? (uint8_t)phx_tcp_fsm_next(PHX_TCP_NONE,
+				PHX_DIR_ORIG, PHX_TCPF_SYN, &v) :
+			  PHX_TCP_ESTABLISHED; /* picked up mid-stream */
+		if (w->dp->cfg->sessions.tcp_window_check) {
+			struct phx_tcp_seg seg;
+
+			if (syn) {
+				phx_tcp_seg_from_meta(pm, &seg);
+				phx_tcp_window_init(&t.win, &seg);
+			} else {
+				phx_tcp_window_init_pickup(&t.win);
+			}
 			t.flags |= PHX_SESS_F_WINDOW;
 		}
 	} else {
@@ -827,7 +838,8 @@ new_flows(struct phx_worker *w, const struct phx_policy *pol, uint16_t pidx,
 			continue;
 		}
 		if (pm->proto == IPPROTO_TCP &&
-		    phx_tcp_flag_class(pm->tcp_flags) != PHX_TCPF_SYN) {
+		    phx_tcp_flag_class(pm->tcp_flags) != PHX_TCPF_SYN &&
+		    !tcp_pickup(w->dp, pm, now)) {
 			drop(w, m, PHX_DROP_TCP_NOT_SYN);
 			continue;
 		}
@@ -869,7 +881,8 @@ miss(struct phx_worker *w, const struct phx_policy *pol, struct rte_mbuf *m,
 		return;
 	}
 	if (dp->nh[nh].kind == PHX_NH_FWD && pm->proto == IPPROTO_TCP &&
-	    phx_tcp_flag_class(pm->tcp_flags) != PHX_TCPF_SYN) {
+	    phx_tcp_flag_class(pm->tcp_flags) != PHX_TCPF_SYN &&
+	    !tcp_pickup(dp, pm, now)) {
 		/* SPEC SI-03: "TCP packet out of state - first packet
 		 * isn't SYN" */
 		drop(w, m, PHX_DROP_TCP_NOT_SYN);
@@ -1003,6 +1016,9 @@ msg_install(struct phx_worker *w, const struct phx_policy *pol,
 
 	t.flags &= (uint8_t)~PHX_SESS_F_USED;
 	t.flags |= PHX_SESS_F_SYNCED;
+	/* Its window history is the peer's: learn again before checking. */
+	if (t.flags & PHX_SESS_F_WINDOW)
+		phx_tcp_window_init_pickup(&t.win);
 	t.gen = 0;
 	tmo = pol->tmo_tsc[t.tmo_class < PHX_TMO_MAX ? t.tmo_class : 0];
 	/* Rebase the remaining lifetime on our clock (SPEC SI-09): never
