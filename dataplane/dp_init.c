@@ -39,7 +39,6 @@ int phx_dp_meta_offset = -1;
 #define RING_SIZE 1024
 #define SYNC_RING_SIZE 16384
 #define MSG_RING_SIZE 4096
-#define SWEEP_BUDGET 64
 
 static const char *const counter_names[PHX_CNT_MAX] = {
 #define PHX_DP_CNT_NAME_(e, n) [PHX_CNT_##e] = #n,
@@ -312,7 +311,6 @@ phx_dp_create(const struct phx_config *cfg, struct phx_cfg_errors *errs)
 		goto fail;
 	}
 	rss_init(dp);
-	dp->sweep_budget = SWEEP_BUDGET;
 	dp->pickup_until_tsc = rte_rdtsc() +
 		rte_get_tsc_hz() * cfg->sessions.pickup_grace_s;
 	pthread_mutex_init(&dp->policy_lock, NULL);

@@ -92,6 +92,7 @@ struct phx_worker {
 	struct phx_pkt_meta meta[PHX_BURST]; /* [W] burst scratch: parsed
 					      * IPv4 packets in order */
 	struct phx_flow_key keys[PHX_BURST]; /* [W] burst scratch: their keys */
+	struct phx_flow_key ckeys[PHX_BURST]; /* [W] the same, canonical form */
 	const struct phx_policy *pol;     /* [W] policy for the current loop
 					   * (rcu_dereference once per loop) */
 	struct phx_shard *shard;          /* [W] this worker's sessions */
@@ -142,7 +143,6 @@ struct phx_dp {
 						 * the ports (queue per entry) */
 	uint16_t reta_size;                     /* [I] 0 = one queue, no RSS */
 	uint8_t rss_key_be[40];                 /* [I] rte_convert_rss_key() */
-	uint64_t sweep_budget;                  /* [I] sessions examined per loop */
 	uint64_t pickup_until_tsc;              /* [I] TCP mid-stream pickup
 						 * allowed before this TSC
 						 * (sessions.pickup_grace_s) */

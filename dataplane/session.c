@@ -3,9 +3,8 @@
  * Session shard storage: rte_hash for the keys, a flat record array, and a
  * stack of free record indexes. Only the owning worker calls these.
  *
- * The hash holds two keys per session, so it is created with 2 x max
- * entries; a cuckoo insert can still fail somewhat before that when
- * buckets collide, which the caller counts as a full table, as it should.
+ * The hash holds one canonical key per session, two for NAT sessions, so
+ * it is created with 2 x max entries: every session can be a NAT one.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -66,8 +65,9 @@ phx_shard_free(struct phx_shard *sh)
 struct phx_sess *
 phx_shard_insert(struct phx_shard *sh, const struct phx_sess *tmpl, int *err)
 {
-	struct phx_flow_key rk;
+	struct phx_flow_key fk, rk;
 	struct phx_sess *s;
+	bool nat = tmpl->flags & (PHX_SESS_F_SNAT | PHX_SESS_F_DNAT);
 	uint32_t idx;
 	int rc;
 
@@ -77,31 +77,34 @@ phx_shard_insert(struct phx_shard *sh, const struct phx_sess *tmpl, int *err)
 	}
 	idx = sh->free_idx[sh->n_free - 1];
 	s = &sh->sess[idx];
-	*s = *tmpl;
-	s->flags |= PHX_SESS_F_USED;
-	phx_sess_reply_key(s, &rk);
+	phx_flow_key_canon(&tmpl->key, &fk);
+	if (nat) {
+		phx_sess_reply_key(tmpl, &rk);
+		phx_flow_key_canon(&rk, &rk);
+	}
 	/* rte_hash_add_key_data() replaces the data of an existing key: a
 	 * key owned by another session must be refused, not stolen (e.g. a
 	 * NAT translation colliding with a live flow). */
-	if (rte_hash_lookup(sh->h, &s->key) >= 0 ||
-	    rte_hash_lookup(sh->h, &rk) >= 0) {
-		s->flags = 0;
+	if (rte_hash_lookup(sh->h, &fk) >= 0 ||
+	    (nat && (phx_flow_key_eq(&fk, &rk) ||
+		     rte_hash_lookup(sh->h, &rk) >= 0))) {
 		*err = -EEXIST;
 		return NULL;
 	}
-	rc = rte_hash_add_key_data(sh->h, &s->key,
-			(void *)(uintptr_t)((uint64_t)idx << 1 | PHX_DIR_ORIG));
-	if (rc == 0) {
+	rc = rte_hash_add_key_data(sh->h, &fk,
+			(void *)(uintptr_t)((uint64_t)idx << 1));
+	if (rc == 0 && nat) {
 		rc = rte_hash_add_key_data(sh->h, &rk,
-			(void *)(uintptr_t)((uint64_t)idx << 1 | PHX_DIR_REPLY));
+			(void *)(uintptr_t)((uint64_t)idx << 1 | 1));
 		if (rc != 0)
-			rte_hash_del_key(sh->h, &s->key);
+			rte_hash_del_key(sh->h, &fk);
 	}
 	if (rc != 0) {
-		s->flags = 0;
 		*err = rc == -ENOSPC ? -ENOSPC : -EEXIST;
 		return NULL;
 	}
+	*s = *tmpl;
+	s->flags |= PHX_SESS_F_USED;
 	sh->n_free--;
 	sh->used++;
 	return s;
@@ -110,14 +113,31 @@ phx_shard_insert(struct phx_shard *sh, const struct phx_sess *tmpl, int *err)
 void
 phx_shard_delete(struct phx_shard *sh, struct phx_sess *s)
 {
-	struct phx_flow_key rk;
+	struct phx_flow_key k;
 
 	if (!(s->flags & PHX_SESS_F_USED))
 		return;
-	phx_sess_reply_key(s, &rk);
-	rte_hash_del_key(sh->h, &s->key);
-	rte_hash_del_key(sh->h, &rk);
+	phx_flow_key_canon(&s->key, &k);
+	rte_hash_del_key(sh->h, &k);
+	if (s->flags & (PHX_SESS_F_SNAT | PHX_SESS_F_DNAT)) {
+		phx_sess_reply_key(s, &k);
+		phx_flow_key_canon(&k, &k);
+		rte_hash_del_key(sh->h, &k);
+	}
 	s->flags = 0;
 	sh->free_idx[sh->n_free++] = phx_shard_index(sh, s);
 	sh->used--;
+}
+
+struct phx_sess *
+phx_shard_find(struct phx_shard *sh, const struct phx_flow_key *k,
+	       enum phx_dir *dir)
+{
+	struct phx_flow_key c;
+	void *d;
+
+	phx_flow_key_canon(k, &c);
+	if (rte_hash_lookup_data(sh->h, &c, &d) < 0)
+		return NULL;
+	return phx_shard_resolve(sh, (uintptr_t)d, k, dir);
 }

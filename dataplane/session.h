@@ -2,10 +2,18 @@
 /*
  * Session shard: one per worker, written by that worker only (DESIGN
  * invariant 1). An rte_hash (no concurrency flags: single writer, single
- * reader) maps both keys of a session, the forward key as the initiator
- * sent it and the reply key as replies arrive (after NAT), to the session's
- * index in a flat array of 64-byte records; the hash data word carries the
- * index and the direction:   data = index << 1 | dir.
+ * reader) maps a session's keys to its index in a flat array of 64-byte
+ * records. Keys are stored in canonical form (endpoints ordered), so a
+ * session without NAT needs one entry for both directions; a NAT session
+ * has a second entry for its reply key (as replies arrive, after NAT).
+ * The hash data word is   index << 1 | entry,   entry 1 = the NAT reply
+ * entry. phx_shard_resolve() turns a hit into (session, direction) and
+ * rejects what the entry does not admit.
+ *
+ * Why canonical: with two entries per session the table ran at 80% load
+ * and many lookups went on to the cuckoo secondary bucket (another cache
+ * miss); one entry halves the populated table and the key-store working
+ * set (measured: see docs/performance.md).
  *
  * The record holds what sync must ship (DESIGN 5): the forward key, NAT
  * translation, TCP state and windows, rule and policy generation, and the
@@ -17,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_hash.h>
 
@@ -91,6 +100,60 @@ phx_sess_reply_key(const struct phx_sess *s, struct phx_flow_key *r)
 	}
 }
 
+/* Canonical form of k: source endpoint <= destination endpoint. c may
+ * be k. */
+static inline void
+phx_flow_key_canon(const struct phx_flow_key *k, struct phx_flow_key *c)
+{
+	struct phx_flow_key t = *k;
+	uint64_t a = (uint64_t)t.src_ip << 16 | t.sport;
+	uint64_t b = (uint64_t)t.dst_ip << 16 | t.dport;
+
+	if (a <= b)
+		*c = t;
+	else
+		phx_flow_key_reverse(&t, c);
+}
+
+static inline bool
+phx_flow_key_eq(const struct phx_flow_key *a, const struct phx_flow_key *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+/*
+ * Resolve a hash hit: the entry's data d and the packet's own (not
+ * canonical) key k. Returns the session and sets *dir, or NULL when the
+ * slot is free or holds a session this key does not belong to (an earlier
+ * packet of the burst ended it; or a reply-shaped packet on a NAT
+ * session's forward entry, e.g. a server answering the hidden client's
+ * real address: never admitted).
+ */
+static inline struct phx_sess *
+phx_shard_resolve(const struct phx_shard *sh, uintptr_t d,
+		  const struct phx_flow_key *k, enum phx_dir *dir)
+{
+	struct phx_sess *s = &sh->sess[d >> 1];
+	struct phx_flow_key r;
+
+	if (!(s->flags & PHX_SESS_F_USED))
+		return NULL;
+	if (d & 1) {
+		phx_sess_reply_key(s, &r);
+		*dir = PHX_DIR_REPLY;
+		return phx_flow_key_eq(k, &r) ? s : NULL;
+	}
+	if (phx_flow_key_eq(k, &s->key)) {
+		*dir = PHX_DIR_ORIG;
+		return s;
+	}
+	if (s->flags & (PHX_SESS_F_SNAT | PHX_SESS_F_DNAT))
+		return NULL;
+	phx_flow_key_reverse(&s->key, &r);
+	*dir = PHX_DIR_REPLY;
+	return phx_flow_key_eq(k, &r) ? s : NULL;
+}
+
 /*
  * Insert a session with forward key fwd (record filled by the caller
  * through *out before or after; flags must include the NAT bits so the
@@ -100,7 +163,11 @@ phx_sess_reply_key(const struct phx_sess *s, struct phx_flow_key *r)
 struct phx_sess *phx_shard_insert(struct phx_shard *sh,
 				  const struct phx_sess *tmpl, int *err);
 
-/* Remove s (both keys) and free its slot. */
+/* The session k belongs to (any direction), or NULL; one lookup. */
+struct phx_sess *phx_shard_find(struct phx_shard *sh,
+				const struct phx_flow_key *k, enum phx_dir *dir);
+
+/* Remove s (its keys) and free its slot. */
 void phx_shard_delete(struct phx_shard *sh, struct phx_sess *s);
 
 static inline uint32_t

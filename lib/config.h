@@ -84,7 +84,7 @@ struct phx_cfg_eal {
 struct phx_cfg_dataplane {
 	unsigned workers;        /* 1..PHX_CFG_MAX_WORKERS, default 1 */
 	unsigned idle_sleep_us;  /* 0 = pure busy poll; default 0 */
-	unsigned mbufs;          /* mbuf pool size, 1024..1048576, default 16384 */
+	unsigned mbufs;          /* mbuf pool size, 1024..8388608, default 16384 */
 	unsigned icmp_rate;      /* ICMP errors per second per worker, 0 = none
 				  * sent; default 100 */
 };

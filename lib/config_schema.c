@@ -2159,7 +2159,7 @@ static const struct field dataplane_fields[] = {
 	/* mbuf pool size */
 	{ .key = "mbufs", .type = FT_UINT,
 	  MEMBER(struct phx_cfg_dataplane, mbufs),
-	  .min = 1024, .max = 1048576, .def = 16384 },
+	  .min = 1024, .max = 8388608, .def = 16384 },
 	/* ICMP errors per second per worker; 0 = never send */
 	{ .key = "icmp_rate", .type = FT_UINT,
 	  MEMBER(struct phx_cfg_dataplane, icmp_rate),

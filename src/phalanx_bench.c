@@ -3,16 +3,21 @@
  * phalanx-bench: testpmd-style benchmark of the real dataplane.
  *
  * It builds a two-port member whose input port replays a pcap forever
- * (net_pcap infinite_rx=1) and whose output port is net_null, pre-resolves
- * the next hop, runs the real worker loop for a fixed time and prints
- * testpmd-like forward statistics: packets, Rx/Tx pps and TSC cycles per
- * packet (busy cycles, as testpmd --record-core-cycles counts them).
- * tests/bench/forwarding.sh runs dpdk-testpmd --forward-mode=io on the same
- * devices in the same run and prints the ratio.
+ * (net_pcap infinite_rx=1) and whose output port is net_null, with a
+ * policy that accepts every flow, pre-resolves the next hop, and runs the
+ * real worker loop. The pcap holds one frame per flow, so the first pass
+ * over it opens every session (the setup rate: new sessions per second on
+ * one worker, rule lookup included) and every later pass is established
+ * traffic spread over all of them (Rx/Tx pps and TSC cycles per packet,
+ * busy cycles as testpmd --record-core-cycles counts them). It also
+ * measures the memory of a session table of that size (hash with both
+ * keys, records, free list) from DPDK's heap statistics.
+ * tests/bench/forwarding.sh and tests/bench/sessions.sh run dpdk-testpmd
+ * --forward-mode=io on the same devices and pcap in the same run.
  *
- * Without --pcap it writes one: 64-byte UDP frames from 10.1.0.100 to
- * 10.2.0.100 addressed to the input port's MAC, --flows distinct source
- * ports.
+ * Without --pcap it writes one: UDP frames to 10.2.0.100:5001 addressed to
+ * the input port's MAC, flow i from 10.1.0.(100 + i / 64000), source port
+ * 1024 + i % 64000.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -29,6 +34,7 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_ip.h>
+#include <rte_malloc.h>
 #include <rte_udp.h>
 
 #include "control/ctl.h"
@@ -73,6 +79,33 @@ usage(FILE *out)
 		"pcap (for running dpdk-testpmd on the same input).\n");
 }
 
+static uint64_t
+drops_total(const struct phx_dp_stats *s)
+{
+	uint64_t t = 0;
+	unsigned k;
+
+	for (k = 1; k < PHX_DROP_MAX; k++)
+		t += s->drop[k];
+	return t;
+}
+
+/* Heap bytes a session table for n sessions takes, per session. */
+static double
+shard_bytes_per_session(unsigned n)
+{
+	struct rte_malloc_socket_stats a, b;
+	struct phx_shard *sh;
+
+	rte_malloc_get_socket_stats((int)rte_socket_id(), &a);
+	sh = phx_shard_create("phx_bench_mem", n, (int)rte_socket_id());
+	if (sh == NULL)
+		return 0;
+	rte_malloc_get_socket_stats((int)rte_socket_id(), &b);
+	phx_shard_free(sh);
+	return (double)(b.heap_allocsz_bytes - a.heap_allocsz_bytes) / n;
+}
+
 /* 64-byte (by default) UDP frames 10.1.0.100:port -> 10.2.0.100:5001. */
 static int
 write_pcap(const char *path, unsigned flows, unsigned size)
@@ -109,11 +142,11 @@ write_pcap(const char *path, unsigned flows, unsigned size)
 			.total_length = rte_cpu_to_be_16((uint16_t)(len - 14)),
 			.time_to_live = 64,
 			.next_proto_id = IPPROTO_UDP,
-			.src_addr = rte_cpu_to_be_32(0x0a010064),
+			.src_addr = rte_cpu_to_be_32(0x0a010064 + f / 64000),
 			.dst_addr = rte_cpu_to_be_32(0x0a020064),
 		};
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
-		u->src_port = rte_cpu_to_be_16((uint16_t)(1024 + f));
+		u->src_port = rte_cpu_to_be_16((uint16_t)(1024 + f % 64000));
 		u->dst_port = rte_cpu_to_be_16(5001);
 		u->dgram_len = rte_cpu_to_be_16((uint16_t)(len - 14 - 20));
 		u->dgram_cksum = 0;
@@ -149,8 +182,10 @@ main(int argc, char **argv)
 	struct phx_dp_stats s0, s1;
 	struct rte_eth_stats in0, out0;
 	int c, n;
-	uint64_t t0, t1, hz, rx, tx, busy;
-	double secs;
+	unsigned nb_mbufs, max_sess, mem_mb;
+	char mem_arg[16];
+	uint64_t t0, t1, hz, rx, tx, busy, ts0, ts1, created;
+	double secs, bytes_per_sess;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -185,9 +220,9 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (flows == 0 || flows > 65535 || seconds == 0 || seconds > 3600 ||
+	if (flows == 0 || flows > 4000000 || seconds == 0 || seconds > 3600 ||
 	    size < 64 || size > 1518) {
-		fprintf(stderr, "phalanx-bench: --flows 1..65535, --seconds "
+		fprintf(stderr, "phalanx-bench: --flows 1..4000000, --seconds "
 			"1..3600, --size 64..1518\n");
 		return 2;
 	}
@@ -199,18 +234,28 @@ main(int argc, char **argv)
 		if (write_pcap(pcap_path, flows, size) != 0)
 			return 1;
 	}
+	/* The pcap PMD copies every frame into its own mbufs: one per flow,
+	 * plus RX rings and frames in flight. Sessions: room for every flow
+	 * with cuckoo headroom. Memory: mbufs, the table, and the rest. */
+	nb_mbufs = flows + 32768;
+	max_sess = RTE_MAX(1024u, flows + flows / 4);
+	mem_mb = 384 + (unsigned)(((uint64_t)nb_mbufs * 2560 +
+				   (uint64_t)max_sess * 200) >> 20);
 	n = snprintf(cfgbuf, sizeof(cfgbuf),
 		"{\"name\": \"bench\",\n"
 		" \"eal\": {\"file_prefix\": \"%s\", \"lcores\": \"0-1\", "
-		"\"memory_mb\": 512, \"no_huge\": %s},\n"
-		" \"dataplane\": {\"workers\": 1, \"mbufs\": 16384},\n"
+		"\"memory_mb\": %u, \"no_huge\": %s},\n"
+		" \"dataplane\": {\"workers\": 1, \"mbufs\": %u},\n"
+		" \"sessions\": {\"max\": %u},\n"
+		" \"rules\": [{\"name\": \"all\", \"action\": \"accept\"}],\n"
 		" \"ports\": [\n"
 		"  {\"name\": \"in0\", \"device\": "
 		"\"net_pcap0,rx_pcap=%s,infinite_rx=1\", "
 		"\"mac\": \"02:00:0a:01:00:0b\", \"addresses\": [\"10.1.0.11/24\"]},\n"
 		"  {\"name\": \"out0\", \"device\": \"net_null0,no-rx=1\", "
 		"\"mac\": \"02:00:0a:02:00:0b\", \"addresses\": [\"10.2.0.11/24\"]}\n"
-		" ]}\n", prefix, no_huge ? "true" : "false", pcap_path);
+		" ]}\n", prefix, mem_mb, no_huge ? "true" : "false", nb_mbufs,
+		max_sess, pcap_path);
 	if (n < 0 || (size_t)n >= sizeof(cfgbuf)) {
 		fprintf(stderr, "phalanx-bench: pcap path too long\n");
 		return 2;
@@ -226,8 +271,9 @@ main(int argc, char **argv)
 	eal_push("--file-prefix");
 	eal_push(prefix);
 	eal_push(no_huge ? "--no-huge" : "--huge-unlink");
+	snprintf(mem_arg, sizeof(mem_arg), "%u", mem_mb);
 	eal_push("-m");
-	eal_push("512");
+	eal_push(mem_arg);
 	eal_push("--no-pci");
 	eal_push("--log-level");
 	eal_push("*:warning");
@@ -242,6 +288,7 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	bytes_per_sess = shard_bytes_per_session(flows);
 	dp = phx_dp_create(cfg, &errs);
 	if (dp == NULL) {
 		phx_cfg_errors_print(&errs, stderr);
@@ -263,7 +310,26 @@ main(int argc, char **argv)
 	if (phx_dp_start(dp) != 0)
 		return 1;
 	hz = rte_get_tsc_hz();
-	/* One second of warm-up, then measure. */
+	/* Setup: the first pass over the pcap opens one session per flow.
+	 * Timed from the first session to the last (bounded: 120 s). */
+	ts0 = ts1 = 0;
+	t0 = rte_rdtsc();
+	for (;;) {
+		uint64_t now = rte_rdtsc();
+
+		phx_dp_stats_sum(dp, &s0);
+		created = s0.cnt[PHX_CNT_SESS_CREATED];
+		if (created > 0 && ts0 == 0)
+			ts0 = now;
+		if (created >= flows) {
+			ts1 = now;
+			break;
+		}
+		if (stop_requested || now - t0 > 120 * hz)
+			break;
+		rte_delay_us_block(100);
+	}
+	/* One second of established warm-up, then measure. */
 	rte_delay_ms(1000);
 	phx_dp_stats_sum(dp, &s0);
 	rte_eth_stats_reset(phx_dp_port(dp, 0)->port_id);
@@ -275,8 +341,6 @@ main(int argc, char **argv)
 	phx_dp_stats_sum(dp, &s1);
 	rte_eth_stats_get(phx_dp_port(dp, 0)->port_id, &in0);
 	rte_eth_stats_get(phx_dp_port(dp, 1)->port_id, &out0);
-	phx_dp_stop(dp);
-
 	secs = (double)(t1 - t0) / (double)hz;
 	rx = s1.cnt[PHX_CNT_RX_PKTS] - s0.cnt[PHX_CNT_RX_PKTS];
 	tx = s1.cnt[PHX_CNT_FWD_PKTS] - s0.cnt[PHX_CNT_FWD_PKTS];
@@ -300,11 +364,26 @@ main(int argc, char **argv)
 	       "packets=%" PRIu64 ") at %" PRIu64 " MHz Clock\n",
 	       rx ? (double)busy / (double)rx : 0.0, busy, rx, hz / 1000000);
 	printf("  frame size %u bytes, %u flows, 1 worker\n", size, flows);
+	printf("  sessions: %u live, %" PRIu64 " created during the measured "
+	       "phase, %" PRIu64 " drops\n", phx_dp_sessions(dp, 0),
+	       s1.cnt[PHX_CNT_SESS_CREATED] - s0.cnt[PHX_CNT_SESS_CREATED],
+	       drops_total(&s1) - drops_total(&s0));
+	if (ts1 > ts0 && flows >= 1000)
+		printf("  setup: %" PRIu64 " sessions in %.3f s: %.0f new "
+		       "sessions/s (policy lookup included)\n", created,
+		       (double)(ts1 - ts0) / (double)hz,
+		       (double)created * (double)hz / (double)(ts1 - ts0));
+	else if (ts1 == 0)
+		printf("  setup: only %" PRIu64 " of %u sessions were created\n",
+		       created, flows);
+	printf("  memory: %.1f bytes per session (table of %u: hash with both "
+	       "keys, records, free list)\n", bytes_per_sess, flows);
+	phx_dp_stop(dp);
 	phx_ctl_free(ctl);
 	phx_dp_free(dp);
 	rte_eal_cleanup();
 	phx_config_free(cfg);
 	if (own_pcap)
 		unlink(pcap_path);
-	return tx > 0 ? 0 : 1;
+	return tx > 0 && ts1 != 0 ? 0 : 1;
 }

@@ -288,6 +288,10 @@ START_TEST(source_nat_hides_client)
 	ck_assert_uint_eq(l4_port(o, 1), 40010);
 	ck_assert(tb_csum_ok(o));
 	rte_pktmbuf_free(o);
+	/* The client is hidden: the server answering its real address is
+	 * not part of the session; as a new flow it is no SYN. */
+	expect_dropped(1, pkt(1, SERVER, CLIENT, IPPROTO_TCP, 9000, 40010,
+			      F_SYNACK, 7, 2), PHX_DROP_TCP_NOT_SYN);
 }
 END_TEST
 
