@@ -136,6 +136,37 @@ tmo_to_tsc(uint64_t *out, const struct phx_timeouts *t)
 		out[c] = hz * t->s[c];
 }
 
+/*
+ * Reverse entries of a DNAT rule for the handoff of replies: one per
+ * destination address. When the target port is translated, the client's
+ * port must be known too, so rules with one destination port only (any
+ * other has its replies handled wherever they land, documented).
+ */
+static void
+dnat_rev_add(struct phx_policy *pol, const struct phx_cfg_rule *cr)
+{
+	unsigned d;
+
+	for (d = 0; d < cr->n_dst && pol->n_dnat < PHX_DNAT_REV_MAX; d++) {
+		struct phx_dnat_rev *e = &pol->dnat[pol->n_dnat];
+
+		if (cr->dst[d].plen != 32)
+			continue;
+		e->proto = cr->proto;
+		e->target_ip = rte_cpu_to_be_32(cr->nat_ip);
+		e->vip = rte_cpu_to_be_32(cr->dst[d].ip);
+		e->target_port = rte_cpu_to_be_16(cr->nat_port_lo);
+		e->vport = 0;
+		if (cr->nat_port_lo != 0) {
+			if (cr->n_dport != 1 ||
+			    cr->dport[0].lo != cr->dport[0].hi)
+				continue;
+			e->vport = rte_cpu_to_be_16(cr->dport[0].lo);
+		}
+		pol->n_dnat++;
+	}
+}
+
 struct phx_policy *
 phx_dp_policy_build(struct phx_dp *dp, const struct phx_config *cfg,
 		    uint64_t gen, char *err, size_t errlen)
@@ -172,6 +203,8 @@ phx_dp_policy_build(struct phx_dp *dp, const struct phx_config *cfg,
 		rt->nat_port_lo = cr->nat_port_lo;
 		rt->nat_port_hi = cr->nat_port_hi;
 		tmo_to_tsc(rt->tmo_tsc, &cr->timeouts);
+		if (cr->nat_kind == PHX_NAT_DEST)
+			dnat_rev_add(pol, cr);
 		if (cr->nat_kind != PHX_NAT_SOURCE)
 			continue;
 		/* Source NAT hides behind one of our addresses (validated):

@@ -41,6 +41,19 @@ struct phx_rule_rt {
 	uint64_t tmo_tsc[PHX_TMO_MAX]; /* effective timeouts, TSC ticks */
 };
 
+/* A destination-NAT target, to find the worker that owns the session of a
+ * reply coming from it (its RSS hashes another tuple than the request's). */
+struct phx_dnat_rev {
+	uint32_t target_ip;            /* network order: the inside server */
+	uint16_t target_port;          /* network order; 0 = port kept */
+	uint16_t vport;                /* network order: the port clients use
+					* (0 = same as target_port: kept) */
+	uint32_t vip;                  /* network order: member address */
+	uint8_t proto;
+};
+
+#define PHX_DNAT_REV_MAX 256
+
 struct phx_policy {
 	uint64_t gen;                  /* [I] configuration generation */
 	struct rte_acl_ctx *acl;       /* [I] NULL when there are no rules */
@@ -49,6 +62,8 @@ struct phx_policy {
 	uint32_t n_specs;              /* [I] ACL rules after expansion */
 	uint64_t tmo_tsc[PHX_TMO_MAX]; /* [I] global timeouts, TSC ticks */
 	char (*names)[PHX_CFG_NAME_LEN]; /* [I] rule names, for telemetry */
+	uint32_t n_dnat;               /* [I] */
+	struct phx_dnat_rev dnat[PHX_DNAT_REV_MAX]; /* [I] */
 	struct phx_rule_rt rules[];    /* [I] n_rules */
 };
 

@@ -843,6 +843,57 @@ new_flows(struct phx_worker *w, const struct phx_policy *pol, uint16_t pidx,
 	}
 }
 
+/* Worker whose queue the NIC's RSS picks for a tuple (host order). The
+ * key is symmetric, so either direction gives the same answer. */
+static inline unsigned
+rss_worker(const struct phx_dp *dp, uint32_t a, uint32_t b, uint16_t pa,
+	   uint16_t pb)
+{
+	uint32_t t[3] = { a, b, (uint32_t)pa << 16 | pb };
+
+	return dp->reta[rte_softrss_be(t, 3, dp->rss_key_be) % dp->reta_size];
+}
+
+/*
+ * A reply from a destination-NAT target hashes to another tuple than the
+ * client's request did, so it may land on a worker that does not own the
+ * session (DESIGN invariant 6). Find the owner from the DNAT rule (the
+ * address and port the client used) and hand the packet over. Returns
+ * true when m was handed off (or dropped: handoff_full).
+ */
+static bool
+handoff_dnat_reply(struct phx_worker *w, const struct phx_policy *pol,
+		   struct rte_mbuf *m, uint16_t pidx,
+		   const struct phx_pkt_meta *pm)
+{
+	const struct phx_dp *dp = w->dp;
+	unsigned i, owner;
+
+	for (i = 0; i < pol->n_dnat; i++) {
+		const struct phx_dnat_rev *e = &pol->dnat[i];
+		uint16_t vport;
+
+		if (e->target_ip != pm->src_ip ||
+		    (e->proto != 0 && e->proto != pm->proto) ||
+		    (e->target_port != 0 && e->target_port != pm->sport))
+			continue;
+		vport = e->vport ? e->vport : pm->sport;
+		owner = rss_worker(dp, rte_be_to_cpu_32(pm->dst_ip),
+				   rte_be_to_cpu_32(e->vip),
+				   rte_be_to_cpu_16(pm->dport),
+				   rte_be_to_cpu_16(vport));
+		if (owner == w->idx || owner >= dp->nb_workers)
+			return false;
+		phx_dp_mbuf_meta(m)->port = pidx;
+		if (rte_ring_mp_enqueue(dp->workers[owner].handoff, m) != 0)
+			drop(w, m, PHX_DROP_HANDOFF_FULL);
+		else
+			w->stats.cnt[PHX_CNT_HANDOFF_TX]++;
+		return true;
+	}
+	return false;
+}
+
 /* First packet of a possible new flow: route it and queue it for
  * classification, or settle it here. */
 static inline void
@@ -858,6 +909,9 @@ miss(struct phx_worker *w, const struct phx_policy *pol, struct rte_mbuf *m,
 		drop(w, m, PHX_DROP_ICMP_NO_SESSION);
 		return;
 	}
+	if (dp->reta_size > 1 && pol->n_dnat != 0 &&
+	    handoff_dnat_reply(w, pol, m, pidx, pm))
+		return;
 	if (rte_lpm_lookup(dp->lpm, rte_be_to_cpu_32(pm->dst_ip), &nh) != 0) {
 		icmp_error(w, m, pidx, pm, ICMP_DEST_UNREACH,
 			   0 /* net unreachable */, 0, now);
@@ -888,20 +942,19 @@ miss(struct phx_worker *w, const struct phx_policy *pol, struct rte_mbuf *m,
 	nf->data[c] = (const uint8_t *)&nf->in[c];
 }
 
-void
-phx_dp_process_burst(struct phx_worker *w, uint16_t pidx,
-		     struct rte_mbuf **pkts, uint16_t n, uint64_t now)
+static void
+process(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pkts,
+	uint16_t n, uint64_t now)
 {
 	const struct rte_ether_addr *mymac = &w->dp->ports[pidx].mac;
 	const struct phx_policy *pol = w->pol;
 	struct rte_mbuf *ip4[PHX_BURST];
 	const void *kp[PHX_BURST];
 	void *data[PHX_BURST];
-	uint64_t hit_mask = 0, bytes = 0;
+	uint64_t hit_mask = 0;
 	struct newflow nf;
 	unsigned nip = 0, i;
 
-	w->stats.cnt[PHX_CNT_RX_PKTS] += n;
 	w->nc_pos = -1; /* neighbour cache: this burst only */
 	nf.n = 0;
 	for (i = 0; i < n && i < 4; i++)
@@ -917,7 +970,6 @@ phx_dp_process_burst(struct phx_worker *w, uint16_t pidx,
 
 		if (i + 4 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void *));
-		bytes += rte_pktmbuf_pkt_len(m);
 		if (rte_pktmbuf_data_len(m) >= RTE_ETHER_HDR_LEN &&
 		    rte_is_unicast_ether_addr(&eth->dst_addr) &&
 		    !rte_is_same_ether_addr(&eth->dst_addr, mymac)) {
@@ -956,7 +1008,6 @@ phx_dp_process_burst(struct phx_worker *w, uint16_t pidx,
 		kp[nip] = &w->ckeys[nip];
 		ip4[nip++] = m;
 	}
-	w->stats.cnt[PHX_CNT_RX_BYTES] += bytes;
 	if (nip == 0)
 		return;
 	/* Stage 2: both keys of every session live in one hash; then the
@@ -984,6 +1035,20 @@ phx_dp_process_burst(struct phx_worker *w, uint16_t pidx,
 	}
 	/* Stage 4: classify and settle the new flows together. */
 	new_flows(w, pol, pidx, ip4, &nf, now);
+}
+
+void
+phx_dp_process_burst(struct phx_worker *w, uint16_t pidx,
+		     struct rte_mbuf **pkts, uint16_t n, uint64_t now)
+{
+	uint64_t bytes = 0;
+	uint16_t i;
+
+	w->stats.cnt[PHX_CNT_RX_PKTS] += n;
+	for (i = 0; i < n; i++)
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	w->stats.cnt[PHX_CNT_RX_BYTES] += bytes;
+	process(w, pidx, pkts, n, now);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1152,13 +1217,16 @@ phx_dp_worker_loop(void *arg)
 			phx_dp_process_burst(w, (uint16_t)p, pkts,
 					     (uint16_t)n, now);
 		}
+		/* Packets of our sessions that arrived on other workers
+		 * (already counted as received there). */
 		n = rte_ring_sc_dequeue_burst(w->handoff, (void **)pkts,
 					      PHX_BURST, NULL);
 		for (p = 0; p < n; p++) {
 			w->stats.cnt[PHX_CNT_HANDOFF_RX]++;
-			phx_dp_process_burst(w, phx_dp_mbuf_meta(pkts[p])->port,
-					     &pkts[p], 1, now);
+			process(w, phx_dp_mbuf_meta(pkts[p])->port, &pkts[p], 1,
+				now);
 		}
+		got += n;
 		if (w->idx == 0)
 			drain_ctl_tx(w);
 		drain_msgs(w, w->pol, now);

@@ -11,13 +11,15 @@
 #include "tests/dp/fixture.h"
 
 #define FX_MAX_PORTS 4
+#define FX_MAX_QUEUES 2
 
 struct rte_mempool *fx_pool;
 struct phx_config *fx_cfg;
 struct phx_dp *fx_dp;
 struct phx_ctl *fx_ctl;
-static struct rte_ring *rxr[FX_MAX_PORTS], *txr[FX_MAX_PORTS];
-static unsigned fx_nports;
+static struct rte_ring *rxr[FX_MAX_PORTS][FX_MAX_QUEUES];
+static struct rte_ring *txr[FX_MAX_PORTS][FX_MAX_QUEUES];
+static unsigned fx_nports, fx_nq;
 
 void
 fx_die(const char *what)
@@ -29,14 +31,22 @@ fx_die(const char *what)
 void
 fx_setup(const char *prefix, const char *cfg_json, unsigned nports)
 {
-	static char a[12][32] = { "dptest", "-l", "0-1", "--no-huge",
+	fx_setup_q(prefix, cfg_json, nports, 1, "0-1");
+}
+
+void
+fx_setup_q(const char *prefix, const char *cfg_json, unsigned nports,
+	   unsigned nq, const char *lcores)
+{
+	static char a[12][32] = { "dptest", "--lcores", "", "--no-huge",
 		"--no-pci", "-m", "256", "--log-level", "*:warning",
 		"--file-prefix" };
 	char *eal[13];
 	struct phx_cfg_errors errs = {0};
 	char name[32];
-	unsigned p, k;
+	unsigned p, q, k;
 
+	snprintf(a[2], sizeof(a[2]), "%s", lcores);
 	snprintf(a[10], sizeof(a[10]), "%s", prefix);
 	for (k = 0; k < 11; k++)
 		eal[k] = a[k];
@@ -45,20 +55,23 @@ fx_setup(const char *prefix, const char *cfg_json, unsigned nports)
 		fx_die("EAL init");
 	fx_pool = rte_pktmbuf_pool_create("tb_pool", 4096, 0, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (fx_pool == NULL || nports > FX_MAX_PORTS)
+	if (fx_pool == NULL || nports > FX_MAX_PORTS || nq > FX_MAX_QUEUES)
 		fx_die("test mempool");
 	for (p = 0; p < nports; p++) {
-		snprintf(name, sizeof(name), "tb_rx%u", p);
-		rxr[p] = rte_ring_create(name, 1024, 0,
-					 RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(name, sizeof(name), "tb_tx%u", p);
-		txr[p] = rte_ring_create(name, 1024, 0,
-					 RING_F_SP_ENQ | RING_F_SC_DEQ);
+		for (q = 0; q < nq; q++) {
+			snprintf(name, sizeof(name), "tb_rx%u_%u", p, q);
+			rxr[p][q] = rte_ring_create(name, 1024, 0,
+					RING_F_SP_ENQ | RING_F_SC_DEQ);
+			snprintf(name, sizeof(name), "tb_tx%u_%u", p, q);
+			txr[p][q] = rte_ring_create(name, 1024, 0,
+					RING_F_SP_ENQ | RING_F_SC_DEQ);
+		}
 		/* rte_eth_from_rings("tN") names the ethdev "net_ring_tN". */
 		snprintf(name, sizeof(name), "t%u", p);
-		if (rte_eth_from_rings(name, &rxr[p], 1, &txr[p], 1, 0) < 0)
+		if (rte_eth_from_rings(name, rxr[p], nq, txr[p], nq, 0) < 0)
 			fx_die("rte_eth_from_rings");
 	}
+	fx_nq = nq;
 	fx_nports = nports;
 	fx_cfg = phx_config_load_buf("dptest.json", cfg_json,
 				     strlen(cfg_json), &errs);
@@ -92,7 +105,13 @@ fx_teardown(void)
 void
 fx_inject(int port, struct rte_mbuf *m)
 {
-	if (m == NULL || rte_ring_enqueue(rxr[port], m) != 0)
+	fx_inject_q(port, 0, m);
+}
+
+void
+fx_inject_q(int port, unsigned q, struct rte_mbuf *m)
+{
+	if (m == NULL || q >= fx_nq || rte_ring_enqueue(rxr[port][q], m) != 0)
 		fx_die("cannot inject a frame");
 }
 
@@ -100,12 +119,13 @@ unsigned
 fx_collect(int port, struct rte_mbuf **out, unsigned want, unsigned ms)
 {
 	uint64_t end = rte_rdtsc() + rte_get_tsc_hz() * ms / 1000;
-	unsigned got = 0;
+	unsigned got = 0, q;
 
 	while (rte_rdtsc() < end) {
 		phx_ctl_poll(fx_ctl, rte_rdtsc());
-		got += rte_ring_dequeue_burst(txr[port], (void **)(out + got),
-					      want - got, NULL);
+		for (q = 0; q < fx_nq && got < want; q++)
+			got += rte_ring_dequeue_burst(txr[port][q],
+				(void **)(out + got), want - got, NULL);
 		if (got >= want)
 			break;
 		rte_delay_us_sleep(200);

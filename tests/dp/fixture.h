@@ -28,11 +28,16 @@ extern struct phx_ctl *fx_ctl;
 /* EAL, nports ring ports, config (JSON text), dataplane, control, start.
  * prefix: unique EAL file prefix. Exits the process on failure. */
 void fx_setup(const char *prefix, const char *cfg_json, unsigned nports);
+/* Same with nq RX/TX queues per port and an EAL --lcores map. */
+void fx_setup_q(const char *prefix, const char *cfg_json, unsigned nports,
+		unsigned nq, const char *lcores);
 void fx_teardown(void);
 /* Fail set-up loudly outside Check's test context. */
 void fx_die(const char *what) __attribute__((noreturn));
 
 void fx_inject(int port, struct rte_mbuf *m);
+/* Frame arriving on RX queue q of port. */
+void fx_inject_q(int port, unsigned q, struct rte_mbuf *m);
 /* Up to want frames sent on port within ms, driving control meanwhile. */
 unsigned fx_collect(int port, struct rte_mbuf **out, unsigned want,
 		    unsigned ms);
