@@ -58,10 +58,12 @@ a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 print(" ".join("%s +%d" % (k, b[k] - a.get(k, 0)) for k in b if b[k] != a.get(k, 0)))' "$1" "$2"
 }
 
-# tcp_segs NS: "InSegs OutSegs" of the namespace's TCP (/proc/net/snmp).
+# tcp_segs NS: "received sent" TCP segments of the namespace
+# (/proc/net/snmp: InSegs; OutSegs + RetransSegs, since Linux leaves
+# retransmissions out of OutSegs).
 tcp_segs() {
     ip netns exec "$1" cat /proc/net/snmp |
-        awk '/^Tcp:/ { if (h) { print $11, $12 } else { h = 1 } }'
+        awk '/^Tcp:/ { if (h) { print $11, $12 + $13 } else { h = 1 } }'
 }
 
 lab_up 1
