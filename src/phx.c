@@ -512,6 +512,20 @@ cmd_pstat(struct phx_ctx *ctx, int argc, char **argv)
 		phx_err("bad answer to %s: %s", cmd, err);
 	json_decref(ver);
 	json_decref(ans);
+	if (rc < 0)
+		return PHX_EXIT_FAIL;
+	/* Rule hits belong to the whole member, not to one worker. */
+	if (!has_worker && !ctl) {
+		json_t *rules = ask(ctx, "/phalanx/rules", NULL);
+
+		if (rules == NULL)
+			return PHX_EXIT_FAIL;
+		fputs("\n", stdout);
+		rc = phx_fmt_rules(stdout, rules, err, sizeof(err));
+		if (rc < 0)
+			phx_err("bad answer to /phalanx/rules: %s", err);
+		json_decref(rules);
+	}
 	return rc < 0 ? PHX_EXIT_FAIL : PHX_EXIT_OK;
 }
 

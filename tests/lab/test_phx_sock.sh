@@ -400,7 +400,14 @@ Packets:
 
 Drops:
   no_route            1  no route to the destination
-  total               1" ''
+  total               1
+
+Policy generation 1
+
+Name        Action  NAT     Hits
+client-out  accept  source     3
+ping        accept  -          1
+2 rules" ''
 
 run goodworker "$PHX" -s "$FAKE" pstat -w 7
 expect "pstat -w 7 rejected by the member: says which parameter" 1 '' \
