@@ -70,15 +70,9 @@ static const char reload_cfg[] =
 	"  ]\n"
 	"}\n";
 
-static const struct rte_ether_addr mac_in0 = {{ 0x02, 0, 0x0a, 1, 0, 0x0b }};
-static const struct rte_ether_addr mac_out0 = {{ 0x02, 0, 0x0a, 2, 0, 0x0b }};
-static const struct rte_ether_addr mac_client = {{ 0x02, 0, 0x0a, 1, 0, 0x64 }};
-static const struct rte_ether_addr mac_server = {{ 0x02, 0, 0x0a, 2, 0, 0x64 }};
-static const struct rte_ether_addr bcast = {{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }};
-static const struct rte_ether_addr zero;
 
-#define CLIENT IP(10, 1, 0, 100)
-#define SERVER IP(10, 2, 0, 100)
+#define CLIENT FX_CLIENT
+#define SERVER FX_SERVER
 #define F_SYN RTE_TCP_SYN_FLAG
 #define F_ACK RTE_TCP_ACK_FLAG
 #define F_SYNACK (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)
@@ -90,8 +84,8 @@ pkt(int from_server, uint32_t src, uint32_t dst, uint8_t proto,
     uint16_t sport, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack)
 {
 	struct tb_ip p = {
-		.src_mac = from_server ? mac_server : mac_client,
-		.dst_mac = from_server ? mac_out0 : mac_in0,
+		.src_mac = from_server ? fx_mac_server : fx_mac_client,
+		.dst_mac = from_server ? fx_mac_out0 : fx_mac_in0,
 		.src = src, .dst = dst, .proto = proto, .ttl = 64,
 		.sport = sport, .dport = dport, .tcp_flags = flags,
 		.seq = seq, .ack = ack, .payload = 16,
@@ -173,7 +167,7 @@ START_TEST(tcp_session_through)
 	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40001, 80, F_PSHACK,
 			   1001, 5001), 1);
 	ck_assert_uint_eq(fx_ip(o)->time_to_live, 63);
-	ck_assert(rte_is_same_ether_addr(&fx_eth(o)->dst_addr, &mac_server));
+	ck_assert(rte_is_same_ether_addr(&fx_eth(o)->dst_addr, &fx_mac_server));
 	ck_assert(tb_csum_ok(o));
 	rte_pktmbuf_free(o);
 	o = through(1, pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 40001, F_PSHACK,
@@ -348,7 +342,7 @@ END_TEST
 
 START_TEST(icmp_echo_session)
 {
-	struct tb_ip rep = { .src_mac = mac_server, .dst_mac = mac_out0,
+	struct tb_ip rep = { .src_mac = fx_mac_server, .dst_mac = fx_mac_out0,
 		.src = SERVER, .dst = CLIENT, .proto = IPPROTO_ICMP,
 		.icmp_type = RTE_IP_ICMP_ECHO_REPLY, .sport = 99, .payload = 8 };
 	struct rte_mbuf *o;
@@ -368,7 +362,7 @@ static struct rte_mbuf *
 icmp_error_about(struct rte_mbuf *q, uint16_t quote_len)
 {
 	uint8_t body[8 + 64] = { 3, 3 };   /* port unreachable */
-	struct tb_ip p = { .src_mac = mac_server, .dst_mac = mac_out0,
+	struct tb_ip p = { .src_mac = fx_mac_server, .dst_mac = fx_mac_out0,
 		.src = SERVER, .dst = CLIENT, .proto = IPPROTO_ICMP,
 		.ttl = 64 };
 	struct rte_mbuf *m;
@@ -509,16 +503,9 @@ main(void)
 {
 	Suite *s = suite_create("dp_firewall");
 	TCase *tc = tcase_create("firewall");
-	SRunner *sr;
-	int failed;
 
 	fx_setup("phx_dp_firewall", test_cfg, 2);
-	/* neighbours: the server answers, the client asks */
-	fx_inject(1, tb_arp(fx_pool, RTE_ARP_OP_REPLY, &mac_server, SERVER,
-			    &mac_out0, IP(10, 2, 0, 11), &mac_out0));
-	fx_inject(0, tb_arp(fx_pool, RTE_ARP_OP_REQUEST, &mac_client, CLIENT,
-			    &zero, IP(10, 1, 0, 1), &bcast));
-	fx_drain();
+	fx_learn_hosts(IP(10, 1, 0, 1), IP(10, 2, 0, 11));
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, tcp_session_through);
@@ -540,11 +527,5 @@ main(void)
 	tcase_add_test(tc, reload_revokes_and_keeps);
 	tcase_add_test(tc, table_full_denies_new_flows);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	fx_teardown();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fx_run(s);
 }

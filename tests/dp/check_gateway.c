@@ -46,20 +46,14 @@ static const char test_cfg[] =
 	"}\n";
 
 
-static const struct rte_ether_addr mac_in0 = {{ 0x02, 0, 0x0a, 1, 0, 0x0b }};
-static const struct rte_ether_addr mac_out0 = {{ 0x02, 0, 0x0a, 2, 0, 0x0b }};
-static const struct rte_ether_addr mac_client = {{ 0x02, 0, 0x0a, 1, 0, 0x64 }};
-static const struct rte_ether_addr mac_server = {{ 0x02, 0, 0x0a, 2, 0, 0x64 }};
 static const struct rte_ether_addr mac_gw = {{ 0x02, 0, 0x0a, 2, 0, 0xfe }};
-static const struct rte_ether_addr bcast = {{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }};
-static const struct rte_ether_addr zero;
 
 /* The server (10.2.0.100) answers ARP so that forwarding can proceed. */
 static void
 resolve_server(void)
 {
-	fx_inject(1, tb_arp(fx_pool, RTE_ARP_OP_REPLY, &mac_server, IP(10, 2, 0, 100),
-			 &mac_out0, IP(10, 2, 0, 11), &mac_out0));
+	fx_inject(1, tb_arp(fx_pool, RTE_ARP_OP_REPLY, &fx_mac_server, IP(10, 2, 0, 100),
+			 &fx_mac_out0, IP(10, 2, 0, 11), &fx_mac_out0));
 	fx_drain();
 }
 
@@ -68,15 +62,15 @@ START_TEST(arp_request_for_us_is_answered)
 	struct rte_mbuf *out[4];
 	struct rte_arp_hdr *a;
 
-	fx_inject(0, tb_arp(fx_pool, RTE_ARP_OP_REQUEST, &mac_client,
-			 IP(10, 1, 0, 100), &zero, IP(10, 1, 0, 1), &bcast));
+	fx_inject(0, tb_arp(fx_pool, RTE_ARP_OP_REQUEST, &fx_mac_client,
+			 IP(10, 1, 0, 100), &fx_zero, IP(10, 1, 0, 1), &fx_bcast));
 	ck_assert_uint_eq(fx_collect(0, out, 1, 2000), 1);
 	ck_assert(rte_is_same_ether_addr(&fx_eth(out[0])->dst_addr,
-					 &mac_client));
-	ck_assert(rte_is_same_ether_addr(&fx_eth(out[0])->src_addr, &mac_in0));
+					 &fx_mac_client));
+	ck_assert(rte_is_same_ether_addr(&fx_eth(out[0])->src_addr, &fx_mac_in0));
 	a = (struct rte_arp_hdr *)(fx_eth(out[0]) + 1);
 	ck_assert_uint_eq(rte_be_to_cpu_16(a->arp_opcode), RTE_ARP_OP_REPLY);
-	ck_assert(rte_is_same_ether_addr(&a->arp_data.arp_sha, &mac_in0));
+	ck_assert(rte_is_same_ether_addr(&a->arp_data.arp_sha, &fx_mac_in0));
 	ck_assert_uint_eq(a->arp_data.arp_sip, rte_cpu_to_be_32(IP(10, 1, 0, 1)));
 	ck_assert_uint_eq(a->arp_data.arp_tip,
 			  rte_cpu_to_be_32(IP(10, 1, 0, 100)));
@@ -89,8 +83,8 @@ START_TEST(arp_request_for_other_is_dropped)
 	struct rte_mbuf *out[1];
 	uint64_t before = fx_drops(PHX_DROP_ARP_NOT_MINE);
 
-	fx_inject(0, tb_arp(fx_pool, RTE_ARP_OP_REQUEST, &mac_client,
-			 IP(10, 1, 0, 100), &zero, IP(10, 1, 0, 99), &bcast));
+	fx_inject(0, tb_arp(fx_pool, RTE_ARP_OP_REQUEST, &fx_mac_client,
+			 IP(10, 1, 0, 100), &fx_zero, IP(10, 1, 0, 99), &fx_bcast));
 	ck_assert_uint_eq(fx_collect(0, out, 1, 200), 0);
 	ck_assert_uint_eq(fx_drops(PHX_DROP_ARP_NOT_MINE), before + 1);
 }
@@ -98,7 +92,7 @@ END_TEST
 
 START_TEST(echo_to_member_is_answered)
 {
-	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
+	struct tb_ip p = { .src_mac = fx_mac_client, .dst_mac = fx_mac_in0,
 		.src = IP(10, 1, 0, 100), .dst = IP(10, 1, 0, 1),
 		.proto = IPPROTO_ICMP, .icmp_type = RTE_IP_ICMP_ECHO_REQUEST,
 		.sport = 77, .payload = 56 };
@@ -108,7 +102,7 @@ START_TEST(echo_to_member_is_answered)
 	fx_inject(0, tb_ipv4(fx_pool, &p));
 	ck_assert_uint_eq(fx_collect(0, out, 1, 2000), 1);
 	ck_assert(rte_is_same_ether_addr(&fx_eth(out[0])->dst_addr,
-					 &mac_client));
+					 &fx_mac_client));
 	ck_assert_uint_eq(fx_ip(out[0])->src_addr,
 			  rte_cpu_to_be_32(IP(10, 1, 0, 1)));
 	ck_assert_uint_eq(fx_ip(out[0])->dst_addr,
@@ -123,7 +117,7 @@ END_TEST
 
 START_TEST(forward_resolves_holds_and_releases)
 {
-	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
+	struct tb_ip p = { .src_mac = fx_mac_client, .dst_mac = fx_mac_in0,
 		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 77),
 		.proto = IPPROTO_UDP, .sport = 1000, .dport = 53,
 		.payload = 100, .ttl = 64 };
@@ -137,7 +131,7 @@ START_TEST(forward_resolves_holds_and_releases)
 	fx_inject(0, tb_ipv4(fx_pool, &p));
 	ck_assert_uint_eq(fx_collect(1, out, 1, 2000), 1);
 	a = (struct rte_arp_hdr *)(fx_eth(out[0]) + 1);
-	ck_assert(rte_is_same_ether_addr(&fx_eth(out[0])->dst_addr, &bcast));
+	ck_assert(rte_is_same_ether_addr(&fx_eth(out[0])->dst_addr, &fx_bcast));
 	ck_assert_uint_eq(rte_be_to_cpu_16(a->arp_opcode), RTE_ARP_OP_REQUEST);
 	ck_assert_uint_eq(a->arp_data.arp_tip, rte_cpu_to_be_32(IP(10, 2, 0, 77)));
 	ck_assert_uint_eq(a->arp_data.arp_sip, rte_cpu_to_be_32(IP(10, 2, 0, 11)));
@@ -145,14 +139,14 @@ START_TEST(forward_resolves_holds_and_releases)
 
 	/* The answer releases both, rewritten and TTL-1. */
 	fx_inject(1, tb_arp(fx_pool, RTE_ARP_OP_REPLY, &mac_gw, IP(10, 2, 0, 77),
-			 &mac_out0, IP(10, 2, 0, 11), &mac_out0));
+			 &fx_mac_out0, IP(10, 2, 0, 11), &fx_mac_out0));
 	n = fx_collect(1, out, 2, 2000);
 	ck_assert_uint_eq(n, 2);
 	for (i = 0; i < n; i++) {
 		ck_assert(rte_is_same_ether_addr(&fx_eth(out[i])->dst_addr,
 						 &mac_gw));
 		ck_assert(rte_is_same_ether_addr(&fx_eth(out[i])->src_addr,
-						 &mac_out0));
+						 &fx_mac_out0));
 		ck_assert_uint_eq(fx_ip(out[i])->time_to_live, 63);
 		ck_assert(tb_csum_ok(out[i]));
 		rte_pktmbuf_free(out[i]);
@@ -170,7 +164,7 @@ END_TEST
 
 START_TEST(static_route_uses_gateway)
 {
-	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
+	struct tb_ip p = { .src_mac = fx_mac_client, .dst_mac = fx_mac_in0,
 		.src = IP(10, 1, 0, 100), .dst = IP(198, 51, 100, 9),
 		.proto = IPPROTO_TCP, .sport = 40000, .dport = 80, .ttl = 10 };
 	struct rte_mbuf *out[2];
@@ -183,7 +177,7 @@ START_TEST(static_route_uses_gateway)
 			  rte_cpu_to_be_32(IP(10, 2, 0, 254)));
 	rte_pktmbuf_free(out[0]);
 	fx_inject(1, tb_arp(fx_pool, RTE_ARP_OP_REPLY, &mac_gw, IP(10, 2, 0, 254),
-			 &mac_out0, IP(10, 2, 0, 11), &mac_out0));
+			 &fx_mac_out0, IP(10, 2, 0, 11), &fx_mac_out0));
 	ck_assert_uint_eq(fx_collect(1, out, 1, 2000), 1);
 	ck_assert(rte_is_same_ether_addr(&fx_eth(out[0])->dst_addr, &mac_gw));
 	ck_assert_uint_eq(fx_ip(out[0])->dst_addr,
@@ -196,7 +190,7 @@ END_TEST
 
 START_TEST(ttl_one_gets_time_exceeded)
 {
-	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
+	struct tb_ip p = { .src_mac = fx_mac_client, .dst_mac = fx_mac_in0,
 		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 100),
 		.proto = IPPROTO_UDP, .sport = 33434, .dport = 33434, .ttl = 1 };
 	uint64_t before = fx_drops(PHX_DROP_TTL_EXCEEDED);
@@ -223,7 +217,7 @@ END_TEST
 
 START_TEST(no_route_is_counted_and_reported)
 {
-	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
+	struct tb_ip p = { .src_mac = fx_mac_client, .dst_mac = fx_mac_in0,
 		.src = IP(10, 1, 0, 100), .dst = IP(192, 0, 2, 1),
 		.proto = IPPROTO_ICMP, .icmp_type = 8, .payload = 8 };
 	uint64_t before = fx_drops(PHX_DROP_NO_ROUTE);
@@ -247,7 +241,7 @@ END_TEST
 
 START_TEST(mtu_exceeded_with_df_gets_frag_needed)
 {
-	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
+	struct tb_ip p = { .src_mac = fx_mac_client, .dst_mac = fx_mac_in0,
 		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 100),
 		.proto = IPPROTO_UDP, .sport = 1, .dport = 2, .payload = 1400,
 		.frag = 0x4000 };
@@ -268,7 +262,7 @@ END_TEST
 
 START_TEST(hold_queue_is_bounded_then_unresolved)
 {
-	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
+	struct tb_ip p = { .src_mac = fx_mac_client, .dst_mac = fx_mac_in0,
 		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 200),
 		.proto = IPPROTO_UDP, .sport = 5, .dport = 6 };
 	uint64_t full = fx_drops(PHX_DROP_NEIGH_HOLD_FULL);
@@ -293,7 +287,7 @@ END_TEST
 
 START_TEST(frames_for_other_hosts_are_dropped)
 {
-	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_server,
+	struct tb_ip p = { .src_mac = fx_mac_client, .dst_mac = fx_mac_server,
 		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 100),
 		.proto = IPPROTO_UDP };
 	uint64_t before = fx_drops(PHX_DROP_L2_OTHER_HOST);
@@ -400,7 +394,7 @@ static const struct bad_case bad_cases[] = {
 START_TEST(malformed_frames_are_counted)
 {
 	const struct bad_case *bc = &bad_cases[_i];
-	struct tb_ip p = { .src_mac = mac_client, .dst_mac = mac_in0,
+	struct tb_ip p = { .src_mac = fx_mac_client, .dst_mac = fx_mac_in0,
 		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 100),
 		.proto = IPPROTO_UDP, .sport = 9, .dport = 9, .payload = 20 };
 	struct rte_mbuf *tmpl = tb_ipv4(fx_pool, &p), *out[1];
@@ -435,8 +429,6 @@ main(void)
 {
 	Suite *s = suite_create("dp_gateway");
 	TCase *tc = tcase_create("gateway");
-	SRunner *sr;
-	int failed;
 
 	fx_setup("phx_dp_gateway", test_cfg, 2);
 	resolve_server();
@@ -455,11 +447,5 @@ main(void)
 	tcase_add_loop_test(tc, malformed_frames_are_counted, 0,
 			    (int)RTE_DIM(bad_cases));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	fx_teardown();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fx_run(s);
 }

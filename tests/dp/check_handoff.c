@@ -33,15 +33,9 @@ static const char test_cfg[] =
 	"  {\"name\": \"snat\", \"in\": \"in0\", \"proto\": \"tcp\", \"dport\": 9000,\n"
 	"   \"nat\": {\"source\": \"10.2.0.11\"}}]}\n";
 
-static const struct rte_ether_addr mac_in0 = {{ 0x02, 0, 0x0a, 1, 0, 0x0b }};
-static const struct rte_ether_addr mac_out0 = {{ 0x02, 0, 0x0a, 2, 0, 0x0b }};
-static const struct rte_ether_addr mac_client = {{ 0x02, 0, 0x0a, 1, 0, 0x64 }};
-static const struct rte_ether_addr mac_server = {{ 0x02, 0, 0x0a, 2, 0, 0x64 }};
-static const struct rte_ether_addr bcast = {{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }};
-static const struct rte_ether_addr zero;
 
-#define CLIENT IP(10, 1, 0, 100)
-#define SERVER IP(10, 2, 0, 100)
+#define CLIENT FX_CLIENT
+#define SERVER FX_SERVER
 #define MEMBER_IN IP(10, 1, 0, 11)
 #define MEMBER_OUT IP(10, 2, 0, 11)
 
@@ -67,8 +61,8 @@ tcp(int from_server, uint32_t src, uint32_t dst, uint16_t sport,
     uint16_t dport, uint8_t flags)
 {
 	struct tb_ip p = {
-		.src_mac = from_server ? mac_server : mac_client,
-		.dst_mac = from_server ? mac_out0 : mac_in0,
+		.src_mac = from_server ? fx_mac_server : fx_mac_client,
+		.dst_mac = from_server ? fx_mac_out0 : fx_mac_in0,
 		.src = src, .dst = dst, .proto = IPPROTO_TCP, .ttl = 64,
 		.sport = sport, .dport = dport, .tcp_flags = flags,
 		.seq = 1, .ack = 2,
@@ -150,24 +144,12 @@ main(void)
 {
 	Suite *s = suite_create("dp_handoff");
 	TCase *tc = tcase_create("handoff");
-	SRunner *sr;
-	int failed;
 
 	fx_setup_q("phx_dp_handoff", test_cfg, 2, 2, "0@0,1@1,2@1");
-	fx_inject(1, tb_arp(fx_pool, RTE_ARP_OP_REPLY, &mac_server, SERVER,
-			    &mac_out0, MEMBER_OUT, &mac_out0));
-	fx_inject(0, tb_arp(fx_pool, RTE_ARP_OP_REQUEST, &mac_client, CLIENT,
-			    &zero, MEMBER_IN, &bcast));
-	fx_drain();
+	fx_learn_hosts(MEMBER_IN, MEMBER_OUT);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, dnat_reply_is_handed_to_the_owner);
 	tcase_add_test(tc, snat_ports_bring_replies_home);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	fx_teardown();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fx_run(s);
 }

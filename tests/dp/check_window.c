@@ -23,15 +23,9 @@ static const char test_cfg[] =
 	" \"sessions\": {\"max\": 1024, \"tcp_window_check\": true, \"pickup_grace_s\": 3600},\n"
 	" \"rules\": [{\"name\": \"out\", \"in\": \"in0\"}]}\n";
 
-static const struct rte_ether_addr mac_in0 = {{ 0x02, 0, 0x0a, 1, 0, 0x0b }};
-static const struct rte_ether_addr mac_out0 = {{ 0x02, 0, 0x0a, 2, 0, 0x0b }};
-static const struct rte_ether_addr mac_client = {{ 0x02, 0, 0x0a, 1, 0, 0x64 }};
-static const struct rte_ether_addr mac_server = {{ 0x02, 0, 0x0a, 2, 0, 0x64 }};
-static const struct rte_ether_addr bcast = {{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }};
-static const struct rte_ether_addr zero;
 
-#define CLIENT IP(10, 1, 0, 100)
-#define SERVER IP(10, 2, 0, 100)
+#define CLIENT FX_CLIENT
+#define SERVER FX_SERVER
 #define ACK RTE_TCP_ACK_FLAG
 
 static int
@@ -39,8 +33,8 @@ send_tcp(int from_server, uint16_t cport, uint8_t flags, uint32_t seq,
 	 uint32_t ack, uint16_t len)
 {
 	struct tb_ip p = {
-		.src_mac = from_server ? mac_server : mac_client,
-		.dst_mac = from_server ? mac_out0 : mac_in0,
+		.src_mac = from_server ? fx_mac_server : fx_mac_client,
+		.dst_mac = from_server ? fx_mac_out0 : fx_mac_in0,
 		.src = from_server ? SERVER : CLIENT,
 		.dst = from_server ? CLIENT : SERVER,
 		.proto = IPPROTO_TCP, .ttl = 64,
@@ -95,24 +89,12 @@ main(void)
 {
 	Suite *s = suite_create("dp_window");
 	TCase *tc = tcase_create("window");
-	SRunner *sr;
-	int failed;
 
 	fx_setup("phx_dp_window", test_cfg, 2);
-	fx_inject(1, tb_arp(fx_pool, RTE_ARP_OP_REPLY, &mac_server, SERVER,
-			    &mac_out0, IP(10, 2, 0, 11), &mac_out0));
-	fx_inject(0, tb_arp(fx_pool, RTE_ARP_OP_REQUEST, &mac_client, CLIENT,
-			    &zero, IP(10, 1, 0, 11), &bcast));
-	fx_drain();
+	fx_learn_hosts(IP(10, 1, 0, 11), IP(10, 2, 0, 11));
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, in_window_passes_outside_dropped);
 	tcase_add_test(tc, mid_stream_pickup);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	fx_teardown();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fx_run(s);
 }

@@ -8,10 +8,20 @@
 #include <rte_eth_ring.h>
 #include <rte_ring.h>
 
+#include <rte_arp.h>
+
 #include "tests/dp/fixture.h"
+#include "tests/dp/pkt_build.h"
 
 #define FX_MAX_PORTS 4
 #define FX_MAX_QUEUES 2
+
+const struct rte_ether_addr fx_mac_in0 = {{ 0x02, 0, 0x0a, 1, 0, 0x0b }};
+const struct rte_ether_addr fx_mac_out0 = {{ 0x02, 0, 0x0a, 2, 0, 0x0b }};
+const struct rte_ether_addr fx_mac_client = {{ 0x02, 0, 0x0a, 1, 0, 0x64 }};
+const struct rte_ether_addr fx_mac_server = {{ 0x02, 0, 0x0a, 2, 0, 0x64 }};
+const struct rte_ether_addr fx_bcast = {{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }};
+const struct rte_ether_addr fx_zero;
 
 struct rte_mempool *fx_pool;
 struct phx_config *fx_cfg;
@@ -162,4 +172,28 @@ fx_counter(enum phx_dp_counter c)
 
 	phx_dp_stats_sum(fx_dp, &s);
 	return s.cnt[c];
+}
+
+void
+fx_learn_hosts(uint32_t member_in, uint32_t member_out)
+{
+	fx_inject(1, tb_arp(fx_pool, RTE_ARP_OP_REPLY, &fx_mac_server,
+			    FX_SERVER, &fx_mac_out0, member_out, &fx_mac_out0));
+	fx_inject(0, tb_arp(fx_pool, RTE_ARP_OP_REQUEST, &fx_mac_client,
+			    FX_CLIENT, &fx_zero, member_in, &fx_bcast));
+	fx_drain();
+}
+
+int
+fx_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	fx_teardown();
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include <check.h>
+
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
@@ -19,6 +21,13 @@
 #include "lib/config.h"
 
 #define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
+
+/* The standard lab's MACs (shared/LAB.md) and the client and server. */
+extern const struct rte_ether_addr fx_mac_in0, fx_mac_out0;
+extern const struct rte_ether_addr fx_mac_client, fx_mac_server;
+extern const struct rte_ether_addr fx_bcast, fx_zero;
+#define FX_CLIENT IP(10, 1, 0, 100)
+#define FX_SERVER IP(10, 2, 0, 100)
 
 extern struct rte_mempool *fx_pool;
 extern struct phx_config *fx_cfg;
@@ -32,6 +41,12 @@ void fx_setup(const char *prefix, const char *cfg_json, unsigned nports);
 void fx_setup_q(const char *prefix, const char *cfg_json, unsigned nports,
 		unsigned nq, const char *lcores);
 void fx_teardown(void);
+/* Neighbours learnt the way the lab does it: the server answers an ARP
+ * to member_out, the client asks for member_in. */
+void fx_learn_hosts(uint32_t member_in, uint32_t member_out);
+/* Run the suite without fork (one EAL per process), tear down, and return
+ * the process exit status. */
+int fx_run(Suite *s);
 /* Fail set-up loudly outside Check's test context. */
 void fx_die(const char *what) __attribute__((noreturn));
 
