@@ -179,7 +179,7 @@ nat_init(struct phx_dp *dp)
 static void
 rss_init(struct phx_dp *dp)
 {
-	static const uint8_t key[40] = {
+	static const uint8_t key[40] __rte_aligned(4) = {
 		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
 		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
 		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
@@ -189,7 +189,7 @@ rss_init(struct phx_dp *dp)
 	struct rte_eth_dev_info info;
 	unsigned p, i;
 
-	rte_convert_rss_key((const uint32_t *)key, (uint32_t *)dp->rss_key_be,
+	rte_convert_rss_key((const uint32_t *)(const void *)key, dp->rss_key_be,
 			    sizeof(key));
 	if (dp->nb_workers < 2)
 		return;

@@ -142,7 +142,7 @@ struct phx_dp {
 	uint16_t reta[512];                     /* [I] RSS redirection table of
 						 * the ports (queue per entry) */
 	uint16_t reta_size;                     /* [I] 0 = one queue, no RSS */
-	uint8_t rss_key_be[40];                 /* [I] rte_convert_rss_key() */
+	uint32_t rss_key_be[10];                /* [I] rte_convert_rss_key() */
 	uint64_t pickup_until_tsc;              /* [I] TCP mid-stream pickup
 						 * allowed before this TSC
 						 * (sessions.pickup_grace_s) */

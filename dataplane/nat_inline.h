@@ -9,6 +9,8 @@
 #ifndef PHX_DP_NAT_INLINE_H
 #define PHX_DP_NAT_INLINE_H
 
+#include <string.h>
+
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
@@ -42,15 +44,19 @@ l4_pseudo_csum(uint8_t *l4, uint8_t proto)
 	return NULL;
 }
 
-/* Rewrite address *a (network order) to v, fixing the IPv4 header and
- * the L4 pseudo-header checksums. */
+/* Rewrite the address at a (network order, in the frame: only 2-byte
+ * aligned after a 14-byte Ethernet header, hence memcpy) to v, fixing the
+ * IPv4 header and the L4 pseudo-header checksums. */
 static inline void
-nat_addr(struct rte_ipv4_hdr *ip, uint32_t *a, uint16_t *l4c, uint32_t v)
+nat_addr(struct rte_ipv4_hdr *ip, void *a, uint16_t *l4c, uint32_t v)
 {
-	ip->hdr_checksum = csum_update32(ip->hdr_checksum, *a, v);
+	uint32_t old;
+
+	memcpy(&old, a, sizeof(old));
+	ip->hdr_checksum = csum_update32(ip->hdr_checksum, old, v);
 	if (l4c != NULL)
-		*l4c = csum_update32(*l4c, *a, v);
-	*a = v;
+		*l4c = csum_update32(*l4c, old, v);
+	memcpy(a, &v, sizeof(v));
 }
 
 static inline void

@@ -681,7 +681,7 @@ snat_port_ok(uint16_t port, void *arg)
 	t[0] = c->peer;
 	t[1] = c->nat;
 	t[2] = (uint32_t)c->peer_port << 16 | port;
-	h = rte_softrss_be(t, 3, dp->rss_key_be);
+	h = rte_softrss_be(t, 3, (const uint8_t *)dp->rss_key_be);
 	return dp->reta[h % dp->reta_size] == c->worker;
 }
 
@@ -851,7 +851,7 @@ rss_worker(const struct phx_dp *dp, uint32_t a, uint32_t b, uint16_t pa,
 {
 	uint32_t t[3] = { a, b, (uint32_t)pa << 16 | pb };
 
-	return dp->reta[rte_softrss_be(t, 3, dp->rss_key_be) % dp->reta_size];
+	return dp->reta[rte_softrss_be(t, 3, (const uint8_t *)dp->rss_key_be) % dp->reta_size];
 }
 
 /*

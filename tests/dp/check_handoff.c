@@ -44,16 +44,16 @@ static const char test_cfg[] =
 static unsigned
 queue_of(uint32_t a, uint32_t b, uint16_t pa, uint16_t pb)
 {
-	static const uint8_t key[40] = {
+	static const uint8_t key[40] __rte_aligned(4) = {
 		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
 		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
 		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
 		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a };
-	uint8_t kbe[40];
+	uint32_t kbe[10];
 	uint32_t t[3] = { a, b, (uint32_t)pa << 16 | pb };
 
-	rte_convert_rss_key((const uint32_t *)key, (uint32_t *)kbe, 40);
-	return (rte_softrss_be(t, 3, kbe) % 128) % 2;
+	rte_convert_rss_key((const uint32_t *)(const void *)key, kbe, 40);
+	return (rte_softrss_be(t, 3, (const uint8_t *)kbe) % 128) % 2;
 }
 
 static struct rte_mbuf *
