@@ -1,0 +1,93 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# CCP frames as tshark sees them (DESIGN 5): the CCP header follows
+# Wireshark's CPHA dissector, so tshark must decode our heartbeats as CPHA
+# FWHA_MY_STATE with the member states we encoded, and our probes as
+# FWHA_IF_PROBE_REQ/REPLY, with no plugin.
+#
+#   test_ccp_tshark.sh <path to ccp_pcap>
+#
+# ccp_pcap writes tests/unit/ccp_samples.h's frames into a pcap. Exit 77
+# (meson: skipped) when tshark is not installed.
+set -eu
+
+gen="${1:?usage: $0 <ccp_pcap>}"
+if ! command -v tshark >/dev/null 2>&1; then
+    echo "tshark not installed: skipped"
+    exit 77
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+# A private HOME: no user profile (decode-as rules, disabled protocols)
+# can change what tshark prints.
+HOME="$tmp"
+export HOME
+
+"$gen" "$tmp/ccp.pcap"
+
+fail=0
+check() {   # check <description> <fixed string> <file>
+    if grep -qF -- "$2" "$3"; then
+        echo "ok: $1"
+    else
+        echo "FAIL: $1: no line with '$2'"
+        fail=1
+    fi
+}
+
+# 1. The packet tree of the known-answer heartbeat (frame 1: member 1
+#    active, member 2 standby).
+tshark -r "$tmp/ccp.pcap" -d udp.port==8116,cpha -V -Y frame.number==1 \
+    >"$tmp/v1.txt" 2>/dev/null
+check "protocol" "Check Point High Availability Protocol" "$tmp/v1.txt"
+check "opcode" "HA OpCode: FWHA_MY_STATE" "$tmp/v1.txt"
+check "cluster" "Cluster Number: 7" "$tmp/v1.txt"
+check "member 1 active" \
+    "State node: Active/Active-Attention (4) (Nodes 0)" "$tmp/v1.txt"
+check "member 2 standby" "State node: Standby (2) (Nodes 1)" "$tmp/v1.txt"
+check "report code" "Machine & Interface information included (3)" \
+    "$tmp/v1.txt"
+check "HA mode" "HA mode: FWHA_ONE_UP_MODE (4)" "$tmp/v1.txt"
+check "policy id" "Policy ID: 2" "$tmp/v1.txt"
+echo "--- tshark -V, frame 1 (CPHA part) ---"
+sed -n '/^Check Point High Availability Protocol/,$p' "$tmp/v1.txt"
+echo "---"
+
+# 2. Every frame, field by field: header, states of all five members,
+#    interface counts, last-heard bytes, probe interface numbers.
+tshark -r "$tmp/ccp.pcap" -d udp.port==8116,cpha -T fields -E separator='|' \
+    -e frame.number -e cpha.version -e cpha.cluster_number -e cpha.opcode \
+    -e cpha.src_id -e cpha.dst_id -e cpha.policy_id -e cpha.id_num \
+    -e cpha.report_code -e cpha.ha_mode -e cpha.ha_time_unit \
+    -e cpha.state_node -e cpha.in_up -e cpha.out_up \
+    -e cpha.cluster_last_packet -e cpha.ifn \
+    >"$tmp/fields.txt" 2>/dev/null
+cat >"$tmp/want.txt" <<'EOF'
+1|530|7|1|1|65535|2|2|3|4|100|4,2|2|2|0,1|
+2|530|7|1|5|65535|2|5|3|2|200|0,1,2,3,4|1|3|127,3,2,1,0|
+3|530|7|1|1|65535|2|1|3|3|100|4|0|0|0|
+4|530|7|3|1|65535|0|||||||||1
+5|530|7|4|3|1|0|||||||||1
+6|530|7|11|1|65535|2|||||||||
+7|530|7|12|3|1|0|||||||||
+8|530|7|12|4|1|0|||||||||
+EOF
+if diff -u "$tmp/want.txt" "$tmp/fields.txt"; then
+    echo "ok: fields of all 8 frames"
+else
+    echo "FAIL: tshark fields differ (- expected, + tshark)"
+    fail=1
+fi
+
+# 3. Nothing tshark calls malformed.
+tshark -r "$tmp/ccp.pcap" -d udp.port==8116,cpha -V >"$tmp/all.txt" \
+    2>/dev/null
+if grep -q "Malformed" "$tmp/all.txt"; then
+    echo "FAIL: tshark reports a malformed packet"
+    fail=1
+else
+    echo "ok: no malformed packets"
+fi
+
+exit "$fail"
