@@ -422,7 +422,7 @@ fail:
 	phx_cfg_errors_sort(errs);
 	phx_cfg_node_free(root);
 	free(src);
-	free(cfg);
+	phx_config_free(cfg);
 	return NULL;
 }
 
@@ -554,6 +554,9 @@ out:
 void
 phx_config_free(struct phx_config *cfg)
 {
+	/* the cluster key must not linger in freed heap memory */
+	if (cfg != NULL)
+		explicit_bzero(cfg->cluster.key, sizeof(cfg->cluster.key));
 	free(cfg);
 }
 

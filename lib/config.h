@@ -186,6 +186,89 @@ struct phx_cfg_sessions {
 				  * (0..3600, default 0) */
 };
 
+/* ---- cluster (SPEC 1.2, 2.1, 2.3, 4.4-4.6, 5.1-5.5; DESIGN 6) ---- */
+
+#define PHX_CFG_MAX_MEMBERS     5    /* DESIGN: a cluster of 2-5 members */
+#define PHX_CFG_MAX_VIPS        32   /* all ports together */
+#define PHX_CFG_KEY_LEN         32   /* CCP/sync authentication key, bytes */
+
+enum phx_cfg_cluster_mode {
+	PHX_CLU_MODE_HA = 0,          /* one active member (SPEC MODE-10) */
+};
+
+enum phx_cfg_ccp_transport {
+	PHX_CCP_MULTICAST = 0,        /* default (SPEC CCP-04) */
+	PHX_CCP_BROADCAST = 1,        /* for switches that drop multicast */
+};
+
+enum phx_cfg_recovery {
+	PHX_RECOVERY_ACTIVE_UP = 0,   /* no preemption (SPEC FAIL-30) */
+	PHX_RECOVERY_PRIMARY_UP = 1,  /* the best member preempts */
+};
+
+enum phx_cfg_join {
+	PHX_JOIN_MANUAL = 0,          /* config mismatch is reported only */
+	PHX_JOIN_AUTO = 1,            /* adopt the running cluster's config
+				       * (SPEC FAIL-50) */
+};
+
+/* A virtual IP: owned by the active member, answered for by ARP (SPEC
+ * MODE-12, ADDR-01). */
+struct phx_cfg_vip {
+	uint32_t ip;                  /* host order */
+	uint8_t plen;                 /* = its port's subnet */
+	int port;                     /* index in ports[] (resolved by the
+				       * validator) */
+	struct phx_cfg_loc loc;       /* the VIP object */
+};
+
+struct phx_cfg_garp {
+	unsigned count;               /* gratuitous ARPs per VIP on takeover,
+				       * 1..100, default 3 */
+	unsigned interval_ms;         /* spacing, 1..10000, default 10 */
+};
+
+struct phx_cfg_cluster {
+	bool enabled;                 /* the "cluster" section is present;
+				       * false = a standalone member: the
+				       * other fields are zero, sync_port
+				       * is -1 */
+	uint8_t id;                   /* cluster number in CCP headers,
+				       * 1..254, default 1 (SPEC CCP-10) */
+	uint8_t member;               /* this member's id, 1..5; also its
+				       * priority, 1 highest (SPEC MODE-11) */
+	unsigned n_members;           /* 2..PHX_CFG_MAX_MEMBERS */
+	uint8_t members[PHX_CFG_MAX_MEMBERS]; /* ids, ascending, unique,
+					       * include member */
+	uint8_t mode;                 /* enum phx_cfg_cluster_mode */
+	uint8_t mac_magic;            /* 5th byte of the CCP source MAC,
+				       * 1..254, default 0xfe (SPEC CCP-06) */
+	uint8_t key[PHX_CFG_KEY_LEN]; /* authentication key (never dumped) */
+	char key_file[PHX_CFG_STR_LEN * 2]; /* file the key was read from,
+					     * as opened; "" = given inline
+					     * as "hex:" */
+	uint8_t transport;            /* enum phx_cfg_ccp_transport */
+	unsigned hello_ms;            /* heartbeat interval, 1..1000 ms,
+				       * default 100 (SPEC CCP-20) */
+	unsigned dead_count;          /* heartbeats missed before a peer is
+				       * dead, 2..100, default 3; hello_ms x
+				       * dead_count is 10..30000 ms */
+	uint8_t recovery;             /* enum phx_cfg_recovery */
+	unsigned required_interfaces; /* 0 = the high-water mark of healthy
+				       * interfaces (SPEC CCP-31), else this
+				       * fixed count; <= n_ports */
+	int sync_port;                /* index in ports[] of the dedicated
+				       * sync port (CCP runs on it too) */
+	unsigned n_vips;
+	struct phx_cfg_vip vips[PHX_CFG_MAX_VIPS];
+	struct phx_cfg_garp garp;
+	bool vmac;                    /* one virtual MAC per cluster port
+				       * that moves with the active role
+				       * (SPEC 5.5), default false */
+	uint8_t join;                 /* enum phx_cfg_join */
+	struct phx_cfg_loc loc;       /* the section object */
+};
+
 struct phx_config {
 	char path[PHX_CFG_STR_LEN * 2];    /* file it was loaded from */
 	char name[PHX_CFG_NAME_LEN];       /* member name, default "phalanx" */
@@ -206,6 +289,7 @@ struct phx_config {
 					    * every new flow hits
 					    * default_action */
 	struct phx_cfg_rule rules[PHX_CFG_MAX_RULES];
+	struct phx_cfg_cluster cluster;    /* enabled = section present */
 	uint64_t generation;               /* set by the loader of the running
 					    * member: 1, +1 per reload */
 };
@@ -268,9 +352,12 @@ void phx_cfg_error_add(struct phx_cfg_errors *errs, const char *file,
 
 /*
  * Canonical JSON dump of a model: every key, defaults included, sorted as
- * in docs/config.md. JSON and YAML twins must dump identically. Returns a
- * malloc'd, newline-terminated string (free()) or NULL. The dump loads
- * back to the same model (it is a fixed point).
+ * in docs/config.md; "cluster" only when the section is present. JSON and
+ * YAML twins must dump identically. Returns a malloc'd, newline-terminated
+ * string (free()) or NULL. The dump loads back to the same model (it is a
+ * fixed point), except that it never carries the cluster key: an inline
+ * key dumps as "hex:<redacted>" (which does not load), a key file as
+ * "file:<path>".
  */
 char *phx_config_dump(const struct phx_config *cfg);
 

@@ -166,6 +166,26 @@ struct phx_cfg_rule_src {
 	struct phx_cfg_name_src out[PHX_CFG_MAX_RULE_IFS];
 };
 
+struct phx_cfg_vip_src {
+	struct phx_cfg_loc self;                    /* the VIP object */
+	struct phx_cfg_loc port;                    /* valid "port" value */
+	struct phx_cfg_loc address;                 /* valid "address" */
+	char port_name[PHX_CFG_NAME_LEN];           /* "port" as written */
+};
+
+struct phx_cfg_cluster_src {
+	struct phx_cfg_loc self;                    /* the section object */
+	struct phx_cfg_loc member;                  /* valid "member" */
+	struct phx_cfg_loc members;                 /* valid "members" list */
+	struct phx_cfg_loc hello_ms;                /* valid values; the */
+	struct phx_cfg_loc dead_count;              /* keys given at all: */
+	bool hello_given, dead_given;               /* (product check) */
+	struct phx_cfg_loc required_interfaces;
+	struct phx_cfg_loc sync_port;               /* valid "sync_port" */
+	char sync_port_name[PHX_CFG_NAME_LEN];      /* as written */
+	struct phx_cfg_vip_src vips[PHX_CFG_MAX_VIPS];
+};
+
 struct phx_cfg_srcmap {
 	struct phx_cfg_loc root;                    /* the root object */
 	struct phx_cfg_loc name;
@@ -175,6 +195,7 @@ struct phx_cfg_srcmap {
 	struct phx_cfg_route_src routes[PHX_CFG_MAX_ROUTES];
 	struct phx_cfg_zone_src zones[PHX_CFG_MAX_ZONES];
 	struct phx_cfg_rule_src rules[PHX_CFG_MAX_RULES];
+	struct phx_cfg_cluster_src cluster;
 };
 
 /* --- nodes (config.c) --- */

@@ -16,12 +16,23 @@
  * Rejected alternative: hand-written per-section parse functions. They are
  * shorter at first, but each one re-implements type checks, messages,
  * defaults and the dump order, and they drift apart.
+ *
+ * One value reaches outside the document: the cluster key may be
+ * "file:PATH", read here (bounded, regular files only) so that the model
+ * holds the key itself. The key is a secret: no message and no dump shows
+ * it.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* the GNU strerror_r, which returns the text */
+#endif
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -36,6 +47,7 @@ enum ftype {
 	FT_INT,      /* int; range min..max */
 	FT_BOOL,     /* bool */
 	FT_SECTION,  /* nested object described by sub */
+	FT_ENUM,     /* keyword: uint8_t index into words; def an index */
 	FT_CUSTOM,   /* conv/dump do everything (lists, addresses, MACs) */
 };
 
@@ -83,12 +95,19 @@ struct field {
 	const struct section *sub;  /* FT_SECTION */
 	phx_cfg_conv_fn conv;       /* FT_CUSTOM */
 	phx_cfg_dump_fn dump;       /* FT_CUSTOM */
+	const char *const *words;   /* FT_ENUM: the keywords, NULL-ended */
+	const char *const *later;   /* FT_ENUM: keywords known but not
+				     * supported yet, NULL-ended (or NULL) */
+	const char *what;           /* FT_ENUM: "a transport", for messages */
+	/* dump the key only if this says so (NULL = always): an optional
+	 * section that is absent stays out of the dump */
+	bool (*present)(const struct phx_config *cfg, const void *obj);
 };
 
 #define MEMBER(st, m) .off = offsetof(st, m), .size = sizeof(((st *)0)->m)
 #define SRC(st, m)    .src_off = offsetof(st, m) + 1
 
-#define MAX_FIELDS 16 /* per section, for the "seen" bitmap */
+#define MAX_FIELDS 32 /* per section, for the "seen" bitmap */
 #define MAX_LCORE  1023 /* highest lcore id accepted (RTE_MAX_LCORE - 1 of
 			 * the largest DPDK build we know of) */
 
@@ -631,6 +650,8 @@ get_num(const void *p, size_t size, bool is_signed)
 static void walk_object(struct walk *w, const struct section *sec,
 			const struct phx_cfg_node *n, const char *path,
 			void *obj, void *src);
+static int want_enum(struct walk *w, const struct field *f,
+		     const struct phx_cfg_node *n, const char *path);
 
 static void
 apply_defaults(const struct section *sec, void *obj)
@@ -648,6 +669,7 @@ apply_defaults(const struct section *sec, void *obj)
 			break;
 		case FT_UINT:
 		case FT_INT:
+		case FT_ENUM:
 			put_num(p, f->size, f->def);
 			break;
 		case FT_BOOL:
@@ -704,6 +726,12 @@ convert(struct walk *w, const struct field *f, const struct phx_cfg_node *n,
 		if (!want_bool(w, n, path, &b))
 			return;
 		*(bool *)p = b;
+		break;
+	case FT_ENUM:
+		v = want_enum(w, f, n, path);
+		if (v < 0)
+			return;
+		put_num(p, f->size, v);
 		break;
 	case FT_SECTION:
 		walk_object(w, f->sub, n, path, p,
@@ -922,6 +950,48 @@ dump_mac(const struct phx_config *cfg, const void *obj)
 
 /* ---------------------------------------------- custom field: addresses */
 
+/*
+ * A host address with its prefix length, "10.1.0.11/24" (len 1..32): a
+ * unicast address, and not the network or broadcast address of its
+ * subnet. Port addresses and cluster VIPs. false after reporting.
+ */
+static bool
+want_host_prefix(struct walk *w, const struct phx_cfg_node *k,
+		 const char *path, uint32_t *ipp, uint8_t *plenp)
+{
+	char why[256], q[200], a[16], net[16];
+	const char *s;
+	uint32_t ip, mask;
+	uint8_t plen;
+
+	s = want_string(w, k, path, 1, 18);
+	if (s == NULL)
+		return false;
+	phx_cfg_quote(q, sizeof(q), s);
+	if (parse_prefix(s, q, 1, &ip, &plen, why, sizeof(why)) != 0 ||
+	    !host_ok(ip, why, sizeof(why))) {
+		phx_cfg_err(w->ctx, k->loc, path, "%s", why);
+		return false;
+	}
+	mask = phx_cfg_mask(plen);
+	phx_ip4_str(ip, a);
+	phx_ip4_str(ip & mask, net);
+	/* /31 (RFC 3021) and /32 have no network/broadcast address */
+	if (plen <= 30 && (ip & ~mask) == 0) {
+		phx_cfg_err(w->ctx, k->loc, path, "%s is the network address "
+			    "of %s/%u; use a host address", a, net, plen);
+		return false;
+	}
+	if (plen <= 30 && (ip & ~mask) == ~mask) {
+		phx_cfg_err(w->ctx, k->loc, path, "%s is the broadcast address "
+			    "of %s/%u; use a host address", a, net, plen);
+		return false;
+	}
+	*ipp = ip;
+	*plenp = plen;
+	return true;
+}
+
 static void
 conv_addresses(struct walk *w, const struct field *f,
 	       const struct phx_cfg_node *n, const char *path, void *obj,
@@ -929,7 +999,7 @@ conv_addresses(struct walk *w, const struct field *f,
 {
 	struct phx_cfg_port *port = obj;
 	struct phx_cfg_port_src *psrc = src;
-	char ipath[PHX_CFG_STR_LEN], why[256], q[200], a[16], net[16];
+	char ipath[PHX_CFG_STR_LEN];
 	unsigned i;
 
 	(void)f;
@@ -938,8 +1008,6 @@ conv_addresses(struct walk *w, const struct field *f,
 	for (i = 0; i < n->n_kids; i++) {
 		const struct phx_cfg_node *k = n->kids[i];
 		struct phx_cfg_addr *ad;
-		uint32_t mask;
-		const char *s;
 
 		phx_cfg_path_index(ipath, sizeof(ipath), path, i);
 		if (i == PHX_CFG_MAX_ADDRS) {
@@ -949,32 +1017,8 @@ conv_addresses(struct walk *w, const struct field *f,
 		}
 		ad = &port->addrs[i];
 		port->n_addrs = i + 1;
-		s = want_string(w, k, ipath, 1, 18);
-		if (s == NULL)
+		if (!want_host_prefix(w, k, ipath, &ad->ip, &ad->plen))
 			continue;
-		phx_cfg_quote(q, sizeof(q), s);
-		if (parse_prefix(s, q, 1, &ad->ip, &ad->plen, why,
-				 sizeof(why)) != 0 ||
-		    !host_ok(ad->ip, why, sizeof(why))) {
-			phx_cfg_err(w->ctx, k->loc, ipath, "%s", why);
-			continue;
-		}
-		mask = phx_cfg_mask(ad->plen);
-		phx_ip4_str(ad->ip, a);
-		phx_ip4_str(ad->ip & mask, net);
-		/* /31 (RFC 3021) and /32 have no network/broadcast address */
-		if (ad->plen <= 30 && (ad->ip & ~mask) == 0) {
-			phx_cfg_err(w->ctx, k->loc, ipath, "%s is the network "
-				    "address of %s/%u; use a host address",
-				    a, net, ad->plen);
-			continue;
-		}
-		if (ad->plen <= 30 && (ad->ip & ~mask) == ~mask) {
-			phx_cfg_err(w->ctx, k->loc, ipath, "%s is the broadcast "
-				    "address of %s/%u; use a host address",
-				    a, net, ad->plen);
-			continue;
-		}
 		ad->loc = k->loc;
 		psrc->addr[i] = k->loc;
 	}
@@ -1244,6 +1288,44 @@ want_keyword(struct walk *w, const struct phx_cfg_node *n, const char *path,
 			    what, use != NULL ? use
 			    : word_list(words, n_words, list, sizeof(list)));
 	return -1;
+}
+
+static long long
+n_words(const char *const *words)
+{
+	long long n = 0;
+
+	while (words[n] != NULL)
+		n++;
+	return n;
+}
+
+/* An FT_ENUM value: its index in f->words, or -1 after reporting. A word
+ * of f->later (named in the design, not built yet) gets its own message
+ * rather than "did you mean". */
+static int
+want_enum(struct walk *w, const struct field *f, const struct phx_cfg_node *n,
+	  const char *path)
+{
+	char q[200], list[200];
+	unsigned i;
+
+	if (f->later != NULL && n->type == PHX_CFG_NODE_SCALAR &&
+	    n->kind == PHX_CFG_SCALAR_STRING) {
+		for (i = 0; f->later[i] != NULL; i++) {
+			if (strcmp(n->text, f->later[i]) != 0)
+				continue;
+			phx_cfg_err(w->ctx, n->loc, path, "%s is %s that is not "
+				    "supported yet: use %s",
+				    phx_cfg_quote(q, sizeof(q), n->text),
+				    f->what, word_list(f->words,
+						       (unsigned)n_words(f->words),
+						       list, sizeof(list)));
+			return -1;
+		}
+	}
+	return want_keyword(w, n, path, f->words, (unsigned)n_words(f->words),
+			    f->what, "string", NULL);
 }
 
 /*
@@ -2121,6 +2203,625 @@ dump_nat(const struct phx_config *cfg, const void *obj)
 	return o;
 }
 
+/* ------------------------------------------------------- the cluster */
+
+static json_t *dump_section(const struct phx_config *cfg,
+			    const struct section *sec, const void *obj);
+
+static int
+u8_cmp(const void *a, const void *b)
+{
+	return (int)*(const uint8_t *)a - (int)*(const uint8_t *)b;
+}
+
+/*
+ * "members": the ids of every member, this one included, 2..5 of them,
+ * each 1..5 and listed once. A set: kept (and dumped) in ascending order,
+ * since the id is also the priority (SPEC MODE-11: 1 highest).
+ */
+static void
+conv_members(struct walk *w, const struct field *f,
+	     const struct phx_cfg_node *n, const char *path, void *obj,
+	     void *src)
+{
+	struct phx_cfg_cluster *c = obj;
+	struct phx_cfg_cluster_src *cs = src;
+	char ipath[PHX_CFG_STR_LEN];
+	long long seen_at[PHX_CFG_MAX_MEMBERS + 1];
+	bool ok = true;
+	unsigned i;
+	long long v;
+
+	(void)f;
+	if (!want_array(w, n, path, false))
+		return;
+	if (n->n_kids < 2) {
+		phx_cfg_err(w->ctx, n->loc, path, "a cluster needs at least 2 "
+			    "members (this list has %u); list the ids of every "
+			    "member, this one included", n->n_kids);
+		return;
+	}
+	for (i = 0; i <= PHX_CFG_MAX_MEMBERS; i++)
+		seen_at[i] = -1;
+	for (i = 0; i < n->n_kids; i++) {
+		const struct phx_cfg_node *k = n->kids[i];
+
+		phx_cfg_path_index(ipath, sizeof(ipath), path, i);
+		if (i == PHX_CFG_MAX_MEMBERS) {
+			phx_cfg_err(w->ctx, k->loc, ipath, "too many members (a "
+				    "cluster has at most %d)",
+				    PHX_CFG_MAX_MEMBERS);
+			ok = false;
+			break;
+		}
+		if (!want_int(w, k, ipath, 1, PHX_CFG_MAX_MEMBERS, &v)) {
+			ok = false;
+			continue;
+		}
+		if (seen_at[v] >= 0) {
+			phx_cfg_err(w->ctx, k->loc, ipath, "member %lld is listed "
+				    "twice (also at [%lld])", v, seen_at[v]);
+			ok = false;
+			continue;
+		}
+		seen_at[v] = i;
+		c->members[c->n_members++] = (uint8_t)v;
+	}
+	qsort(c->members, c->n_members, sizeof(c->members[0]), u8_cmp);
+	if (ok)
+		cs->members = n->loc;
+}
+
+static json_t *
+dump_members(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_cluster *c = obj;
+	json_t *a = json_array();
+	unsigned i;
+
+	(void)cfg;
+	for (i = 0; a != NULL && i < c->n_members; i++)
+		json_array_append_new(a, json_integer(c->members[i]));
+	return a;
+}
+
+/*
+ * The key. Its value is a secret, so no message and no dump ever shows
+ * it: errors describe what is wrong (length, a bad character's position)
+ * and the dump writes "hex:<redacted>" or the key file's path.
+ */
+#define KEY_HEX      "hex:"
+#define KEY_FILE     "file:"
+#define KEY_REDACTED "hex:<redacted>"
+
+/* 64 hex digits at s into key; false if s[0..len) is anything else. */
+static bool
+key_from_hex(const char *s, size_t len, uint8_t *key)
+{
+	size_t i;
+
+	if (len != 2 * PHX_CFG_KEY_LEN)
+		return false;
+	for (i = 0; i < PHX_CFG_KEY_LEN; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return false;
+		key[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+/*
+ * "file:PATH": exactly 32 bytes (raw), or 64 hex digits with at most one
+ * trailing newline (what `openssl rand -hex 32 > FILE` writes). A relative
+ * PATH is relative to the directory of the configuration file, so a
+ * configuration and its key can move together. Opened non-blocking and
+ * refused unless it is a regular file, so a FIFO or a device cannot stall
+ * the load. Fills c->key_file with the path as opened.
+ */
+static bool
+key_from_file(struct walk *w, const struct phx_cfg_node *n, const char *path,
+	      const char *file, struct phx_cfg_cluster *c, uint8_t *key)
+{
+	const char *cfg_file = w->ctx->file, *slash = strrchr(cfg_file, '/');
+	char full[sizeof(c->key_file)], q[200], why[200], ebuf[128];
+	unsigned char buf[2 * PHX_CFG_KEY_LEN + 3]; /* > any valid file */
+	size_t len = 0;
+	struct stat st;
+	bool ok = false;
+	int fd, r;
+
+	if (file[0] == '\0') {
+		phx_cfg_err(w->ctx, n->loc, path, "\"file:\" needs the path of "
+			    "the key file");
+		return false;
+	}
+	if (!check_printable(file, why, sizeof(why))) {
+		phx_cfg_err(w->ctx, n->loc, path, "the key file path %s", why);
+		return false;
+	}
+	if (file[0] != '/' && slash != NULL)
+		r = snprintf(full, sizeof(full), "%.*s/%s",
+			     (int)(slash - cfg_file), cfg_file, file);
+	else
+		r = snprintf(full, sizeof(full), "%s", file);
+	if (r < 0 || (size_t)r >= sizeof(full)) {
+		phx_cfg_err(w->ctx, n->loc, path, "the key file path is too "
+			    "long (at most %zu characters)", sizeof(full) - 1);
+		return false;
+	}
+	phx_cfg_quote(q, sizeof(q), full);
+	fd = open(full, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		phx_cfg_err(w->ctx, n->loc, path, "cannot open key file %s: %s",
+			    q, strerror_r(errno, ebuf, sizeof(ebuf)));
+		return false;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		phx_cfg_err(w->ctx, n->loc, path, "key file %s is not a regular "
+			    "file", q);
+		goto out;
+	}
+	while (len < sizeof(buf)) {
+		ssize_t got = read(fd, buf + len, sizeof(buf) - len);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			phx_cfg_err(w->ctx, n->loc, path, "cannot read key file "
+				    "%s: %s", q,
+				    strerror_r(errno, ebuf, sizeof(ebuf)));
+			goto out;
+		}
+		if (got == 0)
+			break;
+		len += (size_t)got;
+	}
+	if (len == PHX_CFG_KEY_LEN) {
+		memcpy(key, buf, PHX_CFG_KEY_LEN);
+		ok = true;
+	} else {
+		size_t l = len;
+
+		if (l > 0 && buf[l - 1] == '\n')
+			l--;
+		if (l > 0 && buf[l - 1] == '\r')
+			l--;
+		ok = l == 2 * PHX_CFG_KEY_LEN &&
+		     key_from_hex((const char *)buf, l, key);
+		if (!ok && l == 2 * PHX_CFG_KEY_LEN)
+			phx_cfg_err(w->ctx, n->loc, path, "key file %s holds 64 "
+				    "characters that are not all hex digits",
+				    q);
+		else if (!ok)
+			phx_cfg_err(w->ctx, n->loc, path, "key file %s holds %s"
+				    "%zu bytes; it needs exactly %d bytes, or %d "
+				    "hex digits and a newline", q,
+				    len == sizeof(buf) ? "more than " : "",
+				    len == sizeof(buf) ? len - 1 : len,
+				    PHX_CFG_KEY_LEN, 2 * PHX_CFG_KEY_LEN);
+	}
+	if (ok)
+		snprintf(c->key_file, sizeof(c->key_file), "%s", full);
+out:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return ok;
+}
+
+static const char *
+kind_name(const struct phx_cfg_node *n)
+{
+	if (n->type == PHX_CFG_NODE_OBJECT)
+		return "object";
+	if (n->type == PHX_CFG_NODE_ARRAY)
+		return "array";
+	switch (n->kind) {
+	case PHX_CFG_SCALAR_INT:
+		return "integer";
+	case PHX_CFG_SCALAR_BOOL:
+		return "boolean";
+	case PHX_CFG_SCALAR_NULL:
+		return "null";
+	case PHX_CFG_SCALAR_FLOAT:
+		return "number";
+	default:
+		return "value";
+	}
+}
+
+static void
+conv_key(struct walk *w, const struct field *f, const struct phx_cfg_node *n,
+	 const char *path, void *obj, void *src)
+{
+	static const uint8_t zero[PHX_CFG_KEY_LEN];
+	struct phx_cfg_cluster *c = obj;
+	uint8_t key[PHX_CFG_KEY_LEN];
+	const char *s;
+	size_t i, l;
+
+	(void)f;
+	(void)src;
+	if (n->type == PHX_CFG_NODE_INVALID)
+		return;
+	/* not phx_cfg_describe(): it would print the value */
+	if (n->type != PHX_CFG_NODE_SCALAR ||
+	    n->kind != PHX_CFG_SCALAR_STRING) {
+		phx_cfg_err(w->ctx, n->loc, path, "expected string "
+			    "\"hex:<64 hex digits>\" or \"file:<path>\", got %s",
+			    kind_name(n));
+		return;
+	}
+	s = n->text;
+	if (strcmp(s, KEY_REDACTED) == 0) {
+		phx_cfg_err(w->ctx, n->loc, path, "\"%s\" stands for a key left "
+			    "out of a configuration dump; write the key itself",
+			    KEY_REDACTED);
+		return;
+	}
+	if (strncmp(s, KEY_HEX, strlen(KEY_HEX)) == 0) {
+		s += strlen(KEY_HEX);
+		l = strlen(s);
+		for (i = 0; i < l && hexval(s[i]) >= 0; i++)
+			;
+		if (i < l) {
+			phx_cfg_err(w->ctx, n->loc, path, "the hex key has a "
+				    "character that is not a hex digit (character "
+				    "%zu after \"hex:\")", i + 1);
+			return;
+		}
+		if (!key_from_hex(s, l, key)) {
+			phx_cfg_err(w->ctx, n->loc, path, "the hex key has %zu "
+				    "digit%s; it needs %d (%d bytes)", l,
+				    l == 1 ? "" : "s", 2 * PHX_CFG_KEY_LEN,
+				    PHX_CFG_KEY_LEN);
+			return;
+		}
+	} else if (strncmp(s, KEY_FILE, strlen(KEY_FILE)) == 0) {
+		if (!key_from_file(w, n, path, s + strlen(KEY_FILE), c, key))
+			return;
+	} else {
+		phx_cfg_err(w->ctx, n->loc, path, "the key must be \"hex:\" "
+			    "followed by %d hex digits, or \"file:\" followed by "
+			    "a path (the value is not shown: it may be a "
+			    "secret)", 2 * PHX_CFG_KEY_LEN);
+		return;
+	}
+	if (memcmp(key, zero, sizeof(key)) == 0) {
+		phx_cfg_err(w->ctx, n->loc, path, "the key is all zeros; use a "
+			    "random one (openssl rand -hex 32)");
+		c->key_file[0] = '\0';
+		return;
+	}
+	memcpy(c->key, key, sizeof(key));
+	explicit_bzero(key, sizeof(key));
+}
+
+static json_t *
+dump_key(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_cluster *c = obj;
+	char s[sizeof(c->key_file) + sizeof(KEY_FILE)];
+
+	(void)cfg;
+	if (c->key_file[0] == '\0')
+		return json_string(KEY_REDACTED);
+	snprintf(s, sizeof(s), "%s%s", KEY_FILE, c->key_file);
+	return json_string(s);
+}
+
+/* A port name, resolved by the validator (ports may come later). */
+static bool
+want_port_name(struct walk *w, const struct phx_cfg_node *n, const char *path,
+	       char *name, size_t size)
+{
+	char why[200], q[200];
+	const char *s;
+
+	s = want_string(w, n, path, 1, PHX_CFG_NAME_LEN - 1);
+	if (s == NULL)
+		return false;
+	if (!check_port_name(s, why, sizeof(why))) {
+		phx_cfg_err(w->ctx, n->loc, path, "%s %s",
+			    phx_cfg_quote(q, sizeof(q), s), why);
+		return false;
+	}
+	snprintf(name, size, "%s", s);
+	return true;
+}
+
+static void
+conv_sync_port(struct walk *w, const struct field *f,
+	       const struct phx_cfg_node *n, const char *path, void *obj,
+	       void *src)
+{
+	struct phx_cfg_cluster_src *cs = src;
+
+	(void)f;
+	(void)obj;
+	if (want_port_name(w, n, path, cs->sync_port_name,
+			   sizeof(cs->sync_port_name)))
+		cs->sync_port = n->loc;
+}
+
+static json_t *
+dump_port_index(const struct phx_config *cfg, int port)
+{
+	if (port < 0 || (unsigned)port >= cfg->n_ports)
+		return json_null();
+	return json_string(cfg->ports[port].name);
+}
+
+static json_t *
+dump_sync_port(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_cluster *c = obj;
+
+	return dump_port_index(cfg, c->sync_port);
+}
+
+static void
+conv_vip_port(struct walk *w, const struct field *f,
+	      const struct phx_cfg_node *n, const char *path, void *obj,
+	      void *src)
+{
+	struct phx_cfg_vip_src *vs = src;
+
+	(void)f;
+	(void)obj;
+	if (want_port_name(w, n, path, vs->port_name, sizeof(vs->port_name)))
+		vs->port = n->loc;
+}
+
+static json_t *
+dump_vip_port(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_vip *v = obj;
+
+	return dump_port_index(cfg, v->port);
+}
+
+/* Written like a port address, with the prefix length of its subnet:
+ * the validator holds it to the subnet of a member address of its port. */
+static void
+conv_vip_address(struct walk *w, const struct field *f,
+		 const struct phx_cfg_node *n, const char *path, void *obj,
+		 void *src)
+{
+	struct phx_cfg_vip *v = obj;
+	struct phx_cfg_vip_src *vs = src;
+
+	(void)f;
+	if (want_host_prefix(w, n, path, &v->ip, &v->plen))
+		vs->address = n->loc;
+}
+
+static json_t *
+dump_vip_address(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_vip *v = obj;
+	char ip[16], s[24];
+
+	(void)cfg;
+	snprintf(s, sizeof(s), "%s/%u", phx_ip4_str(v->ip, ip), v->plen);
+	return json_string(s);
+}
+
+static const struct field vip_fields[] = {
+	/* the port that answers ARP for it */
+	{ .key = "port", .type = FT_CUSTOM, .flags = F_REQUIRED,
+	  .conv = conv_vip_port, .dump = dump_vip_port },
+	/* "a.b.c.d/len": the port's subnet */
+	{ .key = "address", .type = FT_CUSTOM, .flags = F_REQUIRED,
+	  .conv = conv_vip_address, .dump = dump_vip_address },
+};
+
+static const struct section vip_section = {
+	.fields = vip_fields, .n_fields = PHX_DIM(vip_fields)
+};
+
+static void
+conv_vips(struct walk *w, const struct field *f, const struct phx_cfg_node *n,
+	  const char *path, void *obj, void *src)
+{
+	struct phx_cfg_cluster *c = obj;
+	struct phx_cfg_cluster_src *cs = src;
+	char ipath[PHX_CFG_STR_LEN];
+	unsigned i;
+
+	(void)f;
+	if (!want_array(w, n, path, true))
+		return;
+	for (i = 0; i < n->n_kids; i++) {
+		phx_cfg_path_index(ipath, sizeof(ipath), path, i);
+		if (i == PHX_CFG_MAX_VIPS) {
+			phx_cfg_err(w->ctx, n->kids[i]->loc, ipath, "too many "
+				    "VIPs (at most %d)", PHX_CFG_MAX_VIPS);
+			break;
+		}
+		c->vips[i].port = -1;
+		c->vips[i].loc = n->kids[i]->loc;
+		cs->vips[i].self = n->kids[i]->loc;
+		walk_object(w, &vip_section, n->kids[i], ipath, &c->vips[i],
+			    &cs->vips[i]);
+		c->n_vips = i + 1;
+	}
+}
+
+static json_t *
+dump_vips(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_cluster *c = obj;
+	json_t *a = json_array();
+	unsigned i;
+
+	for (i = 0; a != NULL && i < c->n_vips; i++) {
+		json_t *v = dump_section(cfg, &vip_section, &c->vips[i]);
+
+		if (v == NULL || json_array_append_new(a, v) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static const struct field garp_fields[] = {
+	/* gratuitous ARPs per VIP when this member takes over */
+	{ .key = "count", .type = FT_UINT, MEMBER(struct phx_cfg_garp, count),
+	  .min = 1, .max = 100, .def = 3 },
+	/* spacing of the repeats, milliseconds */
+	{ .key = "interval_ms", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_garp, interval_ms),
+	  .min = 1, .max = 10000, .def = 10 },
+};
+
+static const struct section garp_section = {
+	.fields = garp_fields, .n_fields = PHX_DIM(garp_fields)
+};
+
+/* Keywords, indexed by the model's enums. */
+static const char *const mode_words[] = {
+	[PHX_CLU_MODE_HA] = "ha", NULL
+};
+/* the other modes of DESIGN 6: named, refused as not built yet */
+static const char *const mode_later[] = {
+	"ls-multicast", "ls-unicast", "active-active", NULL
+};
+static const char *const transport_words[] = {
+	[PHX_CCP_MULTICAST] = "multicast", [PHX_CCP_BROADCAST] = "broadcast",
+	NULL
+};
+static const char *const recovery_words[] = {
+	[PHX_RECOVERY_ACTIVE_UP] = "active-up",
+	[PHX_RECOVERY_PRIMARY_UP] = "primary-up", NULL
+};
+static const char *const join_words[] = {
+	[PHX_JOIN_MANUAL] = "manual", [PHX_JOIN_AUTO] = "auto", NULL
+};
+
+static const struct field cluster_fields[] = {
+	/* cluster number in every CCP header (SPEC CCP-10) */
+	{ .key = "id", .type = FT_UINT, MEMBER(struct phx_cfg_cluster, id),
+	  .min = 1, .max = 254, .def = 1 },
+	/* this member's id = its priority, 1 highest (SPEC MODE-11) */
+	{ .key = "member", .type = FT_UINT, .flags = F_REQUIRED,
+	  MEMBER(struct phx_cfg_cluster, member),
+	  .min = 1, .max = PHX_CFG_MAX_MEMBERS,
+	  SRC(struct phx_cfg_cluster_src, member) },
+	/* ids of all members, this one included */
+	{ .key = "members", .type = FT_CUSTOM, .flags = F_REQUIRED,
+	  .conv = conv_members, .dump = dump_members },
+	{ .key = "mode", .type = FT_ENUM, MEMBER(struct phx_cfg_cluster, mode),
+	  .def = PHX_CLU_MODE_HA, .words = mode_words, .later = mode_later,
+	  .what = "a cluster mode" },
+	/* 5th byte of the CCP source MAC (SPEC CCP-06, ADDR-31) */
+	{ .key = "mac_magic", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_cluster, mac_magic),
+	  .min = 1, .max = 254, .def = 0xfe },
+	/* "hex:<64 hex digits>" or "file:<path>" */
+	{ .key = "key", .type = FT_CUSTOM, .flags = F_REQUIRED,
+	  .conv = conv_key, .dump = dump_key },
+	/* CCP frames to a multicast or the broadcast MAC (SPEC CCP-04) */
+	{ .key = "transport", .type = FT_ENUM,
+	  MEMBER(struct phx_cfg_cluster, transport),
+	  .def = PHX_CCP_MULTICAST, .words = transport_words,
+	  .what = "a CCP transport" },
+	/* heartbeat interval, milliseconds */
+	{ .key = "hello_ms", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_cluster, hello_ms),
+	  .min = 1, .max = 1000, .def = 100,
+	  SRC(struct phx_cfg_cluster_src, hello_ms) },
+	/* heartbeats missed before a peer is dead */
+	{ .key = "dead_count", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_cluster, dead_count),
+	  .min = 2, .max = 100, .def = 3,
+	  SRC(struct phx_cfg_cluster_src, dead_count) },
+	/* after a failover, does the best member take over again? */
+	{ .key = "recovery", .type = FT_ENUM,
+	  MEMBER(struct phx_cfg_cluster, recovery),
+	  .def = PHX_RECOVERY_ACTIVE_UP, .words = recovery_words,
+	  .what = "a recovery policy" },
+	/* 0 = learnt high-water mark (SPEC CCP-31) */
+	{ .key = "required_interfaces", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_cluster, required_interfaces),
+	  .min = 0, .max = PHX_CFG_MAX_PORTS, .def = 0,
+	  SRC(struct phx_cfg_cluster_src, required_interfaces) },
+	/* the dedicated sync port; CCP runs on it too */
+	{ .key = "sync_port", .type = FT_CUSTOM, .flags = F_REQUIRED,
+	  .conv = conv_sync_port, .dump = dump_sync_port },
+	{ .key = "vips", .type = FT_CUSTOM, .conv = conv_vips,
+	  .dump = dump_vips },
+	{ .key = "garp", .type = FT_SECTION,
+	  MEMBER(struct phx_cfg_cluster, garp), .sub = &garp_section },
+	/* virtual MAC per cluster port (SPEC ADDR-40/41): off by default */
+	{ .key = "vmac", .type = FT_BOOL, MEMBER(struct phx_cfg_cluster, vmac),
+	  .def = 0 },
+	/* "auto": adopt the running cluster's configuration (FAIL-50) */
+	{ .key = "join", .type = FT_ENUM, MEMBER(struct phx_cfg_cluster, join),
+	  .def = PHX_JOIN_MANUAL, .words = join_words, .what = "a join mode" },
+};
+
+static const struct section cluster_section = {
+	.fields = cluster_fields, .n_fields = PHX_DIM(cluster_fields)
+};
+
+_Static_assert(PHX_DIM(cluster_fields) <= MAX_FIELDS,
+	       "raise MAX_FIELDS for the cluster section");
+
+/*
+ * "cluster": present = this member is part of a cluster. null is refused
+ * rather than read as "no cluster": a YAML section whose keys are all
+ * commented out is null, and a member that silently came up standalone
+ * would answer for nothing the cluster expects of it.
+ */
+static void
+conv_cluster(struct walk *w, const struct field *f,
+	     const struct phx_cfg_node *n, const char *path, void *obj,
+	     void *src)
+{
+	struct phx_config *cfg = obj;
+	struct phx_cfg_srcmap *map = src;
+
+	(void)f;
+	if (n->type == PHX_CFG_NODE_INVALID)
+		return;
+	if (is_null(n)) {
+		phx_cfg_err(w->ctx, n->loc, path, "expected object, got null; "
+			    "leave the key out for a member without a cluster "
+			    "(in YAML, a section whose keys are all commented "
+			    "out is null)");
+		return;
+	}
+	if (n->type != PHX_CFG_NODE_OBJECT) {
+		type_error(w, n, path, "object");
+		return;
+	}
+	apply_defaults(&cluster_section, &cfg->cluster);
+	cfg->cluster.enabled = true;
+	cfg->cluster.loc = n->loc;
+	map->cluster.self = n->loc;
+	walk_object(w, &cluster_section, n, path, &cfg->cluster,
+		    &map->cluster);
+	map->cluster.hello_given = phx_cfg_node_get(n, "hello_ms") != NULL;
+	map->cluster.dead_given = phx_cfg_node_get(n, "dead_count") != NULL;
+}
+
+static json_t *
+dump_cluster(const struct phx_config *cfg, const void *obj)
+{
+	(void)obj;
+	return dump_section(cfg, &cluster_section, &cfg->cluster);
+}
+
+static bool
+cluster_present(const struct phx_config *cfg, const void *obj)
+{
+	(void)obj;
+	return cfg->cluster.enabled;
+}
+
 /* -------------------------------------------------------------- tables */
 
 static const struct field neigh_fields[] = {
@@ -2343,6 +3044,9 @@ static const struct field root_fields[] = {
 	/* first match wins */
 	{ .key = "rules", .type = FT_CUSTOM, .conv = conv_rules,
 	  .dump = dump_rules },
+	/* this member's cluster; absent = a standalone member */
+	{ .key = "cluster", .type = FT_CUSTOM, .conv = conv_cluster,
+	  .dump = dump_cluster, .present = cluster_present },
 };
 
 static const struct section root_section = SECTION(root_fields);
@@ -2391,7 +3095,10 @@ dump_section(const struct phx_config *cfg, const struct section *sec,
 		const struct field *f = &sec->fields[i];
 		const char *p = (const char *)obj + f->off;
 		json_t *v = NULL;
+		long long k;
 
+		if (f->present != NULL && !f->present(cfg, obj))
+			continue;
 		switch (f->type) {
 		case FT_STR:
 			v = json_string(p);
@@ -2404,6 +3111,11 @@ dump_section(const struct phx_config *cfg, const struct section *sec,
 			break;
 		case FT_BOOL:
 			v = json_boolean(*(const bool *)p);
+			break;
+		case FT_ENUM:
+			k = get_num(p, f->size, false);
+			v = json_string(k < n_words(f->words) ? f->words[k]
+							       : "?");
 			break;
 		case FT_SECTION:
 			v = dump_section(cfg, f->sub, p);
@@ -2647,6 +3359,7 @@ phx_cfg_schema_walk(struct phx_cfg_ctx *ctx, const struct phx_cfg_node *root,
 
 	apply_defaults(&root_section, cfg);
 	cfg->default_action = PHX_ACT_DROP; /* a custom field: no .def */
+	cfg->cluster.sync_port = -1;        /* resolved by the validator */
 	src->root = root->loc;
 	walk_object(&w, &root_section, root, "", cfg, src);
 

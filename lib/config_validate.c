@@ -5,7 +5,11 @@
  * and on disjoint subnets per port, routes that point somewhere reachable,
  * an lcore list that fits the workers, and the policy: zones and rules
  * that name existing ports and zones, NAT that the member can carry out,
- * and a rule set small enough for the classifier.
+ * and a rule set small enough for the classifier. With a cluster: members,
+ * the sync port, VIPs that sit in a member subnet of their port, and
+ * failure-detection timers a real host can keep. A cluster VIP counts as
+ * one of "our" addresses for NAT (the active member owns it), never as a
+ * next hop or a NAT target.
  *
  * Runs after the schema walker on the same error list, so a file with a
  * typo and a duplicate address reports both. Values the walker already
@@ -41,6 +45,25 @@ port_label(const struct phx_config *cfg, const struct phx_cfg_srcmap *src,
 	else
 		snprintf(buf, size, "ports[%u]", i);
 	return buf;
+}
+
+/* Is ip a cluster VIP (one whose address the walker accepted)? Which. */
+static bool
+vip_addr(const struct phx_config *cfg, const struct phx_cfg_srcmap *src,
+	 uint32_t ip, unsigned *vi)
+{
+	unsigned i;
+
+	if (!cfg->cluster.enabled)
+		return false;
+	for (i = 0; i < cfg->cluster.n_vips; i++) {
+		if (has(src->cluster.vips[i].address) &&
+		    cfg->cluster.vips[i].ip == ip) {
+			*vi = i;
+			return true;
+		}
+	}
+	return false;
 }
 
 static void
@@ -362,6 +385,12 @@ check_route(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 			}
 		}
 	}
+	if (vip_addr(cfg, src, r->via, &i)) {
+		phx_cfg_err(ctx, rs->via, path, "next hop %s is a VIP of this "
+			    "firewall's cluster (cluster.vips[%u])",
+			    phx_ip4_str(r->via, a), i);
+		return;
+	}
 	if (connected_port(cfg, src, p, r->via, &on) < 0) {
 		subnet_list(cfg, src, p, list, sizeof(list));
 		if (p >= 0)
@@ -492,14 +521,15 @@ port_names(const struct phx_config *cfg, const struct phx_cfg_srcmap *src,
 	return buf;
 }
 
-/* "10.1.0.11, 10.1.0.1, ...": this member's addresses. */
+/* "10.1.0.11, 10.2.0.11, 10.1.0.1 (VIP), ...": this member's addresses,
+ * then its cluster's VIPs. */
 static const char *
 own_addrs(const struct phx_config *cfg, const struct phx_cfg_srcmap *src,
 	  char *buf, size_t size)
 {
 	size_t o = 0;
 	unsigned i, k;
-	char a[16];
+	char a[16], v[24];
 
 	buf[0] = '\0';
 	for (i = 0; i < cfg->n_ports; i++)
@@ -508,6 +538,13 @@ own_addrs(const struct phx_config *cfg, const struct phx_cfg_srcmap *src,
 				list_add(buf, size, &o,
 					 phx_ip4_str(cfg->ports[i].addrs[k].ip,
 						     a));
+	for (i = 0; cfg->cluster.enabled && i < cfg->cluster.n_vips; i++) {
+		if (!has(src->cluster.vips[i].address))
+			continue;
+		snprintf(v, sizeof(v), "%s (VIP)",
+			 phx_ip4_str(cfg->cluster.vips[i].ip, a));
+		list_add(buf, size, &o, v);
+	}
 	if (buf[0] == '\0')
 		snprintf(buf, size, "none: no port has an address");
 	return buf;
@@ -711,6 +748,9 @@ proto_str(uint8_t proto, char *buf, size_t size)
  * NAT: only on accepted sessions; a source NAT address is one of ours
  * (replies must come back to this member); a destination NAT rule
  * forwards from our own addresses ("dst") to a target we can reach.
+ * "Ours" includes the cluster's VIPs: the active member owns them, and
+ * hiding behind a VIP is what keeps translated sessions alive across a
+ * failover (SPEC ADDR-05); a VIP is never a destination NAT target.
  */
 static void
 check_rule_nat(struct phx_cfg_ctx *ctx, const struct phx_config *cfg,
@@ -719,7 +759,11 @@ check_rule_nat(struct phx_cfg_ctx *ctx, const struct phx_config *cfg,
 	const struct phx_cfg_rule *r = &cfg->rules[ri];
 	const struct phx_cfg_rule_src *rs = &src->rules[ri];
 	const struct phx_cfg_addr *on;
-	char path[PATH_LEN], list[120], a[16], b[16], pb[8];
+	const char *ours = cfg->cluster.enabled
+			   ? "an address of this member or a VIP of its "
+			     "cluster"
+			   : "an address of this member";
+	char path[PATH_LEN], list[160], a[16], b[16], pb[8];
 	unsigned pi, ai, k, i;
 
 	if (!has(rs->nat))
@@ -732,13 +776,14 @@ check_rule_nat(struct phx_cfg_ctx *ctx, const struct phx_config *cfg,
 		return;
 	}
 	if (r->nat_kind == PHX_NAT_SOURCE) {
-		if (!has(rs->nat_addr) || own_addr(cfg, src, r->nat_ip, &pi, &ai))
+		if (!has(rs->nat_addr) ||
+		    own_addr(cfg, src, r->nat_ip, &pi, &ai) ||
+		    vip_addr(cfg, src, r->nat_ip, &i))
 			return;
 		snprintf(path, sizeof(path), "rules[%u].nat.source", ri);
 		phx_cfg_err(ctx, rs->nat_addr, path, "source NAT address %s is "
-			    "not an address of this member, so replies would "
-			    "not come back to it (addresses: %s)",
-			    phx_ip4_str(r->nat_ip, a),
+			    "not %s, so replies would not come back to it "
+			    "(addresses: %s)", phx_ip4_str(r->nat_ip, a), ours,
 			    own_addrs(cfg, src, list, sizeof(list)));
 		return;
 	}
@@ -761,15 +806,18 @@ check_rule_nat(struct phx_cfg_ctx *ctx, const struct phx_config *cfg,
 		const struct phx_cfg_prefix *d = &r->dst[k];
 
 		if (!has(rs->dst[k]) ||
-		    (d->plen == 32 && own_addr(cfg, src, d->ip, &pi, &ai)))
+		    (d->plen == 32 && (own_addr(cfg, src, d->ip, &pi, &ai) ||
+				       vip_addr(cfg, src, d->ip, &i))))
 			continue;
 		if (rs->dst_list)
 			snprintf(path, sizeof(path), "rules[%u].dst[%u]", ri, k);
 		else
 			snprintf(path, sizeof(path), "rules[%u].dst", ri);
 		phx_cfg_err(ctx, rs->dst[k], path, "destination NAT forwards "
-			    "from addresses of this member; %s/%u is not one "
-			    "(addresses: %s)", phx_ip4_str(d->ip, a), d->plen,
+			    "from addresses of this member%s; %s/%u is not one "
+			    "(addresses: %s)", cfg->cluster.enabled
+			    ? " or its cluster's VIPs" : "",
+			    phx_ip4_str(d->ip, a), d->plen,
 			    own_addrs(cfg, src, list, sizeof(list)));
 	}
 	if (!has(rs->nat_addr))
@@ -780,6 +828,13 @@ check_rule_nat(struct phx_cfg_ctx *ctx, const struct phx_config *cfg,
 			    "%s is this member's own address "
 			    "(ports[%u].addresses[%u]); forward to a server",
 			    phx_ip4_str(r->nat_ip, a), pi, ai);
+		return;
+	}
+	if (vip_addr(cfg, src, r->nat_ip, &i)) {
+		phx_cfg_err(ctx, rs->nat_addr, path, "destination NAT target "
+			    "%s is a VIP of this member's cluster "
+			    "(cluster.vips[%u]); forward to a server",
+			    phx_ip4_str(r->nat_ip, a), i);
 		return;
 	}
 	if (connected_port(cfg, src, -1, r->nat_ip, &on) >= 0) {
@@ -873,6 +928,208 @@ check_rules(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 	}
 }
 
+/* ------------------------------------------------------------ cluster */
+
+/*
+ * A VIP (SPEC ADDR-01..03): on an existing port other than the sync port,
+ * not a member address, unique, and inside the subnet of a member address
+ * of its own port with that address's prefix length. The member address
+ * is what the port's ARP and CCP use, and the prefix length is what the
+ * VIP is announced with; a VIP off every member subnet would be
+ * unreachable from the members' own neighbours. Resolves the VIP's port.
+ */
+static void
+check_vip(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
+	  const struct phx_cfg_srcmap *src, unsigned vi)
+{
+	struct phx_cfg_cluster *c = &cfg->cluster;
+	struct phx_cfg_vip *v = &c->vips[vi];
+	const struct phx_cfg_vip_src *vs = &src->cluster.vips[vi];
+	const struct phx_cfg_addr *near = NULL, *on;
+	char path[PATH_LEN], list[160], a[16], b[16], d[16], lbl[48];
+	unsigned pi, ai, j, k;
+	int p = -1, q;
+
+	if (has(vs->port)) {
+		snprintf(path, sizeof(path), "cluster.vips[%u].port", vi);
+		p = find_port(cfg, src, vs->port_name);
+		if (p < 0) {
+			phx_cfg_err(ctx, vs->port, path, "no port named \"%s\" "
+				    "(ports: %s)", vs->port_name,
+				    port_names(cfg, src, list, sizeof(list)));
+		} else if (p == c->sync_port) {
+			phx_cfg_err(ctx, vs->port, path, "\"%s\" is the sync "
+				    "port (cluster.sync_port); the sync network "
+				    "carries no VIP (SPEC ADDR-03)",
+				    vs->port_name);
+			p = -1;
+		} else {
+			v->port = p;
+		}
+	}
+	if (!has(vs->address))
+		return;
+	snprintf(path, sizeof(path), "cluster.vips[%u].address", vi);
+	phx_ip4_str(v->ip, a);
+	if (own_addr(cfg, src, v->ip, &pi, &ai)) {
+		phx_cfg_err(ctx, vs->address, path, "VIP %s is the address of "
+			    "port %s (ports[%u].addresses[%u]); a VIP is shared "
+			    "by the members and must not be a member's own "
+			    "address", a, port_label(cfg, src, pi, lbl,
+						      sizeof(lbl)), pi, ai);
+		return;
+	}
+	for (j = 0; j < vi; j++) {
+		if (!has(src->cluster.vips[j].address) ||
+		    c->vips[j].ip != v->ip)
+			continue;
+		phx_cfg_err(ctx, vs->address, path, "duplicate VIP %s (already "
+			    "at cluster.vips[%u], line %u)", a, j,
+			    (unsigned)src->cluster.vips[j].address.line);
+		return;
+	}
+	if (p < 0)
+		return;
+	for (k = 0; k < cfg->ports[p].n_addrs; k++) {
+		const struct phx_cfg_addr *x = &cfg->ports[p].addrs[k];
+		uint32_t m = phx_cfg_mask(x->plen);
+
+		if (!has(src->ports[p].addr[k]) || (x->ip & m) != (v->ip & m))
+			continue;
+		if (x->plen == v->plen)
+			return; /* in a member subnet of its port */
+		near = x;
+	}
+	if (near != NULL) {
+		phx_cfg_err(ctx, vs->address, path, "VIP %s/%u has another "
+			    "prefix length than its subnet %s/%u (port %s "
+			    "address %s/%u); write %s/%u", a, v->plen,
+			    phx_ip4_str(near->ip & phx_cfg_mask(near->plen), b),
+			    near->plen, port_label(cfg, src, (unsigned)p, lbl,
+						   sizeof(lbl)),
+			    phx_ip4_str(near->ip, d), near->plen, a,
+			    near->plen);
+		return;
+	}
+	q = connected_port(cfg, src, -1, v->ip, &on);
+	if (q >= 0) {
+		phx_cfg_err(ctx, vs->address, path, "VIP %s is not in a "
+			    "connected subnet of port \"%s\"; it is in %s/%u of "
+			    "port %s (give it that port)", a,
+			    cfg->ports[p].name,
+			    phx_ip4_str(on->ip & phx_cfg_mask(on->plen), b),
+			    on->plen, port_label(cfg, src, (unsigned)q, lbl,
+						 sizeof(lbl)));
+		return;
+	}
+	subnet_list(cfg, src, p, list, sizeof(list));
+	phx_cfg_err(ctx, vs->address, path, "VIP %s/%u is not in a connected "
+		    "subnet of port \"%s\" (%s); a VIP needs a member address "
+		    "of its port in the same subnet", a, v->plen,
+		    cfg->ports[p].name, list[0] ? list : "it has no addresses");
+}
+
+/*
+ * The failure detector's budget: a peer is declared dead after hello_ms x
+ * dead_count. Under 10 ms a member that the host merely deschedules (a
+ * timer tick, a busy hypervisor, an SMI) is failed over while healthy and
+ * the cluster flaps; over 30 s a dead member black-holes traffic for
+ * longer than any client waits. docs/config.md has the reasoning.
+ */
+#define DETECT_MIN_MS 10
+#define DETECT_MAX_MS 30000
+
+static void
+check_cluster_timers(struct phx_cfg_ctx *ctx, const struct phx_config *cfg,
+		     const struct phx_cfg_srcmap *src)
+{
+	const struct phx_cfg_cluster *c = &cfg->cluster;
+	const struct phx_cfg_cluster_src *cs = &src->cluster;
+	unsigned total = c->hello_ms * c->dead_count;
+	struct phx_cfg_loc at = cs->self;
+	const char *path = "cluster";
+
+	/* a value the walker rejected was reported already */
+	if ((cs->hello_given && !has(cs->hello_ms)) ||
+	    (cs->dead_given && !has(cs->dead_count)))
+		return;
+	if (has(cs->dead_count)) {
+		at = cs->dead_count;
+		path = "cluster.dead_count";
+	} else if (has(cs->hello_ms)) {
+		at = cs->hello_ms;
+		path = "cluster.hello_ms";
+	}
+	if (total < DETECT_MIN_MS)
+		phx_cfg_err(ctx, at, path, "hello_ms x dead_count is %u ms, under "
+			    "the %d ms floor: a member descheduled that long by "
+			    "its host would be declared dead while healthy",
+			    total, DETECT_MIN_MS);
+	else if (total > DETECT_MAX_MS)
+		phx_cfg_err(ctx, at, path, "hello_ms x dead_count is %u ms, over "
+			    "%d ms: a dead member would hold its traffic that "
+			    "long before a failover", total, DETECT_MAX_MS);
+}
+
+static void
+check_cluster(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
+	      const struct phx_cfg_srcmap *src)
+{
+	struct phx_cfg_cluster *c = &cfg->cluster;
+	const struct phx_cfg_cluster_src *cs = &src->cluster;
+	char list[160], m[8];
+	size_t o = 0;
+	unsigned i, k;
+	int p;
+
+	if (!c->enabled)
+		return;
+	if (has(cs->member) && has(cs->members)) {
+		for (i = 0; i < c->n_members && c->members[i] != c->member; i++)
+			;
+		if (i == c->n_members) {
+			list[0] = '\0';
+			for (k = 0; k < c->n_members; k++) {
+				snprintf(m, sizeof(m), "%u", c->members[k]);
+				list_add(list, sizeof(list), &o, m);
+			}
+			phx_cfg_err(ctx, cs->member, "cluster.member", "member "
+				    "%u is not in members [%s]; list every "
+				    "member, this one included", c->member,
+				    list);
+		}
+	}
+	if (has(cs->sync_port)) {
+		p = find_port(cfg, src, cs->sync_port_name);
+		if (p < 0) {
+			phx_cfg_err(ctx, cs->sync_port, "cluster.sync_port",
+				    "no port named \"%s\" (ports: %s)",
+				    cs->sync_port_name,
+				    port_names(cfg, src, list, sizeof(list)));
+		} else {
+			c->sync_port = p;
+			/* (rejected addresses were reported already) */
+			if (cfg->ports[p].n_addrs == 0)
+				phx_cfg_err(ctx, cs->sync_port,
+					    "cluster.sync_port", "sync port "
+					    "\"%s\" has no address; CCP and "
+					    "state sync run over UDP between "
+					    "the members' addresses on it",
+					    cs->sync_port_name);
+		}
+	}
+	for (i = 0; i < c->n_vips; i++)
+		check_vip(ctx, cfg, src, i);
+	check_cluster_timers(ctx, cfg, src);
+	if (has(cs->required_interfaces) &&
+	    c->required_interfaces > cfg->n_ports)
+		phx_cfg_err(ctx, cs->required_interfaces,
+			    "cluster.required_interfaces", "%u interfaces "
+			    "required, but this member has %u port%s",
+			    c->required_interfaces, cfg->n_ports,
+			    cfg->n_ports == 1 ? "" : "s");
+}
+
 void
 phx_cfg_validate(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 		 const struct phx_cfg_srcmap *src)
@@ -886,4 +1143,5 @@ phx_cfg_validate(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 	check_eal(ctx, cfg, src);
 	check_zones(ctx, cfg, src);
 	check_rules(ctx, cfg, src);
+	check_cluster(ctx, cfg, src);
 }

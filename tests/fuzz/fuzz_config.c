@@ -59,16 +59,26 @@ check_result(const struct phx_config *cfg)
 		phx_cfg_errors_print(&errs, sink());
 }
 
-/* dump(load(dump(cfg))) == dump(cfg) */
+/* dump(load(dump(cfg))) == dump(cfg). The dump never carries an inline
+ * cluster key ("hex:<redacted>" does not load): any key stands in for it,
+ * and the reloaded model's dump redacts it again. */
 static void
 check_round_trip(const struct phx_config *cfg)
 {
+	static const char redacted[] = "\"hex:<redacted>\"";
 	struct phx_config *again;
-	char *d1, *d2;
+	char *d1, *d2, *in = NULL;
+	const char *at;
 
 	d1 = phx_config_dump(cfg);
 	FUZZ_CHECK(d1 != NULL);
-	again = phx_config_load_buf("fuzz-dump.json", d1, strlen(d1), &errs);
+	at = strstr(d1, redacted);
+	if (at != NULL)
+		FUZZ_CHECK(asprintf(&in, "%.*s\"hex:%064d\"%s", (int)(at - d1),
+				    d1, 1, at + strlen(redacted)) > 0);
+	again = phx_config_load_buf("fuzz-dump.json", in ? in : d1,
+				    strlen(in ? in : d1), &errs);
+	free(in);
 	if (again == NULL) {
 		fprintf(stderr, "canonical dump does not reload:\n%s\n", d1);
 		phx_cfg_errors_print(&errs, stderr);
