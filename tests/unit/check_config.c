@@ -11,8 +11,9 @@
  *     was valid), every line "file:line:col: path: message".
  * The directories are listed at start-up, so a new case is a new file.
  * The shipped configs (conf/lab/member1.*, conf/phalanx.example.*) must load
- * and dump identically as JSON and YAML. API edges and YAML/JSON specifics
- * that have no twin are table-driven tests below.
+ * and dump identically as JSON and YAML.
+ * API edges, the cluster key's sources and YAML/JSON specifics that have
+ * no twin are table-driven tests below.
  *
  * Paths in messages are relative to the source tree: main() chdirs to
  * PHX_SOURCE_DIR. PHX_CONF_REGEN=1 rewrites the .expected/.err files from
@@ -303,6 +304,15 @@ START_TEST(test_catalogue_complete)
 		"rule_bad_action", "rule_bad_proto", "nat_drop", "nat_shape",
 		"snat_not_ours", "dnat_unreachable", "dnat_no_dst",
 		"timeouts_range", "rule_too_many_specs",
+		/* the cluster section */
+		"cluster_range", "cluster_required_ifs",
+		"cluster_member_absent", "cluster_members_few",
+		"cluster_members_many", "cluster_mode", "cluster_mode_later",
+		"cluster_keywords", "cluster_key_short", "cluster_key_nothex",
+		"cluster_key_file", "cluster_key_missing", "cluster_vip_subnet",
+		"cluster_vip_own", "cluster_vip_dup", "cluster_vip_sync",
+		"cluster_sync_unknown", "cluster_sync_noaddr", "cluster_timers",
+		"cluster_timers_large", "cluster_nat", "cluster_null",
 		NULL,
 	};
 	char p[600];
@@ -663,6 +673,205 @@ START_TEST(test_rule_timeouts_order)
 	ck_assert_uint_eq(cfg->rules[0].timeouts.s[PHX_TMO_TCP_END], 99);
 	ck_assert_uint_eq(cfg->rules[0].timeouts_set, 1u << PHX_TMO_TCP_SYN);
 	phx_config_free(cfg);
+}
+END_TEST
+
+/* The cluster golden's model: every key away from its default, members
+ * sorted, ports resolved, the key read from the file beside it. */
+START_TEST(test_cluster_model)
+{
+	static const uint8_t key0[4] = { 0x7a, 0x5c, 0xbe, 0x0a };
+	struct phx_config *cfg = phx_config_load(GOOD_DIR "/cluster.yaml",
+						 &errs);
+	const struct phx_cfg_cluster *c;
+	char a[16];
+
+	ck_assert(cfg != NULL);
+	c = &cfg->cluster;
+	ck_assert(c->enabled);
+	ck_assert_uint_eq(c->loc.line, 17);
+	ck_assert_uint_eq(c->id, 7);
+	ck_assert_uint_eq(c->member, 2);
+	ck_assert_uint_eq(c->n_members, 3);
+	ck_assert_uint_eq(c->members[0], 1);
+	ck_assert_uint_eq(c->members[1], 2);
+	ck_assert_uint_eq(c->members[2], 3);
+	ck_assert_uint_eq(c->mode, PHX_CLU_MODE_HA);
+	ck_assert_uint_eq(c->mac_magic, 0x10);
+	ck_assert_mem_eq(c->key, key0, sizeof(key0));
+	ck_assert_uint_eq(c->key[31], 0xf1);
+	ck_assert_str_eq(c->key_file, GOOD_DIR "/cluster.key");
+	ck_assert_uint_eq(c->transport, PHX_CCP_BROADCAST);
+	ck_assert_uint_eq(c->hello_ms, 20);
+	ck_assert_uint_eq(c->dead_count, 5);
+	ck_assert_uint_eq(c->recovery, PHX_RECOVERY_PRIMARY_UP);
+	ck_assert_uint_eq(c->required_interfaces, 3);
+	ck_assert_int_eq(c->sync_port, 2);
+	ck_assert_uint_eq(c->n_vips, 3);
+	ck_assert_int_eq(c->vips[0].port, 0);
+	ck_assert_int_eq(c->vips[1].port, 1);
+	ck_assert_int_eq(c->vips[2].port, 1);
+	ck_assert_str_eq(phx_ip4_str(c->vips[2].ip, a), "198.51.100.1");
+	ck_assert_uint_eq(c->vips[2].plen, 25);
+	ck_assert_uint_eq(c->vips[2].loc.line, 32);
+	ck_assert_uint_eq(c->garp.count, 5);
+	ck_assert_uint_eq(c->garp.interval_ms, 200);
+	ck_assert(c->vmac);
+	ck_assert_uint_eq(c->join, PHX_JOIN_AUTO);
+	/* a VIP as NAT address */
+	ck_assert_str_eq(phx_ip4_str(cfg->rules[1].nat_ip, a), "198.51.100.1");
+	phx_config_free(cfg);
+}
+END_TEST
+
+/* Only member, members, key and sync_port are required; the rest has
+ * the defaults of docs/config.md. */
+START_TEST(test_cluster_defaults)
+{
+	static const char text[] =
+		"{\"ports\": [{\"name\": \"s\", \"device\": \"net_null0\",\n"
+		"  \"addresses\": [\"10.0.0.1/24\"]}],\n"
+		" \"cluster\": {\"member\": 2, \"members\": [2, 1],\n"
+		"  \"key\": \"hex:00112233445566778899aabbccddeeff"
+		"00112233445566778899aabbccddeeff\", \"sync_port\": \"s\"}}";
+	struct phx_config *cfg;
+	const struct phx_cfg_cluster *c;
+
+	cfg = phx_config_load_buf("c.json", text, strlen(text), &errs);
+	ck_assert_msg(cfg != NULL, "%s", errs.e[0].msg);
+	c = &cfg->cluster;
+	ck_assert(c->enabled);
+	ck_assert_uint_eq(c->id, 1);
+	ck_assert_uint_eq(c->members[0], 1);
+	ck_assert_uint_eq(c->members[1], 2);
+	ck_assert_uint_eq(c->mode, PHX_CLU_MODE_HA);
+	ck_assert_uint_eq(c->mac_magic, 0xfe);
+	ck_assert_uint_eq(c->key[0], 0x00);
+	ck_assert_uint_eq(c->key[1], 0x11);
+	ck_assert_uint_eq(c->key[31], 0xff);
+	ck_assert_str_eq(c->key_file, "");
+	ck_assert_uint_eq(c->transport, PHX_CCP_MULTICAST);
+	ck_assert_uint_eq(c->hello_ms, 100);
+	ck_assert_uint_eq(c->dead_count, 3);
+	ck_assert_uint_eq(c->recovery, PHX_RECOVERY_ACTIVE_UP);
+	ck_assert_uint_eq(c->required_interfaces, 0);
+	ck_assert_int_eq(c->sync_port, 0);
+	ck_assert_uint_eq(c->n_vips, 0);
+	ck_assert_uint_eq(c->garp.count, 3);
+	ck_assert_uint_eq(c->garp.interval_ms, 10);
+	ck_assert(!c->vmac);
+	ck_assert_uint_eq(c->join, PHX_JOIN_MANUAL);
+	phx_config_free(cfg);
+}
+END_TEST
+
+/* ------------------------------------------------ the cluster key */
+
+/*
+ * Where the cluster key comes from, and that no message shows it. Each
+ * case writes its key file (if any) into a fresh directory D and loads
+ * D/c.json, so "file:k" is D/k; "@" in the key value stands for D.
+ */
+struct key_case {
+	const char *key;       /* JSON value of "key"; "@" = the directory */
+	const char *file;      /* content of D/k, or NULL for none */
+	size_t file_len;       /* 0 = strlen(file) */
+	const char *want;      /* part of the one error; NULL = must load */
+	const char *secret;    /* must not appear in the error text */
+	const char *bytes;     /* must load: first 4 key bytes, else NULL */
+};
+
+#define HEX64 "00112233445566778899aabbccddeeff" \
+	      "00112233445566778899aabbccddeeff"
+
+static const struct key_case key_cases[] = {
+	{ "\"hex:" HEX64 "\"", NULL, 0, NULL, NULL, "\x00\x11\x22\x33" },
+	{ "\"hex:<redacted>\"", NULL, 0, "stands for a key left out of a "
+	  "configuration dump", NULL, NULL },
+	{ "\"" HEX64 "\"", NULL, 0, "the key must be \"hex:\"", "0011223344",
+	  NULL },
+	{ "\"hex:abcdef0123\"", NULL, 0, "the hex key has 10 digits; it needs "
+	  "64", "abcdef", NULL },
+	{ "1234567890123", NULL, 0, "got integer", "1234567890123", NULL },
+	{ "{\"secret\": \"s3cr3t\"}", NULL, 0, "got object", "s3cr3t", NULL },
+	{ "\"hex:" "0000000000000000000000000000000000000000000000000000000000"
+	  "000000\"", NULL, 0, "the key is all zeros", NULL, NULL },
+	{ "\"file:\"", NULL, 0, "\"file:\" needs the path", NULL, NULL },
+	/* 32 raw bytes, relative to the configuration's directory */
+	{ "\"file:k\"", "\xde\xad\xbe\xef" "0123456789abcdef0123456789ab", 0,
+	  NULL, NULL, "\xde\xad\xbe\xef" },
+	/* 64 hex digits and a CRLF, absolute path */
+	{ "\"file:@/k\"", "fedcba9876543210" "00112233445566778899aabbccddeeff"
+	  "0011223344556677\r\n", 0, NULL, NULL, "\xfe\xdc\xba\x98" },
+	{ "\"file:k\"", "0123456789abcdef0123456789abcdef!", 0, "holds 33 "
+	  "bytes; it needs exactly 32 bytes", "0123456789", NULL },
+	{ "\"file:k\"", "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	  "zzzzzzzzzz\n", 0, "holds 64 characters that are not all hex",
+	  "zzzz", NULL },
+	{ "\"file:k\"", HEX64 HEX64, 0, "holds more than 66 bytes", "0011",
+	  NULL },
+	{ "\"file:k\"", "", 0, "holds 0 bytes", NULL, NULL },
+	{ "\"file:@\"", NULL, 0, "is not a regular file", NULL, NULL },
+	{ "\"file:nonexistent\"", NULL, 0, "cannot open key file", NULL,
+	  NULL },
+};
+
+START_TEST(test_cluster_key)
+{
+	static const char head[] =
+		"{\"ports\": [{\"name\": \"s\", \"device\": \"net_null0\", "
+		"\"addresses\": [\"10.0.0.1/24\"]}],\n \"cluster\": {\"member\": "
+		"1, \"members\": [1, 2], \"sync_port\": \"s\", \"key\": ";
+	const struct key_case *c = &key_cases[_i];
+	char dir[] = "/tmp/check_config.XXXXXX";
+	char path[64], kpath[64], text[1024], *etext;
+	struct phx_config *cfg;
+	size_t o, i;
+
+	ck_assert(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/c.json", dir);
+	snprintf(kpath, sizeof(kpath), "%s/k", dir);
+	if (c->file != NULL) {
+		FILE *f = fopen(kpath, "wb");
+		size_t n = c->file_len ? c->file_len : strlen(c->file);
+
+		ck_assert(f != NULL);
+		ck_assert_uint_eq(fwrite(c->file, 1, n, f), n);
+		fclose(f);
+	}
+	o = (size_t)snprintf(text, sizeof(text), "%s", head);
+	for (i = 0; c->key[i] != '\0' && o < sizeof(text) - 64; i++) {
+		if (c->key[i] == '@')
+			o += (size_t)snprintf(text + o, sizeof(text) - o, "%s",
+					      dir);
+		else
+			text[o++] = c->key[i];
+	}
+	snprintf(text + o, sizeof(text) - o, "}}\n");
+
+	cfg = phx_config_load_buf(path, text, strlen(text), &errs);
+	etext = errors_text(&errs);
+	if (c->want == NULL) {
+		ck_assert_msg(cfg != NULL, "%s rejected: %s", c->key, etext);
+		ck_assert_mem_eq(cfg->cluster.key, c->bytes, 4);
+		if (c->file != NULL)
+			ck_assert_str_eq(cfg->cluster.key_file, kpath);
+		else
+			ck_assert_str_eq(cfg->cluster.key_file, "");
+	} else {
+		ck_assert_msg(cfg == NULL, "%s accepted", c->key);
+		ck_assert_uint_eq(errs.n, 1);
+		ck_assert_msg(strstr(etext, c->want) != NULL, "%s: got %s",
+			      c->key, etext);
+		ck_assert_str_eq(errs.e[0].path, "cluster.key");
+	}
+	if (c->secret != NULL)
+		ck_assert_msg(strstr(etext, c->secret) == NULL, "the error "
+			      "shows the key: %s", etext);
+	free(etext);
+	phx_config_free(cfg);
+	unlink(kpath);
+	rmdir(dir);
 }
 END_TEST
 
@@ -1058,6 +1267,13 @@ config_suite(void)
 	tcase_add_test(tc, test_routes_model);
 	tcase_add_test(tc, test_policy_model);
 	tcase_add_test(tc, test_rule_timeouts_order);
+	tcase_add_test(tc, test_cluster_model);
+	tcase_add_test(tc, test_cluster_defaults);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cluster_key");
+	tcase_add_loop_test(tc, test_cluster_key, 0,
+			    (int)(sizeof(key_cases) / sizeof(key_cases[0])));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("api");
