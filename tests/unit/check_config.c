@@ -10,8 +10,8 @@
  *     output (phx_config_load, then phx_config_check_env if the file itself
  *     was valid), every line "file:line:col: path: message".
  * The directories are listed at start-up, so a new case is a new file.
- * The shipped configs (conf/lab/member1.*, conf/phalanx.example.*) must load
- * and dump identically as JSON and YAML.
+ * The shipped configs (conf/lab/member1.*, conf/lab/cluster/member[1-3].*,
+ * conf/phalanx.example.*) must load and dump identically as JSON and YAML.
  * API edges, the cluster key's sources and YAML/JSON specifics that have
  * no twin are table-driven tests below.
  *
@@ -351,6 +351,9 @@ END_TEST
 
 static const char *const shipped[] = {
 	"conf/lab/member1",
+	"conf/lab/cluster/member1",
+	"conf/lab/cluster/member2",
+	"conf/lab/cluster/member3",
 	"conf/phalanx.example",
 };
 
@@ -480,6 +483,145 @@ START_TEST(test_lab_member1_policy)
 	ck_assert_uint_eq(r->action, PHX_ACT_ACCEPT);
 	ck_assert_uint_eq(r->nat_kind, PHX_NAT_NONE);
 	phx_config_free(cfg);
+}
+END_TEST
+
+/* The lab's fixed cluster key: this ASCII text (docs/config.md). */
+#define LAB_KEY "phalanx lab key: not a secret!!!"
+
+/* Each lab MAC is 02:00 followed by the port's (first) address. */
+static void
+assert_lab_mac(const struct phx_cfg_port *p)
+{
+	uint32_t ip = p->addrs[0].ip;
+
+	ck_assert(p->has_mac);
+	ck_assert_uint_eq(p->mac[0], 0x02);
+	ck_assert_uint_eq(p->mac[1], 0x00);
+	ck_assert_uint_eq(p->mac[2], (ip >> 24) & 0xff);
+	ck_assert_uint_eq(p->mac[3], (ip >> 16) & 0xff);
+	ck_assert_uint_eq(p->mac[4], (ip >> 8) & 0xff);
+	ck_assert_uint_eq(p->mac[5], ip & 0xff);
+}
+
+/*
+ * The cluster lab files (docs/config.md, "The cluster lab files"): all six
+ * load (phx_config_load only: the environment check needs the lab's
+ * interfaces), each twin dumps like its JSON file, and member K is member
+ * 1 with exactly these changed: name and EAL file prefix, the member
+ * address and MAC of each port, and cluster.member. The dump covers every
+ * other value except the key, which is compared byte for byte.
+ */
+START_TEST(test_lab_cluster)
+{
+	struct phx_config *ref = phx_config_load("conf/lab/cluster/member1.json",
+						 &errs);
+	const struct phx_cfg_cluster *c;
+	char a[16];
+	unsigned k, p;
+
+	ck_assert_msg(ref != NULL, "conf/lab/cluster/member1.json: %s",
+		      errs.e[0].msg);
+	/* what the cluster lab relies on (LAB.md) */
+	c = &ref->cluster;
+	ck_assert(c->enabled);
+	ck_assert_uint_eq(c->id, 1);
+	ck_assert_uint_eq(c->member, 1);
+	ck_assert_uint_eq(c->n_members, 3);
+	ck_assert_uint_eq(c->members[0], 1);
+	ck_assert_uint_eq(c->members[2], 3);
+	ck_assert_uint_eq(c->mode, PHX_CLU_MODE_HA);
+	ck_assert_uint_eq(c->mac_magic, 0xfe);
+	ck_assert_mem_eq(c->key, LAB_KEY, PHX_CFG_KEY_LEN);
+	ck_assert_str_eq(c->key_file, "");
+	ck_assert_uint_eq(c->transport, PHX_CCP_MULTICAST);
+	ck_assert_uint_eq(c->hello_ms, 5);
+	ck_assert_uint_eq(c->dead_count, 4);
+	ck_assert_uint_eq(c->recovery, PHX_RECOVERY_ACTIVE_UP);
+	ck_assert_uint_eq(c->required_interfaces, 0);
+	ck_assert_int_eq(c->sync_port, 2);
+	ck_assert_str_eq(ref->ports[2].name, "sync0");
+	ck_assert_uint_eq(c->n_vips, 2);
+	ck_assert_str_eq(phx_ip4_str(c->vips[0].ip, a), "10.1.0.1");
+	ck_assert_uint_eq(c->vips[0].plen, 24);
+	ck_assert_int_eq(c->vips[0].port, 0);
+	ck_assert_str_eq(phx_ip4_str(c->vips[1].ip, a), "10.2.0.1");
+	ck_assert_uint_eq(c->vips[1].plen, 24);
+	ck_assert_int_eq(c->vips[1].port, 1);
+	ck_assert(!c->vmac);
+	ck_assert_uint_eq(c->join, PHX_JOIN_MANUAL);
+	/* the lab policy, with the VIPs as NAT addresses */
+	ck_assert_uint_eq(ref->n_rules, 4);
+	ck_assert_str_eq(ref->rules[0].name, "dnat-web");
+	ck_assert_str_eq(phx_ip4_str(ref->rules[0].dst[0].ip, a), "10.1.0.1");
+	ck_assert_uint_eq(ref->rules[0].dst[0].plen, 32);
+	ck_assert_uint_eq(ref->rules[0].dport[0].lo, 8080);
+	ck_assert_str_eq(phx_ip4_str(ref->rules[0].nat_ip, a), "10.2.0.100");
+	ck_assert_uint_eq(ref->rules[0].nat_port_lo, 80);
+	ck_assert_str_eq(ref->rules[1].name, "snat-hide");
+	ck_assert_uint_eq(ref->rules[1].nat_kind, PHX_NAT_SOURCE);
+	ck_assert_str_eq(phx_ip4_str(ref->rules[1].nat_ip, a), "10.2.0.1");
+
+	for (k = 1; k <= 3; k++) {
+		static const uint32_t net[3] = {
+			0x0a010000, 0x0a020000, 0x0a000000 /* in0, out0, sync0 */
+		};
+		struct phx_config *cfg, *want;
+		char pj[64], py[64], name[16], *dw, *dc;
+
+		snprintf(pj, sizeof(pj), "conf/lab/cluster/member%u.json", k);
+		snprintf(py, sizeof(py), "conf/lab/cluster/member%u.yaml", k);
+		dc = load_and_dump(pj);
+#if PHX_HAS_YAML
+		{
+			char *dy = load_and_dump(py);
+
+			ck_assert_msg(strcmp(dc, dy) == 0, "%s and %s differ", pj,
+				      py);
+			free(dy);
+		}
+#endif
+		cfg = phx_config_load(pj, &errs);
+		ck_assert(cfg != NULL);
+		snprintf(name, sizeof(name), "lab-fw%u", k);
+		ck_assert_str_eq(cfg->name, name);
+		ck_assert_str_eq(cfg->eal.file_prefix, name);
+		ck_assert_uint_eq(cfg->cluster.member, k);
+		ck_assert_uint_eq(cfg->n_ports, 3);
+		for (p = 0; p < 3; p++) {
+			/* member K: 10.1.0.1K, 10.2.0.1K, 10.0.0.K (LAB.md) */
+			ck_assert_uint_eq(cfg->ports[p].n_addrs, 1);
+			ck_assert_uint_eq(cfg->ports[p].addrs[0].ip,
+					  net[p] | (p < 2 ? 10 + k : k));
+			ck_assert_uint_eq(cfg->ports[p].addrs[0].plen, 24);
+			assert_lab_mac(&cfg->ports[p]);
+		}
+		ck_assert_mem_eq(cfg->cluster.key, ref->cluster.key,
+				 PHX_CFG_KEY_LEN);
+
+		/* member 1 with only those values changed dumps the same */
+		want = malloc(sizeof(*want));
+		ck_assert(want != NULL);
+		memcpy(want, ref, sizeof(*want));
+		snprintf(want->name, sizeof(want->name), "%s", name);
+		snprintf(want->eal.file_prefix, sizeof(want->eal.file_prefix),
+			 "%s", name);
+		for (p = 0; p < 3; p++) {
+			want->ports[p].addrs[0].ip = cfg->ports[p].addrs[0].ip;
+			memcpy(want->ports[p].mac, cfg->ports[p].mac, 6);
+		}
+		want->cluster.member = (uint8_t)k;
+		dw = phx_config_dump(want);
+		ck_assert_msg(strcmp(dw, dc) == 0, "%s differs from member1.json "
+			      "beyond name, prefix, addresses, MACs and member:\n"
+			      "--- member 1, adjusted\n%s--- %s\n%s", pj, dw,
+			      pj, dc);
+		free(dw);
+		free(dc);
+		free(want);
+		phx_config_free(cfg);
+	}
+	phx_config_free(ref);
 }
 END_TEST
 
@@ -1259,6 +1401,7 @@ config_suite(void)
 			    (int)(sizeof(shipped) / sizeof(shipped[0])));
 	tcase_add_test(tc, test_lab_member1);
 	tcase_add_test(tc, test_lab_member1_policy);
+	tcase_add_test(tc, test_lab_cluster);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("model");
