@@ -686,7 +686,10 @@ get_tlvs(const uint8_t *buf, size_t off, size_t end, struct phx_ccp_msg *m)
 			/* No optional type is defined yet: all unknown. */
 			m->skipped_tlvs++;
 		} else {
-			if (!(want & TLV_BIT(t.type)) ||
+			/* Known types first: TLV_BIT of a large type would
+			 * shift past 32 bits (found by fuzz_ccp_decode). */
+			if (tlv_value_len(t.type) == 0 ||
+			    !(want & TLV_BIT(t.type)) ||
 			    t.len != tlv_value_len(t.type))
 				return PHX_CCP_ERR_MALFORMED;
 			get_tlv(buf + off, t.type, m);

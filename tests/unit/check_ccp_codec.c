@@ -561,6 +561,8 @@ static const struct xor_case xor_cases[] = {
 	{ "member TLV typed echo", 0, 102, 0x01, true, PHX_CCP_ERR_MALFORMED },
 	{ "member TLV typed config (twice)", 0, 102, 0x03, true, PHX_CCP_ERR_MALFORMED },
 	{ "member TLV typed 0x12", 0, 102, 0x10, true, PHX_CCP_ERR_MALFORMED },
+	{ "member TLV typed 0x42", 0, 102, 0x40, true, PHX_CCP_ERR_MALFORMED },
+	{ "member TLV typed 0x7f", 0, 102, 0x7d, true, PHX_CCP_ERR_MALFORMED },
 	{ "member TLV length 9", 0, 103, 0x01, true, PHX_CCP_ERR_BAD_LEN },
 	{ "member TLV length 0", 0, 103, 0x08, true, PHX_CCP_ERR_MALFORMED },
 	{ "ifs up 130", 0, 107, 0x80, true, PHX_CCP_ERR_MALFORMED },
