@@ -28,6 +28,7 @@
 
 typedef int (*phx_fuzz_fn)(const uint8_t *data, size_t size);
 
+int phx_fuzz_ccp_decode(const uint8_t *data, size_t size);
 int phx_fuzz_pkt_parse(const uint8_t *data, size_t size);
 int phx_fuzz_config(const uint8_t *data, size_t size);
 
@@ -35,6 +36,7 @@ static const struct {
 	const char *name;
 	phx_fuzz_fn fn;
 } targets[] = {
+	{ "ccp_decode", phx_fuzz_ccp_decode },
 	{ "config", phx_fuzz_config },
 	{ "pkt_parse", phx_fuzz_pkt_parse },
 };
