@@ -823,7 +823,7 @@ END_TEST
 START_TEST(test_cluster_model)
 {
 	static const uint8_t key0[4] = { 0x7a, 0x5c, 0xbe, 0x0a };
-	struct phx_config *cfg = phx_config_load(GOOD_DIR "/cluster.yaml",
+	struct phx_config *cfg = phx_config_load(GOOD_DIR "/cluster.json",
 						 &errs);
 	const struct phx_cfg_cluster *c;
 	char a[16];
@@ -831,7 +831,7 @@ START_TEST(test_cluster_model)
 	ck_assert(cfg != NULL);
 	c = &cfg->cluster;
 	ck_assert(c->enabled);
-	ck_assert_uint_eq(c->loc.line, 17);
+	ck_assert_uint_eq(c->loc.line, 12);
 	ck_assert_uint_eq(c->id, 7);
 	ck_assert_uint_eq(c->member, 2);
 	ck_assert_uint_eq(c->n_members, 3);
@@ -855,7 +855,7 @@ START_TEST(test_cluster_model)
 	ck_assert_int_eq(c->vips[2].port, 1);
 	ck_assert_str_eq(phx_ip4_str(c->vips[2].ip, a), "198.51.100.1");
 	ck_assert_uint_eq(c->vips[2].plen, 25);
-	ck_assert_uint_eq(c->vips[2].loc.line, 32);
+	ck_assert_uint_eq(c->vips[2].loc.line, 28);
 	ck_assert_uint_eq(c->garp.count, 5);
 	ck_assert_uint_eq(c->garp.interval_ms, 200);
 	ck_assert(c->vmac);
