@@ -5,13 +5,15 @@
 # FWHA_MY_STATE with the member states we encoded, and our probes as
 # FWHA_IF_PROBE_REQ/REPLY, with no plugin.
 #
-#   test_ccp_tshark.sh <path to ccp_pcap>
+#   test_ccp_tshark.sh <path to ccp_pcap> [<path to tools/ccp.lua>]
 #
-# ccp_pcap writes tests/unit/ccp_samples.h's frames into a pcap. Exit 77
-# (meson: skipped) when tshark is not installed.
+# ccp_pcap writes tests/unit/ccp_samples.h's frames into a pcap. With the
+# Lua dissector given and a tshark built with Lua, our extension fields
+# are checked too. Exit 77 (meson: skipped) when tshark is not installed.
 set -eu
 
-gen="${1:?usage: $0 <ccp_pcap>}"
+gen="${1:?usage: $0 <ccp_pcap> [<ccp.lua>]}"
+lua="${2:-}"
 if ! command -v tshark >/dev/null 2>&1; then
     echo "tshark not installed: skipped"
     exit 77
@@ -88,6 +90,36 @@ if grep -q "Malformed" "$tmp/all.txt"; then
     fail=1
 else
     echo "ok: no malformed packets"
+fi
+
+# 4. Our extension, through tools/ccp.lua (when tshark has Lua).
+if [ -n "$lua" ] && tshark -v 2>/dev/null | grep -q "with Lua"; then
+    tshark -X "lua_script:$lua" -r "$tmp/ccp.pcap" -T fields -E separator='|' \
+        -e frame.number -e phx_ccp.ext_version -e phx_ccp.mac_magic \
+        -e phx_ccp.boot_id -e phx_ccp.counter -e phx_ccp.config.generation \
+        -e phx_ccp.member.priority -e phx_ccp.member.mode \
+        -e phx_ccp.member.flags -e phx_ccp.echo -e phx_ccp.req.new_state \
+        -e phx_ccp.req.reason -e phx_ccp.confirm.verdict \
+        -e phx_ccp.confirm.refusal >"$tmp/lua.txt" 2>"$tmp/lua.err" || true
+    cat >"$tmp/want_lua.txt" <<'EOF'
+1|1|0xfe|0x0123456789abcdef|42|65538|100|1|0x04|||||
+2|1|0xfe|0x0123456789abcdef|1000|65538|100|2|0x07|||||
+3|1|0xfe|0x0123456789abcdef|1|65538|100|1|0x03|||||
+4|1|0xfe|0x0123456789abcdef|43|||||||||
+5|1|0xfe|0x0123456789abcdef|7|||||43||||
+6|1|0xfe|0x0123456789abcdef|44|65538|100|1|0x04||4|1||
+7|1|0xfe|0x0123456789abcdef|8|||||44|||1|0
+8|1|0xfe|0x0123456789abcdef|18446744073709551615|||||44|||2|2
+EOF
+    if diff -u "$tmp/want_lua.txt" "$tmp/lua.txt"; then
+        echo "ok: tools/ccp.lua fields of all 8 frames"
+    else
+        echo "FAIL: tools/ccp.lua fields differ (- expected, + tshark)"
+        cat "$tmp/lua.err"
+        fail=1
+    fi
+else
+    echo "skip: no Lua dissector given, or tshark without Lua"
 fi
 
 exit "$fail"
