@@ -8,7 +8,8 @@
  * sess_recheck; docs/firewall.md says what happens to each).
  *
  * Restart-required sections (eal, dataplane, ports, routes, neighbors,
- * sessions) are compared on the canonical dump, so a reload of an edited
+ * sessions, cluster) are compared on the canonical dump (and the cluster
+ * key, which the dump redacts, byte by byte), so a reload of an edited
  * but equivalent file is fine and a real change is refused with a message
  * naming the section, leaving the running policy in place.
  */
@@ -25,6 +26,7 @@
 
 static const char *const restart_sections[] = {
 	"eal", "dataplane", "ports", "routes", "neighbors", "sessions",
+	"cluster",
 };
 
 /* Name of the first restart-required section that differs, or NULL. */
@@ -47,6 +49,10 @@ restart_needed(const struct phx_config *a, const struct phx_config *b)
 				break;
 			}
 	}
+	/* The dump redacts the cluster key: compare it directly. */
+	if (diff == NULL &&
+	    memcmp(a->cluster.key, b->cluster.key, sizeof(a->cluster.key)) != 0)
+		diff = "cluster";
 	json_decref(ja);
 	json_decref(jb);
 	free(da);
