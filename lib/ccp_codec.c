@@ -177,7 +177,8 @@ member_info_ok(const struct phx_ccp_member_info *mi)
 	return count_ok(mi->ifs_required) && count_ok(mi->ifs_up) &&
 		count_ok(mi->secured_required) && count_ok(mi->secured_up) &&
 		mi->mode >= 1 && mi->mode < PHX_CCP_CMODE_MAX &&
-		(mi->flags & ~PHX_CCP_MF_ALL) == 0;
+		(mi->flags & ~PHX_CCP_MF_ALL) == 0 &&
+		mi->pnote < PHX_CCP_PNOTE_MAX;
 }
 
 static bool
@@ -347,6 +348,7 @@ put_body(uint8_t *p, const struct phx_ccp_msg *m)
 			.cur_state = m->u.sreq.cur_state,
 			.new_state = m->u.sreq.new_state,
 			.reason = htobe16(m->u.sreq.reason),
+			.seq = htobe32(m->u.sreq.seq),
 		};
 
 		memcpy(p, &sr, sizeof(sr));
@@ -358,6 +360,7 @@ put_body(uint8_t *p, const struct phx_ccp_msg *m)
 			.verdict = m->u.sconf.verdict,
 			.state = m->u.sconf.state,
 			.refusal = htobe16(m->u.sconf.refusal),
+			.seq = htobe32(m->u.sconf.seq),
 		};
 
 		memcpy(p, &sc, sizeof(sc));
@@ -394,6 +397,8 @@ put_tlvs(uint8_t *p, const struct phx_ccp_msg *m)
 			.secured_up = mi->secured_up,
 			.mode = mi->mode,
 			.flags = mi->flags,
+			.pnote = mi->pnote,
+			.reserved = 0,
 		};
 
 		off += put_tlv(p + off, PHX_CCP_TLV_MEMBER, &v, sizeof(v));
@@ -592,6 +597,7 @@ get_body(const uint8_t *buf, size_t end, size_t *off, struct phx_ccp_msg *m)
 		m->u.sreq.cur_state = sr.cur_state;
 		m->u.sreq.new_state = sr.new_state;
 		m->u.sreq.reason = be16toh(sr.reason);
+		m->u.sreq.seq = be32toh(sr.seq);
 		p += sizeof(sr);
 		break;
 	}
@@ -604,6 +610,7 @@ get_body(const uint8_t *buf, size_t end, size_t *off, struct phx_ccp_msg *m)
 		m->u.sconf.verdict = sc.verdict;
 		m->u.sconf.state = sc.state;
 		m->u.sconf.refusal = be16toh(sc.refusal);
+		m->u.sconf.seq = be32toh(sc.seq);
 		p += sizeof(sc);
 		break;
 	}
@@ -612,8 +619,10 @@ get_body(const uint8_t *buf, size_t end, size_t *off, struct phx_ccp_msg *m)
 	return PHX_CCP_OK;
 }
 
-/* Value of a known TLV (length already checked) into m. */
-static void
+/* Value of a known TLV (length already checked) into m. Returns
+ * PHX_CCP_OK, or MALFORMED for a reserved byte that is not 0 (the other
+ * values are range-checked with the whole message). */
+static enum phx_ccp_err
 get_tlv(const uint8_t *val, uint8_t type, struct phx_ccp_msg *m)
 {
 	switch (type) {
@@ -645,7 +654,10 @@ get_tlv(const uint8_t *val, uint8_t type, struct phx_ccp_msg *m)
 			.secured_up = v.secured_up,
 			.mode = v.mode,
 			.flags = v.flags,
+			.pnote = v.pnote,
 		};
+		if (v.reserved != 0)
+			return PHX_CCP_ERR_MALFORMED;
 		break;
 	}
 	case PHX_CCP_TLV_ECHO: {
@@ -661,6 +673,7 @@ get_tlv(const uint8_t *val, uint8_t type, struct phx_ccp_msg *m)
 	default:
 		break;
 	}
+	return PHX_CCP_OK;
 }
 
 /* TLVs at buf[off..end) into m. */
@@ -668,6 +681,7 @@ static enum phx_ccp_err
 get_tlvs(const uint8_t *buf, size_t off, size_t end, struct phx_ccp_msg *m)
 {
 	uint32_t want = opcode_tlvs(m->opcode), have = 0;
+	enum phx_ccp_err err;
 	unsigned last = 0;
 	struct phx_ccp_tlv t;
 
@@ -692,7 +706,9 @@ get_tlvs(const uint8_t *buf, size_t off, size_t end, struct phx_ccp_msg *m)
 			    !(want & TLV_BIT(t.type)) ||
 			    t.len != tlv_value_len(t.type))
 				return PHX_CCP_ERR_MALFORMED;
-			get_tlv(buf + off, t.type, m);
+			err = get_tlv(buf + off, t.type, m);
+			if (err != PHX_CCP_OK)
+				return err;
 			have |= TLV_BIT(t.type);
 		}
 		off += t.len;
@@ -819,9 +835,10 @@ fmt_config(struct strbuf *sb, const struct phx_ccp_config_id *c)
 static void
 fmt_member(struct strbuf *sb, const struct phx_ccp_member_info *mi)
 {
-	sb_printf(sb, " prio=%u ifs=%u/%u secured=%u/%u mode=%u flags=0x%02x",
-		  mi->priority, mi->ifs_up, mi->ifs_required, mi->secured_up,
-		  mi->secured_required, mi->mode, mi->flags);
+	sb_printf(sb, " prio=%u ifs=%u/%u secured=%u/%u mode=%u flags=0x%02x"
+		  " pnote=%u", mi->priority, mi->ifs_up, mi->ifs_required,
+		  mi->secured_up, mi->secured_required, mi->mode, mi->flags,
+		  mi->pnote);
 }
 
 int
@@ -872,18 +889,18 @@ phx_ccp_msg_format(const struct phx_ccp_msg *m, char *buf, size_t cap)
 			  m->u.probe.echo);
 		break;
 	case PHX_CCP_OP_STATE_REQ:
-		sb_printf(&sb, " from=%s to=%s reason=%u",
+		sb_printf(&sb, " from=%s to=%s reason=%u seq=%" PRIu32,
 			  phx_ccp_mstate_name(m->u.sreq.cur_state),
 			  phx_ccp_mstate_name(m->u.sreq.new_state),
-			  m->u.sreq.reason);
+			  m->u.sreq.reason, m->u.sreq.seq);
 		fmt_config(&sb, &m->u.sreq.config);
 		fmt_member(&sb, &m->u.sreq.member);
 		break;
 	case PHX_CCP_OP_STATE_CONFIRM:
-		sb_printf(&sb, " verdict=%u state=%s refusal=%u echo=%" PRIu64,
-			  m->u.sconf.verdict,
+		sb_printf(&sb, " verdict=%u state=%s refusal=%u seq=%" PRIu32
+			  " echo=%" PRIu64, m->u.sconf.verdict,
 			  phx_ccp_mstate_name(m->u.sconf.state),
-			  m->u.sconf.refusal, m->u.sconf.echo);
+			  m->u.sconf.refusal, m->u.sconf.seq, m->u.sconf.echo);
 		break;
 	default:
 		break;

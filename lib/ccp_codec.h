@@ -44,7 +44,7 @@
 #define PHX_CCP_MAX_FRAME  (1500 - 20 - 8)
 /* Longest frame phx_ccp_encode writes (a 5-member heartbeat). */
 #define PHX_CCP_MAX_ENCODED \
-	(20 + 8 + 2 * PHX_CCP_MAX_MEMBERS + 4 + 24 + 2 + 40 + 2 + 8 + \
+	(20 + 8 + 2 * PHX_CCP_MAX_MEMBERS + 4 + 24 + 2 + 40 + 2 + 10 + \
 	 PHX_CCP_TAG_LEN)
 
 /*
@@ -112,6 +112,7 @@ struct phx_ccp_member_info {
 	uint8_t secured_up;       /* 0..PHX_CCP_COUNT_MAX */
 	uint8_t mode;             /* enum phx_ccp_cluster_mode, not 0 */
 	uint8_t flags;            /* PHX_CCP_MF_* */
+	uint8_t pnote;            /* enum phx_ccp_pnote: critical devices */
 };
 
 /* The CPHA interface counts of a heartbeat, 0..PHX_CCP_COUNT_MAX each. */
@@ -150,6 +151,7 @@ struct phx_ccp_state_change {
 	uint8_t cur_state;        /* enum phx_ccp_mstate */
 	uint8_t new_state;        /* enum phx_ccp_mstate */
 	uint16_t reason;          /* enum phx_ccp_sc_reason */
+	uint32_t seq;             /* request number (the FSM's) */
 	struct phx_ccp_config_id config;
 	struct phx_ccp_member_info member;
 };
@@ -159,7 +161,8 @@ struct phx_ccp_state_verdict {
 	uint8_t verdict;          /* enum phx_ccp_verdict */
 	uint8_t state;            /* responder's state, enum phx_ccp_mstate */
 	uint16_t refusal;         /* enum phx_ccp_refusal; NONE with GRANT */
-	uint64_t echo;            /* counter of the request answered */
+	uint32_t seq;             /* seq of the request answered */
+	uint64_t echo;            /* counter of the request frame answered */
 };
 
 /* One decoded (or to-be-encoded) message. */

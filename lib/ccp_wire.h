@@ -67,7 +67,15 @@
  * as "node i - 1".
  *
  * FWHA_IF_PROBE_REQ / FWHA_IF_PROBE_REPLY body: 32-bit interface number.
- * STATE_REQ / STATE_CONFIRM (ours, unknown to CPHA): 4 bytes, below.
+ *
+ * STATE_REQ / STATE_CONFIRM bodies (ours, unknown to CPHA):
+ *
+ *   +---------------+---------------+-------------------------------+
+ *   | cur state     | wanted state  |  reason                       |  REQ
+ *   | verdict       | own state     |  refusal                      |  CONFIRM
+ *   +---------------+---------------+-------------------------------+
+ *   |            request number (REQ: ours; CONFIRM: answered)      |
+ *   +---------------------------------------------------------------+  8
  *
  * Extension (ours; version 1):
  *
@@ -159,7 +167,18 @@ enum phx_ccp_cluster_mode {
 #define PHX_CCP_MF_JOINING    0x02    /* join mode: adopts, never pushes,
 				       * configuration (FAIL-50, FAIL-51) */
 #define PHX_CCP_MF_SYNCED     0x04    /* full sync completed (CCP-62) */
-#define PHX_CCP_MF_ALL        0x07
+#define PHX_CCP_MF_ADMIN_DOWN 0x08    /* administratively down (FAIL-01) */
+#define PHX_CCP_MF_ALL        0x0f
+
+/* Aggregate status of the sender's critical devices (pnotes, CCP-70..76),
+ * in the member TLV: the election ranks a member whose devices are in
+ * init apart from one with a problem (CCP-60, CCP-64). */
+enum phx_ccp_pnote {
+	PHX_CCP_PNOTE_OK = 0,
+	PHX_CCP_PNOTE_INIT = 1,
+	PHX_CCP_PNOTE_PROBLEM = 2,
+	PHX_CCP_PNOTE_MAX
+};
 
 /* Why a member asks to change state (STATE_REQ). */
 enum phx_ccp_sc_reason {
@@ -242,15 +261,17 @@ struct phx_ccp_state_req {
 	uint8_t cur_state;    /* enum phx_ccp_mstate */
 	uint8_t new_state;    /* enum phx_ccp_mstate */
 	uint16_t reason;      /* enum phx_ccp_sc_reason */
+	uint32_t seq;         /* request number, chosen by the requester */
 };
-static_assert(sizeof(struct phx_ccp_state_req) == 4, "STATE_REQ body");
+static_assert(sizeof(struct phx_ccp_state_req) == 8, "STATE_REQ body");
 
 struct phx_ccp_state_confirm {
 	uint8_t verdict;      /* enum phx_ccp_verdict */
 	uint8_t state;        /* responder's state, enum phx_ccp_mstate */
 	uint16_t refusal;     /* enum phx_ccp_refusal; 0 with a grant */
+	uint32_t seq;         /* request number answered */
 };
-static_assert(sizeof(struct phx_ccp_state_confirm) == 4, "STATE_CONFIRM body");
+static_assert(sizeof(struct phx_ccp_state_confirm) == 8, "STATE_CONFIRM body");
 
 struct phx_ccp_ext {
 	uint8_t version;      /* PHX_CCP_EXT_VERSION */
@@ -282,8 +303,10 @@ struct phx_ccp_tlv_member {
 	uint8_t secured_up;      /* secured interfaces up, 0..127 */
 	uint8_t mode;            /* enum phx_ccp_cluster_mode */
 	uint8_t flags;           /* PHX_CCP_MF_* */
+	uint8_t pnote;           /* enum phx_ccp_pnote */
+	uint8_t reserved;        /* 0 */
 };
-static_assert(sizeof(struct phx_ccp_tlv_member) == 8, "member TLV");
+static_assert(sizeof(struct phx_ccp_tlv_member) == 10, "member TLV");
 
 struct phx_ccp_tlv_echo {
 	uint64_t counter;     /* counter of the request being answered */

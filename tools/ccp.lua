@@ -30,6 +30,7 @@ local refusal_vals = {
     [3] = "more interfaces up",
 }
 local tlv_vals = { [1] = "config", [2] = "member", [3] = "echo" }
+local pnote_vals = { [0] = "ok", [1] = "init", [2] = "problem" }
 local mode_vals = {
     [1] = "ha", [2] = "ls-multicast", [3] = "ls-unicast",
     [4] = "active-active",
@@ -66,6 +67,11 @@ f.flag_joining = ProtoField.bool("phx_ccp.member.flags.joining", "Joining",
     8, nil, 0x02)
 f.flag_synced = ProtoField.bool("phx_ccp.member.flags.synced",
     "Full sync done", 8, nil, 0x04)
+f.flag_admin_down = ProtoField.bool("phx_ccp.member.flags.admin_down",
+    "Administratively down", 8, nil, 0x08)
+f.pnote = ProtoField.uint8("phx_ccp.member.pnote", "Critical devices",
+    base.DEC, pnote_vals)
+f.member_reserved = ProtoField.uint8("phx_ccp.member.reserved", "Reserved")
 f.echo = ProtoField.uint64("phx_ccp.echo", "Echoed counter")
 f.cur_state = ProtoField.uint8("phx_ccp.req.cur_state", "Current state",
     base.DEC, state_vals)
@@ -73,12 +79,15 @@ f.new_state = ProtoField.uint8("phx_ccp.req.new_state", "Wanted state",
     base.DEC, state_vals)
 f.reason = ProtoField.uint16("phx_ccp.req.reason", "Reason", base.DEC,
     reason_vals)
+f.req_seq = ProtoField.uint32("phx_ccp.req.seq", "Request number")
 f.verdict = ProtoField.uint8("phx_ccp.confirm.verdict", "Verdict", base.DEC,
     verdict_vals)
 f.state = ProtoField.uint8("phx_ccp.confirm.state", "Responder state",
     base.DEC, state_vals)
 f.refusal = ProtoField.uint16("phx_ccp.confirm.refusal", "Refusal",
     base.DEC, refusal_vals)
+f.confirm_seq = ProtoField.uint32("phx_ccp.confirm.seq",
+    "Request number answered")
 f.tag = ProtoField.bytes("phx_ccp.tag", "HMAC-SHA-256 tag")
 
 -- Wireshark's CPHA dissector: the handle registered on port 8116 before
@@ -95,8 +104,10 @@ local function body_len(tvb, opcode)
         local n = tvb(20, 2):uint()
         if n < 1 or n > 5 then return nil end
         return 12 + 2 * n
-    elseif opcode == 3 or opcode == 4 or opcode == 11 or opcode == 12 then
+    elseif opcode == 3 or opcode == 4 then
         return 4
+    elseif opcode == 11 or opcode == 12 then
+        return 8
     end
     return nil
 end
@@ -119,7 +130,7 @@ local function dissect_tlvs(tvb, tree, off, stop)
         if ttype == 1 and tlen == 40 then
             t:add(f.generation, tvb(v, 8))
             t:add(f.digest, tvb(v + 8, 32))
-        elseif ttype == 2 and tlen == 8 then
+        elseif ttype == 2 and tlen == 10 then
             t:add(f.priority, tvb(v, 2))
             t:add(f.ifs_required, tvb(v + 2, 1))
             t:add(f.ifs_up, tvb(v + 3, 1))
@@ -130,6 +141,9 @@ local function dissect_tlvs(tvb, tree, off, stop)
             fl:add(f.flag_attention, tvb(v + 7, 1))
             fl:add(f.flag_joining, tvb(v + 7, 1))
             fl:add(f.flag_synced, tvb(v + 7, 1))
+            fl:add(f.flag_admin_down, tvb(v + 7, 1))
+            t:add(f.pnote, tvb(v + 8, 1))
+            t:add(f.member_reserved, tvb(v + 9, 1))
         elseif ttype == 3 and tlen == 8 then
             t:add(f.echo, tvb(v, 8))
         end
@@ -156,16 +170,18 @@ function ccp.dissector(tvb, pinfo, tree)
 
     local t = tree:add(ccp, tvb(20))
     if opcode == 11 then
-        local b = t:add(ccp, tvb(20, 4), "State change request")
+        local b = t:add(ccp, tvb(20, 8), "State change request")
         b:add(f.cur_state, tvb(20, 1))
         b:add(f.new_state, tvb(21, 1))
         b:add(f.reason, tvb(22, 2))
+        b:add(f.req_seq, tvb(24, 4))
         pinfo.cols.info:set("CCP: STATE_REQ")
     elseif opcode == 12 then
-        local b = t:add(ccp, tvb(20, 4), "State change confirmation")
+        local b = t:add(ccp, tvb(20, 8), "State change confirmation")
         b:add(f.verdict, tvb(20, 1))
         b:add(f.state, tvb(21, 1))
         b:add(f.refusal, tvb(22, 2))
+        b:add(f.confirm_seq, tvb(24, 4))
         pinfo.cols.info:set("CCP: STATE_CONFIRM")
     end
     local e = t:add(ccp, tvb(ext, tag - ext), "Extension")

@@ -87,18 +87,18 @@ put_xor(const char *name, unsigned i, size_t off, uint8_t x, int retag_it,
 }
 
 /* Sample 0 (the known-answer heartbeat, extension at 36, TLVs end at
- * 112) with extra TLV bytes before the tag, ext_len adjusted. */
+ * 114) with extra TLV bytes before the tag, ext_len adjusted. */
 static void
 put_tlv(const char *name, const uint8_t *tlv, size_t n, enum phx_ccp_err want)
 {
 	uint8_t b[BUF];
 	size_t len = sample(0, b);
 
-	memmove(b + 112 + n, b + 112, len - 112);
-	memcpy(b + 112, tlv, n);
+	memmove(b + 114 + n, b + 114, len - 114);
+	memcpy(b + 114, tlv, n);
 	len += n;
-	b[38] = (uint8_t)((76 + n) >> 8);
-	b[39] = (uint8_t)(76 + n);
+	b[38] = (uint8_t)((78 + n) >> 8);
+	b[39] = (uint8_t)(78 + n);
 	retag(b, len);
 	put(name, b, len, want);
 }
@@ -147,7 +147,7 @@ main(int argc, char **argv)
 	put_tlv("bad_length_half_tlv", half, sizeof(half), PHX_CCP_ERR_BAD_LEN);
 	put_xor("foreign_cluster", 0, 5, 0x0f, 1, PHX_CCP_ERR_FOREIGN_CLUSTER);
 	put_xor("bad_mac_magic", 0, 37, 0x01, 1, PHX_CCP_ERR_BAD_MAC_MAGIC);
-	put_xor("bad_tag", 0, 143, 0x80, 0, PHX_CCP_ERR_BAD_TAG);
+	put_xor("bad_tag", 0, 145, 0x80, 0, PHX_CCP_ERR_BAD_TAG);
 	put_xor("bad_tag_body", 5, 21, 0x01, 0, PHX_CCP_ERR_BAD_TAG);
 	put_xor("malformed_state_5", 0, 28, 0x01, 1, PHX_CCP_ERR_MALFORMED);
 	put_xor("malformed_members_6", 0, 21, 0x04, 1, PHX_CCP_ERR_MALFORMED);
@@ -155,6 +155,9 @@ main(int argc, char **argv)
 	put_xor("malformed_src_beyond_members", 0, 13, 0x02, 1,
 		PHX_CCP_ERR_MALFORMED);
 	put_xor("malformed_tlv_order", 0, 102, 0x03, 1, PHX_CCP_ERR_MALFORMED);
+	put_xor("malformed_tlv_type_0x42", 0, 102, 0x40, 1,
+		PHX_CCP_ERR_MALFORMED);
+	put_xor("malformed_pnote", 0, 112, 0x03, 1, PHX_CCP_ERR_MALFORMED);
 	put_tlv("malformed_critical_tlv", crit, sizeof(crit),
 		PHX_CCP_ERR_MALFORMED);
 	put_xor("malformed_verdict", 6, 20, 0x01, 1, PHX_CCP_ERR_MALFORMED);

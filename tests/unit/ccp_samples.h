@@ -109,6 +109,7 @@ phx_ccp_sample(unsigned i, struct phx_ccp_msg *m)
 		mi.mode = PHX_CCP_CMODE_LS_MULTICAST;
 		mi.flags = PHX_CCP_MF_ALL;
 		mi.ifs_up = 1;
+		mi.pnote = PHX_CCP_PNOTE_PROBLEM;
 		m->u.hb = (struct phx_ccp_heartbeat){
 			.n_members = 5, .ha_mode = PHX_CCP_HA_BALANCE,
 			.time_unit_ms = 200,
@@ -125,6 +126,7 @@ phx_ccp_sample(unsigned i, struct phx_ccp_msg *m)
 		m->hdr = phx_ccp_test_hdr(1, PHX_CCP_DST_ALL, 1);
 		m->hdr.policy_id = 2;
 		mi.flags = PHX_CCP_MF_ATTENTION | PHX_CCP_MF_JOINING;
+		mi.pnote = PHX_CCP_PNOTE_INIT;
 		m->u.hb = (struct phx_ccp_heartbeat){
 			.n_members = 1, .ha_mode = PHX_CCP_HA_PRIMARY_UP,
 			.time_unit_ms = 100,
@@ -150,7 +152,7 @@ phx_ccp_sample(unsigned i, struct phx_ccp_msg *m)
 		m->u.sreq = (struct phx_ccp_state_change){
 			.cur_state = PHX_CCP_MSTATE_READY,
 			.new_state = PHX_CCP_MSTATE_ACTIVE,
-			.reason = PHX_CCP_SCR_ACTIVATE,
+			.reason = PHX_CCP_SCR_ACTIVATE, .seq = 7,
 			.config = cfg, .member = mi,
 		};
 		break;
@@ -159,7 +161,7 @@ phx_ccp_sample(unsigned i, struct phx_ccp_msg *m)
 		m->hdr = phx_ccp_test_hdr(3, 1, 8);
 		m->u.sconf = (struct phx_ccp_state_verdict){
 			.verdict = PHX_CCP_VERDICT_GRANT,
-			.state = PHX_CCP_MSTATE_STANDBY, .echo = 44,
+			.state = PHX_CCP_MSTATE_STANDBY, .seq = 7, .echo = 44,
 		};
 		break;
 	default:
@@ -168,7 +170,8 @@ phx_ccp_sample(unsigned i, struct phx_ccp_msg *m)
 		m->u.sconf = (struct phx_ccp_state_verdict){
 			.verdict = PHX_CCP_VERDICT_REFUSE,
 			.state = PHX_CCP_MSTATE_ACTIVE,
-			.refusal = PHX_CCP_REFUSE_ROLE_HELD, .echo = 44,
+			.refusal = PHX_CCP_REFUSE_ROLE_HELD, .seq = 7,
+			.echo = 44,
 		};
 		break;
 	}

@@ -215,7 +215,7 @@ END_TEST
  * standby), cluster 7, interface 1, boot id 0x0123456789abcdef, counter
  * 42, generation 0x10002, digest a0..bf, MAC magic 0xfe.
  */
-static const uint8_t kat[144] = {
+static const uint8_t kat[146] = {
 	/* CPHA header */
 	0x1a, 0x90,             /* magic */
 	0x02, 0x12,             /* CPHA version 530 */
@@ -236,7 +236,7 @@ static const uint8_t kat[144] = {
 	0x02, 0x00, 0x02, 0x00, /* in up, in assumed, out up, out assumed */
 	0x00, 0x01,             /* last heard: 0, 1 time units */
 	/* extension */
-	0x01, 0xfe, 0x00, 0x4c, /* version 1, MAC magic, ext_len 76 */
+	0x01, 0xfe, 0x00, 0x4e, /* version 1, MAC magic, ext_len 78 */
 	0x00, 0x00, 0x00, 0x00, /* reserved */
 	0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, /* boot id */
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2a, /* counter 42 */
@@ -246,15 +246,16 @@ static const uint8_t kat[144] = {
 	0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf,
 	0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7,
 	0xb8, 0xb9, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf,
-	0x02, 0x08,             /* TLV member, 8 bytes */
+	0x02, 0x0a,             /* TLV member, 10 bytes */
 	0x00, 0x64,             /* priority 100 */
 	0x02, 0x02, 0x01, 0x01, /* ifs required/up, secured required/up */
 	0x01, 0x04,             /* mode ha, flags synced */
+	0x00, 0x00,             /* pnote ok, reserved */
 	/* tag: HMAC-SHA-256, key 00..1f (Python hmac) */
-	0x9e, 0x3d, 0x2a, 0x7c, 0x86, 0xc0, 0x0f, 0xd7,
-	0xb8, 0x79, 0xfa, 0x99, 0x07, 0xeb, 0x8d, 0xd9,
-	0xab, 0x46, 0x7d, 0xf9, 0x22, 0x33, 0xf3, 0x3c,
-	0x8c, 0xc5, 0x32, 0xd3, 0x1f, 0xfe, 0x51, 0xc4,
+	0x3e, 0xf0, 0x82, 0x27, 0x76, 0x06, 0xbf, 0x10,
+	0x5c, 0xb0, 0xd7, 0x02, 0x3b, 0x1e, 0x26, 0xe3,
+	0x9c, 0x87, 0x92, 0xa8, 0x1d, 0xe5, 0x18, 0x77,
+	0x03, 0x10, 0xc9, 0x48, 0xee, 0x8f, 0x73, 0x07,
 };
 
 START_TEST(test_kat_heartbeat)
@@ -296,7 +297,7 @@ START_TEST(test_format)
 		"ha_mode=4 unit=100ms states=active,standby heard=0,1 "
 		"in=2/0 out=2/0 gen=65538 digest="
 		"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
-		" prio=100 ifs=2/2 secured=1/1 mode=1 flags=0x04";
+		" prio=100 ifs=2/2 secured=1/1 mode=1 flags=0x04 pnote=0";
 	struct phx_ccp_msg m;
 	char buf[512], small[16];
 	int n;
@@ -415,7 +416,7 @@ START_TEST(test_member_counts)
 				ck_assert_int_eq(len, -EINVAL);
 				continue;
 			}
-			ck_assert_int_eq(len, 20 + 12 + 2 * (int)n + 76 + 32);
+			ck_assert_int_eq(len, 20 + 12 + 2 * (int)n + 78 + 32);
 			ck_assert_err(phx_ccp_decode(buf, (size_t)len, &ctx,
 						     &got), PHX_CCP_OK);
 			ck_assert_uint_eq(got.u.hb.n_members, n);
@@ -465,21 +466,24 @@ bad_msg(unsigned i, struct phx_ccp_msg *m)
 	case 12: phx_ccp_sample(0, m); m->u.hb.member.mode = 0; break;
 	case 13: phx_ccp_sample(0, m);
 		 m->u.hb.member.mode = PHX_CCP_CMODE_MAX; break;
-	case 14: phx_ccp_sample(0, m); m->u.hb.member.flags = 0x08; break;
+	case 14: phx_ccp_sample(0, m); m->u.hb.member.flags = 0x80; break;
 	case 15: phx_ccp_sample(0, m); m->u.hb.member.secured_up = 200; break;
-	case 16: phx_ccp_sample(5, m); m->u.sreq.reason = PHX_CCP_SCR_MAX; break;
-	case 17: phx_ccp_sample(5, m); m->u.sreq.new_state = 9; break;
-	case 18: phx_ccp_sample(6, m); m->u.sconf.verdict = 0; break;
-	case 19: phx_ccp_sample(6, m);
+	case 16: phx_ccp_sample(0, m);
+		 m->u.hb.member.pnote = PHX_CCP_PNOTE_MAX; break;
+	case 17: phx_ccp_sample(0, m); m->u.hb.member.flags = 0x10; break;
+	case 18: phx_ccp_sample(5, m); m->u.sreq.reason = PHX_CCP_SCR_MAX; break;
+	case 19: phx_ccp_sample(5, m); m->u.sreq.new_state = 9; break;
+	case 20: phx_ccp_sample(6, m); m->u.sconf.verdict = 0; break;
+	case 21: phx_ccp_sample(6, m);
 		 m->u.sconf.refusal = PHX_CCP_REFUSE_CONFIG; break;
-	case 20: phx_ccp_sample(7, m);
+	case 22: phx_ccp_sample(7, m);
 		 m->u.sconf.refusal = PHX_CCP_REFUSE_NONE; break;
-	case 21: phx_ccp_sample(7, m);
+	case 23: phx_ccp_sample(7, m);
 		 m->u.sconf.refusal = PHX_CCP_REFUSE_MAX; break;
 	default: phx_ccp_sample(6, m); m->u.sconf.state = 5; break;
 	}
 }
-#define N_BAD_MSGS 23
+#define N_BAD_MSGS 25
 
 START_TEST(test_encode_invalid)
 {
@@ -519,8 +523,8 @@ static const struct xor_case xor_cases[] = {
 	{ "cluster 0x107", 0, 4, 0x01, false, PHX_CCP_ERR_FOREIGN_CLUSTER },
 	{ "from self", 0, 13, 0x03, true, PHX_CCP_ERR_FROM_SELF },
 	/* the tag */
-	{ "tag first byte", 0, 112, 0x01, false, PHX_CCP_ERR_BAD_TAG },
-	{ "tag last byte", 0, 143, 0x80, false, PHX_CCP_ERR_BAD_TAG },
+	{ "tag first byte", 0, 114, 0x01, false, PHX_CCP_ERR_BAD_TAG },
+	{ "tag last byte", 0, 145, 0x80, false, PHX_CCP_ERR_BAD_TAG },
 	{ "state, not re-signed", 0, 28, 0x01, false, PHX_CCP_ERR_BAD_TAG },
 	{ "filler, not re-signed", 0, 19, 0x01, false, PHX_CCP_ERR_BAD_TAG },
 	/* header fields checked behind the tag */
@@ -550,8 +554,8 @@ static const struct xor_case xor_cases[] = {
 	{ "ext version 2", 0, 36, 0x03, true, PHX_CCP_ERR_BAD_VERSION },
 	{ "ext version 0", 0, 36, 0x01, true, PHX_CCP_ERR_BAD_VERSION },
 	{ "MAC magic 0xff", 0, 37, 0x01, true, PHX_CCP_ERR_BAD_MAC_MAGIC },
-	{ "ext_len 77", 0, 39, 0x01, true, PHX_CCP_ERR_BAD_LEN },
-	{ "ext_len 0x14c", 0, 38, 0x01, true, PHX_CCP_ERR_BAD_LEN },
+	{ "ext_len 79", 0, 39, 0x01, true, PHX_CCP_ERR_BAD_LEN },
+	{ "ext_len 0x14e", 0, 38, 0x01, true, PHX_CCP_ERR_BAD_LEN },
 	{ "reserved", 0, 43, 0x01, true, PHX_CCP_ERR_MALFORMED },
 	/* TLVs */
 	{ "config TLV typed as member", 0, 60, 0x03, true, PHX_CCP_ERR_MALFORMED },
@@ -563,28 +567,33 @@ static const struct xor_case xor_cases[] = {
 	{ "member TLV typed 0x12", 0, 102, 0x10, true, PHX_CCP_ERR_MALFORMED },
 	{ "member TLV typed 0x42", 0, 102, 0x40, true, PHX_CCP_ERR_MALFORMED },
 	{ "member TLV typed 0x7f", 0, 102, 0x7d, true, PHX_CCP_ERR_MALFORMED },
-	{ "member TLV length 9", 0, 103, 0x01, true, PHX_CCP_ERR_BAD_LEN },
-	{ "member TLV length 0", 0, 103, 0x08, true, PHX_CCP_ERR_MALFORMED },
+	{ "member TLV length 11", 0, 103, 0x01, true, PHX_CCP_ERR_BAD_LEN },
+	{ "member TLV length 8", 0, 103, 0x02, true, PHX_CCP_ERR_MALFORMED },
+	{ "member TLV length 0", 0, 103, 0x0a, true, PHX_CCP_ERR_MALFORMED },
 	{ "ifs up 130", 0, 107, 0x80, true, PHX_CCP_ERR_MALFORMED },
 	{ "mode 0", 0, 110, 0x01, true, PHX_CCP_ERR_MALFORMED },
 	{ "mode 5", 0, 110, 0x04, true, PHX_CCP_ERR_MALFORMED },
-	{ "flags 0x0c", 0, 111, 0x08, true, PHX_CCP_ERR_MALFORMED },
-	/* STATE_REQ (sample 5): body at 20, ext at 24, TLVs at 48 */
+	{ "flags 0x14", 0, 111, 0x10, true, PHX_CCP_ERR_MALFORMED },
+	{ "pnote 3", 0, 112, 0x03, true, PHX_CCP_ERR_MALFORMED },
+	{ "member reserved", 0, 113, 0x01, true, PHX_CCP_ERR_MALFORMED },
+	/* STATE_REQ (sample 5): body at 20, ext at 28, TLVs at 52 */
 	{ "req cur state 5", 5, 20, 0x06, true, PHX_CCP_ERR_MALFORMED },
 	{ "req new state 6", 5, 21, 0x02, true, PHX_CCP_ERR_MALFORMED },
 	{ "req reason 5", 5, 23, 0x04, true, PHX_CCP_ERR_MALFORMED },
 	{ "req policy id", 5, 17, 0x01, true, PHX_CCP_ERR_MALFORMED },
-	{ "req config TLV optional", 5, 48, 0x80, true, PHX_CCP_ERR_MALFORMED },
-	/* STATE_CONFIRM (sample 6): body at 20, ext at 24, echo TLV at 48 */
+	{ "req config TLV optional", 5, 52, 0x80, true, PHX_CCP_ERR_MALFORMED },
+	{ "req seq, not re-signed", 5, 27, 0x01, false, PHX_CCP_ERR_BAD_TAG },
+	/* STATE_CONFIRM (sample 6): body at 20, ext at 28, echo TLV at 52 */
 	{ "verdict 0", 6, 20, 0x01, true, PHX_CCP_ERR_MALFORMED },
 	{ "verdict 3", 6, 20, 0x02, true, PHX_CCP_ERR_MALFORMED },
 	{ "grant with refusal", 6, 23, 0x01, true, PHX_CCP_ERR_MALFORMED },
 	{ "refusal 4", 7, 23, 0x06, true, PHX_CCP_ERR_MALFORMED },
 	{ "refuse without reason", 7, 23, 0x02, true, PHX_CCP_ERR_MALFORMED },
 	{ "responder state 7", 6, 21, 0x05, true, PHX_CCP_ERR_MALFORMED },
-	{ "echo TLV optional", 6, 48, 0x80, true, PHX_CCP_ERR_MALFORMED },
-	{ "echo TLV typed member", 6, 48, 0x01, true, PHX_CCP_ERR_MALFORMED },
-	{ "echo TLV length 7", 6, 49, 0x0f, true, PHX_CCP_ERR_MALFORMED },
+	{ "echo TLV optional", 6, 52, 0x80, true, PHX_CCP_ERR_MALFORMED },
+	{ "echo TLV typed member", 6, 52, 0x01, true, PHX_CCP_ERR_MALFORMED },
+	{ "echo TLV length 7", 6, 53, 0x0f, true, PHX_CCP_ERR_MALFORMED },
+	{ "confirm ext version 0", 6, 28, 0x01, true, PHX_CCP_ERR_BAD_VERSION },
 	/* IF_PROBE_RPLY (sample 4): echo TLV at 48 */
 	{ "probe reply echo TLV type 0", 4, 48, 0x03, true, PHX_CCP_ERR_MALFORMED },
 	/* IF_PROBE_REQ (sample 3): ext at 24, nothing after it */
@@ -675,8 +684,8 @@ START_TEST(test_structure)
 	 * gives the frame without it. */
 	olen = enc(0, orig);
 	memcpy(buf, orig, olen);
-	len = splice(buf, olen, 112, 0, opt, sizeof(opt));
-	set_ext_len(buf, 36, 76 + sizeof(opt));
+	len = splice(buf, olen, 114, 0, opt, sizeof(opt));
+	set_ext_len(buf, 36, 78 + sizeof(opt));
 	resign(buf, len);
 	ck_assert_err(phx_ccp_decode(buf, len, &ctx, &m), PHX_CCP_OK);
 	ck_assert_uint_eq(m.skipped_tlvs, 1);
@@ -685,49 +694,49 @@ START_TEST(test_structure)
 	ck_assert_mem_eq(again, orig, olen);
 
 	/* Two optional TLVs, out of order: malformed. */
-	len = splice(buf, len, 112 + sizeof(opt), 0, opt2, sizeof(opt2));
-	set_ext_len(buf, 36, 76 + sizeof(opt) + sizeof(opt2));
+	len = splice(buf, len, 114 + sizeof(opt), 0, opt2, sizeof(opt2));
+	set_ext_len(buf, 36, 78 + sizeof(opt) + sizeof(opt2));
 	resign(buf, len);
 	ck_assert_err(dec(buf, len), PHX_CCP_ERR_MALFORMED);
 
 	/* Unknown critical TLV after the known ones. */
 	memcpy(buf, orig, olen);
-	len = splice(buf, olen, 112, 0, crit, sizeof(crit));
-	set_ext_len(buf, 36, 76 + sizeof(crit));
+	len = splice(buf, olen, 114, 0, crit, sizeof(crit));
+	set_ext_len(buf, 36, 78 + sizeof(crit));
 	resign(buf, len);
 	ck_assert_err(dec(buf, len), PHX_CCP_ERR_MALFORMED);
 
 	/* Member TLV missing. */
 	memcpy(buf, orig, olen);
-	len = splice(buf, olen, 102, 10, NULL, 0);
+	len = splice(buf, olen, 102, 12, NULL, 0);
 	set_ext_len(buf, 36, 66);
 	resign(buf, len);
 	ck_assert_err(dec(buf, len), PHX_CCP_ERR_MALFORMED);
 
 	/* Config and member TLVs swapped. */
 	memcpy(buf, orig, olen);
-	len = splice(buf, olen, 60, 0, orig + 102, 10);     /* member first */
-	len = splice(buf, len, 112, 10, NULL, 0);
+	len = splice(buf, olen, 60, 0, orig + 102, 12);     /* member first */
+	len = splice(buf, len, 114, 12, NULL, 0);
 	resign(buf, len);
 	ck_assert_err(dec(buf, len), PHX_CCP_ERR_MALFORMED);
 
 	/* A byte between the extension and the tag. */
 	memcpy(buf, orig, olen);
-	len = splice(buf, olen, 112, 0, (const uint8_t *)"z", 1);
+	len = splice(buf, olen, 114, 0, (const uint8_t *)"z", 1);
 	resign(buf, len);
 	ck_assert_err(dec(buf, len), PHX_CCP_ERR_BAD_LEN);
 
 	/* Half a TLV header at the end of the extension. */
-	set_ext_len(buf, 36, 77);
+	set_ext_len(buf, 36, 79);
 	resign(buf, len);
 	ck_assert_err(dec(buf, len), PHX_CCP_ERR_BAD_LEN);
 
 	/* Extension header cut short (1-member heartbeat: body 34 bytes,
 	 * ext at 34; keep 20 of its bytes). */
 	olen = enc(2, orig);
-	ck_assert_uint_eq(olen, 142);
+	ck_assert_uint_eq(olen, 144);
 	memcpy(buf, orig, olen);
-	len = splice(buf, olen, 54, 56, NULL, 0);
+	len = splice(buf, olen, 54, 58, NULL, 0);
 	ck_assert_uint_ge(len, PHX_CCP_MIN_FRAME);
 	resign(buf, len);
 	ck_assert_err(dec(buf, len), PHX_CCP_ERR_BAD_LEN);

@@ -98,18 +98,19 @@ if [ -n "$lua" ] && tshark -v 2>/dev/null | grep -q "with Lua"; then
         -e frame.number -e phx_ccp.ext_version -e phx_ccp.mac_magic \
         -e phx_ccp.boot_id -e phx_ccp.counter -e phx_ccp.config.generation \
         -e phx_ccp.member.priority -e phx_ccp.member.mode \
-        -e phx_ccp.member.flags -e phx_ccp.echo -e phx_ccp.req.new_state \
-        -e phx_ccp.req.reason -e phx_ccp.confirm.verdict \
-        -e phx_ccp.confirm.refusal >"$tmp/lua.txt" 2>"$tmp/lua.err" || true
+        -e phx_ccp.member.flags -e phx_ccp.member.pnote -e phx_ccp.echo \
+        -e phx_ccp.req.new_state -e phx_ccp.req.reason -e phx_ccp.req.seq \
+        -e phx_ccp.confirm.verdict -e phx_ccp.confirm.refusal \
+        -e phx_ccp.confirm.seq >"$tmp/lua.txt" 2>"$tmp/lua.err" || true
     cat >"$tmp/want_lua.txt" <<'EOF'
-1|1|0xfe|0x0123456789abcdef|42|65538|100|1|0x04|||||
-2|1|0xfe|0x0123456789abcdef|1000|65538|100|2|0x07|||||
-3|1|0xfe|0x0123456789abcdef|1|65538|100|1|0x03|||||
-4|1|0xfe|0x0123456789abcdef|43|||||||||
-5|1|0xfe|0x0123456789abcdef|7|||||43||||
-6|1|0xfe|0x0123456789abcdef|44|65538|100|1|0x04||4|1||
-7|1|0xfe|0x0123456789abcdef|8|||||44|||1|0
-8|1|0xfe|0x0123456789abcdef|18446744073709551615|||||44|||2|2
+1|1|0xfe|0x0123456789abcdef|42|65538|100|1|0x04|0|||||||
+2|1|0xfe|0x0123456789abcdef|1000|65538|100|2|0x0f|2|||||||
+3|1|0xfe|0x0123456789abcdef|1|65538|100|1|0x03|1|||||||
+4|1|0xfe|0x0123456789abcdef|43||||||||||||
+5|1|0xfe|0x0123456789abcdef|7||||||43||||||
+6|1|0xfe|0x0123456789abcdef|44|65538|100|1|0x04|0||4|1|7|||
+7|1|0xfe|0x0123456789abcdef|8||||||44||||1|0|7
+8|1|0xfe|0x0123456789abcdef|18446744073709551615||||||44||||2|2|7
 EOF
     if diff -u "$tmp/want_lua.txt" "$tmp/lua.txt"; then
         echo "ok: tools/ccp.lua fields of all 8 frames"
