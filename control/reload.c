@@ -42,12 +42,17 @@ restart_needed(const struct phx_config *a, const struct phx_config *b)
 	if (ja != NULL && jb != NULL) {
 		diff = NULL;
 		for (i = 0; i < sizeof(restart_sections) /
-				sizeof(restart_sections[0]); i++)
-			if (!json_equal(json_object_get(ja, restart_sections[i]),
-					json_object_get(jb, restart_sections[i]))) {
+				sizeof(restart_sections[0]); i++) {
+			json_t *x = json_object_get(ja, restart_sections[i]);
+			json_t *y = json_object_get(jb, restart_sections[i]);
+
+			/* absent on both sides is no change (json_equal()
+			 * calls two NULLs different) */
+			if ((x != NULL || y != NULL) && !json_equal(x, y)) {
 				diff = restart_sections[i];
 				break;
 			}
+		}
 	}
 	/* The dump redacts the cluster key: compare it directly. */
 	if (diff == NULL &&
