@@ -2208,6 +2208,27 @@ dump_nat(const struct phx_config *cfg, const void *obj)
 static json_t *dump_section(const struct phx_config *cfg,
 			    const struct section *sec, const void *obj);
 
+/* Dump n section objects laid out stride bytes apart from first as a JSON
+ * array (ports, routes, rules, VIPs). */
+static json_t *
+dump_array(const struct phx_config *cfg, const struct section *sec,
+	   const void *first, unsigned n, size_t stride)
+{
+	json_t *a = json_array();
+	unsigned i;
+
+	for (i = 0; a != NULL && i < n; i++) {
+		json_t *e = dump_section(cfg, sec,
+					 (const char *)first + i * stride);
+
+		if (e == NULL || json_array_append_new(a, e) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 static int
 u8_cmp(const void *a, const void *b)
 {
@@ -2653,18 +2674,8 @@ static json_t *
 dump_vips(const struct phx_config *cfg, const void *obj)
 {
 	const struct phx_cfg_cluster *c = obj;
-	json_t *a = json_array();
-	unsigned i;
 
-	for (i = 0; a != NULL && i < c->n_vips; i++) {
-		json_t *v = dump_section(cfg, &vip_section, &c->vips[i]);
-
-		if (v == NULL || json_array_append_new(a, v) != 0) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
+	return dump_array(cfg, &vip_section, c->vips, c->n_vips, sizeof(c->vips[0]));
 }
 
 static const struct field garp_fields[] = {
@@ -3135,19 +3146,8 @@ dump_section(const struct phx_config *cfg, const struct section *sec,
 static json_t *
 dump_ports(const struct phx_config *cfg, const void *obj)
 {
-	json_t *a = json_array();
-	unsigned i;
-
 	(void)obj;
-	for (i = 0; a != NULL && i < cfg->n_ports; i++) {
-		json_t *p = dump_section(cfg, &port_section, &cfg->ports[i]);
-
-		if (p == NULL || json_array_append_new(a, p) != 0) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
+	return dump_array(cfg, &port_section, cfg->ports, cfg->n_ports, sizeof(cfg->ports[0]));
 }
 
 static void
@@ -3182,19 +3182,8 @@ conv_routes(struct walk *w, const struct field *f,
 static json_t *
 dump_routes(const struct phx_config *cfg, const void *obj)
 {
-	json_t *a = json_array();
-	unsigned i;
-
 	(void)obj;
-	for (i = 0; a != NULL && i < cfg->n_routes; i++) {
-		json_t *r = dump_section(cfg, &route_section, &cfg->routes[i]);
-
-		if (r == NULL || json_array_append_new(a, r) != 0) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
+	return dump_array(cfg, &route_section, cfg->routes, cfg->n_routes, sizeof(cfg->routes[0]));
 }
 
 /* ------------------------------------------------- custom: zones, rules */
@@ -3332,19 +3321,8 @@ conv_rules(struct walk *w, const struct field *f, const struct phx_cfg_node *n,
 static json_t *
 dump_rules(const struct phx_config *cfg, const void *obj)
 {
-	json_t *a = json_array();
-	unsigned i;
-
 	(void)obj;
-	for (i = 0; a != NULL && i < cfg->n_rules; i++) {
-		json_t *r = dump_section(cfg, &rule_section, &cfg->rules[i]);
-
-		if (r == NULL || json_array_append_new(a, r) != 0) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
+	return dump_array(cfg, &rule_section, cfg->rules, cfg->n_rules, sizeof(cfg->rules[0]));
 }
 
 /* ------------------------------------------------------------- exported */
