@@ -22,6 +22,7 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_ring.h>
+#include <rte_tcp.h>
 
 #include "control/ctl.h"
 #include "dataplane/dp_api.h"
@@ -373,6 +374,54 @@ static void m_local(uint8_t *f, uint16_t *len)
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 
+static void m_udp_len(uint8_t *f, uint16_t *len)
+{
+	(void)len;
+	f[14 + 20 + 4] = 0;         /* UDP length 200, IPv4 says 28 */
+	f[14 + 20 + 5] = 200;
+}
+static void m_arp(uint8_t *f, uint16_t *len)
+{
+	static const uint8_t arp[8] = { 0, 1, 0x08, 0x00, 8 /* hlen */, 4, 0, 1 };
+
+	(void)len;
+	f[12] = 0x08;
+	f[13] = 0x06;
+	memcpy(f + 14, arp, sizeof(arp));
+}
+/* Turn the UDP template into TCP with the given flags and data offset
+ * (words) and options; fix the IPv4 header checksum. */
+static void
+to_tcp(uint8_t *f, uint8_t flags, uint8_t doff, const uint8_t *opt,
+       unsigned optlen)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+	uint8_t *t = f + 14 + 20;
+
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	memset(t + 4, 0, 16);
+	t[12] = (uint8_t)(doff << 4);
+	t[13] = flags;
+	if (optlen != 0)
+		memcpy(t + 20, opt, optlen);
+}
+static void m_tcp_doff(uint8_t *f, uint16_t *len)
+{
+	(void)len;
+	to_tcp(f, RTE_TCP_ACK_FLAG, 15 /* 60 bytes, the segment has 28 */,
+	       NULL, 0);
+}
+static void m_tcp_options(uint8_t *f, uint16_t *len)
+{
+	/* window scale whose length runs past the 24-byte header */
+	static const uint8_t opt[4] = { 3, 9, 7, 0 };
+
+	(void)len;
+	to_tcp(f, RTE_TCP_SYN_FLAG, 6, opt, sizeof(opt));
+}
+
 static const struct bad_case bad_cases[] = {
 	{ "truncated ethernet", PHX_DROP_L2_TRUNCATED, m_trunc_l2 },
 	{ "vlan tagged", PHX_DROP_VLAN_TAGGED, m_vlan },
@@ -389,6 +438,10 @@ static const struct bad_case bad_cases[] = {
 	{ "truncated udp", PHX_DROP_L4_TRUNCATED, m_trunc_l4 },
 	{ "directed broadcast", PHX_DROP_IPV4_MARTIAN_DST, m_dbcast },
 	{ "udp to the member", PHX_DROP_LOCAL_PROTO, m_local },
+	{ "udp length beyond the packet", PHX_DROP_UDP_BAD_LEN, m_udp_len },
+	{ "arp with 8-byte addresses", PHX_DROP_ARP_MALFORMED, m_arp },
+	{ "tcp data offset beyond the packet", PHX_DROP_TCP_BAD_DOFF, m_tcp_doff },
+	{ "tcp option past the header", PHX_DROP_TCP_BAD_OPTIONS, m_tcp_options },
 };
 
 START_TEST(malformed_frames_are_counted)
