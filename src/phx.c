@@ -84,12 +84,17 @@ struct phx_ctx {
 
 typedef int (*phx_cmd_fn)(struct phx_ctx *ctx, int argc, char **argv);
 
+typedef int (*phx_render_fn)(FILE *out, json_t *ans, char *err,
+			     size_t errlen);
+
 struct phx_cmd {
 	const char *name;
-	phx_cmd_fn fn;
+	phx_cmd_fn fn;          /* NULL: no options, ask tel, show with render */
 	const char *synopsis;   /* arguments after the name */
 	const char *summary;    /* one line for phx --help */
 	const char *help;       /* description and options for phx CMD -h */
+	const char *tel;        /* with fn NULL: the telemetry command */
+	phx_render_fn render;   /* with fn NULL: its table renderer */
 };
 
 static const struct phx_cmd *find_cmd(const char *name);
@@ -379,8 +384,6 @@ ask(struct phx_ctx *ctx, const char *cmd, const char *hint)
 	return ans;
 }
 
-typedef int (*phx_render_fn)(FILE *out, json_t *ans, char *err,
-			     size_t errlen);
 
 /* Print an answer with render, or as JSON with --json. */
 static int
@@ -417,31 +420,6 @@ simple_cmd(struct phx_ctx *ctx, int argc, char **argv, const char *cmd,
 }
 
 /* ---- commands ---- */
-
-static int
-cmd_version(struct phx_ctx *ctx, int argc, char **argv)
-{
-	return simple_cmd(ctx, argc, argv, "/phalanx/version",
-			  phx_fmt_version);
-}
-
-static int
-cmd_config(struct phx_ctx *ctx, int argc, char **argv)
-{
-	return simple_cmd(ctx, argc, argv, "/phalanx/config", phx_fmt_config);
-}
-
-static int
-cmd_if(struct phx_ctx *ctx, int argc, char **argv)
-{
-	return simple_cmd(ctx, argc, argv, "/phalanx/ports", phx_fmt_ports);
-}
-
-static int
-cmd_routes(struct phx_ctx *ctx, int argc, char **argv)
-{
-	return simple_cmd(ctx, argc, argv, "/phalanx/routes", phx_fmt_routes);
-}
 
 static int
 cmd_pstat(struct phx_ctx *ctx, int argc, char **argv)
@@ -622,18 +600,6 @@ out:
 	for (i = 0; i < n; i++)
 		json_decref(pages[i]);
 	return rc;
-}
-
-static int
-cmd_policy(struct phx_ctx *ctx, int argc, char **argv)
-{
-	return simple_cmd(ctx, argc, argv, "/phalanx/policy", phx_fmt_policy);
-}
-
-static int
-cmd_rules(struct phx_ctx *ctx, int argc, char **argv)
-{
-	return simple_cmd(ctx, argc, argv, "/phalanx/rules", phx_fmt_rules);
 }
 
 /*
@@ -1119,25 +1085,29 @@ cmd_help_cmd(struct phx_ctx *ctx, int argc, char **argv)
 }
 
 static const struct phx_cmd phx_cmds[] = {
-	{ "version", cmd_version, "",
-	  "member name, phalanx and DPDK versions, pid, uptime", "" },
-	{ "config", cmd_config, "",
-	  "the member's running configuration in brief", "" },
+	{ "version", NULL, "",
+	  "member name, phalanx and DPDK versions, pid, uptime", "",
+	  "/phalanx/version", phx_fmt_version },
+	{ "config", NULL, "",
+	  "the member's running configuration in brief", "",
+	  "/phalanx/config", phx_fmt_config },
 	{ "pstat", cmd_pstat, "[-w N | --worker N | --ctl] [-a]",
 	  "packet counters and drop reasons (fw ctl pstat)",
 	  "Sums over every worker and the control lcore unless narrowed.\n"
 	  "  -w, --worker N     one worker's counters (0 .. workers-1)\n"
 	  "      --ctl          the control lcore's counters\n"
 	  "  -a, --all          list every drop reason, zeros too\n" },
-	{ "if", cmd_if, "",
-	  "ports: link, MTU, addresses, counters (cphaprob if)", "" },
+	{ "if", NULL, "",
+	  "ports: link, MTU, addresses, counters (cphaprob if)", "",
+	  "/phalanx/ports", phx_fmt_ports },
 	{ "arp", cmd_arp, "[--page N | --all]",
 	  "the neighbour (ARP) table, 64 entries a page",
 	  "      --page N       page N, from 0 (default: the first)\n"
 	  "  -a, --all          every page (with --json: an array of the "
 	  "pages)\n" },
-	{ "routes", cmd_routes, "",
-	  "the routing table: connected and static routes", "" },
+	{ "routes", NULL, "",
+	  "the routing table: connected and static routes", "",
+	  "/phalanx/routes", phx_fmt_routes },
 	{ "conn", cmd_conn,
 	  "[--ip A.B.C.D] [--port N] [--proto P] [--state S] [-w N] "
 	  "[--limit N]",
@@ -1158,13 +1128,15 @@ static const struct phx_cmd phx_cmds[] = {
 	  "      --limit N      stop after N rows (default 1000; 0: no "
 	  "limit)\n"
 	  "With --json: one JSON array of row objects over all pages.\n" },
-	{ "rules", cmd_rules, "",
+	{ "rules", NULL, "",
 	  "the policy's rules and their hits",
 	  "Hits count the first packets of new flows that matched a rule "
 	  "since its\n"
-	  "policy generation was loaded.\n" },
-	{ "policy", cmd_policy, "",
-	  "policy generation, file, rule count and last reload", "" },
+	  "policy generation was loaded.\n",
+	  "/phalanx/rules", phx_fmt_rules },
+	{ "policy", NULL, "",
+	  "policy generation, file, rule count and last reload", "",
+	  "/phalanx/policy", phx_fmt_policy },
 	{ "reload", cmd_reload, "[-t S | --timeout S]",
 	  "reload the policy (SIGHUP) and wait for the result",
 	  "Sends SIGHUP to the member and waits until /phalanx/policy counts "
@@ -1324,7 +1296,8 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* GNU getopt: start over for the command's options */
-	rc = cmd->fn(&ctx, argc, argv);
+	rc = cmd->fn != NULL ? cmd->fn(&ctx, argc, argv) :
+		simple_cmd(&ctx, argc, argv, cmd->tel, cmd->render);
 	phx_sock_close(&ctx.sock);
 	return rc;
 }
