@@ -67,10 +67,17 @@ phx_ctl_poll(struct phx_ctl *ctl, uint64_t now)
 
 	n = phx_dp_ctl_rx_burst(ctl->dp, pkts, CTL_BURST);
 	for (i = 0; i < n; i++) {
-		if (phx_dp_mbuf_meta(pkts[i])->kind == PHX_DP_CTL_ARP)
+		switch (phx_dp_mbuf_meta(pkts[i])->kind) {
+		case PHX_DP_CTL_ARP:
 			phx_arp_input(ctl->arp, pkts[i], now);
-		else
+			break;
+		case PHX_DP_CTL_CCP:
+			phx_ccp_input(ctl, pkts[i], now);
+			break;
+		default:
 			phx_arp_hold(ctl->arp, pkts[i], now);
+			break;
+		}
 	}
 	/* Session events wait here for the sync service (next layer);
 	 * until then they are drained so the rings never fill. */

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <rte_mbuf.h>
+
 #include "control/arp.h"
 #include "control/ctl.h"
 #include "dataplane/dp_api.h"
@@ -27,6 +29,9 @@ struct phx_ctl {
 	uint64_t timer_tsc;          /* [I] timer period */
 	struct phx_sess_event ev[64]; /* [C] scratch for draining events */
 };
+
+/* A CCP or sync frame a worker passed up (control/ccp.c). Consumes m. */
+void phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now);
 
 /* Reload the policy from ctl->cfg->path (control/reload.c). 0 = published,
  * -1 = refused (reason in reload_status, the running policy stays). */

@@ -35,6 +35,10 @@ enum phx_dp_ctl_kind {
 	PHX_DP_CTL_ARP = 1,   /* an ARP frame, validated by lib/pkt_parse */
 	PHX_DP_CTL_HOLD = 2,  /* a routed IPv4 packet, TTL and checksum already
 			       * updated, waiting for its next hop's MAC */
+	PHX_DP_CTL_CCP = 3,   /* a UDP datagram to port 8116 (CCP and sync,
+			       * SPEC CCP-01/08) on a cluster member: the
+			       * whole frame, IPv4 and UDP validated by
+			       * lib/pkt_parse, no IP options */
 };
 
 /* Per-mbuf metadata in an mbuf dynamic field, written by the worker that
