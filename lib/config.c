@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "lib/compiler.h"
 #include "lib/config.h"
@@ -586,4 +587,46 @@ phx_config_dump(const struct phx_config *cfg)
 	}
 	free(s);
 	return out;
+}
+
+/*
+ * The cluster-wide part of a configuration: what every member must agree
+ * on. Per-member keys (name, EAL, dataplane sizing, ports with their
+ * addresses and MACs, routes, neighbour timers, cluster.member) are left
+ * out; the key is in as a hash, never as bytes.
+ */
+int
+phx_config_digest(const struct phx_config *cfg, uint8_t out[32])
+{
+	static const char *const member_keys[] = {
+		"name", "eal", "dataplane", "ports", "routes", "neighbors",
+	};
+	uint8_t keyhash[crypto_hash_sha256_BYTES];
+	char hex[2 * sizeof(keyhash) + 1];
+	json_t *j, *cl;
+	unsigned i;
+	char *s;
+
+	if (cfg == NULL || out == NULL)
+		return -EINVAL;
+	j = phx_cfg_schema_dump(cfg);
+	if (j == NULL)
+		return -ENOMEM;
+	for (i = 0; i < sizeof(member_keys) / sizeof(member_keys[0]); i++)
+		json_object_del(j, member_keys[i]);
+	cl = json_object_get(j, "cluster");
+	if (cl != NULL) {
+		json_object_del(cl, "member");
+		crypto_hash_sha256(keyhash, cfg->cluster.key,
+				   sizeof(cfg->cluster.key));
+		sodium_bin2hex(hex, sizeof(hex), keyhash, sizeof(keyhash));
+		json_object_set_new(cl, "key", json_string(hex));
+	}
+	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	json_decref(j);
+	if (s == NULL)
+		return -ENOMEM;
+	crypto_hash_sha256(out, (const unsigned char *)s, strlen(s));
+	free(s);
+	return 0;
 }

@@ -361,6 +361,16 @@ void phx_cfg_error_add(struct phx_cfg_errors *errs, const char *file,
  */
 char *phx_config_dump(const struct phx_config *cfg);
 
+/*
+ * Configuration digest of SPEC 4.6 (SHA-256, 32 bytes into out): what
+ * every member of a cluster must agree on. Covers the policy, zones,
+ * timeouts, session limits and the cluster section (its key as a hash),
+ * not what differs per member (name, eal, dataplane, ports, routes,
+ * neighbors, cluster.member), so the members of one cluster with the same
+ * policy have the same digest. 0, or -EINVAL / -ENOMEM.
+ */
+int phx_config_digest(const struct phx_config *cfg, uint8_t out[32]);
+
 /* "10.1.0.1" from a host-order address into buf (>= 16 bytes). */
 const char *phx_ip4_str(uint32_t ip, char *buf);
 

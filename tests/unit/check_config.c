@@ -619,6 +619,26 @@ START_TEST(test_lab_cluster)
 		free(dw);
 		free(dc);
 		free(want);
+		/* SPEC 4.6: the members agree on the configuration digest;
+		 * a policy or key change shows in it */
+		{
+			uint8_t d1[32], dk[32];
+			struct phx_config *mod = malloc(sizeof(*mod));
+
+			ck_assert(mod != NULL);
+			ck_assert_int_eq(phx_config_digest(ref, d1), 0);
+			ck_assert_int_eq(phx_config_digest(cfg, dk), 0);
+			ck_assert_mem_eq(d1, dk, 32);
+			memcpy(mod, cfg, sizeof(*mod));
+			mod->rules[3].action = PHX_ACT_DROP;
+			ck_assert_int_eq(phx_config_digest(mod, dk), 0);
+			ck_assert_msg(memcmp(d1, dk, 32) != 0, "rule action");
+			memcpy(mod, cfg, sizeof(*mod));
+			mod->cluster.key[0] ^= 1;
+			ck_assert_int_eq(phx_config_digest(mod, dk), 0);
+			ck_assert_msg(memcmp(d1, dk, 32) != 0, "key");
+			free(mod);
+		}
 		phx_config_free(cfg);
 	}
 	phx_config_free(ref);
