@@ -207,14 +207,14 @@ phx_dp_policy_build(struct phx_dp *dp, const struct phx_config *cfg,
 			dnat_rev_add(pol, cr);
 		if (cr->nat_kind != PHX_NAT_SOURCE)
 			continue;
-		/* Source NAT hides behind one of our addresses (validated):
-		 * use the worker pool of that address. */
+		/* Source NAT hides behind one of our addresses or a VIP
+		 * (validated): use the worker pool of that address. */
 		for (a = 0; a < dp->nb_nat_addr; a++)
 			if (dp->nat_addr[a] == rt->nat_ip)
 				break;
 		if (a == dp->nb_nat_addr) {
 			snprintf(err, errlen, "rule %s: source NAT address is "
-				 "not a member address", cr->name);
+				 "neither a member address nor a VIP", cr->name);
 			phx_dp_policy_free(pol);
 			return NULL;
 		}

@@ -149,8 +149,9 @@ workers_init(struct phx_dp *dp)
 	return 0;
 }
 
-/* Every member address can hide sources (SNAT): a port pool per address
- * per worker. */
+/* Every member address and every VIP can hide sources (SNAT): a port
+ * pool per address per worker. In a cluster rules hide behind a VIP, so
+ * that the translated sessions survive a failover (docs/config.md, nat). */
 static int
 nat_init(struct phx_dp *dp)
 {
@@ -161,6 +162,9 @@ nat_init(struct phx_dp *dp)
 		for (a = 0; a < cfg->ports[p].n_addrs; a++)
 			dp->nat_addr[dp->nb_nat_addr++] =
 				rte_cpu_to_be_32(cfg->ports[p].addrs[a].ip);
+	for (a = 0; a < cfg->cluster.n_vips; a++)
+		dp->nat_addr[dp->nb_nat_addr++] =
+			rte_cpu_to_be_32(cfg->cluster.vips[a].ip);
 	for (i = 0; i < dp->nb_workers; i++)
 		for (a = 0; a < dp->nb_nat_addr; a++) {
 			dp->workers[i].nat_pool[a] = phx_nat_pool_create(1, 65535);

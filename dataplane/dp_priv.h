@@ -15,6 +15,7 @@
 #ifndef PHX_DP_PRIV_H
 #define PHX_DP_PRIV_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -44,6 +45,8 @@ enum phx_nh_kind {
 	PHX_NH_FWD = 0,     /* route out of port; gw or the destination itself */
 	PHX_NH_LOCAL = 1,   /* one of our addresses */
 	PHX_NH_BCAST = 2,   /* directed broadcast of a connected subnet */
+	PHX_NH_VIP = 3,     /* a cluster VIP: ours like LOCAL while the member
+			     * forwards, not ours while it does not */
 };
 
 struct phx_nh {
@@ -52,7 +55,8 @@ struct phx_nh {
 	uint8_t kind;       /* [I] enum phx_nh_kind */
 };
 
-#define PHX_NH_MAX (PHX_CFG_MAX_ROUTES + PHX_CFG_MAX_PORTS * PHX_CFG_MAX_ADDRS * 3)
+#define PHX_NH_MAX (PHX_CFG_MAX_ROUTES + PHX_CFG_MAX_PORTS * PHX_CFG_MAX_ADDRS * 3 + \
+		    PHX_CFG_MAX_VIPS)
 
 /* Neighbour entry as workers see it: the MAC published by control. */
 struct phx_neigh_slot {
@@ -63,7 +67,9 @@ struct phx_neigh_slot {
 
 #define PHX_NEIGH_VALID (1ULL << 63)
 
-#define PHX_NAT_ADDR_MAX (PHX_CFG_MAX_PORTS * PHX_CFG_MAX_ADDRS)
+/* Source NAT addresses: every member address and every VIP. */
+#define PHX_NAT_ADDR_MAX (PHX_CFG_MAX_PORTS * PHX_CFG_MAX_ADDRS + PHX_CFG_MAX_VIPS)
+static_assert(PHX_NAT_ADDR_MAX <= 256, "phx_rule_rt.pool is a uint8_t");
 
 /* One outstanding session-dump request per worker (telemetry -> worker).
  * The requester fills from/f/out, then bumps seq; the worker copies a page
@@ -137,8 +143,9 @@ struct phx_dp {
 	pthread_mutex_t policy_lock;            /* [C] held while publishing;
 						 * telemetry reads under it */
 	unsigned nb_nat_addr;                   /* [I] */
-	uint32_t nat_addr[PHX_NAT_ADDR_MAX];    /* [I] member addresses usable
-						 * for source NAT, net order */
+	uint32_t nat_addr[PHX_NAT_ADDR_MAX];    /* [I] member addresses, then
+						 * VIPs: usable for source NAT,
+						 * net order */
 	uint16_t reta[512];                     /* [I] RSS redirection table of
 						 * the ports (queue per entry) */
 	uint16_t reta_size;                     /* [I] 0 = one queue, no RSS */

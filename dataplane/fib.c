@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * IPv4 routing table on rte_lpm. One lookup per packet answers three
+ * IPv4 routing table on rte_lpm. One lookup per packet answers four
  * questions at once: is the destination one of our addresses (/32 LOCAL
- * entries), a directed broadcast of a connected subnet (/32 BCAST), or
- * routed — out of which port and through which gateway (connected routes
- * from the port addresses, then the configured static routes). The LPM
- * next-hop value is an index into dp->nh[].
+ * entries), a cluster VIP (/32 VIP), a directed broadcast of a connected
+ * subnet (/32 BCAST), or routed — out of which port and through which
+ * gateway (connected routes from the port addresses, then the configured
+ * static routes). The LPM next-hop value is an index into dp->nh[].
+ *
+ * VIPs get a kind of their own rather than LOCAL: while the member
+ * forwards, the worker treats both alike (ICMP echo, local in the policy,
+ * destination NAT from a VIP); while it does not (a cluster standby), its
+ * unique addresses still answer and the VIPs are not its own (SPEC
+ * MODE-12).
  *
  * Built once at start on the main lcore and read-only afterwards; the
  * policy/route reload of a later layer will build a new table and publish
@@ -58,10 +64,11 @@ phx_dp_fib_init(struct phx_dp *dp)
 	const struct phx_config *cfg = dp->cfg;
 	struct rte_lpm_config lc = {
 		.max_rules = PHX_CFG_MAX_ROUTES +
-			     PHX_CFG_MAX_PORTS * PHX_CFG_MAX_ADDRS * 3,
+			     PHX_CFG_MAX_PORTS * PHX_CFG_MAX_ADDRS * 3 +
+			     PHX_CFG_MAX_VIPS,
 		.number_tbl8s = 256,
 	};
-	unsigned p, a, r;
+	unsigned p, a, r, v;
 	int rc = 0;
 
 	dp->lpm = rte_lpm_create("phx_fib", (int)rte_socket_id(), &lc);
@@ -96,5 +103,10 @@ phx_dp_fib_init(struct phx_dp *dp)
 		for (a = 0; a < cfg->ports[p].n_addrs && rc == 0; a++)
 			rc = fib_add(dp, cfg->ports[p].addrs[a].ip, 32, 0,
 				     (uint16_t)p, PHX_NH_LOCAL);
+	/* VIPs (none standalone); the validator keeps them apart from the
+	 * member addresses. */
+	for (v = 0; v < cfg->cluster.n_vips && rc == 0; v++)
+		rc = fib_add(dp, cfg->cluster.vips[v].ip, 32, 0,
+			     (uint16_t)cfg->cluster.vips[v].port, PHX_NH_VIP);
 	return rc;
 }

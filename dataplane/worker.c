@@ -8,7 +8,7 @@
  *   2. rte_hash_lookup_bulk_data on the shard (canonical keys), prefetch
  *      the records of the hits
  *   3. hit:  expiry, policy re-check, TCP FSM (+ window), NAT, forward
- *      miss: route the original destination: member address -> local
+ *      miss: route the original destination: member address or VIP -> local
  *            services (ICMP echo) unless a DNAT rule applies; no route ->
  *            ICMP unreachable; TCP must start with SYN (SPEC SI-03)
  *   4. one rte_acl_classify for the burst's new flows -> rule: accept
@@ -296,6 +296,13 @@ sess_destroy(struct phx_worker *w, const struct phx_policy *pol,
 	sess_event(w, pol, s, PHX_SEV_DEL, now);
 	phx_shard_delete(w->shard, s);
 	w->stats.cnt[cnt]++;
+}
+
+/* The destination is ours: a member address or a VIP. */
+static inline bool
+nh_is_local(uint8_t kind)
+{
+	return kind == PHX_NH_LOCAL || kind == PHX_NH_VIP;
 }
 
 /* Egress port index of a destination as routing sees it before NAT, or
@@ -922,7 +929,7 @@ miss(struct phx_worker *w, const struct phx_policy *pol, struct rte_mbuf *m,
 		drop(w, m, PHX_DROP_IPV4_MARTIAN_DST);
 		return;
 	}
-	if (dp->nh[nh].kind == PHX_NH_LOCAL && pol->acl == NULL) {
+	if (nh_is_local(dp->nh[nh].kind) && pol->acl == NULL) {
 		local_deliver(w, m, pidx, pm);
 		return;
 	}
@@ -936,7 +943,7 @@ miss(struct phx_worker *w, const struct phx_policy *pol, struct rte_mbuf *m,
 	}
 	c = nf->n++;
 	nf->pkt[c] = (uint16_t)i;
-	nf->local[c] = dp->nh[nh].kind == PHX_NH_LOCAL;
+	nf->local[c] = nh_is_local(dp->nh[nh].kind);
 	acl_input(&nf->in[c], &w->keys[i], pidx,
 		  nf->local[c] ? PHX_ACL_PORT_LOCAL : dp->nh[nh].port);
 	nf->data[c] = (const uint8_t *)&nf->in[c];
