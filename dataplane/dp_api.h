@@ -45,7 +45,8 @@ enum phx_dp_ctl_kind {
  * passes the frame to control. */
 struct phx_dp_mbuf_meta {
 	uint32_t nh_ip;      /* HOLD: next hop, network order */
-	uint16_t port;       /* ARP: ingress port index; HOLD: egress port index */
+	uint16_t port;       /* ARP, CCP: ingress port index; HOLD: egress
+			      * port index */
 	uint8_t kind;        /* enum phx_dp_ctl_kind */
 	uint8_t pad;
 };
@@ -246,5 +247,30 @@ uint32_t phx_dp_sess_remaining_ms(struct phx_dp *dp, const struct phx_sess *s,
 				  uint64_t now);
 /* Name of the rule index r in the current policy ("" if none). */
 void phx_dp_rule_name(struct phx_dp *dp, unsigned r, char *buf, size_t len);
+
+/* ---------------------------------------------------------------------
+ * Cluster membership: what the CCP runtime on the control lcore needs from
+ * the dataplane (SPEC 1.2, 2.4, 5.5). In a cluster, workers pass every
+ * IPv4 UDP datagram to port 8116 (CCP and sync) to control as
+ * PHX_DP_CTL_CCP, forwarding or not, before any session, policy or
+ * routing (SPEC CCP-01, CCP-08; counted as ccp_to_ctl).
+ */
+
+/*
+ * The forwarding gate (SPEC MODE-12). Standalone the member always
+ * forwards and set_forwarding does nothing. A cluster member starts NOT
+ * forwarding. While not forwarding, workers still pass ARP and CCP to
+ * control and answer for the member's own unique addresses (ICMP echo),
+ * and drop everything else, transit and VIP traffic, as
+ * cluster_not_active; sessions stay in the shards untouched (sync keeps
+ * them for the takeover). on = false returns only once no worker is in a
+ * burst that still forwards (an RCU grace period: at most one worker
+ * loop), so control can release the VIPs and then confirm a hand-over.
+ * Control lcore.
+ */
+void phx_dp_cluster_set_forwarding(struct phx_dp *dp, bool on);
+/* Whether the member forwards (workers read the flag once per burst).
+ * Any thread. */
+bool phx_dp_cluster_forwarding(const struct phx_dp *dp);
 
 #endif /* PHX_DP_API_H */

@@ -282,6 +282,7 @@ phx_dp_create(const struct phx_config *cfg, struct phx_cfg_errors *errs)
 	}
 	if (phx_dp_ports_init(dp, errs) != 0)
 		goto fail;
+	phx_dp_cluster_init(dp);
 	rc = phx_dp_fib_init(dp);
 	if (rc != 0) {
 		phx_cfg_error_add(errs, cfg->path, (struct phx_cfg_loc){0},

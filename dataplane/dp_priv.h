@@ -135,6 +135,14 @@ struct phx_dp {
 	uint64_t icmp_burst;                    /* [I] ICMP token bucket depth */
 	uint64_t icmp_tsc_per_token;            /* [I] 0 = ICMP errors disabled */
 	volatile bool stop;                     /* [C] set to end worker loops */
+	uint32_t fwd;                           /* [A] control release-stores,
+						 * workers acquire-load once per
+						 * burst: 0 = the member is not
+						 * forwarding (cluster standby,
+						 * SPEC MODE-12); always 1
+						 * standalone */
+	bool cluster;                           /* [I] cfg->cluster.enabled:
+						 * UDP 8116 goes to control */
 	bool started;                           /* [C] */
 	struct phx_worker *workers;             /* [I] array of nb_workers */
 	struct phx_policy *policy;              /* [R] current policy; control
@@ -180,6 +188,10 @@ void phx_dp_policy_free(struct phx_policy *pol);
 
 /* Routing table (dataplane/fib.c). */
 int phx_dp_fib_init(struct phx_dp *dp);
+
+/* Cluster membership state (dataplane/cluster.c), [C]: the forwarding
+ * gate's initial value (standby in a cluster). */
+void phx_dp_cluster_init(struct phx_dp *dp);
 
 static inline uint64_t
 phx_mac_to_u64(const struct rte_ether_addr *a)

@@ -28,6 +28,7 @@
 	X(ICMP_ERRORS_SENT, icmp_errors_sent)   /* [W] time-exceeded/unreachable sent */ \
 	X(ICMP_ERRORS_RATELIMITED, icmp_errors_ratelimited) /* [W] not sent: rate limit */ \
 	X(ARP_TO_CTL, arp_to_ctl)       /* [W] ARP frames passed to control */  \
+	X(CCP_TO_CTL, ccp_to_ctl)       /* [W] CCP/sync frames (UDP 8116) passed to control */ \
 	X(NEIGH_MISS, neigh_miss)       /* [W] packets passed to control to wait for ARP */ \
 	X(CTL_TX_PKTS, ctl_tx_pkts)     /* [W] frames sent on control's behalf */ \
 	X(IDLE_SLEEPS, idle_sleeps)     /* [W] idle sleeps taken */              \

@@ -3,8 +3,12 @@
  * Worker loop: the stateful firewall and L3 gateway pipeline.
  *
  *   rx_burst(port, my queue), staged (STYLE 3.5):
- *   1. L2 filter, lib/pkt_parse, flow key      -> l2/parse drop reasons;
- *      ARP -> control ring
+ *   1. L2 filter, lib/pkt_parse, flow key -> l2/parse
+ *      drop reasons; ARP and, in a cluster, UDP 8116 (CCP and sync)
+ *      -> control ring
+ *   not forwarding (cluster standby, read once per burst): the member's
+ *      own addresses get local services, the rest is cluster_not_active;
+ *      sessions are not touched
  *   2. rte_hash_lookup_bulk_data on the shard (canonical keys), prefetch
  *      the records of the hits
  *   3. hit:  expiry, policy re-check, TCP FSM (+ window), NAT, forward
@@ -41,6 +45,7 @@
 
 #include "dataplane/dp_priv.h"
 #include "dataplane/nat_inline.h"
+#include "lib/ccp_wire.h"
 #include "lib/inet.h"
 #include "lib/pkt_parse.h"
 #include "lib/policy.h"
@@ -228,7 +233,9 @@ to_ctl(struct phx_worker *w, struct rte_mbuf *m, enum phx_dp_ctl_kind kind,
 		drop(w, m, PHX_DROP_CTL_RING_FULL);
 		return;
 	}
+	/* kind is a constant at every call site: this folds. */
 	w->stats.cnt[kind == PHX_DP_CTL_ARP ? PHX_CNT_ARP_TO_CTL :
+		     kind == PHX_DP_CTL_CCP ? PHX_CNT_CCP_TO_CTL :
 					      PHX_CNT_NEIGH_MISS]++;
 }
 
@@ -949,11 +956,57 @@ miss(struct phx_worker *w, const struct phx_policy *pol, struct rte_mbuf *m,
 	nf->data[c] = (const uint8_t *)&nf->in[c];
 }
 
+/*
+ * The burst of a member that is not forwarding (a cluster standby, SPEC
+ * MODE-12 and 1.2): it serves its own unique addresses (local services:
+ * ICMP echo), and nothing else is its to take: transit traffic and
+ * traffic to a VIP belong to the active member, and reach this one only
+ * through a switch that still floods or a neighbour with an old ARP
+ * entry. Sessions are neither looked up nor touched: a standby keeps
+ * the synced sessions as they are for the takeover (DESIGN invariant 7),
+ * and lets them expire on their own.
+ */
+static __rte_noinline void
+not_forwarding(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pk,
+	       unsigned n)
+{
+	const struct phx_dp *dp = w->dp;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		const struct phx_pkt_meta *pm = &w->meta[i];
+		uint32_t nh;
+
+		if (rte_lpm_lookup(dp->lpm, rte_be_to_cpu_32(pm->dst_ip),
+				   &nh) != 0) {
+			drop(w, pk[i], PHX_DROP_CLUSTER_NOT_ACTIVE);
+			continue;
+		}
+		switch (dp->nh[nh].kind) {
+		case PHX_NH_LOCAL:
+			/* An ICMP error to us is about a flow through us. */
+			if (!(pm->flags & PHX_PKT_F_ICMP_ERR)) {
+				local_deliver(w, pk[i], pidx, pm);
+				break;
+			}
+			drop(w, pk[i], PHX_DROP_CLUSTER_NOT_ACTIVE);
+			break;
+		case PHX_NH_BCAST:
+			drop(w, pk[i], PHX_DROP_IPV4_MARTIAN_DST);
+			break;
+		default: /* routed, or a VIP */
+			drop(w, pk[i], PHX_DROP_CLUSTER_NOT_ACTIVE);
+			break;
+		}
+	}
+}
+
 static void
 process(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pkts,
 	uint16_t n, uint64_t now)
 {
 	const struct rte_ether_addr *mymac = &w->dp->ports[pidx].mac;
+	const bool cluster = w->dp->cluster;
 	const struct phx_policy *pol = w->pol;
 	struct rte_mbuf *ip4[PHX_BURST];
 	const void *kp[PHX_BURST];
@@ -996,6 +1049,16 @@ process(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pkts,
 			to_ctl(w, m, PHX_DP_CTL_ARP, pidx, 0);
 			continue;
 		}
+		/* CCP and sync (SPEC CCP-01, CCP-08): accepted implicitly,
+		 * before any session, policy or routing (they go to a
+		 * directed broadcast, a martian to the FIB), forwarding or
+		 * not. Standalone, port 8116 is nothing special. The first
+		 * compare (an immediate) fails for nearly every packet. */
+		if (unlikely(pm->dport == RTE_BE16(PHX_CCP_UDP_PORT)) &&
+		    pm->proto == IPPROTO_UDP && cluster) {
+			to_ctl(w, m, PHX_DP_CTL_CCP, pidx, 0);
+			continue;
+		}
 		if (likely(pm->proto == IPPROTO_TCP || pm->proto == IPPROTO_UDP)) {
 			/* the common case inline: copies only */
 			struct phx_flow_key *k = &w->keys[nip];
@@ -1017,6 +1080,12 @@ process(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pkts,
 	}
 	if (nip == 0)
 		return;
+	/* A cluster standby: one predictable branch per burst for the
+	 * active member (control release-stores the flag). */
+	if (unlikely(!__atomic_load_n(&w->dp->fwd, __ATOMIC_ACQUIRE))) {
+		not_forwarding(w, pidx, ip4, nip);
+		return;
+	}
 	/* Stage 2: both keys of every session live in one hash; then the
 	 * records of every hit are fetched together (with a large table each
 	 * is a cache miss: overlap them). */

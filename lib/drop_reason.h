@@ -60,7 +60,9 @@
 	X(SESSION_TABLE_FULL, session_table_full, "session table full: new flow denied") \
 	X(NAT_PORTS_EXHAUSTED, nat_ports_exhausted, "no free source-NAT port for a new flow") \
 	X(POLICY_REVOKED, policy_revoked, "session no longer allowed by the reloaded policy") \
-	X(HANDOFF_FULL, handoff_full, "handoff ring to the owning worker full")
+	X(HANDOFF_FULL, handoff_full, "handoff ring to the owning worker full") \
+	/* --- cluster (dataplane, SPEC 1.2) --- */                              \
+	X(CLUSTER_NOT_ACTIVE, cluster_not_active, "member is not active: transit or VIP traffic dropped (SPEC MODE-12)")
 
 enum phx_drop_reason {
 	PHX_DROP_NONE = 0, /* not a drop: the packet goes on */
