@@ -29,10 +29,12 @@
 
 #include "lib/compiler.h"
 #include "lib/drop_reason.h"
+#include "lib/pnote.h"
 
 #define PHX_FMT_MAX_COLS 16   /* widest table phx prints */
 #define CELL_LEN         128  /* one formatted cell or name */
 #define MAX(a, b)        ((a) > (b) ? (a) : (b))
+#define MIN(a, b)        ((a) < (b) ? (a) : (b))
 
 /* ---- text helpers ---- */
 
@@ -1382,6 +1384,833 @@ phx_fmt_reload_result(json_t *policy, uint64_t ok0, uint64_t failed0,
 	return 1;
 }
 
+/* ---- cluster (SPEC 6.2-6.5) ---- */
+
+/*
+ * The cluster answers (docs/telemetry.md) are dicts of scalars, and
+ * tables of such dicts: one row per member, interface or device. DPDK
+ * 22.11's telemetry cannot put a dict in an array, so a table comes as a
+ * dict of row dicts keyed by any name, in row order (jansson keeps the
+ * order); an array of dicts is taken too. It has no floating-point values
+ * either: a duration comes as <name>_ms, whole milliseconds, or as
+ * <name>_s, seconds as a number or a decimal string ("12.3"). Integers may
+ * be negative (heard_ms and regno use -1).
+ */
+
+static int
+get_int(json_t *obj, const char *where, const char *key, int64_t min,
+	int64_t *out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(obj, key);
+	char what[64];
+
+	*out = 0;
+	if (v == NULL)
+		return bad(err, errlen, where, key, "is missing");
+	if (!json_is_integer(v) || json_integer_value(v) < min) {
+		snprintf(what, sizeof(what), "is not an integer of at least %"
+			 PRId64, min);
+		return bad(err, errlen, where, key, what);
+	}
+	*out = json_integer_value(v);
+	return 0;
+}
+
+/* 0 or 1. */
+static int
+get_flag(json_t *obj, const char *where, const char *key, bool *out,
+	 char *err, size_t errlen)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*out = false;
+	if (v == NULL)
+		return bad(err, errlen, where, key, "is missing");
+	if (!json_is_integer(v) ||
+	    (json_integer_value(v) != 0 && json_integer_value(v) != 1))
+		return bad(err, errlen, where, key, "is not 0 or 1");
+	*out = json_integer_value(v) == 1;
+	return 0;
+}
+
+/* Seconds, at least 0: an integer, a real, or a decimal string. */
+static int
+secs_of(json_t *v, const char *where, const char *key, double *out,
+	char *err, size_t errlen)
+{
+	double d = -1;
+
+	*out = 0;
+	if (json_is_integer(v)) {
+		d = (double)json_integer_value(v);
+	} else if (json_is_real(v)) {
+		d = json_real_value(v);
+	} else if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		char *end;
+
+		if (s[0] >= '0' && s[0] <= '9') {
+			errno = 0;
+			d = strtod(s, &end);
+			if (errno != 0 || *end != '\0')
+				d = -1;
+		}
+	}
+	if (!(d >= 0 && d < 1e15)) /* NaN fails too */
+		return bad(err, errlen, where, key,
+			   "is not a number of seconds");
+	*out = d;
+	return 0;
+}
+
+/* Duration base (e.g. "since_change") in seconds, from base_ms (whole
+ * milliseconds) or base_s (see secs_of). */
+static int
+get_duration(json_t *obj, const char *where, const char *base, double *out,
+	     char *err, size_t errlen)
+{
+	char key[64];
+	json_t *v;
+
+	*out = 0;
+	snprintf(key, sizeof(key), "%s_ms", base);
+	v = json_object_get(obj, key);
+	if (v != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
+			return bad(err, errlen, where, key,
+				   "is not a non-negative integer");
+		*out = (double)json_integer_value(v) / 1000;
+		return 0;
+	}
+	snprintf(key, sizeof(key), "%s_s", base);
+	v = json_object_get(obj, key);
+	if (v == NULL)
+		return bad(err, errlen, where, key, "is missing");
+	return secs_of(v, where, key, out, err, errlen);
+}
+
+/* A table answer: an array or a dict of rows (above); *n rows. */
+static int
+need_rows(json_t *ans, size_t *n, char *err, size_t errlen)
+{
+	*n = 0;
+	if (ans == NULL || json_is_null(ans)) {
+		snprintf(err, errlen, "the answer is null");
+		return -EINVAL;
+	}
+	if (json_is_array(ans))
+		*n = json_array_size(ans);
+	else if (json_is_object(ans))
+		*n = json_object_size(ans);
+	else {
+		snprintf(err, errlen, "the answer is neither an array nor an "
+			 "object");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Row i of a table answer, which must be an object; where gets its name
+ * for messages: "[i]" in an array, the key in a dict. Rows are few (16
+ * members, 20 devices), so walking the dict to row i is cheap.
+ */
+static int
+row_at(json_t *ans, size_t i, json_t **obj, char *where, size_t wlen,
+       char *err, size_t errlen)
+{
+	if (json_is_array(ans)) {
+		snprintf(where, wlen, "[%zu]", i);
+		*obj = json_array_get(ans, i);
+	} else {
+		void *it = json_object_iter(ans);
+		size_t k;
+
+		for (k = 0; k < i && it != NULL; k++)
+			it = json_object_iter_next(ans, it);
+		clean(it != NULL ? json_object_iter_key(it) : "?", where,
+		      wlen);
+		*obj = it != NULL ? json_object_iter_value(it) : NULL;
+	}
+	if (!json_is_object(*obj)) {
+		snprintf(err, errlen, "\"%s\" is not an object", where);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+phx_fmt_cluster_enabled(json_t *cluster, char *err, size_t errlen)
+{
+	bool on;
+	int rc;
+
+	if ((rc = need_object(cluster, err, errlen)) < 0 ||
+	    (rc = get_flag(cluster, NULL, "enabled", &on, err, errlen)) < 0)
+		return rc;
+	return on;
+}
+
+/* /phalanx/cluster of a clustered member, checked. */
+struct cluster_info {
+	const char *mode, *recovery, *transport, *state, *state_display;
+	const char *admin, *reason, *pnote, *culprit, *digest;
+	int64_t id, member, hello_ms, dead_count, transitions;
+	int64_t ifs_up, ifs_required, sec_up, sec_required, cfg_gen;
+	bool forwarding, joining;
+	double since;
+};
+
+static int
+check_cluster(json_t *ans, struct cluster_info *ci, char *err,
+	      size_t errlen)
+{
+	const struct {
+		const char *key;
+		const char **out;
+	} strs[] = {
+		{ "mode", &ci->mode }, { "recovery", &ci->recovery },
+		{ "transport", &ci->transport }, { "state", &ci->state },
+		{ "state_display", &ci->state_display },
+		{ "admin", &ci->admin }, { "reason", &ci->reason },
+		{ "pnote", &ci->pnote }, { "pnote_culprit", &ci->culprit },
+		{ "cfg_digest", &ci->digest },
+	};
+	const struct {
+		const char *key;
+		int64_t *out;
+	} ints[] = {
+		{ "cluster_id", &ci->id }, { "member", &ci->member },
+		{ "hello_ms", &ci->hello_ms }, { "dead_count", &ci->dead_count },
+		{ "transitions", &ci->transitions },
+		{ "ifs_up", &ci->ifs_up }, { "ifs_required", &ci->ifs_required },
+		{ "sec_up", &ci->sec_up }, { "sec_required", &ci->sec_required },
+		{ "cfg_gen", &ci->cfg_gen },
+	};
+	size_t i;
+	int rc;
+
+	*ci = (struct cluster_info){ 0 };
+	if ((rc = phx_fmt_cluster_enabled(ans, err, errlen)) < 0)
+		return rc;
+	if (rc == 0) {
+		snprintf(err, errlen, "the member is not in a cluster");
+		return -EINVAL;
+	}
+	for (i = 0; i < PHX_DIM(strs); i++)
+		if ((rc = get_str(ans, NULL, strs[i].key, strs[i].out, err,
+				  errlen)) < 0)
+			return rc;
+	for (i = 0; i < PHX_DIM(ints); i++)
+		if ((rc = get_int(ans, NULL, ints[i].key, 0, ints[i].out, err,
+				  errlen)) < 0)
+			return rc;
+	if ((rc = get_flag(ans, NULL, "forwarding", &ci->forwarding, err,
+			   errlen)) < 0 ||
+	    (rc = get_flag(ans, NULL, "joining", &ci->joining, err,
+			   errlen)) < 0 ||
+	    (rc = get_duration(ans, NULL, "since_change", &ci->since, err,
+			       errlen)) < 0)
+		return rc;
+	return 0;
+}
+
+/* States in which a member forwards (lib/ccp_fsm: Active, Active
+ * Attention). */
+static bool
+forwarding_state(const char *state)
+{
+	return strcmp(state, "ACTIVE") == 0 ||
+	       strcmp(state, "ACTIVE_ATTENTION") == 0;
+}
+
+/* "12 ms ago", "3.4 sec ago", "never" (-1). */
+static void
+heard_text(char *buf, size_t len, int64_t ms)
+{
+	if (ms < 0)
+		snprintf(buf, len, "never");
+	else if (ms < 1000)
+		snprintf(buf, len, "%" PRId64 " ms ago", ms);
+	else
+		snprintf(buf, len, "%.1f sec ago", (double)ms / 1000);
+}
+
+/* One member row, checked. */
+struct member_row {
+	int64_t id, prio, heard_ms;
+	const char *ip, *state, *display;
+	bool local, cfg_stale, ghost;
+};
+
+static int
+check_member(json_t *m, const char *where, struct member_row *r, char *err,
+	     size_t errlen)
+{
+	int rc;
+
+	*r = (struct member_row){ 0 };
+	if ((rc = get_int(m, where, "id", 0, &r->id, err, errlen)) < 0 ||
+	    (rc = get_int(m, where, "prio", 0, &r->prio, err, errlen)) < 0 ||
+	    (rc = get_str(m, where, "ip", &r->ip, err, errlen)) < 0 ||
+	    (rc = get_flag(m, where, "local", &r->local, err, errlen)) < 0 ||
+	    (rc = get_str(m, where, "state", &r->state, err, errlen)) < 0 ||
+	    (rc = get_str(m, where, "state_display", &r->display, err,
+			  errlen)) < 0 ||
+	    (rc = get_int(m, where, "heard_ms", -1, &r->heard_ms, err,
+			  errlen)) < 0 ||
+	    (rc = get_flag(m, where, "cfg_stale", &r->cfg_stale, err,
+			   errlen)) < 0 ||
+	    (rc = get_flag(m, where, "ghost", &r->ghost, err, errlen)) < 0)
+		return rc;
+	return 0;
+}
+
+static const struct phx_fmt_col state_cols[] = {
+	{ "Number", PHX_FMT_LEFT },
+	{ "Unique Address", PHX_FMT_LEFT },
+	{ "Assigned Load", PHX_FMT_LEFT },
+	{ "State", PHX_FMT_LEFT },
+	{ "Last heard", PHX_FMT_LEFT },
+};
+
+/* The same with the member ID, when some ID differs from its number. */
+static const struct phx_fmt_col state_id_cols[] = {
+	{ "Number", PHX_FMT_LEFT },
+	{ "ID", PHX_FMT_LEFT },
+	{ "Unique Address", PHX_FMT_LEFT },
+	{ "Assigned Load", PHX_FMT_LEFT },
+	{ "State", PHX_FMT_LEFT },
+	{ "Last heard", PHX_FMT_LEFT },
+};
+
+/* "Cluster Mode:   High Availability (Active Up)"; a mode or recovery
+ * phx does not know is shown as sent. */
+static void
+mode_print(FILE *out, const char *mode, const char *recovery)
+{
+	char m[CELL_LEN], r[CELL_LEN];
+
+	if (strcmp(mode, "ha") == 0)
+		snprintf(m, sizeof(m), "High Availability");
+	else
+		clean(mode, m, sizeof(m));
+	if (strcmp(recovery, "active-up") == 0)
+		snprintf(r, sizeof(r), "Active Up");
+	else if (strcmp(recovery, "primary-up") == 0)
+		snprintf(r, sizeof(r), "Primary Up");
+	else
+		clean(recovery, r, sizeof(r));
+	fprintf(out, "Cluster Mode:   %s (%s)\n", m, r);
+}
+
+int
+phx_fmt_state(FILE *out, json_t *cluster, json_t *members, char *err,
+	      size_t errlen)
+{
+	struct cluster_info ci;
+	struct member_row *rows = NULL;
+	struct phx_fmt_table t;
+	char b1[CELL_LEN * 2], b2[CELL_LEN];
+	size_t n, i;
+	bool with_id = false;
+	int rc;
+
+	/* Pass 1: both answers. */
+	if ((rc = check_cluster(cluster, &ci, err, errlen)) < 0 ||
+	    (rc = need_rows(members, &n, err, errlen)) < 0)
+		return rc;
+	if (n > 0 && (rows = calloc(n, sizeof(*rows))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		char where[32];
+		json_t *m;
+
+		if ((rc = row_at(members, i, &m, where, sizeof(where), err,
+				 errlen)) < 0 ||
+		    (rc = check_member(m, where, &rows[i], err, errlen)) < 0)
+			goto out;
+		with_id |= rows[i].id != rows[i].prio;
+	}
+	if (with_id)
+		phx_fmt_table_init(&t, state_id_cols, PHX_DIM(state_id_cols));
+	else
+		phx_fmt_table_init(&t, state_cols, PHX_DIM(state_cols));
+	for (i = 0; i < n; i++) {
+		const struct member_row *r = &rows[i];
+		char c[PHX_DIM(state_id_cols)][CELL_LEN];
+		const char *cells[PHX_DIM(state_id_cols)];
+		bool fwd = r->local ? ci.forwarding : forwarding_state(r->state);
+		unsigned k = 0;
+
+		snprintf(c[k++], CELL_LEN, "%" PRId64 "%s", r->prio,
+			 r->local ? " (local)" : "");
+		if (with_id)
+			snprintf(c[k++], CELL_LEN, "%" PRId64, r->id);
+		snprintf(c[k++], CELL_LEN, "%s", r->ip[0] ? r->ip : "-");
+		snprintf(c[k++], CELL_LEN, "%s", fwd ? "100%" : "0%");
+		snprintf(c[k++], CELL_LEN, "%s", r->display);
+		if (r->local)
+			snprintf(c[k++], CELL_LEN, "-");
+		else
+			heard_text(c[k++], CELL_LEN, r->heard_ms);
+		for (k = 0; k < t.n_cols; k++)
+			cells[k] = c[k];
+		if ((rc = phx_fmt_table_add(&t, cells)) < 0)
+			goto out_table;
+	}
+
+	/* Pass 2: print. */
+	mode_print(out, ci.mode, ci.recovery);
+	fputc('\n', out);
+	if (n > 0)
+		phx_fmt_table_print(&t, out);
+	else
+		fputs("No members.\n", out);
+	fprintf(out, "\nLocal member:      %s\n",
+		ci.reason[0] ? clean(ci.reason, b1, sizeof(b1)) : "-");
+	fprintf(out, "Last change:       %.1f sec ago, %" PRId64 " %s\n",
+		ci.since, ci.transitions,
+		plural((uint64_t)ci.transitions, "transition", "transitions"));
+	if (ci.culprit[0] != '\0')
+		fprintf(out, "Critical devices:  %s (%s)\n",
+			clean(ci.pnote, b2, sizeof(b2)),
+			clean(ci.culprit, b1, sizeof(b1)));
+	else
+		fprintf(out, "Critical devices:  %s\n",
+			clean(ci.pnote, b2, sizeof(b2)));
+	fprintf(out, "Interfaces:        %" PRId64 " of %" PRId64 " up, "
+		"secured %" PRId64 " of %" PRId64 " up\n", ci.ifs_up,
+		ci.ifs_required, ci.sec_up, ci.sec_required);
+	fprintf(out, "Configuration:     generation %" PRId64 " digest %.16s\n",
+		ci.cfg_gen, clean(ci.digest, b1, sizeof(b1)));
+	if (strcmp(ci.admin, "up") != 0)
+		fprintf(out, "Administrative:    %s\n",
+			clean(ci.admin, b1, sizeof(b1)));
+	if (ci.joining)
+		fputs("Joining:           yes\n", out);
+	for (i = 0; i < n; i++) {
+		if (rows[i].cfg_stale)
+			fprintf(out, "Warning: member %" PRId64 " runs a "
+				"different configuration: it will not become "
+				"active\n", rows[i].id);
+		if (rows[i].ghost)
+			fprintf(out, "Warning: member %" PRId64 " is not heard "
+				"and may still be active\n", rows[i].id);
+	}
+	rc = 0;
+out_table:
+	phx_fmt_table_fini(&t);
+out:
+	free(rows);
+	return rc;
+}
+
+/* One /phalanx/cluster/if row, checked. */
+struct cif_row {
+	const char *port, *ip, *cast, *vips;
+	bool secured, up;
+	double since;
+};
+
+static int
+check_cif(json_t *ifs, struct cif_row **out, size_t *n, char *err,
+	  size_t errlen)
+{
+	struct cif_row *rows = NULL;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if ((rc = need_rows(ifs, n, err, errlen)) < 0)
+		return rc;
+	if (*n > 0 && (rows = calloc(*n, sizeof(*rows))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < *n; i++) {
+		struct cif_row *r = &rows[i];
+		char where[32];
+		json_t *o;
+
+		if ((rc = row_at(ifs, i, &o, where, sizeof(where), err,
+				 errlen)) < 0 ||
+		    (rc = get_str(o, where, "port", &r->port, err,
+				  errlen)) < 0 ||
+		    (rc = get_str(o, where, "ip", &r->ip, err, errlen)) < 0 ||
+		    (rc = get_flag(o, where, "secured", &r->secured, err,
+				   errlen)) < 0 ||
+		    (rc = get_flag(o, where, "up", &r->up, err, errlen)) < 0 ||
+		    (rc = get_duration(o, where, "since", &r->since, err,
+				       errlen)) < 0 ||
+		    (rc = get_str(o, where, "cast", &r->cast, err,
+				  errlen)) < 0 ||
+		    (rc = get_str(o, where, "vips", &r->vips, err,
+				  errlen)) < 0) {
+			free(rows);
+			*n = 0;
+			return rc;
+		}
+	}
+	*out = rows;
+	return 0;
+}
+
+/*
+ * Next VIP of a comma-separated "10.1.0.1/24,10.1.0.2/24" list, from *p:
+ * the address without its prefix length in buf; false at the end.
+ */
+static bool
+next_vip(const char **p, char *buf, size_t len)
+{
+	size_t n;
+
+	for (;;) {
+		*p += strspn(*p, ", ");
+		if (**p == '\0')
+			return false;
+		n = strcspn(*p, ", ");
+		snprintf(buf, len, "%.*s", (int)MIN(n, strcspn(*p, "/")), *p);
+		*p += n;
+		if (buf[0] != '\0')
+			return true;
+	}
+}
+
+int
+phx_fmt_cluster_if(FILE *out, json_t *cluster, json_t *ifs, bool vips,
+		   char *err, size_t errlen)
+{
+	struct cluster_info ci;
+	struct cif_row *rows;
+	size_t n, i, port_w = 0, state_w = 0, n_vips = 0;
+	char st[CELL_LEN], b1[CELL_LEN], b2[CELL_LEN], vip[CELL_LEN];
+	const char *p;
+	int rc;
+
+	if ((rc = check_cluster(cluster, &ci, err, errlen)) < 0 ||
+	    (rc = check_cif(ifs, &rows, &n, err, errlen)) < 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		port_w = MAX(port_w, strlen(clean(rows[i].port, b1,
+						  sizeof(b1))));
+		if (rows[i].up)
+			snprintf(st, sizeof(st), "UP");
+		else
+			snprintf(st, sizeof(st), "DOWN (%.1f secs)",
+				 rows[i].since);
+		state_w = MAX(state_w, strlen(st));
+		for (p = rows[i].vips; next_vip(&p, vip, sizeof(vip));)
+			n_vips++;
+	}
+
+	fprintf(out, "Required interfaces: %" PRId64 "\n", ci.ifs_required);
+	fprintf(out, "Required secured interfaces: %" PRId64 "\n",
+		ci.sec_required);
+	for (i = 0; i < n; i++) {
+		const struct cif_row *r = &rows[i];
+
+		if (r->up)
+			snprintf(st, sizeof(st), "UP");
+		else
+			snprintf(st, sizeof(st), "DOWN (%.1f secs)", r->since);
+		fprintf(out, "%-*s  %-*s  (%s, %s, %s)\n", (int)port_w,
+			clean(r->port, b1, sizeof(b1)), (int)state_w, st,
+			r->secured ? "secured" : "non secured",
+			r->ip[0] ? "unique" : "non unique",
+			clean(r->cast, b2, sizeof(b2)));
+	}
+	if (vips) {
+		fprintf(out, "Virtual cluster interfaces: %zu\n", n_vips);
+		for (i = 0; i < n; i++)
+			for (p = rows[i].vips; next_vip(&p, vip, sizeof(vip));)
+				fprintf(out, "%-*s  %s\n", (int)port_w,
+					clean(rows[i].port, b1, sizeof(b1)),
+					clean(vip, b2, sizeof(b2)));
+	}
+	free(rows);
+	return 0;
+}
+
+/* One /phalanx/cluster/pnotes row, checked. */
+struct pnote_row {
+	const char *name, *state;
+	int64_t regno, timeout_s;
+	bool builtin, persistent;
+	double since;
+};
+
+static void
+pnote_print(FILE *out, const struct pnote_row *r)
+{
+	char b[CELL_LEN];
+
+	fprintf(out, "\nDevice Name: %s\n", clean(r->name, b, sizeof(b)));
+	if (r->regno >= 0) {
+		fprintf(out, "Registration number: %" PRId64 "\n", r->regno);
+		if (r->timeout_s > 0)
+			fprintf(out, "Timeout: %" PRId64 " sec\n",
+				r->timeout_s);
+		else
+			fputs("Timeout: none\n", out);
+		if (r->persistent)
+			fputs("Persistent: yes\n", out);
+	}
+	fprintf(out, "Current state: %s\n", clean(r->state, b, sizeof(b)));
+	if (r->regno >= 0)
+		fprintf(out, "Time since last report: %.1f sec\n", r->since);
+}
+
+int
+phx_fmt_pnotes(FILE *out, json_t *ans, char *err, size_t errlen)
+{
+	struct pnote_row *rows = NULL;
+	size_t n, i, n_bi = 0;
+	int rc;
+
+	if ((rc = need_rows(ans, &n, err, errlen)) < 0)
+		return rc;
+	if (n > 0 && (rows = calloc(n, sizeof(*rows))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct pnote_row *r = &rows[i];
+		char where[32];
+		json_t *o;
+
+		if ((rc = row_at(ans, i, &o, where, sizeof(where), err,
+				 errlen)) < 0 ||
+		    (rc = get_str(o, where, "name", &r->name, err,
+				  errlen)) < 0 ||
+		    (rc = get_int(o, where, "regno", -1, &r->regno, err,
+				  errlen)) < 0 ||
+		    (rc = get_flag(o, where, "builtin", &r->builtin, err,
+				   errlen)) < 0 ||
+		    (rc = get_flag(o, where, "persistent", &r->persistent, err,
+				   errlen)) < 0 ||
+		    (rc = get_int(o, where, "timeout_s", 0, &r->timeout_s, err,
+				  errlen)) < 0 ||
+		    (rc = get_str(o, where, "state", &r->state, err,
+				  errlen)) < 0 ||
+		    (rc = get_duration(o, where, "since_report", &r->since,
+				       err, errlen)) < 0)
+			goto out;
+		n_bi += r->regno < 0;
+	}
+
+	/* CLI-30: the display-only checks (no registration number) first,
+	 * then everything that has a number, built-ins #0.. included. */
+	fputs("Built-in Devices:\n", out);
+	for (i = 0; i < n; i++)
+		if (rows[i].regno < 0)
+			pnote_print(out, &rows[i]);
+	if (n_bi == 0)
+		fputs("\n(none)\n", out);
+	fputs("\nRegistered Devices:\n", out);
+	for (i = 0; i < n; i++)
+		if (rows[i].regno >= 0)
+			pnote_print(out, &rows[i]);
+	if (n_bi == n)
+		fputs("\n(none)\n", out);
+	rc = 0;
+out:
+	free(rows);
+	return rc;
+}
+
+int
+phx_fmt_ccpstat(FILE *out, json_t *ans, char *err, size_t errlen)
+{
+	char b[CELL_LEN], fam[32], prev[32] = "";
+	size_t name_w = 1, val_w = 1;
+	const char *key;
+	uint64_t u;
+	json_t *v;
+	int rc;
+
+	if ((rc = need_object(ans, err, errlen)) < 0)
+		return rc;
+	json_object_foreach(ans, key, v) {
+		if ((rc = uint_of(v, NULL, key, &u, err, errlen)) < 0)
+			return rc;
+		name_w = MAX(name_w, strlen(clean(key, b, sizeof(b))));
+		val_w = MAX(val_w, u64_width(u));
+	}
+	if (json_object_size(ans) == 0) {
+		fputs("no counters\n", out);
+		return 0;
+	}
+	/* In the member's order; a blank line where the first word of the
+	 * name changes (tx, rx, drop). */
+	json_object_foreach(ans, key, v) {
+		snprintf(fam, sizeof(fam), "%.*s", (int)strcspn(key, "_"),
+			 key);
+		if (prev[0] != '\0' && strcmp(fam, prev) != 0)
+			fputc('\n', out);
+		snprintf(prev, sizeof(prev), "%s", fam);
+		fprintf(out, "%-*s  %*" PRIu64 "\n", (int)name_w,
+			clean(key, b, sizeof(b)), (int)val_w,
+			(uint64_t)json_integer_value(v));
+	}
+	return 0;
+}
+
+int
+phx_fmt_action_result(json_t *ans, bool *ok, const char **msg, char *err,
+		      size_t errlen)
+{
+	int rc;
+
+	*ok = false;
+	*msg = NULL;
+	if ((rc = need_object(ans, err, errlen)) < 0 ||
+	    (rc = get_flag(ans, NULL, "ok", ok, err, errlen)) < 0 ||
+	    (rc = get_str(ans, NULL, "message", msg, err, errlen)) < 0)
+		return rc;
+	return 0;
+}
+
+/* ---- critical-device (pnote) arguments ---- */
+
+int
+phx_fmt_pnote_name(const char *name, char *err, size_t errlen)
+{
+	size_t n;
+	char b[CELL_LEN];
+
+	for (n = 0; name[n] != '\0'; n++)
+		if ((unsigned char)name[n] <= 0x20 ||
+		    (unsigned char)name[n] >= 0x7f)
+			break;
+	if (n == 0 || name[n] != '\0' || n > PHX_PNOTE_NAME_MAX) {
+		snprintf(err, errlen, "'%s' is not a device name (1 to %d "
+			 "printable characters, no spaces)",
+			 clean(name, b, sizeof(b)), PHX_PNOTE_NAME_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+phx_fmt_pnote_timeout(const char *s, uint32_t *timeout_s, char *err,
+		      size_t errlen)
+{
+	uint64_t v;
+	char b[CELL_LEN];
+
+	*timeout_s = 0;
+	if (strict_uint(s, 10, &v) < 0 || v > UINT32_MAX) {
+		snprintf(err, errlen, "'%s' is not a timeout (whole seconds, "
+			 "0 .. %" PRIu32 "; 0: none)", clean(s, b, sizeof(b)),
+			 UINT32_MAX);
+		return -EINVAL;
+	}
+	*timeout_s = (uint32_t)v;
+	return 0;
+}
+
+int
+phx_fmt_pnote_status(const char *s, const char **word, char *err,
+		     size_t errlen)
+{
+	static const char *const words[PHX_PNOTE_STATUS_MAX] = {
+		[PHX_PNOTE_OK] = "ok",
+		[PHX_PNOTE_INIT] = "init",
+		[PHX_PNOTE_PROBLEM] = "problem",
+	};
+	enum phx_pnote_status st;
+	char b[CELL_LEN];
+
+	*word = NULL;
+	if (phx_pnote_status_parse(s, &st) < 0) {
+		snprintf(err, errlen, "'%s' is not a status (ok, init or "
+			 "problem)", clean(s, b, sizeof(b)));
+		return -EINVAL;
+	}
+	*word = words[st];
+	return 0;
+}
+
+int
+phx_fmt_pnote_file(const char *text, size_t len, bool persistent,
+		   char *req, size_t reqlen, char *err, size_t errlen)
+{
+	struct phx_pnote_params params = { .member_id = 0 };
+	struct phx_pnote_out *po = NULL;
+	struct phx_pnote *scratch = NULL;
+	size_t pos = 0, i = 0;
+	unsigned lineno = 0, n_sent = 0;
+	int rc = -EINVAL;
+
+	req[0] = '\0';
+	if (memchr(text, '\0', len) != NULL) {
+		snprintf(err, errlen, "not a text file (it holds a NUL byte)");
+		return -EINVAL;
+	}
+	/* The member parses with lib/pnote too: a dry run on an empty
+	 * registry finds every error it would, with the same message and
+	 * the file's line numbers, except a name the member already has. */
+	po = calloc(1, sizeof(*po));
+	scratch = phx_pnote_create(&params, 0);
+	if (po == NULL || scratch == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = phx_pnote_register_file(scratch, text, persistent, 0, po);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s", po->err);
+		rc = -EINVAL;
+		goto out;
+	}
+	if (rc == 0) {
+		snprintf(err, errlen, "no device in the file (one "
+			 "\"<device> <timeout> <status>\" a line)");
+		rc = -EINVAL;
+		goto out;
+	}
+
+	/* The request: the device lines only (already checked), each one's
+	 * words joined by one space, ';' between lines. */
+	if (append(req, reqlen, &pos, "/phalanx/cluster/pnote,%s ",
+		   persistent ? "regfilep" : "regfile") < 0)
+		goto too_long;
+	while (i < len) {
+		size_t eol = i, j, w;
+		bool first = true;
+
+		lineno++;
+		while (eol < len && text[eol] != '\n')
+			eol++;
+		j = i + strspn(text + i, " \t\r");
+		if (j < eol && text[j] != '#' &&
+		    memchr(text + j, ';', eol - j) != NULL) {
+			snprintf(err, errlen, "line %u: ';' cannot be sent to "
+				 "the member (it separates the lines)", lineno);
+			rc = -EINVAL;
+			goto out;
+		}
+		for (; j < eol && text[j] != '#'; first = false) {
+			w = j + strcspn(text + j, " \t\r\n");
+			if (append(req, reqlen, &pos, "%s%.*s",
+				   first ? (n_sent ? ";" : "") : " ",
+				   (int)(w - j), text + j) < 0)
+				goto too_long;
+			j = w + strspn(text + w, " \t\r");
+		}
+		n_sent += !first;
+		i = eol + 1;
+	}
+	goto out;
+too_long:
+	snprintf(err, errlen, "too large to send: the member takes "
+		 "requests of at most %zu bytes (register fewer devices "
+		 "per file)", reqlen - 1);
+	rc = -E2BIG;
+out:
+	if (rc < 0)
+		req[0] = '\0';
+	phx_pnote_free(scratch);
+	free(po);
+	return rc;
+}
+
 /* ---- Prometheus metrics ---- */
 
 #define METRIC_LEN 160 /* "phalanx_" + counter name + "_total" */
@@ -1461,6 +2290,8 @@ static const char *const fixed_metrics[] = {
 	"phalanx_port_tx_packets_total", "phalanx_port_tx_bytes_total",
 	"phalanx_port_rx_missed_total", "phalanx_port_rx_errors_total",
 	"phalanx_port_tx_errors_total", "phalanx_port_rx_nombuf_total",
+	"phalanx_cluster_transitions_total", "phalanx_ccp_frames_total",
+	"phalanx_ccp_messages_total", "phalanx_ccp_drops_total",
 };
 
 /* One counter of the union over the pstat answers. */
@@ -1736,6 +2567,268 @@ fail:
 	return -EINVAL;
 }
 
+/* ---- cluster metrics ---- */
+
+/* Member states (lib/ccp_fsm names) for the phalanx_cluster_state set:
+ * every one is sampled, 1 for the current state, so that a query can
+ * watch a state that is not current. */
+static const char *const cluster_states[] = {
+	"INIT", "READY", "ACTIVE", "STANDBY", "ACTIVE_ATTENTION", "DOWN",
+	"STOPPED",
+};
+
+/* /phalanx/cluster/ccp keys that count CCP messages by type. */
+static const char *const ccp_message_kinds[] = {
+	"heartbeats", "requests", "confirms", "probes", "garps",
+};
+
+/* CCP counters that are neither frames, messages nor drops, described. */
+static const struct {
+	const char *key;
+	const char *help;
+} ccp_help[] = {
+	{ "tx_errors", "CCP frames not sent: no buffer, or encoding failed" },
+	{ "rx_ok", "CCP frames authenticated and fresh" },
+	{ "rx_sync", "State sync frames (CCP opcode 10) received" },
+	{ "rx_ignored", "CCP frames addressed to another member" },
+	{ "rx_unknown_member", "CCP frames from a member not in the "
+	  "configuration" },
+	{ "rx_refused", "CCP frames whose content the state machine refused" },
+	{ "state_changes", "Cluster state changes of the local member" },
+};
+
+enum ccp_family {
+	CCP_FRAMES,     /* phalanx_ccp_frames_total{dir} */
+	CCP_MESSAGES,   /* phalanx_ccp_messages_total{dir,type} */
+	CCP_OTHER,      /* phalanx_ccp_<key>_total */
+	CCP_DROPS,      /* phalanx_ccp_drops_total{reason} */
+	CCP_FAMILY_MAX
+};
+
+/* Where a CCP counter goes; dir ("tx"/"rx") and label (message type or
+ * drop reason) are set for the families that use them. */
+static enum ccp_family
+ccp_family_of(const char *key, char *dir, size_t dlen, char *label,
+	      size_t llen)
+{
+	size_t i;
+
+	dir[0] = label[0] = '\0';
+	if (strncmp(key, "drop_", 5) == 0 && key[5] != '\0') {
+		snprintf(label, llen, "%s", key + 5);
+		return CCP_DROPS;
+	}
+	if (strncmp(key, "tx_", 3) != 0 && strncmp(key, "rx_", 3) != 0)
+		return CCP_OTHER;
+	snprintf(dir, dlen, "%.2s", key);
+	if (strcmp(key + 3, "frames") == 0)
+		return CCP_FRAMES;
+	for (i = 0; i < PHX_DIM(ccp_message_kinds); i++)
+		if (strcmp(key + 3, ccp_message_kinds[i]) == 0) {
+			/* "heartbeats" -> "heartbeat" */
+			snprintf(label, llen, "%.*s",
+				 (int)strlen(ccp_message_kinds[i]) - 1,
+				 ccp_message_kinds[i]);
+			return CCP_MESSAGES;
+		}
+	dir[0] = '\0';
+	return CCP_OTHER;
+}
+
+static const char *const ccp_fixed_metrics[CCP_FAMILY_MAX] = {
+	[CCP_FRAMES] = "phalanx_ccp_frames_total",
+	[CCP_MESSAGES] = "phalanx_ccp_messages_total",
+	[CCP_DROPS] = "phalanx_ccp_drops_total",
+};
+
+/* "phalanx_ccp_<key>_total" for a CCP_OTHER counter. */
+static int
+ccp_other_metric(const char *key, char *buf, size_t len)
+{
+	char *p;
+	int n = snprintf(buf, len, "phalanx_ccp_%s_total", key);
+
+	if (n < 0 || (size_t)n >= len)
+		return -EINVAL;
+	for (p = buf + strlen("phalanx_ccp_"); *p != '\0'; p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+		    !(*p >= '0' && *p <= '9') && *p != '_')
+			*p = '_';
+	return 0;
+}
+
+/*
+ * Check the CCP counters: non-negative integers whose metric names are
+ * taken by nothing else, pstat's counters (mc) included.
+ */
+static int
+check_ccp_metrics(json_t *ccp, const struct metric_cnt *mc, size_t n_mc,
+		  char *err, size_t errlen)
+{
+	char dir[4], label[CELL_LEN], name[METRIC_LEN], other[METRIC_LEN];
+	char b[CELL_LEN];
+	const char *key, *key2;
+	json_t *v, *v2;
+	size_t i;
+	int rc;
+
+	if ((rc = need_object(ccp, err, errlen)) < 0 ||
+	    (rc = check_dict_uints(ccp, "ccp", err, errlen)) < 0)
+		return rc;
+	json_object_foreach(ccp, key, v) {
+		if (ccp_family_of(key, dir, sizeof(dir), label,
+				  sizeof(label)) != CCP_OTHER)
+			continue;
+		if (ccp_other_metric(key, name, sizeof(name)) < 0) {
+			snprintf(err, errlen, "CCP counter name \"%s\" is too "
+				 "long", clean(key, b, sizeof(b)));
+			return -EINVAL;
+		}
+		for (i = 0; i < CCP_FAMILY_MAX; i++)
+			if (ccp_fixed_metrics[i] != NULL &&
+			    strcmp(ccp_fixed_metrics[i], name) == 0)
+				goto taken;
+		for (i = 0; i < n_mc; i++)
+			if (strcmp(mc[i].metric, name) == 0)
+				goto taken;
+		json_object_foreach(ccp, key2, v2) {
+			if (key2 == key)
+				break;
+			if (ccp_family_of(key2, dir, sizeof(dir), label,
+					  sizeof(label)) == CCP_OTHER &&
+			    ccp_other_metric(key2, other, sizeof(other)) == 0 &&
+			    strcmp(other, name) == 0)
+				goto taken;
+		}
+	}
+	return 0;
+taken:
+	snprintf(err, errlen, "CCP counter \"%s\" would be %s, which another "
+		 "metric uses already", clean(key, b, sizeof(b)), name);
+	return -EINVAL;
+}
+
+/* metric{member="m",dir="d"[,lname="lval"]} value */
+static void
+sample_dir(FILE *out, const char *metric, const char *member,
+	   const char *dir, const char *lname, const char *lval, uint64_t v)
+{
+	fprintf(out, "%s{", metric);
+	label(out, "member", member, true);
+	if (dir != NULL)
+		label(out, "dir", dir, false);
+	if (lname != NULL)
+		label(out, lname, lval, false);
+	fprintf(out, "} %" PRIu64 "\n", v);
+}
+
+static void
+cluster_metrics(FILE *out, const char *member, const struct cluster_info *ci,
+		json_t *ccp)
+{
+	const struct {
+		const char *metric;
+		const char *help;
+		int64_t value;
+	} gauges[] = {
+		{ "phalanx_cluster_interfaces_up",
+		  "Monitored cluster interfaces that are up", ci->ifs_up },
+		{ "phalanx_cluster_interfaces_required",
+		  "Cluster interfaces the member requires (SPEC CCP-31)",
+		  ci->ifs_required },
+		{ "phalanx_cluster_secured_interfaces_up",
+		  "Secured (sync) interfaces that are up", ci->sec_up },
+		{ "phalanx_cluster_secured_interfaces_required",
+		  "Secured (sync) interfaces the member requires",
+		  ci->sec_required },
+	};
+	char dir[4], lab[CELL_LEN], name[METRIC_LEN], help[CELL_LEN * 2];
+	bool known = false;
+	const char *key;
+	json_t *v;
+	size_t i;
+	int f;
+
+	family(out, "phalanx_cluster_state", "gauge",
+	       "1 for the member's cluster state (phx state), 0 for the "
+	       "others");
+	for (i = 0; i < PHX_DIM(cluster_states); i++) {
+		bool cur = strcmp(cluster_states[i], ci->state) == 0;
+
+		known |= cur;
+		sample(out, "phalanx_cluster_state", member, NULL, "state",
+		       cluster_states[i], cur);
+	}
+	if (!known)
+		sample(out, "phalanx_cluster_state", member, NULL, "state",
+		       ci->state, 1);
+	family(out, "phalanx_cluster_forwarding", "gauge",
+	       "1 while the member forwards traffic (Active or Active "
+	       "Attention)");
+	sample(out, "phalanx_cluster_forwarding", member, NULL, NULL, NULL,
+	       ci->forwarding);
+	family(out, "phalanx_cluster_transitions_total", "counter",
+	       "Cluster state changes of the member");
+	sample(out, "phalanx_cluster_transitions_total", member, NULL, NULL,
+	       NULL, (uint64_t)ci->transitions);
+	for (i = 0; i < PHX_DIM(gauges); i++) {
+		family(out, gauges[i].metric, "gauge", gauges[i].help);
+		sample(out, gauges[i].metric, member, NULL, NULL, NULL,
+		       (uint64_t)gauges[i].value);
+	}
+
+	/* Each family whole, its samples in the member's order. */
+	for (f = 0; f < CCP_FAMILY_MAX; f++) {
+		bool begun = false;
+
+		json_object_foreach(ccp, key, v) {
+			uint64_t u = (uint64_t)json_integer_value(v);
+
+			if ((int)ccp_family_of(key, dir, sizeof(dir), lab,
+					       sizeof(lab)) != f)
+				continue;
+			switch (f) {
+			case CCP_FRAMES:
+				if (!begun)
+					family(out, ccp_fixed_metrics[f],
+					       "counter", "CCP frames sent and "
+					       "received on the cluster ports");
+				sample_dir(out, ccp_fixed_metrics[f], member,
+					   dir, NULL, NULL, u);
+				break;
+			case CCP_MESSAGES:
+				if (!begun)
+					family(out, ccp_fixed_metrics[f],
+					       "counter", "CCP messages sent "
+					       "and received, by type");
+				sample_dir(out, ccp_fixed_metrics[f], member,
+					   dir, "type", lab, u);
+				break;
+			case CCP_DROPS:
+				if (!begun)
+					family(out, ccp_fixed_metrics[f],
+					       "counter", "CCP frames dropped "
+					       "by the decoder, by reason");
+				sample_dir(out, ccp_fixed_metrics[f], member,
+					   NULL, "reason", lab, u);
+				break;
+			default:
+				ccp_other_metric(key, name, sizeof(name));
+				snprintf(help, sizeof(help), "CCP counter %s "
+					 "(phx ccpstat)", key);
+				for (i = 0; i < PHX_DIM(ccp_help); i++)
+					if (strcmp(ccp_help[i].key, key) == 0)
+						snprintf(help, sizeof(help),
+							 "%s", ccp_help[i].help);
+				family(out, name, "counter", help);
+				sample(out, name, member, NULL, NULL, NULL, u);
+				break;
+			}
+			begun = true;
+		}
+	}
+}
+
 int
 phx_fmt_metrics(FILE *out, const struct phx_fmt_metrics *m, char *err,
 		size_t errlen)
@@ -1745,6 +2838,7 @@ phx_fmt_metrics(FILE *out, const struct phx_fmt_metrics *m, char *err,
 	json_t *rcols[2], *port, *v;
 	const char *member, *name, *key;
 	size_t n_mc = 0, n_rules = 0, s, i, j;
+	struct cluster_info ci;
 	bool any_gauges = false;
 	int rc;
 
@@ -1778,6 +2872,10 @@ phx_fmt_metrics(FILE *out, const struct phx_fmt_metrics *m, char *err,
 	}
 	if ((rc = union_counters(sc, m->n_pstat, &mc, &n_mc, err,
 				 errlen)) < 0)
+		goto out;
+	if (m->cluster != NULL &&
+	    ((rc = check_cluster(m->cluster, &ci, err, errlen)) < 0 ||
+	     (rc = check_ccp_metrics(m->ccp, mc, n_mc, err, errlen)) < 0))
 		goto out;
 
 	/* Pass 2: the families, each whole. */
@@ -1854,6 +2952,8 @@ phx_fmt_metrics(FILE *out, const struct phx_fmt_metrics *m, char *err,
 			       "rule", col_str(rcols[0], i),
 			       col_uint(rcols[1], i));
 	}
+	if (m->cluster != NULL)
+		cluster_metrics(out, member, &ci, m->ccp);
 	rc = 0;
 out:
 	free(mc);

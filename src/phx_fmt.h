@@ -199,7 +199,14 @@ int phx_fmt_reload_result(json_t *policy, uint64_t ok0, uint64_t failed0,
  * /phalanx/ports, phalanx_rule_hits_total{rule=} from /phalanx/rules; every
  * series labelled member="<name>". With per_worker, pstat holds one answer
  * per worker and one for ctl, each labelled worker="<N>" (or "ctl");
- * else one answer, the sums.
+ * else one answer, the sums. With cluster (a clustered member) also the
+ * state set phalanx_cluster_state{state=} (1 for the current state, 0 for
+ * the others), phalanx_cluster_forwarding, _transitions_total, the
+ * interface gauges, and every /phalanx/cluster/ccp counter:
+ * phalanx_ccp_frames_total{dir=} ({tx,rx}_frames),
+ * phalanx_ccp_messages_total{dir=,type=} ({tx,rx}_heartbeats, _requests,
+ * _confirms, _garps), phalanx_ccp_drops_total{reason=} (drop_<reason>),
+ * and phalanx_ccp_<key>_total for any other key.
  */
 struct phx_fmt_metrics {
 	json_t *version;        /* /phalanx/version: the member's name */
@@ -208,9 +215,85 @@ struct phx_fmt_metrics {
 	bool per_worker;
 	json_t *ports;          /* /phalanx/ports */
 	json_t *rules;          /* /phalanx/rules */
+	json_t *cluster;        /* /phalanx/cluster of a clustered member,
+				 * or NULL: no cluster metrics */
+	json_t *ccp;            /* /phalanx/cluster/ccp, with cluster */
 };
 
 int phx_fmt_metrics(FILE *out, const struct phx_fmt_metrics *m, char *err,
 		    size_t errlen);
+
+/*
+ * The cluster commands (SPEC 6.2-6.5; answers in docs/telemetry.md).
+ *
+ * phx_fmt_cluster_enabled() reads /phalanx/cluster's "enabled": 1, 0 (the
+ * member has no cluster section), or -EINVAL. Every renderer that takes
+ * the /phalanx/cluster answer wants a clustered member's.
+ */
+int phx_fmt_cluster_enabled(json_t *cluster, char *err, size_t errlen);
+
+/*
+ * phx state (CLI-10): "Cluster Mode:" (mode and recovery), a table of the
+ * members (/phalanx/cluster/members, in the order sent): Number (the
+ * priority; "(local)" after the local member's), an ID column only when
+ * some member's ID differs from its number, Unique Address, Assigned
+ * Load (100% for a forwarding member), State, Last heard; then the local
+ * member's reason, last change, critical devices, interfaces and
+ * configuration, and a warning per member with cfg_stale or ghost set.
+ */
+int phx_fmt_state(FILE *out, json_t *cluster, json_t *members, char *err,
+		  size_t errlen);
+
+/*
+ * phx if's cluster part (CLI-20): the required interface counts and one
+ * line per monitored interface (/phalanx/cluster/if): "in0  UP  (non
+ * secured, unique, multicast)", "DOWN (12.3 secs)"; with vips the
+ * "Virtual cluster interfaces: N" section, one "port  address" line per
+ * VIP (its prefix length left out).
+ */
+int phx_fmt_cluster_if(FILE *out, json_t *cluster, json_t *ifs, bool vips,
+		       char *err, size_t errlen);
+
+/* phx list (CLI-30): /phalanx/cluster/pnotes as "Built-in Devices:" (the
+ * display-only checks, regno -1) and "Registered Devices:" blocks. */
+int phx_fmt_pnotes(FILE *out, json_t *ans, char *err, size_t errlen);
+
+/* phx ccpstat: /phalanx/cluster/ccp, "name  value" per counter in the
+ * order sent, a blank line where the name's first word changes. */
+int phx_fmt_ccpstat(FILE *out, json_t *ans, char *err, size_t errlen);
+
+/* The {"ok": 0|1, "message": "..."} answer of /phalanx/cluster/admin and
+ * /phalanx/cluster/pnote: *ok and *msg (borrowed from ans), or -EINVAL. */
+int phx_fmt_action_result(json_t *ans, bool *ok, const char **msg,
+			  char *err, size_t errlen);
+
+/*
+ * phx register/report/unregister arguments (SPEC CCP-71, lib/pnote.h),
+ * checked before asking: a device name of 1..15 printable characters
+ * without spaces; a timeout in whole seconds 0..UINT32_MAX (0 = none);
+ * a status ok|init|problem in any case (*word: its lower-case spelling).
+ * Each returns 0 or -EINVAL with a message quoting the value in err.
+ */
+int phx_fmt_pnote_name(const char *name, char *err, size_t errlen);
+int phx_fmt_pnote_timeout(const char *s, uint32_t *timeout_s, char *err,
+			  size_t errlen);
+int phx_fmt_pnote_status(const char *s, const char **word, char *err,
+			 size_t errlen);
+
+/*
+ * phx register -f: the request "/phalanx/cluster/pnote,regfile[p] TEXT"
+ * for the file's text (len bytes, NUL-terminated at len). The file is
+ * first checked as the member will check it (lib/pnote on an empty
+ * registry), so a bad line fails here with the member's message and the
+ * file's line number ("line 3: invalid timeout ..."). TEXT is then the
+ * device lines only (blank and comment lines left out), each one's words
+ * joined by one space, with ';' between lines; the member turns ';' back
+ * into line ends. Returns the number of devices, or -EINVAL (a NUL byte,
+ * a ';' in a device line, a line lib/pnote refuses, no device at all),
+ * -E2BIG (the request does not fit reqlen, the most the member reads
+ * plus one) or -ENOMEM, with the message in err.
+ */
+int phx_fmt_pnote_file(const char *text, size_t len, bool persistent,
+		       char *req, size_t reqlen, char *err, size_t errlen);
 
 #endif /* PHX_SRC_PHX_FMT_H */

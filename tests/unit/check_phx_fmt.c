@@ -1924,6 +1924,677 @@ START_TEST(test_metrics_malformed)
 }
 END_TEST
 
+/* ---- cluster ---- */
+
+/* A clustered member's /phalanx/cluster; %s spots take overrides. */
+#define CLUSTER_FIXTURE(extra)						\
+	"{'enabled':1,'cluster_id':1,'member':1,'mode':'ha',"		\
+	"'recovery':'active-up','transport':'multicast','hello_ms':5,"	\
+	"'dead_count':4,'state':'ACTIVE','state_display':'Active',"	\
+	"'forwarding':1,'admin':'up',"					\
+	"'reason':'member 1 (10.0.0.1) is active (confirmed by all)',"	\
+	"'transitions':3,'since_change_s':'12.5','ifs_up':3,"		\
+	"'ifs_required':3,'sec_up':1,'sec_required':1,'pnote':'OK',"	\
+	"'pnote_culprit':'','cfg_gen':4,"				\
+	"'cfg_digest':'0123456789abcdef0123456789abcdef0123456789abcdef"	\
+	"0123456789abcdef','joining':0" extra "}"
+
+#define MEMBER_FIXTURE(id, prio, ip, local, st, disp, heard, stale, ghost) \
+	"{'id':" #id ",'prio':" #prio ",'ip':'" ip "','local':" #local	\
+	",'state':'" st "','state_display':'" disp "','heard_ms':"	\
+	#heard ",'ifs_up':3,'ifs_required':3,'pnote':'OK','cfg_gen':4,"	\
+	"'cfg_digest':'0123456789abcdef','cfg_stale':" #stale		\
+	",'ghost':" #ghost "}"
+
+/* Render phx state from two fixtures; returns rc, *out the text. */
+static int
+state(const char *cluster, const char *members, char **out, char *err,
+      size_t errlen)
+{
+	json_t *cl = load(cluster), *mb = load(members);
+	struct capture c;
+	int rc;
+
+	err[0] = '\0';
+	rc = phx_fmt_state(cap_open(&c), cl, mb, err, errlen);
+	*out = cap_close(&c);
+	json_decref(cl);
+	json_decref(mb);
+	return rc;
+}
+
+START_TEST(test_cluster_enabled)
+{
+	char err[256];
+	json_t *j;
+
+	j = load("{'enabled':0}");
+	ck_assert_int_eq(phx_fmt_cluster_enabled(j, err, sizeof(err)), 0);
+	json_decref(j);
+	j = load(CLUSTER_FIXTURE(""));
+	ck_assert_int_eq(phx_fmt_cluster_enabled(j, err, sizeof(err)), 1);
+	json_decref(j);
+	j = load("{'enabled':2}");
+	ck_assert_int_eq(phx_fmt_cluster_enabled(j, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "\"enabled\" is not 0 or 1");
+	json_decref(j);
+	ck_assert_int_eq(phx_fmt_cluster_enabled(NULL, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "the answer is null");
+}
+END_TEST
+
+START_TEST(test_state_two_members)
+{
+	char err[256], *out;
+
+	ck_assert_msg(state(CLUSTER_FIXTURE(""), "["
+		MEMBER_FIXTURE(1, 1, "10.0.0.1", 1, "ACTIVE", "Active", 0, 0, 0)
+		"," MEMBER_FIXTURE(2, 2, "10.0.0.2", 0, "STANDBY", "Standby",
+				   3, 0, 0) "]", &out, err, sizeof(err)) == 0,
+		"%s", err);
+	ck_assert_str_eq(out,
+		"Cluster Mode:   High Availability (Active Up)\n"
+		"\n"
+		"Number     Unique Address  Assigned Load  State    Last heard\n"
+		"1 (local)  10.0.0.1        100%           Active   -\n"
+		"2          10.0.0.2        0%             Standby  3 ms ago\n"
+		"\n"
+		"Local member:      member 1 (10.0.0.1) is active (confirmed "
+		"by all)\n"
+		"Last change:       12.5 sec ago, 3 transitions\n"
+		"Critical devices:  OK\n"
+		"Interfaces:        3 of 3 up, secured 1 of 1 up\n"
+		"Configuration:     generation 4 digest 0123456789abcdef\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_state_problems)
+{
+	/* The standby's view: the active peer's load; a peer never heard;
+	 * IDs that differ from the numbers get a column; every optional
+	 * line and warning. Integers and reals for the seconds too. */
+	char err[256], *out;
+
+	ck_assert_msg(state(
+		"{'enabled':1,'cluster_id':7,'member':5,'mode':'ha',"
+		"'recovery':'primary-up','transport':'broadcast','hello_ms':100,"
+		"'dead_count':3,'state':'DOWN','state_display':'Down',"
+		"'forwarding':0,'admin':'down','reason':'',"
+		"'transitions':1,'since_change_s':2.25,'ifs_up':2,"
+		"'ifs_required':3,'sec_up':0,'sec_required':1,"
+		"'pnote':'problem','pnote_culprit':'faildevice','cfg_gen':2,"
+		"'cfg_digest':'abc','joining':1}", "["
+		MEMBER_FIXTURE(9, 1, "10.0.0.9", 0, "ACTIVE_ATTENTION",
+			       "Active Attention", 1234, 0, 0) ","
+		MEMBER_FIXTURE(5, 2, "10.0.0.5", 1, "DOWN", "Down", 0, 1, 0)
+		"," MEMBER_FIXTURE(6, 3, "", 0, "LOST", "Lost", -1, 0, 1) "]",
+		&out, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(out,
+		"Cluster Mode:   High Availability (Primary Up)\n"
+		"\n"
+		"Number     ID  Unique Address  Assigned Load  State           "
+		"  Last heard\n"
+		"1          9   10.0.0.9        100%           Active Attention"
+		"  1.2 sec ago\n"
+		"2 (local)  5   10.0.0.5        0%             Down            "
+		"  -\n"
+		"3          6   -               0%             Lost            "
+		"  never\n"
+		"\n"
+		"Local member:      -\n"
+		"Last change:       2.2 sec ago, 1 transition\n"
+		"Critical devices:  problem (faildevice)\n"
+		"Interfaces:        2 of 3 up, secured 0 of 1 up\n"
+		"Configuration:     generation 2 digest abc\n"
+		"Administrative:    down\n"
+		"Joining:           yes\n"
+		"Warning: member 5 runs a different configuration: it will not "
+		"become active\n"
+		"Warning: member 6 is not heard and may still be active\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_state_dict_rows)
+{
+	/* As DPDK 22.11 sends a table: a dict of rows, durations in ms. */
+	char err[256], *out;
+
+	ck_assert_msg(state(CLUSTER_FIXTURE(",'since_change_ms':61250"),
+		"{'m2':" MEMBER_FIXTURE(2, 1, "10.0.0.2", 0, "STANDBY",
+					"Standby", 20, 0, 0)
+		",'m1':" MEMBER_FIXTURE(1, 2, "10.0.0.1", 1, "ACTIVE",
+					"Active", 0, 0, 0) "}",
+		&out, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(out,
+		"Cluster Mode:   High Availability (Active Up)\n"
+		"\n"
+		"Number     ID  Unique Address  Assigned Load  State    "
+		"Last heard\n"
+		"1          2   10.0.0.2        0%             Standby  "
+		"20 ms ago\n"
+		"2 (local)  1   10.0.0.1        100%           Active   -\n"
+		"\n"
+		"Local member:      member 1 (10.0.0.1) is active (confirmed "
+		"by all)\n"
+		"Last change:       61.2 sec ago, 3 transitions\n"
+		"Critical devices:  OK\n"
+		"Interfaces:        3 of 3 up, secured 1 of 1 up\n"
+		"Configuration:     generation 4 digest 0123456789abcdef\n");
+	free(out);
+}
+END_TEST
+
+static const struct {
+	const char *cluster;
+	const char *members;
+	const char *err;
+} state_bad[] = {
+	{ "{'enabled':0}", "[]", "the member is not in a cluster" },
+	{ "null", "[]", "the answer is null" },
+	{ "{'enabled':1}", "[]", "\"mode\" is missing" },
+	{ CLUSTER_FIXTURE(",'since_change_s':'x'"), "[]",
+	  "\"since_change_s\" is not a number of seconds" },
+	{ CLUSTER_FIXTURE(",'since_change_s':'-1'"), "[]",
+	  "\"since_change_s\" is not a number of seconds" },
+	{ CLUSTER_FIXTURE(",'forwarding':2"), "[]",
+	  "\"forwarding\" is not 0 or 1" },
+	{ CLUSTER_FIXTURE(",'transitions':-1"), "[]",
+	  "\"transitions\" is not an integer of at least 0" },
+	{ CLUSTER_FIXTURE(",'since_change_ms':'5'"), "[]",
+	  "\"since_change_ms\" is not a non-negative integer" },
+	{ "{'enabled':1,'mode':'ha','recovery':'active-up',"
+	  "'transport':'multicast','state':'ACTIVE','state_display':'Active',"
+	  "'admin':'up','reason':'','pnote':'OK','pnote_culprit':'',"
+	  "'cfg_digest':'','cluster_id':1,'member':1,'hello_ms':5,"
+	  "'dead_count':4,'transitions':0,'ifs_up':1,'ifs_required':1,"
+	  "'sec_up':1,'sec_required':1,'cfg_gen':1,'forwarding':1,"
+	  "'joining':0}", "[]", "\"since_change_s\" is missing" },
+	{ CLUSTER_FIXTURE(""), "3",
+	  "the answer is neither an array nor an object" },
+	{ CLUSTER_FIXTURE(""), "[1]", "\"[0]\" is not an object" },
+	{ CLUSTER_FIXTURE(""), "{'m1':{'id':1},'m2':[]}",
+	  "\"m1.prio\" is missing" },
+	{ CLUSTER_FIXTURE(""), "{'m1':" MEMBER_FIXTURE(1, 1, "a", 1, "ACTIVE",
+		"Active", 0, 0, 0) ",'m2':[]}", "\"m2\" is not an object" },
+	{ CLUSTER_FIXTURE(""), "[" MEMBER_FIXTURE(1, 1, "a", 1, "ACTIVE",
+		"Active", -2, 0, 0) "]",
+	  "\"[0].heard_ms\" is not an integer of at least -1" },
+	{ CLUSTER_FIXTURE(""), "[{'id':1}]", "\"[0].prio\" is missing" },
+};
+
+START_TEST(test_state_malformed)
+{
+	char err[256], *out;
+
+	ck_assert_int_eq(state(state_bad[_i].cluster, state_bad[_i].members,
+			       &out, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, state_bad[_i].err);
+	ck_assert_str_eq(out, "");
+	free(out);
+}
+END_TEST
+
+static const char cif_fixture[] =
+	"[{'port':'in0','ip':'10.1.0.11','secured':0,'up':1,"
+	"'since_s':'100.0','cast':'multicast','vips':'10.1.0.1/24'},"
+	"{'port':'out0','ip':'10.2.0.11','secured':0,'up':1,'since_s':100,"
+	"'cast':'multicast','vips':'10.2.0.1/24,10.2.0.2/24'},"
+	"{'port':'sync0','ip':'','secured':1,'up':0,'since_s':'4810.25',"
+	"'cast':'broadcast','vips':''}]";
+
+static int
+cluster_if(const char *cluster, const char *ifs, bool vips, char **out,
+	   char *err, size_t errlen)
+{
+	json_t *cl = load(cluster), *j = load(ifs);
+	struct capture c;
+	int rc;
+
+	err[0] = '\0';
+	rc = phx_fmt_cluster_if(cap_open(&c), cl, j, vips, err, errlen);
+	*out = cap_close(&c);
+	json_decref(cl);
+	json_decref(j);
+	return rc;
+}
+
+START_TEST(test_cluster_if)
+{
+#define CIF_LINES							\
+		"Required interfaces: 3\n"				\
+		"Required secured interfaces: 1\n"			\
+		"in0    UP                  (non secured, unique, multicast)\n" \
+		"out0   UP                  (non secured, unique, multicast)\n" \
+		"sync0  DOWN (4810.2 secs)  (secured, non unique, broadcast)\n"
+	char err[256], *out;
+
+	ck_assert_msg(cluster_if(CLUSTER_FIXTURE(""), cif_fixture, false,
+				 &out, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(out, CIF_LINES);
+	free(out);
+	ck_assert_msg(cluster_if(CLUSTER_FIXTURE(""), cif_fixture, true,
+				 &out, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(out, CIF_LINES
+		"Virtual cluster interfaces: 3\n"
+		"in0    10.1.0.1\n"
+		"out0   10.2.0.1\n"
+		"out0   10.2.0.2\n");
+#undef CIF_LINES
+	free(out);
+	ck_assert_msg(cluster_if(CLUSTER_FIXTURE(""), "[]", true, &out, err,
+				 sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(out, "Required interfaces: 3\n"
+			 "Required secured interfaces: 1\n"
+			 "Virtual cluster interfaces: 0\n");
+	free(out);
+	ck_assert_msg(cluster_if(CLUSTER_FIXTURE(""),
+		"{'if0':{'port':'sync0','ip':'10.0.0.1','secured':1,'up':0,"
+		"'since_ms':4810250,'cast':'broadcast','vips':''}}", false,
+		&out, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(out, "Required interfaces: 3\n"
+			 "Required secured interfaces: 1\n"
+			 "sync0  DOWN (4810.2 secs)  (secured, unique, "
+			 "broadcast)\n");
+	free(out);
+	ck_assert_int_eq(cluster_if(CLUSTER_FIXTURE(""), "[{'port':'in0'}]",
+				    true, &out, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "\"[0].ip\" is missing");
+	ck_assert_str_eq(out, "");
+	free(out);
+	ck_assert_int_eq(cluster_if("{'enabled':0}", "[]", true, &out, err,
+				    sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "the member is not in a cluster");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_pnotes)
+{
+	char err[256], *out;
+	json_t *j = load(
+		"[{'name':'Interface Active Check','regno':-1,'builtin':1,"
+		"'persistent':0,'timeout_s':0,'state':'OK','since_report_s':0},"
+		"{'name':'Synchronization','regno':0,'builtin':1,"
+		"'persistent':0,'timeout_s':0,'state':'OK',"
+		"'since_report_s':'15998.4'},"
+		"{'name':'fwd','regno':3,'builtin':0,'persistent':1,"
+		"'timeout_s':2,'state':'problem','since_report_s':4.5}]");
+	struct capture c;
+
+	ck_assert_msg(phx_fmt_pnotes(cap_open(&c), j, err, sizeof(err)) == 0,
+		      "%s", err);
+	out = cap_close(&c);
+	ck_assert_str_eq(out,
+		"Built-in Devices:\n"
+		"\n"
+		"Device Name: Interface Active Check\n"
+		"Current state: OK\n"
+		"\n"
+		"Registered Devices:\n"
+		"\n"
+		"Device Name: Synchronization\n"
+		"Registration number: 0\n"
+		"Timeout: none\n"
+		"Current state: OK\n"
+		"Time since last report: 15998.4 sec\n"
+		"\n"
+		"Device Name: fwd\n"
+		"Registration number: 3\n"
+		"Timeout: 2 sec\n"
+		"Persistent: yes\n"
+		"Current state: problem\n"
+		"Time since last report: 4.5 sec\n");
+	free(out);
+	json_decref(j);
+
+	j = load("{'d0':{'name':'Interface Active Check','regno':-1,"
+		 "'builtin':1,'persistent':0,'timeout_s':0,'state':'OK',"
+		 "'since_report_ms':0},'d1':{'name':'Filter','regno':1,"
+		 "'builtin':1,'persistent':0,'timeout_s':0,'state':'init',"
+		 "'since_report_ms':1500}}");
+	ck_assert_int_eq(phx_fmt_pnotes(cap_open(&c), j, err, sizeof(err)),
+			 0);
+	out = cap_close(&c);
+	ck_assert_str_eq(out,
+		"Built-in Devices:\n"
+		"\n"
+		"Device Name: Interface Active Check\n"
+		"Current state: OK\n"
+		"\n"
+		"Registered Devices:\n"
+		"\n"
+		"Device Name: Filter\n"
+		"Registration number: 1\n"
+		"Timeout: none\n"
+		"Current state: init\n"
+		"Time since last report: 1.5 sec\n");
+	free(out);
+	json_decref(j);
+
+	j = load("[]");
+	ck_assert_int_eq(phx_fmt_pnotes(cap_open(&c), j, err, sizeof(err)),
+			 0);
+	out = cap_close(&c);
+	ck_assert_str_eq(out, "Built-in Devices:\n\n(none)\n\n"
+			 "Registered Devices:\n\n(none)\n");
+	free(out);
+	json_decref(j);
+
+	j = load("[{'name':'x','regno':-2}]");
+	ck_assert_int_eq(phx_fmt_pnotes(cap_open(&c), j, err, sizeof(err)),
+			 -EINVAL);
+	out = cap_close(&c);
+	ck_assert_str_eq(err, "\"[0].regno\" is not an integer of at least "
+			 "-1");
+	ck_assert_str_eq(out, "");
+	free(out);
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(test_ccpstat)
+{
+	char err[256], *out;
+	json_t *j = load("{'tx_frames':2400,'tx_heartbeats':2398,"
+			 "'rx_frames':4800,'rx_heartbeats':4795,"
+			 "'drop_too_short':0,'drop_from_self':12,"
+			 "'new_counter':1}");
+	struct capture c;
+
+	ck_assert_msg(phx_fmt_ccpstat(cap_open(&c), j, err, sizeof(err)) == 0,
+		      "%s", err);
+	out = cap_close(&c);
+	ck_assert_str_eq(out,
+		"tx_frames       2400\n"
+		"tx_heartbeats   2398\n"
+		"\n"
+		"rx_frames       4800\n"
+		"rx_heartbeats   4795\n"
+		"\n"
+		"drop_too_short     0\n"
+		"drop_from_self    12\n"
+		"\n"
+		"new_counter        1\n");
+	free(out);
+	json_decref(j);
+
+	j = load("{'tx_frames':-1}");
+	ck_assert_int_eq(phx_fmt_ccpstat(cap_open(&c), j, err, sizeof(err)),
+			 -EINVAL);
+	out = cap_close(&c);
+	ck_assert_str_eq(err, "\"tx_frames\" is not a non-negative integer");
+	ck_assert_str_eq(out, "");
+	free(out);
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(test_action_result)
+{
+	const char *msg;
+	char err[256];
+	bool ok;
+	json_t *j = load("{'ok':0,'message':'cluster is not configured'}");
+
+	ck_assert_int_eq(phx_fmt_action_result(j, &ok, &msg, err,
+					       sizeof(err)), 0);
+	ck_assert(!ok);
+	ck_assert_str_eq(msg, "cluster is not configured");
+	json_decref(j);
+	j = load("{'ok':1,'message':''}");
+	ck_assert_int_eq(phx_fmt_action_result(j, &ok, &msg, err,
+					       sizeof(err)), 0);
+	ck_assert(ok);
+	json_decref(j);
+	j = load("{'ok':1}");
+	ck_assert_int_eq(phx_fmt_action_result(j, &ok, &msg, err,
+					       sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "\"message\" is missing");
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(test_pnote_args)
+{
+	const char *word;
+	uint32_t t;
+	char err[256];
+
+	ck_assert_int_eq(phx_fmt_pnote_name("a", err, sizeof(err)), 0);
+	ck_assert_int_eq(phx_fmt_pnote_name("123456789012345", err,
+					    sizeof(err)), 0);
+	ck_assert_int_eq(phx_fmt_pnote_name("a,b;c!~", err, sizeof(err)), 0);
+	ck_assert_int_eq(phx_fmt_pnote_name("1234567890123456", err,
+					    sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "'1234567890123456' is not a device name (1 to "
+			 "15 printable characters, no spaces)");
+	ck_assert_int_eq(phx_fmt_pnote_name("", err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(phx_fmt_pnote_name("a b", err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_int_eq(phx_fmt_pnote_name("a\tb", err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "'a?b' is not a device name (1 to 15 printable "
+			 "characters, no spaces)");
+	ck_assert_int_eq(phx_fmt_pnote_name("\xc3\xa9", err, sizeof(err)),
+			 -EINVAL);
+
+	ck_assert_int_eq(phx_fmt_pnote_timeout("0", &t, err, sizeof(err)), 0);
+	ck_assert_uint_eq(t, 0);
+	ck_assert_int_eq(phx_fmt_pnote_timeout("4294967295", &t, err,
+					       sizeof(err)), 0);
+	ck_assert_uint_eq(t, UINT32_MAX);
+	ck_assert_int_eq(phx_fmt_pnote_timeout("4294967296", &t, err,
+					       sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "'4294967296' is not a timeout (whole seconds, "
+			 "0 .. 4294967295; 0: none)");
+	ck_assert_int_eq(phx_fmt_pnote_timeout("-1", &t, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_int_eq(phx_fmt_pnote_timeout("1.5", &t, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_int_eq(phx_fmt_pnote_timeout("", &t, err, sizeof(err)),
+			 -EINVAL);
+
+	ck_assert_int_eq(phx_fmt_pnote_status("PROBLEM", &word, err,
+					      sizeof(err)), 0);
+	ck_assert_str_eq(word, "problem");
+	ck_assert_int_eq(phx_fmt_pnote_status("Init", &word, err,
+					      sizeof(err)), 0);
+	ck_assert_str_eq(word, "init");
+	ck_assert_int_eq(phx_fmt_pnote_status("down", &word, err,
+					      sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "'down' is not a status (ok, init or problem)");
+}
+END_TEST
+
+/* phx_fmt_pnote_file with a request buffer of reqlen bytes. */
+static int
+pnote_file(const char *text, bool persistent, size_t reqlen, char *req,
+	   char *err, size_t errlen)
+{
+	err[0] = '\0';
+	return phx_fmt_pnote_file(text, strlen(text), persistent, req, reqlen,
+				  err, errlen);
+}
+
+START_TEST(test_pnote_file)
+{
+	char req[1024], err[256], big[2048];
+	size_t pos = 0;
+	int i;
+
+	/* Device lines only, words joined by one space. */
+	ck_assert_int_eq(pnote_file("# header\ndev1 5 ok\n  # a comment; "
+				    "with ';'\n\n\tdev2\t0  INIT \r\n",
+				    false, sizeof(req), req, err, sizeof(err)),
+			 2);
+	ck_assert_str_eq(req, "/phalanx/cluster/pnote,regfile dev1 5 ok;"
+			 "dev2 0 INIT");
+	ck_assert_int_eq(pnote_file("dev1 0 problem", true, sizeof(req), req,
+				    err, sizeof(err)), 1);
+	ck_assert_str_eq(req, "/phalanx/cluster/pnote,regfilep dev1 0 "
+			 "problem");
+
+	/* lib/pnote's own messages. */
+	ck_assert_int_eq(pnote_file("# x\ndev1 5\n", false, sizeof(req), req,
+				    err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "line 2: expected <device> <timeout> <status>");
+	ck_assert_str_eq(req, "");
+	ck_assert_int_eq(pnote_file("a 0 ok\nb 0 ok\na 1 init\n", false,
+				    sizeof(req), req, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "FW-1: fwha_pnote_register: a already "
+			 "registered (# 3)");
+	ck_assert_int_eq(pnote_file("Filter 0 ok\n", false, sizeof(req), req,
+				    err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "FW-1: fwha_pnote_register: Filter already "
+			 "registered (# 1)");
+	for (i = 0; i < 17; i++)
+		pos += (size_t)snprintf(big + pos, sizeof(big) - pos,
+					"d%d 0 ok\n", i);
+	ck_assert_int_eq(pnote_file(big, false, sizeof(req), req, err,
+				    sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "FW-1: fwha_pnote_register: too many "
+			 "registering members, cannot register");
+
+	/* What phx refuses itself. */
+	ck_assert_int_eq(pnote_file("a 0 ok\n\na;b 0 ok\n", false,
+				    sizeof(req), req, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "line 3: ';' cannot be sent to the member (it "
+			 "separates the lines)");
+	ck_assert_int_eq(pnote_file("\n# nothing\n", false, sizeof(req), req,
+				    err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "no device in the file (one \"<device> "
+			 "<timeout> <status>\" a line)");
+	ck_assert_int_eq(phx_fmt_pnote_file("a 0 ok\0", 7, false, req,
+					    sizeof(req), err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "not a text file (it holds a NUL byte)");
+	/* 16 devices fit a request; a small limit does not. */
+	for (pos = 0, i = 0; i < 16; i++)
+		pos += (size_t)snprintf(big + pos, sizeof(big) - pos,
+					"device_%02d\t4294967295\tproblem\n",
+					i);
+	ck_assert_int_eq(pnote_file(big, true, sizeof(req), req, err,
+				    sizeof(err)), 16);
+	ck_assert_int_eq(pnote_file(big, true, 100, req, err, sizeof(err)),
+			 -E2BIG);
+	ck_assert_str_eq(err, "too large to send: the member takes requests "
+			 "of at most 99 bytes (register fewer devices per "
+			 "file)");
+	ck_assert_str_eq(req, "");
+}
+END_TEST
+
+/* metrics() with a cluster and its CCP counters. */
+static int
+metrics_cluster(const char *pstat, const char *cluster, const char *ccp,
+		char **out, char *err, size_t errlen)
+{
+	json_t *ps = load(pstat);
+	struct phx_fmt_metrics m = {
+		.version = load("{'name':'fw1'}"),
+		.pstat = &ps,
+		.n_pstat = 1,
+		.ports = load("{}"),
+		.rules = load("{'generation':1,'name':[],'hits':[]}"),
+		.cluster = load(cluster),
+		.ccp = load(ccp),
+	};
+	struct capture c;
+	int rc;
+
+	err[0] = '\0';
+	rc = phx_fmt_metrics(cap_open(&c), &m, err, errlen);
+	*out = cap_close(&c);
+	json_decref(ps);
+	json_decref(m.version);
+	json_decref(m.ports);
+	json_decref(m.rules);
+	json_decref(m.cluster);
+	json_decref(m.ccp);
+	return rc;
+}
+
+START_TEST(test_metrics_cluster)
+{
+	static const char ps[] = "{'scope':'all','workers':1,'counters':"
+		"{'rx_pkts':1},'drops':{}}";
+	static const char ccp[] = "{'tx_frames':10,'tx_heartbeats':9,"
+		"'tx_errors':0,'rx_frames':20,'rx_heartbeats':19,'rx_ok':19,"
+		"'drop_bad_magic':1,'drop_from_self':0,'rx_brand_new':4}";
+	char err[256], *out;
+
+	ck_assert_msg(metrics_cluster(ps, CLUSTER_FIXTURE(""), ccp, &out, err,
+				      sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(prom_check(out) == NULL, "%s", prom_check(out));
+	expect_line(out, "# TYPE phalanx_cluster_state gauge");
+	expect_line(out, "phalanx_cluster_state{member=\"fw1\",state=\"INIT\"} "
+		    "0");
+	expect_line(out, "phalanx_cluster_state{member=\"fw1\","
+		    "state=\"ACTIVE\"} 1");
+	expect_line(out, "phalanx_cluster_state{member=\"fw1\","
+		    "state=\"STOPPED\"} 0");
+	expect_line(out, "phalanx_cluster_forwarding{member=\"fw1\"} 1");
+	expect_line(out, "phalanx_cluster_transitions_total{member=\"fw1\"} 3");
+	expect_line(out, "phalanx_cluster_interfaces_required{member=\"fw1\"} "
+		    "3");
+	expect_line(out, "phalanx_ccp_frames_total{member=\"fw1\",dir=\"tx\"} "
+		    "10");
+	expect_line(out, "phalanx_ccp_frames_total{member=\"fw1\",dir=\"rx\"} "
+		    "20");
+	expect_line(out, "phalanx_ccp_messages_total{member=\"fw1\","
+		    "dir=\"rx\",type=\"heartbeat\"} 19");
+	expect_line(out, "phalanx_ccp_drops_total{member=\"fw1\","
+		    "reason=\"bad_magic\"} 1");
+	expect_line(out, "phalanx_ccp_rx_ok_total{member=\"fw1\"} 19");
+	expect_line(out, "# HELP phalanx_ccp_rx_brand_new_total CCP counter "
+		    "rx_brand_new (phx ccpstat)");
+	expect_line(out, "phalanx_ccp_rx_brand_new_total{member=\"fw1\"} 4");
+	free(out);
+
+	/* A state phx does not know is still sampled. */
+	ck_assert_msg(metrics_cluster(ps, CLUSTER_FIXTURE(",'state':'NEW'"),
+				      "{}", &out, err, sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert_msg(prom_check(out) == NULL, "%s", prom_check(out));
+	expect_line(out, "phalanx_cluster_state{member=\"fw1\",state=\"NEW\"} "
+		    "1");
+	free(out);
+
+	/* Names another metric has. */
+	ck_assert_int_eq(metrics_cluster("{'scope':'all','workers':1,"
+		"'counters':{'ccp_rx_ok':1},'drops':{}}", CLUSTER_FIXTURE(""),
+		ccp, &out, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "CCP counter \"rx_ok\" would be "
+			 "phalanx_ccp_rx_ok_total, which another metric uses "
+			 "already");
+	ck_assert_str_eq(out, "");
+	free(out);
+	ck_assert_int_eq(metrics_cluster(ps, CLUSTER_FIXTURE(""),
+		"{'frames':1}", &out, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "CCP counter \"frames\" would be "
+			 "phalanx_ccp_frames_total, which another metric uses "
+			 "already");
+	free(out);
+	ck_assert_int_eq(metrics_cluster(ps, CLUSTER_FIXTURE(""),
+		"{'a_b':1,'a/b':2}", &out, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "CCP counter \"a/b\" would be "
+			 "phalanx_ccp_a_b_total, which another metric uses "
+			 "already");
+	free(out);
+	ck_assert_int_eq(metrics_cluster(ps, CLUSTER_FIXTURE(""),
+		"{'tx_frames':-1}", &out, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "\"ccp.tx_frames\" is not a non-negative "
+			 "integer");
+	free(out);
+}
+END_TEST
+
 static Suite *
 phx_fmt_suite(void)
 {
@@ -1993,6 +2664,21 @@ phx_fmt_suite(void)
 	tcase_add_test(tc, test_metrics_no_gauges);
 	tcase_add_loop_test(tc, test_metrics_malformed, 0,
 			    PHX_DIM(metrics_bad));
+	tcase_add_test(tc, test_metrics_cluster);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cluster");
+	tcase_add_test(tc, test_cluster_enabled);
+	tcase_add_test(tc, test_state_two_members);
+	tcase_add_test(tc, test_state_problems);
+	tcase_add_test(tc, test_state_dict_rows);
+	tcase_add_loop_test(tc, test_state_malformed, 0, PHX_DIM(state_bad));
+	tcase_add_test(tc, test_cluster_if);
+	tcase_add_test(tc, test_pnotes);
+	tcase_add_test(tc, test_ccpstat);
+	tcase_add_test(tc, test_action_result);
+	tcase_add_test(tc, test_pnote_args);
+	tcase_add_test(tc, test_pnote_file);
 	suite_add_tcase(s, tc);
 
 	return s;
