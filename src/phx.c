@@ -14,11 +14,16 @@
  * linking DPDK, so phx starts without EAL, hugepages or privileges beyond
  * the socket's, and cannot disturb the member it inspects. The connection
  * is opened on the first request and reused for the rest of the command.
- * Telemetry is read-only; the one command that acts, phx reload, does so
- * with SIGHUP and only watches the telemetry for the result.
+ * The commands that act on the cluster (failover, stop, start, admin,
+ * register, report, unregister) are the member's two acting telemetry
+ * commands, /phalanx/cluster/admin and /phalanx/cluster/pnote, which
+ * answer {"ok", "message"}; every other command only reads. phx reload
+ * acts with SIGHUP and only watches the telemetry for the result.
  *
  * Exit status: 0 success, 1 runtime error (member unreachable, timeout,
- * bad or null answer, unloadable config), 2 usage error.
+ * bad or null answer, unloadable config, the member refused, no cluster
+ * for a cluster command), 2 usage error (checked before anything is
+ * asked).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -809,7 +814,7 @@ now_ms(void)
 /*
  * Policy reload: SIGHUP to the member, then /phalanx/policy every 100 ms
  * until reloads_ok or reloads_failed grows. The signal rather than a
- * telemetry command because every telemetry command is read-only
+ * telemetry command because the policy's telemetry commands only read
  * (docs/telemetry.md).
  */
 static int
@@ -923,9 +928,513 @@ cmd_reload(struct phx_ctx *ctx, int argc, char **argv)
 	}
 }
 
+/* ---- cluster (SPEC 6.1-6.5, 4.7) ---- */
+
+/*
+ * The member's /phalanx/cluster answer when it is in a cluster; else
+ * (no cluster section, or a malformed answer) NULL after saying why.
+ */
+static json_t *
+ask_cluster(struct phx_ctx *ctx)
+{
+	char err[512];
+	json_t *cl = ask(ctx, "/phalanx/cluster", NULL);
+	int rc;
+
+	if (cl == NULL)
+		return NULL;
+	rc = phx_fmt_cluster_enabled(cl, err, sizeof(err));
+	if (rc < 0)
+		phx_err("bad answer to /phalanx/cluster: %s", err);
+	else if (rc == 0)
+		phx_err("the member is not in a cluster (its configuration "
+			"has no cluster section)");
+	if (rc <= 0) {
+		json_decref(cl);
+		return NULL;
+	}
+	return cl;
+}
+
+/*
+ * For commands that show cluster facts only when there are any (if,
+ * metrics): *cl is the /phalanx/cluster answer of a clustered member, or
+ * NULL for a member without a cluster section or a daemon that does not
+ * know the command. Returns -1 after an error it printed.
+ */
+static int
+ask_cluster_optional(struct phx_ctx *ctx, json_t **cl)
+{
+	char err[512];
+	json_t *ans = request(ctx, "/phalanx/cluster");
+	int rc;
+
+	*cl = NULL;
+	if (ans == NULL)
+		return -1;
+	if (json_is_null(ans)) {
+		json_decref(ans);
+		return 0;
+	}
+	rc = phx_fmt_cluster_enabled(ans, err, sizeof(err));
+	if (rc < 0) {
+		phx_err("bad answer to /phalanx/cluster: %s", err);
+		json_decref(ans);
+		return -1;
+	}
+	if (rc == 0)
+		json_decref(ans);
+	else
+		*cl = ans;
+	return 0;
+}
+
+/* Print s with control characters replaced, and a newline. */
+static void
+print_clean(FILE *out, const char *s)
+{
+	for (; *s != '\0'; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+	fputc('\n', out);
+}
+
+static int
+cmd_state(struct phx_ctx *ctx, int argc, char **argv)
+{
+	json_t *cl, *members;
+	char err[512];
+	int rc = parse_no_args(ctx, argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	if ((cl = ask_cluster(ctx)) == NULL)
+		return PHX_EXIT_FAIL;
+	members = ask(ctx, "/phalanx/cluster/members", NULL);
+	if (members == NULL) {
+		json_decref(cl);
+		return PHX_EXIT_FAIL;
+	}
+	if (ctx->json) {
+		json_t *all = json_pack("{s:O,s:O}", "/phalanx/cluster", cl,
+					"/phalanx/cluster/members", members);
+
+		rc = all != NULL && phx_fmt_json(stdout, all) == 0 ?
+			PHX_EXIT_OK : PHX_EXIT_FAIL;
+		json_decref(all);
+	} else if ((rc = phx_fmt_state(stdout, cl, members, err,
+				       sizeof(err))) < 0) {
+		phx_err("bad answer to /phalanx/cluster or "
+			"/phalanx/cluster/members: %s",
+			rc == -ENOMEM ? "out of memory" : err);
+		rc = PHX_EXIT_FAIL;
+	} else {
+		rc = PHX_EXIT_OK;
+	}
+	json_decref(members);
+	json_decref(cl);
+	return rc;
+}
+
+/* Render into a string (the caller frees it), so that nothing is printed
+ * before every part of a command's answer has been checked. */
+static char *
+render_cluster_if(json_t *cl, json_t *ifs, bool vips, char *err,
+		  size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	rc = phx_fmt_cluster_if(f, cl, ifs, vips, err, errlen);
+	if (fclose(f) != 0 && rc == 0) {
+		snprintf(err, errlen, "out of memory");
+		rc = -ENOMEM;
+	}
+	if (rc < 0) {
+		if (rc == -ENOMEM)
+			snprintf(err, errlen, "out of memory");
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/*
+ * The ports, and on a clustered member the monitored cluster interfaces
+ * (cphaprob [-a] if, CLI-20). A member without a cluster prints only the
+ * ports table, and with --json only /phalanx/ports, as before clustering.
+ */
+static int
+cmd_if(struct phx_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		COMMON_LONGOPTS,
+		{ 0 },
+	};
+	json_t *ports = NULL, *cl = NULL, *ifs = NULL;
+	char err[512], *text = NULL;
+	bool all = false;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, ":ah", opts, NULL)) != -1) {
+		if (c == 'a')
+			all = true;
+		else if ((rc = common_opt(ctx, c, argv)) >= 0)
+			return rc;
+	}
+	if (optind < argc)
+		return usage_err(ctx, "unexpected argument '%s'", argv[optind]);
+
+	rc = PHX_EXIT_FAIL;
+	if ((ports = ask(ctx, "/phalanx/ports", NULL)) == NULL ||
+	    ask_cluster_optional(ctx, &cl) < 0)
+		goto out;
+	if (cl != NULL &&
+	    (ifs = ask(ctx, "/phalanx/cluster/if", NULL)) == NULL)
+		goto out;
+	if (ctx->json) {
+		json_t *j = cl == NULL ? json_incref(ports) :
+			json_pack("{s:O,s:O,s:O}", "/phalanx/ports", ports,
+				  "/phalanx/cluster", cl,
+				  "/phalanx/cluster/if", ifs);
+
+		if (j != NULL && phx_fmt_json(stdout, j) == 0)
+			rc = PHX_EXIT_OK;
+		json_decref(j);
+		goto out;
+	}
+	if (cl != NULL &&
+	    (text = render_cluster_if(cl, ifs, all, err, sizeof(err))) == NULL) {
+		phx_err("bad answer to /phalanx/cluster or /phalanx/cluster/if: "
+			"%s", err);
+		goto out;
+	}
+	if (phx_fmt_ports(stdout, ports, err, sizeof(err)) < 0) {
+		phx_err("bad answer to /phalanx/ports: %s", err);
+		goto out;
+	}
+	if (text != NULL)
+		printf("\n%s", text);
+	rc = PHX_EXIT_OK;
+out:
+	free(text);
+	json_decref(ifs);
+	json_decref(cl);
+	json_decref(ports);
+	return rc;
+}
+
+/* A cluster command with one answer and one renderer (list, ccpstat):
+ * the member must be in a cluster. */
+static int
+cluster_cmd(struct phx_ctx *ctx, int argc, char **argv, const char *cmd,
+	    phx_render_fn render)
+{
+	json_t *cl, *ans;
+	int rc = parse_no_args(ctx, argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	if ((cl = ask_cluster(ctx)) == NULL)
+		return PHX_EXIT_FAIL;
+	json_decref(cl);
+	if ((ans = ask(ctx, cmd, NULL)) == NULL)
+		return PHX_EXIT_FAIL;
+	rc = show(ctx, cmd, ans, render);
+	json_decref(ans);
+	return rc;
+}
+
+static int
+cmd_list(struct phx_ctx *ctx, int argc, char **argv)
+{
+	return cluster_cmd(ctx, argc, argv, "/phalanx/cluster/pnotes",
+			   phx_fmt_pnotes);
+}
+
+static int
+cmd_ccpstat(struct phx_ctx *ctx, int argc, char **argv)
+{
+	return cluster_cmd(ctx, argc, argv, "/phalanx/cluster/ccp",
+			   phx_fmt_ccpstat);
+}
+
+/*
+ * Ask a command that acts (admin, pnote) and report its {"ok", "message"}
+ * answer: the message on stdout and exit 0, or on stderr and exit 1 when
+ * the member refused. --json prints the answer instead.
+ */
+static int
+act(struct phx_ctx *ctx, const char *cmd)
+{
+	const char *msg;
+	char err[512];
+	json_t *ans = ask(ctx, cmd, NULL);
+	bool ok;
+	int rc;
+
+	if (ans == NULL)
+		return PHX_EXIT_FAIL;
+	if (phx_fmt_action_result(ans, &ok, &msg, err, sizeof(err)) < 0) {
+		phx_err("bad answer to %.*s: %s", (int)strcspn(cmd, ","), cmd,
+			err);
+		json_decref(ans);
+		return PHX_EXIT_FAIL;
+	}
+	if (ctx->json) {
+		rc = phx_fmt_json(stdout, ans) == 0 && ok ?
+			PHX_EXIT_OK : PHX_EXIT_FAIL;
+	} else if (ok) {
+		if (msg[0] != '\0')
+			print_clean(stdout, msg);
+		rc = PHX_EXIT_OK;
+	} else {
+		phx_err("%s", msg[0] ? msg : "refused (no reason given)");
+		rc = PHX_EXIT_FAIL;
+	}
+	json_decref(ans);
+	return rc;
+}
+
+/* failover, stop, start: the command's name is the verb. */
+static int
+cmd_admin_verb(struct phx_ctx *ctx, int argc, char **argv)
+{
+	char cmd[PHX_CMD_LEN];
+	int rc = parse_no_args(ctx, argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	snprintf(cmd, sizeof(cmd), "/phalanx/cluster/admin,%s",
+		 ctx->cmd->name);
+	return act(ctx, cmd);
+}
+
+static int
+cmd_admin(struct phx_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { COMMON_LONGOPTS, { 0 } };
+	char cmd[PHX_CMD_LEN];
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
+		if ((rc = common_opt(ctx, c, argv)) >= 0)
+			return rc;
+	if (optind >= argc)
+		return usage_err(ctx, "down or up?");
+	if (strcmp(argv[optind], "down") != 0 &&
+	    strcmp(argv[optind], "up") != 0)
+		return usage_err(ctx, "'%s' is neither down nor up",
+				 argv[optind]);
+	if (optind + 1 < argc)
+		return usage_err(ctx, "unexpected argument '%s'",
+				 argv[optind + 1]);
+	snprintf(cmd, sizeof(cmd), "/phalanx/cluster/admin,%s", argv[optind]);
+	return act(ctx, cmd);
+}
+
+#define PHX_PNOTE_FILE_MAX 65536  /* bytes of a register -f file we read */
+
+/* The options of register, report and unregister. */
+struct pnote_args {
+	const char *name;        /* -d */
+	const char *timeout;     /* -t */
+	const char *status;      /* -s */
+	const char *file;        /* -f */
+	bool persistent;         /* -p */
+};
+
+/*
+ * Parse the pnote options; allowed holds the option letters the command
+ * takes ("dtspf", "ds", "d"). Values are checked here, before anything
+ * is asked. Returns -1 to go on, else the exit status.
+ */
+static int
+pnote_opts(struct phx_ctx *ctx, int argc, char **argv, const char *allowed,
+	   struct pnote_args *a, uint32_t *timeout_s, const char **status)
+{
+	static const struct option opts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "status", required_argument, NULL, 's' },
+		{ "persistent", no_argument, NULL, 'p' },
+		{ "file", required_argument, NULL, 'f' },
+		COMMON_LONGOPTS,
+		{ 0 },
+	};
+	char err[256];
+	int c, rc;
+
+	*a = (struct pnote_args){ 0 };
+	while ((c = getopt_long(argc, argv, ":d:t:s:pf:h", opts,
+				NULL)) != -1) {
+		if (c < 0x100 && strchr("dtspf", c) != NULL &&
+		    strchr(allowed, c) == NULL)
+			return usage_err(ctx, "-%c does not apply to %s", c,
+					 ctx->cmd->name);
+		switch (c) {
+		case 'd':
+			a->name = optarg;
+			break;
+		case 't':
+			a->timeout = optarg;
+			break;
+		case 's':
+			a->status = optarg;
+			break;
+		case 'f':
+			a->file = optarg;
+			break;
+		case 'p':
+			a->persistent = true;
+			break;
+		default:
+			if ((rc = common_opt(ctx, c, argv)) >= 0)
+				return rc;
+		}
+	}
+	if (optind < argc)
+		return usage_err(ctx, "unexpected argument '%s'", argv[optind]);
+	if (a->name != NULL &&
+	    phx_fmt_pnote_name(a->name, err, sizeof(err)) < 0)
+		return usage_err(ctx, "-d: %s", err);
+	if (a->timeout != NULL &&
+	    phx_fmt_pnote_timeout(a->timeout, timeout_s, err, sizeof(err)) < 0)
+		return usage_err(ctx, "-t: %s", err);
+	if (a->status != NULL &&
+	    phx_fmt_pnote_status(a->status, status, err, sizeof(err)) < 0)
+		return usage_err(ctx, "-s: %s", err);
+	return -1;
+}
+
+/* Read a register -f file whole: a NUL-terminated copy (caller frees)
+ * or NULL after saying why. */
+static char *
+read_pnote_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	size_t n;
+
+	if (f == NULL) {
+		phx_err("cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = malloc(PHX_PNOTE_FILE_MAX + 1);
+	if (buf == NULL) {
+		phx_err("out of memory");
+		fclose(f);
+		return NULL;
+	}
+	n = fread(buf, 1, PHX_PNOTE_FILE_MAX + 1, f);
+	if (ferror(f)) {
+		phx_err("cannot read %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (n > PHX_PNOTE_FILE_MAX) {
+		phx_err("%s: larger than %u bytes, not a device list", path,
+			PHX_PNOTE_FILE_MAX);
+		goto fail;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+fail:
+	fclose(f);
+	free(buf);
+	return NULL;
+}
+
+/* cphaprob -d NAME -t T -s STATUS [-p] register, cphaprob -f FILE [-p]
+ * register (SPEC CCP-71, CLI-40). */
+static int
+cmd_register(struct phx_ctx *ctx, int argc, char **argv)
+{
+	char cmd[PHX_SOCK_CMD_MAX + 1], err[512];
+	const char *status = NULL;
+	struct pnote_args a;
+	uint32_t timeout_s = 0;
+	char *text;
+	size_t len;
+	int rc;
+
+	if ((rc = pnote_opts(ctx, argc, argv, "dtspf", &a, &timeout_s,
+			     &status)) >= 0)
+		return rc;
+	if (a.file != NULL) {
+		if (a.name != NULL || a.timeout != NULL || a.status != NULL)
+			return usage_err(ctx, "-f excludes -d, -t and -s");
+		if ((text = read_pnote_file(a.file, &len)) == NULL)
+			return PHX_EXIT_FAIL;
+		rc = phx_fmt_pnote_file(text, len, a.persistent, cmd,
+					sizeof(cmd), err, sizeof(err));
+		free(text);
+		if (rc < 0) {
+			phx_err("%s: %s", a.file, err);
+			return PHX_EXIT_FAIL;
+		}
+		return act(ctx, cmd);
+	}
+	if (a.name == NULL || a.timeout == NULL || a.status == NULL)
+		return usage_err(ctx, "register needs -d NAME, -t TIMEOUT and "
+				 "-s STATUS, or -f FILE");
+	snprintf(cmd, sizeof(cmd), "/phalanx/cluster/pnote,register %s %"
+		 PRIu32 " %s%s", a.name, timeout_s, status,
+		 a.persistent ? " persistent" : "");
+	return act(ctx, cmd);
+}
+
+/* cphaprob -d NAME -s STATUS report */
+static int
+cmd_report(struct phx_ctx *ctx, int argc, char **argv)
+{
+	char cmd[PHX_CMD_LEN];
+	const char *status = NULL;
+	struct pnote_args a;
+	uint32_t timeout_s;
+	int rc;
+
+	if ((rc = pnote_opts(ctx, argc, argv, "ds", &a, &timeout_s,
+			     &status)) >= 0)
+		return rc;
+	if (a.name == NULL || a.status == NULL)
+		return usage_err(ctx, "report needs -d NAME and -s STATUS");
+	snprintf(cmd, sizeof(cmd), "/phalanx/cluster/pnote,report %s %s",
+		 a.name, status);
+	return act(ctx, cmd);
+}
+
+/* cphaprob -d NAME unregister */
+static int
+cmd_unregister(struct phx_ctx *ctx, int argc, char **argv)
+{
+	char cmd[PHX_CMD_LEN];
+	const char *status = NULL;
+	struct pnote_args a;
+	uint32_t timeout_s;
+	int rc;
+
+	if ((rc = pnote_opts(ctx, argc, argv, "d", &a, &timeout_s,
+			     &status)) >= 0)
+		return rc;
+	if (a.name == NULL)
+		return usage_err(ctx, "unregister needs -d NAME");
+	snprintf(cmd, sizeof(cmd), "/phalanx/cluster/pnote,unregister %s",
+		 a.name);
+	return act(ctx, cmd);
+}
+
 /*
  * Prometheus text exposition of the member's counters: pstat (the sums,
- * or each worker and ctl), ports and rules, asked one after the other
+ * or each worker and ctl), ports and rules, and on a clustered member its
+ * cluster state and CCP counters, asked one after the other
  * (not one consistent snapshot; counters are monotonic, so a scrape that
  * is a few milliseconds wide is harmless).
  */
@@ -983,7 +1492,11 @@ cmd_metrics(struct phx_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if ((m.ports = ask(ctx, "/phalanx/ports", NULL)) == NULL ||
-	    (m.rules = ask(ctx, "/phalanx/rules", NULL)) == NULL)
+	    (m.rules = ask(ctx, "/phalanx/rules", NULL)) == NULL ||
+	    ask_cluster_optional(ctx, &m.cluster) < 0)
+		goto out;
+	if (m.cluster != NULL &&
+	    (m.ccp = ask(ctx, "/phalanx/cluster/ccp", NULL)) == NULL)
 		goto out;
 	m.pstat = pstat;
 	m.n_pstat = n;
@@ -1000,6 +1513,13 @@ cmd_metrics(struct phx_ctx *ctx, int argc, char **argv)
 				m.version, "/phalanx/pstat", ps,
 				"/phalanx/ports", m.ports, "/phalanx/rules",
 				m.rules);
+		if (all != NULL && m.cluster != NULL &&
+		    (json_object_set(all, "/phalanx/cluster", m.cluster) < 0 ||
+		     json_object_set(all, "/phalanx/cluster/ccp",
+				     m.ccp) < 0)) {
+			json_decref(all);
+			all = NULL;
+		}
 		rc = all != NULL && phx_fmt_json(stdout, all) == 0 ?
 			PHX_EXIT_OK : PHX_EXIT_FAIL;
 		json_decref(all);
@@ -1016,6 +1536,8 @@ out:
 	json_decref(m.version);
 	json_decref(m.ports);
 	json_decref(m.rules);
+	json_decref(m.cluster);
+	json_decref(m.ccp);
 	return rc;
 }
 
@@ -1097,9 +1619,45 @@ static const struct phx_cmd phx_cmds[] = {
 	  "  -w, --worker N     one worker's counters (0 .. workers-1)\n"
 	  "      --ctl          the control lcore's counters\n"
 	  "  -a, --all          list every drop reason, zeros too\n" },
-	{ "if", NULL, "",
-	  "ports: link, MTU, addresses, counters (cphaprob if)", "",
-	  "/phalanx/ports", phx_fmt_ports },
+	{ "state", cmd_state, "",
+	  "cluster members and their states (cphaprob state)",
+	  "One row per member: its number (priority), unique address, "
+	  "assigned load\n"
+	  "(100% on the member that forwards), state and when it was last "
+	  "heard; then\n"
+	  "why the local member is in its state, its critical devices, "
+	  "interfaces and\n"
+	  "configuration, and a warning for each member that will not "
+	  "become active\n"
+	  "because its configuration differs. Exit 1 on a member without a "
+	  "cluster.\n"
+	  "With --json: {\"/phalanx/cluster\": ..., "
+	  "\"/phalanx/cluster/members\": ...}.\n" },
+	{ "if", cmd_if, "[-a]",
+	  "ports, and cluster interfaces (cphaprob [-a] if)",
+	  "The ports: link, MTU, addresses, counters. On a clustered member "
+	  "also the\n"
+	  "required interface counts and each monitored interface, UP or "
+	  "DOWN (for how\n"
+	  "long), secured (the sync port) or not.\n"
+	  "  -a, --all          also the virtual cluster interfaces (VIPs)\n"
+	  "With --json: /phalanx/ports; on a clustered member "
+	  "{\"/phalanx/ports\": ...,\n"
+	  "\"/phalanx/cluster\": ..., \"/phalanx/cluster/if\": ...}.\n" },
+	{ "list", cmd_list, "",
+	  "critical devices and their states (cphaprob list)",
+	  "Built-in devices (Interface Active Check), then the registered "
+	  "ones: the\n"
+	  "built-ins Synchronization, Filter, Workers (#0..#2) and the "
+	  "operator's\n"
+	  "(#3 up), each with its timeout, state and time since its last "
+	  "report.\n" },
+	{ "ccpstat", cmd_ccpstat, "",
+	  "CCP frame counters: sent, received, dropped by reason",
+	  "Every counter the member sends, in its order (tx, rx, then "
+	  "drop_<reason>\n"
+	  "for each reason the CCP decoder rejects a frame), zeros "
+	  "included.\n" },
 	{ "arp", cmd_arp, "[--page N | --all]",
 	  "the neighbour (ARP) table, 64 entries a page",
 	  "      --page N       page N, from 0 (default: the first)\n"
@@ -1149,12 +1707,49 @@ static const struct phx_cmd phx_cmds[] = {
 	  "  -t, --timeout S    seconds to wait, e.g. 10 or 2.5 (default "
 	  "10)\n"
 	  "With --json: the /phalanx/policy answer that showed the result.\n" },
+	{ "register", cmd_register, "-d NAME -t TIMEOUT -s STATUS [-p] | -f FILE [-p]",
+	  "register a critical device (cphaprob register)",
+	  "A device the member cannot work without (SPEC CCP-71): while it "
+	  "is problem,\n"
+	  "or silent for longer than its timeout, the member fails over.\n"
+	  "  -d, --device NAME  1 to 15 printable characters, no spaces\n"
+	  "  -t, --timeout T    seconds it may stay silent (0: no "
+	  "timeout)\n"
+	  "  -s, --status S     initial status: ok, init or problem\n"
+	  "  -p, --persistent   keep the registration across restarts\n"
+	  "  -f, --file FILE    one \"<device> <timeout> <status>\" a line "
+	  "(blank and #\n"
+	  "                     lines skipped): all of them or none\n" },
+	{ "report", cmd_report, "-d NAME -s STATUS",
+	  "report a critical device's status (cphaprob report)",
+	  "  -d, --device NAME  a registered device\n"
+	  "  -s, --status S     ok, init or problem (problem: the member "
+	  "fails over)\n" },
+	{ "unregister", cmd_unregister, "-d NAME",
+	  "unregister a critical device (cphaprob unregister)",
+	  "The member's state then depends on the remaining devices only.\n"
+	  "  -d, --device NAME  a registered device\n" },
+	{ "failover", cmd_admin_verb, "",
+	  "hand the traffic to another member (forced failover)", "" },
+	{ "stop", cmd_admin_verb, "",
+	  "leave the cluster until phx start (cphastop)",
+	  "The member releases the VIPs and stops forwarding; connections "
+	  "to the member\n"
+	  "itself still work.\n" },
+	{ "start", cmd_admin_verb, "",
+	  "rejoin the cluster after phx stop (cphastart)", "" },
+	{ "admin", cmd_admin, "down|up",
+	  "put the member down, or back up (status UI Down/Up)",
+	  "down counts as a device problem: the member fails over, or stays "
+	  "Active\n"
+	  "Attention if no other member can take over; up clears it.\n" },
 	{ "metrics", cmd_metrics, "[--per-worker]",
 	  "counters in Prometheus text format 0.0.4",
 	  "pstat counters (phalanx_<counter>_total), drops by reason, "
 	  "session and policy\n"
-	  "gauges, port counters and link state, rule hits; every series "
-	  "labelled\n"
+	  "gauges, port counters and link state, rule hits, and on a "
+	  "clustered member\n"
+	  "the cluster state and CCP counters; every series labelled "
 	  "member=\"<name>\".\n"
 	  "      --per-worker   each worker's and ctl's counters, labelled "
 	  "worker=\"N\" or\n"
@@ -1202,7 +1797,7 @@ usage(FILE *out)
 		snprintf(left, sizeof(left), "%s%s%s", phx_cmds[i].name,
 			 phx_cmds[i].synopsis[0] ? " " : "",
 			 phx_cmds[i].synopsis);
-		if (strlen(left) > 24) /* summary on a line of its own */
+		if (strlen(left) >= 24) /* summary on a line of its own */
 			fprintf(out, "  %s\n  %-24s %s\n", left, "",
 				phx_cmds[i].summary);
 		else
@@ -1227,8 +1822,9 @@ usage(FILE *out)
 		"for a command\n"
 		"\n"
 		"Exit status: 0 success, 1 runtime error (member unreachable, "
-		"error answer),\n"
-		"2 usage error.\n", rundir, PHX_SOCK_NAME, PHX_DEFAULT_PREFIX);
+		"error answer,\n"
+		"the member refused, no cluster for a cluster command), 2 usage "
+		"error.\n", rundir, PHX_SOCK_NAME, PHX_DEFAULT_PREFIX);
 }
 
 int

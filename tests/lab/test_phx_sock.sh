@@ -22,6 +22,11 @@
 #      installed), and reload: SIGHUP to the server, then ok, refused, a
 #      timeout, and a refusal to signal when the socket's server is not
 #      the pid the member claims.
+#   5. The cluster commands against the same server as an older daemon
+#      (no cluster commands), a member without a cluster section, and a
+#      clustered member: state, if [-a], list, ccpstat, metrics,
+#      register/report/unregister (-d and -f) with the member's messages,
+#      failover/stop/admin, and every usage error before anything is asked.
 #
 # Prints "ok - ..." / "not ok - ..." per check; exits 0 when all pass,
 # 1 otherwise, 77 (skip) without dpdk-testpmd or python3.
@@ -234,6 +239,107 @@ SESS = {0: [(12, "tcp", "10.1.0.100:40000 > 10.2.0.9:8080",
              "new", 9, "ping")]}
 SCAN = 65536  # slots a page covers, as the member scans them
 
+# Mode cluster: a clustered member (docs/telemetry.md, cluster commands;
+# tables as dicts of rows and durations in ms, as DPDK 22.11 can send
+# them); nocluster: one without a cluster section. Other modes do not know
+# the cluster commands at all (an older daemon).
+CLUSTER = {"enabled": 1, "cluster_id": 1, "member": 1, "mode": "ha",
+           "recovery": "active-up", "transport": "multicast",
+           "hello_ms": 5, "dead_count": 4, "state": "ACTIVE",
+           "state_display": "Active", "forwarding": 1, "admin": "up",
+           "reason": "member 1 (10.0.0.1) is active (confirmed by all)",
+           "transitions": 3, "since_change_ms": 12500, "ifs_up": 2,
+           "ifs_required": 3, "sec_up": 0, "sec_required": 1,
+           "pnote": "OK", "pnote_culprit": "", "cfg_gen": 4,
+           "cfg_digest": "0123456789abcdef" * 4, "joining": 0}
+def member(i, state, display, heard, local=0, stale=0):
+    return {"id": i, "prio": i, "ip": "10.0.0.%d" % i, "local": local,
+            "state": state, "state_display": display, "heard_ms": heard,
+            "ifs_up": 3, "ifs_required": 3, "pnote": "OK", "cfg_gen": 4,
+            "cfg_digest": "0123456789abcdef", "cfg_stale": stale,
+            "ghost": 0}
+MEMBERS = {"m1": member(1, "ACTIVE", "Active", 0, local=1),
+           "m2": member(2, "STANDBY", "Standby", 3),
+           "m3": member(3, "READY", "Ready", 1500, stale=1)}
+CIF = {"if0": {"port": "in0", "ip": "10.1.0.11", "secured": 0, "up": 1,
+               "since_ms": 100000, "cast": "multicast",
+               "vips": "10.1.0.1/24"},
+       "if1": {"port": "out0", "ip": "10.2.0.11", "secured": 0, "up": 1,
+               "since_ms": 100000, "cast": "multicast",
+               "vips": "10.2.0.1/24,10.2.0.2/24"},
+       "if2": {"port": "sync0", "ip": "10.0.0.1", "secured": 1, "up": 0,
+               "since_ms": 12300, "cast": "multicast", "vips": ""}}
+CCP = {"tx_frames": 2400, "tx_heartbeats": 2398, "tx_requests": 1,
+       "tx_confirms": 1, "tx_garps": 6, "tx_errors": 0, "rx_frames": 4800,
+       "rx_ok": 4797, "rx_heartbeats": 4795, "rx_requests": 1,
+       "rx_confirms": 1, "rx_sync": 0, "rx_ignored": 0,
+       "drop_too_short": 0, "drop_bad_magic": 2, "drop_from_self": 1}
+BUILTIN = [("Interface Active Check", -1), ("Synchronization", 0),
+           ("Filter", 1), ("Workers", 2)]
+PNOTES = {}   # name -> [regno, timeout, status, persistent]
+
+def pnotes():
+    rows = [{"name": n, "regno": r, "builtin": 1, "persistent": 0,
+             "timeout_s": 0, "state": "OK", "since_report_ms": 15998400}
+            for n, r in BUILTIN]
+    for n, (r, t, st, p) in sorted(PNOTES.items(), key=lambda x: x[1][0]):
+        rows.append({"name": n, "regno": r, "builtin": 0, "persistent": p,
+                     "timeout_s": t, "state": {"ok": "OK"}.get(st, st),
+                     "since_report_ms": 4500})
+    return dict(("d%d" % i, r) for i, r in enumerate(rows))
+
+def pnote_op(param):
+    """lib/pnote's answers, for the few cases the test needs."""
+    if mode == "nocluster":
+        return {"ok": 0, "message": "cluster is not configured"}
+    op, _, rest = param.partition(" ")
+    args = rest.split(" ")
+    if op in ("register", "regfile", "regfilep"):
+        lines = [rest] if op == "register" else rest.split(";")
+        for line in lines:
+            w = line.split()
+            if not w or w[0].startswith("#"):
+                continue
+            known = dict((n, r) for n, r in BUILTIN)
+            known.update((n, v[0]) for n, v in PNOTES.items())
+            if w[0] in known:
+                return {"ok": 0, "message": "FW-1: fwha_pnote_register: "
+                        "%s already registered (# %d)" % (w[0], known[w[0]])}
+            free = set(range(3, 19)) - set(v[0] for v in PNOTES.values())
+            if not free:
+                return {"ok": 0, "message": "FW-1: fwha_pnote_register: "
+                        "too many registering members, cannot register"}
+            regno = min(free)
+            PNOTES[w[0]] = [regno, int(w[1]), w[2],
+                            int(op == "regfilep" or w[-1] == "persistent")]
+        return {"ok": 1, "message": "registered"}
+    if op == "report" and args[0] in PNOTES:
+        PNOTES[args[0]][2] = args[1]
+        return {"ok": 1, "message": "%s: %s" % (args[0], args[1])}
+    if op == "unregister":
+        if args[0] not in PNOTES:
+            return {"ok": 0, "message": "FW-1: fwha_pnote_unregister: "
+                    "attempting to unregister an unregistered device %s"
+                    % args[0]}
+        del PNOTES[args[0]]
+        return {"ok": 1, "message": "unregistered %s" % args[0]}
+    return None
+
+def cluster(name, param):
+    if mode == "nocluster":
+        if name == "/phalanx/cluster/admin":
+            return {"ok": 0, "message": "cluster is not configured"}
+        return {"enabled": 0} if name == "/phalanx/cluster" else None
+    if name == "/phalanx/cluster/admin":
+        if param not in ("failover", "stop", "start", "down", "up"):
+            return None
+        if param == "failover":
+            return {"ok": 0, "message": "no other member can take over"}
+        return {"ok": 1, "message": "%s: done" % param}
+    return {"/phalanx/cluster": CLUSTER, "/phalanx/cluster/members": MEMBERS,
+            "/phalanx/cluster/if": CIF, "/phalanx/cluster/ccp": CCP,
+            "/phalanx/cluster/pnotes": pnotes()}.get(name)
+
 def on_hup(sig, frame):
     if mode in ("good", "otherpid"):
         POLICY["reloads_ok"] += 1
@@ -316,6 +422,10 @@ while True:
                 c.send(json.dumps({name: RULES}).encode())
             elif name == "/phalanx/ports" and not param:
                 c.send(json.dumps({name: PORTS}).encode())
+            elif name == "/phalanx/cluster/pnote" and mode in ("cluster", "nocluster"):
+                c.send(json.dumps({name: pnote_op(param)}).encode())
+            elif name.startswith("/phalanx/cluster") and mode in ("cluster", "nocluster"):
+                c.send(json.dumps({name: cluster(name, param)}).encode())
             elif name == "/":
                 c.send(json.dumps({name: ["/", "/phalanx/conn",
                                           "/phalanx/pstat",
@@ -561,6 +671,239 @@ for bad in 0 -1 1.2345 abc 3601; do
 Usage: phx [OPTIONS] reload [-t S | --timeout S]
 Try 'phx reload --help'."
 done
+
+# ---------------------------------------------------------------- cluster
+
+PORTS_TABLE='Port  Link          MTU  MAC                Addresses    RX pkts  TX pkts  RX missed  RX errors  TX errors
+in0   up 10G full  1500  02:00:00:00:00:01  10.1.0.1/24       10        0          0          0          0
+1 port, 1 up'
+
+# An older daemon (mode good knows no /phalanx/cluster): if and metrics as
+# before, the cluster commands say what is missing.
+fake good
+run ifold "$PHX" -s "$FAKE" if -a
+expect "if -a on a daemon without cluster commands: the ports only" 0 \
+    "$PORTS_TABLE" ''
+run stateold "$PHX" -s "$FAKE" state
+expect "state on a daemon without cluster commands" 1 '' \
+    'phx: the member does not know /phalanx/cluster (not a phalanx daemon, or an older one?)'
+
+fake nocluster
+run ifnc "$PHX" -s "$FAKE" if -a
+expect "if -a on a member without a cluster: the ports only" 0 \
+    "$PORTS_TABLE" ''
+run ifncj "$PHX" -s "$FAKE" --json if
+expect_grep "... --json: /phalanx/ports as before" 0 OUT '^  "in0": \{$'
+for c in state list ccpstat; do
+    run nc "$PHX" -s "$FAKE" $c
+    expect "$c on a member without a cluster: exit 1" 1 '' \
+        'phx: the member is not in a cluster (its configuration has no cluster section)'
+done
+for c in failover stop start "admin down" "register -d x -t 0 -s ok" \
+         "report -d x -s ok" "unregister -d x"; do
+    # shellcheck disable=SC2086 # the arguments are meant to split
+    run nc "$PHX" -s "$FAKE" $c
+    expect "$c on a member without a cluster: the member's refusal" 1 '' \
+        'phx: cluster is not configured'
+done
+run metricsnc "$PHX" -s "$FAKE" metrics
+expect_grep "metrics on a member without a cluster: no cluster series" 0 OUT '^phalanx_rx_pkts_total'
+if grep -q 'phalanx_cluster\|phalanx_ccp' "$TMP/metricsnc.out"; then
+    not_ok "... but it has some"
+else
+    ok "... and none of phalanx_cluster_* or phalanx_ccp_*"
+fi
+
+fake cluster
+run state "$PHX" -s "$FAKE" state
+expect "state: CLI-10 table, reason, devices, interfaces, config guard" 0 \
+'Cluster Mode:   High Availability (Active Up)
+
+Number     Unique Address  Assigned Load  State    Last heard
+1 (local)  10.0.0.1        100%           Active   -
+2          10.0.0.2        0%             Standby  3 ms ago
+3          10.0.0.3        0%             Ready    1.5 sec ago
+
+Local member:      member 1 (10.0.0.1) is active (confirmed by all)
+Last change:       12.5 sec ago, 3 transitions
+Critical devices:  OK
+Interfaces:        2 of 3 up, secured 0 of 1 up
+Configuration:     generation 4 digest 0123456789abcdef
+Warning: member 3 runs a different configuration: it will not become active' ''
+run statej "$PHX" -s "$FAKE" --json state
+expect_grep "state --json: both answers, keyed by command" 0 OUT '^  "/phalanx/cluster/members": \{$'
+
+CIF='Required interfaces: 3
+Required secured interfaces: 1
+in0    UP                (non secured, unique, multicast)
+out0   UP                (non secured, unique, multicast)
+sync0  DOWN (12.3 secs)  (secured, unique, multicast)'
+run if "$PHX" -s "$FAKE" if
+expect "if: ports, then the cluster interfaces (CLI-20)" 0 "$PORTS_TABLE
+
+$CIF" ''
+run ifa "$PHX" -s "$FAKE" if -a
+expect "if -a: and the virtual cluster interfaces" 0 "$PORTS_TABLE
+
+$CIF
+Virtual cluster interfaces: 3
+in0    10.1.0.1
+out0   10.2.0.1
+out0   10.2.0.2" ''
+run ifj "$PHX" -s "$FAKE" --json if
+expect_grep "if --json on a clustered member: the three answers" 0 OUT '^  "/phalanx/cluster/if": \{$'
+
+BUILTINS='Built-in Devices:
+
+Device Name: Interface Active Check
+Current state: OK
+
+Registered Devices:
+
+Device Name: Synchronization
+Registration number: 0
+Timeout: none
+Current state: OK
+Time since last report: 15998.4 sec
+
+Device Name: Filter
+Registration number: 1
+Timeout: none
+Current state: OK
+Time since last report: 15998.4 sec
+
+Device Name: Workers
+Registration number: 2
+Timeout: none
+Current state: OK
+Time since last report: 15998.4 sec'
+run list "$PHX" -s "$FAKE" list
+expect "list: built-in and registered devices (CLI-30)" 0 "$BUILTINS" ''
+
+run ccp "$PHX" -s "$FAKE" ccpstat
+expect "ccpstat: every counter in the member's order, grouped" 0 \
+'tx_frames       2400
+tx_heartbeats   2398
+tx_requests        1
+tx_confirms        1
+tx_garps           6
+tx_errors          0
+
+rx_frames       4800
+rx_ok           4797
+rx_heartbeats   4795
+rx_requests        1
+rx_confirms        1
+rx_sync            0
+rx_ignored         0
+
+drop_too_short     0
+drop_bad_magic     2
+drop_from_self     1' ''
+
+: >"$TMP/fake.log"
+run reg "$PHX" -s "$FAKE" register -d faildevice -t 0 -s OK
+expect "register -d -t -s: the member's message" 0 'registered' ''
+run regdup "$PHX" -s "$FAKE" register -d faildevice -t 5 -s ok -p
+expect "register a name twice: CCP-75's message, exit 1" 1 '' \
+    'phx: FW-1: fwha_pnote_register: faildevice already registered (# 3)'
+run rep "$PHX" -s "$FAKE" report -d faildevice -s Problem
+expect "report" 0 'faildevice: problem' ''
+run listp "$PHX" -s "$FAKE" list
+expect "list shows the registered device" 0 "$BUILTINS
+
+Device Name: faildevice
+Registration number: 3
+Timeout: none
+Current state: problem
+Time since last report: 4.5 sec" ''
+run unreg "$PHX" -s "$FAKE" unregister -d faildevice
+expect "unregister" 0 'unregistered faildevice' ''
+run unreg2 "$PHX" -s "$FAKE" unregister -d faildevice
+expect "unregister an unknown device: CCP-75's message, exit 1" 1 '' \
+    'phx: FW-1: fwha_pnote_unregister: attempting to unregister an unregistered device faildevice'
+printf 'dev1 5 ok\n  # comment; with a semicolon\n\n\tdev2\t0  init \r\n' >"$TMP/devs"
+run regf "$PHX" -s "$FAKE" register -f "$TMP/devs" -p
+expect "register -f FILE -p" 0 'registered' ''
+OUT=$(grep '^/phalanx/cluster/pnote,' "$TMP/fake.log" | tr '\n' '|')
+if [ "$OUT" = "/phalanx/cluster/pnote,register faildevice 0 ok|/phalanx/cluster/pnote,register faildevice 5 ok persistent|/phalanx/cluster/pnote,report faildevice problem|/phalanx/cluster/pnote,unregister faildevice|/phalanx/cluster/pnote,unregister faildevice|/phalanx/cluster/pnote,regfilep dev1 5 ok;dev2 0 init|" ]; then
+    ok "... requests as docs/telemetry.md says (status in lower case, device lines joined by ';')"
+else
+    not_ok "... asked: $OUT"
+fi
+
+: >"$TMP/fake.log"
+printf 'dev3 5\n' >"$TMP/devs"
+run regfbad "$PHX" -s "$FAKE" register -f "$TMP/devs"
+expect "register -f with a bad line: lib/pnote's message, before asking" 1 '' \
+    "phx: $TMP/devs: line 1: expected <device> <timeout> <status>"
+printf 'a;b 0 ok\n' >"$TMP/devs"
+run regfsemi "$PHX" -s "$FAKE" register -f "$TMP/devs"
+expect "register -f with a ';' in a line" 1 '' \
+    "phx: $TMP/devs: line 1: ';' cannot be sent to the member (it separates the lines)"
+run regfnone "$PHX" -s "$FAKE" register -f "$TMP/nosuch"
+expect "register -f with a missing file" 1 '' \
+    "phx: cannot open $TMP/nosuch: No such file or directory"
+if [ -s "$TMP/fake.log" ]; then not_ok "... but the member was asked: $(cat "$TMP/fake.log")"; else ok "... and the member was never asked"; fi
+
+run adm "$PHX" -s "$FAKE" admin down
+expect "admin down" 0 'down: done' ''
+run stop "$PHX" -s "$FAKE" stop
+expect "stop" 0 'stop: done' ''
+run fo "$PHX" -s "$FAKE" failover
+expect "failover refused: the member's reason on stderr, exit 1" 1 '' \
+    'phx: no other member can take over'
+run foj "$PHX" -s "$FAKE" --json failover
+expect "failover --json: the answer, exit 1" 1 '{
+  "ok": 0,
+  "message": "no other member can take over"
+}' ''
+
+: >"$TMP/fake.log"
+U_REG='Usage: phx [OPTIONS] register -d NAME -t TIMEOUT -s STATUS [-p] | -f FILE [-p]'
+for bad in "register -d@option '-d' needs a value@$U_REG@register" \
+           "register -d faildevice@register needs -d NAME, -t TIMEOUT and -s STATUS, or -f FILE@$U_REG@register" \
+           "register -d 0123456789abcdef -t 0 -s ok@-d: '0123456789abcdef' is not a device name (1 to 15 printable characters, no spaces)@$U_REG@register" \
+           "register -d x -t -1 -s ok@-t: '-1' is not a timeout (whole seconds, 0 .. 4294967295; 0: none)@$U_REG@register" \
+           "register -d x -t 4294967296 -s ok@-t: '4294967296' is not a timeout (whole seconds, 0 .. 4294967295; 0: none)@$U_REG@register" \
+           "register -d x -t 0 -s down@-s: 'down' is not a status (ok, init or problem)@$U_REG@register" \
+           "register -f x -d y@-f excludes -d, -t and -s@$U_REG@register" \
+           "report -d x@report needs -d NAME and -s STATUS@Usage: phx [OPTIONS] report -d NAME -s STATUS@report" \
+           "report -d x -s ok -p@-p does not apply to report@Usage: phx [OPTIONS] report -d NAME -s STATUS@report" \
+           "unregister@unregister needs -d NAME@Usage: phx [OPTIONS] unregister -d NAME@unregister" \
+           "unregister -d x -t 1@-t does not apply to unregister@Usage: phx [OPTIONS] unregister -d NAME@unregister" \
+           "admin@down or up?@Usage: phx [OPTIONS] admin down|up@admin" \
+           "admin sideways@'sideways' is neither down nor up@Usage: phx [OPTIONS] admin down|up@admin" \
+           "failover now@unexpected argument 'now'@Usage: phx [OPTIONS] failover@failover" \
+           "state -a@unknown option '-a'@Usage: phx [OPTIONS] state@state" \
+           "if -x@unknown option '-x'@Usage: phx [OPTIONS] if [-a]@if"; do
+    IFS='@' read -r args msg usage cmd <<<"$bad"
+    # shellcheck disable=SC2086 # the arguments are meant to split
+    run usage "$PHX" -s "$FAKE" $args
+    expect "$args: usage error before asking" 2 '' \
+        "phx $cmd: $msg
+$usage
+Try 'phx $cmd --help'."
+done
+if [ -s "$TMP/fake.log" ]; then not_ok "... but the member was asked: $(cat "$TMP/fake.log")"; else ok "... and the member was never asked"; fi
+
+run metricsc "$PHX" -s "$FAKE" metrics
+expect_grep "metrics: the cluster state as a state set" 0 OUT \
+    '^phalanx_cluster_state\{member="fake-fw",state="ACTIVE"\} 1$'
+expect_grep "... forwarding" 0 OUT '^phalanx_cluster_forwarding\{member="fake-fw"\} 1$'
+expect_grep "... CCP frames by direction" 0 OUT \
+    '^phalanx_ccp_frames_total\{member="fake-fw",dir="rx"\} 4800$'
+expect_grep "... CCP messages by type" 0 OUT \
+    '^phalanx_ccp_messages_total\{member="fake-fw",dir="tx",type="heartbeat"\} 2398$'
+expect_grep "... CCP drops by reason" 0 OUT \
+    '^phalanx_ccp_drops_total\{member="fake-fw",reason="bad_magic"\} 2$'
+if command -v promtool >/dev/null; then
+    if promtool check metrics <"$TMP/metricsc.out" >"$TMP/metricsc.lint" 2>&1; then
+        ok "promtool check metrics accepts phx metrics of a clustered member"
+    else
+        not_ok "promtool check metrics (cluster): $(cat "$TMP/metricsc.lint")"
+    fi
+fi
 
 echo "# $PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
