@@ -273,4 +273,35 @@ void phx_dp_cluster_set_forwarding(struct phx_dp *dp, bool on);
  * Any thread. */
 bool phx_dp_cluster_forwarding(const struct phx_dp *dp);
 
+/*
+ * Link state of port idx for interface monitoring (SPEC CCP-30..36): the
+ * PMD's link status (rte_eth_link_get_nowait), and for net_af_packet and
+ * net_af_xdp ports, whose PMD link never changes, also the kernel
+ * interface of their iface= argument: up only if IFF_UP and IFF_RUNNING
+ * (so `ip link set DEV down`, or a veth peer going down, reads as down at
+ * the next call). One ioctl on a socket opened at start; cheap enough to
+ * call every few milliseconds. false for an unknown idx. Control lcore.
+ */
+bool phx_dp_port_link_up(struct phx_dp *dp, unsigned idx);
+
+/* Loop count of worker w: the worker bumps it every loop iteration, idle
+ * ones included (at most idle_sleep_us apart), so a value that stops
+ * moving means a stalled worker (the "Workers" critical device). 0 for
+ * an unknown w. Any thread. */
+uint64_t phx_dp_worker_heartbeat(struct phx_dp *dp, unsigned w);
+
+/*
+ * VMAC of port idx (SPEC 5.5, cluster.vmac): vmac != NULL makes workers
+ * accept unicast frames to it besides the port's own MAC, and adds it to
+ * the device (rte_eth_dev_mac_addr_add); NULL removes it from both. A port
+ * has at most one VMAC: a new one replaces the old, the same one again
+ * does nothing and returns 0. Returns 0, -EINVAL (bad idx, vmac not a
+ * unicast address), or the device's error, logged, when it cannot add the
+ * MAC (-ENOTSUP, -ENOSPC): the VMAC is then accepted in software only,
+ * which is enough on a promiscuous port. Frames the member sends keep the
+ * port's own MAC as source. Control lcore.
+ */
+int phx_dp_port_vmac(struct phx_dp *dp, unsigned idx,
+		     const struct rte_ether_addr *vmac);
+
 #endif /* PHX_DP_API_H */

@@ -258,6 +258,7 @@ phx_dp_create(const struct phx_config *cfg, struct phx_cfg_errors *errs)
 	}
 	dp->cfg = cfg;
 	dp->nb_workers = cfg->dataplane.workers;
+	dp->link_sock = -1;
 
 	rc = register_meta();
 	if (rc == 0)
@@ -396,6 +397,7 @@ phx_dp_free(struct phx_dp *dp)
 	if (dp == NULL)
 		return;
 	phx_dp_stop(dp);
+	phx_dp_cluster_fini(dp);
 	phx_dp_ports_close(dp);
 	if (dp->workers) {
 		for (i = 0; i < dp->nb_workers; i++) {

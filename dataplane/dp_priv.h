@@ -66,6 +66,8 @@ struct phx_neigh_slot {
 };
 
 #define PHX_NEIGH_VALID (1ULL << 63)
+#define PHX_IFNAMSIZ 16 /* IFNAMSIZ of <net/if.h>, which we keep out of here */
+#define PHX_VMAC_VALID (1ULL << 63)
 
 /* Source NAT addresses: every member address and every VIP. */
 #define PHX_NAT_ADDR_MAX (PHX_CFG_MAX_PORTS * PHX_CFG_MAX_ADDRS + PHX_CFG_MAX_VIPS)
@@ -81,6 +83,14 @@ struct phx_conn_req {
 	struct phx_conn_filter f;         /* requester, before seq */
 	struct phx_conn_page *out;        /* requester's buffer */
 };
+
+/* A worker's loop counter, bumped every loop iteration (idle sleeps
+ * included) and read by control to find a stalled worker. Alone in its
+ * cache line, so that control's reads never pull a line the worker writes
+ * per packet. */
+struct phx_worker_hb {
+	uint64_t n;                       /* [A] worker writes, control reads */
+} __rte_cache_aligned;
 
 struct phx_worker {
 	unsigned idx;                     /* [I] worker index */
@@ -114,6 +124,7 @@ struct phx_worker {
 	uint64_t hits_gen;                /* [W] policy generation of hits[] */
 	uint64_t hits[PHX_CFG_MAX_RULES]; /* [W] rule hits since that policy */
 	struct phx_conn_req dump;         /* [A] session dump request slot */
+	struct phx_worker_hb hb;          /* [A] liveness, own cache line */
 	struct phx_dp_stats stats;        /* [W] */
 } __rte_cache_aligned;
 
@@ -143,6 +154,12 @@ struct phx_dp {
 						 * standalone */
 	bool cluster;                           /* [I] cfg->cluster.enabled:
 						 * UDP 8116 goes to control */
+	uint64_t vmac[PHX_CFG_MAX_PORTS];       /* [A] control writes, workers
+						 * read: a second unicast MAC a
+						 * port accepts (SPEC 5.5), in
+						 * the low 48 bits (wire order)
+						 * with PHX_VMAC_VALID; 0 =
+						 * none */
 	bool started;                           /* [C] */
 	struct phx_worker *workers;             /* [I] array of nb_workers */
 	struct phx_policy *policy;              /* [R] current policy; control
@@ -162,6 +179,16 @@ struct phx_dp {
 						 * allowed before this TSC
 						 * (sessions.pickup_grace_s) */
 	pthread_mutex_t dump_lock;              /* serialises dump requests */
+	struct rte_ether_addr vmac_addr[PHX_CFG_MAX_PORTS]; /* [C] the VMAC
+						 * of each port (vmac[] != 0) */
+	bool vmac_hw[PHX_CFG_MAX_PORTS];        /* [C] it was added to the
+						 * device too */
+	char ifname[PHX_CFG_MAX_PORTS][PHX_IFNAMSIZ]; /* [I] kernel
+						 * interface of an af_packet or
+						 * af_xdp port (its iface=
+						 * argument); "" otherwise */
+	int link_sock;                          /* [C] socket for
+						 * SIOCGIFFLAGS; -1 = none */
 	struct phx_dp_stats ctl_stats;          /* [C] control lcore's block */
 };
 
@@ -190,8 +217,10 @@ void phx_dp_policy_free(struct phx_policy *pol);
 int phx_dp_fib_init(struct phx_dp *dp);
 
 /* Cluster membership state (dataplane/cluster.c), [C]: the forwarding
- * gate's initial value (standby in a cluster). */
+ * gate's initial value (standby in a cluster), kernel interface names
+ * and the socket for link flags; fini closes the socket. */
 void phx_dp_cluster_init(struct phx_dp *dp);
+void phx_dp_cluster_fini(struct phx_dp *dp);
 
 static inline uint64_t
 phx_mac_to_u64(const struct rte_ether_addr *a)

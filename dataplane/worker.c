@@ -3,7 +3,7 @@
  * Worker loop: the stateful firewall and L3 gateway pipeline.
  *
  *   rx_burst(port, my queue), staged (STYLE 3.5):
- *   1. L2 filter, lib/pkt_parse, flow key -> l2/parse
+ *   1. L2 filter (port MAC, VMAC), lib/pkt_parse, flow key -> l2/parse
  *      drop reasons; ARP and, in a cluster, UDP 8116 (CCP and sync)
  *      -> control ring
  *   not forwarding (cluster standby, read once per burst): the member's
@@ -20,9 +20,10 @@
  *      ICMP), no rule: default action (no_session, SPEC SI-02)
  *   forward: rte_lpm on the translated destination, TTL/MTU, RFC 1624
  *      updates, neighbour MAC -> TX buffer; no MAC yet -> control (hold)
- *   housekeeping each loop: control's TX ring (worker 0), handoff ring,
- *   messages (install/flush), conn dump requests, budgeted expiry sweep,
- *   TX flush, RCU quiescent state, idle sleep when nothing arrived.
+ *   housekeeping each loop: heartbeat, control's TX ring (worker 0),
+ *   handoff ring, messages (install/flush), conn dump requests, budgeted
+ *   expiry sweep, TX flush, RCU quiescent state, idle sleep when nothing
+ *   arrived.
  *
  * No locks, no allocation other than mbufs for ICMP replies, no system call
  * except the optional idle sleep, no logging (DESIGN invariant 2). Time is
@@ -1030,9 +1031,13 @@ process(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pkts,
 
 		if (i + 4 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void *));
+		/* The VMAC (SPEC 5.5, off by default) is looked at only
+		 * when the port's own MAC does not match. */
 		if (rte_pktmbuf_data_len(m) >= RTE_ETHER_HDR_LEN &&
 		    rte_is_unicast_ether_addr(&eth->dst_addr) &&
-		    !rte_is_same_ether_addr(&eth->dst_addr, mymac)) {
+		    !rte_is_same_ether_addr(&eth->dst_addr, mymac) &&
+		    (phx_mac_to_u64(&eth->dst_addr) | PHX_VMAC_VALID) !=
+		    __atomic_load_n(&w->dp->vmac[pidx], __ATOMIC_RELAXED)) {
 			drop(w, m, PHX_DROP_L2_OTHER_HOST);
 			continue;
 		}
@@ -1276,6 +1281,9 @@ phx_dp_worker_loop(void *arg)
 	while (!__atomic_load_n(&dp->stop, __ATOMIC_RELAXED)) {
 		uint64_t now = rte_rdtsc();
 		unsigned got = 0, n;
+
+		/* Liveness for control (the Workers critical device). */
+		__atomic_store_n(&w->hb.n, w->hb.n + 1, __ATOMIC_RELAXED);
 
 		/* One policy for the whole loop iteration (QSBR: valid until
 		 * our quiescent state below). */

@@ -4,21 +4,27 @@
  * (net_ring ports, one process): CCP frames (UDP 8116) go to control
  * forwarding or not (SPEC CCP-01, CCP-08), the forwarding gate of a
  * standby (SPEC MODE-12: its own addresses answer, transit and VIP
- * traffic is cluster_not_active, sessions are kept), and VIPs as local
- * addresses with source and destination NAT.
+ * traffic is cluster_not_active, sessions are kept), VIPs as local
+ * addresses with source and destination NAT, the VMAC in the L2 filter
+ * (SPEC 5.5), port link state and worker heartbeats.
  *
  * Ports: 0 in0 (client side), 1 out0 (server side), 2 sync0. The same
- * binary runs two ways (tests/dp/meson.build):
+ * binary runs three ways (tests/dp/meson.build):
  *   (no argument)  the cluster member (conf/lab/cluster/member1.json's
  *                  policy on ring ports);
  *   standalone     the same ports without a cluster section: UDP 8116 is
- *                  ordinary traffic.
+ *                  ordinary traffic;
+ *   link           the link state of a net_af_packet port on a veth pair
+ *                  in a private network namespace (root only, else
+ *                  skipped).
  *
  * Control's poll runs during fx_collect and hands CCP frames to
  * phx_ccp_input (control/ccp.c); what control makes of them is not
  * checked here, only what the workers did (ccp_to_ctl) and what crossed
  * the wire.
  */
+#include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +32,8 @@
 
 #include <check.h>
 #include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
@@ -96,6 +104,7 @@ static const char standalone_cfg[] =
  * source MAC (SPEC CCP-06). */
 static const struct rte_ether_addr ccp_group = {{ 0x01, 0, 0x5e, 1, 0, 0xfa }};
 static const struct rte_ether_addr ccp_src = {{ 0, 0, 0, 0, 0xfe, 2 }};
+static const struct rte_ether_addr vmac = {{ 0x00, 0x1c, 0x7f, 0, 0x01, 0x01 }};
 
 static bool standalone;
 
@@ -394,6 +403,71 @@ START_TEST(standby_keeps_sessions)
 }
 END_TEST
 
+START_TEST(vmac_accepted_then_removed)
+{
+	struct tb_ip p = {
+		.src_mac = fx_mac_client, .dst_mac = vmac,
+		.src = CLIENT, .dst = MEMBER_IN, .proto = IPPROTO_ICMP,
+		.icmp_type = RTE_IP_ICMP_ECHO_REQUEST, .sport = 11,
+		.payload = 8,
+	};
+	const struct rte_ether_addr mcast = {{ 0x01, 0, 0x5e, 0, 0, 1 }};
+	struct rte_mbuf *o;
+	int rc;
+
+	expect_dropped(0, tb_ipv4(fx_pool, &p), PHX_DROP_L2_OTHER_HOST);
+	ck_assert_int_eq(phx_dp_port_vmac(fx_dp, 0, &mcast), -EINVAL);
+	ck_assert_int_eq(phx_dp_port_vmac(fx_dp, 7, &vmac), -EINVAL);
+	/* net_ring has room for one MAC only: the device refuses, the
+	 * workers accept it anyway */
+	rc = phx_dp_port_vmac(fx_dp, 0, &vmac);
+	ck_assert_msg(rc == 0 || rc == -ENOSPC || rc == -ENOTSUP, "rc %d", rc);
+	o = through(0, tb_ipv4(fx_pool, &p), 0);
+	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(MEMBER_IN));
+	ck_assert(rte_is_same_ether_addr(&fx_eth(o)->dst_addr, &fx_mac_client));
+	rte_pktmbuf_free(o);
+	/* only port 0 has it */
+	p.dst_mac = vmac;
+	p.src_mac = fx_mac_server;
+	p.src = SERVER;
+	p.dst = MEMBER_OUT;
+	expect_dropped(1, tb_ipv4(fx_pool, &p), PHX_DROP_L2_OTHER_HOST);
+	/* removed */
+	ck_assert_int_eq(phx_dp_port_vmac(fx_dp, 0, NULL), 0);
+	p.src_mac = fx_mac_client;
+	p.src = CLIENT;
+	p.dst = MEMBER_IN;
+	expect_dropped(0, tb_ipv4(fx_pool, &p), PHX_DROP_L2_OTHER_HOST);
+	/* the port's own MAC was never affected */
+	expect_echo_answered(MEMBER_IN);
+}
+END_TEST
+
+START_TEST(ring_link_state)
+{
+	uint16_t pid = phx_dp_port(fx_dp, 2)->port_id;
+
+	ck_assert(phx_dp_port_link_up(fx_dp, 2));
+	ck_assert(!phx_dp_port_link_up(fx_dp, 9));
+	ck_assert_int_eq(rte_eth_dev_set_link_down(pid), 0);
+	ck_assert(!phx_dp_port_link_up(fx_dp, 2));
+	ck_assert(phx_dp_port_link_up(fx_dp, 0));
+	ck_assert_int_eq(rte_eth_dev_set_link_up(pid), 0);
+	ck_assert(phx_dp_port_link_up(fx_dp, 2));
+}
+END_TEST
+
+START_TEST(worker_heartbeat_moves)
+{
+	uint64_t a = phx_dp_worker_heartbeat(fx_dp, 0), b;
+
+	rte_delay_us_sleep(20000);
+	b = phx_dp_worker_heartbeat(fx_dp, 0);
+	ck_assert_uint_gt(b, a);
+	ck_assert_uint_eq(phx_dp_worker_heartbeat(fx_dp, 1), 0);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Standalone member                                                    */
 
@@ -423,6 +497,131 @@ START_TEST(standalone_udp_8116_is_ordinary)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Link state of an af_packet port (root, private network namespace)   */
+
+#define LK_IF "phxlk0"
+#define LK_PEER "phxlk1"
+
+static int
+sh(const char *cmd)
+{
+	int rc = system(cmd);
+
+	return rc == 0 ? 0 : -1;
+}
+
+/* Poll the link of port 0 until it reads want (the kernel updates a
+ * veth's operational state from a work queue, promptly for veth). */
+static bool
+link_becomes(bool want)
+{
+	uint64_t end = rte_rdtsc() + rte_get_tsc_hz() * 2;
+
+	while (rte_rdtsc() < end) {
+		if (phx_dp_port_link_up(fx_dp, 0) == want)
+			return true;
+		rte_delay_us_sleep(1000);
+	}
+	return false;
+}
+
+START_TEST(af_packet_link_follows_kernel)
+{
+	ck_assert(link_becomes(true));
+	/* administratively down in the member's namespace */
+	ck_assert_int_eq(sh("ip link set " LK_IF " down"), 0);
+	ck_assert(!phx_dp_port_link_up(fx_dp, 0)); /* IFF_UP: at once */
+	ck_assert_int_eq(sh("ip link set " LK_IF " up"), 0);
+	ck_assert(link_becomes(true));
+	/* carrier lost: the other end of the cable went down */
+	ck_assert_int_eq(sh("ip link set " LK_PEER " down"), 0);
+	ck_assert(link_becomes(false));
+	ck_assert_int_eq(sh("ip link set " LK_PEER " up"), 0);
+	ck_assert(link_becomes(true));
+	/* the interface gone */
+	ck_assert_int_eq(sh("ip link del " LK_IF), 0);
+	ck_assert(link_becomes(false));
+}
+END_TEST
+
+static const char link_cfg[] =
+	"{\n"
+	"  \"name\": \"clutest\",\n"
+	"  \"dataplane\": {\"workers\": 1, \"mbufs\": 4096},\n"
+	"  \"ports\": [\n"
+	"    {\"name\": \"lk0\", \"device\": \"net_af_packet9,iface=" LK_IF "\",\n"
+	"     \"addresses\": [\"10.9.0.1/24\"]}\n"
+	"  ]\n"
+	"}\n";
+
+/* EAL with the af_packet port on a fresh veth pair in a network namespace
+ * of our own; returns false (skip) when that cannot be had. */
+static bool
+link_setup(char *prefix)
+{
+	char *eal[12], lc[] = "0-1";
+	char a0[] = "dptest", a1[] = "--lcores", a3[] = "--no-huge",
+	     a4[] = "--no-pci", a5[] = "-m", a6[] = "256", a7[] = "--vdev",
+	     a8[] = "net_af_packet9,iface=" LK_IF, a9[] = "--file-prefix",
+	     a10[] = "--log-level=*:warning";
+	struct phx_cfg_errors errs = {0};
+
+	if (geteuid() != 0 || unshare(CLONE_NEWNET) != 0 ||
+	    sh("ip link add " LK_IF " type veth peer name " LK_PEER
+	       " && ip link set " LK_IF " up && ip link set " LK_PEER
+	       " up") != 0)
+		return false;
+	eal[0] = a0; eal[1] = a1; eal[2] = lc; eal[3] = a3; eal[4] = a4;
+	eal[5] = a5; eal[6] = a6; eal[7] = a7; eal[8] = a8; eal[9] = a9;
+	eal[10] = prefix; eal[11] = a10;
+	if (rte_eal_init(12, eal) < 0)
+		fx_die("EAL init");
+	fx_cfg = phx_config_load_buf("link.json", link_cfg, strlen(link_cfg),
+				     &errs);
+	if (fx_cfg == NULL) {
+		phx_cfg_errors_print(&errs, stderr);
+		fx_die("link configuration rejected");
+	}
+	fx_dp = phx_dp_create(fx_cfg, &errs);
+	if (fx_dp == NULL) {
+		phx_cfg_errors_print(&errs, stderr);
+		fx_die("dataplane on af_packet not created");
+	}
+	if (phx_dp_start(fx_dp) != 0)
+		fx_die("dataplane not started");
+	return true;
+}
+
+static int
+run_link(void)
+{
+	char prefix[32];
+	Suite *s = suite_create("dp_cluster_link");
+	TCase *tc = tcase_create("link");
+	SRunner *sr;
+	int failed;
+
+	snprintf(prefix, sizeof(prefix), "phx_dp_clulk_%d", (int)getpid());
+	if (!link_setup(prefix)) {
+		printf("dp_cluster_link: skipped (needs root, a network "
+		       "namespace of its own and veth)\n");
+		return 77;
+	}
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, af_packet_link_follows_kernel);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	phx_dp_free(fx_dp);
+	phx_config_free(fx_cfg);
+	rte_eal_cleanup();
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -430,9 +629,11 @@ main(int argc, char **argv)
 	TCase *tc = tcase_create("cluster");
 	char prefix[32];
 
+	if (argc > 1 && strcmp(argv[1], "link") == 0)
+		return run_link();
 	standalone = argc > 1 && strcmp(argv[1], "standalone") == 0;
 	if (argc > 1 && !standalone) {
-		fprintf(stderr, "usage: %s [standalone]\n", argv[0]);
+		fprintf(stderr, "usage: %s [standalone|link]\n", argv[0]);
 		return EXIT_FAILURE;
 	}
 	/* The pid: several builds may run this test at once. */
@@ -457,6 +658,9 @@ main(int argc, char **argv)
 		tcase_add_test(tc, snat_hides_behind_vip);
 		tcase_add_test(tc, dnat_from_vip);
 		tcase_add_test(tc, standby_keeps_sessions);
+		tcase_add_test(tc, vmac_accepted_then_removed);
+		tcase_add_test(tc, ring_link_state);
+		tcase_add_test(tc, worker_heartbeat_moves);
 	}
 	suite_add_tcase(s, tc);
 	return fx_run(s);
