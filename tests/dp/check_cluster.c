@@ -24,10 +24,12 @@
  * the wire.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -594,9 +596,28 @@ link_setup(char *prefix)
 }
 
 static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	remove(path);
+	return 0;
+}
+
+/* EAL leaves its runtime directory behind, and ours is named after the
+ * pid (several builds may run this test at once): remove it. */
+static void
+rm_runtime_dir(const char *dir)
+{
+	if (dir[0] != '\0')
+		nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static int
 run_link(void)
 {
-	char prefix[32];
+	char prefix[32], rundir[PATH_MAX];
 	Suite *s = suite_create("dp_cluster_link");
 	TCase *tc = tcase_create("link");
 	SRunner *sr;
@@ -608,6 +629,7 @@ run_link(void)
 		       "namespace of its own and veth)\n");
 		return 77;
 	}
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, af_packet_link_follows_kernel);
 	suite_add_tcase(s, tc);
@@ -619,6 +641,7 @@ run_link(void)
 	phx_dp_free(fx_dp);
 	phx_config_free(fx_cfg);
 	rte_eal_cleanup();
+	rm_runtime_dir(rundir);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
@@ -627,7 +650,8 @@ main(int argc, char **argv)
 {
 	Suite *s = suite_create("dp_cluster");
 	TCase *tc = tcase_create("cluster");
-	char prefix[32];
+	char prefix[32], rundir[PATH_MAX];
+	int rc;
 
 	if (argc > 1 && strcmp(argv[1], "link") == 0)
 		return run_link();
@@ -640,6 +664,7 @@ main(int argc, char **argv)
 	snprintf(prefix, sizeof(prefix), "phx_dp_clu%s_%d",
 		 standalone ? "sa" : "", (int)getpid());
 	fx_setup(prefix, standalone ? standalone_cfg : cluster_cfg, 3);
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	fx_learn_hosts(MEMBER_IN, MEMBER_OUT);
 	tcase_set_timeout(tc, 60);
 	if (standalone) {
@@ -663,5 +688,7 @@ main(int argc, char **argv)
 		tcase_add_test(tc, worker_heartbeat_moves);
 	}
 	suite_add_tcase(s, tc);
-	return fx_run(s);
+	rc = fx_run(s);
+	rm_runtime_dir(rundir);
+	return rc;
 }
