@@ -101,6 +101,20 @@ port_addr_for(struct phx_arp *arp, uint16_t pidx, uint32_t ip, bool exact)
 	return 0;
 }
 
+/* ip (network order) is a cluster VIP on port pidx (any port: -1). */
+static bool
+is_vip(struct phx_arp *arp, int pidx, uint32_t ip)
+{
+	const struct phx_cfg_cluster *cc = &phx_dp_config(arp->dp)->cluster;
+	uint32_t h = rte_be_to_cpu_32(ip);
+	unsigned v;
+
+	for (v = 0; v < cc->n_vips; v++)
+		if (cc->vips[v].ip == h && (pidx < 0 || cc->vips[v].port == pidx))
+			return true;
+	return false;
+}
+
 static bool
 is_our_address(struct phx_arp *arp, uint32_t ip)
 {
@@ -109,7 +123,17 @@ is_our_address(struct phx_arp *arp, uint32_t ip)
 	for (p = 0; p < phx_dp_nb_ports(arp->dp); p++)
 		if (port_addr_for(arp, (uint16_t)p, ip, true) != 0)
 			return true;
-	return false;
+	return is_vip(arp, -1, ip);
+}
+
+/* The MAC we claim for sip on port pidx: the VMAC for a VIP in VMAC
+ * mode, else the port's own. */
+static const struct rte_ether_addr *
+claim_mac(struct phx_arp *arp, uint16_t pidx, uint32_t sip)
+{
+	if (arp->vmac_set && pidx < PHX_CFG_MAX_PORTS && is_vip(arp, pidx, sip))
+		return &arp->vmac[pidx];
+	return &phx_dp_port(arp->dp, pidx)->mac;
 }
 
 static void
@@ -117,7 +141,7 @@ arp_send(struct phx_arp *arp, uint16_t pidx, uint16_t op,
 	 const struct rte_ether_addr *eth_dst, uint32_t sip,
 	 const struct rte_ether_addr *tha, uint32_t tip)
 {
-	const struct rte_ether_addr *mac = &phx_dp_port(arp->dp, pidx)->mac;
+	const struct rte_ether_addr *mac = claim_mac(arp, pidx, sip);
 	struct rte_ether_hdr *eth;
 	struct rte_arp_hdr *ah;
 	struct rte_mbuf *m;
@@ -250,7 +274,8 @@ phx_arp_input(struct phx_arp *arp, struct rte_mbuf *m, uint64_t now)
 	uint16_t pidx = phx_dp_mbuf_meta(m)->port;
 	uint16_t op = rte_be_to_cpu_16(ah->arp_opcode);
 	uint32_t sip = ah->arp_data.arp_sip, tip = ah->arp_data.arp_tip;
-	bool for_us = port_addr_for(arp, pidx, tip, true) != 0;
+	bool for_us = port_addr_for(arp, pidx, tip, true) != 0 ||
+		      (arp->vips_on && is_vip(arp, pidx, tip));
 	bool sender_ok;
 
 	pthread_mutex_lock(&arp->lock);
@@ -417,4 +442,31 @@ phx_arp_announce(struct phx_arp *arp)
 				 ip, &zero, ip);
 		}
 	}
+}
+
+void
+phx_arp_set_vips(struct phx_arp *arp, bool on,
+		 const struct rte_ether_addr *vmac)
+{
+	unsigned p;
+
+	pthread_mutex_lock(&arp->lock);
+	arp->vips_on = on;
+	arp->vmac_set = on && vmac != NULL;
+	if (arp->vmac_set)
+		for (p = 0; p < PHX_CFG_MAX_PORTS; p++)
+			arp->vmac[p] = vmac[p];
+	pthread_mutex_unlock(&arp->lock);
+}
+
+void
+phx_arp_garp(struct phx_arp *arp, uint16_t pidx, uint32_t ip)
+{
+	static const struct rte_ether_addr bcast = {
+		.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	static const struct rte_ether_addr zero;
+
+	pthread_mutex_lock(&arp->lock);
+	arp_send(arp, pidx, RTE_ARP_OP_REQUEST, &bcast, ip, &zero, ip);
+	pthread_mutex_unlock(&arp->lock);
 }

@@ -23,6 +23,8 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include "lib/config.h"
+
 struct phx_dp;
 struct phx_dp_stats;
 
@@ -62,6 +64,11 @@ struct phx_arp {
 	unsigned hold_max, retries;
 	pthread_mutex_t lock;        /* held by control while it changes
 				      * entries; by telemetry while reading */
+	/* Cluster VIPs (SPEC MODE-12, FAIL-20): answered only while this
+	 * member owns them; never learned as neighbours. */
+	bool vips_on;                /* [C] */
+	bool vmac_set;               /* [C] answer with vmac[] */
+	struct rte_ether_addr vmac[PHX_CFG_MAX_PORTS]; /* [C] per port */
 };
 
 struct phx_arp *phx_arp_create(struct phx_dp *dp);
@@ -74,5 +81,12 @@ void phx_arp_hold(struct phx_arp *arp, struct rte_mbuf *m, uint64_t now);
 void phx_arp_timer(struct phx_arp *arp, uint64_t now);
 /* Gratuitous ARP for every address of every port (RFC 5227 announce). */
 void phx_arp_announce(struct phx_arp *arp);
+/* Own (on) or release the cluster VIPs: answer ARP for them with the
+ * port's MAC, or with vmac[port] when vmac is not NULL (VMAC mode). */
+void phx_arp_set_vips(struct phx_arp *arp, bool on,
+		      const struct rte_ether_addr *vmac);
+/* One gratuitous ARP (announcement, sip = tip = ip, network order) for a
+ * VIP on port pidx, from the MAC ARP answers it with (FAIL-20). */
+void phx_arp_garp(struct phx_arp *arp, uint16_t pidx, uint32_t ip);
 
 #endif /* PHX_CTL_ARP_H */

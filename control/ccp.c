@@ -1,16 +1,1585 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Cluster Control Protocol runtime on the control lcore (work in
- * progress: frames are counted and freed until the runtime lands).
+ * Cluster Control Protocol runtime (SPEC 2, 4, 5; DESIGN 5) on the
+ * control lcore: the I/O and the clocks around the pure pieces in lib/.
+ *
+ *   workers --(UDP 8116, PHX_DP_CTL_CCP)--> phx_ccp_input
+ *        lib/ccp_codec decode + lib/ccp_auth replay -> lib/ccp_fsm events
+ *   phx_ccp_poll (every control loop pass)
+ *        hello timer -> heartbeat on every cluster interface
+ *        FSM tick (peers lost after hello x dead_count), interface link
+ *        check, worker liveness, critical-device timeouts, GARP bursts,
+ *        operator requests queued by telemetry
+ *   FSM actions -> dataplane forwarding gate, ARP ownership of the VIPs,
+ *        gratuitous ARP, VMAC, frames (heartbeat, request, confirmation)
+ *
+ * Frames: Ethernet source 00:00:00:00:<mac_magic>:<member> (CCP-06),
+ * destination the network's group MAC 01:00:5e:<y&0x7f>:<z>:fa (CCP-05,
+ * ADDR-22) or broadcast; IPv4 from the member's unique address on that
+ * port to the subnet's directed broadcast, TTL 255; UDP 8116 both ways.
+ * Every cluster interface (ports with a VIP, and the sync port) carries
+ * the heartbeat, so a member that loses one network still hears its
+ * peers on the others, and the FSM arbitrates by interfaces up (CCP-35).
+ *
+ * Threads: everything here runs on the control lcore, except the
+ * telemetry handlers at the end, which run on the telemetry thread. Both
+ * take rt->lock; it is held for one frame or one poll pass (a few
+ * microseconds). Telemetry never sends frames: operator requests are
+ * queued and carried out by the next poll.
  */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_arp.h>
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_random.h>
+#include <rte_telemetry.h>
+#include <rte_udp.h>
 
 #include "control/ctl_priv.h"
+#include "dataplane/dp_api.h"
+#include "lib/ccp_auth.h"
+#include "lib/ccp_codec.h"
+#include "lib/ccp_fsm.h"
+#include "lib/ccp_wire.h"
+#include "lib/pnote.h"
+
+#define CCP_LOG(level, fmt, ...) \
+	RTE_LOG(level, USER1, "phx.ccp: " fmt "\n", ##__VA_ARGS__)
+
+#define CCP_HDRS (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + \
+		  sizeof(struct rte_udp_hdr))
+#define CCP_WORKER_CHECK_MS 20    /* worker liveness sampling */
+#define CCP_WORKER_STALL_MS 250   /* a worker loop this late is stalled */
+#define CCP_ADMIN_WAIT_MS   1000  /* telemetry waits this long for control */
+
+/* Counters of /phalanx/cluster/ccp, besides one per decoder reason. */
+#define CCP_COUNTERS(X)                                                       \
+	X(TX_FRAMES, tx_frames)           /* frames handed to the dataplane */ \
+	X(TX_HEARTBEATS, tx_heartbeats)   /* MY_STATE sent (per interface) */  \
+	X(TX_REQUESTS, tx_requests)       /* STATE_REQ sent */                 \
+	X(TX_CONFIRMS, tx_confirms)       /* STATE_CONFIRM sent */             \
+	X(TX_PROBES, tx_probes)           /* IF_PROBE_RPLY sent */             \
+	X(TX_GARPS, tx_garps)             /* gratuitous ARPs for VIPs */       \
+	X(TX_ERRORS, tx_errors)           /* not sent: no mbuf, encode error */ \
+	X(RX_FRAMES, rx_frames)           /* UDP 8116 frames from workers */   \
+	X(RX_OK, rx_ok)                   /* authenticated and fresh */        \
+	X(RX_HEARTBEATS, rx_heartbeats)   /* MY_STATE accepted */              \
+	X(RX_REQUESTS, rx_requests)       /* STATE_REQ accepted */             \
+	X(RX_CONFIRMS, rx_confirms)       /* STATE_CONFIRM accepted */         \
+	X(RX_PROBES, rx_probes)           /* IF_PROBE_REQ/RPLY accepted */     \
+	X(RX_SYNC, rx_sync)               /* opcode 10: state sync frames */   \
+	X(RX_IGNORED, rx_ignored)         /* addressed to another member */    \
+	X(RX_UNKNOWN_MEMBER, rx_unknown_member) /* sender not in the config */ \
+	X(RX_REFUSED, rx_refused)         /* the FSM refused the content */    \
+	X(STATE_CHANGES, state_changes)   /* local member state changes */
+
+enum ccp_counter {
+#define CCP_CNT_ENUM_(e, n) CCP_CNT_##e,
+	CCP_COUNTERS(CCP_CNT_ENUM_)
+#undef CCP_CNT_ENUM_
+	CCP_CNT_MAX
+};
+
+static const char *const ccp_counter_names[CCP_CNT_MAX] = {
+#define CCP_CNT_NAME_(e, n) #n,
+	CCP_COUNTERS(CCP_CNT_NAME_)
+#undef CCP_CNT_NAME_
+};
+
+/* A monitored cluster interface. */
+struct ccp_if {
+	uint16_t port;                 /* port index */
+	bool secured;                  /* the sync port */
+	bool up;
+	uint64_t since_tsc;            /* last up/down change */
+	uint32_t ip;                   /* member address there, net order */
+	uint32_t bcast;                /* its directed broadcast, net order */
+	struct rte_ether_addr dst;     /* group MAC or broadcast */
+	char vips[96];                 /* "10.1.0.1/24,..." for the view */
+};
+
+enum ccp_admin {
+	CCP_ADMIN_NONE = 0,
+	CCP_ADMIN_FAILOVER,
+	CCP_ADMIN_STOP,
+	CCP_ADMIN_START,
+	CCP_ADMIN_DOWN,
+	CCP_ADMIN_UP,
+};
+
+struct phx_ccp_rt {
+	struct phx_ctl *ctl;                     /* [I] */
+	const struct phx_cfg_cluster *cc;        /* [I] boot configuration */
+	pthread_mutex_t lock;                    /* guards what follows */
+	struct phx_ccp_fsm *fsm;
+	struct phx_pnote *pn;
+	struct phx_ccp_key key;                  /* [I] */
+	struct phx_ccp_replay replay;
+	struct phx_ccp_ctx ctx;                  /* [I] */
+	uint64_t boot_id;                        /* [I] */
+	uint64_t counter;                        /* frames sent this run */
+	uint8_t n_wire;                          /* highest member id */
+	uint64_t hz;                             /* [I] */
+	uint64_t hello_us;                       /* [I] */
+	uint64_t hello_tsc;                      /* [I] */
+	uint64_t next_hello, next_tick, next_ifs, next_workers; /* TSC */
+	unsigned n_ifs;
+	struct ccp_if ifs[PHX_CFG_MAX_PORTS];
+	uint16_t ifs_up, sec_up;
+	/* gratuitous ARP burst in progress */
+	unsigned garp_left;
+	uint64_t garp_next, garp_gap_tsc;
+	/* VMAC per port (SPEC 5.5), when cluster.vmac */
+	struct rte_ether_addr vmac[PHX_CFG_MAX_PORTS];
+	bool vmac_on;
+	/* worker liveness */
+	uint64_t wk_beat[RTE_MAX_LCORE];
+	uint64_t wk_seen[RTE_MAX_LCORE];
+	bool workers_ok;
+	/* peers: unique address (from their sync-port frames) and the
+	 * counter of their last request, echoed in our confirmation */
+	uint32_t peer_ip[PHX_CCP_MAX_MEMBERS + 1];
+	uint64_t req_echo[PHX_CCP_MAX_MEMBERS + 1];
+	/* configuration identity (SPEC 4.5/4.6) */
+	uint64_t cfg_gen;
+	uint8_t digest[32];
+	/* state as last published */
+	uint64_t change_tsc;
+	bool forwarding;
+	bool started;                            /* phx_ccp_start ran */
+	uint64_t last_poll;                      /* TSC of the last pass */
+	bool pn_dirty;                           /* pnote aggregate changed */
+	bool auto_up;                            /* failover: come back up
+						  * once a peer forwards */
+	/* operator request queued by telemetry */
+	enum ccp_admin admin_req;
+	uint64_t admin_seq, admin_done;
+	int admin_ok;
+	char admin_msg[160];
+	uint64_t cnt[CCP_CNT_MAX];
+	uint64_t drop[PHX_CCP_ERR_MAX];
+	uint64_t unknown_logged;
+};
+
+static const char *const admin_names[] = {
+	[CCP_ADMIN_FAILOVER] = "failover", [CCP_ADMIN_STOP] = "stop",
+	[CCP_ADMIN_START] = "start", [CCP_ADMIN_DOWN] = "down",
+	[CCP_ADMIN_UP] = "up",
+};
+
+/* ------------------------------------------------------------------ */
+/* Clocks and small helpers                                             */
+
+static uint64_t
+tsc_to_us(const struct phx_ccp_rt *rt, uint64_t tsc)
+{
+	uint64_t d = tsc - rt->ctl->start_tsc;
+
+	return d / rt->hz * 1000000 + d % rt->hz * 1000000 / rt->hz;
+}
+
+static uint8_t
+wire_state(enum phx_ccp_state s)
+{
+	switch (s) {
+	case PHX_CCP_STATE_INIT:
+		return PHX_CCP_MSTATE_INIT;
+	case PHX_CCP_STATE_READY:
+		return PHX_CCP_MSTATE_READY;
+	case PHX_CCP_STATE_ACTIVE:
+	case PHX_CCP_STATE_ACTIVE_ATTENTION:
+		return PHX_CCP_MSTATE_ACTIVE;
+	case PHX_CCP_STATE_STANDBY:
+		return PHX_CCP_MSTATE_STANDBY;
+	default: /* DOWN, LOST, STOPPED */
+		return PHX_CCP_MSTATE_DOWN;
+	}
+}
+
+static enum phx_ccp_state
+fsm_state(uint8_t wire, uint8_t flags)
+{
+	switch (wire) {
+	case PHX_CCP_MSTATE_INIT:
+		return PHX_CCP_STATE_INIT;
+	case PHX_CCP_MSTATE_READY:
+		return PHX_CCP_STATE_READY;
+	case PHX_CCP_MSTATE_STANDBY:
+		return PHX_CCP_STATE_STANDBY;
+	case PHX_CCP_MSTATE_ACTIVE:
+		return (flags & PHX_CCP_MF_ATTENTION) ?
+			PHX_CCP_STATE_ACTIVE_ATTENTION : PHX_CCP_STATE_ACTIVE;
+	default:
+		return PHX_CCP_STATE_DOWN;
+	}
+}
+
+static uint8_t
+clamp_count(uint16_t v)
+{
+	return v > PHX_CCP_COUNT_MAX ? PHX_CCP_COUNT_MAX : (uint8_t)v;
+}
+
+static bool
+is_member(const struct phx_ccp_rt *rt, uint16_t id)
+{
+	unsigned i;
+
+	for (i = 0; i < rt->cc->n_members; i++)
+		if (rt->cc->members[i] == id)
+			return true;
+	return false;
+}
+
+/* The FSM record <-> the wire's member TLV and config TLV. */
+static void
+member_info_from_hb(const struct phx_ccp_hb *hb, struct phx_ccp_member_info *mi)
+{
+	*mi = (struct phx_ccp_member_info){
+		.priority = hb->prio,
+		.ifs_required = clamp_count(hb->ifs_required),
+		.ifs_up = clamp_count(hb->ifs_up),
+		.secured_required = clamp_count(hb->sec_required),
+		.secured_up = clamp_count(hb->sec_up),
+		.mode = PHX_CCP_CMODE_HA,
+		.flags = (uint8_t)(
+			(hb->state == PHX_CCP_STATE_ACTIVE_ATTENTION ?
+			 PHX_CCP_MF_ATTENTION : 0) |
+			((hb->flags & PHX_CCP_HB_F_JOINING) ?
+			 PHX_CCP_MF_JOINING : 0) |
+			((hb->flags & PHX_CCP_HB_F_ADMIN_DOWN) ?
+			 PHX_CCP_MF_ADMIN_DOWN : 0) |
+			(hb->state != PHX_CCP_STATE_INIT ? PHX_CCP_MF_SYNCED : 0)),
+		.pnote = hb->pnote,
+	};
+}
+
+/* Returns false when a field does not fit the FSM record (counted as
+ * refused by the caller). */
+static bool
+hb_from_wire(uint8_t wire_st, const struct phx_ccp_member_info *mi,
+	     const struct phx_ccp_config_id *cf, struct phx_ccp_hb *hb)
+{
+	if (mi->priority == 0 || mi->priority > UINT8_MAX)
+		return false;
+	*hb = (struct phx_ccp_hb){
+		.state = (uint8_t)fsm_state(wire_st, mi->flags),
+		.prio = (uint8_t)mi->priority,
+		.pnote = mi->pnote,
+		.flags = (uint8_t)(((mi->flags & PHX_CCP_MF_ADMIN_DOWN) ?
+				    PHX_CCP_HB_F_ADMIN_DOWN : 0) |
+				   ((mi->flags & PHX_CCP_MF_JOINING) ?
+				    PHX_CCP_HB_F_JOINING : 0)),
+		.ifs_up = mi->ifs_up,
+		.ifs_required = mi->ifs_required,
+		.sec_up = mi->secured_up,
+		.sec_required = mi->secured_required,
+		.cfg_gen = cf->generation,
+	};
+	memcpy(hb->cfg_digest, cf->digest, sizeof(hb->cfg_digest));
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sending                                                              */
+
+static void
+hdr_init(struct phx_ccp_rt *rt, struct phx_ccp_hdr_info *h, uint16_t src_if,
+	 uint16_t dst)
+{
+	*h = (struct phx_ccp_hdr_info){
+		.cluster = rt->cc->id,
+		.src_if = src_if,
+		.src = rt->cc->member,
+		.dst = dst,
+		.policy_id = (uint16_t)rt->cfg_gen,
+		.mac_magic = rt->cc->mac_magic,
+		.boot_id = rt->boot_id,
+		.counter = ++rt->counter,
+	};
+}
+
+/* Wrap payload[0..len) in Ethernet/IPv4/UDP for interface i and hand it
+ * to the dataplane. */
+static void
+send_on(struct phx_ccp_rt *rt, const struct ccp_if *ci, const uint8_t *payload,
+	size_t len)
+{
+	struct phx_dp *dp = rt->ctl->dp;
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+	struct rte_udp_hdr *udp;
+	struct rte_mbuf *m;
+
+	m = rte_pktmbuf_alloc(phx_dp_pool(dp));
+	if (m == NULL || rte_pktmbuf_append(m, (uint16_t)(CCP_HDRS + len)) ==
+			 NULL) {
+		rte_pktmbuf_free(m);
+		rt->cnt[CCP_CNT_TX_ERRORS]++;
+		return;
+	}
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	ip = (struct rte_ipv4_hdr *)(eth + 1);
+	udp = (struct rte_udp_hdr *)(ip + 1);
+	rte_ether_addr_copy(&ci->dst, &eth->dst_addr);
+	eth->src_addr = (struct rte_ether_addr){ .addr_bytes = {
+		0, 0, 0, 0, rt->cc->mac_magic, rt->cc->member } };
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	*ip = (struct rte_ipv4_hdr){
+		.version_ihl = RTE_IPV4_VHL_DEF,
+		.total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) +
+					sizeof(*udp) + len)),
+		.fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG),
+		.time_to_live = 255,      /* L2 only (CCP-07) */
+		.next_proto_id = IPPROTO_UDP,
+		.src_addr = ci->ip,
+		.dst_addr = ci->bcast,
+	};
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->src_port = rte_cpu_to_be_16(PHX_CCP_UDP_PORT);
+	udp->dst_port = rte_cpu_to_be_16(PHX_CCP_UDP_PORT);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + len));
+	udp->dgram_cksum = 0;
+	memcpy(udp + 1, payload, len);
+	udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	rt->cnt[CCP_CNT_TX_FRAMES]++;
+	phx_dp_ctl_tx(dp, m, ci->port);
+}
+
+static void
+send_heartbeats(struct phx_ccp_rt *rt, uint64_t now_tsc)
+{
+	struct phx_ccp_member_view v[PHX_CCP_FSM_MAX_MEMBERS];
+	uint8_t buf[PHX_CCP_MAX_ENCODED];
+	struct phx_ccp_heartbeat hb = { 0 };
+	struct phx_ccp_hdr_info h;
+	struct phx_ccp_hb me;
+	uint64_t now = tsc_to_us(rt, now_tsc);
+	unsigned n, i;
+	int len;
+
+	phx_ccp_fsm_heartbeat(rt->fsm, &me);
+	n = phx_ccp_fsm_view(rt->fsm, now, v, PHX_CCP_FSM_MAX_MEMBERS);
+	hb.n_members = rt->n_wire;
+	hb.ha_mode = rt->cc->recovery == PHX_RECOVERY_PRIMARY_UP ?
+		     PHX_CCP_HA_PRIMARY_UP : PHX_CCP_HA_ONE_UP;
+	hb.time_unit_ms = (uint16_t)rt->cc->hello_ms;
+	for (i = 0; i < rt->n_wire; i++)
+		hb.last_heard[i] = PHX_CCP_COUNT_MAX;
+	for (i = 0; i < n && i < PHX_CCP_FSM_MAX_MEMBERS; i++) {
+		uint64_t units;
+
+		if (v[i].id == 0 || v[i].id > rt->n_wire)
+			continue;
+		hb.state[v[i].id - 1] = wire_state(v[i].state);
+		units = v[i].heard_age_us == UINT64_MAX ? PHX_CCP_COUNT_MAX :
+			v[i].heard_age_us / rt->hello_us;
+		hb.last_heard[v[i].id - 1] = v[i].local ? 0 :
+			(uint8_t)RTE_MIN(units, (uint64_t)PHX_CCP_COUNT_MAX);
+	}
+	hb.ifs.in_up = clamp_count(me.ifs_up);
+	hb.ifs.out_up = clamp_count(me.ifs_up);
+	hb.config.generation = rt->cfg_gen;
+	memcpy(hb.config.digest, rt->digest, sizeof(hb.config.digest));
+	member_info_from_hb(&me, &hb.member);
+	for (i = 0; i < rt->n_ifs; i++) {
+		if (!rt->ifs[i].up)
+			continue;
+		hdr_init(rt, &h, rt->ifs[i].port, PHX_CCP_DST_ALL);
+		len = phx_ccp_encode_heartbeat(buf, sizeof(buf), &h, &hb,
+					       &rt->key);
+		if (len < 0) {
+			rt->cnt[CCP_CNT_TX_ERRORS]++;
+			continue;
+		}
+		send_on(rt, &rt->ifs[i], buf, (size_t)len);
+		rt->cnt[CCP_CNT_TX_HEARTBEATS]++;
+	}
+	/* next one in 75-100 % of hello, so members do not lock step */
+	rt->next_hello = now_tsc + rt->hello_tsc * 3 / 4 +
+			 rte_rand_max(rt->hello_tsc / 4 + 1);
+}
+
+static void
+send_request(struct phx_ccp_rt *rt, const struct phx_ccp_action *a)
+{
+	uint8_t buf[PHX_CCP_MAX_ENCODED];
+	struct phx_ccp_state_change sc = {
+		.cur_state = wire_state(a->hb.state),
+		.new_state = a->intent == PHX_CCP_INTENT_ACTIVATE ?
+			     PHX_CCP_MSTATE_ACTIVE : PHX_CCP_MSTATE_DOWN,
+		.reason = a->intent == PHX_CCP_INTENT_ACTIVATE ?
+			  PHX_CCP_SCR_ACTIVATE : PHX_CCP_SCR_PROBLEM,
+		.seq = a->seq,
+		.config.generation = rt->cfg_gen,
+	};
+	struct phx_ccp_hdr_info h;
+	unsigned i;
+	int len;
+
+	memcpy(sc.config.digest, rt->digest, sizeof(sc.config.digest));
+	member_info_from_hb(&a->hb, &sc.member);
+	for (i = 0; i < rt->n_ifs; i++) {
+		if (!rt->ifs[i].up)
+			continue;
+		hdr_init(rt, &h, rt->ifs[i].port, PHX_CCP_DST_ALL);
+		len = phx_ccp_encode_state_req(buf, sizeof(buf), &h, &sc,
+					       &rt->key);
+		if (len < 0) {
+			rt->cnt[CCP_CNT_TX_ERRORS]++;
+			continue;
+		}
+		send_on(rt, &rt->ifs[i], buf, (size_t)len);
+		rt->cnt[CCP_CNT_TX_REQUESTS]++;
+	}
+}
+
+static uint16_t
+refusal_of(enum phx_ccp_deny d)
+{
+	switch (d) {
+	case PHX_CCP_DENY_CONFIG:
+		return PHX_CCP_REFUSE_CONFIG;
+	case PHX_CCP_DENY_ROLE_HELD:
+		return PHX_CCP_REFUSE_ROLE_HELD;
+	case PHX_CCP_DENY_MORE_IFS:
+		return PHX_CCP_REFUSE_MORE_IFS;
+	default:
+		return PHX_CCP_REFUSE_NONE;
+	}
+}
+
+static void
+send_confirm(struct phx_ccp_rt *rt, const struct phx_ccp_action *a)
+{
+	uint8_t buf[PHX_CCP_MAX_ENCODED];
+	struct phx_ccp_state_verdict sv = {
+		.verdict = a->ok ? PHX_CCP_VERDICT_GRANT :
+				   PHX_CCP_VERDICT_REFUSE,
+		.state = wire_state(phx_ccp_fsm_state(rt->fsm)),
+		.refusal = a->ok ? PHX_CCP_REFUSE_NONE : refusal_of(a->deny),
+		.seq = a->seq,
+		.echo = a->peer <= PHX_CCP_MAX_MEMBERS ? rt->req_echo[a->peer] : 0,
+	};
+	struct phx_ccp_hdr_info h;
+	unsigned i;
+	int len;
+
+	for (i = 0; i < rt->n_ifs; i++) {
+		if (!rt->ifs[i].up)
+			continue;
+		hdr_init(rt, &h, rt->ifs[i].port, a->peer);
+		len = phx_ccp_encode_state_confirm(buf, sizeof(buf), &h, &sv,
+						   &rt->key);
+		if (len < 0) {
+			rt->cnt[CCP_CNT_TX_ERRORS]++;
+			continue;
+		}
+		send_on(rt, &rt->ifs[i], buf, (size_t)len);
+		rt->cnt[CCP_CNT_TX_CONFIRMS]++;
+	}
+}
+
+/* One round of the gratuitous ARP burst: every VIP on its port. */
+static void
+garp_round(struct phx_ccp_rt *rt, uint64_t now_tsc)
+{
+	const struct phx_cfg_cluster *cc = rt->cc;
+	unsigned v;
+
+	for (v = 0; v < cc->n_vips; v++) {
+		phx_arp_garp(rt->ctl->arp, (uint16_t)cc->vips[v].port,
+			     rte_cpu_to_be_32(cc->vips[v].ip));
+		rt->cnt[CCP_CNT_TX_GARPS]++;
+	}
+	rt->garp_left--;
+	rt->garp_next = now_tsc + rt->garp_gap_tsc;
+}
+
+/* ------------------------------------------------------------------ */
+/* FSM actions                                                          */
+
+static void
+vips_set(struct phx_ccp_rt *rt, bool on)
+{
+	struct phx_dp *dp = rt->ctl->dp;
+	unsigned i;
+
+	rt->forwarding = on;
+	if (rt->cc->vmac && on != rt->vmac_on) {
+		for (i = 0; i < rt->n_ifs; i++) {
+			int rc;
+
+			if (rt->ifs[i].secured)
+				continue;
+			rc = phx_dp_port_vmac(dp, rt->ifs[i].port,
+					      on ? &rt->vmac[rt->ifs[i].port] :
+						   NULL);
+			if (rc != 0 && rc != -ENOTSUP)
+				CCP_LOG(WARNING, "VMAC on port %u: %s",
+					rt->ifs[i].port, strerror(-rc));
+		}
+		rt->vmac_on = on;
+	}
+	/* Order: on takeover the workers forward before anybody learns the
+	 * VIP's new MAC; on release ARP stops answering first. */
+	if (on) {
+		phx_dp_cluster_set_forwarding(dp, true);
+		phx_arp_set_vips(rt->ctl->arp, true,
+				 rt->cc->vmac ? rt->vmac : NULL);
+	} else {
+		phx_arp_set_vips(rt->ctl->arp, false, NULL);
+		phx_dp_cluster_set_forwarding(dp, false);
+	}
+}
+
+static void
+apply(struct phx_ccp_rt *rt, const struct phx_ccp_actions *acts,
+      uint64_t now_tsc)
+{
+	unsigned i;
+
+	if (acts->dropped != 0)
+		CCP_LOG(ERR, "%u FSM actions did not fit (bug)", acts->dropped);
+	for (i = 0; i < acts->n; i++) {
+		const struct phx_ccp_action *a = &acts->a[i];
+
+		switch (a->type) {
+		case PHX_CCP_ACT_SET_STATE:
+			rt->change_tsc = now_tsc;
+			rt->cnt[CCP_CNT_STATE_CHANGES]++;
+			break;
+		case PHX_CCP_ACT_VIPS_ON:
+			vips_set(rt, true);
+			break;
+		case PHX_CCP_ACT_VIPS_OFF:
+			vips_set(rt, false);
+			break;
+		case PHX_CCP_ACT_GARP:
+			rt->garp_left = rt->cc->garp.count;
+			garp_round(rt, now_tsc);
+			break;
+		case PHX_CCP_ACT_SEND_STATE:
+			send_heartbeats(rt, now_tsc);
+			break;
+		case PHX_CCP_ACT_SEND_REQUEST:
+			send_request(rt, a);
+			break;
+		case PHX_CCP_ACT_SEND_CONFIRM:
+			send_confirm(rt, a);
+			break;
+		case PHX_CCP_ACT_LOG:
+			if (a->level == PHX_CCP_LOG_INFO)
+				CCP_LOG(INFO, "%s", a->text);
+			else if (a->level == PHX_CCP_LOG_NOTICE)
+				CCP_LOG(NOTICE, "%s", a->text);
+			else
+				CCP_LOG(WARNING, "%s", a->text);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+fsm_event(struct phx_ccp_rt *rt, const struct phx_ccp_evt *ev,
+	  uint64_t now_tsc)
+{
+	struct phx_ccp_actions acts;
+
+	if (phx_ccp_fsm_event(rt->fsm, ev, tsc_to_us(rt, now_tsc), &acts) != 0) {
+		rt->cnt[CCP_CNT_RX_REFUSED]++;
+		return;
+	}
+	apply(rt, &acts, now_tsc);
+}
+
+/* Critical-device log lines (CCP-76) and aggregate changes. */
+static void
+pnote_out(struct phx_ccp_rt *rt, const struct phx_pnote_out *out)
+{
+	unsigned i;
+
+	for (i = 0; i < out->n_logs; i++)
+		CCP_LOG(NOTICE, "%s", out->logs[i]);
+	if (out->agg_changed)
+		rt->pn_dirty = true;
+}
+
+static void
+pnote_builtin(struct phx_ccp_rt *rt, enum phx_pnote_builtin id,
+	      enum phx_pnote_status st, const char *reason, uint64_t now_tsc)
+{
+	struct phx_pnote_out out;
+
+	if (phx_pnote_report_builtin(rt->pn, id, st, reason,
+				     tsc_to_us(rt, now_tsc), &out) == 0)
+		pnote_out(rt, &out);
+}
+
+static void
+pnote_feed(struct phx_ccp_rt *rt, uint64_t now_tsc)
+{
+	char culprit[PHX_PNOTE_LABEL_LEN];
+	struct phx_ccp_evt ev = { .type = PHX_CCP_EV_PNOTE };
+
+	rt->pn_dirty = false;
+	ev.pnote = phx_pnote_aggregate(rt->pn, culprit);
+	ev.device = culprit[0] != '\0' ? culprit : NULL;
+	fsm_event(rt, &ev, now_tsc);
+}
+
+/* ------------------------------------------------------------------ */
+/* Receiving                                                            */
+
+static void
+handle(struct phx_ccp_rt *rt, const struct phx_ccp_msg *msg,
+       const struct ccp_if *ci, uint32_t src_ip, uint64_t now_tsc)
+{
+	struct phx_ccp_evt ev = { .peer = (uint8_t)msg->hdr.src };
+	uint16_t src = msg->hdr.src;
+
+	if (msg->hdr.dst != PHX_CCP_DST_ALL && msg->hdr.dst != rt->cc->member) {
+		rt->cnt[CCP_CNT_RX_IGNORED]++;
+		return;
+	}
+	if (!is_member(rt, src)) {
+		/* CCP-10: an identity clash shows as more members than
+		 * the cluster has. Logged once a second at most. */
+		rt->cnt[CCP_CNT_RX_UNKNOWN_MEMBER]++;
+		if (now_tsc - rt->unknown_logged > rt->hz) {
+			rt->unknown_logged = now_tsc;
+			CCP_LOG(WARNING, "CPHA: Received confirmations from "
+				"more machines than the cluster size "
+				"(member %u is not configured)", src);
+		}
+		return;
+	}
+	if (ci != NULL && ci->secured)
+		rt->peer_ip[src] = src_ip;
+	else if (rt->peer_ip[src] == 0)
+		rt->peer_ip[src] = src_ip;
+	switch (msg->opcode) {
+	case PHX_CCP_OP_MY_STATE:
+		rt->cnt[CCP_CNT_RX_HEARTBEATS]++;
+		if (src > msg->u.hb.n_members ||
+		    !hb_from_wire(msg->u.hb.state[src - 1], &msg->u.hb.member,
+				  &msg->u.hb.config, &ev.hb)) {
+			rt->cnt[CCP_CNT_RX_REFUSED]++;
+			return;
+		}
+		ev.type = PHX_CCP_EV_HEARTBEAT;
+		break;
+	case PHX_CCP_OP_STATE_REQ:
+		rt->cnt[CCP_CNT_RX_REQUESTS]++;
+		if (msg->u.sreq.reason != PHX_CCP_SCR_ACTIVATE &&
+		    msg->u.sreq.reason != PHX_CCP_SCR_PROBLEM) {
+			rt->cnt[CCP_CNT_RX_REFUSED]++;
+			return;
+		}
+		if (!hb_from_wire(msg->u.sreq.cur_state, &msg->u.sreq.member,
+				  &msg->u.sreq.config, &ev.hb)) {
+			rt->cnt[CCP_CNT_RX_REFUSED]++;
+			return;
+		}
+		rt->req_echo[src] = msg->hdr.counter;
+		ev.type = PHX_CCP_EV_REQUEST;
+		ev.seq = msg->u.sreq.seq;
+		ev.intent = msg->u.sreq.reason == PHX_CCP_SCR_ACTIVATE ?
+			    PHX_CCP_INTENT_ACTIVATE : PHX_CCP_INTENT_GIVE_WAY;
+		break;
+	case PHX_CCP_OP_STATE_CONFIRM:
+		rt->cnt[CCP_CNT_RX_CONFIRMS]++;
+		ev.type = PHX_CCP_EV_CONFIRM;
+		ev.seq = msg->u.sconf.seq;
+		ev.ok = msg->u.sconf.verdict == PHX_CCP_VERDICT_GRANT;
+		break;
+	case PHX_CCP_OP_IF_PROBE_REQ:
+		rt->cnt[CCP_CNT_RX_PROBES]++;
+		if (ci != NULL) {
+			uint8_t buf[PHX_CCP_MAX_ENCODED];
+			struct phx_ccp_probe p = {
+				.ifn = msg->u.probe.ifn,
+				.echo = msg->hdr.counter,
+			};
+			struct phx_ccp_hdr_info h;
+			int len;
+
+			hdr_init(rt, &h, ci->port, src);
+			len = phx_ccp_encode_probe(buf, sizeof(buf), &h, true,
+						   &p, &rt->key);
+			if (len > 0) {
+				send_on(rt, ci, buf, (size_t)len);
+				rt->cnt[CCP_CNT_TX_PROBES]++;
+			} else {
+				rt->cnt[CCP_CNT_TX_ERRORS]++;
+			}
+		}
+		return;
+	case PHX_CCP_OP_IF_PROBE_RPLY:
+		rt->cnt[CCP_CNT_RX_PROBES]++;
+		return;
+	default:
+		rt->cnt[CCP_CNT_RX_IGNORED]++;
+		return;
+	}
+	fsm_event(rt, &ev, now_tsc);
+}
 
 void
 phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 {
-	(void)ctl;
-	(void)now;
+	struct phx_ccp_rt *rt = ctl->ccp;
+	uint8_t buf[RTE_ETHER_MAX_LEN];
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_udp_hdr *udp;
+	const struct ccp_if *ci = NULL;
+	struct phx_ccp_msg msg;
+	enum phx_ccp_err err;
+	const uint8_t *f;
+	uint16_t port, op;
+	uint32_t len, ulen;
+	unsigned i;
+
+	if (rt == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	port = phx_dp_mbuf_meta(m)->port;
+	len = rte_pktmbuf_pkt_len(m);
+	f = rte_pktmbuf_read(m, 0, RTE_MIN(len, (uint32_t)sizeof(buf)), buf);
+	pthread_mutex_lock(&rt->lock);
+	rt->cnt[CCP_CNT_RX_FRAMES]++;
+	/* The worker validated IPv4 (no options) and UDP lengths. */
+	if (f == NULL || len < CCP_HDRS) {
+		rt->drop[PHX_CCP_ERR_TOO_SHORT]++;
+		goto out;
+	}
+	ip = (const struct rte_ipv4_hdr *)(f + RTE_ETHER_HDR_LEN);
+	udp = (const struct rte_udp_hdr *)(ip + 1);
+	ulen = rte_be_to_cpu_16(udp->dgram_len);
+	if (ulen < sizeof(*udp) || CCP_HDRS + ulen - sizeof(*udp) >
+	    RTE_MIN(len, (uint32_t)sizeof(buf))) {
+		rt->drop[PHX_CCP_ERR_BAD_LEN]++;
+		goto out;
+	}
+	ulen -= sizeof(*udp);
+	for (i = 0; i < rt->n_ifs; i++)
+		if (rt->ifs[i].port == port)
+			ci = &rt->ifs[i];
+	err = phx_ccp_peek(f + CCP_HDRS, ulen, &op);
+	if (err == PHX_CCP_OK && op == PHX_CCP_OP_SYNC) {
+		/* state sync is a later layer: counted, not interpreted */
+		rt->cnt[CCP_CNT_RX_SYNC]++;
+		goto out;
+	}
+	if (err == PHX_CCP_OK)
+		err = phx_ccp_decode(f + CCP_HDRS, ulen, &rt->ctx, &msg);
+	if (err == PHX_CCP_OK)
+		err = phx_ccp_accept(&rt->replay, &msg);
+	if (err != PHX_CCP_OK) {
+		rt->drop[err < PHX_CCP_ERR_MAX ? err : PHX_CCP_ERR_MALFORMED]++;
+		goto out;
+	}
+	rt->cnt[CCP_CNT_RX_OK]++;
+	handle(rt, &msg, ci, ip->src_addr, now);
+out:
+	pthread_mutex_unlock(&rt->lock);
 	rte_pktmbuf_free(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Periodic work                                                        */
+
+static void
+check_ifs(struct phx_ccp_rt *rt, uint64_t now_tsc)
+{
+	struct phx_dp *dp = rt->ctl->dp;
+	uint16_t up = 0, sec = 0;
+	bool changed = false;
+	unsigned i;
+
+	for (i = 0; i < rt->n_ifs; i++) {
+		struct ccp_if *ci = &rt->ifs[i];
+		bool u = phx_dp_port_link_up(dp, ci->port);
+
+		if (u != ci->up) {
+			ci->up = u;
+			ci->since_tsc = now_tsc;
+			changed = true;
+			CCP_LOG(NOTICE, "interface %s is %s",
+				phx_dp_port(dp, ci->port)->cfg->name,
+				u ? "up" : "DOWN");
+		}
+		up += u;
+		sec += u && ci->secured;
+	}
+	if (changed || up != rt->ifs_up || sec != rt->sec_up) {
+		struct phx_ccp_evt ev = {
+			.type = PHX_CCP_EV_IFS, .ifs_up = up, .sec_up = sec,
+		};
+		struct phx_ccp_local_info li;
+
+		rt->ifs_up = up;
+		rt->sec_up = sec;
+		fsm_event(rt, &ev, now_tsc);
+		phx_ccp_fsm_local(rt->fsm, &li);
+		pnote_builtin(rt, PHX_PNOTE_BI_IFACE,
+			      li.ifs_up < li.ifs_required ? PHX_PNOTE_PROBLEM :
+							    PHX_PNOTE_OK,
+			      "interfaces", now_tsc);
+	}
+	/* the link check is an ioctl per port: every half hello is enough
+	 * for the FSM's "within one hello" */
+	rt->next_ifs = now_tsc + RTE_MAX(rt->hello_tsc / 2, rt->hz / 2000u);
+}
+
+static void
+check_workers(struct phx_ccp_rt *rt, uint64_t now_tsc)
+{
+	struct phx_dp *dp = rt->ctl->dp;
+	uint64_t stall = rt->hz * CCP_WORKER_STALL_MS / 1000;
+	unsigned w, n = phx_dp_nb_workers(dp);
+	int late = -1;
+
+	for (w = 0; w < n && w < RTE_MAX_LCORE; w++) {
+		uint64_t b = phx_dp_worker_heartbeat(dp, w);
+
+		if (b != rt->wk_beat[w]) {
+			rt->wk_beat[w] = b;
+			rt->wk_seen[w] = now_tsc;
+		} else if (now_tsc - rt->wk_seen[w] > stall && late < 0) {
+			late = (int)w;
+		}
+	}
+	if ((late < 0) != rt->workers_ok) {
+		char why[64];
+
+		rt->workers_ok = late < 0;
+		if (late >= 0)
+			snprintf(why, sizeof(why), "worker %d stalled for %u ms",
+				 late, CCP_WORKER_STALL_MS);
+		else
+			snprintf(why, sizeof(why), "all %u workers running", n);
+		pnote_builtin(rt, PHX_PNOTE_BI_WORKERS,
+			      late < 0 ? PHX_PNOTE_OK : PHX_PNOTE_PROBLEM, why,
+			      now_tsc);
+	}
+	rt->next_workers = now_tsc + rt->hz * CCP_WORKER_CHECK_MS / 1000;
+}
+
+static bool
+peer_forwarding(struct phx_ccp_rt *rt, uint64_t now)
+{
+	struct phx_ccp_member_view v[PHX_CCP_FSM_MAX_MEMBERS];
+	unsigned n, i;
+
+	n = phx_ccp_fsm_view(rt->fsm, now, v, PHX_CCP_FSM_MAX_MEMBERS);
+	for (i = 0; i < n && i < PHX_CCP_FSM_MAX_MEMBERS; i++)
+		if (!v[i].local && (v[i].state == PHX_CCP_STATE_ACTIVE ||
+				    v[i].state == PHX_CCP_STATE_ACTIVE_ATTENTION))
+			return true;
+	return false;
+}
+
+/* An operator request queued by telemetry (control lcore, rt->lock). */
+static void
+admin_apply(struct phx_ccp_rt *rt, uint64_t now_tsc)
+{
+	struct phx_ccp_evt ev = { 0 };
+	struct phx_ccp_local_info li;
+	enum phx_ccp_state before = phx_ccp_fsm_state(rt->fsm);
+	enum ccp_admin req = rt->admin_req;
+
+	rt->admin_req = CCP_ADMIN_NONE;
+	phx_ccp_fsm_local(rt->fsm, &li);
+	rt->admin_ok = 1;
+	switch (req) {
+	case CCP_ADMIN_FAILOVER:
+		if (!phx_ccp_fsm_forwarding(rt->fsm)) {
+			rt->admin_ok = 0;
+			snprintf(rt->admin_msg, sizeof(rt->admin_msg),
+				 "this member is %s, not active: nothing to "
+				 "fail over",
+				 phx_ccp_state_display[before]);
+			goto done;
+		}
+		if (rt->cc->recovery == PHX_RECOVERY_PRIMARY_UP) {
+			rt->admin_ok = 0;
+			snprintf(rt->admin_msg, sizeof(rt->admin_msg),
+				 "recovery is primary-up: this member would "
+				 "take the role back at once; use `phx admin "
+				 "down` (and `phx admin up` later)");
+			goto done;
+		}
+		/* down now, up again as soon as a peer forwards: with
+		 * active-up it then stays standby (FAIL-30) */
+		ev.type = PHX_CCP_EV_ADMIN_DOWN;
+		rt->auto_up = true;
+		break;
+	case CCP_ADMIN_STOP:
+		ev.type = PHX_CCP_EV_ADMIN_STOP;
+		break;
+	case CCP_ADMIN_START:
+		ev.type = PHX_CCP_EV_ADMIN_START;
+		break;
+	case CCP_ADMIN_DOWN:
+		ev.type = PHX_CCP_EV_ADMIN_DOWN;
+		rt->auto_up = false;
+		break;
+	case CCP_ADMIN_UP:
+		ev.type = PHX_CCP_EV_ADMIN_UP;
+		rt->auto_up = false;
+		break;
+	default:
+		goto done;
+	}
+	CCP_LOG(NOTICE, "operator: %s", admin_names[req]);
+	fsm_event(rt, &ev, now_tsc);
+	snprintf(rt->admin_msg, sizeof(rt->admin_msg), "%s: %s -> %s",
+		 admin_names[req], phx_ccp_state_display[before],
+		 phx_ccp_state_display[phx_ccp_fsm_state(rt->fsm)]);
+done:
+	rt->admin_done = rt->admin_seq;
+}
+
+unsigned
+phx_ccp_poll(struct phx_ctl *ctl, uint64_t now_tsc)
+{
+	struct phx_ccp_rt *rt = ctl->ccp;
+	struct phx_ccp_actions acts;
+	unsigned work = 0;
+
+	if (rt == NULL || !rt->started)
+		return 0;
+	pthread_mutex_lock(&rt->lock);
+	if (rt->admin_req != CCP_ADMIN_NONE) {
+		admin_apply(rt, now_tsc);
+		work++;
+	}
+	if (now_tsc >= rt->next_ifs)
+		check_ifs(rt, now_tsc);
+	if (now_tsc >= rt->next_workers)
+		check_workers(rt, now_tsc);
+	if (rt->pn_dirty)
+		pnote_feed(rt, now_tsc);
+	/* A pass that comes late (this process was descheduled) drains the
+	 * frames that queued meanwhile before any peer is declared lost:
+	 * a busy machine must not look like a dead peer. */
+	if (now_tsc - rt->last_poll > rt->hello_tsc && now_tsc >= rt->next_tick)
+		rt->next_tick = now_tsc + rt->hello_tsc / 4;
+	rt->last_poll = now_tsc;
+	if (now_tsc >= rt->next_tick) {
+		struct phx_pnote_out out;
+		uint64_t now = tsc_to_us(rt, now_tsc);
+
+		phx_pnote_tick(rt->pn, now, &out);
+		pnote_out(rt, &out);
+		if (rt->pn_dirty)
+			pnote_feed(rt, now_tsc);
+		phx_ccp_fsm_tick(rt->fsm, now, &acts);
+		apply(rt, &acts, now_tsc);
+		if (rt->auto_up && peer_forwarding(rt, now)) {
+			struct phx_ccp_evt ev = { .type = PHX_CCP_EV_ADMIN_UP };
+
+			rt->auto_up = false;
+			fsm_event(rt, &ev, now_tsc);
+		}
+		rt->next_tick = now_tsc + RTE_MAX(rt->hello_tsc / 4, (uint64_t)1);
+	}
+	if (now_tsc >= rt->next_hello) {
+		send_heartbeats(rt, now_tsc);
+		work++;
+	}
+	if (rt->garp_left != 0 && now_tsc >= rt->garp_next) {
+		garp_round(rt, now_tsc);
+		work++;
+	}
+	pthread_mutex_unlock(&rt->lock);
+	return work;
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle                                                           */
+
+static void
+ifs_init(struct phx_ccp_rt *rt, const struct phx_config *cfg)
+{
+	const struct phx_cfg_cluster *cc = &cfg->cluster;
+	unsigned p, v;
+
+	for (p = 0; p < cfg->n_ports; p++) {
+		const struct phx_cfg_port *pc = &cfg->ports[p];
+		struct ccp_if *ci = &rt->ifs[rt->n_ifs];
+		bool has_vip = false;
+		uint32_t ip, mask;
+		size_t o = 0;
+
+		for (v = 0; v < cc->n_vips; v++) {
+			char a[16];
+
+			if (cc->vips[v].port != (int)p)
+				continue;
+			has_vip = true;
+			o += (size_t)snprintf(ci->vips + o,
+				o < sizeof(ci->vips) ? sizeof(ci->vips) - o : 0,
+				"%s%s/%u", o ? "," : "",
+				phx_ip4_str(cc->vips[v].ip, a), cc->vips[v].plen);
+		}
+		if ((!has_vip && (int)p != cc->sync_port) || pc->n_addrs == 0) {
+			ci->vips[0] = '\0';
+			continue;
+		}
+		ci->port = (uint16_t)p;
+		ci->secured = (int)p == cc->sync_port;
+		ip = pc->addrs[0].ip;
+		mask = pc->addrs[0].plen ? ~0u << (32 - pc->addrs[0].plen) : 0;
+		ci->ip = rte_cpu_to_be_32(ip);
+		ci->bcast = rte_cpu_to_be_32(ip | ~mask);
+		if (cc->transport == PHX_CCP_BROADCAST)
+			memset(ci->dst.addr_bytes, 0xff, RTE_ETHER_ADDR_LEN);
+		else /* ADDR-22: network x.y.z.0 -> 01:00:5e:y&7f:z:fa */
+			ci->dst = (struct rte_ether_addr){ .addr_bytes = {
+				0x01, 0x00, 0x5e,
+				(uint8_t)(((ip & mask) >> 16) & 0x7f),
+				(uint8_t)((ip & mask) >> 8), 0xfa } };
+		/* VMAC (SPEC 5.5): locally administered, one per port,
+		 * the same on every member of this cluster */
+		rt->vmac[p] = (struct rte_ether_addr){ .addr_bytes = {
+			0x02, 0x1c, 0x7f, cc->id, cc->mac_magic, (uint8_t)p } };
+		rt->n_ifs++;
+	}
+}
+
+int
+phx_ccp_create(struct phx_ctl *ctl)
+{
+	const struct phx_config *cfg = ctl->boot_cfg;
+	const struct phx_cfg_cluster *cc = &cfg->cluster;
+	struct phx_ccp_fsm_params fp = { 0 };
+	struct phx_pnote_params pp = { 0 };
+	struct phx_ccp_rt *rt;
+	struct timespec ts;
+	uint64_t now_tsc, now;
+	unsigned i, k;
+
+	if (!cc->enabled)
+		return 0;
+	rt = rte_zmalloc("phx_ccp", sizeof(*rt), 0);
+	if (rt == NULL)
+		return -ENOMEM;
+	rt->ctl = ctl;
+	rt->cc = cc;
+	rt->hz = ctl->hz;
+	rt->hello_us = (uint64_t)cc->hello_ms * 1000;
+	rt->hello_tsc = rt->hz * cc->hello_ms / 1000;
+	rt->garp_gap_tsc = rt->hz * cc->garp.interval_ms / 1000;
+	pthread_mutex_init(&rt->lock, NULL);
+	if (phx_ccp_key_init(&rt->key, cc->key) != 0 ||
+	    phx_config_digest(cfg, rt->digest) != 0)
+		goto fail;
+	phx_ccp_replay_init(&rt->replay);
+	rt->ctx = (struct phx_ccp_ctx){ .cluster = cc->id, .self = cc->member,
+					.mac_magic = cc->mac_magic,
+					.key = &rt->key };
+	clock_gettime(CLOCK_REALTIME, &ts);
+	rt->boot_id = phx_ccp_boot_id_new((uint64_t)ts.tv_sec * 1000 +
+					  (uint64_t)ts.tv_nsec / 1000000);
+	rt->cfg_gen = cfg->generation;
+	ifs_init(rt, cfg);
+
+	now_tsc = rte_rdtsc();
+	now = tsc_to_us(rt, now_tsc);
+	fp.n_members = (uint8_t)cc->n_members;
+	fp.local_id = cc->member;
+	for (i = 0; i < cc->n_members; i++) {
+		/* MODE-11: priority follows the member number */
+		fp.members[i].id = cc->members[i];
+		fp.members[i].prio = (uint8_t)(i + 1);
+		rt->n_wire = RTE_MAX(rt->n_wire, cc->members[i]);
+	}
+	for (i = 0; i < rt->n_ifs; i++)
+		if (rt->ifs[i].secured || i == rt->n_ifs - 1) {
+			for (k = 0; k < cc->n_members; k++)
+				if (cc->members[k] == cc->member) {
+					char a[16];
+
+					phx_ip4_str(rte_be_to_cpu_32(
+						rt->ifs[i].ip), a);
+					snprintf(fp.members[k].ip,
+						 sizeof(fp.members[k].ip),
+						 "%s", a);
+				}
+			break;
+		}
+	fp.hello_us = (uint32_t)rt->hello_us;
+	fp.dead_count = cc->dead_count;
+	fp.recovery = cc->recovery == PHX_RECOVERY_PRIMARY_UP ?
+		      PHX_CCP_RECOVERY_PRIMARY_UP : PHX_CCP_RECOVERY_ACTIVE_UP;
+	fp.ifs_required = (uint16_t)cc->required_interfaces;
+	fp.cfg_gen = rt->cfg_gen;
+	memcpy(fp.cfg_digest, rt->digest, sizeof(fp.cfg_digest));
+	fp.joining = cc->join == PHX_JOIN_AUTO;
+	rt->fsm = phx_ccp_fsm_create(&fp, now);
+	pp.member_id = cc->member;
+	for (k = 0; k < cc->n_members; k++)
+		if (cc->members[k] == cc->member)
+			snprintf(pp.ip, sizeof(pp.ip), "%s", fp.members[k].ip);
+	rt->pn = phx_pnote_create(&pp, now);
+	if (rt->fsm == NULL || rt->pn == NULL) {
+		CCP_LOG(ERR, "cannot create the member state machine: %s",
+			strerror(errno));
+		goto fail;
+	}
+	ctl->ccp = rt;
+	CCP_LOG(INFO, "cluster %u member %u of %u, %s, hello %u ms x %u, "
+		"%u cluster interfaces, config digest %02x%02x%02x%02x...",
+		cc->id, cc->member, cc->n_members,
+		cc->recovery == PHX_RECOVERY_PRIMARY_UP ? "primary-up" :
+							  "active-up",
+		cc->hello_ms, cc->dead_count, rt->n_ifs, rt->digest[0],
+		rt->digest[1], rt->digest[2], rt->digest[3]);
+	return 0;
+fail:
+	phx_ccp_fsm_free(rt->fsm);
+	phx_pnote_free(rt->pn);
+	phx_ccp_key_wipe(&rt->key);
+	rte_free(rt);
+	return -EINVAL;
+}
+
+void
+phx_ccp_start(struct phx_ctl *ctl)
+{
+	struct phx_ccp_rt *rt = ctl->ccp;
+	struct phx_ccp_evt ev = { .type = PHX_CCP_EV_SYNC_DONE };
+	uint64_t now_tsc = rte_rdtsc();
+	unsigned w;
+
+	if (rt == NULL)
+		return;
+	pthread_mutex_lock(&rt->lock);
+	for (w = 0; w < phx_dp_nb_workers(ctl->dp) && w < RTE_MAX_LCORE; w++) {
+		rt->wk_beat[w] = phx_dp_worker_heartbeat(ctl->dp, w);
+		rt->wk_seen[w] = now_tsc;
+	}
+	rt->workers_ok = false;
+	check_workers(rt, now_tsc);
+	/* the policy was compiled and published before the workers ran */
+	pnote_builtin(rt, PHX_PNOTE_BI_FILTER, PHX_PNOTE_OK, "policy installed",
+		      now_tsc);
+	/* No state synchronisation service yet: nothing to wait for. */
+	pnote_builtin(rt, PHX_PNOTE_BI_SYNC, PHX_PNOTE_OK,
+		      "no full sync to wait for", now_tsc);
+	check_ifs(rt, now_tsc);
+	pnote_feed(rt, now_tsc);
+	rt->change_tsc = now_tsc;
+	fsm_event(rt, &ev, now_tsc);
+	send_heartbeats(rt, now_tsc);
+	rt->next_tick = now_tsc;
+	rt->last_poll = now_tsc;
+	rt->started = true;
+	pthread_mutex_unlock(&rt->lock);
+}
+
+void
+phx_ccp_free(struct phx_ctl *ctl)
+{
+	struct phx_ccp_rt *rt = ctl->ccp;
+
+	if (rt == NULL)
+		return;
+	ctl->ccp = NULL;
+	phx_ccp_fsm_free(rt->fsm);
+	phx_pnote_free(rt->pn);
+	phx_ccp_key_wipe(&rt->key);
+	pthread_mutex_destroy(&rt->lock);
+	rte_free(rt);
+}
+
+/* ------------------------------------------------------------------ */
+/* Telemetry (telemetry thread; under the telemetry read lock)          */
+
+static void
+add_str(struct rte_tel_data *d, const char *k, const char *v)
+{
+	char s[RTE_TEL_MAX_STRING_LEN];
+	size_t n = strlen(v);
+
+	if (n >= sizeof(s))
+		n = sizeof(s) - 1;
+	memcpy(s, v, n);    /* longer strings are cut, not refused */
+	s[n] = '\0';
+	rte_tel_data_add_dict_string(d, k, s);
+}
+
+static void
+hex_str(const uint8_t *b, unsigned n, char *out)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+	out[2 * n] = '\0';
+}
+
+/* DPDK 22.11 telemetry has no floating point: durations are ms. */
+static uint64_t
+msecs(const struct phx_ccp_rt *rt, uint64_t from_tsc, uint64_t now_tsc)
+{
+	return (now_tsc - from_tsc) * 1000 / rt->hz;
+}
+
+static int
+not_clustered(struct rte_tel_data *d)
+{
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "enabled", 0);
+	return 0;
+}
+
+int
+phx_ccp_tel_cluster(struct phx_ctl *ctl, const char *params,
+		    struct rte_tel_data *d)
+{
+	struct phx_ccp_rt *rt = ctl->ccp;
+	struct phx_ccp_local_info li;
+	char culprit[PHX_PNOTE_LABEL_LEN], dg[65];
+	const struct phx_cfg_cluster *cc;
+	uint64_t now_tsc = rte_rdtsc();
+
+	if (params != NULL && *params != '\0')
+		return -EINVAL;
+	if (rt == NULL)
+		return not_clustered(d);
+	cc = rt->cc;
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&rt->lock);
+	phx_ccp_fsm_local(rt->fsm, &li);
+	rte_tel_data_add_dict_int(d, "enabled", 1);
+	rte_tel_data_add_dict_int(d, "cluster_id", cc->id);
+	rte_tel_data_add_dict_int(d, "member", cc->member);
+	add_str(d, "mode", "ha");
+	add_str(d, "recovery", cc->recovery == PHX_RECOVERY_PRIMARY_UP ?
+		"primary-up" : "active-up");
+	add_str(d, "transport", cc->transport == PHX_CCP_BROADCAST ?
+		"broadcast" : "multicast");
+	rte_tel_data_add_dict_int(d, "hello_ms", (int)cc->hello_ms);
+	rte_tel_data_add_dict_int(d, "dead_count", (int)cc->dead_count);
+	add_str(d, "state", phx_ccp_state_names[li.state]);
+	add_str(d, "state_display", phx_ccp_state_display[li.state]);
+	rte_tel_data_add_dict_int(d, "forwarding", li.forwarding);
+	add_str(d, "admin", li.state == PHX_CCP_STATE_STOPPED ? "stopped" :
+		li.admin_down ? "down" : "up");
+	add_str(d, "reason", li.reason);
+	rte_tel_data_add_dict_u64(d, "transitions", li.transitions);
+	rte_tel_data_add_dict_u64(d, "since_change_ms",
+				  msecs(rt, rt->change_tsc, now_tsc));
+	rte_tel_data_add_dict_int(d, "ifs_up", li.ifs_up);
+	rte_tel_data_add_dict_int(d, "ifs_required", li.ifs_required);
+	rte_tel_data_add_dict_int(d, "sec_up", li.sec_up);
+	rte_tel_data_add_dict_int(d, "sec_required", li.sec_required);
+	add_str(d, "pnote", phx_pnote_status_names[
+		phx_pnote_aggregate(rt->pn, culprit)]);
+	add_str(d, "pnote_culprit", culprit);
+	rte_tel_data_add_dict_u64(d, "cfg_gen", rt->cfg_gen);
+	hex_str(rt->digest, 32, dg);
+	add_str(d, "cfg_digest", dg);
+	rte_tel_data_add_dict_int(d, "joining", cc->join == PHX_JOIN_AUTO);
+	pthread_mutex_unlock(&rt->lock);
+	return 0;
+}
+
+int
+phx_ccp_tel_members(struct phx_ctl *ctl, const char *params,
+		    struct rte_tel_data *d)
+{
+	struct phx_ccp_rt *rt = ctl->ccp;
+	struct phx_ccp_member_view v[PHX_CCP_FSM_MAX_MEMBERS];
+	char key[16];
+	unsigned n, i;
+
+	if (params != NULL && *params != '\0')
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	if (rt == NULL)
+		return 0;
+	pthread_mutex_lock(&rt->lock);
+	n = phx_ccp_fsm_view(rt->fsm, tsc_to_us(rt, rte_rdtsc()), v,
+			     PHX_CCP_FSM_MAX_MEMBERS);
+	for (i = 0; i < n && i < PHX_CCP_FSM_MAX_MEMBERS; i++) {
+		struct rte_tel_data *m = rte_tel_data_alloc();
+		char a[16], dg[17];
+
+		if (m == NULL)
+			break;
+		rte_tel_data_start_dict(m);
+		rte_tel_data_add_dict_int(m, "id", v[i].id);
+		rte_tel_data_add_dict_int(m, "prio", v[i].prio);
+		if (!v[i].local && v[i].id <= PHX_CCP_MAX_MEMBERS &&
+		    rt->peer_ip[v[i].id] != 0)
+			add_str(m, "ip", phx_ip4_str(rte_be_to_cpu_32(
+				rt->peer_ip[v[i].id]), a));
+		else
+			add_str(m, "ip", v[i].ip);
+		rte_tel_data_add_dict_int(m, "local", v[i].local);
+		add_str(m, "state", phx_ccp_state_names[v[i].state]);
+		add_str(m, "state_display", phx_ccp_state_display[v[i].state]);
+		rte_tel_data_add_dict_int(m, "heard_ms",
+			v[i].heard_age_us == UINT64_MAX ? -1 :
+			v[i].heard_age_us / 1000 > INT32_MAX ? INT32_MAX :
+			(int)(v[i].heard_age_us / 1000));
+		rte_tel_data_add_dict_int(m, "ifs_up", v[i].ifs_up);
+		rte_tel_data_add_dict_int(m, "ifs_required", v[i].ifs_required);
+		add_str(m, "pnote", phx_pnote_status_names[v[i].pnote]);
+		rte_tel_data_add_dict_u64(m, "cfg_gen", v[i].cfg_gen);
+		hex_str(v[i].cfg_digest, 8, dg);
+		add_str(m, "cfg_digest", dg);
+		rte_tel_data_add_dict_int(m, "cfg_stale", v[i].cfg_stale);
+		rte_tel_data_add_dict_int(m, "ghost", v[i].ghost);
+		snprintf(key, sizeof(key), "m%u", v[i].id);
+		rte_tel_data_add_dict_container(d, key, m, 0);
+	}
+	pthread_mutex_unlock(&rt->lock);
+	return 0;
+}
+
+int
+phx_ccp_tel_if(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
+{
+	struct phx_ccp_rt *rt = ctl->ccp;
+	uint64_t now_tsc = rte_rdtsc();
+	char key[16];
+	unsigned i;
+
+	if (params != NULL && *params != '\0')
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	if (rt == NULL)
+		return 0;
+	pthread_mutex_lock(&rt->lock);
+	for (i = 0; i < rt->n_ifs; i++) {
+		const struct ccp_if *ci = &rt->ifs[i];
+		struct rte_tel_data *m = rte_tel_data_alloc();
+		char a[16];
+
+		if (m == NULL)
+			break;
+		rte_tel_data_start_dict(m);
+		add_str(m, "port", phx_dp_port(ctl->dp, ci->port)->cfg->name);
+		add_str(m, "ip", phx_ip4_str(rte_be_to_cpu_32(ci->ip), a));
+		rte_tel_data_add_dict_int(m, "secured", ci->secured);
+		rte_tel_data_add_dict_int(m, "up", ci->up);
+		rte_tel_data_add_dict_u64(m, "since_ms",
+					  msecs(rt, ci->since_tsc, now_tsc));
+		add_str(m, "cast", rt->cc->transport == PHX_CCP_BROADCAST ?
+			"broadcast" : "multicast");
+		add_str(m, "vips", ci->vips);
+		snprintf(key, sizeof(key), "if%u", i);
+		rte_tel_data_add_dict_container(d, key, m, 0);
+	}
+	pthread_mutex_unlock(&rt->lock);
+	return 0;
+}
+
+int
+phx_ccp_tel_pnotes(struct phx_ctl *ctl, const char *params,
+		   struct rte_tel_data *d)
+{
+	struct phx_ccp_rt *rt = ctl->ccp;
+	struct phx_pnote_info info[PHX_PNOTE_MAX_REGISTERED + PHX_PNOTE_BI_MAX];
+	char key[16];
+	unsigned n, i;
+
+	if (params != NULL && *params != '\0')
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	if (rt == NULL)
+		return 0;
+	pthread_mutex_lock(&rt->lock);
+	n = phx_pnote_list(rt->pn, tsc_to_us(rt, rte_rdtsc()), info,
+			   RTE_DIM(info));
+	pthread_mutex_unlock(&rt->lock);
+	for (i = 0; i < n && i < RTE_DIM(info); i++) {
+		struct rte_tel_data *m = rte_tel_data_alloc();
+
+		if (m == NULL)
+			break;
+		rte_tel_data_start_dict(m);
+		add_str(m, "name", info[i].name);
+		rte_tel_data_add_dict_int(m, "regno", info[i].regno);
+		rte_tel_data_add_dict_int(m, "builtin", info[i].builtin);
+		rte_tel_data_add_dict_int(m, "persistent", info[i].persistent);
+		rte_tel_data_add_dict_int(m, "timeout_s", (int)info[i].timeout_s);
+		add_str(m, "state", phx_pnote_status_names[info[i].status]);
+		rte_tel_data_add_dict_u64(m, "since_report_ms",
+					  info[i].since_report_us / 1000);
+		snprintf(key, sizeof(key), "d%u", i);
+		rte_tel_data_add_dict_container(d, key, m, 0);
+	}
+	return 0;
+}
+
+int
+phx_ccp_tel_ccp(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
+{
+	struct phx_ccp_rt *rt = ctl->ccp;
+	char k[64];
+	unsigned i;
+
+	if (params != NULL && *params != '\0')
+		return -EINVAL;
+	if (rt == NULL)
+		return not_clustered(d);
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&rt->lock);
+	for (i = 0; i < CCP_CNT_MAX; i++)
+		rte_tel_data_add_dict_u64(d, ccp_counter_names[i], rt->cnt[i]);
+	for (i = 1; i < PHX_CCP_ERR_MAX; i++) {
+		snprintf(k, sizeof(k), "drop_%s", phx_ccp_err_name(i));
+		rte_tel_data_add_dict_u64(d, k, rt->drop[i]);
+	}
+	pthread_mutex_unlock(&rt->lock);
+	return 0;
+}
+
+static int
+reply(struct rte_tel_data *d, int ok, const char *msg)
+{
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "ok", ok);
+	add_str(d, "message", msg);
+	return 0;
+}
+
+int
+phx_ccp_tel_admin(struct phx_ctl *ctl, const char *params,
+		  struct rte_tel_data *d)
+{
+	struct phx_ccp_rt *rt = ctl->ccp;
+	enum ccp_admin req = CCP_ADMIN_NONE;
+	char msg[160];
+	uint64_t seq;
+	unsigned i, waited;
+	int ok;
+
+	if (rt == NULL)
+		return reply(d, 0, "cluster is not configured");
+	for (i = 1; i < RTE_DIM(admin_names); i++)
+		if (params != NULL && strcmp(params, admin_names[i]) == 0)
+			req = (enum ccp_admin)i;
+	if (req == CCP_ADMIN_NONE)
+		return reply(d, 0, "unknown request: expected failover, stop, "
+			     "start, down or up");
+	pthread_mutex_lock(&rt->lock);
+	if (rt->admin_req != CCP_ADMIN_NONE) {
+		pthread_mutex_unlock(&rt->lock);
+		return reply(d, 0, "another request is being carried out");
+	}
+	rt->admin_req = req;
+	seq = ++rt->admin_seq;
+	pthread_mutex_unlock(&rt->lock);
+	for (waited = 0; waited < CCP_ADMIN_WAIT_MS; waited++) {
+		usleep(1000);
+		pthread_mutex_lock(&rt->lock);
+		if (rt->admin_done == seq) {
+			ok = rt->admin_ok;
+			snprintf(msg, sizeof(msg), "%s", rt->admin_msg);
+			pthread_mutex_unlock(&rt->lock);
+			return reply(d, ok, msg);
+		}
+		pthread_mutex_unlock(&rt->lock);
+	}
+	return reply(d, 0, "the control loop did not answer within 1 s");
+}
+
+/*
+ * Critical devices: "register NAME TIMEOUT STATUS [persistent]",
+ * "report NAME STATUS", "unregister NAME", "regfile TEXT", "regfilep
+ * TEXT" (TEXT with ';' for newlines). The registry is pure; it runs here
+ * under rt->lock and the control loop feeds the aggregate to the FSM.
+ */
+int
+phx_ccp_tel_pnote(struct phx_ctl *ctl, const char *params,
+		  struct rte_tel_data *d)
+{
+	struct phx_ccp_rt *rt = ctl->ccp;
+	char buf[1024], *op, *save = NULL, *name, *a1, *a2, *a3, *end;
+	struct phx_pnote_out out = { 0 };
+	enum phx_pnote_status st;
+	uint64_t now;
+	unsigned long t;
+	int rc;
+
+	if (rt == NULL)
+		return reply(d, 0, "cluster is not configured");
+	if (params == NULL || strlen(params) >= sizeof(buf))
+		return reply(d, 0, "usage: register|report|unregister|regfile "
+			     "ARGS");
+	snprintf(buf, sizeof(buf), "%s", params);
+	op = strtok_r(buf, " ", &save);
+	if (op == NULL)
+		return reply(d, 0, "usage: register|report|unregister|regfile "
+			     "ARGS");
+	pthread_mutex_lock(&rt->lock);
+	now = tsc_to_us(rt, rte_rdtsc());
+	if (strcmp(op, "regfile") == 0 || strcmp(op, "regfilep") == 0) {
+		static char empty[1];
+		char *text = save != NULL ? save : empty, *p;
+
+		for (p = text; *p != '\0'; p++)
+			if (*p == ';')
+				*p = '\n';
+		rc = phx_pnote_register_file(rt->pn, text,
+					     strcmp(op, "regfilep") == 0, now,
+					     &out);
+		if (rc >= 0)
+			snprintf(out.err, sizeof(out.err),
+				 "%d devices registered", rc);
+	} else {
+		name = strtok_r(NULL, " ", &save);
+		a1 = strtok_r(NULL, " ", &save);
+		a2 = strtok_r(NULL, " ", &save);
+		a3 = strtok_r(NULL, " ", &save);
+		rc = -EINVAL;
+		snprintf(out.err, sizeof(out.err), "bad arguments for %s", op);
+		if (strcmp(op, "register") == 0 && name && a1 && a2 &&
+		    (a3 == NULL || strcmp(a3, "persistent") == 0)) {
+			errno = 0;
+			t = strtoul(a1, &end, 10);
+			if (errno == 0 && *end == '\0' && end != a1 &&
+			    t <= UINT32_MAX &&
+			    phx_pnote_status_parse(a2, &st) == 0)
+				rc = phx_pnote_register(rt->pn, name,
+							(uint32_t)t, st,
+							a3 != NULL, now, &out);
+		} else if (strcmp(op, "report") == 0 && name && a1 && !a2) {
+			if (phx_pnote_status_parse(a1, &st) == 0)
+				rc = phx_pnote_report(rt->pn, name, st, NULL,
+						      now, &out);
+		} else if (strcmp(op, "unregister") == 0 && name && !a1) {
+			rc = phx_pnote_unregister(rt->pn, name, &out);
+		}
+		if (rc == 0)
+			snprintf(out.err, sizeof(out.err), "%s %s: done", op,
+				 name);
+	}
+	pnote_out(rt, &out);
+	snprintf(buf, sizeof(buf), "%s", out.err);
+	pthread_mutex_unlock(&rt->lock);
+	return reply(d, rc >= 0, buf);
 }

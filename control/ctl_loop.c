@@ -40,7 +40,8 @@ phx_ctl_create(struct phx_dp *dp)
 	ctl->start_time = time(NULL);
 	ctl->timer_tsc = ctl->hz * CTL_TIMER_MS / 1000;
 	ctl->arp = phx_arp_create(dp);
-	if (ctl->arp == NULL || phx_ctl_telemetry_attach(ctl) != 0) {
+	if (ctl->arp == NULL || phx_ccp_create(ctl) != 0 ||
+	    phx_ctl_telemetry_attach(ctl) != 0) {
 		phx_ctl_free(ctl);
 		return NULL;
 	}
@@ -53,6 +54,7 @@ phx_ctl_free(struct phx_ctl *ctl)
 	if (ctl == NULL)
 		return;
 	phx_ctl_telemetry_detach();
+	phx_ccp_free(ctl);
 	if (ctl->cfg != ctl->boot_cfg)
 		phx_config_free(ctl->cfg);
 	phx_arp_free(ctl->arp);
@@ -82,6 +84,7 @@ phx_ctl_poll(struct phx_ctl *ctl, uint64_t now)
 	/* Session events wait here for the sync service (next layer);
 	 * until then they are drained so the rings never fill. */
 	n += phx_dp_sess_events(ctl->dp, ctl->ev, CTL_EV_BURST);
+	n += phx_ccp_poll(ctl, now);
 	if (now >= ctl->next_timer_tsc) {
 		phx_arp_timer(ctl->arp, now);
 		ctl->next_timer_tsc = now + ctl->timer_tsc;
@@ -96,6 +99,7 @@ phx_ctl_run(struct phx_ctl *ctl, volatile sig_atomic_t *stop,
 	unsigned sleep_us = phx_dp_config(ctl->dp)->dataplane.idle_sleep_us;
 
 	phx_arp_announce(ctl->arp);
+	phx_ccp_start(ctl);
 	while (!*stop) {
 		if (reload != NULL && *reload) {
 			*reload = 0;

@@ -22,6 +22,8 @@ struct phx_ctl {
 	time_t reload_time;          /* [C] last attempt, 0 = none */
 	char reload_status[512];     /* [C] result of the last attempt */
 	struct phx_arp *arp;         /* [C] (telemetry reads under arp->lock) */
+	struct phx_ccp_rt *ccp;      /* [C] cluster runtime (control/ccp.c);
+				      * NULL for a standalone member */
 	uint64_t hz;                 /* [I] TSC ticks per second */
 	uint64_t start_tsc;          /* [I] */
 	time_t start_time;           /* [I] wall clock at start */
@@ -30,8 +32,36 @@ struct phx_ctl {
 	struct phx_sess_event ev[64]; /* [C] scratch for draining events */
 };
 
-/* A CCP or sync frame a worker passed up (control/ccp.c). Consumes m. */
+/*
+ * Cluster runtime (control/ccp.c). create: 0 and ctl->ccp NULL for a
+ * standalone member, 0 with ctl->ccp set, or a negative errno. start:
+ * after the workers run (first heartbeat, sync done). input: a CCP or
+ * sync frame a worker passed up; consumes m. poll: timers, one pass of
+ * the control loop; returns work done. Control lcore.
+ */
+struct phx_ccp_rt;
+int phx_ccp_create(struct phx_ctl *ctl);
+void phx_ccp_start(struct phx_ctl *ctl);
 void phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now);
+unsigned phx_ccp_poll(struct phx_ctl *ctl, uint64_t now);
+void phx_ccp_free(struct phx_ctl *ctl);
+
+/* /phalanx/cluster* telemetry (docs/telemetry.md); telemetry thread. */
+struct rte_tel_data;
+int phx_ccp_tel_cluster(struct phx_ctl *ctl, const char *params,
+			struct rte_tel_data *d);
+int phx_ccp_tel_members(struct phx_ctl *ctl, const char *params,
+			struct rte_tel_data *d);
+int phx_ccp_tel_if(struct phx_ctl *ctl, const char *params,
+		   struct rte_tel_data *d);
+int phx_ccp_tel_pnotes(struct phx_ctl *ctl, const char *params,
+		       struct rte_tel_data *d);
+int phx_ccp_tel_ccp(struct phx_ctl *ctl, const char *params,
+		    struct rte_tel_data *d);
+int phx_ccp_tel_admin(struct phx_ctl *ctl, const char *params,
+		      struct rte_tel_data *d);
+int phx_ccp_tel_pnote(struct phx_ctl *ctl, const char *params,
+		      struct rte_tel_data *d);
 
 /* Reload the policy from ctl->cfg->path (control/reload.c). 0 = published,
  * -1 = refused (reason in reload_status, the running policy stays). */

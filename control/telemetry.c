@@ -624,7 +624,30 @@ typedef int (*phx_tel_fn)(struct phx_ctl *ctl, const char *params,
 	X(rules, "/phalanx/rules",                                             \
 	  "Rules with action, NAT and hits since the policy loaded")          \
 	X(conn, "/phalanx/conn",                                               \
-	  "Sessions of one worker, paged: w=,from=,ip=,port=,proto=,state=")
+	  "Sessions of one worker, paged: w=,from=,ip=,port=,proto=,state=")  \
+	X(cluster, "/phalanx/cluster",                                         \
+	  "Cluster member: state, reason, interfaces, config. No parameters") \
+	X(cluster_members, "/phalanx/cluster/members",                         \
+	  "Every member as this one sees it (cphaprob state). No parameters") \
+	X(cluster_if, "/phalanx/cluster/if",                                   \
+	  "Monitored cluster interfaces and VIPs. No parameters")             \
+	X(cluster_pnotes, "/phalanx/cluster/pnotes",                           \
+	  "Critical devices (cphaprob list). No parameters")                  \
+	X(cluster_ccp, "/phalanx/cluster/ccp",                                 \
+	  "CCP frame counters and drops per reason. No parameters")           \
+	X(cluster_admin, "/phalanx/cluster/admin",                             \
+	  "Operator request: failover, stop, start, down or up")             \
+	X(cluster_pnote, "/phalanx/cluster/pnote",                             \
+	  "register NAME T STATUS [persistent] | report NAME STATUS | "        \
+	  "unregister NAME | regfile[p] TEXT")
+
+#define tel_cluster phx_ccp_tel_cluster
+#define tel_cluster_members phx_ccp_tel_members
+#define tel_cluster_if phx_ccp_tel_if
+#define tel_cluster_pnotes phx_ccp_tel_pnotes
+#define tel_cluster_ccp phx_ccp_tel_ccp
+#define tel_cluster_admin phx_ccp_tel_admin
+#define tel_cluster_pnote phx_ccp_tel_pnote
 
 #define PHX_TEL_TRAMPOLINE_(fn, path, help)                                   \
 	static int tel_cb_##fn(const char *cmd, const char *params,           \

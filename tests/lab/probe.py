@@ -13,11 +13,17 @@
   tcp-stream HOST PORT SECONDS RATE      send a numbered stream for SECONDS
                                          at RATE bytes/s; prints sha256
   tcp-sink ADDR PORT READY               receive one stream; prints sha256
+  garp-watch DEV VIP SECONDS READY       print "GARP <epoch> <mac>" for the
+                                         first gratuitous ARP for VIP on DEV
+                                         (kernel receive timestamp), or
+                                         "timeout"
 
 Every socket operation has a timeout; nothing runs longer than asked.
 """
 import hashlib
+import select
 import socket
+import struct
 import sys
 import time
 
@@ -141,6 +147,37 @@ def tcp_sink(addr, port, rdy):
         h.update(b)
     s.close()
     print(h.hexdigest())
+
+
+def garp_watch(dev, vip, secs, rdy):
+    """First ARP frame with sender IP = target IP = vip (an announcement
+    or gratuitous reply), timestamped by the kernel on receipt."""
+    so_timestampns = 35
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
+    s.bind((dev, 0))
+    s.setsockopt(socket.SOL_SOCKET, so_timestampns, 1)
+    want = socket.inet_aton(vip)
+    ready(rdy)
+    end = time.time() + float(secs)
+    while time.time() < end:
+        r, _, _ = select.select([s], [], [], max(0.0, end - time.time()))
+        if not r:
+            break
+        data, anc, _, _ = s.recvmsg(2048, 64)
+        if len(data) < 42:
+            continue
+        sha, sip, tip = data[22:28], data[28:32], data[38:42]
+        if sip != want or tip != want:
+            continue
+        ts = time.time()
+        for lvl, typ, val in anc:
+            if lvl == socket.SOL_SOCKET and typ == so_timestampns:
+                sec, nsec = struct.unpack("qq", val[:16])
+                ts = sec + nsec / 1e9
+        print("GARP %.6f %s" % (ts, ":".join("%02x" % b for b in sha)),
+              flush=True)
+        return
+    print("timeout", flush=True)
 
 
 if __name__ == "__main__":
