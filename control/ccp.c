@@ -669,10 +669,15 @@ handle(struct phx_ccp_rt *rt, const struct phx_ccp_msg *msg,
 		}
 		return;
 	}
-	if (ci != NULL && ci->secured)
+	if (src_ip != rt->peer_ip[src] &&
+	    ((ci != NULL && ci->secured) || rt->peer_ip[src] == 0)) {
+		char a[16];
+
+		/* its unique address: the one on the sync network */
 		rt->peer_ip[src] = src_ip;
-	else if (rt->peer_ip[src] == 0)
-		rt->peer_ip[src] = src_ip;
+		phx_ccp_fsm_set_ip(rt->fsm, (uint8_t)src,
+				   phx_ip4_str(rte_be_to_cpu_32(src_ip), a));
+	}
 	switch (msg->opcode) {
 	case PHX_CCP_OP_MY_STATE:
 		rt->cnt[CCP_CNT_RX_HEARTBEATS]++;

@@ -1393,6 +1393,20 @@ phx_ccp_fsm_forwarding(const struct phx_ccp_fsm *fsm)
 	return fwd_state(fsm->state);
 }
 
+int
+phx_ccp_fsm_set_ip(struct phx_ccp_fsm *fsm, uint8_t id, const char *ip)
+{
+	int i;
+
+	if (fsm == NULL || ip == NULL)
+		return -EINVAL;
+	i = index_of(fsm, id);
+	if (i < 0)
+		return -EINVAL;
+	snprintf(fsm->m[i].cfg.ip, sizeof(fsm->m[i].cfg.ip), "%s", ip);
+	return 0;
+}
+
 unsigned
 phx_ccp_fsm_view(const struct phx_ccp_fsm *fsm, uint64_t now,
 		 struct phx_ccp_member_view *out, unsigned max)

@@ -410,6 +410,11 @@ enum phx_ccp_state phx_ccp_fsm_state(const struct phx_ccp_fsm *fsm);
 /* True in Active and Active Attention: the member owns the VIPs. */
 bool phx_ccp_fsm_forwarding(const struct phx_ccp_fsm *fsm);
 
+/* Set member id's unique address (logs and view) once it is known, e.g.
+ * from the source of its frames on the sync network. 0 or -EINVAL.
+ * Owner thread only. */
+int phx_ccp_fsm_set_ip(struct phx_ccp_fsm *fsm, uint8_t id, const char *ip);
+
 /*
  * Rows for `phx state`, ordered by priority (the local member included).
  * Writes at most max rows, returns the number of members. The read-only

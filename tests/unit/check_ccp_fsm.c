@@ -993,6 +993,11 @@ START_TEST(test_view)
 	ck_assert_int_eq(memcmp(v[2].cfg_digest, DIG_A, 32), 0);
 	/* a short buffer still tells how many rows exist */
 	ck_assert_uint_eq(phx_ccp_fsm_view(f, T1, v, 1), 3);
+	/* an address learnt later (control: the peer's sync address) */
+	ck_assert_int_eq(phx_ccp_fsm_set_ip(f, 3, "10.0.0.3"), 0);
+	ck_assert_int_eq(phx_ccp_fsm_set_ip(f, 9, "10.0.0.9"), -EINVAL);
+	ck_assert_uint_eq(phx_ccp_fsm_view(f, T1, v, 1), 3);
+	ck_assert_str_eq(v[0].ip, "10.0.0.3");
 	/* the peer is lost dead_count hellos after it was last heard */
 	{
 		struct phx_ccp_actions a;
