@@ -164,6 +164,7 @@ struct phx_ccp_rt {
 	bool pn_dirty;                           /* pnote aggregate changed */
 	bool auto_up;                            /* failover: come back up
 						  * once a peer forwards */
+	uint64_t auto_up_until;                  /* TSC: give up waiting */
 	/* operator request queued by telemetry */
 	enum ccp_admin admin_req;
 	uint64_t admin_seq, admin_done;
@@ -935,6 +936,8 @@ admin_apply(struct phx_ccp_rt *rt, uint64_t now_tsc)
 		 * active-up it then stays standby (FAIL-30) */
 		ev.type = PHX_CCP_EV_ADMIN_DOWN;
 		rt->auto_up = true;
+		rt->auto_up_until = now_tsc + rt->hz +
+			rt->hello_tsc * rt->cc->dead_count * 2;
 		break;
 	case CCP_ADMIN_STOP:
 		ev.type = PHX_CCP_EV_ADMIN_STOP;
@@ -998,9 +1001,16 @@ phx_ccp_poll(struct phx_ctl *ctl, uint64_t now_tsc)
 			pnote_feed(rt, now_tsc);
 		phx_ccp_fsm_tick(rt->fsm, now, &acts);
 		apply(rt, &acts, now_tsc);
-		if (rt->auto_up && peer_forwarding(rt, now)) {
+		if (rt->auto_up && (peer_forwarding(rt, now) ||
+				    now_tsc > rt->auto_up_until)) {
 			struct phx_ccp_evt ev = { .type = PHX_CCP_EV_ADMIN_UP };
 
+			/* the failover is over: either another member took
+			 * the role, or none could (stale configuration, all
+			 * down) and this one keeps it */
+			if (!peer_forwarding(rt, now))
+				CCP_LOG(WARNING, "failover: no other member took "
+					"over; this member stays active");
 			rt->auto_up = false;
 			fsm_event(rt, &ev, now_tsc);
 		}

@@ -240,6 +240,30 @@ assert_eq "$(( $(fwd 1) + $(fwd 2) ))" 1 "sync link back: one member forwards"
 
 for k in 1 2; do lab_member_stop "$k"; done
 
+# --- configuration guard (SPEC 4.5, 4.6): member 2 runs another policy
+python3 - "$(conf 2)" "$LAB_TMP/member2-other.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["rules"][2]["timeouts"] = {"tcp_established": 5}
+json.dump(c, open(sys.argv[2], "w"), indent=1)
+PY
+lab_member_start 1 "$(conf 1)" >/dev/null || not_ok "member 1 starts"
+assert_eq "$(wait_state 1 ACTIVE_ATTENTION 5)" ACTIVE_ATTENTION "member 1 alone: active attention"
+lab_member_start 2 "$LAB_TMP/member2-other.json" >/dev/null || not_ok "member 2 starts with another policy"
+sleep 0.5
+assert_eq "$(tel 1 /phalanx/cluster/members 'd["m2"]["cfg_stale"]')" 1 \
+    "member 1 reports member 2's configuration as different"
+assert_match "$(phx_k 1 state 2>&1)" "member 2 runs a different configuration" \
+    "phx state warns about the mismatch"
+assert_eq "$(timeout 10 "$PHX" -c "$LAB_TMP/member2-other.json" raw /phalanx/cluster |
+    python3 -c 'import json,sys; print(next(iter(json.load(sys.stdin).values()))["state"])')" READY \
+    "member 2 with a different configuration stays Ready (will not become active)"
+out=$(phx_k 1 failover 2>&1 || true)
+sleep 2
+assert_eq "$(state 1)/$(fwd 1)" "ACTIVE/1" \
+    "failover refused in effect: member 1 keeps the role when nobody can take it ($out)"
+for k in 1 2; do lab_member_stop "$k"; done
+
 # ------------------------------------------------------------ 3 members
 lab_up 3
 for k in 1 2 3; do
