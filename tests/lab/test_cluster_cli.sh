@@ -1,0 +1,308 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# The operator commands of a cluster (SPEC 6.1-6.5, 4.7) against two real
+# members of the standard lab (conf/lab/cluster/member1.json and
+# member2.json; member 3 of the configuration stays down): `phx state` on
+# both members shows one Active and one Standby and the same table;
+# `phx if -a` the required interface counts, each cluster interface and
+# the VIPs; `phx list` the built-in devices; register / report problem /
+# unregister round trips with the SPEC's error strings, the problem
+# moving the traffic to the other member; `phx ccpstat` heartbeats
+# arriving; `phx admin down|up`; the cluster series of `phx metrics`; and
+# usage errors (exit 2) that reach no member. Needs root; exits 77
+# otherwise.
+set -euo pipefail
+
+# shellcheck source=tests/lab/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+lab_require_root
+lab_require_bins
+
+CONFDIR=${PHX_LAB_CLUSTER_CONF:-$LAB_ROOT/conf/lab/cluster}
+conf() { echo "$CONFDIR/member$1.json"; }
+
+# phx_k K ARGS...: phx against member K; sets OUT, ERR, RC (never fails).
+phx_k() {
+    local k=$1
+    shift
+    RC=0
+    timeout 10 "$PHX" -c "$(conf "$k")" "$@" >"$LAB_TMP/phx.out" \
+        2>"$LAB_TMP/phx.err" || RC=$?
+    OUT=$(cat "$LAB_TMP/phx.out")
+    ERR=$(cat "$LAB_TMP/phx.err")
+}
+
+# expect MSG RC STDOUT STDERR: exact ("*" = any).
+expect() {
+    local why=""
+    [ "$RC" = "$2" ] || why="exit $RC, want $2"
+    [ "$3" = "*" ] || [ "$OUT" = "$3" ] || why="${why:+$why; }stdout differs"
+    [ "$4" = "*" ] || [ "$ERR" = "$4" ] || why="${why:+$why; }stderr '$ERR', want '$4'"
+    if [ -z "$why" ]; then
+        ok "$1"
+    else
+        not_ok "$1 ($why)"
+        [ "$3" = "*" ] || [ "$OUT" = "$3" ] || diff <(echo "$3") <(echo "$OUT") | sed 's/^/#   /' | head -20
+    fi
+}
+
+# state_of K: member K's own state from `phx --json state`.
+state_of() {
+    timeout 10 "$PHX" -c "$(conf "$1")" --json state 2>/dev/null |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["/phalanx/cluster"]["state"])' \
+            2>/dev/null || true
+}
+
+# wait_states S1 S2 [SECONDS]: bounded poll until member 1 is in S1 and
+# member 2 in S2; prints the last pair seen.
+wait_states() {
+    local secs=${3:-10} a="" b="" i
+    for ((i = 0; i < secs * 10; i++)); do
+        a=$(state_of 1)
+        b=$(state_of 2)
+        [ "$a" = "$1" ] && [ "$b" = "$2" ] && break
+        sleep 0.1
+    done
+    echo "$a $b"
+}
+
+# table TEXT: the member table of `phx state` without what differs from
+# member to member: the "(local)" mark and the Last heard column.
+table() {
+    awk '
+        /^Number/ { cut = index($0, "Last heard"); intable = 1 }
+        intable && /^$/ { exit }
+        intable { line = cut ? substr($0, 1, cut - 1) : $0
+                  sub(/ \(local\)/, "", line); gsub(/ +/, " ", line)
+                  sub(/ $/, "", line); print line }' <<<"$1"
+}
+
+# count_state TEXT STATE: rows of the member table in that state.
+count_state() {
+    table "$1" | awk -v s="$2" 'NR > 1 && $NF == s { n++ } END { print n + 0 }'
+}
+
+lab_init
+trap lab_cleanup EXIT
+trap 'exit 130' INT TERM
+
+lab_up 2
+for k in 1 2; do
+    if ! lab_member_start "$k" "$(conf "$k")"; then
+        not_ok "member $k starts with conf/lab/cluster/member$k.json"
+        lab_finish
+        exit 1
+    fi
+done
+ok "members 1 and 2 start with the cluster configuration"
+
+# Member 1 has the higher priority and starts first: it leads.
+got=$(wait_states ACTIVE STANDBY)
+assert_eq "$got" "ACTIVE STANDBY" "member 1 Active, member 2 Standby"
+
+# ---------------------------------------------------------------- state
+
+phx_k 1 state
+expect "phx state on member 1" 0 "*" ''
+S1=$OUT
+phx_k 2 state
+expect "phx state on member 2" 0 "*" ''
+S2=$OUT
+assert_match "$S1" '^Cluster Mode:   High Availability \(Active Up\)$' \
+    "the cluster mode line (CLI-10)"
+assert_match "$S1" '^Number +Unique Address +Assigned Load +State +Last heard$' \
+    "the member table's header"
+assert_match "$S1" '^1 \(local\) +10\.0\.0\.1 +100% +Active +-$' \
+    "member 1 marks itself (local), Active with 100% of the load"
+assert_match "$S2" '^2 \(local\) +10\.0\.0\.2 +0% +Standby +-$' \
+    "member 2 marks itself (local), Standby with 0%"
+assert_match "$S2" '^1 +10\.0\.0\.1 +100% +Active +[0-9]+ ms ago$' \
+    "member 2 heard member 1 a few ms ago"
+assert_eq "$(count_state "$S1" Active) $(count_state "$S1" Standby)" "1 1" \
+    "member 1's table: exactly one Active and one Standby"
+assert_eq "$(count_state "$S2" Active) $(count_state "$S2" Standby)" "1 1" \
+    "member 2's table: exactly one Active and one Standby"
+if [ "$(table "$S1")" = "$(table "$S2")" ] && [ -n "$(table "$S1")" ]; then
+    ok "both members print the same table"
+else
+    not_ok "the tables differ"
+    diff <(table "$S1") <(table "$S2") | sed 's/^/#   /'
+fi
+assert_match "$S1" '^Critical devices:  OK$' "member 1's critical devices are OK"
+assert_match "$S1" '^Configuration:     generation [0-9]+ digest [0-9a-f]{16}$' \
+    "the configuration line"
+assert_no_match "$S1" 'runs a different configuration' \
+    "no configuration warning: both run the same file"
+
+# ---------------------------------------------------------------- if -a
+
+CIF='Required interfaces: 3
+Required secured interfaces: 1
+in0    UP  (non secured, unique, multicast)
+out0   UP  (non secured, unique, multicast)
+sync0  UP  (secured, unique, multicast)'
+for k in 1 2; do
+    phx_k "$k" if -a
+    expect "phx if -a on member $k: ports, then the cluster interfaces and VIPs (CLI-20)" 0 \
+        "*" ''
+    assert_match "$OUT" '^in0 +up ' "... the ports table first"
+    got=$(sed -n '/^Required interfaces:/,$p' <<<"$OUT")
+    assert_eq "$got" "$CIF
+Virtual cluster interfaces: 2
+in0    10.1.0.1
+out0   10.2.0.1" "... the cluster part on member $k"
+done
+phx_k 1 if
+assert_no_match "$OUT" '^Virtual cluster interfaces' "phx if without -a leaves the VIPs out"
+
+# ---------------------------------------------------------------- list
+
+BUILTINS='Built-in Devices:
+
+Device Name: Interface Active Check
+Current state: OK
+
+Registered Devices:
+
+Device Name: Synchronization
+Registration number: 0
+Timeout: none
+Current state: OK
+Time since last report: X sec
+
+Device Name: Filter
+Registration number: 1
+Timeout: none
+Current state: OK
+Time since last report: X sec
+
+Device Name: Workers
+Registration number: 2
+Timeout: none
+Current state: OK
+Time since last report: X sec'
+phx_k 1 list
+OUT=$(sed -E 's/^(Time since last report:) [0-9]+\.[0-9] sec$/\1 X sec/' <<<"$OUT")
+expect "phx list: the built-in devices, all OK (CLI-30)" 0 "$BUILTINS" ''
+
+# ---------------------------------------------------------------- ccpstat
+
+phx_k 2 ccpstat
+expect "phx ccpstat" 0 "*" ''
+assert_match "$OUT" '^drop_bad_tag +[0-9]+$' "... one line per decoder reason"
+hb1=$(awk '$1 == "rx_heartbeats" { print $2 }' <<<"$OUT")
+sleep 0.5
+phx_k 2 ccpstat
+hb2=$(awk '$1 == "rx_heartbeats" { print $2 }' <<<"$OUT")
+assert_ge "${hb2:-0}" $((${hb1:-0} + 20)) \
+    "rx_heartbeats grows: $hb1 -> $hb2 in 0.5 s (hello 5 ms)"
+
+# ---------------------------------------------------------------- pnotes
+
+phx_k 1 register -d faildevice -t 0 -s ok
+expect "register faildevice on the active member" 0 "*" ''
+phx_k 1 register -d faildevice -t 5 -s ok
+expect "register it again: CCP-75's message, exit 1" 1 '' \
+    'phx: FW-1: fwha_pnote_register: faildevice already registered (# 3)'
+phx_k 1 register -d Filter -t 0 -s ok
+expect "register a built-in's name: CCP-75's message, exit 1" 1 '' \
+    'phx: FW-1: fwha_pnote_register: Filter already registered (# 1)'
+phx_k 1 list
+assert_match "$OUT" '^Device Name: faildevice$' "phx list shows faildevice"
+assert_match "$(grep -A 3 '^Device Name: faildevice$' <<<"$OUT")" \
+    '^Registration number: 3$' "... as #3"
+
+phx_k 1 report -d faildevice -s problem
+expect "report faildevice problem" 0 "*" ''
+got=$(wait_states DOWN ACTIVE)
+assert_eq "$got" "DOWN ACTIVE" "the problem moves the traffic: member 1 Down, member 2 Active (FAIL-60)"
+phx_k 1 state
+assert_match "$OUT" '^Critical devices:  problem \(faildevice\)$' \
+    "phx state names the culprit"
+phx_k 2 state
+assert_eq "$(count_state "$OUT" Active)" 1 "member 2's table: one Active"
+
+phx_k 1 unregister -d faildevice
+expect "unregister faildevice" 0 "*" ''
+got=$(wait_states STANDBY ACTIVE)
+assert_eq "$got" "STANDBY ACTIVE" "member 1 recovers as Standby (active-up: no second failover)"
+phx_k 1 unregister -d faildevice
+expect "unregister it again: CCP-75's message, exit 1" 1 '' \
+    'phx: FW-1: fwha_pnote_unregister: attempting to unregister an unregistered device faildevice'
+
+printf '# two devices\nmon_a 0 ok\n\nmon_b\t30\tok\n' >"$LAB_TMP/devs"
+phx_k 2 register -f "$LAB_TMP/devs" -p
+expect "register -f FILE -p" 0 "*" ''
+phx_k 2 list
+assert_match "$(grep -A 4 '^Device Name: mon_b$' <<<"$OUT")" '^Timeout: 30 sec$' \
+    "... mon_b with its 30 s timeout"
+assert_match "$(grep -A 4 '^Device Name: mon_b$' <<<"$OUT")" '^Persistent: yes$' \
+    "... persistent"
+phx_k 2 register -f "$LAB_TMP/devs"
+expect "register -f the same file again: refused whole" 1 '' \
+    'phx: FW-1: fwha_pnote_register: mon_a already registered (# 3)'
+for d in mon_a mon_b; do
+    phx_k 2 unregister -d "$d"
+    expect "unregister $d" 0 "*" ''
+done
+assert_eq "$(state_of 2)" ACTIVE "member 2 still Active"
+
+# ---------------------------------------------------------------- admin
+
+phx_k 2 admin down
+expect "admin down on the active member" 0 "*" ''
+got=$(wait_states ACTIVE DOWN)
+assert_eq "$got" "ACTIVE DOWN" "member 1 takes over, member 2 is Down"
+phx_k 2 state
+assert_match "$OUT" '^Administrative:    down$' "phx state says it was put down"
+phx_k 2 admin up
+expect "admin up" 0 "*" ''
+got=$(wait_states ACTIVE STANDBY)
+assert_eq "$got" "ACTIVE STANDBY" "member 2 back as Standby"
+
+# ---------------------------------------------------------------- metrics
+
+phx_k 1 metrics
+expect "phx metrics" 0 "*" ''
+assert_match "$OUT" '^phalanx_cluster_state\{member="lab-fw1",state="ACTIVE"\} 1$' \
+    "metrics: the cluster state"
+assert_match "$OUT" '^phalanx_cluster_forwarding\{member="lab-fw1"\} 1$' \
+    "metrics: forwarding"
+assert_match "$OUT" '^phalanx_ccp_messages_total\{member="lab-fw1",dir="rx",type="heartbeat"\} [1-9][0-9]*$' \
+    "metrics: heartbeats received"
+assert_match "$OUT" '^phalanx_ccp_drops_total\{member="lab-fw1",reason="bad_tag"\} [0-9]+$' \
+    "metrics: CCP drops by reason"
+if command -v promtool >/dev/null; then
+    if promtool check metrics <<<"$OUT" >"$LAB_TMP/lint" 2>&1; then
+        ok "promtool check metrics accepts it"
+    else
+        not_ok "promtool check metrics: $(cat "$LAB_TMP/lint")"
+    fi
+fi
+
+# ---------------------------------------------------------------- usage
+
+for bad in "register -d x@register needs -d NAME, -t TIMEOUT and -s STATUS, or -f FILE" \
+           "register -d bad\\ name -t 0 -s ok@-d: 'bad name' is not a device name (1 to 15 printable characters, no spaces)" \
+           "register -d x -t never -s ok@-t: 'never' is not a timeout (whole seconds, 0 .. 4294967295; 0: none)" \
+           "report -d x -s maybe@-s: 'maybe' is not a status (ok, init or problem)" \
+           "unregister@unregister needs -d NAME" \
+           "admin sideways@'sideways' is neither down nor up"; do
+    IFS='@' read -r args msg <<<"$bad"
+    cmd=${args%% *}
+    eval "set -- $args"
+    phx_k 1 "$@"
+    if [ "$RC" = 2 ] && [ "$(head -n 1 <<<"$ERR")" = "phx $cmd: $msg" ]; then
+        ok "phx $args: usage error, exit 2"
+    else
+        not_ok "phx $args: exit $RC, stderr '$ERR'"
+    fi
+done
+phx_k 1 list
+assert_no_match "$OUT" 'Device Name: (x|bad)$' "... and none of them registered anything"
+
+lab_member_stop 2
+lab_member_stop 1
+lab_finish
