@@ -10,7 +10,7 @@
  *
  * Ports: 0 in0 (client side), 1 out0 (server side), 2 sync0. The same
  * binary runs three ways (tests/dp/meson.build):
- *   (no argument)  the cluster member (conf/lab/cluster/member1.json's
+ *   (no argument)  the cluster member (conf/lab/member1.json's
  *                  policy on ring ports);
  *   standalone     the same ports without a cluster section: UDP 8116 is
  *                  ordinary traffic;
@@ -55,7 +55,7 @@
 	"     \"addresses\": [\"10.0.0.1/24\"]}\n"                               \
 	"  ],\n"
 
-/* conf/lab/cluster/member1.json's policy. */
+/* conf/lab/member1.json's policy. */
 static const char cluster_cfg[] =
 	"{\n"
 	"  \"name\": \"clutest\",\n"

@@ -3,7 +3,7 @@
 #
 # Acceptance test of HA cluster membership (issue 4; SPEC 1.2, 2, 4, 5)
 # in the standard lab with the shipped cluster configs
-# conf/lab/cluster/memberK.json: election, VIP ownership seen from the
+# conf/lab/memberK.json: election, VIP ownership seen from the
 # client's ARP cache, CPHA heartbeats decoded by tshark, replayed and
 # forged frames counted, and a takeover on each fault the issue names
 # (kill -9, in0 down, a critical device reporting a problem), each timed
@@ -18,7 +18,7 @@ set -euo pipefail
 lab_require_root
 lab_require_bins
 
-CONFDIR=${PHX_LAB_CLUSTER_CONF:-$LAB_ROOT/conf/lab/cluster}
+CONFDIR=${PHX_LAB_CLUSTER_CONF:-$LAB_ROOT/conf/lab}
 PROBE="$LAB_ROOT/tests/lab/probe.py"
 TAKEOVER_MS=${PHX_LAB_TAKEOVER_MS:-40}   # issue 4: "in under 40 ms"
 conf() { echo "$CONFDIR/member$1.json"; }
@@ -123,7 +123,7 @@ for k in 1 2; do
         exit 1
     fi
 done
-ok "members 1 and 2 start with conf/lab/cluster/member{1,2}.json"
+ok "members 1 and 2 start with conf/lab/member{1,2}.json"
 
 s1=$(wait_state 1 ACTIVE)
 s2=$(wait_state 2 STANDBY)

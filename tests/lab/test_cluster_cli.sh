@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # The operator commands of a cluster (SPEC 6.1-6.5, 4.7) against two real
-# members of the standard lab (conf/lab/cluster/member1.json and
+# members of the standard lab (conf/lab/member1.json and
 # member2.json; member 3 of the configuration stays down): `phx state` on
 # both members shows one Active and one Standby and the same table;
 # `phx if -a` the required interface counts, each cluster interface and
@@ -20,7 +20,7 @@ set -euo pipefail
 lab_require_root
 lab_require_bins
 
-CONFDIR=${PHX_LAB_CLUSTER_CONF:-$LAB_ROOT/conf/lab/cluster}
+CONFDIR=${PHX_LAB_CLUSTER_CONF:-$LAB_ROOT/conf/lab}
 conf() { echo "$CONFDIR/member$1.json"; }
 
 # phx_k K ARGS...: phx against member K; sets OUT, ERR, RC (never fails).
@@ -91,7 +91,7 @@ trap 'exit 130' INT TERM
 lab_up 2
 for k in 1 2; do
     if ! lab_member_start "$k" "$(conf "$k")"; then
-        not_ok "member $k starts with conf/lab/cluster/member$k.json"
+        not_ok "member $k starts with conf/lab/member$k.json"
         lab_finish
         exit 1
     fi

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # Acceptance test of stateful inspection with the shipped
-# conf/lab/member1.json policy (docs/config.md, lab section): the client
+# conf/lab/gateway.json policy (docs/config.md, lab section): the client
 # side may open anything to the server side; dnat-web forwards
 # 10.1.0.11:8080 to the server's port 80; snat-hide hides the client behind
 # 10.2.0.11 for TCP 9000-9099; short-idle gives TCP 7000-7099 a 3 s idle
@@ -16,7 +16,7 @@ set -euo pipefail
 lab_require_root
 lab_require_bins
 
-CONF=${PHX_LAB_CONF:-$LAB_ROOT/conf/lab/member1.json}
+CONF=${PHX_LAB_CONF:-$LAB_ROOT/conf/lab/gateway.json}
 PROBE="$LAB_ROOT/tests/lab/probe.py"
 phx() { timeout 10 "$PHX" -c "$CONF" "$@"; }
 in_ns() { local ns=$1; shift; timeout 30 ip netns exec "$ns" python3 "$PROBE" "$@" 2>&1 || true; }

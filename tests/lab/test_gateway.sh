@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# Acceptance test of the single-member gateway (conf/lab/member1.json) in the
+# Acceptance test of the single-member gateway (conf/lab/gateway.json) in the
 # standard lab of shared/LAB.md, proved with the kernel's own tools: ping,
 # ARP caches, real TCP, dpdk-dumpcap and dpdk-telemetry.py.
 # Needs root; exits 77 (skip) otherwise. Prints ok/not ok lines; exit 1 if
@@ -14,7 +14,7 @@ set -euo pipefail
 lab_require_root
 lab_require_bins
 
-CONF=${PHX_LAB_CONF:-$LAB_ROOT/conf/lab/member1.json}
+CONF=${PHX_LAB_CONF:-$LAB_ROOT/conf/lab/gateway.json}
 if [ ! -r "$CONF" ]; then
     echo "not ok - config $CONF missing"
     exit 1

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# Hostile and malformed frames against a running member (conf/lab/member1.json
+# Hostile and malformed frames against a running member (conf/lab/gateway.json
 # in the standard lab): lab-client writes each kind with a raw AF_PACKET
 # socket to the member's in0 MAC; the member must stay up, count every kind
 # under its own drop reason, still forward, and exit 0 on SIGTERM.
@@ -18,7 +18,7 @@ set -euo pipefail
 lab_require_root
 lab_require_bins
 
-CONF=${PHX_LAB_CONF:-$LAB_ROOT/conf/lab/member1.json}
+CONF=${PHX_LAB_CONF:-$LAB_ROOT/conf/lab/gateway.json}
 IN_MAC=$(lab_mac 10 1 0 11)
 COUNT=3
 

@@ -15,7 +15,7 @@ set -euo pipefail
 lab_require_root
 lab_require_bins
 
-SRC_CONF=${PHX_LAB_CONF:-$LAB_ROOT/conf/lab/member1.json}
+SRC_CONF=${PHX_LAB_CONF:-$LAB_ROOT/conf/lab/gateway.json}
 PROBE="$LAB_ROOT/tests/lab/probe.py"
 
 lab_init

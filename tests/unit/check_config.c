@@ -10,7 +10,7 @@
  *     output (phx_config_load, then phx_config_check_env if the file itself
  *     was valid), every line "file:line:col: path: message".
  * The directories are listed at start-up, so a new case is a new file.
- * The shipped configs (conf/lab/member1.*, conf/lab/cluster/member[1-3].*,
+ * The shipped configs (conf/lab/gateway.*, conf/lab/member[1-3].*,
  * conf/phalanx.example.*) must load and dump identically as JSON and YAML.
  * API edges, the cluster key's sources and YAML/JSON specifics that have
  * no twin are table-driven tests below.
@@ -350,10 +350,10 @@ END_TEST
 /* ----------------------------------------------------- shipped configs */
 
 static const char *const shipped[] = {
+	"conf/lab/gateway",
 	"conf/lab/member1",
-	"conf/lab/cluster/member1",
-	"conf/lab/cluster/member2",
-	"conf/lab/cluster/member3",
+	"conf/lab/member2",
+	"conf/lab/member3",
 	"conf/phalanx.example",
 };
 
@@ -379,10 +379,10 @@ START_TEST(test_shipped_twins)
 }
 END_TEST
 
-/* member1 is what the lab scripts start: pin the values they rely on. */
-START_TEST(test_lab_member1)
+/* gateway is what the single-member lab tests start: pin the values they rely on. */
+START_TEST(test_lab_gateway)
 {
-	struct phx_config *cfg = phx_config_load("conf/lab/member1.json",
+	struct phx_config *cfg = phx_config_load("conf/lab/gateway.json",
 						 &errs);
 	char a[16];
 
@@ -418,9 +418,9 @@ END_TEST
 
 /* The lab policy (docs/config.md, "The lab file"): what the lab tests
  * send traffic against. */
-START_TEST(test_lab_member1_policy)
+START_TEST(test_lab_gateway_policy)
 {
-	struct phx_config *cfg = phx_config_load("conf/lab/member1.json",
+	struct phx_config *cfg = phx_config_load("conf/lab/gateway.json",
 						 &errs);
 	const struct phx_cfg_rule *r;
 	char a[16];
@@ -514,13 +514,13 @@ assert_lab_mac(const struct phx_cfg_port *p)
  */
 START_TEST(test_lab_cluster)
 {
-	struct phx_config *ref = phx_config_load("conf/lab/cluster/member1.json",
+	struct phx_config *ref = phx_config_load("conf/lab/member1.json",
 						 &errs);
 	const struct phx_cfg_cluster *c;
 	char a[16];
 	unsigned k, p;
 
-	ck_assert_msg(ref != NULL, "conf/lab/cluster/member1.json: %s",
+	ck_assert_msg(ref != NULL, "conf/lab/member1.json: %s",
 		      errs.e[0].msg);
 	/* what the cluster lab relies on (LAB.md) */
 	c = &ref->cluster;
@@ -569,8 +569,8 @@ START_TEST(test_lab_cluster)
 		struct phx_config *cfg, *want;
 		char pj[64], py[64], name[16], *dw, *dc;
 
-		snprintf(pj, sizeof(pj), "conf/lab/cluster/member%u.json", k);
-		snprintf(py, sizeof(py), "conf/lab/cluster/member%u.yaml", k);
+		snprintf(pj, sizeof(pj), "conf/lab/member%u.json", k);
+		snprintf(py, sizeof(py), "conf/lab/member%u.yaml", k);
 		dc = load_and_dump(pj);
 #if PHX_HAS_YAML
 		{
@@ -1419,8 +1419,8 @@ config_suite(void)
 	tc = tcase_create("shipped");
 	tcase_add_loop_test(tc, test_shipped_twins, 0,
 			    (int)(sizeof(shipped) / sizeof(shipped[0])));
-	tcase_add_test(tc, test_lab_member1);
-	tcase_add_test(tc, test_lab_member1_policy);
+	tcase_add_test(tc, test_lab_gateway);
+	tcase_add_test(tc, test_lab_gateway_policy);
 	tcase_add_test(tc, test_lab_cluster);
 	suite_add_tcase(s, tc);
 

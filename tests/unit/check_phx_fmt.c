@@ -704,7 +704,7 @@ END_TEST
 /* ---- policy and rules ---- */
 
 static const char policy_fixture[] =
-	"{'generation':3,'path':'conf/lab/member1.json','rules':4,"
+	"{'generation':3,'path':'conf/lab/gateway.json','rules':4,"
 	"'default_action':'drop','reloads_ok':2,'reloads_failed':1,"
 	"'last_reload_unix':1735732800,"
 	"'last_reload':'ok: generation 3, 4 rules'}";
@@ -716,7 +716,7 @@ START_TEST(test_policy)
 	tzset();
 	expect_text(POLICY, policy_fixture,
 		    "Generation:      3\n"
-		    "File:            conf/lab/member1.json\n"
+		    "File:            conf/lab/gateway.json\n"
 		    "Rules:           4\n"
 		    "Default action:  drop\n"
 		    "Reloads:         2 ok, 1 failed\n"

@@ -340,7 +340,7 @@ START_TEST(test_lab_policy)
 	struct phx_config *cfg;
 	struct phx_acl_spec *s = new_specs(16);
 
-	cfg = phx_config_load("conf/lab/member1.json", &errs);
+	cfg = phx_config_load("conf/lab/gateway.json", &errs);
 	ck_assert(cfg != NULL);
 	ck_assert_int_eq(phx_policy_expand(cfg, s, 16), 4);
 	/* dnat-web: in0, any egress (the member's own address is "local"),
