@@ -264,6 +264,36 @@ assert_eq "$(state 1)/$(fwd 1)" "ACTIVE/1" \
     "failover refused in effect: member 1 keeps the role when nobody can take it ($out)"
 for k in 1 2; do lab_member_stop "$k"; done
 
+# --- primary-up (FAIL-30): the returning member 1 takes the role back
+for k in 1 2; do
+    python3 - "$(conf "$k")" "$LAB_TMP/member$k-pu.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["cluster"]["recovery"] = "primary-up"
+json.dump(c, open(sys.argv[2], "w"), indent=1)
+PY
+    lab_member_start "$k" "$LAB_TMP/member$k-pu.json" >/dev/null || not_ok "member $k starts (primary-up)"
+done
+pu_state() {
+    timeout 10 "$PHX" -c "$LAB_TMP/member$1-pu.json" raw /phalanx/cluster 2>/dev/null |
+        python3 -c 'import json,sys; print(next(iter(json.load(sys.stdin).values()))["state"])' 2>/dev/null || true
+}
+for ((i = 0; i < 50; i++)); do [ "$(pu_state 1)" = ACTIVE ] && break; sleep 0.1; done
+kill -KILL "${LAB_PID[1]}"
+wait "${LAB_PID[1]}" 2>/dev/null || true
+unset "LAB_PID[1]"
+for ((i = 0; i < 50; i++)); do [[ "$(pu_state 2)" == ACTIVE* ]] && break; sleep 0.1; done
+assert_match "$(pu_state 2)" "^ACTIVE" "primary-up: member 2 forwards while member 1 is dead"
+garp_watch 10.1.0.1
+lab_member_start 1 "$LAB_TMP/member1-pu.json" >/dev/null || not_ok "member 1 restarts (primary-up)"
+for ((i = 0; i < 50; i++)); do [ "$(pu_state 1)" = ACTIVE ] && break; sleep 0.1; done
+assert_eq "$(pu_state 1)/$(pu_state 2)" "ACTIVE/STANDBY" \
+    "primary-up: the returning member 1 takes the role back, member 2 standby"
+wait "$GW_PID" 2>/dev/null || true
+out=$(cat "$GW_OUT")
+assert_match "$out" "GARP .* $(lab_mac 10 1 0 11)" "member 1 announces the VIP again (gratuitous ARP from its in0 MAC)"
+for k in 1 2; do lab_member_stop "$k"; done
+
 # ------------------------------------------------------------ 3 members
 lab_up 3
 for k in 1 2 3; do
