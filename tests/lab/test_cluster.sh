@@ -9,7 +9,8 @@
 # (kill -9, in0 down, a critical device reporting a problem), each timed
 # from the fault to the first gratuitous ARP for the VIP seen in
 # lab-client; then both members losing the sync link at once (exactly one
-# forwards), and three members. Needs root; exits 77 otherwise.
+# forwards), the configuration guard, VMAC mode, primary-up recovery, and
+# three members. Needs root; exits 77 otherwise.
 set -euo pipefail
 
 # shellcheck source=tests/lab/lib.sh
@@ -263,6 +264,31 @@ sleep 2
 assert_eq "$(state 1)/$(fwd 1)" "ACTIVE/1" \
     "failover refused in effect: member 1 keeps the role when nobody can take it ($out)"
 for k in 1 2; do lab_member_stop "$k"; done
+
+# --- VMAC (SPEC ADDR-40, scenario 40): the VIP resolves to the same
+# virtual MAC before and after a failover
+for k in 1 2; do
+    python3 - "$(conf "$k")" "$LAB_TMP/member$k-vmac.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["cluster"]["vmac"] = True
+json.dump(c, open(sys.argv[2], "w"), indent=1)
+PY
+    lab_member_start "$k" "$LAB_TMP/member$k-vmac.json" >/dev/null || not_ok "member $k starts (vmac)"
+done
+ip -n lab-client neigh flush dev eth0
+sleep 0.5
+timeout 10 ip netns exec lab-client ping -c 2 -i 0.2 -W 1 10.2.0.100 >/dev/null 2>&1 || true
+before=$(client_vip_mac)
+kill -KILL "${LAB_PID[1]}"
+wait "${LAB_PID[1]}" 2>/dev/null || true
+unset "LAB_PID[1]"
+sleep 0.3
+out=$(timeout 10 ip netns exec lab-client ping -c 3 -i 0.2 -W 1 10.2.0.100 2>&1 || true)
+assert_eq "$before" "02:1c:7f:01:fe:00" "VMAC mode: the VIP resolves to the virtual MAC of in0"
+assert_match "$out" " 0% packet loss" "VMAC mode: the client reaches the server after the failover"
+assert_eq "$(client_vip_mac)" "$before" "VMAC mode: same MAC for the VIP after the failover"
+lab_member_stop 2
 
 # --- primary-up (FAIL-30): the returning member 1 takes the role back
 for k in 1 2; do
