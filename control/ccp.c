@@ -1161,6 +1161,11 @@ phx_ccp_create(struct phx_ctl *ctl)
 		goto fail;
 	}
 	ctl->ccp = rt;
+	if (cc->join == PHX_JOIN_AUTO)
+		CCP_LOG(WARNING, "join: auto: adopting the running cluster's "
+			"configuration is not implemented yet; this member "
+			"keeps its own and never becomes the configuration "
+			"reference");
 	CCP_LOG(INFO, "cluster %u member %u of %u, %s, hello %u ms x %u, "
 		"%u cluster interfaces, config digest %02x%02x%02x%02x...",
 		cc->id, cc->member, cc->n_members,
