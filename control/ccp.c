@@ -360,55 +360,71 @@ send_on(struct phx_ccp_rt *rt, const struct ccp_if *ci, const uint8_t *payload,
 	phx_dp_ctl_tx(dp, m, ci->port);
 }
 
+/* Encode m for interface ci (its header filled here) and send it. */
+static void
+send_msg(struct phx_ccp_rt *rt, const struct ccp_if *ci,
+	 struct phx_ccp_msg *m, uint16_t dst, enum ccp_counter c)
+{
+	uint8_t buf[PHX_CCP_MAX_ENCODED];
+	int len;
+
+	hdr_init(rt, &m->hdr, ci->port, dst);
+	len = phx_ccp_encode(buf, sizeof(buf), m, &rt->key);
+	if (len < 0) {
+		rt->cnt[CCP_CNT_TX_ERRORS]++;
+		return;
+	}
+	send_on(rt, ci, buf, (size_t)len);
+	rt->cnt[c]++;
+}
+
+/* The same message on every cluster interface that is up. */
+static void
+send_all(struct phx_ccp_rt *rt, struct phx_ccp_msg *m, uint16_t dst,
+	 enum ccp_counter c)
+{
+	unsigned i;
+
+	for (i = 0; i < rt->n_ifs; i++)
+		if (rt->ifs[i].up)
+			send_msg(rt, &rt->ifs[i], m, dst, c);
+}
+
 static void
 send_heartbeats(struct phx_ccp_rt *rt, uint64_t now_tsc)
 {
 	struct phx_ccp_member_view v[PHX_CCP_FSM_MAX_MEMBERS];
-	uint8_t buf[PHX_CCP_MAX_ENCODED];
-	struct phx_ccp_heartbeat hb = { 0 };
-	struct phx_ccp_hdr_info h;
+	struct phx_ccp_msg m = { .opcode = PHX_CCP_OP_MY_STATE };
+	struct phx_ccp_heartbeat *hb = &m.u.hb;
 	struct phx_ccp_hb me;
 	uint64_t now = tsc_to_us(rt, now_tsc);
 	unsigned n, i;
-	int len;
 
 	phx_ccp_fsm_heartbeat(rt->fsm, &me);
 	n = phx_ccp_fsm_view(rt->fsm, now, v, PHX_CCP_FSM_MAX_MEMBERS);
-	hb.n_members = rt->n_wire;
-	hb.ha_mode = rt->cc->recovery == PHX_RECOVERY_PRIMARY_UP ?
-		     PHX_CCP_HA_PRIMARY_UP : PHX_CCP_HA_ONE_UP;
-	hb.time_unit_ms = (uint16_t)rt->cc->hello_ms;
+	hb->n_members = rt->n_wire;
+	hb->ha_mode = rt->cc->recovery == PHX_RECOVERY_PRIMARY_UP ?
+		      PHX_CCP_HA_PRIMARY_UP : PHX_CCP_HA_ONE_UP;
+	hb->time_unit_ms = (uint16_t)rt->cc->hello_ms;
 	for (i = 0; i < rt->n_wire; i++)
-		hb.last_heard[i] = PHX_CCP_COUNT_MAX;
+		hb->last_heard[i] = PHX_CCP_COUNT_MAX;
 	for (i = 0; i < n && i < PHX_CCP_FSM_MAX_MEMBERS; i++) {
 		uint64_t units;
 
 		if (v[i].id == 0 || v[i].id > rt->n_wire)
 			continue;
-		hb.state[v[i].id - 1] = wire_state(v[i].state);
+		hb->state[v[i].id - 1] = wire_state(v[i].state);
 		units = v[i].heard_age_us == UINT64_MAX ? PHX_CCP_COUNT_MAX :
 			v[i].heard_age_us / rt->hello_us;
-		hb.last_heard[v[i].id - 1] = v[i].local ? 0 :
+		hb->last_heard[v[i].id - 1] = v[i].local ? 0 :
 			(uint8_t)RTE_MIN(units, (uint64_t)PHX_CCP_COUNT_MAX);
 	}
-	hb.ifs.in_up = clamp_count(me.ifs_up);
-	hb.ifs.out_up = clamp_count(me.ifs_up);
-	hb.config.generation = rt->cfg_gen;
-	memcpy(hb.config.digest, rt->digest, sizeof(hb.config.digest));
-	member_info_from_hb(&me, &hb.member);
-	for (i = 0; i < rt->n_ifs; i++) {
-		if (!rt->ifs[i].up)
-			continue;
-		hdr_init(rt, &h, rt->ifs[i].port, PHX_CCP_DST_ALL);
-		len = phx_ccp_encode_heartbeat(buf, sizeof(buf), &h, &hb,
-					       &rt->key);
-		if (len < 0) {
-			rt->cnt[CCP_CNT_TX_ERRORS]++;
-			continue;
-		}
-		send_on(rt, &rt->ifs[i], buf, (size_t)len);
-		rt->cnt[CCP_CNT_TX_HEARTBEATS]++;
-	}
+	hb->ifs.in_up = clamp_count(me.ifs_up);
+	hb->ifs.out_up = clamp_count(me.ifs_up);
+	hb->config.generation = rt->cfg_gen;
+	memcpy(hb->config.digest, rt->digest, sizeof(hb->config.digest));
+	member_info_from_hb(&me, &hb->member);
+	send_all(rt, &m, PHX_CCP_DST_ALL, CCP_CNT_TX_HEARTBEATS);
 	/* next one in 75-100 % of hello, so members do not lock step */
 	rt->next_hello = now_tsc + rt->hello_tsc * 3 / 4 +
 			 rte_rand_max(rt->hello_tsc / 4 + 1);
@@ -417,35 +433,23 @@ send_heartbeats(struct phx_ccp_rt *rt, uint64_t now_tsc)
 static void
 send_request(struct phx_ccp_rt *rt, const struct phx_ccp_action *a)
 {
-	uint8_t buf[PHX_CCP_MAX_ENCODED];
-	struct phx_ccp_state_change sc = {
-		.cur_state = wire_state(a->hb.state),
-		.new_state = a->intent == PHX_CCP_INTENT_ACTIVATE ?
-			     PHX_CCP_MSTATE_ACTIVE : PHX_CCP_MSTATE_DOWN,
-		.reason = a->intent == PHX_CCP_INTENT_ACTIVATE ?
-			  PHX_CCP_SCR_ACTIVATE : PHX_CCP_SCR_PROBLEM,
-		.seq = a->seq,
-		.config.generation = rt->cfg_gen,
+	struct phx_ccp_msg m = {
+		.opcode = PHX_CCP_OP_STATE_REQ,
+		.u.sreq = {
+			.cur_state = wire_state(a->hb.state),
+			.new_state = a->intent == PHX_CCP_INTENT_ACTIVATE ?
+				     PHX_CCP_MSTATE_ACTIVE : PHX_CCP_MSTATE_DOWN,
+			.reason = a->intent == PHX_CCP_INTENT_ACTIVATE ?
+				  PHX_CCP_SCR_ACTIVATE : PHX_CCP_SCR_PROBLEM,
+			.seq = a->seq,
+			.config.generation = rt->cfg_gen,
+		},
 	};
-	struct phx_ccp_hdr_info h;
-	unsigned i;
-	int len;
 
-	memcpy(sc.config.digest, rt->digest, sizeof(sc.config.digest));
-	member_info_from_hb(&a->hb, &sc.member);
-	for (i = 0; i < rt->n_ifs; i++) {
-		if (!rt->ifs[i].up)
-			continue;
-		hdr_init(rt, &h, rt->ifs[i].port, PHX_CCP_DST_ALL);
-		len = phx_ccp_encode_state_req(buf, sizeof(buf), &h, &sc,
-					       &rt->key);
-		if (len < 0) {
-			rt->cnt[CCP_CNT_TX_ERRORS]++;
-			continue;
-		}
-		send_on(rt, &rt->ifs[i], buf, (size_t)len);
-		rt->cnt[CCP_CNT_TX_REQUESTS]++;
-	}
+	memcpy(m.u.sreq.config.digest, rt->digest,
+	       sizeof(m.u.sreq.config.digest));
+	member_info_from_hb(&a->hb, &m.u.sreq.member);
+	send_all(rt, &m, PHX_CCP_DST_ALL, CCP_CNT_TX_REQUESTS);
 }
 
 static uint16_t
@@ -466,32 +470,21 @@ refusal_of(enum phx_ccp_deny d)
 static void
 send_confirm(struct phx_ccp_rt *rt, const struct phx_ccp_action *a)
 {
-	uint8_t buf[PHX_CCP_MAX_ENCODED];
-	struct phx_ccp_state_verdict sv = {
-		.verdict = a->ok ? PHX_CCP_VERDICT_GRANT :
-				   PHX_CCP_VERDICT_REFUSE,
-		.state = wire_state(phx_ccp_fsm_state(rt->fsm)),
-		.refusal = a->ok ? PHX_CCP_REFUSE_NONE : refusal_of(a->deny),
-		.seq = a->seq,
-		.echo = a->peer <= PHX_CCP_MAX_MEMBERS ? rt->req_echo[a->peer] : 0,
+	struct phx_ccp_msg m = {
+		.opcode = PHX_CCP_OP_STATE_CONFIRM,
+		.u.sconf = {
+			.verdict = a->ok ? PHX_CCP_VERDICT_GRANT :
+					   PHX_CCP_VERDICT_REFUSE,
+			.state = wire_state(phx_ccp_fsm_state(rt->fsm)),
+			.refusal = a->ok ? PHX_CCP_REFUSE_NONE :
+					   refusal_of(a->deny),
+			.seq = a->seq,
+			.echo = a->peer <= PHX_CCP_MAX_MEMBERS ?
+				rt->req_echo[a->peer] : 0,
+		},
 	};
-	struct phx_ccp_hdr_info h;
-	unsigned i;
-	int len;
 
-	for (i = 0; i < rt->n_ifs; i++) {
-		if (!rt->ifs[i].up)
-			continue;
-		hdr_init(rt, &h, rt->ifs[i].port, a->peer);
-		len = phx_ccp_encode_state_confirm(buf, sizeof(buf), &h, &sv,
-						   &rt->key);
-		if (len < 0) {
-			rt->cnt[CCP_CNT_TX_ERRORS]++;
-			continue;
-		}
-		send_on(rt, &rt->ifs[i], buf, (size_t)len);
-		rt->cnt[CCP_CNT_TX_CONFIRMS]++;
-	}
+	send_all(rt, &m, a->peer, CCP_CNT_TX_CONFIRMS);
 }
 
 /* One round of the gratuitous ARP burst: every VIP on its port. */
@@ -717,23 +710,13 @@ handle(struct phx_ccp_rt *rt, const struct phx_ccp_msg *msg,
 	case PHX_CCP_OP_IF_PROBE_REQ:
 		rt->cnt[CCP_CNT_RX_PROBES]++;
 		if (ci != NULL) {
-			uint8_t buf[PHX_CCP_MAX_ENCODED];
-			struct phx_ccp_probe p = {
-				.ifn = msg->u.probe.ifn,
-				.echo = msg->hdr.counter,
+			struct phx_ccp_msg r = {
+				.opcode = PHX_CCP_OP_IF_PROBE_RPLY,
+				.u.probe = { .ifn = msg->u.probe.ifn,
+					     .echo = msg->hdr.counter },
 			};
-			struct phx_ccp_hdr_info h;
-			int len;
 
-			hdr_init(rt, &h, ci->port, src);
-			len = phx_ccp_encode_probe(buf, sizeof(buf), &h, true,
-						   &p, &rt->key);
-			if (len > 0) {
-				send_on(rt, ci, buf, (size_t)len);
-				rt->cnt[CCP_CNT_TX_PROBES]++;
-			} else {
-				rt->cnt[CCP_CNT_TX_ERRORS]++;
-			}
+			send_msg(rt, ci, &r, src, CCP_CNT_TX_PROBES);
 		}
 		return;
 	case PHX_CCP_OP_IF_PROBE_RPLY:
@@ -1090,7 +1073,7 @@ phx_ccp_create(struct phx_ctl *ctl)
 	struct phx_ccp_rt *rt;
 	struct timespec ts;
 	uint64_t now_tsc, now;
-	unsigned i, k;
+	unsigned i;
 
 	if (!cc->enabled)
 		return 0;
@@ -1119,28 +1102,21 @@ phx_ccp_create(struct phx_ctl *ctl)
 
 	now_tsc = rte_rdtsc();
 	now = tsc_to_us(rt, now_tsc);
+	/* our unique address: the one on the sync network */
+	for (i = 0; i < rt->n_ifs; i++)
+		if (rt->ifs[i].secured)
+			phx_ip4_str(rte_be_to_cpu_32(rt->ifs[i].ip), pp.ip);
 	fp.n_members = (uint8_t)cc->n_members;
 	fp.local_id = cc->member;
 	for (i = 0; i < cc->n_members; i++) {
 		/* MODE-11: priority follows the member number */
 		fp.members[i].id = cc->members[i];
 		fp.members[i].prio = (uint8_t)(i + 1);
+		if (cc->members[i] == cc->member)
+			snprintf(fp.members[i].ip, sizeof(fp.members[i].ip),
+				 "%s", pp.ip);
 		rt->n_wire = RTE_MAX(rt->n_wire, cc->members[i]);
 	}
-	for (i = 0; i < rt->n_ifs; i++)
-		if (rt->ifs[i].secured || i == rt->n_ifs - 1) {
-			for (k = 0; k < cc->n_members; k++)
-				if (cc->members[k] == cc->member) {
-					char a[16];
-
-					phx_ip4_str(rte_be_to_cpu_32(
-						rt->ifs[i].ip), a);
-					snprintf(fp.members[k].ip,
-						 sizeof(fp.members[k].ip),
-						 "%s", a);
-				}
-			break;
-		}
 	fp.hello_us = (uint32_t)rt->hello_us;
 	fp.dead_count = cc->dead_count;
 	fp.recovery = cc->recovery == PHX_RECOVERY_PRIMARY_UP ?
@@ -1151,9 +1127,6 @@ phx_ccp_create(struct phx_ctl *ctl)
 	fp.joining = cc->join == PHX_JOIN_AUTO;
 	rt->fsm = phx_ccp_fsm_create(&fp, now);
 	pp.member_id = cc->member;
-	for (k = 0; k < cc->n_members; k++)
-		if (cc->members[k] == cc->member)
-			snprintf(pp.ip, sizeof(pp.ip), "%s", fp.members[k].ip);
 	rt->pn = phx_pnote_create(&pp, now);
 	if (rt->fsm == NULL || rt->pn == NULL) {
 		CCP_LOG(ERR, "cannot create the member state machine: %s",
