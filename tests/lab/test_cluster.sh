@@ -22,7 +22,23 @@ lab_require_bins
 CONFDIR=${PHX_LAB_CLUSTER_CONF:-$LAB_ROOT/conf/lab}
 PROBE="$LAB_ROOT/tests/lab/probe.py"
 TAKEOVER_MS=${PHX_LAB_TAKEOVER_MS:-40}   # issue 4: "in under 40 ms"
-conf() { echo "$CONFDIR/member$1.json"; }
+# conf K: member K's configuration; variant NAME (set VARIANT=NAME)
+# when a scenario runs edited copies (see make_variant).
+VARIANT=
+conf() {
+    if [ -n "$VARIANT" ]; then echo "$LAB_TMP/member$1-$VARIANT.json"
+    else echo "$CONFDIR/member$1.json"; fi
+}
+# make_variant NAME K PYTHON: member K's shipped configuration with
+# PYTHON applied to it (as `c`), saved as variant NAME.
+make_variant() {
+    python3 - "$CONFDIR/member$2.json" "$LAB_TMP/member$2-$1.json" "$3" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+exec(sys.argv[3])
+json.dump(c, open(sys.argv[2], "w"), indent=1)
+PY
+}
 phx_k() { local k=$1; shift; timeout 10 "$PHX" -c "$(conf "$k")" "$@"; }
 
 # tel K CMD EXPR: evaluate python EXPR over member K's answer to CMD
@@ -242,22 +258,18 @@ assert_eq "$(( $(fwd 1) + $(fwd 2) ))" 1 "sync link back: one member forwards"
 for k in 1 2; do lab_member_stop "$k"; done
 
 # --- configuration guard (SPEC 4.5, 4.6): member 2 runs another policy
-python3 - "$(conf 2)" "$LAB_TMP/member2-other.json" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["rules"][2]["timeouts"] = {"tcp_established": 5}
-json.dump(c, open(sys.argv[2], "w"), indent=1)
-PY
+VARIANT=guard
+make_variant guard 1 'pass'
+make_variant guard 2 'c["rules"][2]["timeouts"] = {"tcp_established": 5}'
 lab_member_start 1 "$(conf 1)" >/dev/null || not_ok "member 1 starts"
 assert_eq "$(wait_state 1 ACTIVE_ATTENTION 5)" ACTIVE_ATTENTION "member 1 alone: active attention"
-lab_member_start 2 "$LAB_TMP/member2-other.json" >/dev/null || not_ok "member 2 starts with another policy"
+lab_member_start 2 "$(conf 2)" >/dev/null || not_ok "member 2 starts with another policy"
 sleep 0.5
 assert_eq "$(tel 1 /phalanx/cluster/members 'd["m2"]["cfg_stale"]')" 1 \
     "member 1 reports member 2's configuration as different"
 assert_match "$(phx_k 1 state 2>&1)" "member 2 runs a different configuration" \
     "phx state warns about the mismatch"
-assert_eq "$(timeout 10 "$PHX" -c "$LAB_TMP/member2-other.json" raw /phalanx/cluster |
-    python3 -c 'import json,sys; print(next(iter(json.load(sys.stdin).values()))["state"])')" READY \
+assert_eq "$(state 2)" READY \
     "member 2 with a different configuration stays Ready (will not become active)"
 out=$(phx_k 1 failover 2>&1 || true)
 sleep 2
@@ -267,14 +279,10 @@ for k in 1 2; do lab_member_stop "$k"; done
 
 # --- VMAC (SPEC ADDR-40, scenario 40): the VIP resolves to the same
 # virtual MAC before and after a failover
+VARIANT=vmac
 for k in 1 2; do
-    python3 - "$(conf "$k")" "$LAB_TMP/member$k-vmac.json" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["cluster"]["vmac"] = True
-json.dump(c, open(sys.argv[2], "w"), indent=1)
-PY
-    lab_member_start "$k" "$LAB_TMP/member$k-vmac.json" >/dev/null || not_ok "member $k starts (vmac)"
+    make_variant vmac "$k" 'c["cluster"]["vmac"] = True'
+    lab_member_start "$k" "$(conf "$k")" >/dev/null || not_ok "member $k starts (vmac)"
 done
 ip -n lab-client neigh flush dev eth0
 sleep 0.5
@@ -291,29 +299,19 @@ assert_eq "$(client_vip_mac)" "$before" "VMAC mode: same MAC for the VIP after t
 lab_member_stop 2
 
 # --- primary-up (FAIL-30): the returning member 1 takes the role back
+VARIANT=pu
 for k in 1 2; do
-    python3 - "$(conf "$k")" "$LAB_TMP/member$k-pu.json" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["cluster"]["recovery"] = "primary-up"
-json.dump(c, open(sys.argv[2], "w"), indent=1)
-PY
-    lab_member_start "$k" "$LAB_TMP/member$k-pu.json" >/dev/null || not_ok "member $k starts (primary-up)"
+    make_variant pu "$k" 'c["cluster"]["recovery"] = "primary-up"'
+    lab_member_start "$k" "$(conf "$k")" >/dev/null || not_ok "member $k starts (primary-up)"
 done
-pu_state() {
-    timeout 10 "$PHX" -c "$LAB_TMP/member$1-pu.json" raw /phalanx/cluster 2>/dev/null |
-        python3 -c 'import json,sys; print(next(iter(json.load(sys.stdin).values()))["state"])' 2>/dev/null || true
-}
-for ((i = 0; i < 50; i++)); do [ "$(pu_state 1)" = ACTIVE ] && break; sleep 0.1; done
+wait_state 1 ACTIVE >/dev/null
 kill -KILL "${LAB_PID[1]}"
 wait "${LAB_PID[1]}" 2>/dev/null || true
 unset "LAB_PID[1]"
-for ((i = 0; i < 50; i++)); do [[ "$(pu_state 2)" == ACTIVE* ]] && break; sleep 0.1; done
-assert_match "$(pu_state 2)" "^ACTIVE" "primary-up: member 2 forwards while member 1 is dead"
+assert_match "$(wait_state 2 ACTIVE_ATTENTION)" "^ACTIVE" "primary-up: member 2 forwards while member 1 is dead"
 garp_watch 10.1.0.1
-lab_member_start 1 "$LAB_TMP/member1-pu.json" >/dev/null || not_ok "member 1 restarts (primary-up)"
-for ((i = 0; i < 50; i++)); do [ "$(pu_state 1)" = ACTIVE ] && break; sleep 0.1; done
-assert_eq "$(pu_state 1)/$(pu_state 2)" "ACTIVE/STANDBY" \
+lab_member_start 1 "$(conf 1)" >/dev/null || not_ok "member 1 restarts (primary-up)"
+assert_eq "$(wait_state 1 ACTIVE)/$(state 2)" "ACTIVE/STANDBY" \
     "primary-up: the returning member 1 takes the role back, member 2 standby"
 wait "$GW_PID" 2>/dev/null || true
 out=$(cat "$GW_OUT")
@@ -321,6 +319,7 @@ assert_match "$out" "GARP .* $(lab_mac 10 1 0 11)" "member 1 announces the VIP a
 for k in 1 2; do lab_member_stop "$k"; done
 
 # ------------------------------------------------------------ 3 members
+VARIANT=
 lab_up 3
 for k in 1 2 3; do
     lab_member_start "$k" "$(conf "$k")" >/dev/null || not_ok "member $k of 3 starts"
