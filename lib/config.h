@@ -228,6 +228,37 @@ struct phx_cfg_garp {
 	unsigned interval_ms;         /* spacing, 1..10000, default 10 */
 };
 
+/* State sync (SPEC 3; docs/sync.md). Every member must use the same values
+ * (SPEC 8): they are part of the configuration digest. */
+struct phx_cfg_sync {
+	bool enabled;                 /* default true; false: no session is
+				       * synced, and every status says so
+				       * (SPEC SYNC-77) */
+	unsigned send_queue;          /* frames kept for retransmission,
+				       * 512..65536, default 512 (SYNC-32) */
+	unsigned recv_queue;          /* per-peer reorder window, frames,
+				       * 256..65536, default 256 (SYNC-33) */
+	unsigned ack_every;           /* ACK after this many frames, 1..1024,
+				       * default 16 (SYNC-39a) */
+	unsigned ack_ms;              /* ... or this long after the first
+				       * unacknowledged one, 1..1000, default
+				       * 10 */
+	unsigned retransmit_ms;       /* resend to a peer whose ACK is this
+				       * late; re-ask a gap this often,
+				       * 1..10000, default 50 */
+	unsigned flush_us;            /* a frame leaves when full or when its
+				       * oldest record waited this long,
+				       * 0..100000, default 1000 */
+	unsigned full_sync_timeout_s; /* give up a full sync after this,
+				       * 1..3600, default 30 (SYNC-23) */
+	bool block_new_conns;         /* new-connection blocking under sync
+				       * load (SYNC-60), default false */
+	unsigned block_threshold;     /* sending queue percent that starts
+				       * blocking, 1..100, default 80 */
+	unsigned allowed_protocols;   /* SYNC-62 bitmask still admitted while
+				       * blocking, 0..31, default 24 */
+};
+
 struct phx_cfg_cluster {
 	bool enabled;                 /* the "cluster" section is present;
 				       * false = a standalone member: the
@@ -262,6 +293,7 @@ struct phx_cfg_cluster {
 	unsigned n_vips;
 	struct phx_cfg_vip vips[PHX_CFG_MAX_VIPS];
 	struct phx_cfg_garp garp;
+	struct phx_cfg_sync sync;     /* state sync settings */
 	bool vmac;                    /* one virtual MAC per cluster port
 				       * that moves with the active role
 				       * (SPEC 5.5), default false */

@@ -2692,6 +2692,49 @@ static const struct section garp_section = {
 	.fields = garp_fields, .n_fields = PHX_DIM(garp_fields)
 };
 
+static const struct field sync_fields[] = {
+	/* false: no session is synced (SPEC SYNC-77 makes it visible) */
+	{ .key = "enabled", .type = FT_BOOL,
+	  MEMBER(struct phx_cfg_sync, enabled), .def = 1 },
+	/* frames kept until every peer ACKs them (SPEC SYNC-32) */
+	{ .key = "send_queue", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_sync, send_queue),
+	  .min = 512, .max = 65536, .def = 512 },
+	/* per-peer reorder window (SPEC SYNC-33) */
+	{ .key = "recv_queue", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_sync, recv_queue),
+	  .min = 256, .max = 65536, .def = 256 },
+	{ .key = "ack_every", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_sync, ack_every),
+	  .min = 1, .max = 1024, .def = 16 },
+	{ .key = "ack_ms", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_sync, ack_ms),
+	  .min = 1, .max = 1000, .def = 10 },
+	{ .key = "retransmit_ms", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_sync, retransmit_ms),
+	  .min = 1, .max = 10000, .def = 50 },
+	/* batching delay of a frame that is not full, microseconds */
+	{ .key = "flush_us", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_sync, flush_us),
+	  .min = 0, .max = 100000, .def = 1000 },
+	{ .key = "full_sync_timeout_s", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_sync, full_sync_timeout_s),
+	  .min = 1, .max = 3600, .def = 30 },
+	/* SPEC SYNC-60..63 */
+	{ .key = "block_new_conns", .type = FT_BOOL,
+	  MEMBER(struct phx_cfg_sync, block_new_conns), .def = 0 },
+	{ .key = "block_threshold", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_sync, block_threshold),
+	  .min = 1, .max = 100, .def = 80 },
+	{ .key = "allowed_protocols", .type = FT_UINT,
+	  MEMBER(struct phx_cfg_sync, allowed_protocols),
+	  .min = 0, .max = 31, .def = 24 },
+};
+
+static const struct section sync_section = {
+	.fields = sync_fields, .n_fields = PHX_DIM(sync_fields)
+};
+
 /* Keywords, indexed by the model's enums. */
 static const char *const mode_words[] = {
 	[PHX_CLU_MODE_HA] = "ha", NULL
@@ -2766,6 +2809,9 @@ static const struct field cluster_fields[] = {
 	  .dump = dump_vips },
 	{ .key = "garp", .type = FT_SECTION,
 	  MEMBER(struct phx_cfg_cluster, garp), .sub = &garp_section },
+	/* state sync (SPEC 3) */
+	{ .key = "sync", .type = FT_SECTION,
+	  MEMBER(struct phx_cfg_cluster, sync), .sub = &sync_section },
 	/* virtual MAC per cluster port (SPEC ADDR-40/41): off by default */
 	{ .key = "vmac", .type = FT_BOOL, MEMBER(struct phx_cfg_cluster, vmac),
 	  .def = 0 },

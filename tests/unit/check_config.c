@@ -878,6 +878,11 @@ START_TEST(test_cluster_model)
 	ck_assert_uint_eq(c->vips[2].loc.line, 28);
 	ck_assert_uint_eq(c->garp.count, 5);
 	ck_assert_uint_eq(c->garp.interval_ms, 200);
+	ck_assert(c->sync.enabled);
+	ck_assert_uint_eq(c->sync.send_queue, 1024);
+	ck_assert_uint_eq(c->sync.ack_ms, 20);
+	ck_assert(c->sync.block_new_conns);
+	ck_assert_uint_eq(c->sync.allowed_protocols, 1);
 	ck_assert(c->vmac);
 	ck_assert_uint_eq(c->join, PHX_JOIN_AUTO);
 	/* a VIP as NAT address */
@@ -921,6 +926,12 @@ START_TEST(test_cluster_defaults)
 	ck_assert_uint_eq(c->n_vips, 0);
 	ck_assert_uint_eq(c->garp.count, 3);
 	ck_assert_uint_eq(c->garp.interval_ms, 10);
+	ck_assert(c->sync.enabled);
+	ck_assert_uint_eq(c->sync.send_queue, 512);
+	ck_assert_uint_eq(c->sync.recv_queue, 256);
+	ck_assert_uint_eq(c->sync.retransmit_ms, 50);
+	ck_assert(!c->sync.block_new_conns);
+	ck_assert_uint_eq(c->sync.allowed_protocols, 24);
 	ck_assert(!c->vmac);
 	ck_assert_uint_eq(c->join, PHX_JOIN_MANUAL);
 	phx_config_free(cfg);
