@@ -1050,26 +1050,37 @@ conn_keep(struct phx_fmt_conn *c, json_t *const *cols, size_t i,
 	return 0;
 }
 
-int
-phx_fmt_conn_add(struct phx_fmt_conn *c, json_t *page, uint64_t worker,
-		 uint64_t from, int64_t *next, uint64_t *workers, char *err,
-		 size_t errlen)
+/* A checked /phalanx/conn page (both phx conn and phx diff read them). */
+struct conn_page {
+	uint64_t workers;     /* "workers" */
+	uint64_t live;        /* "sessions": live in that worker */
+	int64_t next;         /* -1: the worker's table is done */
+	size_t n;             /* rows */
+	json_t *cols[PHX_DIM(conn_specs)];
+};
+
+/*
+ * Check an answer to "/phalanx/conn,w=<worker>,from=<from>...": the
+ * worker and from asked for, a next of -1 or beyond from (so that a walk
+ * ends), workers unchanged from prev_workers (0: the first page), and
+ * columns of conn_specs as long as "rows" says.
+ */
+static int
+conn_page_check(json_t *page, uint64_t worker, uint64_t from,
+		uint64_t prev_workers, struct conn_page *p, char *err,
+		size_t errlen)
 {
-	json_t *cols[PHX_DIM(conn_specs)], *nx;
-	uint64_t w, nw, fr, live, rows;
-	json_int_t nv;
-	size_t n, i;
+	uint64_t w, fr, rows;
+	json_t *nx;
 	int rc;
 
-	*next = -1;
-	*workers = 0;
-	if (c->json && c->rows == NULL)
-		return -ENOMEM;
 	if ((rc = need_object(page, err, errlen)) < 0 ||
 	    (rc = get_uint(page, NULL, "worker", &w, err, errlen)) < 0 ||
-	    (rc = get_uint(page, NULL, "workers", &nw, err, errlen)) < 0 ||
+	    (rc = get_uint(page, NULL, "workers", &p->workers, err,
+			   errlen)) < 0 ||
 	    (rc = get_uint(page, NULL, "from", &fr, err, errlen)) < 0 ||
-	    (rc = get_uint(page, NULL, "sessions", &live, err, errlen)) < 0 ||
+	    (rc = get_uint(page, NULL, "sessions", &p->live, err,
+			   errlen)) < 0 ||
 	    (rc = get_uint(page, NULL, "rows", &rows, err, errlen)) < 0)
 		return rc;
 	nx = json_object_get(page, "next");
@@ -1078,51 +1089,70 @@ phx_fmt_conn_add(struct phx_fmt_conn *c, json_t *page, uint64_t worker,
 	if (!json_is_integer(nx) || json_integer_value(nx) < -1)
 		return bad(err, errlen, NULL, "next",
 			   "is not -1 or a slot index");
-	nv = json_integer_value(nx);
+	p->next = json_integer_value(nx);
 	if (w != worker || fr != from) {
 		snprintf(err, errlen, "answer for worker %" PRIu64 " from %"
 			 PRIu64 " to a request for worker %" PRIu64 " from %"
 			 PRIu64, w, fr, worker, from);
 		return -EINVAL;
 	}
-	if (w >= nw) {
+	if (w >= p->workers) {
 		snprintf(err, errlen, "\"worker\" %" PRIu64 " is not below "
-			 "\"workers\" %" PRIu64, w, nw);
+			 "\"workers\" %" PRIu64, w, p->workers);
 		return -EINVAL;
 	}
-	if (c->workers != 0 && nw != c->workers) {
+	if (prev_workers != 0 && p->workers != prev_workers) {
 		snprintf(err, errlen, "\"workers\" changed from %" PRIu64
-			 " to %" PRIu64, c->workers, nw);
+			 " to %" PRIu64, prev_workers, p->workers);
 		return -EINVAL;
 	}
 	/* The walk ends only if every page moves forward. */
-	if (nv != -1 && (uint64_t)nv <= from) {
+	if (p->next != -1 && (uint64_t)p->next <= from) {
 		snprintf(err, errlen, "\"next\" %" PRId64 " does not advance "
-			 "past \"from\" %" PRIu64, (int64_t)nv, from);
+			 "past \"from\" %" PRIu64, p->next, from);
 		return -EINVAL;
 	}
-	if ((rc = get_columns(page, conn_specs, PHX_DIM(conn_specs), cols, &n,
-			      err, errlen)) < 0)
+	if ((rc = get_columns(page, conn_specs, PHX_DIM(conn_specs), p->cols,
+			      &p->n, err, errlen)) < 0)
 		return rc;
-	if (rows != n) {
+	if (rows != p->n) {
 		snprintf(err, errlen, "\"rows\" says %" PRIu64 ", the columns "
-			 "hold %zu", rows, n);
+			 "hold %zu", rows, p->n);
 		return -EINVAL;
 	}
+	return 0;
+}
 
-	c->workers = nw;
-	if (c->cur_worker != (int64_t)w) {
+int
+phx_fmt_conn_add(struct phx_fmt_conn *c, json_t *page, uint64_t worker,
+		 uint64_t from, int64_t *next, uint64_t *workers, char *err,
+		 size_t errlen)
+{
+	struct conn_page p;
+	size_t i;
+	int rc;
+
+	*next = -1;
+	*workers = 0;
+	if (c->json && c->rows == NULL)
+		return -ENOMEM;
+	if ((rc = conn_page_check(page, worker, from, c->workers, &p, err,
+				  errlen)) < 0)
+		return rc;
+
+	c->workers = p.workers;
+	if (c->cur_worker != (int64_t)worker) {
 		if (c->cur_worker >= 0)
 			c->live_done += c->cur_live;
-		c->cur_worker = (int64_t)w;
+		c->cur_worker = (int64_t)worker;
 	}
-	c->cur_live = live;
-	*next = nv;
-	*workers = nw;
-	for (i = 0; i < n && !phx_fmt_conn_full(c); i++)
-		if ((rc = conn_keep(c, cols, i, w)) < 0)
+	c->cur_live = p.live;
+	*next = p.next;
+	*workers = p.workers;
+	for (i = 0; i < p.n && !phx_fmt_conn_full(c); i++)
+		if ((rc = conn_keep(c, p.cols, i, worker)) < 0)
 			return rc;
-	if (i < n)
+	if (i < p.n)
 		c->stopped = true;  /* rows left on this very page */
 	return 0;
 }
