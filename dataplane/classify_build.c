@@ -199,6 +199,7 @@ phx_dp_policy_build(struct phx_dp *dp, const struct phx_config *cfg,
 		rt->action = cr->action;
 		rt->nat_kind = cr->nat_kind;
 		rt->sync = cr->sync;
+		rt->sync_delay_s = cr->sync ? cr->sync_delay_s : 0;
 		rt->nat_ip = rte_cpu_to_be_32(cr->nat_ip);
 		rt->nat_port_lo = cr->nat_port_lo;
 		rt->nat_port_hi = cr->nat_port_hi;

@@ -164,18 +164,57 @@ void phx_dp_policy_publish(struct phx_dp *dp, struct phx_policy *pol);
 /* Generation of the current policy; any thread. */
 uint64_t phx_dp_policy_gen(struct phx_dp *dp);
 
-/* A session change, queued by the owning worker for the sync service. */
+/*
+ * A session change, queued by the owning worker for the sync service on
+ * its SP/SC event ring (16384 events per worker; a full ring loses the
+ * event and counts sync_events_lost, every queued one counts
+ * sync_events).
+ *
+ * Emission rules (SPEC 3.6-3.7, DESIGN 6):
+ *   - NEW, UPD and DEL only while the member forwards (the gate of
+ *     phx_dp_cluster_set_forwarding, read once per burst; standalone
+ *     members always forward). In HA the forwarding member owns every
+ *     session: a standby's own expiries, flushes and re-checks of synced
+ *     sessions are never shipped back.
+ *   - Never for a PHX_SESS_F_NOSYNC session: its rule says sync: false,
+ *     or its destination is multicast (224.0.0.0/4), the limited
+ *     broadcast or a port subnet's directed broadcast (SYNC-51: never
+ *     synced, cannot be enabled).
+ *   - Never for a PHX_SESS_F_DELAYED session (rule sync_delay_s > 0,
+ *     SYNC-55/56): when the delay has passed and the session still
+ *     lives, the flag goes and one NEW with the current state follows;
+ *     a session that ends before is never synced (no NEW, no DEL). A
+ *     full delay queue (one per worker: sessions.max entries, at most
+ *     2^20) syncs at once and counts sync_delay_overflow.
+ *   - UPD when the TCP state, the replied flag or the window flag
+ *     changes, and, at most once per 4-second refresh epoch, on a packet
+ *     of an otherwise unchanged session (sync_refresh): a standby
+ *     expires synced sessions by the remaining lifetime they carry, so
+ *     the owner refreshes the ones that carry traffic. Per-packet
+ *     counters are never synced.
+ *   - FULL and DUMP_END answer PHX_MSG_DUMP only, forwarding or not.
+ * Sessions installed by PHX_MSG_INSTALL or removed by PHX_MSG_DELETE
+ * emit nothing (they came from sync); their later changes on a member
+ * that forwards do.
+ */
 enum phx_sess_event_type {
-	PHX_SEV_NEW = 1,     /* created by a rule */
-	PHX_SEV_UPD = 2,     /* state changed (TCP state, replied) */
-	PHX_SEV_DEL = 3,     /* removed (expired, closed, revoked, flushed) */
+	PHX_SEV_NEW = 1,      /* created by a rule (or its sync delay ended) */
+	PHX_SEV_UPD = 2,      /* state changed (TCP state, replied), or a
+			       * lifetime refresh */
+	PHX_SEV_DEL = 3,      /* removed (expired, closed, revoked, flushed) */
+	PHX_SEV_FULL = 4,     /* a session sent by a full-sync dump
+			       * (PHX_MSG_DUMP) */
+	PHX_SEV_DUMP_END = 5, /* the end of one dump chunk: remaining_ms is
+			       * the index to continue from, UINT32_MAX =
+			       * the whole shard has been dumped; s is zero */
 };
 
 struct phx_sess_event {
 	uint8_t type;            /* enum phx_sess_event_type */
 	uint8_t worker;          /* owning worker */
 	uint16_t pad;
-	uint32_t remaining_ms;   /* lifetime left when queued (SPEC SI-09) */
+	uint32_t remaining_ms;   /* lifetime left when queued (SPEC SI-09);
+				  * DEL: 0; DUMP_END: the next cursor */
 	struct phx_sess s;       /* the record at that moment */
 };
 
@@ -183,24 +222,97 @@ struct phx_sess_event {
 unsigned phx_dp_sess_events(struct phx_dp *dp, struct phx_sess_event *ev,
 			    unsigned n);
 
-/* Requests to a worker's shard (DESIGN invariant 1: only its owner writes
- * it). */
+/*
+ * Requests to a worker's shard (DESIGN invariant 1: only its owner writes
+ * it), on an SP/SC ring of 16384 messages per worker, drained in bursts
+ * with a budget of 256 per worker loop (a standby applies a full sync of
+ * millions of sessions at several million per second). Post a session's
+ * messages to its owner, phx_dp_sess_worker().
+ */
 enum phx_dp_msg_type {
 	PHX_MSG_INSTALL = 1,     /* add or refresh a session (sync, pickup) */
 	PHX_MSG_FLUSH = 2,       /* delete every session */
+	PHX_MSG_DELETE = 3,      /* delete one session (sync) */
+	PHX_MSG_DUMP = 4,        /* dump a chunk of the shard (full sync) */
 };
 
+/*
+ * INSTALL: s is the session (phx_sess_from_sync()), remaining_ms its
+ *   lifetime left, rebased on the worker's clock (never extended to a
+ *   full timeout). Its rule belongs to the sender's policy: gen 0 makes
+ *   the next packet or sweep re-check it. A new session is inserted with
+ *   PHX_SESS_F_SYNCED (its SNAT port taken from the pool); an existing
+ *   one (same forward key) takes the fields that may change (state,
+ *   REPLIED and WINDOW flags, tmo_class, win, rule) and the lifetime; its
+ *   NAT stays. Counts sess_installed, or sess_install_failed (table full,
+ *   a key owned by another session). No event.
+ * DELETE: the session whose forward key is s.key (matched in either
+ *   direction) goes, its SNAT port back to the pool; sess_sync_deleted.
+ *   No event; nothing when it is unknown.
+ * DUMP: up to count sessions that sync (not F_NOSYNC, not F_DELAYED;
+ *   synced ones included), scanning the shard from index from, each as a
+ *   PHX_SEV_FULL event, then one PHX_SEV_DUMP_END carrying the index to
+ *   continue from (UINT32_MAX: done). Served whether or not the member
+ *   forwards. A chunk ends early, with its DUMP_END, when the event ring
+ *   has no room for more or 65536 slots were scanned: the end marker
+ *   always has room. If the ring cannot take even that, the dump waits
+ *   (messages behind it too) until it can. Post the next chunk after its
+ *   DUMP_END.
+ * FLUSH: every session goes (sess_closed, DEL events while forwarding).
+ */
 struct phx_dp_msg {
 	uint8_t type;            /* enum phx_dp_msg_type */
 	uint8_t pad[3];
-	uint32_t remaining_ms;   /* INSTALL: lifetime left, rebased on the
-				  * worker's clock */
-	struct phx_sess s;       /* INSTALL: the session */
+	uint32_t remaining_ms;   /* INSTALL: lifetime left */
+	uint32_t from, count;    /* DUMP: first index, sessions at most */
+	struct phx_sess s;       /* INSTALL: the session; DELETE: s.key */
 };
 
-/* Post a message to worker w. 0, or -ENOBUFS when its ring is full.
- * Control lcore. */
+/* Post a message to worker w. 0, or -ENOBUFS when its ring is full, or
+ * -EINVAL for an unknown worker. Control lcore. */
 int phx_dp_post(struct phx_dp *dp, unsigned w, const struct phx_dp_msg *m);
+
+/*
+ * The worker that owns the session with forward key fwd on this member
+ * (DESIGN invariant 6): the one whose queue the NIC's RSS picks for the
+ * flow, from the same symmetric Toeplitz key and redirection table the
+ * workers use to pick SNAT ports (so the SNAT reply lands there too).
+ * TCP and UDP hash the 4-tuple, other protocols the address pair (RSS
+ * "IPv4 other"). With one worker, 0. Any thread.
+ */
+unsigned phx_dp_sess_worker(const struct phx_dp *dp,
+			    const struct phx_flow_key *fwd);
+
+/* fw_sync_allowed_protocols (SPEC SYNC-62): kinds of new connection let
+ * through while blocking. Data connections (8, 16) do not exist here. */
+#define PHX_SYNC_ALLOW_ICMP 0x01
+#define PHX_SYNC_ALLOW_TCP  0x02
+#define PHX_SYNC_ALLOW_UDP  0x04
+
+/*
+ * New-connection blocking under sync overload (SPEC SYNC-60..63), set by
+ * the sync runtime when its send queue passes its threshold. While on,
+ * workers drop the first packet of a new flow (after the rule accepted
+ * it) whose protocol is not in allowed (PHX_SYNC_ALLOW_*) as
+ * sync_blocked; packets of existing sessions, and traffic to the
+ * member's own addresses, are unaffected. Workers read it once per
+ * burst. Control lcore.
+ */
+void phx_dp_sync_block(struct phx_dp *dp, bool on, uint8_t allowed);
+
+/*
+ * Digest of worker w's shard for `phx diff`: the sum, mod 2^64, of
+ * phx_sess_digest_hash() over the sessions that sync (no F_NOSYNC or
+ * F_DELAYED), and their count. An active member and its standby holding
+ * the same sessions compare equal: lifetimes, windows and the SYNCED
+ * flag are not in it. The worker computes it itself between bursts,
+ * 65536 slots per loop, so with traffic it is a near-snapshot (a session
+ * that moves in the meantime may be missed, as with conn pages).
+ * Returns 0, -ETIMEDOUT or -EINVAL. Any thread; serialised with
+ * phx_dp_conn_page().
+ */
+int phx_dp_shard_digest(struct phx_dp *dp, unsigned w, uint64_t *digest,
+			uint32_t *count, unsigned timeout_ms);
 
 /* A page of one worker's sessions, copied by the worker itself. */
 struct phx_conn_filter {
@@ -225,7 +337,8 @@ struct phx_conn_page {
 
 /*
  * Ask worker w for up to PHX_CONN_PAGE sessions matching f, scanning from
- * index from. Waits (at most timeout_ms) for the worker to answer between
+ * index from. Rows carry the session flags: a diff skips F_UNSYNCED ones
+ * (session.h) as the digest does. Waits (at most timeout_ms) for the worker to answer between
  * two bursts. Returns 0 or -ETIMEDOUT/-EINVAL. Any thread (telemetry);
  * requests are serialised internally.
  */

@@ -33,12 +33,22 @@ RTE_LOG_REGISTER(phx_logtype_dp, phx.dp, INFO);
 
 /* Where a withdrawn (timed-out) dump request's late answer goes. */
 static struct phx_conn_page rq_sink;
+static struct phx_digest_out rq_dig_sink;
 
 int phx_dp_meta_offset = -1;
 
 #define RING_SIZE 1024
 #define SYNC_RING_SIZE 16384
-#define MSG_RING_SIZE 4096
+/* Control -> worker messages. A standby applying a full sync or a burst
+ * of delta updates posts installs far faster than a worker loop comes
+ * round (PHX_MSG_BUDGET per loop, in bursts): 16384 x 80 bytes (1.3 MB
+ * per worker) lets control post a whole received window of sync frames
+ * (~40 records each) without waiting, while the worker applies them at
+ * millions per second. */
+#define MSG_RING_SIZE 16384
+/* Delayed-sync FIFO (worker.c): sessions.max entries, at most this many
+ * (32 bytes each); beyond it sessions are synced at once. */
+#define DELAY_Q_MAX (1u << 20)
 
 static const char *const counter_names[PHX_CNT_MAX] = {
 #define PHX_DP_CNT_NAME_(e, n) [PHX_CNT_##e] = #n,
@@ -127,8 +137,14 @@ workers_init(struct phx_dp *dp)
 		snprintf(name, sizeof(name), "phx_sess_%u", i);
 		w->shard = phx_shard_create(name, dp->cfg->sessions.max,
 			(int)rte_lcore_to_socket_id(lcore));
+		w->delay_mask = RTE_MIN(rte_align32pow2(dp->cfg->sessions.max),
+					DELAY_Q_MAX) - 1;
+		w->delay_q = rte_malloc_socket("phx_sync_delay",
+			sizeof(*w->delay_q) * (w->delay_mask + 1),
+			RTE_CACHE_LINE_SIZE,
+			(int)rte_lcore_to_socket_id(lcore));
 		if (w->handoff == NULL || w->sync_ev == NULL || w->msg == NULL ||
-		    w->shard == NULL)
+		    w->shard == NULL || w->delay_q == NULL)
 			return -ENOMEM;
 		for (p = 0; p < dp->cfg->n_ports; p++) {
 			w->txb[p] = rte_zmalloc_socket("phx_txb",
@@ -216,6 +232,27 @@ rss_init(struct phx_dp *dp)
 				.reta[i % RTE_ETH_RETA_GROUP_SIZE];
 		break;
 	}
+}
+
+/* Directed broadcasts of the ports' subnets: never synced (SPEC
+ * SYNC-51). /31 and /32 have none (RFC 3021). */
+static void
+bcast_init(struct phx_dp *dp)
+{
+	const struct phx_config *cfg = dp->cfg;
+	unsigned p, a;
+
+	for (p = 0; p < cfg->n_ports; p++)
+		for (a = 0; a < cfg->ports[p].n_addrs; a++) {
+			const struct phx_cfg_addr *ad = &cfg->ports[p].addrs[a];
+
+			if (ad->plen >= 31 ||
+			    dp->nb_bcast == RTE_DIM(dp->bcast))
+				continue;
+			dp->bcast[dp->nb_bcast++] = rte_cpu_to_be_32(ad->ip |
+				(ad->plen == 0 ? UINT32_MAX :
+				 UINT32_MAX >> ad->plen));
+		}
 }
 
 static int
@@ -317,6 +354,8 @@ phx_dp_create(const struct phx_config *cfg, struct phx_cfg_errors *errs)
 		goto fail;
 	}
 	rss_init(dp);
+	bcast_init(dp);
+	dp->refresh_tsc = rte_get_tsc_hz() * PHX_SYNC_REFRESH_S;
 	dp->pickup_until_tsc = rte_rdtsc() +
 		rte_get_tsc_hz() * cfg->sessions.pickup_grace_s;
 	pthread_mutex_init(&dp->policy_lock, NULL);
@@ -419,6 +458,7 @@ phx_dp_free(struct phx_dp *dp)
 			rte_ring_free(w->sync_ev);
 			rte_ring_free(w->msg);
 			phx_shard_free(w->shard);
+			rte_free(w->delay_q);
 			for (p = 0; p < PHX_NAT_ADDR_MAX; p++)
 				phx_nat_pool_free(w->nat_pool[p]);
 			for (p = 0; p < PHX_CFG_MAX_PORTS; p++)
@@ -625,6 +665,13 @@ phx_dp_sess_events(struct phx_dp *dp, struct phx_sess_event *ev, unsigned n)
 	return got;
 }
 
+void
+phx_dp_sync_block(struct phx_dp *dp, bool on, uint8_t allowed)
+{
+	__atomic_store_n(&dp->sync_block, on ? PHX_SYNC_BLOCK_ON | allowed : 0u,
+			 __ATOMIC_RELAXED);
+}
+
 int
 phx_dp_post(struct phx_dp *dp, unsigned w, const struct phx_dp_msg *m)
 {
@@ -634,39 +681,72 @@ phx_dp_post(struct phx_dp *dp, unsigned w, const struct phx_dp_msg *m)
 					sizeof(*m)) == 0 ? 0 : -ENOBUFS;
 }
 
+/* Post the request filled in rq (dump_lock held) and wait for the
+ * worker's answer. */
+static int
+req_wait(struct phx_dp *dp, struct phx_conn_req *rq, unsigned timeout_ms)
+{
+	uint64_t end;
+	uint32_t seq;
+
+	seq = rq->seq + 1;
+	__atomic_store_n(&rq->seq, seq, __ATOMIC_RELEASE);
+	end = rte_rdtsc() + rte_get_tsc_hz() * timeout_ms / 1000;
+	while (__atomic_load_n(&rq->done, __ATOMIC_ACQUIRE) != seq) {
+		if (rte_rdtsc() > end || !dp->started) {
+			/* Withdraw: a late answer must not land in a
+			 * freed buffer. */
+			rq->out = &rq_sink;
+			rq->dig = &rq_dig_sink;
+			__atomic_store_n(&rq->done, seq, __ATOMIC_RELEASE);
+			return -ETIMEDOUT;
+		}
+		rte_delay_us_sleep(50);
+	}
+	return 0;
+}
+
 int
 phx_dp_conn_page(struct phx_dp *dp, unsigned w, uint32_t from,
 		 const struct phx_conn_filter *f, struct phx_conn_page *out,
 		 unsigned timeout_ms)
 {
 	struct phx_conn_req *rq;
-	uint64_t end;
-	uint32_t seq;
-	int rc = 0;
+	int rc;
 
 	if (w >= dp->nb_workers)
 		return -EINVAL;
 	rq = &dp->workers[w].dump;
 	pthread_mutex_lock(&dp->dump_lock);
+	rq->kind = PHX_REQ_PAGE;
 	rq->from = from;
 	rq->f = *f;
 	rq->out = out;
-	seq = rq->seq + 1;
-	__atomic_store_n(&rq->seq, seq, __ATOMIC_RELEASE);
-	end = rte_rdtsc() + rte_get_tsc_hz() * timeout_ms / 1000;
-	while (__atomic_load_n(&rq->done, __ATOMIC_ACQUIRE) != seq) {
-		if (rte_rdtsc() > end || !dp->started) {
-			rc = -ETIMEDOUT;
-			break;
-		}
-		rte_delay_us_sleep(50);
-	}
-	if (rc != 0) {
-		/* Withdraw: a late answer must not land in a freed buffer. */
-		rq->out = &rq_sink;
-		__atomic_store_n(&rq->done, seq, __ATOMIC_RELEASE);
-	}
+	rc = req_wait(dp, rq, timeout_ms);
 	pthread_mutex_unlock(&dp->dump_lock);
+	return rc;
+}
+
+int
+phx_dp_shard_digest(struct phx_dp *dp, unsigned w, uint64_t *digest,
+		    uint32_t *count, unsigned timeout_ms)
+{
+	struct phx_digest_out out = {0};
+	struct phx_conn_req *rq;
+	int rc;
+
+	if (w >= dp->nb_workers)
+		return -EINVAL;
+	rq = &dp->workers[w].dump;
+	pthread_mutex_lock(&dp->dump_lock);
+	rq->kind = PHX_REQ_DIGEST;
+	rq->dig = &out;
+	rc = req_wait(dp, rq, timeout_ms);
+	pthread_mutex_unlock(&dp->dump_lock);
+	if (rc == 0) {
+		*digest = out.sum;
+		*count = out.n;
+	}
 	return rc;
 }
 

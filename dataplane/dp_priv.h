@@ -68,21 +68,54 @@ struct phx_neigh_slot {
 #define PHX_NEIGH_VALID (1ULL << 63)
 #define PHX_IFNAMSIZ 16 /* IFNAMSIZ of <net/if.h>, which we keep out of here */
 #define PHX_VMAC_VALID (1ULL << 63)
+#define PHX_SYNC_BLOCK_ON 0x100
 
 /* Source NAT addresses: every member address and every VIP. */
 #define PHX_NAT_ADDR_MAX (PHX_CFG_MAX_PORTS * PHX_CFG_MAX_ADDRS + PHX_CFG_MAX_VIPS)
 static_assert(PHX_NAT_ADDR_MAX <= 256, "phx_rule_rt.pool is a uint8_t");
 
+enum phx_conn_req_kind {
+	PHX_REQ_PAGE = 0,                 /* phx_dp_conn_page */
+	PHX_REQ_DIGEST = 1,               /* phx_dp_shard_digest */
+};
+
+/* What a digest request gets back. */
+struct phx_digest_out {
+	uint64_t sum;
+	uint32_t n;
+};
+
 /* One outstanding session-dump request per worker (telemetry -> worker).
- * The requester fills from/f/out, then bumps seq; the worker copies a page
- * between two bursts and sets done = seq. */
+ * The requester fills kind/from/f/out (or dig), then bumps seq; the
+ * worker answers between two bursts (a page at once, a digest over
+ * several loops) and sets done = seq. */
 struct phx_conn_req {
 	uint32_t seq;                     /* [A] requester */
 	uint32_t done;                    /* [A] worker */
+	uint32_t kind;                    /* enum phx_conn_req_kind, before
+					   * seq */
 	uint32_t from;                    /* requester, before seq */
 	struct phx_conn_filter f;         /* requester, before seq */
 	struct phx_conn_page *out;        /* requester's buffer */
+	struct phx_digest_out *dig;       /* requester's buffer (DIGEST) */
 };
+
+/* A session waiting for its sync delay (SPEC SYNC-55/56). */
+struct phx_sync_delay {
+	uint64_t due_tsc;                 /* sync at or after this TSC */
+	uint32_t idx;                     /* its slot in the shard */
+	uint32_t pad;
+	struct phx_flow_key key;          /* its forward key: the slot may
+					   * hold another session by then */
+};
+
+/* Refresh epoch (worker.c): a session carrying traffic is refreshed on
+ * the standby at most once per this many seconds. */
+#define PHX_SYNC_REFRESH_S 4
+/* Messages a worker applies per loop (dp_api.h, drain in bursts). */
+#define PHX_MSG_BUDGET 256
+/* Shard slots a dump chunk or a digest loop scans at most. */
+#define PHX_SCAN_BUDGET 65536
 
 /* A worker's loop counter, bumped every loop iteration (idle sleeps
  * included) and read by control to find a stalled worker. Alone in its
@@ -124,6 +157,22 @@ struct phx_worker {
 	uint64_t hits_gen;                /* [W] policy generation of hits[] */
 	uint64_t hits[PHX_CFG_MAX_RULES]; /* [W] rule hits since that policy */
 	struct phx_conn_req dump;         /* [A] session dump request slot */
+	struct phx_digest_out dig_acc;    /* [W] digest being computed */
+	uint32_t dig_pos;                 /* [W] its cursor */
+	bool emit;                        /* [W] sync events allowed: the
+					   * member forwards (read once per
+					   * burst and once per loop) */
+	uint8_t epoch;                    /* [W] refresh epoch of this loop:
+					   * now / PHX_SYNC_REFRESH_S, low
+					   * byte */
+	uint32_t dig_seq;                 /* [W] request it belongs to */
+	uint16_t msg_n, msg_i;            /* [W] msgs[] dequeued / applied;
+					   * msgs[msg_i] may be a dump that
+					   * waits for room in sync_ev */
+	struct phx_dp_msg msgs[PHX_BURST]; /* [W] */
+	struct phx_sync_delay *delay_q;   /* [W] FIFO of delayed sessions */
+	uint32_t delay_mask;              /* [I] its size - 1 (power of 2) */
+	uint32_t delay_head, delay_tail;  /* [W] free-running indexes */
 	struct phx_worker_hb hb;          /* [A] liveness, own cache line */
 	struct phx_dp_stats stats;        /* [W] */
 } __rte_cache_aligned;
@@ -179,6 +228,17 @@ struct phx_dp {
 						 * allowed before this TSC
 						 * (sessions.pickup_grace_s) */
 	pthread_mutex_t dump_lock;              /* serialises dump requests */
+	uint32_t sync_block;                    /* [A] control stores, workers
+						 * load once per burst: 0 = new
+						 * connections allowed, else
+						 * PHX_SYNC_BLOCK_ON | the
+						 * allowed protocols */
+	uint64_t refresh_tsc;                   /* [I] PHX_SYNC_REFRESH_S in
+						 * TSC ticks */
+	unsigned nb_bcast;                      /* [I] */
+	uint32_t bcast[PHX_CFG_MAX_PORTS * PHX_CFG_MAX_ADDRS]; /* [I]
+						 * directed broadcasts of the
+						 * ports' subnets, net order */
 	struct rte_ether_addr vmac_addr[PHX_CFG_MAX_PORTS]; /* [C] the VMAC
 						 * of each port (vmac[] != 0) */
 	bool vmac_hw[PHX_CFG_MAX_PORTS];        /* [C] it was added to the

@@ -41,6 +41,11 @@
 	X(SESS_RECHECKED, sess_rechecked) /* [W] re-checked against a new policy */ \
 	X(SYNC_EVENTS, sync_events)     /* [W] session events queued for sync */ \
 	X(SYNC_EVENTS_LOST, sync_events_lost) /* [W] events lost: ring full */ \
+	X(SYNC_REFRESH, sync_refresh)   /* [W] lifetime refresh UPD events queued */ \
+	X(SYNC_DELAYED, sync_delayed)   /* [W] new sessions put on the sync delay queue */ \
+	X(SYNC_DELAY_OVERFLOW, sync_delay_overflow) /* [W] delay queue full: synced at once */ \
+	X(SESS_SYNC_DELETED, sess_sync_deleted) /* [W] removed by a sync delete message */ \
+	X(SESS_INSTALL_FAILED, sess_install_failed) /* [W] installs refused: table full, key conflict */ \
 	X(HANDOFF_TX, handoff_tx)       /* [W] packets handed to the owning worker */ \
 	X(HANDOFF_RX, handoff_rx)       /* [W] packets received by handoff */    \
 	X(TCP_RST_SENT, tcp_rst_sent)   /* [W] RSTs sent by reject */            \

@@ -38,6 +38,8 @@ struct phx_rule_rt {
 	uint32_t nat_ip;               /* network order */
 	uint16_t nat_port_lo;          /* host order */
 	uint16_t nat_port_hi;          /* host order */
+	uint32_t sync_delay_s;         /* sync sessions only once this old
+					* (SPEC SYNC-55); 0 = at once */
 	uint64_t tmo_tsc[PHX_TMO_MAX]; /* effective timeouts, TSC ticks */
 };
 

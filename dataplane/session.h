@@ -31,6 +31,7 @@
 
 #include "lib/compiler.h"
 #include "lib/flow_key.h"
+#include "lib/sync_codec.h"
 #include "lib/tcp_fsm.h"
 
 /* flags */
@@ -41,6 +42,14 @@
 #define PHX_SESS_F_WINDOW   0x10 /* TCP window tracking active */
 #define PHX_SESS_F_NOSYNC   0x20 /* its rule says sync: false */
 #define PHX_SESS_F_SYNCED   0x40 /* installed from outside (sync/pickup) */
+#define PHX_SESS_F_DELAYED  0x80 /* its rule delays sync (sync_delay_s,
+				  * SPEC SYNC-55/56) and that delay has not
+				  * passed: nothing about it is synced yet,
+				  * and nothing ever is if it ends first */
+
+/* Sessions that sync does not know about: never ship them, never count
+ * them in a digest or a diff. */
+#define PHX_SESS_F_UNSYNCED (PHX_SESS_F_NOSYNC | PHX_SESS_F_DELAYED)
 
 /* UDP and ICMP pseudo-states in .state (TCP uses enum phx_tcp_state). */
 #define PHX_SESS_ST_NEW      1    /* one direction seen */
@@ -49,7 +58,10 @@
 struct phx_sess {
 	struct phx_flow_key key;  /*  0 [W] forward key, pre-NAT */
 	uint64_t last_tsc;        /* 16 [W] last packet, TSC */
-	struct phx_tcp_win win;   /* 24 [W] TCP windows (if F_WINDOW) */
+	struct phx_tcp_win win;   /* 24 [W] TCP windows (if F_WINDOW);
+				   *    win.sync_epoch, for every session:
+				   *    the refresh epoch of its last sync
+				   *    event (worker.c, lifetime refresh) */
 	uint32_t nat_ip;          /* 48 [W] network order: SNAT new source or
 				   *    DNAT new destination */
 	uint16_t nat_port;        /* 52 [W] network order; ICMP: identifier */
@@ -174,6 +186,108 @@ static inline uint32_t
 phx_shard_index(const struct phx_shard *sh, const struct phx_sess *s)
 {
 	return (uint32_t)(s - sh->sess);
+}
+
+/*
+ * A session as sync ships it (lib/sync_codec.h), for the control lcore's
+ * sync runtime and the benchmark. remaining_ms is the lifetime left at
+ * the moment (the receiver rebases it on its own clock), owner the member
+ * id of the sender. The TCP window goes only with F_WINDOW (zero
+ * otherwise), and never the refresh epoch kept in it: that is this
+ * member's bookkeeping. Local flags (USED, NOSYNC, SYNCED, DELAYED) have
+ * no wire form.
+ */
+static inline void
+phx_sess_to_sync(const struct phx_sess *s, uint32_t remaining_ms,
+		 uint8_t owner, struct phx_sync_sess *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->key = s->key;
+	out->key.pad[0] = out->key.pad[1] = out->key.pad[2] = 0;
+	if (s->flags & (PHX_SESS_F_SNAT | PHX_SESS_F_DNAT)) {
+		out->nat_ip = s->nat_ip;
+		out->nat_port = s->nat_port;
+	}
+	out->rule = s->rule;
+	out->gen = s->gen;
+	out->remaining_ms = remaining_ms;
+	out->state = s->state;
+	out->sflags = (uint8_t)(
+		(s->flags & PHX_SESS_F_SNAT ? PHX_SYNC_SF_SNAT : 0) |
+		(s->flags & PHX_SESS_F_DNAT ? PHX_SYNC_SF_DNAT : 0) |
+		(s->flags & PHX_SESS_F_REPLIED ? PHX_SYNC_SF_REPLIED : 0) |
+		(s->flags & PHX_SESS_F_WINDOW ? PHX_SYNC_SF_WINDOW : 0));
+	out->tmo_class = s->tmo_class;
+	out->in_port = s->in_port;
+	out->owner = owner;
+	if (s->flags & PHX_SESS_F_WINDOW) {
+		out->win = s->win;
+		out->win.sync_epoch = 0;
+	}
+}
+
+/*
+ * The session record a synced session becomes, for a PHX_MSG_INSTALL
+ * (dp_api.h): flags from the wire flags, everything else as shipped;
+ * last_tsc stays 0 (the message's remaining_ms carries the lifetime and
+ * the worker rebases it). The worker adds SYNCED and re-learns windows.
+ */
+static inline void
+phx_sess_from_sync(const struct phx_sync_sess *in, struct phx_sess *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->key = in->key;
+	out->key.pad[0] = out->key.pad[1] = out->key.pad[2] = 0;
+	out->nat_ip = in->nat_ip;
+	out->nat_port = in->nat_port;
+	out->rule = in->rule;
+	out->gen = in->gen;
+	out->state = in->state;
+	out->flags = (uint8_t)(
+		(in->sflags & PHX_SYNC_SF_SNAT ? PHX_SESS_F_SNAT : 0) |
+		(in->sflags & PHX_SYNC_SF_DNAT ? PHX_SESS_F_DNAT : 0) |
+		(in->sflags & PHX_SYNC_SF_REPLIED ? PHX_SESS_F_REPLIED : 0) |
+		(in->sflags & PHX_SYNC_SF_WINDOW ? PHX_SESS_F_WINDOW : 0));
+	out->in_port = in->in_port;
+	out->tmo_class = in->tmo_class;
+	if (in->sflags & PHX_SYNC_SF_WINDOW) {
+		out->win = in->win;
+		out->win.sync_epoch = 0;
+	}
+}
+
+/*
+ * One session's share of a shard digest (phx_dp_shard_digest, `phx
+ * diff`): a 64-bit hash of what an active and its standby must agree on,
+ * the forward key, the NAT translation and the state. Lifetimes, windows,
+ * counters and the local flags (SYNCED, REPLIED) are left out: they
+ * differ legitimately between the two. A digest is the sum of these over
+ * the sessions that sync (no F_UNSYNCED), mod 2^64, so order does not
+ * matter and a CLI can compute the same from conn pages.
+ */
+static inline uint64_t
+phx_sess_digest_hash(const struct phx_sess *s)
+{
+	const uint64_t m = 0xff51afd7ed558ccdULL, m2 = 0xc4ceb9fe1a85ec53ULL;
+	bool nat = s->flags & (PHX_SESS_F_SNAT | PHX_SESS_F_DNAT);
+	uint64_t w[3], h = 0x9e3779b97f4a7c15ULL;
+	unsigned i;
+
+	w[0] = (uint64_t)s->key.src_ip << 32 | s->key.dst_ip;
+	w[1] = (uint64_t)s->key.sport << 48 | (uint64_t)s->key.dport << 32 |
+	       (uint64_t)s->key.proto << 24 | (uint64_t)s->state << 16 |
+	       (s->flags & (PHX_SESS_F_SNAT | PHX_SESS_F_DNAT));
+	w[2] = nat ? (uint64_t)s->nat_ip << 32 | s->nat_port : 0;
+	/* murmur3's 64-bit finaliser over a chain of the three words */
+	for (i = 0; i < 3; i++) {
+		h ^= w[i];
+		h ^= h >> 33;
+		h *= m;
+		h ^= h >> 33;
+		h *= m2;
+		h ^= h >> 33;
+	}
+	return h;
 }
 
 #endif /* PHX_DP_SESSION_H */

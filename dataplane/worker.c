@@ -63,6 +63,8 @@
 /* Session records the expiry sweep examines per loop. */
 #define SWEEP_BUSY 4
 #define SWEEP_IDLE 64
+/* Delayed-sync sessions examined per loop (more than a loop creates). */
+#define DELAY_BUDGET 64
 
 static inline void
 drop(struct phx_worker *w, struct rte_mbuf *m, enum phx_drop_reason r)
@@ -243,40 +245,93 @@ to_ctl(struct phx_worker *w, struct rte_mbuf *m, enum phx_dp_ctl_kind kind,
 /* ------------------------------------------------------------------ */
 /* Sessions                                                             */
 
-static inline void
-sess_event(struct phx_worker *w, const struct phx_policy *pol,
-	   const struct phx_sess *s, enum phx_sess_event_type type,
-	   uint64_t now)
-{
-	struct phx_sess_event ev;
-
-	if (s->flags & PHX_SESS_F_NOSYNC)
-		return;
-	ev.type = (uint8_t)type;
-	ev.worker = (uint8_t)w->idx;
-	ev.pad = 0;
-	ev.remaining_ms = 0;
-	if (type != PHX_SEV_DEL) {
-		uint64_t tmo = s->gen == pol->gen && s->rule < pol->n_rules ?
-			pol->rules[s->rule].tmo_tsc[s->tmo_class] :
-			pol->tmo_tsc[s->tmo_class];
-
-		ev.remaining_ms = (uint32_t)(phx_tmo_remaining(now,
-			s->last_tsc, tmo) * 1000 / rte_get_tsc_hz());
-	}
-	ev.s = *s;
-	if (rte_ring_sp_enqueue_elem(w->sync_ev, &ev, sizeof(ev)) == 0)
-		w->stats.cnt[PHX_CNT_SYNC_EVENTS]++;
-	else
-		w->stats.cnt[PHX_CNT_SYNC_EVENTS_LOST]++;
-}
-
 static inline uint64_t
 sess_tmo(const struct phx_policy *pol, const struct phx_sess *s)
 {
 	if (s->gen == pol->gen && s->rule < pol->n_rules)
 		return pol->rules[s->rule].tmo_tsc[s->tmo_class];
 	return pol->tmo_tsc[s->tmo_class];
+}
+
+static inline uint32_t
+sess_remaining_ms(const struct phx_policy *pol, const struct phx_sess *s,
+		  uint64_t now)
+{
+	return (uint32_t)(phx_tmo_remaining(now, s->last_tsc,
+		sess_tmo(pol, s)) * 1000 / rte_get_tsc_hz());
+}
+
+/* Queue an event for the sync service; counted either way. */
+static inline bool
+ev_push(struct phx_worker *w, enum phx_sess_event_type type,
+	const struct phx_sess *s, uint32_t remaining_ms)
+{
+	struct phx_sess_event ev;
+
+	ev.type = (uint8_t)type;
+	ev.worker = (uint8_t)w->idx;
+	ev.pad = 0;
+	ev.remaining_ms = remaining_ms;
+	if (s != NULL)
+		ev.s = *s;
+	else
+		memset(&ev.s, 0, sizeof(ev.s));
+	if (rte_ring_sp_enqueue_elem(w->sync_ev, &ev, sizeof(ev)) == 0) {
+		w->stats.cnt[PHX_CNT_SYNC_EVENTS]++;
+		return true;
+	}
+	w->stats.cnt[PHX_CNT_SYNC_EVENTS_LOST]++;
+	return false;
+}
+
+/*
+ * A NEW, UPD or DEL of s, under the emission rules of dp_api.h: only
+ * while the member forwards (w->emit, read once per burst: a standby's
+ * own expiries are not the owner's word), never for sessions that do
+ * not sync (yet). Returns true when queued. An event carries the state
+ * of now, so the session's refresh epoch starts again.
+ */
+static inline bool
+sess_event(struct phx_worker *w, const struct phx_policy *pol,
+	   struct phx_sess *s, enum phx_sess_event_type type, uint64_t now)
+{
+	if (!w->emit || (s->flags & PHX_SESS_F_UNSYNCED))
+		return false;
+	if (type == PHX_SEV_DEL)
+		return ev_push(w, type, s, 0);
+	s->win.sync_epoch = w->epoch;
+	return ev_push(w, type, s, sess_remaining_ms(pol, s, now));
+}
+
+/*
+ * Lifetime refresh (dp_api.h): a packet of a session whose last event is
+ * from an earlier epoch. The epoch moves on whether or not the event
+ * goes out, so this costs one compare per packet and at most one event
+ * per session per PHX_SYNC_REFRESH_S.
+ */
+static __rte_noinline void
+sess_refresh(struct phx_worker *w, const struct phx_policy *pol,
+	     struct phx_sess *s, uint64_t now)
+{
+	if (sess_event(w, pol, s, PHX_SEV_UPD, now))
+		w->stats.cnt[PHX_CNT_SYNC_REFRESH]++;
+	s->win.sync_epoch = w->epoch;
+}
+
+/* SPEC SYNC-51: broadcast and multicast are never synced. dst in
+ * network order. */
+static inline bool
+dst_never_synced(const struct phx_dp *dp, uint32_t dst)
+{
+	uint32_t h = rte_be_to_cpu_32(dst);
+	unsigned i;
+
+	if ((h & 0xf0000000u) == 0xe0000000u || h == 0xffffffffu)
+		return true;
+	for (i = 0; i < dp->nb_bcast; i++)
+		if (dp->bcast[i] == dst)
+			return true;
+	return false;
 }
 
 static struct phx_nat_pool *
@@ -290,10 +345,9 @@ snat_pool_of(struct phx_worker *w, uint32_t nat_ip)
 	return NULL;
 }
 
-/* Remove s: keys, NAT port, event; cnt says why. */
-static void
-sess_destroy(struct phx_worker *w, const struct phx_policy *pol,
-	     struct phx_sess *s, enum phx_dp_counter cnt, uint64_t now)
+/* Give s's source-NAT port back to its pool. */
+static inline void
+sess_release_nat(struct phx_worker *w, const struct phx_sess *s)
 {
 	if (s->flags & PHX_SESS_F_SNAT) {
 		struct phx_nat_pool *np = snat_pool_of(w, s->nat_ip);
@@ -301,6 +355,14 @@ sess_destroy(struct phx_worker *w, const struct phx_policy *pol,
 		if (np != NULL)
 			phx_nat_pool_release(np, rte_be_to_cpu_16(s->nat_port));
 	}
+}
+
+/* Remove s: keys, NAT port, event; cnt says why. */
+static void
+sess_destroy(struct phx_worker *w, const struct phx_policy *pol,
+	     struct phx_sess *s, enum phx_dp_counter cnt, uint64_t now)
+{
+	sess_release_nat(w, s);
 	sess_event(w, pol, s, PHX_SEV_DEL, now);
 	phx_shard_delete(w->shard, s);
 	w->stats.cnt[cnt]++;
@@ -652,6 +714,8 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 			(enum phx_tcp_state)s->state,
 			s->flags & PHX_SESS_F_REPLIED);
 		sess_event(w, pol, s, PHX_SEV_UPD, now);
+	} else if (unlikely(s->win.sync_epoch != w->epoch)) {
+		sess_refresh(w, pol, s, now);
 	}
 	forward(w, m, pidx, pm, sess_dst_after_nat(s, dir, pm), s, dir, now);
 	return true;
@@ -700,6 +764,58 @@ snat_port_ok(uint16_t port, void *arg)
 	return dp->reta[h % dp->reta_size] == c->worker;
 }
 
+/*
+ * Delayed sync (SPEC SYNC-55/56): a FIFO of the sessions whose rule
+ * delays their sync, in creation order, checked every loop. A full FIFO
+ * syncs the session at once (the delay is an optimisation; losing the
+ * session at a failover is not). With one delay value in the policy the
+ * FIFO is in due order; with several, a session may wait behind an older
+ * one with a longer delay, so it is synced late, never early.
+ */
+static void
+delay_push(struct phx_worker *w, struct phx_sess *s, uint64_t due)
+{
+	struct phx_sync_delay *d;
+
+	if (w->delay_tail - w->delay_head > w->delay_mask) {
+		s->flags &= (uint8_t)~PHX_SESS_F_DELAYED;
+		w->stats.cnt[PHX_CNT_SYNC_DELAY_OVERFLOW]++;
+		return;
+	}
+	d = &w->delay_q[w->delay_tail++ & w->delay_mask];
+	d->due_tsc = due;
+	d->idx = phx_shard_index(w->shard, s);
+	d->pad = 0;
+	d->key = s->key;
+	w->stats.cnt[PHX_CNT_SYNC_DELAYED]++;
+}
+
+/* Sessions whose delay has passed, at most budget of them: if the slot
+ * still holds that session, it syncs now (NEW with its current state).
+ * An expired one is left to the sweep, DELAYED: it is never synced. */
+static void
+delay_run(struct phx_worker *w, const struct phx_policy *pol, uint64_t now,
+	  unsigned budget)
+{
+	while (budget-- != 0 && w->delay_head != w->delay_tail) {
+		const struct phx_sync_delay *d =
+			&w->delay_q[w->delay_head & w->delay_mask];
+		struct phx_sess *s;
+
+		if ((int64_t)(now - d->due_tsc) < 0)
+			return;
+		w->delay_head++;
+		s = &w->shard->sess[d->idx];
+		if ((s->flags & (PHX_SESS_F_USED | PHX_SESS_F_DELAYED)) !=
+		    (PHX_SESS_F_USED | PHX_SESS_F_DELAYED) ||
+		    !phx_flow_key_eq(&s->key, &d->key) ||
+		    phx_tmo_remaining(now, s->last_tsc, sess_tmo(pol, s)) == 0)
+			continue;
+		s->flags &= (uint8_t)~PHX_SESS_F_DELAYED;
+		sess_event(w, pol, s, PHX_SEV_NEW, now);
+	}
+}
+
 /* Create the session for a new flow accepted by rule r. Consumes m on
  * failure (counted). */
 static struct phx_sess *
@@ -717,8 +833,10 @@ sess_create(struct phx_worker *w, const struct phx_policy *pol,
 	t.rule = (uint16_t)r;
 	t.gen = (uint32_t)pol->gen;
 	t.in_port = (uint8_t)pidx;
-	if (!rt->sync)
+	if (!rt->sync || unlikely(dst_never_synced(w->dp, k->dst_ip)))
 		t.flags |= PHX_SESS_F_NOSYNC;
+	else if (rt->sync_delay_s != 0)
+		t.flags |= PHX_SESS_F_DELAYED;
 	if (k->proto == IPPROTO_TCP) {
 		enum phx_tcp_verdict v;
 
@@ -777,8 +895,20 @@ sess_create(struct phx_worker *w, const struct phx_policy *pol,
 		return NULL;
 	}
 	w->stats.cnt[PHX_CNT_SESS_CREATED]++;
+	s->win.sync_epoch = w->epoch;
+	if (unlikely(s->flags & PHX_SESS_F_DELAYED))
+		delay_push(w, s, now + rt->sync_delay_s * rte_get_tsc_hz());
 	sess_event(w, pol, s, PHX_SEV_NEW, now);
 	return s;
+}
+
+/* The fw_sync_allowed_protocols bit of a protocol (SPEC SYNC-62). */
+static inline uint32_t
+sync_allow_bit(uint8_t proto)
+{
+	return proto == IPPROTO_TCP ? PHX_SYNC_ALLOW_TCP :
+	       proto == IPPROTO_UDP ? PHX_SYNC_ALLOW_UDP :
+	       proto == IPPROTO_ICMP ? PHX_SYNC_ALLOW_ICMP : 0;
 }
 
 /* New flows of a burst, classified in one rte_acl call. */
@@ -796,9 +926,12 @@ new_flows(struct phx_worker *w, const struct phx_policy *pol, uint16_t pidx,
 	  struct rte_mbuf **pk, struct newflow *nf, uint64_t now)
 {
 	unsigned c, created = 0;
+	uint32_t block;
 
 	if (nf->n == 0)
 		return;
+	/* Sync overload (SPEC SYNC-60..62): read once per burst. */
+	block = __atomic_load_n(&w->dp->sync_block, __ATOMIC_RELAXED);
 	if (pol->acl != NULL)
 		rte_acl_classify(pol->acl, nf->data, nf->res, nf->n, 1);
 	else
@@ -850,6 +983,11 @@ new_flows(struct phx_worker *w, const struct phx_policy *pol, uint16_t pidx,
 			drop(w, m, PHX_DROP_TCP_NOT_SYN);
 			continue;
 		}
+		if (unlikely(block != 0) &&
+		    !(block & sync_allow_bit(pm->proto))) {
+			drop(w, m, PHX_DROP_SYNC_BLOCKED);
+			continue;
+		}
 		s = sess_create(w, pol, m, pidx, pm, &w->keys[i], res - 1, now);
 		created += s != NULL;
 		if (s != NULL)
@@ -867,6 +1005,24 @@ rss_worker(const struct phx_dp *dp, uint32_t a, uint32_t b, uint16_t pa,
 	uint32_t t[3] = { a, b, (uint32_t)pa << 16 | pb };
 
 	return dp->reta[rte_softrss_be(t, 3, (const uint8_t *)dp->rss_key_be) % dp->reta_size];
+}
+
+unsigned
+phx_dp_sess_worker(const struct phx_dp *dp, const struct phx_flow_key *fwd)
+{
+	uint32_t t[2];
+
+	if (dp->reta_size < 2)
+		return 0;
+	if (fwd->proto == IPPROTO_TCP || fwd->proto == IPPROTO_UDP)
+		return rss_worker(dp, rte_be_to_cpu_32(fwd->src_ip),
+				  rte_be_to_cpu_32(fwd->dst_ip),
+				  rte_be_to_cpu_16(fwd->sport),
+				  rte_be_to_cpu_16(fwd->dport));
+	t[0] = rte_be_to_cpu_32(fwd->src_ip);
+	t[1] = rte_be_to_cpu_32(fwd->dst_ip);
+	return dp->reta[rte_softrss_be(t, 2, (const uint8_t *)dp->rss_key_be) %
+			dp->reta_size];
 }
 
 /*
@@ -1086,8 +1242,10 @@ process(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pkts,
 	if (nip == 0)
 		return;
 	/* A cluster standby: one predictable branch per burst for the
-	 * active member (control release-stores the flag). */
-	if (unlikely(!__atomic_load_n(&w->dp->fwd, __ATOMIC_ACQUIRE))) {
+	 * active member (control release-stores the flag). The same read
+	 * says whether this burst's session changes are synced. */
+	w->emit = __atomic_load_n(&w->dp->fwd, __ATOMIC_ACQUIRE) != 0;
+	if (unlikely(!w->emit)) {
 		not_forwarding(w, pidx, ip4, nip);
 		return;
 	}
@@ -1156,68 +1314,183 @@ drain_ctl_tx(struct phx_worker *w)
 	}
 }
 
-/* Install or refresh a session sent from outside (sync, pickup). Its
- * rule index belongs to another policy: gen 0 makes the next packet or
- * sweep re-check it. */
+/*
+ * Install or refresh a session sent from outside (sync, pickup; dp_api.h
+ * PHX_MSG_INSTALL). Its rule index belongs to another policy: gen 0 makes
+ * the next packet or sweep re-check it. No event: it came from sync.
+ */
 static void
 msg_install(struct phx_worker *w, const struct phx_policy *pol,
 	    const struct phx_dp_msg *msg, uint64_t now)
 {
+	const uint8_t mut = PHX_SESS_F_REPLIED | PHX_SESS_F_WINDOW;
 	struct phx_sess t = msg->s, *s;
 	uint64_t tmo, left = (uint64_t)msg->remaining_ms *
 			     rte_get_tsc_hz() / 1000;
+	struct phx_nat_pool *np = NULL;
 	enum phx_dir dir;
 	int err;
 
-	t.flags &= (uint8_t)~PHX_SESS_F_USED;
+	/* Only what the wire can say; local flags are ours to set. */
+	t.flags &= PHX_SESS_F_SNAT | PHX_SESS_F_DNAT | mut;
 	t.flags |= PHX_SESS_F_SYNCED;
 	/* Its window history is the peer's: learn again before checking. */
 	if (t.flags & PHX_SESS_F_WINDOW)
 		phx_tcp_window_init_pickup(&t.win);
+	else
+		memset(&t.win, 0, sizeof(t.win));
 	t.gen = 0;
-	tmo = pol->tmo_tsc[t.tmo_class < PHX_TMO_MAX ? t.tmo_class : 0];
+	if (t.tmo_class >= PHX_TMO_MAX)
+		t.tmo_class = 0;
+	tmo = pol->tmo_tsc[t.tmo_class];
 	/* Rebase the remaining lifetime on our clock (SPEC SI-09): never
 	 * extend it to a full timeout. */
 	t.last_tsc = now - (tmo > left ? tmo - left : 0);
 	s = phx_shard_find(w->shard, &t.key, &dir);
 	if (s != NULL && dir == PHX_DIR_ORIG) {
-		/* known: refresh its state and lifetime */
+		/* known: what may change since; its NAT stays */
 		s->state = t.state;
-		s->last_tsc = t.last_tsc;
+		s->flags = (uint8_t)((s->flags & ~mut) | (t.flags & mut));
 		s->tmo_class = t.tmo_class;
+		t.win.sync_epoch = s->win.sync_epoch;
 		s->win = t.win;
+		s->rule = t.rule;
+		s->gen = 0;
+		s->last_tsc = t.last_tsc;
 		w->stats.cnt[PHX_CNT_SESS_INSTALLED]++;
 		return;
 	}
+	if (s != NULL) {
+		/* its key is the reply of another session */
+		w->stats.cnt[PHX_CNT_SESS_INSTALL_FAILED]++;
+		return;
+	}
 	if (t.flags & PHX_SESS_F_SNAT) {
-		struct phx_nat_pool *np = snat_pool_of(w, t.nat_ip);
-
-		if (np != NULL)
-			phx_nat_pool_take(np, rte_be_to_cpu_16(t.nat_port));
+		np = snat_pool_of(w, t.nat_ip);
+		/* A port already taken is left as it is (never released by
+		 * this session's failure below). */
+		if (np != NULL &&
+		    !phx_nat_pool_take(np, rte_be_to_cpu_16(t.nat_port)))
+			np = NULL;
 	}
 	s = phx_shard_insert(w->shard, &t, &err);
-	if (s != NULL)
-		w->stats.cnt[PHX_CNT_SESS_INSTALLED]++;
+	if (s == NULL) {
+		if (np != NULL)
+			phx_nat_pool_release(np, rte_be_to_cpu_16(t.nat_port));
+		w->stats.cnt[PHX_CNT_SESS_INSTALL_FAILED]++;
+		return;
+	}
+	w->stats.cnt[PHX_CNT_SESS_INSTALLED]++;
 }
 
+/* PHX_MSG_DELETE: the peer removed the session (dp_api.h). No event. */
 static void
+msg_delete(struct phx_worker *w, const struct phx_dp_msg *msg)
+{
+	struct phx_sess *s;
+	enum phx_dir dir;
+
+	s = phx_shard_find(w->shard, &msg->s.key, &dir);
+	if (s == NULL)
+		return;
+	sess_release_nat(w, s);
+	phx_shard_delete(w->shard, s);
+	w->stats.cnt[PHX_CNT_SESS_SYNC_DELETED]++;
+}
+
+/*
+ * PHX_MSG_DUMP: one chunk of a full sync (dp_api.h). The event ring is
+ * ours to fill (single producer), so its free count only grows while we
+ * look: one read, then count down, always keeping the end marker's
+ * place. Returns false, having done nothing, when not even the end
+ * marker fits: the caller keeps the message for the next loop.
+ */
+static bool
+msg_dump(struct phx_worker *w, const struct phx_policy *pol,
+	 const struct phx_dp_msg *msg, uint64_t now)
+{
+	const struct phx_shard *sh = w->shard;
+	unsigned room = rte_ring_free_count(w->sync_ev);
+	uint32_t i = msg->from, sent = 0, scanned = 0;
+
+	if (room == 0)
+		return false;
+	room--; /* DUMP_END */
+	for (; i < sh->max && sent < msg->count && scanned < PHX_SCAN_BUDGET;
+	     i++, scanned++) {
+		const struct phx_sess *s = &sh->sess[i];
+
+		if (!(s->flags & PHX_SESS_F_USED) ||
+		    (s->flags & PHX_SESS_F_UNSYNCED))
+			continue;
+		if (room == 0)
+			break;
+		if (!ev_push(w, PHX_SEV_FULL, s, sess_remaining_ms(pol, s, now)))
+			break;
+		room--;
+		sent++;
+	}
+	ev_push(w, PHX_SEV_DUMP_END, NULL, i >= sh->max ? UINT32_MAX : i);
+	return true;
+}
+
+static inline bool
+msg_apply(struct phx_worker *w, const struct phx_policy *pol,
+	  const struct phx_dp_msg *msg, uint64_t now)
+{
+	unsigned i;
+
+	switch (msg->type) {
+	case PHX_MSG_INSTALL:
+		msg_install(w, pol, msg, now);
+		break;
+	case PHX_MSG_DELETE:
+		msg_delete(w, msg);
+		break;
+	case PHX_MSG_DUMP:
+		return msg_dump(w, pol, msg, now);
+	case PHX_MSG_FLUSH:
+		for (i = 0; i < w->shard->max; i++)
+			if (w->shard->sess[i].flags & PHX_SESS_F_USED)
+				sess_destroy(w, pol, &w->shard->sess[i],
+					     PHX_CNT_SESS_CLOSED, now);
+		break;
+	default:
+		break;
+	}
+	return true;
+}
+
+/*
+ * Messages from control, in bursts, at most PHX_MSG_BUDGET per loop: a
+ * standby applying a full sync gets millions of installs a second, and a
+ * loop with packets must still come round quickly. A dump that cannot
+ * start (event ring full) stays first in line, the messages behind it
+ * wait: order is kept. Returns the messages applied.
+ */
+static unsigned
 drain_msgs(struct phx_worker *w, const struct phx_policy *pol, uint64_t now)
 {
-	struct phx_dp_msg msg;
-	unsigned k, i;
+	unsigned done = 0;
 
-	for (k = 0; k < 8; k++) {
-		if (rte_ring_sc_dequeue_elem(w->msg, &msg, sizeof(msg)) != 0)
-			return;
-		if (msg.type == PHX_MSG_INSTALL) {
-			msg_install(w, pol, &msg, now);
-		} else if (msg.type == PHX_MSG_FLUSH) {
-			for (i = 0; i < w->shard->max; i++)
-				if (w->shard->sess[i].flags & PHX_SESS_F_USED)
-					sess_destroy(w, pol, &w->shard->sess[i],
-						     PHX_CNT_SESS_CLOSED, now);
+	for (;;) {
+		if (w->msg_i == w->msg_n) {
+			if (done >= PHX_MSG_BUDGET)
+				break;
+			w->msg_i = 0;
+			w->msg_n = rte_ring_sc_dequeue_burst_elem(w->msg,
+				w->msgs, sizeof(w->msgs[0]),
+				RTE_MIN((unsigned)PHX_BURST,
+					PHX_MSG_BUDGET - done), NULL);
+			if (w->msg_n == 0)
+				break;
 		}
+		if (!msg_apply(w, pol, &w->msgs[w->msg_i], now))
+			break;
+		w->msg_i++;
+		done++;
 	}
+	return done;
 }
 
 static bool
@@ -1266,6 +1539,54 @@ serve_dump(struct phx_worker *w)
 	__atomic_store_n(&rq->done, rq->seq, __ATOMIC_RELEASE);
 }
 
+/*
+ * A shard digest (phx_dp_shard_digest), PHX_SCAN_BUDGET slots per loop
+ * so a large shard never holds a burst back for long. A new request (a
+ * withdrawn one leaves its partial sum behind) starts from slot 0.
+ */
+static void
+serve_digest(struct phx_worker *w, uint32_t seq)
+{
+	struct phx_conn_req *rq = &w->dump;
+	const struct phx_shard *sh = w->shard;
+	uint32_t i, end;
+
+	if (w->dig_seq != seq) {
+		w->dig_seq = seq;
+		w->dig_pos = 0;
+		w->dig_acc.sum = 0;
+		w->dig_acc.n = 0;
+	}
+	end = RTE_MIN(sh->max, w->dig_pos + PHX_SCAN_BUDGET);
+	for (i = w->dig_pos; i < end; i++) {
+		const struct phx_sess *s = &sh->sess[i];
+
+		if ((s->flags & PHX_SESS_F_USED) &&
+		    !(s->flags & PHX_SESS_F_UNSYNCED)) {
+			w->dig_acc.sum += phx_sess_digest_hash(s);
+			w->dig_acc.n++;
+		}
+	}
+	w->dig_pos = end;
+	if (end < sh->max)
+		return;
+	*rq->dig = w->dig_acc;
+	__atomic_store_n(&rq->done, seq, __ATOMIC_RELEASE);
+}
+
+static inline void
+serve_req(struct phx_worker *w)
+{
+	uint32_t seq = __atomic_load_n(&w->dump.seq, __ATOMIC_ACQUIRE);
+
+	if (likely(seq == w->dump.done))
+		return;
+	if (w->dump.kind == PHX_REQ_DIGEST)
+		serve_digest(w, seq);
+	else
+		serve_dump(w);
+}
+
 int
 phx_dp_worker_loop(void *arg)
 {
@@ -1280,7 +1601,13 @@ phx_dp_worker_loop(void *arg)
 	w->icmp_tokens = dp->icmp_burst;
 	while (!__atomic_load_n(&dp->stop, __ATOMIC_RELAXED)) {
 		uint64_t now = rte_rdtsc();
-		unsigned got = 0, n;
+		unsigned got = 0, msgs, n;
+
+		/* Once per loop (bursts read the gate again themselves):
+		 * may housekeeping's session changes be synced, and the
+		 * lifetime refresh epoch (dp_api.h). */
+		w->emit = __atomic_load_n(&dp->fwd, __ATOMIC_ACQUIRE) != 0;
+		w->epoch = (uint8_t)(now / dp->refresh_tsc);
 
 		/* Liveness for control (the Workers critical device). */
 		__atomic_store_n(&w->hb.n, w->hb.n + 1, __ATOMIC_RELAXED);
@@ -1313,10 +1640,11 @@ phx_dp_worker_loop(void *arg)
 		got += n;
 		if (w->idx == 0)
 			drain_ctl_tx(w);
-		drain_msgs(w, w->pol, now);
-		if (unlikely(__atomic_load_n(&w->dump.seq, __ATOMIC_ACQUIRE) !=
-			     w->dump.done))
-			serve_dump(w);
+		/* Messages keep the worker awake (below) as packets do. */
+		msgs = drain_msgs(w, w->pol, now);
+		serve_req(w);
+		if (w->delay_head != w->delay_tail)
+			delay_run(w, w->pol, now, DELAY_BUDGET);
 		sweep(w, w->pol, now, got != 0 ? SWEEP_BUSY : SWEEP_IDLE);
 		for (p = 0; p < dp->nb_ports; p++)
 			w->stats.cnt[PHX_CNT_TX_PKTS] += rte_eth_tx_buffer_flush(
@@ -1325,7 +1653,7 @@ phx_dp_worker_loop(void *arg)
 		if (got != 0)
 			w->stats.cnt[PHX_CNT_BUSY_TSC] += rte_rdtsc() - now;
 
-		if (got != 0 || sleep_us == 0) {
+		if (got != 0 || msgs != 0 || sleep_us == 0) {
 			idle = 0;
 			continue;
 		}

@@ -62,7 +62,9 @@
 	X(POLICY_REVOKED, policy_revoked, "session no longer allowed by the reloaded policy") \
 	X(HANDOFF_FULL, handoff_full, "handoff ring to the owning worker full") \
 	/* --- cluster (dataplane, SPEC 1.2) --- */                              \
-	X(CLUSTER_NOT_ACTIVE, cluster_not_active, "member is not active: transit or VIP traffic dropped (SPEC MODE-12)")
+	X(CLUSTER_NOT_ACTIVE, cluster_not_active, "member is not active: transit or VIP traffic dropped (SPEC MODE-12)") \
+	/* --- state sync (dataplane, SPEC 3.8) --- */                            \
+	X(SYNC_BLOCKED, sync_blocked, "new connection blocked while sync is overloaded (SPEC SYNC-62)")
 
 enum phx_drop_reason {
 	PHX_DROP_NONE = 0, /* not a drop: the packet goes on */

@@ -83,7 +83,11 @@ struct phx_tcp_win {
 	uint16_t maxwin[2];  /* largest window advertised (unscaled) */
 	uint8_t wscale[2];   /* window scale per direction, 0xf = unknown */
 	uint8_t flags;       /* PHX_TCPW_F_* */
-	uint8_t pad;
+	uint8_t sync_epoch;  /* not window state: the dataplane keeps a
+			      * session's last sync refresh epoch here
+			      * (dataplane/session.h); window_init and
+			      * window_init_pickup zero it, window_check
+			      * keeps it, sync never ships it */
 };
 
 #define PHX_TCPW_F_PICKUP 0x01 /* picked up mid-stream (synced, or a grace

@@ -464,7 +464,7 @@ START_TEST(test_win_init)
 	ck_assert_uint_eq(w.wscale[O], 7);
 	ck_assert_uint_eq(w.wscale[R], 0xf);        /* until the SYN/ACK */
 	ck_assert_uint_eq(w.flags & PHX_TCPW_F_PICKUP, 0);
-	ck_assert_uint_eq(w.pad, 0);
+	ck_assert_uint_eq(w.sync_epoch, 0);
 }
 END_TEST
 
