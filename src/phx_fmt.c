@@ -18,6 +18,7 @@
  */
 #include "src/phx_fmt.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -2989,4 +2990,766 @@ out:
 	free(mc);
 	free(sc);
 	return rc;
+}
+
+/* ---- state synchronisation (SPEC 3, 6.6, 6.7) ---- */
+
+#define SYNC_LABEL_W 47  /* labels dotted out to here, as cphaprob does */
+#define SYNC_DISABLED \
+	"Sync is DISABLED by configuration (cluster.sync.enabled: false): " \
+	"connections will not survive a failover"
+
+/* A counter, or with per the average key / per (0 when per is 0). */
+struct sync_line {
+	const char *label;
+	const char *key;
+	const char *per;
+};
+
+static const struct sync_line sync_other[] = {
+	{ "Sent retransmission requests", "sent_retrans_reqs", NULL },
+	{ "Avg missing updates per request", "missing_requested",
+	  "sent_retrans_reqs" },
+	{ "Old or too-new arriving updates", "old_or_too_new", NULL },
+	{ "Unsynced missing updates", "unsynced_missing", NULL },
+	{ "Lost sync connection (num of events)", "lost_sync_events", NULL },
+	{ "Timed out sync connection", "timed_out_sync", NULL },
+};
+
+static const struct sync_line sync_local[] = {
+	{ "Total generated updates", "generated", NULL },
+	{ "Recv Retransmission requests", "recv_retrans_reqs", NULL },
+	{ "Recv Duplicate Retrans request", "recv_dup_retrans_reqs", NULL },
+	{ "Blocking Scenarios", "blocking_scenarios", NULL },
+	{ "Blocked packets", "blocked_packets", NULL },
+	{ "Max length of sending queue", "send_queue_max", NULL },
+	{ "Avg length of sending queue", "send_queue_sum",
+	  "send_queue_samples" },
+	{ "Hold Pkts events", "hold_events", NULL },
+	{ "Unhold Pkt events", "unhold_events", NULL },
+	{ "Not held due to no members", "not_held_no_members", NULL },
+	{ "Max held duration (ticks)", "held_max_ticks", NULL },
+	{ "Avg held duration (ticks)", "held_sum_ticks", "unhold_events" },
+};
+
+static const struct sync_line sync_timers[] = {
+	{ "Sync tick (ms)", "sync_tick_ms", NULL },
+	{ "CPHA tick (ms)", "cpha_tick_ms", NULL },
+};
+
+static const struct sync_line sync_queues[] = {
+	{ "Sending queue size", "send_queue_size", NULL },
+	{ "Receiving queue size", "recv_queue_size", NULL },
+};
+
+/* phalanx's own, after SPEC's sections. */
+static const struct sync_line sync_records[] = {
+	{ "Sending queue length now", "send_queue_len", NULL },
+	{ "Records sent", "records_sent", NULL },
+	{ "Records received", "records_received", NULL },
+	{ "Records applied", "records_applied", NULL },
+	{ "Records coalesced", "records_coalesced", NULL },
+	{ "Records that failed to apply", "apply_failed", NULL },
+	{ "Sync events lost", "events_lost", NULL },
+};
+
+static const struct {
+	const char *title;
+	const struct sync_line *lines;
+	size_t n;
+} sync_sections[] = {
+	{ "Other Member Updates:", sync_other, PHX_DIM(sync_other) },
+	{ "Local Updates:", sync_local, PHX_DIM(sync_local) },
+	{ "Timers:", sync_timers, PHX_DIM(sync_timers) },
+	{ "Queues:", sync_queues, PHX_DIM(sync_queues) },
+};
+
+/* The counters pstat's section prints. */
+static const char *const sync_pstat_keys[] = {
+	"tx_frames", "tx_retransmitted", "tx_retrans_reqs", "tx_acks",
+	"rx_frames", "rx_queued", "rx_dropped_by_net", "rx_retrans_reqs",
+	"rx_acks", "retrans_reqs_illegal", "cb_handled", "cb_delay_sum",
+	"cb_max_delay", "dropped_overload", "delta_mem_kb", "pending_held",
+	"released_timeout",
+};
+
+static int
+check_sync_lines(json_t *sync, const struct sync_line *l, size_t n,
+		 char *err, size_t errlen)
+{
+	uint64_t u;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		if ((rc = get_uint(sync, NULL, l[i].key, &u, err,
+				   errlen)) < 0 ||
+		    (l[i].per != NULL &&
+		     (rc = get_uint(sync, NULL, l[i].per, &u, err,
+				    errlen)) < 0))
+			return rc;
+	return 0;
+}
+
+/* A checked key's value. */
+static uint64_t
+sync_u64(json_t *sync, const char *key)
+{
+	return (uint64_t)json_integer_value(json_object_get(sync, key));
+}
+
+/* sum / n rounded to the nearest; n > 0. */
+static uint64_t
+div_round(uint64_t sum, uint64_t n)
+{
+	return sum / n + (sum % n >= n - sum % n);
+}
+
+/* "label....... value" */
+static void
+dotted(FILE *out, const char *label, const char *value)
+{
+	static const char dots[SYNC_LABEL_W + 1] =
+		"...............................................";
+	int n = SYNC_LABEL_W - (int)strlen(label);
+	char l[CELL_LEN], v[CELL_LEN];
+
+	fprintf(out, "%s%.*s %s\n", clean(label, l, sizeof(l)), MAX(n, 3),
+		dots, clean(value, v, sizeof(v)));
+}
+
+static void
+sync_lines_print(FILE *out, json_t *sync, const struct sync_line *l,
+		 size_t n)
+{
+	char v[32];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t u = sync_u64(sync, l[i].key), per;
+
+		if (l[i].per == NULL) {
+			snprintf(v, sizeof(v), "%" PRIu64, u);
+		} else {
+			per = sync_u64(sync, l[i].per);
+			if (per == 0)
+				snprintf(v, sizeof(v), "0");
+			else
+				snprintf(v, sizeof(v), "%.1f",
+					 (double)u / (double)per);
+		}
+		dotted(out, l[i].label, v);
+	}
+}
+
+static const struct phx_fmt_col sync_peer_cols[] = {
+	{ "Member", PHX_FMT_LEFT },
+	{ "Live", PHX_FMT_LEFT },
+	{ "Acked seq", PHX_FMT_RIGHT },
+	{ "Lag (ms)", PHX_FMT_RIGHT },
+	{ "Expected seq", PHX_FMT_RIGHT },
+	{ "Queued", PHX_FMT_RIGHT },
+};
+
+/* /phalanx/sync/peers into t: "m<id>" -> {live, acked, lag_ms,
+ * rx_started, rx_expected, rx_queued}. */
+static int
+sync_peers_table(json_t *peers, struct phx_fmt_table *t, char *err,
+		 size_t errlen)
+{
+	const char *key;
+	json_t *p;
+	int rc;
+
+	if ((rc = need_object(peers, err, errlen)) < 0)
+		return rc;
+	json_object_foreach(peers, key, p) {
+		uint64_t acked, lag, expected, queued;
+		char c[4][24];
+		bool live, started;
+		const char *cells[PHX_DIM(sync_peer_cols)];
+
+		if (key[0] != 'm' || key[1] == '\0' ||
+		    strspn(key + 1, "0123456789") != strlen(key + 1) ||
+		    strlen(key) > 12)
+			return bad(err, errlen, NULL, key,
+				   "is not a peer (m<id>)");
+		if (!json_is_object(p))
+			return bad(err, errlen, NULL, key, "is not an object");
+		if ((rc = get_flag(p, key, "live", &live, err, errlen)) < 0 ||
+		    (rc = get_uint(p, key, "acked", &acked, err, errlen)) < 0 ||
+		    (rc = get_uint(p, key, "lag_ms", &lag, err, errlen)) < 0 ||
+		    (rc = get_flag(p, key, "rx_started", &started, err,
+				   errlen)) < 0 ||
+		    (rc = get_uint(p, key, "rx_expected", &expected, err,
+				   errlen)) < 0 ||
+		    (rc = get_uint(p, key, "rx_queued", &queued, err,
+				   errlen)) < 0)
+			return rc;
+		snprintf(c[0], sizeof(c[0]), "%" PRIu64, acked);
+		snprintf(c[1], sizeof(c[1]), "%" PRIu64, lag);
+		if (started)
+			snprintf(c[2], sizeof(c[2]), "%" PRIu64, expected);
+		else
+			snprintf(c[2], sizeof(c[2]), "-");
+		snprintf(c[3], sizeof(c[3]), "%" PRIu64, queued);
+		cells[0] = key + 1;
+		cells[1] = live ? "yes" : "no";
+		cells[2] = c[0];
+		cells[3] = c[1];
+		cells[4] = c[2];
+		cells[5] = c[3];
+		if (phx_fmt_table_add(t, cells) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static const char *
+block_text(int64_t block)
+{
+	return block < 0 ? "disabled" : block == 0 ?
+		"not blocking (detection on)" : "BLOCKING new connections";
+}
+
+int
+phx_fmt_syncstat(FILE *out, json_t *sync, json_t *peers, bool all_drops,
+		 char *err, size_t errlen)
+{
+	struct phx_fmt_table t;
+	const char *status, *fs_state, *key;
+	uint64_t member, fs_peer, fs_records, fs_ms, u;
+	int64_t block;
+	json_t *fa, *v;
+	bool enabled;
+	size_t i, n_drops = 0;
+	char b[CELL_LEN];
+	int rc;
+
+	if ((rc = need_object(sync, err, errlen)) < 0 ||
+	    (rc = get_flag(sync, NULL, "enabled", &enabled, err, errlen)) < 0 ||
+	    (rc = get_str(sync, NULL, "status", &status, err, errlen)) < 0 ||
+	    (rc = get_uint(sync, NULL, "member", &member, err, errlen)) < 0 ||
+	    (rc = get_str(sync, NULL, "full_sync_state", &fs_state, err,
+			  errlen)) < 0 ||
+	    (rc = get_uint(sync, NULL, "full_sync_peer", &fs_peer, err,
+			   errlen)) < 0 ||
+	    (rc = get_uint(sync, NULL, "full_sync_records", &fs_records, err,
+			   errlen)) < 0 ||
+	    (rc = get_uint(sync, NULL, "full_sync_ms", &fs_ms, err,
+			   errlen)) < 0 ||
+	    (rc = get_int(sync, NULL, "block_new_conns", -1, &block, err,
+			  errlen)) < 0 ||
+	    (rc = check_sync_lines(sync, sync_records, PHX_DIM(sync_records),
+				   err, errlen)) < 0)
+		return rc;
+	if (block > 1)
+		return bad(err, errlen, NULL, "block_new_conns",
+			   "is not -1, 0 or 1");
+	for (i = 0; i < PHX_DIM(sync_sections); i++)
+		if ((rc = check_sync_lines(sync, sync_sections[i].lines,
+					   sync_sections[i].n, err,
+					   errlen)) < 0)
+			return rc;
+	fa = json_object_get(sync, "fa_peers");
+	if (fa == NULL)
+		return bad(err, errlen, NULL, "fa_peers", "is missing");
+	if (!json_is_array(fa))
+		return bad(err, errlen, NULL, "fa_peers", "is not an array");
+	json_array_foreach(fa, i, v)
+		if ((rc = uint_of(v, NULL, "fa_peers[]", &u, err,
+				  errlen)) < 0)
+			return rc;
+	json_object_foreach(sync, key, v) {
+		if (strncmp(key, "drop_", 5) != 0)
+			continue;
+		if ((rc = uint_of(v, NULL, key, &u, err, errlen)) < 0)
+			return rc;
+		n_drops += u != 0 || all_drops;
+	}
+	phx_fmt_table_init(&t, sync_peer_cols, PHX_DIM(sync_peer_cols));
+	if ((rc = sync_peers_table(peers, &t, err, errlen)) < 0)
+		goto out;
+
+	/* Checked: print. */
+	if (!enabled)
+		fputs(SYNC_DISABLED "\n\n", out);
+	fputs("Sync Statistics (IDs of F&A Peers - 1):\n ", out);
+	json_array_foreach(fa, i, v)
+		fprintf(out, " %" PRIu64, (uint64_t)json_integer_value(v));
+	fputs(json_array_size(fa) == 0 ? " none\n" : "\n", out);
+	for (i = 0; i < PHX_DIM(sync_sections); i++) {
+		fprintf(out, "\n%s\n", sync_sections[i].title);
+		sync_lines_print(out, sync, sync_sections[i].lines,
+				 sync_sections[i].n);
+	}
+
+	fputs("\nPhalanx:\n", out);
+	snprintf(b, sizeof(b), "%" PRIu64, member);
+	dotted(out, "Member ID", b);
+	dotted(out, "Status", status);
+	if (fs_peer != 0) {
+		char s[CELL_LEN], line[CELL_LEN + 80];
+
+		snprintf(line, sizeof(line), "%s (member %" PRIu64 ", %" PRIu64
+			 " records, %" PRIu64 " ms)",
+			 clean(fs_state, s, sizeof(s)), fs_peer, fs_records,
+			 fs_ms);
+		dotted(out, "Full sync", line);
+	} else {
+		dotted(out, "Full sync", fs_state);
+	}
+	sync_lines_print(out, sync, sync_records, PHX_DIM(sync_records));
+	dotted(out, "New connection blocking", block_text(block));
+
+	fputs("\nPeers:\n", out);
+	if (t.n_rows == 0)
+		fputs("none\n", out);
+	else
+		phx_fmt_table_print(&t, out);
+
+	fputs("\nDropped sync frames:\n", out);
+	json_object_foreach(sync, key, v) {
+		u = (uint64_t)json_integer_value(v);
+		if (strncmp(key, "drop_", 5) != 0 || (u == 0 && !all_drops))
+			continue;
+		snprintf(b, sizeof(b), "%" PRIu64, u);
+		dotted(out, key, b);
+	}
+	if (n_drops == 0)
+		fputs("none\n", out);
+out:
+	phx_fmt_table_fini(&t);
+	return rc;
+}
+
+int
+phx_fmt_pstat_sync(FILE *out, json_t *sync, char *err, size_t errlen)
+{
+	uint64_t c[PHX_DIM(sync_pstat_keys)];
+	const char *status;
+	char s[CELL_LEN];
+	bool enabled;
+	size_t i;
+	int rc;
+
+	if ((rc = need_object(sync, err, errlen)) < 0 ||
+	    (rc = get_flag(sync, NULL, "enabled", &enabled, err, errlen)) < 0 ||
+	    (rc = get_str(sync, NULL, "status", &status, err, errlen)) < 0)
+		return rc;
+	for (i = 0; i < PHX_DIM(sync_pstat_keys); i++)
+		if ((rc = get_uint(sync, NULL, sync_pstat_keys[i], &c[i], err,
+				   errlen)) < 0)
+			return rc;
+
+	/* c[] in sync_pstat_keys' order. */
+	fputs("Synchronization:\n", out);
+	if (!enabled)
+		fputs(SYNC_DISABLED "\n", out);
+	fprintf(out, "Version: new\n"
+		"Status: %s\n"
+		"Sync packets sent:\n"
+		" total : %" PRIu64 ", retransmitted : %" PRIu64
+		", retrans reqs : %" PRIu64 ", acks : %" PRIu64 "\n"
+		"Sync packets received:\n"
+		" total : %" PRIu64 ", were queued : %" PRIu64
+		", dropped by net : %" PRIu64 "\n"
+		" retrans reqs : %" PRIu64 ", received %" PRIu64 " acks\n"
+		" retrans reqs for illegal seq : %" PRIu64 "\n",
+		clean(status, s, sizeof(s)), c[0], c[1], c[2], c[3], c[4],
+		c[5], c[6], c[7], c[8], c[9]);
+	if (c[10] != 0) /* the delay comes as a sum */
+		fprintf(out, "Callback statistics: handled %" PRIu64 " cb, "
+			"average delay : %" PRIu64 ", max delay : %" PRIu64
+			"\n", c[10], div_round(c[11], c[10]), c[12]);
+	fprintf(out, "dropped updates as a result of sync overload: %" PRIu64
+		"\n", c[13]);
+	if (c[14] != 0)
+		fprintf(out, "Delta Sync memory usage: currently using %"
+			PRIu64 " KB mem\n", c[14]);
+	if (c[15] != 0)
+		fprintf(out, "Number of Pending packets currently held: %"
+			PRIu64 "\n", c[15]);
+	if (c[16] != 0)
+		fprintf(out, "Packets released due to timeout: %" PRIu64 "\n",
+			c[16]);
+	return 0;
+}
+
+/* ---- diff: two members' session tables ---- */
+
+/* 16 hex digits, copied in lower case into out[17]. */
+static int
+get_digest(json_t *obj, const char *key, char *out, char *err, size_t errlen)
+{
+	const char *s;
+	size_t i;
+	int rc;
+
+	out[0] = '\0';
+	if ((rc = get_str(obj, NULL, key, &s, err, errlen)) < 0)
+		return rc;
+	if (strlen(s) != 16 || strspn(s, "0123456789abcdefABCDEF") != 16)
+		return bad(err, errlen, NULL, key, "is not 16 hex digits");
+	for (i = 0; i <= 16; i++)
+		out[i] = (char)tolower((unsigned char)s[i]);
+	return 0;
+}
+
+int
+phx_fmt_digest_read(json_t *ans, struct phx_fmt_digest *d, char *err,
+		    size_t errlen)
+{
+	char key[32];
+	uint64_t w;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	if ((rc = need_object(ans, err, errlen)) < 0 ||
+	    (rc = get_uint(ans, NULL, "workers", &d->workers, err,
+			   errlen)) < 0 ||
+	    (rc = get_uint(ans, NULL, "sessions", &d->sessions, err,
+			   errlen)) < 0 ||
+	    (rc = get_digest(ans, "digest", d->digest, err, errlen)) < 0)
+		return rc;
+	if (d->workers == 0 || d->workers > PHX_FMT_DIGEST_WORKERS)
+		return bad(err, errlen, NULL, "workers",
+			   "is not a number of workers (1..256)");
+	for (w = 0; w < d->workers; w++) {
+		snprintf(key, sizeof(key), "w%" PRIu64 "_sessions", w);
+		if ((rc = get_uint(ans, NULL, key, &d->w_sessions[w], err,
+				   errlen)) < 0)
+			return rc;
+		snprintf(key, sizeof(key), "w%" PRIu64 "_digest", w);
+		if ((rc = get_digest(ans, key, d->w_digest[w], err,
+				     errlen)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+bool
+phx_fmt_digest_equal(const struct phx_fmt_digest *a,
+		     const struct phx_fmt_digest *b)
+{
+	return a->sessions == b->sessions &&
+		strcmp(a->digest, b->digest) == 0;
+}
+
+bool
+phx_fmt_digest_worker_differs(const struct phx_fmt_digest *a,
+			      const struct phx_fmt_digest *b, uint64_t w)
+{
+	if (a->workers != b->workers || w >= a->workers)
+		return true;
+	return a->w_sessions[w] != b->w_sessions[w] ||
+		strcmp(a->w_digest[w], b->w_digest[w]) != 0;
+}
+
+void
+phx_fmt_diff_set_init(struct phx_fmt_diff_set *s)
+{
+	*s = (struct phx_fmt_diff_set){ 0 };
+}
+
+void
+phx_fmt_diff_set_fini(struct phx_fmt_diff_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->rows[i].key);
+	free(s->rows);
+	*s = (struct phx_fmt_diff_set){ 0 };
+}
+
+/* Keep one session: its key, NAT and state in one allocation. */
+static int
+diff_keep(struct phx_fmt_diff_set *s, const char *proto, const char *orig,
+	  const char *nat, const char *state, uint64_t worker, bool skip)
+{
+	size_t lk = strlen(proto) + 1 + strlen(orig), ln = strlen(nat);
+	size_t ls = strlen(state);
+	struct phx_fmt_diff_row *r;
+	char *mem;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+
+		if (cap > SIZE_MAX / sizeof(*r))
+			return -ENOMEM;
+		r = realloc(s->rows, cap * sizeof(*r));
+		if (r == NULL)
+			return -ENOMEM;
+		s->rows = r;
+		s->cap = cap;
+	}
+	mem = malloc(lk + 1 + ln + 1 + ls + 1);
+	if (mem == NULL)
+		return -ENOMEM;
+	r = &s->rows[s->n++];
+	snprintf(mem, lk + 1, "%s %s", proto, orig);
+	r->key = mem;
+	r->nat = memcpy(mem + lk + 1, nat, ln + 1);
+	r->state = memcpy(mem + lk + 1 + ln + 1, state, ls + 1);
+	r->worker = worker;
+	r->skip = skip;
+	s->skipped += skip;
+	return 0;
+}
+
+int
+phx_fmt_diff_set_add(struct phx_fmt_diff_set *s, json_t *page,
+		     uint64_t worker, uint64_t from, int64_t *next,
+		     uint64_t *workers, char *err, size_t errlen)
+{
+	static const struct col_spec flags_spec[] = { { "flags", COL_UINT } };
+	struct conn_page p;
+	json_t *flags = NULL;
+	size_t n_flags, i;
+	int rc;
+
+	*next = -1;
+	*workers = 0;
+	if ((rc = conn_page_check(page, worker, from, s->workers, &p, err,
+				  errlen)) < 0)
+		return rc;
+	if (json_object_get(page, "flags") != NULL) {
+		if ((rc = get_columns(page, flags_spec, 1, &flags, &n_flags,
+				      err, errlen)) < 0)
+			return rc;
+		if (n_flags != p.n) {
+			snprintf(err, errlen, "\"flags\" has %zu entries, "
+				 "\"rows\" says %zu", n_flags, p.n);
+			return -EINVAL;
+		}
+	} else {
+		s->no_flags = true;
+	}
+
+	s->workers = p.workers;
+	*next = p.next;
+	*workers = p.workers;
+	for (i = 0; i < p.n; i++) {
+		uint64_t f = flags != NULL ? col_uint(flags, i) : 0;
+
+		/* conn_specs: proto 1, orig 2, nat 4, state 5 */
+		if ((rc = diff_keep(s, col_str(p.cols[1], i),
+				    col_str(p.cols[2], i),
+				    col_str(p.cols[4], i),
+				    col_str(p.cols[5], i), worker,
+				    (f & (PHX_FMT_SESS_F_NOSYNC |
+					  PHX_FMT_SESS_F_DELAYED)) != 0)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+diff_row_cmp(const void *x, const void *y)
+{
+	const struct phx_fmt_diff_row *a = x, *b = y;
+
+	return strcmp(a->key, b->key);
+}
+
+static int
+diff_note(struct phx_fmt_diff *d, enum phx_fmt_diff_kind kind,
+	  const struct phx_fmt_diff_row *a, const struct phx_fmt_diff_row *b)
+{
+	if (d->n_items == d->cap_items) {
+		size_t cap = d->cap_items ? d->cap_items * 2 : 64;
+		struct phx_fmt_diff_item *it;
+
+		if (cap > SIZE_MAX / sizeof(*it))
+			return -ENOMEM;
+		it = realloc(d->items, cap * sizeof(*it));
+		if (it == NULL)
+			return -ENOMEM;
+		d->items = it;
+		d->cap_items = cap;
+	}
+	d->items[d->n_items++] = (struct phx_fmt_diff_item){ kind, a, b };
+	d->count[kind]++;
+	return 0;
+}
+
+int
+phx_fmt_diff_compare(struct phx_fmt_diff_set *a, struct phx_fmt_diff_set *b,
+		     struct phx_fmt_diff *d)
+{
+	size_t i = 0, j = 0;
+	int rc = 0;
+
+	*d = (struct phx_fmt_diff){ 0 };
+	if (a->n > 1)
+		qsort(a->rows, a->n, sizeof(*a->rows), diff_row_cmp);
+	if (b->n > 1)
+		qsort(b->rows, b->n, sizeof(*b->rows), diff_row_cmp);
+	/* Merge the two sorted lists. */
+	while (rc == 0 && (i < a->n || j < b->n)) {
+		const struct phx_fmt_diff_row *ra, *rb;
+		int c = i == a->n ? 1 : j == b->n ? -1 :
+			strcmp(a->rows[i].key, b->rows[j].key);
+
+		if (c < 0) {
+			ra = &a->rows[i++];
+			if (!ra->skip)
+				rc = diff_note(d, PHX_FMT_DIFF_ONLY_A, ra,
+					       NULL);
+			continue;
+		}
+		if (c > 0) {
+			rb = &b->rows[j++];
+			if (!rb->skip)
+				rc = diff_note(d, PHX_FMT_DIFF_ONLY_B, NULL,
+					       rb);
+			continue;
+		}
+		ra = &a->rows[i++];
+		rb = &b->rows[j++];
+		if (ra->skip || rb->skip)
+			continue;
+		if (strcmp(ra->nat, rb->nat) != 0)
+			rc = diff_note(d, PHX_FMT_DIFF_NAT, ra, rb);
+		if (rc == 0 && strcmp(ra->state, rb->state) != 0)
+			rc = diff_note(d, PHX_FMT_DIFF_STATE, ra, rb);
+		if (strcmp(ra->nat, rb->nat) == 0 &&
+		    strcmp(ra->state, rb->state) == 0)
+			d->same++;
+	}
+	return rc;
+}
+
+void
+phx_fmt_diff_fini(struct phx_fmt_diff *d)
+{
+	free(d->items);
+	*d = (struct phx_fmt_diff){ 0 };
+}
+
+/* Each kind's line prefix and JSON key. */
+static const struct {
+	const char *text;
+	const char *key;
+} diff_kinds[PHX_FMT_DIFF_MAX] = {
+	[PHX_FMT_DIFF_ONLY_A] = { "only on A", "only_a" },
+	[PHX_FMT_DIFF_ONLY_B] = { "only on B", "only_b" },
+	[PHX_FMT_DIFF_NAT] = { "NAT differs", "nat" },
+	[PHX_FMT_DIFF_STATE] = { "state differs", "state" },
+};
+
+static void
+diff_item_print(FILE *out, const struct phx_fmt_diff_item *it)
+{
+	const struct phx_fmt_diff_row *r = it->a != NULL ? it->a : it->b;
+	char k[CELL_LEN], x[CELL_LEN], y[CELL_LEN];
+
+	clean(r->key, k, sizeof(k));
+	switch (it->kind) {
+	case PHX_FMT_DIFF_NAT:
+		fprintf(out, "%s: A=[%s] B=[%s]  %s\n",
+			diff_kinds[it->kind].text,
+			it->a->nat[0] ? clean(it->a->nat, x, sizeof(x)) : "none",
+			it->b->nat[0] ? clean(it->b->nat, y, sizeof(y)) : "none",
+			k);
+		break;
+	case PHX_FMT_DIFF_STATE:
+		fprintf(out, "%s: A=%s B=%s  %s\n", diff_kinds[it->kind].text,
+			clean(it->a->state, x, sizeof(x)),
+			clean(it->b->state, y, sizeof(y)), k);
+		break;
+	default:
+		fprintf(out, "%s: %s  %s%s%s  worker %" PRIu64 "\n",
+			diff_kinds[it->kind].text, k,
+			clean(r->state, x, sizeof(x)), r->nat[0] ? "  " : "",
+			clean(r->nat, y, sizeof(y)), r->worker);
+	}
+}
+
+void
+phx_fmt_diff_print(FILE *out, const struct phx_fmt_diff *d, size_t limit)
+{
+	uint64_t hidden = 0;
+	unsigned k;
+	size_t i;
+
+	/* Kind by kind, each in key order. */
+	for (k = 0; k < PHX_FMT_DIFF_MAX; k++) {
+		size_t shown = 0;
+
+		for (i = 0; i < d->n_items; i++) {
+			if (d->items[i].kind != k)
+				continue;
+			if (limit != 0 && shown >= limit) {
+				hidden++;
+				continue;
+			}
+			diff_item_print(out, &d->items[i]);
+			shown++;
+		}
+	}
+	if (hidden != 0)
+		fprintf(out, "(%" PRIu64 " more not shown: --limit %zu per "
+			"kind)\n", hidden, limit);
+	fprintf(out, "differ: %" PRIu64 " only on A, %" PRIu64 " only on B, %"
+		PRIu64 " NAT mismatches, %" PRIu64 " state mismatches\n",
+		d->count[PHX_FMT_DIFF_ONLY_A], d->count[PHX_FMT_DIFF_ONLY_B],
+		d->count[PHX_FMT_DIFF_NAT], d->count[PHX_FMT_DIFF_STATE]);
+}
+
+static json_t *
+diff_item_json(const struct phx_fmt_diff_item *it)
+{
+	const struct phx_fmt_diff_row *r = it->a != NULL ? it->a : it->b;
+
+	switch (it->kind) {
+	case PHX_FMT_DIFF_NAT:
+		return json_pack("{s:s,s:s,s:s}", "key", r->key, "a",
+				 it->a->nat, "b", it->b->nat);
+	case PHX_FMT_DIFF_STATE:
+		return json_pack("{s:s,s:s,s:s}", "key", r->key, "a",
+				 it->a->state, "b", it->b->state);
+	default:
+		return json_pack("{s:s,s:s,s:s,s:I}", "key", r->key, "nat",
+				 r->nat, "state", r->state, "worker",
+				 (json_int_t)r->worker);
+	}
+}
+
+json_t *
+phx_fmt_diff_json(const struct phx_fmt_diff *d, size_t limit)
+{
+	json_t *j = json_object(), *count = json_object();
+	json_t *lists[PHX_FMT_DIFF_MAX] = { 0 };
+	unsigned k;
+	size_t i;
+	bool ok = j != NULL && count != NULL &&
+		json_object_set(j, "count", count) == 0;
+
+	for (k = 0; ok && k < PHX_FMT_DIFF_MAX; k++) {
+		lists[k] = json_array();
+		ok = lists[k] != NULL &&
+			json_object_set(j, diff_kinds[k].key, lists[k]) == 0 &&
+			json_object_set_new(count, diff_kinds[k].key,
+					    json_integer((json_int_t)
+							 d->count[k])) == 0;
+	}
+	for (i = 0; ok && i < d->n_items; i++) {
+		json_t *l = lists[d->items[i].kind];
+
+		if (limit == 0 || json_array_size(l) < limit)
+			ok = json_array_append_new(l, diff_item_json(
+							   &d->items[i])) == 0;
+	}
+	ok = ok && json_object_set_new(j, "same", json_integer(
+					       (json_int_t)d->same)) == 0;
+	for (k = 0; k < PHX_FMT_DIFF_MAX; k++)
+		json_decref(lists[k]);
+	json_decref(count);
+	if (!ok) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
 }

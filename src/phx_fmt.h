@@ -296,4 +296,137 @@ int phx_fmt_pnote_status(const char *s, const char **word, char *err,
 int phx_fmt_pnote_file(const char *text, size_t len, bool persistent,
 		       char *req, size_t reqlen, char *err, size_t errlen);
 
+/*
+ * State synchronisation (SPEC 3, 6.6, 6.7; answers in docs/cli.md).
+ * /phalanx/sync is a dict of counters and gauges, null on a member
+ * without a cluster; averages are sent as sums and counts (telemetry has
+ * no floats) and computed here, "0" when the count is 0.
+ *
+ * phx syncstat (CLI-50): SPEC 6.6's sections "Sync Statistics (IDs of F&A
+ * Peers - 1):" (the peer IDs on the next line), "Other Member Updates:",
+ * "Local Updates:", "Timers:", "Queues:" with SPEC's counter names, then
+ * phalanx's own: "Phalanx:" (status, full sync, records, new-connection
+ * blocking), "Peers:" (/phalanx/sync/peers, a dict of "m<id>" rows) and
+ * "Dropped sync frames:" (every drop_<reason> key, the non-zero ones
+ * unless all_drops). With "enabled" 0 the first line says loudly that
+ * sync is disabled (SYNC-77).
+ */
+int phx_fmt_syncstat(FILE *out, json_t *sync, json_t *peers, bool all_drops,
+		     char *err, size_t errlen);
+
+/*
+ * phx pstat's "Synchronization:" section (SPEC 6.7), in the reference
+ * output's words; the callback, delta-sync memory, pending and timeout
+ * lines only when non-zero.
+ */
+int phx_fmt_pstat_sync(FILE *out, json_t *sync, char *err, size_t errlen);
+
+/*
+ * phx diff (compare two members' session tables).
+ *
+ * /phalanx/sync/digest: "workers", "sessions", "digest" (16 hex digits)
+ * and per worker w<i>_sessions, w<i>_digest; the digest covers the
+ * sessions that sync. phx_fmt_digest_read() checks and copies it.
+ */
+#define PHX_FMT_DIGEST_WORKERS 256   /* phx's worker indexes 0..255 */
+
+struct phx_fmt_digest {
+	uint64_t workers;
+	uint64_t sessions;
+	char digest[17];
+	uint64_t w_sessions[PHX_FMT_DIGEST_WORKERS];
+	char w_digest[PHX_FMT_DIGEST_WORKERS][17];
+};
+
+int phx_fmt_digest_read(json_t *ans, struct phx_fmt_digest *d, char *err,
+			size_t errlen);
+/* Same totals and digest: the tables hold the same synced sessions. */
+bool phx_fmt_digest_equal(const struct phx_fmt_digest *a,
+			  const struct phx_fmt_digest *b);
+/* Worker w's tables must be read: its digests differ, or the members
+ * have different worker counts (sessions then sit on other workers). */
+bool phx_fmt_digest_worker_differs(const struct phx_fmt_digest *a,
+				   const struct phx_fmt_digest *b, uint64_t w);
+
+/*
+ * The sessions of one member, from its /phalanx/conn pages. Sessions
+ * whose flags (the "flags" column, dataplane/session.h) say they do not
+ * sync (PHX_FMT_SESS_F_NOSYNC: the rule says sync: false) or not yet
+ * (PHX_FMT_SESS_F_DELAYED: waiting for sync_delay) are kept with skip set
+ * and counted in skipped: the comparison leaves their key out on both
+ * sides, so the other member's copy (or its absence) is no difference
+ * either. A page without a "flags" column sets no_flags and skips none.
+ */
+#define PHX_FMT_SESS_F_NOSYNC  0x20   /* PHX_SESS_F_NOSYNC */
+#define PHX_FMT_SESS_F_DELAYED 0x80   /* not synced before sync_delay */
+
+struct phx_fmt_diff_row {
+	char *key;             /* "tcp 10.1.0.100:40000 > 10.2.0.9:8080";
+				* owns the row's strings */
+	const char *nat;       /* "" or "snat 10.2.0.11:1025" */
+	const char *state;
+	uint64_t worker;
+	bool skip;             /* does not sync, or not yet */
+};
+
+struct phx_fmt_diff_set {
+	struct phx_fmt_diff_row *rows;  /* each row one allocation */
+	size_t n, cap;
+	uint64_t workers;      /* from the pages; 0 before the first */
+	uint64_t skipped;      /* rows left out by their flags */
+	bool no_flags;         /* a page had no "flags" column */
+};
+
+void phx_fmt_diff_set_init(struct phx_fmt_diff_set *s);
+/* As phx_fmt_conn_add(), keeping every row that syncs. */
+int phx_fmt_diff_set_add(struct phx_fmt_diff_set *s, json_t *page,
+			 uint64_t worker, uint64_t from, int64_t *next,
+			 uint64_t *workers, char *err, size_t errlen);
+void phx_fmt_diff_set_fini(struct phx_fmt_diff_set *s);
+
+enum phx_fmt_diff_kind {
+	PHX_FMT_DIFF_ONLY_A,
+	PHX_FMT_DIFF_ONLY_B,
+	PHX_FMT_DIFF_NAT,      /* same forward key, other NAT */
+	PHX_FMT_DIFF_STATE,    /* same forward key, other state */
+	PHX_FMT_DIFF_MAX
+};
+
+struct phx_fmt_diff_item {
+	enum phx_fmt_diff_kind kind;
+	const struct phx_fmt_diff_row *a;   /* NULL for ONLY_B */
+	const struct phx_fmt_diff_row *b;   /* NULL for ONLY_A */
+};
+
+struct phx_fmt_diff {
+	uint64_t count[PHX_FMT_DIFF_MAX];
+	uint64_t same;         /* sessions on both that agree */
+	struct phx_fmt_diff_item *items;  /* in key order */
+	size_t n_items, cap_items;
+};
+
+/*
+ * Compare two sets by forward key (sorting both): sessions on one only,
+ * and NAT and state mismatches of the sessions on both (a session may
+ * count under both); keys skipped on either side are left out. Pure: no
+ * I/O. Returns 0 or -ENOMEM; *d is then
+ * released with phx_fmt_diff_fini() (while a and b live: items point
+ * into them).
+ */
+int phx_fmt_diff_compare(struct phx_fmt_diff_set *a,
+			 struct phx_fmt_diff_set *b, struct phx_fmt_diff *d);
+void phx_fmt_diff_fini(struct phx_fmt_diff *d);
+
+/*
+ * The differences, at most limit lines of each kind (0: all): "only on
+ * A: <session>", "only on B: ...", "NAT differs: A=[snat ...] B=[none]
+ * <key>", "state differs: A=ESTABLISHED B=SYN_SENT <key>", then "differ:
+ * N only on A, N only on B, N NAT mismatches, N state mismatches".
+ */
+void phx_fmt_diff_print(FILE *out, const struct phx_fmt_diff *d,
+			size_t limit);
+/* The same as JSON: {"only_a": [rows], "only_b": [...], "nat": [{key, a,
+ * b}], "state": [...], "count": {...}, "same": N}; NULL: out of memory. */
+json_t *phx_fmt_diff_json(const struct phx_fmt_diff *d, size_t limit);
+
 #endif /* PHX_SRC_PHX_FMT_H */

@@ -2595,6 +2595,622 @@ START_TEST(test_metrics_cluster)
 }
 END_TEST
 
+/* ---- sync (SPEC 6.6, 6.7) and diff ---- */
+
+/* /phalanx/sync of a member syncing with members 2 and 3; every key of
+ * the contract, two drop reasons (one zero). */
+#define SYNC_FIXTURE(enabled) \
+	"{'enabled':" enabled ",'status':'Able to Send/Receive sync packets'," \
+	"'member':1,'fa_peers':[2,3],'full_sync_state':'done'," \
+	"'full_sync_peer':2,'full_sync_records':1234,'full_sync_ms':850," \
+	"'sent_retrans_reqs':4,'missing_requested':10,'old_or_too_new':1," \
+	"'unsynced_missing':0,'lost_sync_events':2,'timed_out_sync':0," \
+	"'generated':5000,'recv_retrans_reqs':7,'recv_dup_retrans_reqs':1," \
+	"'blocking_scenarios':0,'blocked_packets':0,'send_queue_max':40," \
+	"'send_queue_sum':300,'send_queue_samples':100,'hold_events':9," \
+	"'unhold_events':8,'not_held_no_members':3,'held_max_ticks':6," \
+	"'held_sum_ticks':12,'sync_tick_ms':100,'cpha_tick_ms':100," \
+	"'send_queue_size':512,'recv_queue_size':256,'send_queue_len':3," \
+	"'tx_frames':3976,'tx_retransmitted':0,'tx_retrans_reqs':58," \
+	"'tx_acks':97,'rx_frames':4290,'rx_queued':58," \
+	"'rx_dropped_by_net':47,'rx_retrans_reqs':0,'rx_acks':0," \
+	"'retrans_reqs_illegal':0,'cb_handled':3,'cb_delay_sum':4," \
+	"'cb_max_delay':2,'dropped_overload':0,'delta_mem_kb':12," \
+	"'pending_held':1,'released_timeout':18,'records_sent':4900," \
+	"'records_received':4100,'records_applied':4090," \
+	"'records_coalesced':55,'apply_failed':1,'events_lost':0," \
+	"'block_new_conns':0,'drop_bad_magic':3,'drop_too_short':0}"
+
+static const char sync_peers[] =
+	"{'m2':{'live':1,'acked':4120,'lag_ms':3,'rx_started':1,"
+	"'rx_expected':4121,'rx_queued':0},"
+	"'m3':{'live':0,'acked':17,'lag_ms':12000,'rx_started':0,"
+	"'rx_expected':0,'rx_queued':5}}";
+
+static const char syncstat_text[] =
+	"Sync Statistics (IDs of F&A Peers - 1):\n"
+	"  2 3\n"
+	"\n"
+	"Other Member Updates:\n"
+	"Sent retransmission requests................... 4\n"
+	"Avg missing updates per request................ 2.5\n"
+	"Old or too-new arriving updates................ 1\n"
+	"Unsynced missing updates....................... 0\n"
+	"Lost sync connection (num of events)........... 2\n"
+	"Timed out sync connection...................... 0\n"
+	"\n"
+	"Local Updates:\n"
+	"Total generated updates........................ 5000\n"
+	"Recv Retransmission requests................... 7\n"
+	"Recv Duplicate Retrans request................. 1\n"
+	"Blocking Scenarios............................. 0\n"
+	"Blocked packets................................ 0\n"
+	"Max length of sending queue.................... 40\n"
+	"Avg length of sending queue.................... 3.0\n"
+	"Hold Pkts events............................... 9\n"
+	"Unhold Pkt events.............................. 8\n"
+	"Not held due to no members..................... 3\n"
+	"Max held duration (ticks)...................... 6\n"
+	"Avg held duration (ticks)...................... 1.5\n"
+	"\n"
+	"Timers:\n"
+	"Sync tick (ms)................................. 100\n"
+	"CPHA tick (ms)................................. 100\n"
+	"\n"
+	"Queues:\n"
+	"Sending queue size............................. 512\n"
+	"Receiving queue size........................... 256\n"
+	"\n"
+	"Phalanx:\n"
+	"Member ID...................................... 1\n"
+	"Status......................................... Able to "
+	"Send/Receive sync packets\n"
+	"Full sync...................................... done (member 2, "
+	"1234 records, 850 ms)\n"
+	"Sending queue length now....................... 3\n"
+	"Records sent................................... 4900\n"
+	"Records received............................... 4100\n"
+	"Records applied................................ 4090\n"
+	"Records coalesced.............................. 55\n"
+	"Records that failed to apply................... 1\n"
+	"Sync events lost............................... 0\n"
+	"New connection blocking........................ not blocking "
+	"(detection on)\n"
+	"\n"
+	"Peers:\n"
+	"Member  Live  Acked seq  Lag (ms)  Expected seq  Queued\n"
+	"2       yes        4120         3          4121       0\n"
+	"3       no           17     12000             -       5\n"
+	"\n"
+	"Dropped sync frames:\n"
+	"drop_bad_magic................................. 3\n";
+
+static char *
+syncstat(const char *sync, const char *peers, bool all, int *rc, char *err,
+	 size_t errlen)
+{
+	json_t *s = load(sync), *p = load(peers);
+	struct capture c;
+
+	err[0] = '\0';
+	*rc = phx_fmt_syncstat(cap_open(&c), s, p, all, err, errlen);
+	json_decref(s);
+	json_decref(p);
+	return cap_close(&c);
+}
+
+START_TEST(test_syncstat_layout)
+{
+	char err[256], *out;
+	int rc;
+
+	out = syncstat(SYNC_FIXTURE("1"), sync_peers, false, &rc, err,
+		       sizeof(err));
+	ck_assert_msg(rc == 0, "%s", err);
+	ck_assert_str_eq(out, syncstat_text);
+	free(out);
+}
+END_TEST
+
+/* Every counter name of SPEC 6.6, in its section. */
+START_TEST(test_syncstat_spec_names)
+{
+	static const char *const names[] = {
+		"Sync Statistics (IDs of F&A Peers - 1):",
+		"\nOther Member Updates:\n",
+		"\nSent retransmission requests.",
+		"\nAvg missing updates per request.",
+		"\nOld or too-new arriving updates.",
+		"\nUnsynced missing updates.",
+		"\nLost sync connection (num of events).",
+		"\nTimed out sync connection.",
+		"\nLocal Updates:\n",
+		"\nTotal generated updates.",
+		"\nRecv Retransmission requests.",
+		"\nRecv Duplicate Retrans request.",
+		"\nBlocking Scenarios.",
+		"\nBlocked packets.",
+		"\nMax length of sending queue.",
+		"\nAvg length of sending queue.",
+		"\nHold Pkts events.",
+		"\nUnhold Pkt events.",
+		"\nNot held due to no members.",
+		"\nMax held duration (ticks).",
+		"\nAvg held duration (ticks).",
+		"\nTimers:\n",
+		"\nSync tick (ms).",
+		"\nCPHA tick (ms).",
+		"\nQueues:\n",
+		"\nSending queue size.",
+		"\nReceiving queue size.",
+	};
+	const char *prev;
+	char err[256], *out;
+	size_t i;
+	int rc;
+
+	out = syncstat(SYNC_FIXTURE("1"), sync_peers, false, &rc, err,
+		       sizeof(err));
+	ck_assert_int_eq(rc, 0);
+	/* Present, and in SPEC's order. */
+	prev = out;
+	for (i = 0; i < PHX_DIM(names); i++) {
+		const char *p = strstr(prev, names[i]);
+
+		ck_assert_msg(p != NULL, "\"%s\" missing or out of order",
+			      names[i]);
+		prev = p;
+	}
+	ck_assert_ptr_null(strstr(out, "DISABLED"));
+	free(out);
+}
+END_TEST
+
+/* Sync off by configuration: said first (SYNC-77); no peers; -a lists
+ * zero drops too; averages over nothing are 0. */
+START_TEST(test_syncstat_disabled)
+{
+	static const char banner[] =
+		"Sync is DISABLED by configuration (cluster.sync.enabled: "
+		"false): connections will not survive a failover\n"
+		"\n"
+		"Sync Statistics (IDs of F&A Peers - 1):\n"
+		"  2 3\n";
+	char err[256], *out, *fixture = strdup(SYNC_FIXTURE("0"));
+	char *p;
+	int rc;
+
+	ck_assert_ptr_nonnull(fixture);
+	/* No retransmission requests, no queue samples: averages 0. */
+	p = strstr(fixture, "'sent_retrans_reqs':4");
+	p[strlen("'sent_retrans_reqs':")] = '0';
+	p = strstr(fixture, "'send_queue_samples':100");
+	memcpy(p + strlen("'send_queue_samples':"), "  0", 3);
+	out = syncstat(fixture, "{}", true, &rc, err, sizeof(err));
+	ck_assert_msg(rc == 0, "%s", err);
+	ck_assert_msg(strncmp(out, banner, strlen(banner)) == 0, "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "\nAvg missing updates per "
+				     "request................ 0\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nAvg length of sending "
+				     "queue.................... 0\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nPeers:\nnone\n"));
+	ck_assert_ptr_nonnull(strstr(out,
+		"\nDropped sync frames:\n"
+		"drop_bad_magic................................. 3\n"
+		"drop_too_short................................. 0\n"));
+	free(out);
+	free(fixture);
+
+	/* No drop counted, none listed. */
+	out = syncstat("{'drop_x':0}", "{}", false, &rc, err, sizeof(err));
+	ck_assert_int_eq(rc, -EINVAL);
+	free(out);
+}
+END_TEST
+
+START_TEST(test_syncstat_malformed)
+{
+	static const struct {
+		const char *sync, *peers, *err;
+	} cases[] = {
+		{ "null", "{}", "the answer is null" },
+		{ "{'enabled':2}", "{}", "\"enabled\" is not 0 or 1" },
+		{ "{'enabled':1,'status':'ok','member':1,"
+		  "'full_sync_state':'none','full_sync_peer':0,"
+		  "'full_sync_records':0,'full_sync_ms':0,"
+		  "'block_new_conns':0}", "{}",
+		  "\"send_queue_len\" is missing" },
+		/* A bad peer row, a bad key, no peers answer. */
+		{ SYNC_FIXTURE("1"), "{'m2':{'live':1}}",
+		  "\"m2.acked\" is missing" },
+		{ SYNC_FIXTURE("1"), "{'peer2':{}}",
+		  "\"peer2\" is not a peer (m<id>)" },
+		{ SYNC_FIXTURE("1"), "null", "the answer is null" },
+	};
+	char err[256], *out;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < PHX_DIM(cases); i++) {
+		out = syncstat(cases[i].sync, cases[i].peers, false, &rc, err,
+			       sizeof(err));
+		ck_assert_int_eq(rc, -EINVAL);
+		ck_assert_str_eq(err, cases[i].err);
+		ck_assert_str_eq(out, "");
+		free(out);
+	}
+}
+END_TEST
+
+static char *
+pstat_sync(const char *fixture, int *rc, char *err, size_t errlen)
+{
+	json_t *s = load(fixture);
+	struct capture c;
+
+	*rc = phx_fmt_pstat_sync(cap_open(&c), s, err, errlen);
+	json_decref(s);
+	return cap_close(&c);
+}
+
+/* SPEC 6.7's reference output, line for line (the average delay is
+ * 4 / 3 rounded). */
+START_TEST(test_pstat_sync)
+{
+	static const char zeros[] =
+		"{'enabled':0,'status':'Sync is disabled','tx_frames':0,"
+		"'tx_retransmitted':0,'tx_retrans_reqs':0,'tx_acks':0,"
+		"'rx_frames':0,'rx_queued':0,'rx_dropped_by_net':0,"
+		"'rx_retrans_reqs':0,'rx_acks':0,'retrans_reqs_illegal':0,"
+		"'cb_handled':0,'cb_delay_sum':0,'cb_max_delay':0,"
+		"'dropped_overload':0,'delta_mem_kb':0,'pending_held':0,"
+		"'released_timeout':0}";
+	char err[256], *out;
+	int rc;
+
+	out = pstat_sync(SYNC_FIXTURE("1"), &rc, err, sizeof(err));
+	ck_assert_msg(rc == 0, "%s", err);
+	ck_assert_str_eq(out,
+		"Synchronization:\n"
+		"Version: new\n"
+		"Status: Able to Send/Receive sync packets\n"
+		"Sync packets sent:\n"
+		" total : 3976, retransmitted : 0, retrans reqs : 58, "
+		"acks : 97\n"
+		"Sync packets received:\n"
+		" total : 4290, were queued : 58, dropped by net : 47\n"
+		" retrans reqs : 0, received 0 acks\n"
+		" retrans reqs for illegal seq : 0\n"
+		"Callback statistics: handled 3 cb, average delay : 1, "
+		"max delay : 2\n"
+		"dropped updates as a result of sync overload: 0\n"
+		"Delta Sync memory usage: currently using 12 KB mem\n"
+		"Number of Pending packets currently held: 1\n"
+		"Packets released due to timeout: 18\n");
+	free(out);
+
+	/* The zero-suppressed lines go; the others stay. */
+	out = pstat_sync(zeros, &rc, err, sizeof(err));
+	ck_assert_msg(rc == 0, "%s", err);
+	ck_assert_str_eq(out,
+		"Synchronization:\n"
+		"Sync is DISABLED by configuration (cluster.sync.enabled: "
+		"false): connections will not survive a failover\n"
+		"Version: new\n"
+		"Status: Sync is disabled\n"
+		"Sync packets sent:\n"
+		" total : 0, retransmitted : 0, retrans reqs : 0, acks : 0\n"
+		"Sync packets received:\n"
+		" total : 0, were queued : 0, dropped by net : 0\n"
+		" retrans reqs : 0, received 0 acks\n"
+		" retrans reqs for illegal seq : 0\n"
+		"dropped updates as a result of sync overload: 0\n");
+	free(out);
+
+	out = pstat_sync("{'enabled':1,'status':'x','tx_frames':1}", &rc, err,
+			 sizeof(err));
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_str_eq(err, "\"tx_retransmitted\" is missing");
+	ck_assert_str_eq(out, "");
+	free(out);
+}
+END_TEST
+
+/* One /phalanx/conn page of worker w (from 0, last page) with the given
+ * columns; flags NULL: no flags column. */
+static json_t *
+diff_page(uint64_t w, size_t n, const char *const *proto,
+	  const char *const *orig, const char *const *nat,
+	  const char *const *state, const int *flags)
+{
+	json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "worker",
+			      (json_int_t)w, "workers", (json_int_t)2, "from",
+			      (json_int_t)0, "next", (json_int_t)-1,
+			      "sessions", (json_int_t)n, "rows",
+			      (json_int_t)n);
+	static const char *const keys[] = {
+		"idx", "proto", "orig", "reply", "nat", "state",
+		"remaining_s", "rule", "flags",
+	};
+	json_t *cols[PHX_DIM(keys)];
+	size_t i, k;
+
+	ck_assert_ptr_nonnull(j);
+	for (k = 0; k < PHX_DIM(keys); k++)
+		cols[k] = json_array();
+	for (i = 0; i < n; i++) {
+		json_array_append_new(cols[0], json_integer((json_int_t)i));
+		json_array_append_new(cols[1], json_string(proto[i]));
+		json_array_append_new(cols[2], json_string(orig[i]));
+		json_array_append_new(cols[3], json_string("r"));
+		json_array_append_new(cols[4], json_string(nat[i]));
+		json_array_append_new(cols[5], json_string(state[i]));
+		json_array_append_new(cols[6], json_integer(30));
+		json_array_append_new(cols[7], json_string("(synced)"));
+		if (flags != NULL)
+			json_array_append_new(cols[8],
+					      json_integer(flags[i]));
+	}
+	for (k = 0; k < PHX_DIM(keys); k++)
+		if (k < 8 || flags != NULL)
+			json_object_set(j, keys[k], cols[k]);
+	for (k = 0; k < PHX_DIM(keys); k++)
+		json_decref(cols[k]);
+	return j;
+}
+
+static void
+diff_add(struct phx_fmt_diff_set *s, json_t *page, uint64_t w)
+{
+	char err[256];
+	uint64_t workers;
+	int64_t next;
+
+	ck_assert_msg(phx_fmt_diff_set_add(s, page, w, 0, &next, &workers,
+					   err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(next, -1);
+	ck_assert_uint_eq(workers, 2);
+	json_decref(page);
+}
+
+static const char *const d_proto[] = { "tcp", "tcp", "udp", "tcp", "tcp" };
+static const char *const d_orig[] = {
+	"10.1.0.100:40000 > 10.2.0.9:8080",
+	"10.1.0.100:40001 > 10.2.0.9:8080",
+	"10.1.0.100:5353 > 10.2.0.9:53",
+	"10.1.0.100:40002 > 10.2.0.9:22",
+	"10.1.0.100:40003 > 10.2.0.9:22",
+};
+static const char *const d_nat[] = {
+	"snat 10.2.0.11:1025", "snat 10.2.0.11:1026", "", "", "",
+};
+static const char *const d_state[] = {
+	"ESTABLISHED", "ESTABLISHED", "replied", "SYN_SENT", "TIME_WAIT",
+};
+
+/* The same sessions on both members, over other workers: equal. */
+START_TEST(test_diff_equal)
+{
+	struct phx_fmt_diff_set a, b;
+	static const int flags[] = { 0x46, 0x02, 0x08, 0x01, 0x01 };
+	struct phx_fmt_diff d;
+	struct capture c;
+	char *out;
+
+	phx_fmt_diff_set_init(&a);
+	phx_fmt_diff_set_init(&b);
+	diff_add(&a, diff_page(0, 5, d_proto, d_orig, d_nat, d_state, flags),
+		 0);
+	/* B: the same five, in another order, over two workers. */
+	diff_add(&b, diff_page(0, 2, d_proto + 3, d_orig + 3, d_nat + 3,
+			       d_state + 3, flags + 3), 0);
+	diff_add(&b, diff_page(1, 3, d_proto, d_orig, d_nat, d_state, flags),
+		 1);
+	ck_assert_int_eq(phx_fmt_diff_compare(&a, &b, &d), 0);
+	ck_assert_uint_eq(d.same, 5);
+	ck_assert_uint_eq(d.n_items, 0);
+	phx_fmt_diff_print(cap_open(&c), &d, 0);
+	out = cap_close(&c);
+	ck_assert_str_eq(out, "differ: 0 only on A, 0 only on B, 0 NAT "
+			 "mismatches, 0 state mismatches\n");
+	free(out);
+	phx_fmt_diff_fini(&d);
+	phx_fmt_diff_set_fini(&a);
+	phx_fmt_diff_set_fini(&b);
+}
+END_TEST
+
+/* Missing both ways, a NAT and a state mismatch (one session has both);
+ * sessions that do not sync (0x20) or not yet (0x80) on either side are
+ * no difference: A's 40003 (sync: false, not on B), B's 10.1.0.7 (sync:
+ * false, not on A) and the UDP session (delayed on B). */
+START_TEST(test_diff_mismatches)
+{
+	static const char *const b_nat[] = {
+		"snat 10.2.0.11:1025", "snat 10.2.0.11:2000", "",
+	};
+	static const char *const b_state[] = {
+		"ESTABLISHED", "SYN_SENT", "new",
+	};
+	static const int a_flags[] = { 0x02, 0x02, 0x08, 0x01, 0x21 };
+	static const int b_flags[] = { 0x02, 0x42, 0x88 };
+	static const char *const x_proto[] = { "tcp", "icmp" };
+	static const char *const x_orig[] = {
+		"10.1.0.7:1000 > 10.2.0.9:80", "10.1.0.100#7 > 10.2.0.9#7",
+	};
+	static const char *const x_nat[] = { "", "snat 10.2.0.11#1025" };
+	static const char *const x_state[] = { "CLOSE", "new" };
+	static const int x_flags[] = { 0x20, 0x00 };
+	struct phx_fmt_diff_set a, b;
+	struct phx_fmt_diff d;
+	struct capture c;
+	char *out;
+	json_t *j;
+
+	phx_fmt_diff_set_init(&a);
+	phx_fmt_diff_set_init(&b);
+	diff_add(&a, diff_page(0, 5, d_proto, d_orig, d_nat, d_state,
+			       a_flags), 0);
+	diff_add(&b, diff_page(0, 3, d_proto, d_orig, b_nat, b_state,
+			       b_flags), 0);
+	diff_add(&b, diff_page(1, 2, x_proto, x_orig, x_nat, x_state,
+			       x_flags), 1);
+	ck_assert_uint_eq(a.skipped, 1);  /* 40003, sync: false */
+	ck_assert_uint_eq(b.skipped, 2);  /* the UDP one delayed, 10.1.0.7 */
+	ck_assert(!a.no_flags && !b.no_flags);
+	ck_assert_int_eq(phx_fmt_diff_compare(&a, &b, &d), 0);
+	ck_assert_uint_eq(d.count[PHX_FMT_DIFF_ONLY_A], 1);
+	ck_assert_uint_eq(d.count[PHX_FMT_DIFF_ONLY_B], 1);
+	ck_assert_uint_eq(d.count[PHX_FMT_DIFF_NAT], 1);
+	ck_assert_uint_eq(d.count[PHX_FMT_DIFF_STATE], 1);
+	ck_assert_uint_eq(d.same, 1);
+
+	phx_fmt_diff_print(cap_open(&c), &d, 0);
+	out = cap_close(&c);
+	ck_assert_str_eq(out,
+		"only on A: tcp 10.1.0.100:40002 > 10.2.0.9:22  SYN_SENT  "
+		"worker 0\n"
+		"only on B: icmp 10.1.0.100#7 > 10.2.0.9#7  new  "
+		"snat 10.2.0.11#1025  worker 1\n"
+		"NAT differs: A=[snat 10.2.0.11:1026] B=[snat 10.2.0.11:2000]"
+		"  tcp 10.1.0.100:40001 > 10.2.0.9:8080\n"
+		"state differs: A=ESTABLISHED B=SYN_SENT  "
+		"tcp 10.1.0.100:40001 > 10.2.0.9:8080\n"
+		"differ: 1 only on A, 1 only on B, 1 NAT mismatches, "
+		"1 state mismatches\n");
+	free(out);
+
+	j = phx_fmt_diff_json(&d, 1);
+	ck_assert_ptr_nonnull(j);
+	out = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	ck_assert_str_eq(out,
+		"{\"count\":{\"nat\":1,\"only_a\":1,\"only_b\":1,\"state\":1},"
+		"\"nat\":[{\"a\":\"snat 10.2.0.11:1026\",\"b\":"
+		"\"snat 10.2.0.11:2000\",\"key\":"
+		"\"tcp 10.1.0.100:40001 > 10.2.0.9:8080\"}],"
+		"\"only_a\":[{\"key\":\"tcp 10.1.0.100:40002 > 10.2.0.9:22\","
+		"\"nat\":\"\",\"state\":\"SYN_SENT\",\"worker\":0}],"
+		"\"only_b\":[{\"key\":\"icmp 10.1.0.100#7 > 10.2.0.9#7\","
+		"\"nat\":\"snat 10.2.0.11#1025\",\"state\":\"new\","
+		"\"worker\":1}],\"same\":1,"
+		"\"state\":[{\"a\":\"ESTABLISHED\",\"b\":\"SYN_SENT\",\"key\":"
+		"\"tcp 10.1.0.100:40001 > 10.2.0.9:8080\"}]}");
+	free(out);
+	json_decref(j);
+	phx_fmt_diff_fini(&d);
+	phx_fmt_diff_set_fini(&a);
+	phx_fmt_diff_set_fini(&b);
+}
+END_TEST
+
+/* A member that sends no flags: every row kept, and said; a flags column
+ * of the wrong length is refused. */
+START_TEST(test_diff_no_flags)
+{
+	static const int short_flags[] = { 0 };
+	struct phx_fmt_diff_set s, empty;
+	struct phx_fmt_diff d;
+	struct capture c;
+	uint64_t workers;
+	int64_t next;
+	char err[256], *out;
+	json_t *page;
+
+	phx_fmt_diff_set_init(&s);
+	phx_fmt_diff_set_init(&empty);
+	diff_add(&s, diff_page(0, 5, d_proto, d_orig, d_nat, d_state, NULL),
+		 0);
+	ck_assert(s.no_flags);
+	ck_assert_uint_eq(s.n, 5);
+	ck_assert_uint_eq(s.skipped, 0);
+	/* Against an empty table, --limit 2: two lines and a note. */
+	ck_assert_int_eq(phx_fmt_diff_compare(&s, &empty, &d), 0);
+	phx_fmt_diff_print(cap_open(&c), &d, 2);
+	out = cap_close(&c);
+	ck_assert_str_eq(out,
+		"only on A: tcp 10.1.0.100:40000 > 10.2.0.9:8080  ESTABLISHED"
+		"  snat 10.2.0.11:1025  worker 0\n"
+		"only on A: tcp 10.1.0.100:40001 > 10.2.0.9:8080  ESTABLISHED"
+		"  snat 10.2.0.11:1026  worker 0\n"
+		"(3 more not shown: --limit 2 per kind)\n"
+		"differ: 5 only on A, 0 only on B, 0 NAT mismatches, "
+		"0 state mismatches\n");
+	free(out);
+	phx_fmt_diff_fini(&d);
+	phx_fmt_diff_set_fini(&s);
+
+	phx_fmt_diff_set_init(&s);
+	page = diff_page(0, 1, d_proto, d_orig, d_nat, d_state, short_flags);
+	json_array_append_new(json_object_get(page, "flags"),
+			      json_integer(0));
+	ck_assert_int_eq(phx_fmt_diff_set_add(&s, page, 0, 0, &next, &workers,
+					      err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "\"flags\" has 2 entries, \"rows\" says 1");
+	json_decref(page);
+	/* The page checks of phx conn apply. */
+	page = load("{'worker':1,'workers':2,'from':0,'next':-1,"
+		    "'sessions':0,'rows':0}");
+	ck_assert_int_eq(phx_fmt_diff_set_add(&s, page, 0, 0, &next, &workers,
+					      err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "answer for worker 1 from 0 to a request for "
+			 "worker 0 from 0");
+	json_decref(page);
+	phx_fmt_diff_set_fini(&s);
+}
+END_TEST
+
+START_TEST(test_digest)
+{
+	struct phx_fmt_digest a, b;
+	char err[256];
+	json_t *j;
+
+	j = load("{'workers':2,'sessions':5,'digest':'00000000000000FF',"
+		 "'w0_sessions':2,'w0_digest':'000000000000007f',"
+		 "'w1_sessions':3,'w1_digest':'0000000000000080'}");
+	ck_assert_msg(phx_fmt_digest_read(j, &a, err, sizeof(err)) == 0,
+		      "%s", err);
+	json_decref(j);
+	ck_assert_str_eq(a.digest, "00000000000000ff");
+	ck_assert_uint_eq(a.w_sessions[1], 3);
+	/* B: the same total over one worker: equal; worker 0 must be read
+	 * (the worker counts differ). */
+	j = load("{'workers':1,'sessions':5,'digest':'00000000000000ff',"
+		 "'w0_sessions':5,'w0_digest':'00000000000000ff'}");
+	ck_assert_int_eq(phx_fmt_digest_read(j, &b, err, sizeof(err)), 0);
+	json_decref(j);
+	ck_assert(phx_fmt_digest_equal(&a, &b));
+	ck_assert(phx_fmt_digest_worker_differs(&a, &b, 0));
+	/* Same workers, worker 1 differs. */
+	b = a;
+	b.w_digest[1][15] = '1';
+	b.digest[15] = '0';
+	ck_assert(!phx_fmt_digest_equal(&a, &b));
+	ck_assert(!phx_fmt_digest_worker_differs(&a, &b, 0));
+	ck_assert(phx_fmt_digest_worker_differs(&a, &b, 1));
+	b = a;
+	b.sessions = 6;
+	ck_assert(!phx_fmt_digest_equal(&a, &b));
+
+	j = load("{'workers':1,'sessions':5,'digest':'xyz'}");
+	ck_assert_int_eq(phx_fmt_digest_read(j, &b, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "\"digest\" is not 16 hex digits");
+	json_decref(j);
+	j = load("{'workers':1,'sessions':5,'digest':'00000000000000ff'}");
+	ck_assert_int_eq(phx_fmt_digest_read(j, &b, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "\"w0_sessions\" is missing");
+	json_decref(j);
+	j = load("{'workers':0,'sessions':0,'digest':'0000000000000000'}");
+	ck_assert_int_eq(phx_fmt_digest_read(j, &b, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "\"workers\" is not a number of workers "
+			 "(1..256)");
+	json_decref(j);
+}
+END_TEST
+
 static Suite *
 phx_fmt_suite(void)
 {
@@ -2679,6 +3295,18 @@ phx_fmt_suite(void)
 	tcase_add_test(tc, test_action_result);
 	tcase_add_test(tc, test_pnote_args);
 	tcase_add_test(tc, test_pnote_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sync");
+	tcase_add_test(tc, test_syncstat_layout);
+	tcase_add_test(tc, test_syncstat_spec_names);
+	tcase_add_test(tc, test_syncstat_disabled);
+	tcase_add_test(tc, test_syncstat_malformed);
+	tcase_add_test(tc, test_pstat_sync);
+	tcase_add_test(tc, test_diff_equal);
+	tcase_add_test(tc, test_diff_mismatches);
+	tcase_add_test(tc, test_diff_no_flags);
+	tcase_add_test(tc, test_digest);
 	suite_add_tcase(s, tc);
 
 	return s;
