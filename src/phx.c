@@ -15,15 +15,17 @@
  * the socket's, and cannot disturb the member it inspects. The connection
  * is opened on the first request and reused for the rest of the command.
  * The commands that act on the cluster (failover, stop, start, admin,
- * register, report, unregister) are the member's two acting telemetry
- * commands, /phalanx/cluster/admin and /phalanx/cluster/pnote, which
- * answer {"ok", "message"}; every other command only reads. phx reload
- * acts with SIGHUP and only watches the telemetry for the result.
+ * register, report, unregister, syncstat --reset) are the member's
+ * acting telemetry commands, /phalanx/cluster/admin,
+ * /phalanx/cluster/pnote and /phalanx/sync/reset, which answer {"ok",
+ * "message"}; every other command only reads. phx reload acts with
+ * SIGHUP and only watches the telemetry for the result. phx diff is the
+ * one command that asks two members.
  *
  * Exit status: 0 success, 1 runtime error (member unreachable, timeout,
  * bad or null answer, unloadable config, the member refused, no cluster
- * for a cluster command), 2 usage error (checked before anything is
- * asked).
+ * for a cluster command) or, for phx diff, tables that differ, 2 usage
+ * error (checked before anything is asked).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -54,6 +56,7 @@
 #define PHX_CMD_LEN        256
 #define PHX_CONN_LIMIT     1000    /* phx conn's default --limit */
 #define PHX_CONN_LIMIT_MAX 100000000
+#define PHX_DIFF_LIMIT     100     /* phx diff's default --limit a kind */
 #define PHX_WORKER_MAX     255     /* highest worker index (conn's w=) */
 #define PHX_RELOAD_TIMEOUT_S 10    /* phx reload's default --timeout */
 #define PHX_RELOAD_TIMEOUT_MAX_S 3600
@@ -70,6 +73,7 @@ enum {
 	OPT_STATE,
 	OPT_LIMIT,
 	OPT_PER_WORKER,
+	OPT_RESET,
 };
 
 #define COMMON_LONGOPTS \
@@ -129,15 +133,22 @@ cmd_help(const struct phx_cmd *cmd, FILE *out)
  * parser errors near a bad token), so control characters are replaced:
  * a broken member must not drive the operator's terminal.
  */
+static const char *err_who; /* phx diff: the member being asked */
+
 static void __attribute__((format(printf, 1, 2)))
 phx_err(const char *fmt, ...)
 {
 	char msg[1024];
+	size_t n = 0;
 	va_list ap;
 	char *p;
 
+	if (err_who != NULL) {
+		snprintf(msg, sizeof(msg), "%s: ", err_who);
+		n = strlen(msg);
+	}
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
 	va_end(ap);
 	for (p = msg; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
@@ -426,6 +437,33 @@ simple_cmd(struct phx_ctx *ctx, int argc, char **argv, const char *cmd,
 
 /* ---- commands ---- */
 
+/*
+ * /phalanx/sync for the sections that show it when there is one (pstat):
+ * *sync is the dict, or NULL when the member answers null (no cluster,
+ * or a daemon without sync). Returns -1 after an error it printed.
+ */
+static int
+ask_sync_optional(struct phx_ctx *ctx, json_t **sync)
+{
+	json_t *ans = request(ctx, "/phalanx/sync");
+
+	*sync = NULL;
+	if (ans == NULL)
+		return -1;
+	if (json_is_null(ans)) {
+		json_decref(ans);
+		return 0;
+	}
+	if (!json_is_object(ans)) {
+		phx_err("bad answer to /phalanx/sync: the answer is not an "
+			"object");
+		json_decref(ans);
+		return -1;
+	}
+	*sync = ans;
+	return 0;
+}
+
 static int
 cmd_pstat(struct phx_ctx *ctx, int argc, char **argv)
 {
@@ -437,7 +475,7 @@ cmd_pstat(struct phx_ctx *ctx, int argc, char **argv)
 		{ 0 },
 	};
 	char cmd[PHX_CMD_LEN], err[512];
-	json_t *ans, *ver = NULL;
+	json_t *ans, *ver = NULL, *sync = NULL;
 	unsigned long worker = 0;
 	bool has_worker = false, ctl = false, all = false;
 	int c, rc;
@@ -477,39 +515,54 @@ cmd_pstat(struct phx_ctx *ctx, int argc, char **argv)
 		  "shows how many)");
 	if (ans == NULL)
 		return PHX_EXIT_FAIL;
-	if (ctx->json) {
-		rc = show(ctx, cmd, ans, NULL);
+	/* Rule hits and sync belong to the whole member, not to one
+	 * worker. */
+	if (!has_worker && !ctl && ask_sync_optional(ctx, &sync) < 0) {
 		json_decref(ans);
-		return rc;
+		return PHX_EXIT_FAIL;
+	}
+	if (ctx->json) {
+		rc = sync != NULL && json_object_set(ans, "sync", sync) < 0 ?
+			PHX_EXIT_FAIL : show(ctx, cmd, ans, NULL);
+		goto out;
 	}
 	/* The header names the member; pstat's answer does not carry it. */
 	ver = ask(ctx, "/phalanx/version", NULL);
 	if (ver == NULL) {
-		json_decref(ans);
-		return PHX_EXIT_FAIL;
+		rc = PHX_EXIT_FAIL;
+		goto out;
 	}
 	rc = phx_fmt_pstat(stdout, ans, json_string_value(
 				   json_object_get(ver, "name")),
 			   all, err, sizeof(err));
 	if (rc < 0)
 		phx_err("bad answer to %s: %s", cmd, err);
-	json_decref(ver);
-	json_decref(ans);
-	if (rc < 0)
-		return PHX_EXIT_FAIL;
-	/* Rule hits belong to the whole member, not to one worker. */
-	if (!has_worker && !ctl) {
+	if (rc == 0 && !has_worker && !ctl) {
 		json_t *rules = ask(ctx, "/phalanx/rules", NULL);
 
-		if (rules == NULL)
-			return PHX_EXIT_FAIL;
-		fputs("\n", stdout);
-		rc = phx_fmt_rules(stdout, rules, err, sizeof(err));
-		if (rc < 0)
-			phx_err("bad answer to /phalanx/rules: %s", err);
-		json_decref(rules);
+		if (rules == NULL) {
+			rc = -1;
+		} else {
+			fputs("\n", stdout);
+			rc = phx_fmt_rules(stdout, rules, err, sizeof(err));
+			if (rc < 0)
+				phx_err("bad answer to /phalanx/rules: %s",
+					err);
+			json_decref(rules);
+		}
 	}
-	return rc < 0 ? PHX_EXIT_FAIL : PHX_EXIT_OK;
+	if (rc == 0 && sync != NULL) {
+		fputs("\n", stdout);
+		rc = phx_fmt_pstat_sync(stdout, sync, err, sizeof(err));
+		if (rc < 0)
+			phx_err("bad answer to /phalanx/sync: %s", err);
+	}
+	rc = rc < 0 ? PHX_EXIT_FAIL : PHX_EXIT_OK;
+out:
+	json_decref(sync);
+	json_decref(ver);
+	json_decref(ans);
+	return rc;
 }
 
 /* Pages of the neighbour table: one, or all of them (--all). */
@@ -607,6 +660,66 @@ out:
 	return rc;
 }
 
+/* Keeps one /phalanx/conn page (phx_fmt_conn_add, phx_fmt_diff_set_add);
+ * full (may be NULL) says to stop asking. */
+struct conn_sink {
+	int (*add)(void *arg, json_t *page, uint64_t worker, uint64_t from,
+		   int64_t *next, uint64_t *workers, char *err,
+		   size_t errlen);
+	bool (*full)(const void *arg);
+	void *arg;
+};
+
+/*
+ * Ask worker w's session pages, from the first on, with filt (phx conn's
+ * filter parameters, "" for none) and hand each to the sink, until the
+ * worker's table is done (*next -1) or the sink is full. Sets *workers
+ * from the answers. Returns 0, or -1 after saying why.
+ */
+static int
+conn_pages(struct phx_ctx *ctx, uint64_t w, const char *filt,
+	   const char *hint, const struct conn_sink *sink, int64_t *next,
+	   uint64_t *workers)
+{
+	char cmd[PHX_CMD_LEN], err[512];
+	int64_t from = 0;
+
+	do {
+		json_t *page;
+		int rc;
+
+		snprintf(cmd, sizeof(cmd), "/phalanx/conn,w=%" PRIu64
+			 ",from=%" PRId64 "%s", w, from, filt);
+		page = ask(ctx, cmd, hint);
+		if (page == NULL)
+			return -1;
+		rc = sink->add(sink->arg, page, w, (uint64_t)from, next,
+			       workers, err, sizeof(err));
+		json_decref(page);
+		if (rc < 0) {
+			phx_err("bad answer to %s: %s", cmd,
+				rc == -ENOMEM ? "out of memory" : err);
+			return -1;
+		}
+		from = *next;
+	} while (*next >= 0 && (sink->full == NULL || !sink->full(sink->arg)));
+	return 0;
+}
+
+static int
+conn_sink_add(void *arg, json_t *page, uint64_t worker, uint64_t from,
+	      int64_t *next, uint64_t *workers, char *err, size_t errlen)
+{
+	return phx_fmt_conn_add(arg, page, worker, from, next, workers, err,
+				errlen);
+}
+
+static bool
+conn_sink_full(const void *arg)
+{
+	return phx_fmt_conn_full(arg);
+}
+
 /*
  * The session table: every page of every worker (or of one), filtered by
  * the member, merged into one table. Arguments are checked here first,
@@ -627,11 +740,12 @@ cmd_conn(struct phx_ctx *ctx, int argc, char **argv)
 	};
 	struct phx_fmt_conn_filter f = { 0 };
 	struct phx_fmt_conn c;
-	char filt[128], cmd[PHX_CMD_LEN], err[512];
+	const struct conn_sink sink = { conn_sink_add, conn_sink_full, &c };
+	char filt[128], err[512];
 	unsigned long worker = 0, limit = PHX_CONN_LIMIT;
 	bool has_worker = false;
 	uint64_t w, workers = 0;
-	int64_t from, next = -1;
+	int64_t next = -1;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, ":w:h", opts, NULL)) != -1) {
@@ -676,31 +790,12 @@ cmd_conn(struct phx_ctx *ctx, int argc, char **argv)
 	/* Worker by worker, page by page: "next" is where the worker's
 	 * table goes on, -1 when it is done. */
 	for (w = has_worker ? worker : 0;; w++) {
-		from = 0;
-		do {
-			json_t *page;
-
-			snprintf(cmd, sizeof(cmd), "/phalanx/conn,w=%" PRIu64
-				 ",from=%" PRId64 "%s", w, from, filt);
-			page = ask(ctx, cmd, has_worker ? "workers are "
-				   "numbered from 0 ('phx config' shows how "
-				   "many)" : NULL);
-			if (page == NULL) {
-				rc = PHX_EXIT_FAIL;
-				goto out;
-			}
-			rc = phx_fmt_conn_add(&c, page, w, (uint64_t)from,
-					      &next, &workers, err,
-					      sizeof(err));
-			json_decref(page);
-			if (rc < 0) {
-				phx_err("bad answer to %s: %s", cmd,
-					rc == -ENOMEM ? "out of memory" : err);
-				rc = PHX_EXIT_FAIL;
-				goto out;
-			}
-			from = next;
-		} while (next >= 0 && !phx_fmt_conn_full(&c));
+		if (conn_pages(ctx, w, filt, has_worker ? "workers are "
+			       "numbered from 0 ('phx config' shows how "
+			       "many)" : NULL, &sink, &next, &workers) < 0) {
+			rc = PHX_EXIT_FAIL;
+			goto out;
+		}
 		if (has_worker || w + 1 >= workers || phx_fmt_conn_full(&c))
 			break;
 	}
@@ -1239,6 +1334,278 @@ cmd_admin(struct phx_ctx *ctx, int argc, char **argv)
 	return act(ctx, cmd);
 }
 
+/* ---- state synchronisation (SPEC 3, 6.6) ---- */
+
+/*
+ * cphaprob [-reset] syncstat (CLI-50): the sync counters, the peers'
+ * lag and the dropped frames; --reset zeroes the counters instead (the
+ * member's one acting sync command) and prints its message.
+ */
+static int
+cmd_syncstat(struct phx_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "reset", no_argument, NULL, OPT_RESET },
+		{ "all", no_argument, NULL, 'a' },
+		COMMON_LONGOPTS,
+		{ 0 },
+	};
+	json_t *cl, *sync = NULL, *peers = NULL;
+	bool reset = false, all = false;
+	char err[512];
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, ":ah", opts, NULL)) != -1) {
+		if (c == OPT_RESET)
+			reset = true;
+		else if (c == 'a')
+			all = true;
+		else if ((rc = common_opt(ctx, c, argv)) >= 0)
+			return rc;
+	}
+	if (optind < argc)
+		return usage_err(ctx, "unexpected argument '%s'", argv[optind]);
+	if (reset && all)
+		return usage_err(ctx, "--reset and -a exclude each other");
+
+	if ((cl = ask_cluster(ctx)) == NULL)
+		return PHX_EXIT_FAIL;
+	json_decref(cl);
+	if (reset)
+		return act(ctx, "/phalanx/sync/reset");
+
+	rc = PHX_EXIT_FAIL;
+	if ((sync = ask(ctx, "/phalanx/sync", NULL)) == NULL ||
+	    (peers = ask(ctx, "/phalanx/sync/peers", NULL)) == NULL)
+		goto out;
+	if (ctx->json) {
+		json_t *j = json_pack("{s:O,s:O}", "/phalanx/sync", sync,
+				      "/phalanx/sync/peers", peers);
+
+		if (j != NULL && phx_fmt_json(stdout, j) == 0)
+			rc = PHX_EXIT_OK;
+		json_decref(j);
+	} else if ((rc = phx_fmt_syncstat(stdout, sync, peers, all, err,
+					  sizeof(err))) < 0) {
+		phx_err("bad answer to /phalanx/sync or /phalanx/sync/peers: "
+			"%s", rc == -ENOMEM ? "out of memory" : err);
+		rc = PHX_EXIT_FAIL;
+	} else {
+		rc = PHX_EXIT_OK;
+	}
+out:
+	json_decref(peers);
+	json_decref(sync);
+	return rc;
+}
+
+/*
+ * A member named on phx diff's command line, in the forms of the global
+ * options: a configuration file (a name ending in .json, .yaml or .yml;
+ * its eal.file_prefix), a socket path (any other name with a '/'), else
+ * a file prefix. Returns -1 to go on, else the exit status.
+ */
+static int
+diff_member(struct phx_ctx *ctx, struct phx_ctx *m, const char *arg)
+{
+	static const char *const cfg_ext[] = { ".json", ".yaml", ".yml" };
+	size_t n = strlen(arg), i;
+
+	*m = (struct phx_ctx){ .sock = PHX_SOCK_INITIALIZER,
+			       .cmd = ctx->cmd, .json = ctx->json };
+	if (n == 0)
+		return usage_err(ctx, "a member's name is empty");
+	for (i = 0; i < PHX_DIM(cfg_ext); i++)
+		if (n > strlen(cfg_ext[i]) &&
+		    strcmp(arg + n - strlen(cfg_ext[i]), cfg_ext[i]) == 0) {
+			m->cfg_path = arg;
+			return -1;
+		}
+	if (strchr(arg, '/') == NULL) {
+		m->prefix = arg;
+		return -1;
+	}
+	if (n >= sizeof(m->sock.path))
+		return usage_err(ctx, "socket path '%s' is longer than %zu "
+				 "bytes", arg, sizeof(m->sock.path) - 1);
+	m->sock_path = arg;
+	return -1;
+}
+
+static int
+diff_sink_add(void *arg, json_t *page, uint64_t worker, uint64_t from,
+	      int64_t *next, uint64_t *workers, char *err, size_t errlen)
+{
+	return phx_fmt_diff_set_add(arg, page, worker, from, next, workers,
+				    err, errlen);
+}
+
+/* A member's /phalanx/sync/digest into *dg; the member must be in a
+ * cluster. Returns 0, or -1 after saying why. */
+static int
+diff_digest(struct phx_ctx *m, struct phx_fmt_digest *dg)
+{
+	char err[512];
+	json_t *ans;
+	int rc;
+
+	if ((ans = ask_cluster(m)) == NULL)
+		return -1;
+	json_decref(ans);
+	if ((ans = ask(m, "/phalanx/sync/digest", NULL)) == NULL)
+		return -1;
+	rc = phx_fmt_digest_read(ans, dg, err, sizeof(err));
+	json_decref(ans);
+	if (rc < 0)
+		phx_err("bad answer to /phalanx/sync/digest: %s", err);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The sessions of each of m's workers whose digest differs from
+ * other's, into set. Returns 0, or -1 after saying why. */
+static int
+diff_sessions(struct phx_ctx *m, const struct phx_fmt_digest *dg,
+	      const struct phx_fmt_digest *other,
+	      struct phx_fmt_diff_set *set)
+{
+	const struct conn_sink sink = { diff_sink_add, NULL, set };
+	uint64_t w, workers;
+	int64_t next;
+
+	for (w = 0; w < dg->workers; w++)
+		if (phx_fmt_digest_worker_differs(dg, other, w) &&
+		    conn_pages(m, w, "", NULL, &sink, &next, &workers) < 0)
+			return -1;
+	if (set->no_flags)
+		phx_err("its sessions come without flags: sessions that do "
+			"not sync (sync: false, sync_delay) are compared too");
+	return 0;
+}
+
+/*
+ * Compare two members' session tables (SPEC 12, seeding: "compare two
+ * members' tables"): the digests of /phalanx/sync/digest first, which
+ * settle the common case in two requests; otherwise the sessions of the
+ * workers whose digests differ (all of them when the worker counts
+ * differ), keyed by forward key. Exit 0 only when equal, 1 when they
+ * differ or a member cannot be asked, 2 on a usage error.
+ *
+ * The tables are read one after the other while traffic goes on, so a
+ * busy cluster shows sessions that were born or died in between: run it
+ * twice, and trust what both runs show.
+ */
+static int
+cmd_diff(struct phx_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "limit", required_argument, NULL, OPT_LIMIT },
+		COMMON_LONGOPTS,
+		{ 0 },
+	};
+	static const char *const side[2] = { "A", "B" };
+	static struct phx_fmt_digest dg[2];  /* 13 KiB: not on the stack */
+	struct phx_fmt_diff_set set[2];
+	struct phx_fmt_diff d = { 0 };
+	char who[2][PHX_CFG_STR_LEN + 8];
+	unsigned long limit = PHX_DIFF_LIMIT;
+	struct phx_ctx m[2];
+	int c, i, rc;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c == OPT_LIMIT) {
+			if (parse_uint(optarg, PHX_CONN_LIMIT_MAX, &limit) < 0)
+				return usage_err(ctx, "--limit: '%s' is not a "
+						 "number of lines (0..%u; 0: "
+						 "no limit)", optarg,
+						 PHX_CONN_LIMIT_MAX);
+		} else if ((rc = common_opt(ctx, c, argv)) >= 0) {
+			return rc;
+		}
+	}
+	if (argc - optind < 2)
+		return usage_err(ctx, "which two members?");
+	if (argc - optind > 2)
+		return usage_err(ctx, "unexpected argument '%s'",
+				 argv[optind + 2]);
+	if (ctx->sock_path != NULL || ctx->prefix != NULL ||
+	    ctx->cfg_path != NULL)
+		return usage_err(ctx, "diff names both members itself: no -s, "
+				 "-p or -c before it");
+	for (i = 0; i < 2; i++) {
+		if ((rc = diff_member(ctx, &m[i], argv[optind + i])) >= 0)
+			return rc;
+		snprintf(who[i], sizeof(who[i]), "%s (%s)", side[i],
+			 argv[optind + i]);
+		phx_fmt_diff_set_init(&set[i]);
+	}
+
+	rc = PHX_EXIT_FAIL;
+	for (i = 0; i < 2; i++) {
+		err_who = who[i];
+		if (diff_digest(&m[i], &dg[i]) < 0)
+			goto out;
+	}
+	if (phx_fmt_digest_equal(&dg[0], &dg[1])) {
+		if (ctx->json) {
+			json_t *j = json_pack("{s:b,s:I,s:s}", "equal", 1,
+					      "sessions",
+					      (json_int_t)dg[0].sessions,
+					      "digest", dg[0].digest);
+
+			if (j != NULL && phx_fmt_json(stdout, j) == 0)
+				rc = PHX_EXIT_OK;
+			json_decref(j);
+		} else {
+			printf("equal: %" PRIu64 " sessions (digest %s)\n",
+			       dg[0].sessions, dg[0].digest);
+			rc = PHX_EXIT_OK;
+		}
+		goto out;
+	}
+	for (i = 0; i < 2; i++) {
+		err_who = who[i];
+		if (diff_sessions(&m[i], &dg[i], &dg[1 - i], &set[i]) < 0)
+			goto out;
+	}
+	err_who = NULL;
+	if (phx_fmt_diff_compare(&set[0], &set[1], &d) < 0) {
+		phx_err("out of memory");
+		goto out;
+	}
+	if (ctx->json) {
+		json_t *j = phx_fmt_diff_json(&d, limit);
+
+		if (j != NULL)
+			for (i = 0; i < 2; i++)
+				json_object_set_new(j, i == 0 ? "a" : "b",
+					json_pack("{s:s,s:I,s:s}", "member",
+						  argv[optind + i], "sessions",
+						  (json_int_t)dg[i].sessions,
+						  "digest", dg[i].digest));
+		if (j != NULL && json_object_set_new(j, "equal",
+						     json_false()) == 0)
+			phx_fmt_json(stdout, j);
+		json_decref(j);
+		goto out;
+	}
+	for (i = 0; i < 2; i++)
+		printf("%s: %s: %" PRIu64 " sessions (digest %s)\n", side[i],
+		       argv[optind + i], dg[i].sessions, dg[i].digest);
+	phx_fmt_diff_print(stdout, &d, limit);
+	if (d.n_items == 0)
+		printf("The digests differ but the sessions read agree: the "
+		       "tables changed while\nthey were read; run phx diff "
+		       "again.\n");
+out:
+	err_who = NULL;
+	phx_fmt_diff_fini(&d);
+	for (i = 0; i < 2; i++) {
+		phx_fmt_diff_set_fini(&set[i]);
+		phx_sock_close(&m[i].sock);
+	}
+	return rc;
+}
+
 #define PHX_PNOTE_FILE_MAX 65536  /* bytes of a register -f file we read */
 
 /* The options of register, report and unregister. */
@@ -1615,10 +1982,15 @@ static const struct phx_cmd phx_cmds[] = {
 	  "/phalanx/config", phx_fmt_config },
 	{ "pstat", cmd_pstat, "[-w N | --worker N | --ctl] [-a]",
 	  "packet counters and drop reasons (fw ctl pstat)",
-	  "Sums over every worker and the control lcore unless narrowed.\n"
+	  "Sums over every worker and the control lcore unless narrowed; "
+	  "then the rule\n"
+	  "hits and, on a cluster member, the Synchronization section.\n"
 	  "  -w, --worker N     one worker's counters (0 .. workers-1)\n"
 	  "      --ctl          the control lcore's counters\n"
-	  "  -a, --all          list every drop reason, zeros too\n" },
+	  "  -a, --all          list every drop reason, zeros too\n"
+	  "With --json: the /phalanx/pstat answer, with /phalanx/sync under "
+	  "\"sync\" on a\n"
+	  "cluster member.\n" },
 	{ "state", cmd_state, "",
 	  "cluster members and their states (cphaprob state)",
 	  "One row per member: its number (priority), unique address, "
@@ -1658,6 +2030,40 @@ static const struct phx_cmd phx_cmds[] = {
 	  "drop_<reason>\n"
 	  "for each reason the CCP decoder rejects a frame), zeros "
 	  "included.\n" },
+	{ "syncstat", cmd_syncstat, "[--reset] [-a]",
+	  "state synchronisation statistics (cphaprob syncstat)",
+	  "SPEC 6.6's counters (Other Member Updates, Local Updates, Timers, "
+	  "Queues),\n"
+	  "then the full sync, record counters, each peer's acked sequence "
+	  "and lag, and\n"
+	  "the dropped sync frames by reason. Says first when sync is "
+	  "disabled by\n"
+	  "configuration. Exit 1 on a member without a cluster.\n"
+	  "      --reset        zero the sync counters (cphaprob -reset "
+	  "syncstat)\n"
+	  "  -a, --all          list every drop reason, zeros too\n"
+	  "With --json: {\"/phalanx/sync\": ..., \"/phalanx/sync/peers\": "
+	  "...}.\n" },
+	{ "diff", cmd_diff, "[--limit N] MEMBER_A MEMBER_B",
+	  "compare two members' synced session tables",
+	  "Asks both members for their session digests; equal digests print "
+	  "\"equal: N\n"
+	  "sessions (digest D)\" and exit 0. Otherwise the sessions of the "
+	  "workers whose\n"
+	  "digests differ are read from both and compared by forward key: "
+	  "\"only on A\",\n"
+	  "\"only on B\", \"NAT differs\", \"state differs\" lines and a "
+	  "\"differ:\" summary;\n"
+	  "exit 1. Sessions that do not sync (sync: false, waiting for "
+	  "sync_delay) are\n"
+	  "left out. A member is a configuration file (*.json, *.yaml, "
+	  "*.yml), a socket\n"
+	  "path (has a '/'), or a file prefix; -s, -p and -c do not "
+	  "apply.\n"
+	  "      --limit N      lines of each kind at most (default 100; 0: "
+	  "no limit)\n"
+	  "With --json: one object: equal, and the differences and "
+	  "counts.\n" },
 	{ "arp", cmd_arp, "[--page N | --all]",
 	  "the neighbour (ARP) table, 64 entries a page",
 	  "      --page N       page N, from 0 (default: the first)\n"
@@ -1823,8 +2229,10 @@ usage(FILE *out)
 		"\n"
 		"Exit status: 0 success, 1 runtime error (member unreachable, "
 		"error answer,\n"
-		"the member refused, no cluster for a cluster command), 2 usage "
-		"error.\n", rundir, PHX_SOCK_NAME, PHX_DEFAULT_PREFIX);
+		"the member refused, no cluster for a cluster command; diff: "
+		"the tables\n"
+		"differ), 2 usage error.\n", rundir, PHX_SOCK_NAME,
+		PHX_DEFAULT_PREFIX);
 }
 
 int
