@@ -22,12 +22,19 @@
 
 #include "lib/ccp_codec.h"
 #include "lib/compiler.h"
+#include "lib/sync_codec.h"
 
 #define HDR_LEN   sizeof(struct phx_ccp_hdr)
 #define EXT_LEN   sizeof(struct phx_ccp_ext)
 #define TLV_LEN   sizeof(struct phx_ccp_tlv)
 
 #define TLV_BIT(t) (1u << (t))
+
+static_assert(PHX_CCP_MIN_SYNC_FRAME ==
+	      HDR_LEN + PHX_SYNC_HDR_LEN + EXT_LEN + PHX_CCP_TAG_LEN,
+	      "shortest SYNC frame");
+static_assert(HDR_LEN + PHX_SYNC_MAX_BODY + EXT_LEN + PHX_CCP_TAG_LEN <=
+	      PHX_CCP_MAX_FRAME, "the largest sync body fits in a frame");
 
 static const char *const err_names[PHX_CCP_ERR_MAX] = {
 	[PHX_CCP_OK] = "ok",
@@ -411,13 +418,48 @@ put_tlvs(uint8_t *p, const struct phx_ccp_msg *m)
 	return off;
 }
 
+/* The CPHA header of every opcode, message or sync, at buf. */
+static void
+put_hdr(uint8_t *buf, uint16_t opcode, const struct phx_ccp_hdr_info *h,
+	uint16_t policy_id)
+{
+	struct phx_ccp_hdr wh = {
+		.magic = htobe16(PHX_CCP_MAGIC),
+		.version = htobe16(PHX_CCP_CPHA_VERSION),
+		.cluster = htobe16(h->cluster),
+		.opcode = htobe16(opcode),
+		.src_if = htobe16(h->src_if),
+		.random_id = htobe16((uint16_t)h->boot_id),
+		.src = htobe16(h->src),
+		.dst = htobe16(h->dst),
+		.policy_id = htobe16(policy_id),
+		.filler = 0,
+	};
+
+	memcpy(buf, &wh, HDR_LEN);
+}
+
+/* The extension header at p; elen covers it and the TLVs after it. */
+static void
+put_ext(uint8_t *p, const struct phx_ccp_hdr_info *h, size_t elen)
+{
+	struct phx_ccp_ext we = {
+		.version = PHX_CCP_EXT_VERSION,
+		.mac_magic = h->mac_magic,
+		.ext_len = htobe16((uint16_t)elen),
+		.reserved = 0,
+		.boot_id = htobe64(h->boot_id),
+		.counter = htobe64(h->counter),
+	};
+
+	memcpy(p, &we, EXT_LEN);
+}
+
 int
 phx_ccp_encode(uint8_t *buf, size_t cap, const struct phx_ccp_msg *m,
 	       const struct phx_ccp_key *key)
 {
 	const struct phx_ccp_config_id *cfg;
-	struct phx_ccp_hdr wh;
-	struct phx_ccp_ext we;
 	size_t blen, elen, len, off;
 
 	if (!msg_ok(m))
@@ -429,34 +471,48 @@ phx_ccp_encode(uint8_t *buf, size_t cap, const struct phx_ccp_msg *m,
 		return -ENOSPC;
 
 	cfg = msg_config(m);
-	wh = (struct phx_ccp_hdr){
-		.magic = htobe16(PHX_CCP_MAGIC),
-		.version = htobe16(PHX_CCP_CPHA_VERSION),
-		.cluster = htobe16(m->hdr.cluster),
-		.opcode = htobe16(m->opcode),
-		.src_if = htobe16(m->hdr.src_if),
-		.random_id = htobe16((uint16_t)m->hdr.boot_id),
-		.src = htobe16(m->hdr.src),
-		.dst = htobe16(m->hdr.dst),
-		.policy_id = htobe16(cfg != NULL ? (uint16_t)cfg->generation :
-				     m->hdr.policy_id),
-		.filler = 0,
-	};
-	memcpy(buf, &wh, HDR_LEN);
+	put_hdr(buf, m->opcode, &m->hdr, cfg != NULL ?
+		(uint16_t)cfg->generation : m->hdr.policy_id);
 	off = HDR_LEN;
 	off += put_body(buf + off, m);
-
-	we = (struct phx_ccp_ext){
-		.version = PHX_CCP_EXT_VERSION,
-		.mac_magic = m->hdr.mac_magic,
-		.ext_len = htobe16((uint16_t)elen),
-		.reserved = 0,
-		.boot_id = htobe64(m->hdr.boot_id),
-		.counter = htobe64(m->hdr.counter),
-	};
-	memcpy(buf + off, &we, EXT_LEN);
+	put_ext(buf + off, &m->hdr, elen);
 	off += EXT_LEN;
 	off += put_tlvs(buf + off, m);
+
+	phx_ccp_auth_tag(key, buf, off, buf + off);
+	return (int)(off + PHX_CCP_TAG_LEN);
+}
+
+/* The sync body's own length: its first field (lib/sync_codec.h). */
+static size_t
+sync_body_len(const uint8_t *body)
+{
+	uint16_t v;
+
+	memcpy(&v, body, sizeof(v));
+	return be16toh(v);
+}
+
+int
+phx_ccp_encode_sync(uint8_t *buf, size_t cap, const struct phx_ccp_hdr_info *h,
+		    const uint8_t *body, size_t body_len,
+		    const struct phx_ccp_key *key)
+{
+	size_t len, off;
+
+	if (!hdr_ok(h) || body_len < PHX_SYNC_HDR_LEN ||
+	    body_len > PHX_SYNC_MAX_BODY || sync_body_len(body) != body_len)
+		return -EINVAL;
+	len = HDR_LEN + body_len + EXT_LEN + PHX_CCP_TAG_LEN;
+	if (len > cap)
+		return -ENOSPC;
+
+	put_hdr(buf, PHX_CCP_OP_SYNC, h, h->policy_id);
+	off = HDR_LEN;
+	memcpy(buf + off, body, body_len);
+	off += body_len;
+	put_ext(buf + off, h, EXT_LEN);         /* no TLVs */
+	off += EXT_LEN;
 
 	phx_ccp_auth_tag(key, buf, off, buf + off);
 	return (int)(off + PHX_CCP_TAG_LEN);
@@ -716,45 +772,56 @@ get_tlvs(const uint8_t *buf, size_t off, size_t end, struct phx_ccp_msg *m)
 	return have == want ? PHX_CCP_OK : PHX_CCP_ERR_MALFORMED;
 }
 
-enum phx_ccp_err
-phx_ccp_decode(const uint8_t *buf, size_t len, const struct phx_ccp_ctx *ctx,
-	       struct phx_ccp_msg *out)
+/*
+ * Steps 1 and 2 of the file comment's order for a frame of min_len bytes
+ * or more: header fields at fixed offsets (into *wh), then the tag.
+ * sync picks which opcodes are ours: PHX_CCP_OP_SYNC alone, or the
+ * messages of opcode_known.
+ */
+static enum phx_ccp_err
+check_front(const uint8_t *buf, size_t len, size_t min_len,
+	    const struct phx_ccp_ctx *ctx, bool sync, struct phx_ccp_hdr *wh)
 {
-	const struct phx_ccp_config_id *cfg;
-	struct phx_ccp_msg m = {0};
-	struct phx_ccp_hdr wh;
-	struct phx_ccp_ext we;
-	enum phx_ccp_err err;
-	size_t end, off;
+	uint16_t op;
+	size_t end;
 
-	/* 1. Header, at fixed offsets. */
-	if (len < PHX_CCP_MIN_FRAME)
+	if (len < min_len)
 		return PHX_CCP_ERR_TOO_SHORT;
 	if (len > PHX_CCP_MAX_FRAME)
 		return PHX_CCP_ERR_BAD_LEN;
-	memcpy(&wh, buf, HDR_LEN);
-	if (be16toh(wh.magic) != PHX_CCP_MAGIC)
+	memcpy(wh, buf, HDR_LEN);
+	if (be16toh(wh->magic) != PHX_CCP_MAGIC)
 		return PHX_CCP_ERR_BAD_MAGIC;
-	if (be16toh(wh.version) != PHX_CCP_CPHA_VERSION)
+	if (be16toh(wh->version) != PHX_CCP_CPHA_VERSION)
 		return PHX_CCP_ERR_BAD_VERSION;
-	m.opcode = be16toh(wh.opcode);
-	if (!opcode_known(m.opcode))
+	op = be16toh(wh->opcode);
+	if (sync ? op != PHX_CCP_OP_SYNC : !opcode_known(op))
 		return PHX_CCP_ERR_UNKNOWN_OPCODE;
-	if (be16toh(wh.cluster) != ctx->cluster)
+	if (be16toh(wh->cluster) != ctx->cluster)
 		return PHX_CCP_ERR_FOREIGN_CLUSTER;
-	if (be16toh(wh.src) == ctx->self)
+	if (be16toh(wh->src) == ctx->self)
 		return PHX_CCP_ERR_FROM_SELF;
 
-	/* 2. The tag, before anything else is believed. */
+	/* The tag, before anything else is believed. */
 	end = len - PHX_CCP_TAG_LEN;
 	if (!phx_ccp_auth_verify(ctx->key, buf, end, buf + end))
 		return PHX_CCP_ERR_BAD_TAG;
+	return PHX_CCP_OK;
+}
 
-	/* 3. Body, extension, TLVs. */
-	off = HDR_LEN;
-	err = get_body(buf, end, &off, &m);
-	if (err != PHX_CCP_OK)
-		return err;
+/*
+ * Step 3 from the extension on: the extension at buf[off..end) (end: the
+ * tag) and its TLVs into m, and the header info of wh and the extension
+ * into m->hdr.
+ */
+static enum phx_ccp_err
+check_ext(const uint8_t *buf, size_t off, size_t end,
+	  const struct phx_ccp_ctx *ctx, const struct phx_ccp_hdr *wh,
+	  struct phx_ccp_msg *m)
+{
+	struct phx_ccp_ext we;
+	enum phx_ccp_err err;
+
 	if (end - off < EXT_LEN)
 		return PHX_CCP_ERR_BAD_LEN;
 	memcpy(&we, buf + off, EXT_LEN);
@@ -764,26 +831,56 @@ phx_ccp_decode(const uint8_t *buf, size_t len, const struct phx_ccp_ctx *ctx,
 		return PHX_CCP_ERR_BAD_LEN;
 	if (we.mac_magic != ctx->mac_magic)
 		return PHX_CCP_ERR_BAD_MAC_MAGIC;
-	if (we.reserved != 0 || wh.filler != 0)
+	if (we.reserved != 0 || wh->filler != 0)
 		return PHX_CCP_ERR_MALFORMED;
-	err = get_tlvs(buf, off + EXT_LEN, end, &m);
+	err = get_tlvs(buf, off + EXT_LEN, end, m);
 	if (err != PHX_CCP_OK)
 		return err;
 
-	m.hdr = (struct phx_ccp_hdr_info){
-		.cluster = be16toh(wh.cluster),
-		.src_if = be16toh(wh.src_if),
-		.src = be16toh(wh.src),
-		.dst = be16toh(wh.dst),
-		.policy_id = be16toh(wh.policy_id),
+	m->hdr = (struct phx_ccp_hdr_info){
+		.cluster = be16toh(wh->cluster),
+		.src_if = be16toh(wh->src_if),
+		.src = be16toh(wh->src),
+		.dst = be16toh(wh->dst),
+		.policy_id = be16toh(wh->policy_id),
 		.mac_magic = we.mac_magic,
 		.boot_id = be64toh(we.boot_id),
 		.counter = be64toh(we.counter),
 	};
+	/* The random id is derived from the boot id: they must agree. */
+	if (be16toh(wh->random_id) != (uint16_t)m->hdr.boot_id)
+		return PHX_CCP_ERR_MALFORMED;
+	return PHX_CCP_OK;
+}
+
+enum phx_ccp_err
+phx_ccp_decode(const uint8_t *buf, size_t len, const struct phx_ccp_ctx *ctx,
+	       struct phx_ccp_msg *out)
+{
+	const struct phx_ccp_config_id *cfg;
+	struct phx_ccp_msg m = {0};
+	struct phx_ccp_hdr wh;
+	enum phx_ccp_err err;
+	size_t end, off;
+
+	/* 1. Header, at fixed offsets; 2. the tag. */
+	err = check_front(buf, len, PHX_CCP_MIN_FRAME, ctx, false, &wh);
+	if (err != PHX_CCP_OK)
+		return err;
+	m.opcode = be16toh(wh.opcode);
+
+	/* 3. Body, extension, TLVs. */
+	end = len - PHX_CCP_TAG_LEN;
+	off = HDR_LEN;
+	err = get_body(buf, end, &off, &m);
+	if (err != PHX_CCP_OK)
+		return err;
+	err = check_ext(buf, off, end, ctx, &wh, &m);
+	if (err != PHX_CCP_OK)
+		return err;
 	/* Fields the encoder derives must agree with their sources. */
 	cfg = msg_config(&m);
-	if (be16toh(wh.random_id) != (uint16_t)m.hdr.boot_id ||
-	    (cfg != NULL && m.hdr.policy_id != (uint16_t)cfg->generation))
+	if (cfg != NULL && m.hdr.policy_id != (uint16_t)cfg->generation)
 		return PHX_CCP_ERR_MALFORMED;
 	if (!msg_ok(&m))
 		return PHX_CCP_ERR_MALFORMED;
@@ -793,11 +890,51 @@ phx_ccp_decode(const uint8_t *buf, size_t len, const struct phx_ccp_ctx *ctx,
 }
 
 enum phx_ccp_err
+phx_ccp_decode_sync(const uint8_t *buf, size_t len,
+		    const struct phx_ccp_ctx *ctx, struct phx_ccp_hdr_info *hdr,
+		    const uint8_t **body, size_t *body_len)
+{
+	struct phx_ccp_msg m = { .opcode = PHX_CCP_OP_SYNC };
+	struct phx_ccp_hdr wh;
+	enum phx_ccp_err err;
+	size_t end, blen;
+
+	err = check_front(buf, len, PHX_CCP_MIN_SYNC_FRAME, ctx, true, &wh);
+	if (err != PHX_CCP_OK)
+		return err;
+
+	/* The body's length is its own first field; the body's contents
+	 * are lib/sync_codec's to judge. SYNC carries no TLVs, so
+	 * get_tlvs (in check_ext) refuses any but unknown optional ones. */
+	end = len - PHX_CCP_TAG_LEN;
+	blen = sync_body_len(buf + HDR_LEN);
+	if (blen < PHX_SYNC_HDR_LEN || blen > PHX_SYNC_MAX_BODY ||
+	    blen > end - HDR_LEN)
+		return PHX_CCP_ERR_BAD_LEN;
+	err = check_ext(buf, HDR_LEN + blen, end, ctx, &wh, &m);
+	if (err != PHX_CCP_OK)
+		return err;
+	if (!hdr_ok(&m.hdr))
+		return PHX_CCP_ERR_MALFORMED;
+
+	*hdr = m.hdr;   /* commit */
+	*body = buf + HDR_LEN;
+	*body_len = blen;
+	return PHX_CCP_OK;
+}
+
+enum phx_ccp_err
+phx_ccp_accept_hdr(struct phx_ccp_replay *r, const struct phx_ccp_hdr_info *h)
+{
+	return phx_ccp_replay_check_and_update(r, h->src, h->boot_id,
+					       h->counter) ?
+		PHX_CCP_OK : PHX_CCP_ERR_REPLAYED;
+}
+
+enum phx_ccp_err
 phx_ccp_accept(struct phx_ccp_replay *r, const struct phx_ccp_msg *m)
 {
-	return phx_ccp_replay_check_and_update(r, m->hdr.src, m->hdr.boot_id,
-					       m->hdr.counter) ?
-		PHX_CCP_OK : PHX_CCP_ERR_REPLAYED;
+	return phx_ccp_accept_hdr(r, &m->hdr);
 }
 
 /* ---- text ---- */

@@ -42,6 +42,10 @@
  * longest is what one 1500-byte IPv4 packet carries. */
 #define PHX_CCP_MIN_FRAME  (20 + 4 + 24 + PHX_CCP_TAG_LEN)
 #define PHX_CCP_MAX_FRAME  (1500 - 20 - 8)
+/* Shortest SYNC frame: a body of just the 12-byte sync header
+ * (PHX_SYNC_HDR_LEN) inside header, extension and tag. The longest is
+ * PHX_CCP_MAX_FRAME, around a PHX_SYNC_MAX_BODY body. */
+#define PHX_CCP_MIN_SYNC_FRAME (20 + 12 + 24 + PHX_CCP_TAG_LEN)
 /* Longest frame phx_ccp_encode writes (a 5-member heartbeat). */
 #define PHX_CCP_MAX_ENCODED \
 	(20 + 8 + 2 * PHX_CCP_MAX_MEMBERS + 4 + 24 + 2 + 40 + 2 + 10 + \
@@ -217,6 +221,18 @@ int phx_ccp_encode_state_confirm(uint8_t *buf, size_t cap,
 				 const struct phx_ccp_state_verdict *sv,
 				 const struct phx_ccp_key *key);
 
+/*
+ * A SYNC frame (PHX_CCP_OP_SYNC) around an opaque sync body of body_len
+ * bytes (lib/sync_codec.h): header, body, extension (no TLVs), tag. The
+ * header's policy id is h->policy_id. Returns the frame length, -ENOSPC
+ * when it does not fit in cap, or -EINVAL for a header field out of range
+ * or a body_len below PHX_SYNC_HDR_LEN, above PHX_SYNC_MAX_BODY or unlike
+ * the body's own first field (its body_len).
+ */
+int phx_ccp_encode_sync(uint8_t *buf, size_t cap,
+			const struct phx_ccp_hdr_info *h, const uint8_t *body,
+			size_t body_len, const struct phx_ccp_key *key);
+
 /* ---- decoding ---- */
 
 /*
@@ -239,6 +255,21 @@ enum phx_ccp_err phx_ccp_decode(const uint8_t *buf, size_t len,
 				struct phx_ccp_msg *out);
 
 /*
+ * Decode and authenticate a SYNC frame, in the same order of checks as
+ * phx_ccp_decode: header fields (opcode other than SYNC: UNKNOWN_OPCODE),
+ * cluster, sender not us, the tag, then the body's length (the big-endian
+ * u16 at the body's start, which must leave room for the extension:
+ * BAD_LEN) and the extension. The body's contents are not looked at:
+ * lib/sync_codec does that. On PHX_CCP_OK, *hdr is filled and *body
+ * points into buf, *body_len bytes; on error nothing is written. The
+ * caller then calls phx_ccp_accept_hdr for replay.
+ */
+enum phx_ccp_err phx_ccp_decode_sync(const uint8_t *buf, size_t len,
+				     const struct phx_ccp_ctx *ctx,
+				     struct phx_ccp_hdr_info *hdr,
+				     const uint8_t **body, size_t *body_len);
+
+/*
  * Replay step for a message phx_ccp_decode accepted: PHX_CCP_OK when fresh
  * (and recorded in r), PHX_CCP_ERR_REPLAYED otherwise
  * (phx_ccp_replay_check_and_update). One r per receiving member, owned by
@@ -246,6 +277,9 @@ enum phx_ccp_err phx_ccp_decode(const uint8_t *buf, size_t len,
  */
 enum phx_ccp_err phx_ccp_accept(struct phx_ccp_replay *r,
 				const struct phx_ccp_msg *m);
+/* The same for the header of a frame phx_ccp_decode_sync accepted. */
+enum phx_ccp_err phx_ccp_accept_hdr(struct phx_ccp_replay *r,
+				    const struct phx_ccp_hdr_info *h);
 
 /*
  * Canonical one-line text of m ("MY_STATE src=1 dst=all ..."), every field
