@@ -31,6 +31,7 @@ typedef int (*phx_fuzz_fn)(const uint8_t *data, size_t size);
 int phx_fuzz_ccp_decode(const uint8_t *data, size_t size);
 int phx_fuzz_pkt_parse(const uint8_t *data, size_t size);
 int phx_fuzz_config(const uint8_t *data, size_t size);
+int phx_fuzz_sync_decode(const uint8_t *data, size_t size);
 
 static const struct {
 	const char *name;
@@ -39,6 +40,7 @@ static const struct {
 	{ "ccp_decode", phx_fuzz_ccp_decode },
 	{ "config", phx_fuzz_config },
 	{ "pkt_parse", phx_fuzz_pkt_parse },
+	{ "sync_decode", phx_fuzz_sync_decode },
 };
 
 #define REPLAY_MAX_INPUT (16u << 20) /* bytes; larger files are a mistake */
