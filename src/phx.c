@@ -1440,8 +1440,8 @@ diff_sink_add(void *arg, json_t *page, uint64_t worker, uint64_t from,
 				    err, errlen);
 }
 
-/* A member's /phalanx/sync/digest into *dg; the member must be in a
- * cluster. Returns 0, or -1 after saying why. */
+/* A member's /phalanx/sync/digest into *dg. Returns 0, or -1 after
+ * saying why. */
 static int
 diff_digest(struct phx_ctx *m, struct phx_fmt_digest *dg)
 {
@@ -1449,9 +1449,6 @@ diff_digest(struct phx_ctx *m, struct phx_fmt_digest *dg)
 	json_t *ans;
 	int rc;
 
-	if ((ans = ask_cluster(m)) == NULL)
-		return -1;
-	json_decref(ans);
 	if ((ans = ask(m, "/phalanx/sync/digest", NULL)) == NULL)
 		return -1;
 	rc = phx_fmt_digest_read(ans, dg, err, sizeof(err));
