@@ -3,7 +3,8 @@
 # CCP frames as tshark sees them (DESIGN 5): the CCP header follows
 # Wireshark's CPHA dissector, so tshark must decode our heartbeats as CPHA
 # FWHA_MY_STATE with the member states we encoded, and our probes as
-# FWHA_IF_PROBE_REQ/REPLY, with no plugin.
+# FWHA_IF_PROBE_REQ/REPLY, with no plugin; a sync frame (opcode 10) as
+# FWHAP_SYNC, and its body through tools/ccp.lua.
 #
 #   test_ccp_tshark.sh <path to ccp_pcap> [<path to tools/ccp.lua>]
 #
@@ -74,9 +75,10 @@ cat >"$tmp/want.txt" <<'EOF'
 6|530|7|11|1|65535|2|||||||||
 7|530|7|12|3|1|0|||||||||
 8|530|7|12|4|1|0|||||||||
+9|530|7|10|1|65535|2|||||||||
 EOF
 if diff -u "$tmp/want.txt" "$tmp/fields.txt"; then
-    echo "ok: fields of all 8 frames"
+    echo "ok: fields of all 9 frames"
 else
     echo "FAIL: tshark fields differ (- expected, + tshark)"
     fail=1
@@ -111,12 +113,31 @@ if [ -n "$lua" ] && tshark -v 2>/dev/null | grep -q "with Lua"; then
 6|1|0xfe|0x0123456789abcdef|44|65538|100|1|0x04|0||4|1|7|||
 7|1|0xfe|0x0123456789abcdef|8||||||44||||1|0|7
 8|1|0xfe|0x0123456789abcdef|18446744073709551615||||||44||||2|2|7
+9|1|0xfe|0x0123456789abcdef|45||||||||||||
 EOF
     if diff -u "$tmp/want_lua.txt" "$tmp/lua.txt"; then
-        echo "ok: tools/ccp.lua fields of all 8 frames"
+        echo "ok: tools/ccp.lua fields of all 9 frames"
     else
         echo "FAIL: tools/ccp.lua fields differ (- expected, + tshark)"
         cat "$tmp/lua.err"
+        fail=1
+    fi
+    # The sync body of frame 9 (opcode 10): header, both records, the
+    # session's key, NAT, owner and window.
+    tshark -X "lua_script:$lua" -r "$tmp/ccp.pcap" -Y phx_sync \
+        -T fields -E separator='|' -e frame.number -e phx_sync.flags \
+        -e phx_sync.seq -e phx_sync.n_records -e phx_sync.rec.type \
+        -e phx_sync.sess.src -e phx_sync.sess.dport \
+        -e phx_sync.sess.nat_ip -e phx_sync.sess.owner \
+        -e phx_sync.win.end -e phx_sync.win.wscale \
+        >"$tmp/sync.txt" 2>"$tmp/sync.err" || true
+    echo '9|0x01|4294967280|2|1,3|10.1.0.100,10.1.0.100|80,80|192.0.2.1|2|286331153,4294967280|7,15' \
+        >"$tmp/want_sync.txt"
+    if diff -u "$tmp/want_sync.txt" "$tmp/sync.txt"; then
+        echo "ok: tools/ccp.lua sync body of frame 9"
+    else
+        echo "FAIL: tools/ccp.lua sync fields differ (- expected, + tshark)"
+        cat "$tmp/sync.err"
         fail=1
     fi
 else
