@@ -500,3 +500,132 @@ else:
 s.close()
 PY
 }
+
+# ------------------------------------------------------- cluster members
+
+# The configurations of cluster tests: lab_conf K is member K's, from
+# $LAB_CONFDIR (conf/lab) or, while LAB_VARIANT is set, the edited copy
+# lab_make_variant saved under that name.
+LAB_CONFDIR=${PHX_LAB_CLUSTER_CONF:-$LAB_ROOT/conf/lab}
+LAB_VARIANT=
+lab_conf() {
+    if [ -n "$LAB_VARIANT" ]; then echo "$LAB_TMP/member$1-$LAB_VARIANT.json"
+    else echo "$LAB_CONFDIR/member$1.json"; fi
+}
+
+# lab_make_variant NAME K PYTHON: member K's shipped configuration with
+# PYTHON applied to it (as `c`), saved as variant NAME.
+lab_make_variant() {
+    python3 - "$LAB_CONFDIR/member$2.json" "$LAB_TMP/member$2-$1.json" "$3" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+exec(sys.argv[3])
+json.dump(c, open(sys.argv[2], "w"), indent=1)
+PY
+}
+
+# lab_phx K ARGS...: phx against member K (bounded).
+lab_phx() {
+    local k=$1
+    shift
+    timeout 10 "$PHX" -c "$(lab_conf "$k")" "$@"
+}
+
+# lab_tel K CMD EXPR: python EXPR over member K's telemetry answer to CMD
+# (bound to `d`); prints nothing when the member does not answer.
+lab_tel() {
+    local j
+    j=$(lab_phx "$1" raw "$2" 2>/dev/null) || return 0
+    python3 -c '
+import json, sys
+try:
+    d = next(iter(json.load(sys.stdin).values()))
+except (ValueError, StopIteration, AttributeError):
+    sys.exit(0)
+print(eval(sys.argv[1]))
+' "$3" <<<"$j" 2>/dev/null || true
+}
+
+# lab_state K: member K's cluster state (ACTIVE, STANDBY, ...).
+lab_state() { lab_tel "$1" /phalanx/cluster 'd["state"]'; }
+
+# lab_wait_state K ERE [SECONDS]: bounded poll (default 5 s) until member
+# K's state matches the anchored ERE; prints the last state seen.
+lab_wait_state() {
+    local k=$1 want=$2 secs=${3:-5} s="" i
+    for ((i = 0; i < secs * 20; i++)); do
+        s=$(lab_state "$k")
+        [[ "$s" =~ ^($want)$ ]] && break
+        sleep 0.05
+    done
+    echo "$s"
+}
+
+# --------------------------------------------------------------- faults
+
+# This kernel has no sch_netem (LAB.md): frames are lost with an nftables
+# rule in the bridge family on a switch's br0 (table phxloss, chain loss,
+# hook forward, so only frames crossing the bridge between two ports).
+# Needs the nft command (Debian package nftables).
+#
+# LAB_SYNC_FRAMES: the nft match for state-sync frames only: UDP 8116 with
+# CCP opcode 10 (PHX_CCP_OP_SYNC, lib/ccp_wire.h) at byte 6 of the UDP
+# payload, so heartbeats on the sync network are left alone.
+# shellcheck disable=SC2034  # used by the tests that source this file
+LAB_SYNC_FRAMES=(udp dport 8116 '@th,112,16' 10)
+
+lab_have_nft() { command -v nft >/dev/null 2>&1; }
+
+# lab_loss_on SWITCH PCT [MATCH...]: drop PCT % (1..100) of the frames
+# crossing SWITCH's bridge that match the nft MATCH (default: udp dport
+# 8116, i.e. CCP and sync), at random (numgen), counted. Replaces an
+# earlier rule.
+lab_loss_on() {
+    local sw=$1 pct=$2 rnd=()
+    shift 2
+    [ $# -gt 0 ] || set -- udp dport 8116
+    [ "$pct" -ge 100 ] || rnd=(numgen random mod 100 '<' "$pct")
+    lab_loss_off "$sw"
+    ip netns exec "$sw" nft add table bridge phxloss &&
+        ip netns exec "$sw" nft add chain bridge phxloss loss \
+            '{ type filter hook forward priority 0; }' &&
+        ip netns exec "$sw" nft add rule bridge phxloss loss "$@" \
+            "${rnd[@]}" counter drop
+}
+
+# lab_loss_count SWITCH: frames the loss rule dropped so far (nothing when
+# there is no rule).
+lab_loss_count() {
+    ip netns exec "$1" nft list chain bridge phxloss loss 2>/dev/null |
+        sed -n 's/.* counter packets \([0-9]*\) .*/\1/p' | head -n 1 || true
+}
+
+# lab_loss_off SWITCH: remove the loss rule; idempotent.
+lab_loss_off() {
+    ip netns exec "$1" nft delete table bridge phxloss 2>/dev/null || true
+}
+
+# _lab_switch_port K PORT: "SWITCH BRIDGEPORT" of member K's PORT.
+_lab_switch_port() {
+    case $2 in
+    in0) echo "lab-swin fw$1-in0" ;;
+    out0) echo "lab-swout fw$1-out0" ;;
+    sync0) echo "lab-swsync fw$1-sync0" ;;
+    *) echo "_lab_switch_port: no port '$2'" >&2; return 1 ;;
+    esac
+}
+
+# lab_link_cut K [PORT]: cut member K's link (default sync0) on the switch
+# side: the bridge port goes down, so the member's veth loses its carrier.
+# lab_link_restore K [PORT] brings it back.
+lab_link_cut() {
+    local sp
+    sp=$(_lab_switch_port "$1" "${2:-sync0}") || return 1
+    ip -n "${sp% *}" link set "${sp#* }" down
+}
+
+lab_link_restore() {
+    local sp
+    sp=$(_lab_switch_port "$1" "${2:-sync0}") || return 1
+    ip -n "${sp% *}" link set "${sp#* }" up
+}
