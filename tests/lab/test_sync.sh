@@ -178,6 +178,15 @@ assert_survived() {
 print("%.0f ms after the kill" % ((float(g) - float(k)) * 1000) if g != "-" else "-")' \
         "$(hold stream_gap_epoch)" "$T_KILL" 2>/dev/null || echo -)
     lab_log "$what: largest stream gap ${gap} ms, starting $at"
+    lab_log "$what: stream gaps >= 20 ms (ms after the kill: length): $(python3 -c '
+import json, sys
+try:
+    r = json.load(open(sys.argv[1]))
+except (OSError, ValueError):
+    sys.exit(0)
+print(" ".join("%+.0f:%.1f" % ((t - float(sys.argv[2])) * 1000, ms)
+               for t, ms in r.get("stream_gaps", []) if ms >= 20) or "none")
+' "$LAB_TMP/$HOLD_NAME.json" "$T_KILL" 2>/dev/null)"
     assert_eq "$(hold resets)" 0 "$what: no connection reset"
     assert_eq "$(hold conns_ok)/$(hold conns_failed)" "$(hold conns_wanted)/0" \
         "$what: every connection survived ($(hold conns_wanted) incl. the stream)"
