@@ -1342,7 +1342,12 @@ msg_install(struct phx_worker *w, const struct phx_policy *pol,
 	t.gen = 0;
 	if (t.tmo_class >= PHX_TMO_MAX)
 		t.tmo_class = 0;
-	tmo = pol->tmo_tsc[t.tmo_class];
+	/* Members run the same rules (the configuration guard), so the
+	 * sender's rule index names the timeout the re-check will apply:
+	 * rebasing on the global one would turn a short per-rule timeout
+	 * into an expired session at that re-check. */
+	tmo = t.rule < pol->n_rules ? pol->rules[t.rule].tmo_tsc[t.tmo_class] :
+	      pol->tmo_tsc[t.tmo_class];
 	/* Rebase the remaining lifetime on our clock (SPEC SI-09): never
 	 * extend it to a full timeout. */
 	t.last_tsc = now - (tmo > left ? tmo - left : 0);
