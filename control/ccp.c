@@ -128,6 +128,11 @@ struct phx_ccp_rt {
 	struct phx_pnote *pn;
 	struct phx_ccp_key key;                  /* [I] */
 	struct phx_ccp_replay replay;
+	struct phx_ccp_replay sync_replay;       /* sync frames apart: a burst
+						  * of them must not push a
+						  * heartbeat of another port
+						  * out of the 64-frame
+						  * window */
 	struct phx_ccp_ctx ctx;                  /* [I] */
 	uint64_t boot_id;                        /* [I] */
 	uint64_t counter;                        /* frames sent this run */
@@ -148,6 +153,7 @@ struct phx_ccp_rt {
 	/* worker liveness */
 	uint64_t wk_beat[RTE_MAX_LCORE];
 	uint64_t wk_seen[RTE_MAX_LCORE];
+	uint64_t tick_beat[RTE_MAX_LCORE];       /* at the last FSM tick */
 	bool workers_ok;
 	/* peers: unique address (from their sync-port frames) and the
 	 * counter of their last request, echoed in our confirmation */
@@ -772,9 +778,31 @@ phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 			ci = &rt->ifs[i];
 	err = phx_ccp_peek(f + CCP_HDRS, ulen, &op);
 	if (err == PHX_CCP_OK && op == PHX_CCP_OP_SYNC) {
-		/* state sync is a later layer: counted, not interpreted */
+		struct phx_ccp_hdr_info h;
+		const uint8_t *body;
+		size_t blen;
+
 		rt->cnt[CCP_CNT_RX_SYNC]++;
-		goto out;
+		err = phx_ccp_decode_sync(f + CCP_HDRS, ulen, &rt->ctx, &h,
+					  &body, &blen);
+		if (err == PHX_CCP_OK)
+			err = phx_ccp_accept_hdr(&rt->sync_replay, &h);
+		if (err != PHX_CCP_OK) {
+			rt->drop[err < PHX_CCP_ERR_MAX ? err :
+				 PHX_CCP_ERR_MALFORMED]++;
+			goto out;
+		}
+		if (!is_member(rt, h.src)) {
+			rt->cnt[CCP_CNT_RX_UNKNOWN_MEMBER]++;
+			goto out;
+		}
+		/* The sync runtime takes its own lock (and may ask us for
+		 * peer states): never call it under ours. body points
+		 * into buf or the mbuf, both alive until the free. */
+		pthread_mutex_unlock(&rt->lock);
+		phx_sync_input(rt->ctl, &h, body, blen, now);
+		rte_pktmbuf_free(m);
+		return;
 	}
 	if (err == PHX_CCP_OK)
 		err = phx_ccp_decode(f + CCP_HDRS, ulen, &rt->ctx, &msg);
@@ -835,6 +863,24 @@ check_ifs(struct phx_ccp_rt *rt, uint64_t now_tsc)
 	/* the link check is an ioctl per port: every half hello is enough
 	 * for the FSM's "within one hello" */
 	rt->next_ifs = now_tsc + RTE_MAX(rt->hello_tsc / 2, rt->hz / 2000u);
+}
+
+/* Whether every worker looped since the previous call (resamples). */
+static bool
+workers_moved(struct phx_ccp_rt *rt)
+{
+	struct phx_dp *dp = rt->ctl->dp;
+	unsigned w, n = phx_dp_nb_workers(dp);
+	bool moved = true;
+
+	for (w = 0; w < n && w < RTE_MAX_LCORE; w++) {
+		uint64_t b = phx_dp_worker_heartbeat(dp, w);
+
+		if (b == rt->tick_beat[w])
+			moved = false;
+		rt->tick_beat[w] = b;
+	}
+	return moved;
 }
 
 static void
@@ -974,6 +1020,12 @@ phx_ccp_poll(struct phx_ctl *ctl, uint64_t now_tsc)
 	if (now_tsc - rt->last_poll > rt->hello_tsc && now_tsc >= rt->next_tick)
 		rt->next_tick = now_tsc + rt->hello_tsc / 4;
 	rt->last_poll = now_tsc;
+	/* The same for our workers: one that has not looped since the last
+	 * tick was descheduled and may hold a peer's heartbeats in its RX
+	 * queue. A worker that stays stalled is the Workers device's
+	 * business (CCP_WORKER_STALL_MS), which takes this member down. */
+	if (now_tsc >= rt->next_tick && !workers_moved(rt))
+		rt->next_tick = now_tsc + rt->hello_tsc / 4;
 	if (now_tsc >= rt->next_tick) {
 		struct phx_pnote_out out;
 		uint64_t now = tsc_to_us(rt, now_tsc);
@@ -1091,6 +1143,7 @@ phx_ccp_create(struct phx_ctl *ctl)
 	    phx_config_digest(cfg, rt->digest) != 0)
 		goto fail;
 	phx_ccp_replay_init(&rt->replay);
+	phx_ccp_replay_init(&rt->sync_replay);
 	rt->ctx = (struct phx_ccp_ctx){ .cluster = cc->id, .self = cc->member,
 					.mac_magic = cc->mac_magic,
 					.key = &rt->key };
@@ -1175,18 +1228,105 @@ phx_ccp_start(struct phx_ctl *ctl)
 	/* the policy was compiled and published before the workers ran */
 	pnote_builtin(rt, PHX_PNOTE_BI_FILTER, PHX_PNOTE_OK, "policy installed",
 		      now_tsc);
-	/* No state synchronisation service yet: nothing to wait for. */
-	pnote_builtin(rt, PHX_PNOTE_BI_SYNC, PHX_PNOTE_OK,
-		      "no full sync to wait for", now_tsc);
+	/* With sync the member stays Initializing until its full sync is
+	 * done or given up (SPEC SYNC-12, CCP-60): control/sync.c calls
+	 * phx_ccp_sync_done. Without, there is nothing to wait for. */
+	if (rt->cc->sync.enabled)
+		pnote_builtin(rt, PHX_PNOTE_BI_SYNC, PHX_PNOTE_INIT,
+			      "full sync not done yet", now_tsc);
+	else
+		pnote_builtin(rt, PHX_PNOTE_BI_SYNC, PHX_PNOTE_OK,
+			      "sync disabled by configuration", now_tsc);
 	check_ifs(rt, now_tsc);
 	pnote_feed(rt, now_tsc);
 	rt->change_tsc = now_tsc;
-	fsm_event(rt, &ev, now_tsc);
+	if (!rt->cc->sync.enabled)
+		fsm_event(rt, &ev, now_tsc);
 	send_heartbeats(rt, now_tsc);
 	rt->next_tick = now_tsc;
 	rt->last_poll = now_tsc;
 	rt->started = true;
 	pthread_mutex_unlock(&rt->lock);
+}
+
+void
+phx_ccp_sync_done(struct phx_ctl *ctl, const char *reason)
+{
+	struct phx_ccp_rt *rt = ctl->ccp;
+	struct phx_ccp_evt ev = { .type = PHX_CCP_EV_SYNC_DONE };
+	uint64_t now_tsc = rte_rdtsc();
+
+	if (rt == NULL)
+		return;
+	pthread_mutex_lock(&rt->lock);
+	pnote_builtin(rt, PHX_PNOTE_BI_SYNC, PHX_PNOTE_OK, reason, now_tsc);
+	pnote_feed(rt, now_tsc);
+	fsm_event(rt, &ev, now_tsc);
+	pthread_mutex_unlock(&rt->lock);
+}
+
+/* The sync port's interface: sync frames leave only there (SPEC
+ * SYNC-70). */
+static const struct ccp_if *
+sync_if(const struct phx_ccp_rt *rt)
+{
+	unsigned i;
+
+	for (i = 0; i < rt->n_ifs; i++)
+		if (rt->ifs[i].secured)
+			return &rt->ifs[i];
+	return NULL;
+}
+
+int
+phx_ccp_sync_send(struct phx_ctl *ctl, const uint8_t *body, size_t len,
+		  uint16_t dst)
+{
+	struct phx_ccp_rt *rt = ctl->ccp;
+	uint8_t buf[PHX_CCP_MAX_FRAME];
+	const struct ccp_if *ci;
+	struct phx_ccp_hdr_info h;
+	int n;
+
+	if (rt == NULL || (ci = sync_if(rt)) == NULL)
+		return -ENODEV;
+	/* Control lcore only, like every other send: rt->counter and the
+	 * counters are written by this thread alone (telemetry reads
+	 * them under the lock; a 64-bit store is not torn). */
+	hdr_init(rt, &h, ci->port, dst);
+	n = phx_ccp_encode_sync(buf, sizeof(buf), &h, body, len, &rt->key);
+	if (n < 0) {
+		rt->cnt[CCP_CNT_TX_ERRORS]++;
+		return n;
+	}
+	send_on(rt, ci, buf, (size_t)n);
+	return 0;
+}
+
+uint8_t
+phx_ccp_peer_states(struct phx_ctl *ctl, uint8_t st[PHX_CCP_MAX_MEMBERS + 1])
+{
+	struct phx_ccp_member_view v[PHX_CCP_FSM_MAX_MEMBERS];
+	struct phx_ccp_rt *rt = ctl->ccp;
+	uint8_t live = 0;
+	unsigned n, i;
+
+	memset(st, PHX_CCP_STATE_LOST, PHX_CCP_MAX_MEMBERS + 1);
+	if (rt == NULL)
+		return 0;
+	pthread_mutex_lock(&rt->lock);
+	n = phx_ccp_fsm_view(rt->fsm, tsc_to_us(rt, rte_rdtsc()), v,
+			     PHX_CCP_FSM_MAX_MEMBERS);
+	pthread_mutex_unlock(&rt->lock);
+	for (i = 0; i < n; i++) {
+		if (v[i].local || v[i].id == 0 ||
+		    v[i].id > PHX_CCP_MAX_MEMBERS)
+			continue;
+		st[v[i].id] = (uint8_t)v[i].state;
+		if (v[i].state != PHX_CCP_STATE_LOST)
+			live |= (uint8_t)(1u << v[i].id);
+	}
+	return live;
 }
 
 void

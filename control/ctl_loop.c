@@ -3,7 +3,8 @@
  * The control loop on the main lcore: drain what the workers passed up
  * (ARP frames, packets waiting for a neighbour), run the neighbour timers
  * every 10 ms, and sleep when there was nothing to do if the member runs
- * with idle sleep (shared machines). Later layers add CCP and sync here.
+ * with idle sleep (shared machines); run the CCP and state sync
+ * runtimes.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,8 +19,8 @@
 #include "dataplane/dp_api.h"
 
 #define CTL_BURST 32
+#define CTL_RX_BURSTS 8      /* bursts drained per pass, at most */
 #define CTL_TIMER_MS 10
-#define CTL_EV_BURST 64
 
 struct phx_ctl *
 phx_ctl_create(struct phx_dp *dp)
@@ -41,6 +42,7 @@ phx_ctl_create(struct phx_dp *dp)
 	ctl->timer_tsc = ctl->hz * CTL_TIMER_MS / 1000;
 	ctl->arp = phx_arp_create(dp);
 	if (ctl->arp == NULL || phx_ccp_create(ctl) != 0 ||
+	    phx_sync_create(ctl) != 0 ||
 	    phx_ctl_telemetry_attach(ctl) != 0) {
 		phx_ctl_free(ctl);
 		return NULL;
@@ -54,6 +56,7 @@ phx_ctl_free(struct phx_ctl *ctl)
 	if (ctl == NULL)
 		return;
 	phx_ctl_telemetry_detach();
+	phx_sync_free(ctl);
 	phx_ccp_free(ctl);
 	if (ctl->cfg != ctl->boot_cfg)
 		phx_config_free(ctl->cfg);
@@ -61,13 +64,12 @@ phx_ctl_free(struct phx_ctl *ctl)
 	rte_free(ctl);
 }
 
-unsigned
-phx_ctl_poll(struct phx_ctl *ctl, uint64_t now)
+static void
+ctl_input(struct phx_ctl *ctl, struct rte_mbuf **pkts, unsigned n,
+	  uint64_t now)
 {
-	struct rte_mbuf *pkts[CTL_BURST];
-	unsigned n, i;
+	unsigned i;
 
-	n = phx_dp_ctl_rx_burst(ctl->dp, pkts, CTL_BURST);
 	for (i = 0; i < n; i++) {
 		switch (phx_dp_mbuf_meta(pkts[i])->kind) {
 		case PHX_DP_CTL_ARP:
@@ -81,9 +83,27 @@ phx_ctl_poll(struct phx_ctl *ctl, uint64_t now)
 			break;
 		}
 	}
-	/* Session events wait here for the sync service (next layer);
-	 * until then they are drained so the rings never fill. */
-	n += phx_dp_sess_events(ctl->dp, ctl->ev, CTL_EV_BURST);
+}
+
+unsigned
+phx_ctl_poll(struct phx_ctl *ctl, uint64_t now)
+{
+	struct rte_mbuf *pkts[CTL_BURST];
+	unsigned n = 0, b, k;
+
+	/* Drain what the workers passed up (bounded) before the CCP tick
+	 * below judges peers: a heartbeat queued behind a burst of sync
+	 * frames is a heartbeat received. */
+	for (b = 0; b < CTL_RX_BURSTS; b++) {
+		k = phx_dp_ctl_rx_burst(ctl->dp, pkts, CTL_BURST);
+		ctl_input(ctl, pkts, k, now);
+		n += k;
+		if (k < CTL_BURST)
+			break;
+	}
+	/* Session events: shipped by the sync runtime, or (standalone)
+	 * drained so the rings never fill. */
+	n += phx_sync_poll(ctl, now);
 	n += phx_ccp_poll(ctl, now);
 	if (now >= ctl->next_timer_tsc) {
 		phx_arp_timer(ctl->arp, now);
@@ -100,6 +120,7 @@ phx_ctl_run(struct phx_ctl *ctl, volatile sig_atomic_t *stop,
 
 	phx_arp_announce(ctl->arp);
 	phx_ccp_start(ctl);
+	phx_sync_start(ctl);
 	while (!*stop) {
 		if (reload != NULL && *reload) {
 			*reload = 0;

@@ -24,6 +24,8 @@ struct phx_ctl {
 	struct phx_arp *arp;         /* [C] (telemetry reads under arp->lock) */
 	struct phx_ccp_rt *ccp;      /* [C] cluster runtime (control/ccp.c);
 				      * NULL for a standalone member */
+	struct phx_sync_rt *sync;    /* [C] state sync (control/sync.c);
+				      * NULL for a standalone member */
 	uint64_t hz;                 /* [I] TSC ticks per second */
 	uint64_t start_tsc;          /* [I] */
 	time_t start_time;           /* [I] wall clock at start */
@@ -45,6 +47,48 @@ void phx_ccp_start(struct phx_ctl *ctl);
 void phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now);
 unsigned phx_ccp_poll(struct phx_ctl *ctl, uint64_t now);
 void phx_ccp_free(struct phx_ctl *ctl);
+
+/* What the sync runtime needs from the CCP runtime. Control lcore.
+ * sync_done: the full sync finished or was given up: the Synchronization
+ * critical device goes OK with reason and the FSM may leave INIT.
+ * sync_send: body (lib/sync_codec) wrapped in an authenticated CCP SYNC
+ * frame to dst (a member id or PHX_CCP_DST_ALL) on the sync port; 0 or
+ * a negative errno. peer_states: each member's state as the FSM sees it
+ * (enum phx_ccp_state by id; LOST when not heard) and the bitmask (bit
+ * id) of peers heard. They take the CCP lock; the CCP runtime never
+ * holds it while calling into sync, so the lock order is sync, then CCP.
+ */
+void phx_ccp_sync_done(struct phx_ctl *ctl, const char *reason);
+int phx_ccp_sync_send(struct phx_ctl *ctl, const uint8_t *body, size_t len,
+		      uint16_t dst);
+uint8_t phx_ccp_peer_states(struct phx_ctl *ctl, uint8_t st[6]);
+
+/*
+ * State sync runtime (control/sync.c; SPEC 3, docs/sync.md). create: 0
+ * with ctl->sync NULL for a standalone member. start: after phx_ccp_start
+ * (begins the full sync). input: an authenticated sync frame of member
+ * h->src (called by phx_ccp_input without the CCP lock). poll: drain the
+ * workers' session events, send, acknowledge, retransmit, serve and run
+ * full syncs; returns work done. Control lcore.
+ */
+struct phx_ccp_hdr_info;
+struct phx_sync_rt;
+int phx_sync_create(struct phx_ctl *ctl);
+void phx_sync_start(struct phx_ctl *ctl);
+void phx_sync_input(struct phx_ctl *ctl, const struct phx_ccp_hdr_info *h,
+		    const uint8_t *body, size_t len, uint64_t now);
+unsigned phx_sync_poll(struct phx_ctl *ctl, uint64_t now);
+void phx_sync_free(struct phx_ctl *ctl);
+/* /phalanx/sync* telemetry (docs/telemetry.md); telemetry thread. */
+struct rte_tel_data;
+int phx_sync_tel(struct phx_ctl *ctl, const char *params,
+		 struct rte_tel_data *d);
+int phx_sync_tel_peers(struct phx_ctl *ctl, const char *params,
+		       struct rte_tel_data *d);
+int phx_sync_tel_reset(struct phx_ctl *ctl, const char *params,
+		       struct rte_tel_data *d);
+int phx_sync_tel_digest(struct phx_ctl *ctl, const char *params,
+			struct rte_tel_data *d);
 
 /* /phalanx/cluster* telemetry (docs/telemetry.md); telemetry thread. */
 struct rte_tel_data;

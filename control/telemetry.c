@@ -522,9 +522,10 @@ tel_conn(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 					 * callback finishes with it */
 	static pthread_mutex_t pg_lock = PTHREAD_MUTEX_INITIALIZER;
 	struct phx_conn_filter f = {0};
-	struct rte_tel_data *col[8];
-	static const char *const cn[8] = { "idx", "proto", "orig", "reply",
-		"nat", "state", "remaining_s", "rule" };
+	struct rte_tel_data *col[9];
+	/* flags: PHX_SESS_F_* (phx diff skips sessions that never sync) */
+	static const char *const cn[9] = { "idx", "proto", "orig", "reply",
+		"nat", "state", "remaining_s", "rule", "flags" };
 	unsigned w = 0, k, i;
 	uint32_t from = 0;
 	int rc;
@@ -532,21 +533,21 @@ tel_conn(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	if (conn_params(params, &w, &from, &f) != 0 ||
 	    w >= phx_dp_nb_workers(ctl->dp))
 		return -EINVAL;
-	for (k = 0; k < 8; k++) {
+	for (k = 0; k < PHX_DIM(cn); k++) {
 		col[k] = rte_tel_data_alloc();
 		if (col[k] == NULL) {
 			while (k-- > 0)
 				rte_tel_data_free(col[k]);
 			return -ENOMEM;
 		}
-		rte_tel_data_start_array(col[k], k == 0 || k == 6 ?
+		rte_tel_data_start_array(col[k], k == 0 || k == 6 || k == 8 ?
 					 RTE_TEL_U64_VAL : RTE_TEL_STRING_VAL);
 	}
 	pthread_mutex_lock(&pg_lock);
 	rc = phx_dp_conn_page(ctl->dp, w, from, &f, &pg, 1000);
 	if (rc != 0) {
 		pthread_mutex_unlock(&pg_lock);
-		for (k = 0; k < 8; k++)
+		for (k = 0; k < PHX_DIM(cn); k++)
 			rte_tel_data_free(col[k]);
 		return rc;
 	}
@@ -587,6 +588,7 @@ tel_conn(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 		if (s->flags & PHX_SESS_F_SYNCED)
 			snprintf(line, sizeof(line), "(synced)");
 		rte_tel_data_add_array_string(col[7], line);
+		rte_tel_data_add_array_u64(col[8], s->flags);
 	}
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "worker", w);
@@ -597,7 +599,7 @@ tel_conn(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "sessions", pg.used);
 	rte_tel_data_add_dict_u64(d, "rows", pg.n);
 	pthread_mutex_unlock(&pg_lock);
-	for (k = 0; k < 8; k++)
+	for (k = 0; k < PHX_DIM(cn); k++)
 		rte_tel_data_add_dict_container(d, cn[k], col[k], 0);
 	return 0;
 }
@@ -639,7 +641,15 @@ typedef int (*phx_tel_fn)(struct phx_ctl *ctl, const char *params,
 	  "Operator request: failover, stop, start, down or up")             \
 	X(cluster_pnote, "/phalanx/cluster/pnote",                             \
 	  "register NAME T STATUS [persistent] | report NAME STATUS | "        \
-	  "unregister NAME | regfile[p] TEXT")
+	  "unregister NAME | regfile[p] TEXT")                                 \
+	X(sync, "/phalanx/sync",                                               \
+	  "State sync counters (syncstat, pstat Synchronization). No params")  \
+	X(sync_peers, "/phalanx/sync/peers",                                   \
+	  "Per-peer sync windows: ACKed seq, lag, receive queue. No params")   \
+	X(sync_reset, "/phalanx/sync/reset",                                   \
+	  "Zero the sync counters (phx syncstat --reset). No parameters")      \
+	X(sync_digest, "/phalanx/sync/digest",                                 \
+	  "Per-worker digests of the synced sessions (phx diff). No params")
 
 #define tel_cluster phx_ccp_tel_cluster
 #define tel_cluster_members phx_ccp_tel_members
@@ -648,6 +658,10 @@ typedef int (*phx_tel_fn)(struct phx_ctl *ctl, const char *params,
 #define tel_cluster_ccp phx_ccp_tel_ccp
 #define tel_cluster_admin phx_ccp_tel_admin
 #define tel_cluster_pnote phx_ccp_tel_pnote
+#define tel_sync phx_sync_tel
+#define tel_sync_peers phx_sync_tel_peers
+#define tel_sync_reset phx_sync_tel_reset
+#define tel_sync_digest phx_sync_tel_digest
 
 #define PHX_TEL_TRAMPOLINE_(fn, path, help)                                   \
 	static int tel_cb_##fn(const char *cmd, const char *params,           \
