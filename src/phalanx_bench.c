@@ -18,6 +18,15 @@
  * Without --pcap it writes one: UDP frames to 10.2.0.100:5001 addressed to
  * the input port's MAC, flow i from 10.1.0.(100 + i / 64000), source port
  * 1024 + i % 64000.
+ *
+ * Sync costs (issue 5): the setup pass runs twice, with the rule's sync
+ * on (every new session queues a NEW event, drained here as control's
+ * poll does) and, after a flush, with sync off; both rates and their
+ * ratio are printed. --sync-apply measures the standby side instead:
+ * the same flows as sessions encoded into sync bodies (lib/sync_codec),
+ * then decoded, converted and posted as PHX_MSG_INSTALL to their owner
+ * worker until it has installed them all (no packets: the input port is
+ * a net_null that receives nothing).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -40,6 +49,7 @@
 #include "control/ctl.h"
 #include "dataplane/dp_api.h"
 #include "lib/config.h"
+#include "lib/sync_codec.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -69,6 +79,7 @@ usage(FILE *out)
 	fprintf(out,
 		"Usage: phalanx-bench [--pcap FILE] [--flows N] [--seconds S]\n"
 		"                     [--size BYTES] [--file-prefix P] [--no-huge]\n"
+		"       phalanx-bench --sync-apply [--flows N] [--file-prefix P] [--no-huge]\n"
 		"       phalanx-bench --write-pcap FILE [--flows N] [--size BYTES]\n"
 		"\n"
 		"Runs the phalanx worker loop on net_pcap (infinite_rx) -> net_null\n"
@@ -76,7 +87,9 @@ usage(FILE *out)
 		"testpmd-style statistics. Without --pcap, writes a pcap of N\n"
 		"(default 1024) UDP flows of SIZE-byte frames (default 64) to\n"
 		"/tmp/phalanx-bench-<pid>.pcap. --write-pcap only writes that\n"
-		"pcap (for running dpdk-testpmd on the same input).\n");
+		"pcap (for running dpdk-testpmd on the same input).\n"
+		"--sync-apply times a standby applying N synced sessions\n"
+		"(decode, convert, post to the owner worker, install).\n");
 }
 
 static uint64_t
@@ -157,6 +170,180 @@ write_pcap(const char *path, unsigned flows, unsigned size)
 	return 0;
 }
 
+/* Drain session events as control's poll does; returns how many. */
+static uint64_t
+drain_events(struct phx_dp *dp)
+{
+	static struct phx_sess_event ev[256];
+	uint64_t total = 0;
+	unsigned n;
+
+	while ((n = phx_dp_sess_events(dp, ev, RTE_DIM(ev))) != 0)
+		total += n;
+	return total;
+}
+
+/*
+ * The first setup pass, from the first new session to the flows-th
+ * (bounded: 120 s; the worker may have started before us), draining
+ * session events meanwhile. Returns the TSC ticks it took, 0 if it did
+ * not complete; *created gets the sessions created.
+ */
+static uint64_t
+setup_pass(struct phx_dp *dp, unsigned flows, uint64_t *created,
+	   uint64_t *evs)
+{
+	struct phx_dp_stats st;
+	uint64_t hz = rte_get_tsc_hz(), base = 0, ts0 = 0, t0 = rte_rdtsc();
+
+	*evs = 0;
+	for (;;) {
+		uint64_t now = rte_rdtsc();
+
+		*evs += drain_events(dp);
+		phx_dp_stats_sum(dp, &st);
+		*created = st.cnt[PHX_CNT_SESS_CREATED] - base;
+		if (*created > 0 && ts0 == 0)
+			ts0 = now;
+		if (*created >= flows)
+			return now > ts0 ? now - ts0 : 1;
+		if (stop_requested || now - t0 > 120 * hz)
+			return 0;
+		rte_delay_us_block(20);
+	}
+}
+
+/*
+ * The pass after a flush: the pcap keeps replaying, so sessions come
+ * back from the moment the flush ends (sess_closed has counted them all)
+ * until the table holds every flow again.
+ */
+static uint64_t
+flush_and_setup(struct phx_dp *dp, const struct phx_dp_msg *fl,
+		unsigned flows, uint64_t *created, uint64_t *evs)
+{
+	struct phx_dp_stats st;
+	uint64_t hz = rte_get_tsc_hz(), closed, c0, t0, t1;
+
+	phx_dp_stats_sum(dp, &st);
+	closed = st.cnt[PHX_CNT_SESS_CLOSED];
+	while (phx_dp_post(dp, 0, fl) != 0)
+		;
+	do {
+		drain_events(dp);
+		phx_dp_stats_sum(dp, &st);
+	} while (st.cnt[PHX_CNT_SESS_CLOSED] - closed < flows);
+	t0 = rte_rdtsc();
+	c0 = st.cnt[PHX_CNT_SESS_CREATED];
+	*evs = 0;
+	while (phx_dp_sessions(dp, 0) < flows) {
+		*evs += drain_events(dp);
+		if (stop_requested || rte_rdtsc() - t0 > 120 * hz)
+			return 0;
+		rte_delay_us_block(20);
+	}
+	t1 = rte_rdtsc();
+	phx_dp_stats_sum(dp, &st);
+	*created = st.cnt[PHX_CNT_SESS_CREATED] - c0;
+	return t1 - t0;
+}
+
+/* Flow i of the bench pcap as the session a peer would sync. */
+static void
+bench_flow_sess(unsigned i, struct phx_sess *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->key.src_ip = rte_cpu_to_be_32(0x0a010064 + i / 64000);
+	s->key.dst_ip = rte_cpu_to_be_32(0x0a020064);
+	s->key.sport = rte_cpu_to_be_16((uint16_t)(1024 + i % 64000));
+	s->key.dport = rte_cpu_to_be_16(5001);
+	s->key.proto = IPPROTO_UDP;
+	s->state = 2;      /* replied */
+	s->flags = 0x01 | 0x08;
+	s->tmo_class = PHX_TMO_UDP;
+}
+
+/*
+ * --sync-apply: encode the flows into sync bodies (as the active's sync
+ * sender would, SESS_FULL records in sequenced frames), then time the
+ * standby's work: decode every body, convert each record and post it to
+ * its owner worker, until the workers have installed them all.
+ */
+static int
+sync_apply(struct phx_dp *dp, unsigned flows)
+{
+	static struct phx_sync_frame fr;
+	uint8_t *bodies;
+	size_t *lens, total_bytes = 0;
+	unsigned nb = 0, cap_b = flows / 8 + 2, i = 0, b, r;
+	struct phx_sync_builder bld;
+	struct phx_dp_stats st;
+	uint64_t hz = rte_get_tsc_hz(), t0, t1, base, spins = 0;
+
+	bodies = malloc((size_t)cap_b * PHX_SYNC_MAX_BODY);
+	lens = calloc(cap_b, sizeof(*lens));
+	if (bodies == NULL || lens == NULL)
+		return 1;
+	while (i < flows) {
+		if (nb == cap_b)
+			return 1;
+		phx_sync_build_init(&bld, bodies + (size_t)nb * PHX_SYNC_MAX_BODY,
+				    PHX_SYNC_MAX_BODY, true, nb + 1);
+		for (; i < flows; i++) {
+			struct phx_sync_rec rec = { .type = PHX_SYNC_SESS_FULL };
+			struct phx_sess s;
+
+			bench_flow_sess(i, &s);
+			phx_sess_to_sync(&s, 50000, 2, &rec.u.sess);
+			if (phx_sync_build_rec(&bld, &rec) != 0)
+				break;
+		}
+		lens[nb] = phx_sync_build_finish(&bld);
+		total_bytes += lens[nb++];
+	}
+	phx_dp_stats_sum(dp, &st);
+	base = st.cnt[PHX_CNT_SESS_INSTALLED];
+	t0 = rte_rdtsc();
+	for (b = 0; b < nb && !stop_requested; b++) {
+		if (phx_sync_decode(bodies + (size_t)b * PHX_SYNC_MAX_BODY,
+				    lens[b], &fr) != PHX_SYNC_OK) {
+			fprintf(stderr, "phalanx-bench: body %u does not "
+				"decode\n", b);
+			return 1;
+		}
+		for (r = 0; r < fr.n; r++) {
+			struct phx_dp_msg m = { .type = PHX_MSG_INSTALL };
+
+			phx_sess_from_sync(&fr.rec[r].u.sess, &m.s);
+			m.remaining_ms = fr.rec[r].u.sess.remaining_ms;
+			while (phx_dp_post(dp, phx_dp_sess_worker(dp, &m.s.key),
+					   &m) != 0)
+				spins++;
+		}
+	}
+	for (;;) {
+		phx_dp_stats_sum(dp, &st);
+		if (st.cnt[PHX_CNT_SESS_INSTALLED] - base >= flows ||
+		    stop_requested || rte_rdtsc() - t0 > 120 * hz)
+			break;
+	}
+	t1 = rte_rdtsc();
+	printf("\n  sync apply: %u sessions in %u sync bodies: %.1f records "
+	       "per frame, %.1f bytes per record (body header included)\n",
+	       flows, nb, (double)flows / nb, (double)total_bytes / flows);
+	printf("  applied: %" PRIu64 " installed, %" PRIu64 " failed in "
+	       "%.3f s: %.0f records/s on %u worker(s) (decode + convert + "
+	       "post + install; %" PRIu64 " posts retried on a full ring)\n",
+	       st.cnt[PHX_CNT_SESS_INSTALLED] - base,
+	       st.cnt[PHX_CNT_SESS_INSTALL_FAILED],
+	       (double)(t1 - t0) / (double)hz,
+	       (double)(st.cnt[PHX_CNT_SESS_INSTALLED] - base) * (double)hz /
+	       (double)(t1 - t0), phx_dp_nb_workers(dp), spins);
+	free(bodies);
+	free(lens);
+	return st.cnt[PHX_CNT_SESS_INSTALLED] - base >= flows ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -168,13 +355,15 @@ main(int argc, char **argv)
 		{ "file-prefix", required_argument, NULL, 'P' },
 		{ "no-huge", no_argument, NULL, 'H' },
 		{ "write-pcap", required_argument, NULL, 'W' },
+		{ "sync-apply", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static char pcap_path[256], cfgbuf[4096];
+	static char pcap_path[256], cfgbuf[4096], in_dev[320];
 	const char *prefix = "phx_bench";
 	unsigned flows = 1024, seconds = 10, size = 64;
 	bool no_huge = false, own_pcap = true, write_only = false;
+	bool apply_only = false;
 	struct phx_cfg_errors errs = {0};
 	struct phx_config *cfg;
 	struct phx_dp *dp;
@@ -184,7 +373,8 @@ main(int argc, char **argv)
 	int c, n;
 	unsigned nb_mbufs, max_sess, mem_mb;
 	char mem_arg[16];
-	uint64_t t0, t1, hz, rx, tx, busy, ts0, ts1, created;
+	uint64_t t0, t1, hz, rx, tx, busy, created, created_off = 0, ev_on, ev_off;
+	uint64_t setup_on, setup_off = 0;
 	double secs, bytes_per_sess;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -212,6 +402,9 @@ main(int argc, char **argv)
 			snprintf(pcap_path, sizeof(pcap_path), "%s", optarg);
 			write_only = true;
 			break;
+		case 'S':
+			apply_only = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -228,7 +421,7 @@ main(int argc, char **argv)
 	}
 	if (write_only)
 		return write_pcap(pcap_path, flows, size) == 0 ? 0 : 1;
-	if (own_pcap) {
+	if (own_pcap && !apply_only) {
 		snprintf(pcap_path, sizeof(pcap_path),
 			 "/tmp/phalanx-bench-%d.pcap", (int)getpid());
 		if (write_pcap(pcap_path, flows, size) != 0)
@@ -237,10 +430,15 @@ main(int argc, char **argv)
 	/* The pcap PMD copies every frame into its own mbufs: one per flow,
 	 * plus RX rings and frames in flight. Sessions: room for every flow
 	 * with cuckoo headroom. Memory: mbufs, the table, and the rest. */
-	nb_mbufs = flows + 32768;
+	nb_mbufs = apply_only ? 8192 : flows + 32768;
 	max_sess = RTE_MAX(1024u, flows + flows / 4);
 	mem_mb = 384 + (unsigned)(((uint64_t)nb_mbufs * 2560 +
 				   (uint64_t)max_sess * 200) >> 20);
+	if (apply_only)
+		snprintf(in_dev, sizeof(in_dev), "net_null1,no-rx=1");
+	else
+		snprintf(in_dev, sizeof(in_dev),
+			 "net_pcap0,rx_pcap=%s,infinite_rx=1", pcap_path);
 	n = snprintf(cfgbuf, sizeof(cfgbuf),
 		"{\"name\": \"bench\",\n"
 		" \"eal\": {\"file_prefix\": \"%s\", \"lcores\": \"0-1\", "
@@ -249,13 +447,12 @@ main(int argc, char **argv)
 		" \"sessions\": {\"max\": %u},\n"
 		" \"rules\": [{\"name\": \"all\", \"action\": \"accept\"}],\n"
 		" \"ports\": [\n"
-		"  {\"name\": \"in0\", \"device\": "
-		"\"net_pcap0,rx_pcap=%s,infinite_rx=1\", "
+		"  {\"name\": \"in0\", \"device\": \"%s\", "
 		"\"mac\": \"02:00:0a:01:00:0b\", \"addresses\": [\"10.1.0.11/24\"]},\n"
 		"  {\"name\": \"out0\", \"device\": \"net_null0,no-rx=1\", "
 		"\"mac\": \"02:00:0a:02:00:0b\", \"addresses\": [\"10.2.0.11/24\"]}\n"
 		" ]}\n", prefix, mem_mb, no_huge ? "true" : "false", nb_mbufs,
-		max_sess, pcap_path);
+		max_sess, in_dev);
 	if (n < 0 || (size_t)n >= sizeof(cfgbuf)) {
 		fprintf(stderr, "phalanx-bench: pcap path too long\n");
 		return 2;
@@ -310,25 +507,19 @@ main(int argc, char **argv)
 	if (phx_dp_start(dp) != 0)
 		return 1;
 	hz = rte_get_tsc_hz();
-	/* Setup: the first pass over the pcap opens one session per flow.
-	 * Timed from the first session to the last (bounded: 120 s). */
-	ts0 = ts1 = 0;
-	t0 = rte_rdtsc();
-	for (;;) {
-		uint64_t now = rte_rdtsc();
-
-		phx_dp_stats_sum(dp, &s0);
-		created = s0.cnt[PHX_CNT_SESS_CREATED];
-		if (created > 0 && ts0 == 0)
-			ts0 = now;
-		if (created >= flows) {
-			ts1 = now;
-			break;
-		}
-		if (stop_requested || now - t0 > 120 * hz)
-			break;
-		rte_delay_us_block(100);
+	if (apply_only) {
+		c = sync_apply(dp, flows);
+		phx_dp_stop(dp);
+		phx_ctl_free(ctl);
+		phx_dp_free(dp);
+		rte_eal_cleanup();
+		phx_config_free(cfg);
+		return c;
 	}
+	/* Setup: the first pass over the pcap opens one session per flow,
+	 * each queueing a NEW sync event (the rule syncs), drained as
+	 * control would. */
+	setup_on = setup_pass(dp, flows, &created, &ev_on);
 	/* One second of established warm-up, then measure. */
 	rte_delay_ms(1000);
 	phx_dp_stats_sum(dp, &s0);
@@ -368,14 +559,53 @@ main(int argc, char **argv)
 	       "phase, %" PRIu64 " drops\n", phx_dp_sessions(dp, 0),
 	       s1.cnt[PHX_CNT_SESS_CREATED] - s0.cnt[PHX_CNT_SESS_CREATED],
 	       drops_total(&s1) - drops_total(&s0));
-	if (ts1 > ts0 && flows >= 1000)
+	if (setup_on != 0 && flows >= 1000)
 		printf("  setup: %" PRIu64 " sessions in %.3f s: %.0f new "
-		       "sessions/s (policy lookup included)\n", created,
-		       (double)(ts1 - ts0) / (double)hz,
-		       (double)created * (double)hz / (double)(ts1 - ts0));
-	else if (ts1 == 0)
+		       "sessions/s (policy lookup included; sync on, %" PRIu64
+		       " events drained)\n", created,
+		       (double)setup_on / (double)hz,
+		       (double)created * (double)hz / (double)setup_on, ev_on);
+	else if (setup_on == 0)
 		printf("  setup: only %" PRIu64 " of %u sessions were created\n",
 		       created, flows);
+	/* Sync's cost on setup: the pass again after a flush (warm table,
+	 * like-for-like), with the rule's sync on, then with a policy whose
+	 * rule has sync off. The pcap's next pass opens every session. */
+	if (setup_on != 0 && flows >= 1000 && !stop_requested) {
+		struct phx_dp_msg fl = { .type = PHX_MSG_FLUSH };
+		struct phx_policy *pol;
+		uint64_t setup_on2, created_on2 = 0, ev_on2;
+		char err[256];
+
+		setup_on2 = flush_and_setup(dp, &fl, flows, &created_on2,
+					    &ev_on2);
+		cfg->rules[0].sync = false;
+		pol = phx_dp_policy_build(dp, cfg, phx_dp_policy_gen(dp) + 1,
+					  err, sizeof(err));
+		if (pol != NULL) {
+			phx_dp_policy_publish(dp, pol);
+			setup_off = flush_and_setup(dp, &fl, flows,
+						    &created_off, &ev_off);
+		} else {
+			fprintf(stderr, "phalanx-bench: policy: %s\n", err);
+		}
+		/* On a loaded machine this thread may look only after the
+		 * pass is done: then nothing was measured. */
+		if (created_on2 < flows / 2 || created_off < flows / 2)
+			setup_on2 = setup_off = 0;
+		if (setup_on2 != 0 && setup_off != 0)
+			printf("  setup after a flush: sync on %.0f new "
+			       "sessions/s (%" PRIu64 " events), sync off %.0f "
+			       "(%" PRIu64 " events); on/off = %.3f\n",
+			       (double)created_on2 * (double)hz /
+			       (double)setup_on2, ev_on2,
+			       (double)created_off * (double)hz /
+			       (double)setup_off, ev_off,
+			       (double)setup_off / (double)setup_on2);
+		else
+			printf("  setup after a flush: not measured (this "
+			       "thread was late or the pass did not complete)\n");
+	}
 	printf("  memory: %.1f bytes per session (table of %u: hash with both "
 	       "keys, records, free list)\n", bytes_per_sess, flows);
 	phx_dp_stop(dp);
@@ -385,5 +615,5 @@ main(int argc, char **argv)
 	phx_config_free(cfg);
 	if (own_pcap)
 		unlink(pcap_path);
-	return tx > 0 && ts1 != 0 ? 0 : 1;
+	return tx > 0 && setup_on != 0 ? 0 : 1;
 }
