@@ -19,56 +19,18 @@ set -euo pipefail
 lab_require_root
 lab_require_bins
 
-CONFDIR=${PHX_LAB_CLUSTER_CONF:-$LAB_ROOT/conf/lab}
 PROBE="$LAB_ROOT/tests/lab/probe.py"
 TAKEOVER_MS=${PHX_LAB_TAKEOVER_MS:-40}   # issue 4: "in under 40 ms"
-# conf K: member K's configuration; variant NAME (set VARIANT=NAME)
-# when a scenario runs edited copies (see make_variant).
-VARIANT=
-conf() {
-    if [ -n "$VARIANT" ]; then echo "$LAB_TMP/member$1-$VARIANT.json"
-    else echo "$CONFDIR/member$1.json"; fi
-}
-# make_variant NAME K PYTHON: member K's shipped configuration with
-# PYTHON applied to it (as `c`), saved as variant NAME.
-make_variant() {
-    python3 - "$CONFDIR/member$2.json" "$LAB_TMP/member$2-$1.json" "$3" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-exec(sys.argv[3])
-json.dump(c, open(sys.argv[2], "w"), indent=1)
-PY
-}
-phx_k() { local k=$1; shift; timeout 10 "$PHX" -c "$(conf "$k")" "$@"; }
-
-# tel K CMD EXPR: evaluate python EXPR over member K's answer to CMD
-# (bound to `d`); prints nothing when the member does not answer.
-tel() {
-    local j
-    j=$(phx_k "$1" raw "$2" 2>/dev/null) || return 0
-    python3 -c '
-import json, sys
-try:
-    d = next(iter(json.load(sys.stdin).values()))
-except (ValueError, StopIteration, AttributeError):
-    sys.exit(0)
-print(eval(sys.argv[1]))
-' "$3" <<<"$j" 2>/dev/null || true
-}
-state() { tel "$1" /phalanx/cluster 'd["state"]'; }
+# Configurations, phx and telemetry through lib.sh: lab_conf K (member
+# K's, or the LAB_VARIANT made by lab_make_variant), lab_phx, lab_tel.
+conf() { lab_conf "$1"; }
+phx_k() { lab_phx "$@"; }
+tel() { lab_tel "$@"; }
+state() { lab_state "$1"; }
 fwd() { tel "$1" /phalanx/cluster 'd["forwarding"]'; }
 ccp() { tel "$1" /phalanx/cluster/ccp "d[\"$2\"]"; }
 
-# wait_state K STATE [SECONDS]: bounded poll; prints the last state seen.
-wait_state() {
-    local k=$1 want=$2 secs=${3:-5} s="" i
-    for ((i = 0; i < secs * 20; i++)); do
-        s=$(state "$k")
-        [ "$s" = "$want" ] && break
-        sleep 0.05
-    done
-    echo "$s"
-}
+wait_state() { lab_wait_state "$@"; }
 
 # garp_watch VIP: start a watcher in lab-client; GW_PID, GW_OUT.
 garp_watch() {
@@ -258,9 +220,9 @@ assert_eq "$(( $(fwd 1) + $(fwd 2) ))" 1 "sync link back: one member forwards"
 for k in 1 2; do lab_member_stop "$k"; done
 
 # --- configuration guard (SPEC 4.5, 4.6): member 2 runs another policy
-VARIANT=guard
-make_variant guard 1 'pass'
-make_variant guard 2 'c["rules"][2]["timeouts"] = {"tcp_established": 5}'
+LAB_VARIANT=guard
+lab_make_variant guard 1 'pass'
+lab_make_variant guard 2 'c["rules"][2]["timeouts"] = {"tcp_established": 5}'
 lab_member_start 1 "$(conf 1)" >/dev/null || not_ok "member 1 starts"
 assert_eq "$(wait_state 1 ACTIVE_ATTENTION 5)" ACTIVE_ATTENTION "member 1 alone: active attention"
 lab_member_start 2 "$(conf 2)" >/dev/null || not_ok "member 2 starts with another policy"
@@ -279,9 +241,9 @@ for k in 1 2; do lab_member_stop "$k"; done
 
 # --- VMAC (SPEC ADDR-40, scenario 40): the VIP resolves to the same
 # virtual MAC before and after a failover
-VARIANT=vmac
+LAB_VARIANT=vmac
 for k in 1 2; do
-    make_variant vmac "$k" 'c["cluster"]["vmac"] = True'
+    lab_make_variant vmac "$k" 'c["cluster"]["vmac"] = True'
     lab_member_start "$k" "$(conf "$k")" >/dev/null || not_ok "member $k starts (vmac)"
 done
 ip -n lab-client neigh flush dev eth0
@@ -299,9 +261,9 @@ assert_eq "$(client_vip_mac)" "$before" "VMAC mode: same MAC for the VIP after t
 lab_member_stop 2
 
 # --- primary-up (FAIL-30): the returning member 1 takes the role back
-VARIANT=pu
+LAB_VARIANT=pu
 for k in 1 2; do
-    make_variant pu "$k" 'c["cluster"]["recovery"] = "primary-up"'
+    lab_make_variant pu "$k" 'c["cluster"]["recovery"] = "primary-up"'
     lab_member_start "$k" "$(conf "$k")" >/dev/null || not_ok "member $k starts (primary-up)"
 done
 wait_state 1 ACTIVE >/dev/null
@@ -319,7 +281,7 @@ assert_match "$out" "GARP .* $(lab_mac 10 1 0 11)" "member 1 announces the VIP a
 for k in 1 2; do lab_member_stop "$k"; done
 
 # ------------------------------------------------------------ 3 members
-VARIANT=
+LAB_VARIANT=
 lab_up 3
 for k in 1 2 3; do
     lab_member_start "$k" "$(conf "$k")" >/dev/null || not_ok "member $k of 3 starts"
