@@ -62,8 +62,9 @@ phx_shard_free(struct phx_shard *sh)
 	rte_free(sh);
 }
 
-struct phx_sess *
-phx_shard_insert(struct phx_shard *sh, const struct phx_sess *tmpl, int *err)
+static struct phx_sess *
+shard_insert(struct phx_shard *sh, const struct phx_sess *tmpl, bool check_fwd,
+	     int *err)
 {
 	struct phx_flow_key fk, rk;
 	struct phx_sess *s;
@@ -85,7 +86,7 @@ phx_shard_insert(struct phx_shard *sh, const struct phx_sess *tmpl, int *err)
 	/* rte_hash_add_key_data() replaces the data of an existing key: a
 	 * key owned by another session must be refused, not stolen (e.g. a
 	 * NAT translation colliding with a live flow). */
-	if (rte_hash_lookup(sh->h, &fk) >= 0 ||
+	if ((check_fwd && rte_hash_lookup(sh->h, &fk) >= 0) ||
 	    (nat && (phx_flow_key_eq(&fk, &rk) ||
 		     rte_hash_lookup(sh->h, &rk) >= 0))) {
 		*err = -EEXIST;
@@ -108,6 +109,19 @@ phx_shard_insert(struct phx_shard *sh, const struct phx_sess *tmpl, int *err)
 	sh->n_free--;
 	sh->used++;
 	return s;
+}
+
+struct phx_sess *
+phx_shard_insert(struct phx_shard *sh, const struct phx_sess *tmpl, int *err)
+{
+	return shard_insert(sh, tmpl, true, err);
+}
+
+struct phx_sess *
+phx_shard_insert_new(struct phx_shard *sh, const struct phx_sess *tmpl,
+		     int *err)
+{
+	return shard_insert(sh, tmpl, false, err);
 }
 
 void
