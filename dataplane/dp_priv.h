@@ -170,6 +170,11 @@ struct phx_worker {
 					   * msgs[msg_i] may be a dump that
 					   * waits for room in sync_ev */
 	struct phx_dp_msg msgs[PHX_BURST]; /* [W] */
+	/* session events staged for sync_ev, enqueued a burst at a time:
+	 * one ring tail update (a cache line control also reads) per
+	 * burst instead of per event */
+	uint16_t n_evq;                   /* [W] */
+	struct phx_sess_event evq[PHX_BURST]; /* [W] */
 	struct phx_sync_delay *delay_q;   /* [W] FIFO of delayed sessions */
 	uint32_t delay_mask;              /* [I] its size - 1 (power of 2) */
 	uint32_t delay_head, delay_tail;  /* [W] free-running indexes */

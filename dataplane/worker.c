@@ -261,27 +261,47 @@ sess_remaining_ms(const struct phx_policy *pol, const struct phx_sess *s,
 		sess_tmo(pol, s)) * 1000 / rte_get_tsc_hz());
 }
 
-/* Queue an event for the sync service; counted either way. */
+/* Hand the staged events to control; what the ring cannot take is lost
+ * and counted. Called when the stage is full and once per loop. */
+static void
+ev_flush(struct phx_worker *w)
+{
+	unsigned n;
+
+	if (w->n_evq == 0)
+		return;
+	n = rte_ring_sp_enqueue_burst_elem(w->sync_ev, w->evq,
+					   sizeof(w->evq[0]), w->n_evq, NULL);
+	w->stats.cnt[PHX_CNT_SYNC_EVENTS] += n;
+	w->stats.cnt[PHX_CNT_SYNC_EVENTS_LOST] += w->n_evq - n;
+	w->n_evq = 0;
+}
+
+/* Queue an event for the sync service (staged; ev_flush counts it).
+ * false when it cannot be queued: the ring is full. */
 static inline bool
 ev_push(struct phx_worker *w, enum phx_sess_event_type type,
 	const struct phx_sess *s, uint32_t remaining_ms)
 {
-	struct phx_sess_event ev;
+	struct phx_sess_event *ev;
 
-	ev.type = (uint8_t)type;
-	ev.worker = (uint8_t)w->idx;
-	ev.pad = 0;
-	ev.remaining_ms = remaining_ms;
-	if (s != NULL)
-		ev.s = *s;
-	else
-		memset(&ev.s, 0, sizeof(ev.s));
-	if (rte_ring_sp_enqueue_elem(w->sync_ev, &ev, sizeof(ev)) == 0) {
-		w->stats.cnt[PHX_CNT_SYNC_EVENTS]++;
-		return true;
+	if (w->n_evq == PHX_BURST) {
+		ev_flush(w);
+		if (rte_ring_free_count(w->sync_ev) == 0) {
+			w->stats.cnt[PHX_CNT_SYNC_EVENTS_LOST]++;
+			return false;
+		}
 	}
-	w->stats.cnt[PHX_CNT_SYNC_EVENTS_LOST]++;
-	return false;
+	ev = &w->evq[w->n_evq++];
+	ev->type = (uint8_t)type;
+	ev->worker = (uint8_t)w->idx;
+	ev->pad = 0;
+	ev->remaining_ms = remaining_ms;
+	if (s != NULL)
+		ev->s = *s;
+	else
+		memset(&ev->s, 0, sizeof(ev->s));
+	return true;
 }
 
 /*
@@ -1415,8 +1435,11 @@ msg_dump(struct phx_worker *w, const struct phx_policy *pol,
 	 const struct phx_dp_msg *msg, uint64_t now)
 {
 	const struct phx_shard *sh = w->shard;
-	unsigned room = rte_ring_free_count(w->sync_ev);
 	uint32_t i = msg->from, sent = 0, scanned = 0;
+	unsigned room;
+
+	ev_flush(w); /* the room below is the ring's */
+	room = rte_ring_free_count(w->sync_ev);
 
 	if (room == 0)
 		return false;
@@ -1681,6 +1704,7 @@ phx_dp_worker_loop(void *arg)
 		if (w->delay_head != w->delay_tail)
 			delay_run(w, w->pol, now, DELAY_BUDGET);
 		sweep(w, w->pol, now, got != 0 ? SWEEP_BUSY : SWEEP_IDLE);
+		ev_flush(w);
 		for (p = 0; p < dp->nb_ports; p++)
 			w->stats.cnt[PHX_CNT_TX_PKTS] += rte_eth_tx_buffer_flush(
 				dp->ports[p].port_id, w->queue, w->txb[p]);
