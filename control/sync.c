@@ -190,6 +190,7 @@ struct phx_sync_rt {
 	uint64_t blocked_base;                   /* sync_blocked at reset */
 	/* overload reporting */
 	uint64_t ev_lost_seen, ev_lost_log_ms, apply_log_ms, illegal_log_ms;
+	uint64_t gaveup_log_ms;
 	uint64_t cnt[SYNC_CNT_MAX];
 	uint64_t drop[PHX_SYNC_ERR_MAX];
 	/* scratch */
@@ -688,7 +689,9 @@ phx_sync_input(struct phx_ctl *ctl, const struct phx_ccp_hdr_info *h,
 				 "sequence %" PRIu32 " (fragm 0, index 0), "
 				 "last processed seq %" PRIu32,
 				 rt->frame.seq, last);
-		} else if (v == PHX_SYNC_RX_GAVE_UP) {
+		} else if (v == PHX_SYNC_RX_GAVE_UP &&
+			   now >= rt->gaveup_log_ms + SYNC_LOG_GAP_MS) {
+			rt->gaveup_log_ms = now; /* counted every time */
 			SYNC_LOG(WARNING, "gave up waiting for updates of "
 				 "member %u before seq %" PRIu32
 				 " (receive queue %u frames)", src,
