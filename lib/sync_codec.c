@@ -56,6 +56,8 @@ static const char *const rec_names[] = {
 	[PHX_SYNC_FS_REQ] = "FS_REQ",
 	[PHX_SYNC_FS_DONE] = "FS_DONE",
 	[PHX_SYNC_FS_BEGIN] = "FS_BEGIN",
+	[PHX_SYNC_CFG_REQ] = "CFG_REQ",
+	[PHX_SYNC_CFG_DATA] = "CFG_DATA",
 };
 
 const char *
@@ -144,6 +146,11 @@ type_len(uint8_t type, uint8_t sflags)
 		return PHX_SYNC_FS_BEGIN_LEN;
 	case PHX_SYNC_FS_DONE:
 		return PHX_SYNC_FS_DONE_LEN;
+	case PHX_SYNC_CFG_REQ:
+		return PHX_SYNC_CFG_REQ_LEN;
+	case PHX_SYNC_CFG_DATA:
+		return PHX_SYNC_CFG_HDR_LEN; /* + its bytes: the one type of
+					      * variable length */
 	default:
 		return 0;
 	}
@@ -156,12 +163,14 @@ static bool
 type_sequenced(uint8_t type)
 {
 	return type != PHX_SYNC_ACK && type != PHX_SYNC_NACK &&
-		type != PHX_SYNC_FS_REQ;
+		type != PHX_SYNC_FS_REQ && type != PHX_SYNC_CFG_REQ;
 }
 
 size_t
 phx_sync_rec_len(const struct phx_sync_rec *r)
 {
+	if (r->type == PHX_SYNC_CFG_DATA)
+		return PHX_SYNC_CFG_HDR_LEN + r->u.cfg.n;
 	return type_len(r->type, is_sess(r->type) ? r->u.sess.sflags : 0);
 }
 
@@ -220,6 +229,19 @@ rec_check(const struct phx_sync_rec *r, bool sequenced)
 		return sess_ok(&r->u.sess) ? PHX_SYNC_OK : PHX_SYNC_ERR_BAD_VALUE;
 	case PHX_SYNC_SESS_DEL:
 		return key_ok(&r->u.key) ? PHX_SYNC_OK : PHX_SYNC_ERR_BAD_VALUE;
+	case PHX_SYNC_CFG_DATA: {
+		uint64_t end = (uint64_t)r->u.cfg.offset + r->u.cfg.n;
+
+		if (r->u.cfg.n > PHX_SYNC_CFG_CHUNK ||
+		    (r->u.cfg.n > 0 && r->u.cfg.data == NULL) ||
+		    r->u.cfg.total == 0 || r->u.cfg.total > PHX_SYNC_CFG_MAX ||
+		    end > r->u.cfg.total ||
+		    (r->status & ~PHX_SYNC_CF_LAST) != 0 ||
+		    !!(r->status & PHX_SYNC_CF_LAST) !=
+		    (end == r->u.cfg.total))
+			return PHX_SYNC_ERR_BAD_VALUE;
+		return member_ok(r->peer) ? PHX_SYNC_OK : PHX_SYNC_ERR_BAD_VALUE;
+	}
 	case PHX_SYNC_NACK:
 		/* Serial distance: a range that wraps past 2^32 is fine, one
 		 * with to before from is a huge distance and refused. */
@@ -300,6 +322,20 @@ put_rec(uint8_t *p, const struct phx_sync_rec *r, size_t len)
 		p[3] = r->status;
 		put32(p + 4, r->u.fs.token);
 		put32(p + 8, r->u.fs.count);
+		break;
+	case PHX_SYNC_CFG_REQ:
+		p[2] = r->peer;
+		put32(p + 4, r->u.fs.token);
+		break;
+	case PHX_SYNC_CFG_DATA:
+		p[2] = r->peer;
+		p[3] = r->status;
+		put32(p + 4, r->u.cfg.token);
+		put32(p + 8, r->u.cfg.offset);
+		put32(p + 12, r->u.cfg.total);
+		if (r->u.cfg.n > 0)
+			memcpy(p + PHX_SYNC_CFG_HDR_LEN, r->u.cfg.data,
+			       r->u.cfg.n);
 		break;
 	default:
 		break;
@@ -453,10 +489,21 @@ get_rec(const uint8_t *p, size_t len, struct phx_sync_rec *r)
 		break;
 	case PHX_SYNC_FS_REQ:
 	case PHX_SYNC_FS_BEGIN:
+	case PHX_SYNC_CFG_REQ:
 		r->peer = p[2];
 		r->u.fs.token = get32(p + 4);
 		if (p[3] != 0)
 			return PHX_SYNC_ERR_BAD_VALUE;
+		break;
+	case PHX_SYNC_CFG_DATA:
+		r->peer = p[2];
+		r->status = p[3];
+		r->u.cfg.token = get32(p + 4);
+		r->u.cfg.offset = get32(p + 8);
+		r->u.cfg.total = get32(p + 12);
+		r->u.cfg.n = (uint16_t)(len - PHX_SYNC_CFG_HDR_LEN);
+		r->u.cfg.data = r->u.cfg.n > 0 ? p + PHX_SYNC_CFG_HDR_LEN :
+			NULL;
 		break;
 	case PHX_SYNC_FS_DONE:
 		r->peer = p[2];
@@ -502,7 +549,8 @@ phx_sync_decode(const uint8_t *buf, size_t len, struct phx_sync_frame *out)
 		 * sflags too (byte 4, inside the record once rlen > 4). */
 		if (type_len(p[0], 0) == 0)
 			return PHX_SYNC_ERR_BAD_RECORD;
-		if (is_sess(p[0]) ? rlen <= 4 || rlen != type_len(p[0], p[4]) :
+		if (p[0] == PHX_SYNC_CFG_DATA ? rlen < PHX_SYNC_CFG_HDR_LEN :
+		    is_sess(p[0]) ? rlen <= 4 || rlen != type_len(p[0], p[4]) :
 		    rlen != type_len(p[0], 0))
 			return PHX_SYNC_ERR_BAD_RECORD;
 		if (type_sequenced(p[0]) != !!(flags & PHX_SYNC_FF_SEQ))
@@ -580,8 +628,14 @@ phx_sync_rec_format(const struct phx_sync_rec *r, char *buf, size_t cap)
 				r->u.nack.to);
 	case PHX_SYNC_FS_REQ:
 	case PHX_SYNC_FS_BEGIN:
+	case PHX_SYNC_CFG_REQ:
 		return snprintf(buf, cap, "%s peer=%u token=%" PRIu32, name,
 				r->peer, r->u.fs.token);
+	case PHX_SYNC_CFG_DATA:
+		return snprintf(buf, cap, "%s peer=%u flags=%u token=%" PRIu32
+				" offset=%" PRIu32 " total=%" PRIu32 " n=%u",
+				name, r->peer, r->status, r->u.cfg.token,
+				r->u.cfg.offset, r->u.cfg.total, r->u.cfg.n);
 	case PHX_SYNC_FS_DONE:
 		return snprintf(buf, cap, "%s peer=%u status=%u token=%" PRIu32
 				" count=%" PRIu32, name, r->peer, r->status,

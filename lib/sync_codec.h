@@ -42,10 +42,19 @@
  *   FS_BEGIN 20 (len 8): 2 u8 peer (joiner)  3 u8 0  4 u32 token
  *   FS_DONE 19 (len 12): 2 u8 peer (joiner)  3 u8 status (0 = complete)
  *      4 u32 token  8 u32 count (SESS_FULL records sent)
+ *   CFG_REQ 21 (len 8): 2 u8 peer (asked)  3 u8 0  4 u32 token
+ *      a member started with `join: auto` asks for the cluster's
+ *      configuration (SPEC FAIL-50)
+ *   CFG_DATA 22 (len 16 + n, n = 0..PHX_SYNC_CFG_CHUNK): 2 u8 peer
+ *      (joiner)  3 u8 cflags (PHX_SYNC_CF_LAST)  4 u32 token  8 u32 offset
+ *     12 u32 total (bytes of the whole text, 1..PHX_SYNC_CFG_MAX)
+ *     16 n bytes of the configuration text (JSON) from offset; LAST is
+ *      set exactly when offset + n == total
  *
  * Which records go where: a sequenced frame (FF_SEQ) carries session
- * records and FS_BEGIN/FS_DONE, the parts of the sender's ordered stream;
- * an unsequenced frame carries ACK, NACK and FS_REQ, which must never be
+ * records, FS_BEGIN/FS_DONE and CFG_DATA, the parts of the sender's
+ * ordered stream; an unsequenced frame carries ACK, NACK, FS_REQ and
+ * CFG_REQ, which must never be
  * retransmitted or wait in a reorder window. Anything else is malformed.
  *
  * Threads: pure functions, any thread; buffers belong to the caller.
@@ -70,6 +79,12 @@
 #define PHX_SYNC_FS_REQ_LEN   8
 #define PHX_SYNC_FS_BEGIN_LEN 8
 #define PHX_SYNC_FS_DONE_LEN  12
+#define PHX_SYNC_CFG_REQ_LEN  8
+#define PHX_SYNC_CFG_HDR_LEN  16      /* CFG_DATA before its bytes */
+#define PHX_SYNC_CFG_CHUNK    (255 - PHX_SYNC_CFG_HDR_LEN) /* bytes a record
+					* carries (a record length is a u8) */
+#define PHX_SYNC_CFG_MAX      (1u << 20) /* longest configuration text */
+#define PHX_SYNC_CF_LAST      0x01    /* CFG_DATA: the text's last chunk */
 #define PHX_SYNC_NACK_SPAN    32      /* seqs per NACK range (SPEC SYNC-34) */
 /* Largest body: what a 1500-byte IPv4 packet leaves after IPv4, UDP, the
  * CPHA header, the CCP extension and the tag. */
@@ -91,6 +106,8 @@ enum phx_sync_rec_type {
 	PHX_SYNC_FS_REQ = 18,
 	PHX_SYNC_FS_DONE = 19,
 	PHX_SYNC_FS_BEGIN = 20,
+	PHX_SYNC_CFG_REQ = 21,
+	PHX_SYNC_CFG_DATA = 22,
 };
 
 /* Session flags on the wire. Unknown bits, or SNAT and DNAT together:
@@ -146,13 +163,21 @@ struct phx_sync_sess {
 struct phx_sync_rec {
 	uint8_t type;             /* enum phx_sync_rec_type */
 	uint8_t peer;             /* ACK, NACK, FS_*: the member named */
-	uint8_t status;           /* FS_DONE */
+	uint8_t status;           /* FS_DONE; CFG_DATA: PHX_SYNC_CF_* */
 	union {
 		struct phx_sync_sess sess;   /* SESS_NEW/UPD/FULL */
 		struct phx_flow_key key;     /* SESS_DEL */
 		uint32_t seq;                /* ACK */
 		struct { uint32_t from, to; } nack;
-		struct { uint32_t token, count; } fs; /* FS_REQ/BEGIN/DONE */
+		struct { uint32_t token, count; } fs; /* FS_REQ/BEGIN/DONE,
+						       * CFG_REQ (token) */
+		struct {                     /* CFG_DATA */
+			uint32_t token, offset, total;
+			uint16_t n;          /* 0..PHX_SYNC_CFG_CHUNK */
+			const uint8_t *data; /* n bytes: decoding points into
+					      * the decoded buffer, valid
+					      * while it is */
+		} cfg;
 	} u;
 };
 

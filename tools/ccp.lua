@@ -99,7 +99,7 @@ local sync = Proto("phx_sync", "phalanx state sync")
 local rec_vals = {
     [1] = "SESS_NEW", [2] = "SESS_UPD", [3] = "SESS_DEL", [4] = "SESS_FULL",
     [16] = "ACK", [17] = "NACK", [18] = "FS_REQ", [19] = "FS_DONE",
-    [20] = "FS_BEGIN",
+    [20] = "FS_BEGIN", [21] = "CFG_REQ", [22] = "CFG_DATA",
 }
 local tcp_state_vals = {
     [0] = "none", [1] = "SYN_SENT", [2] = "SYN_RECV", [3] = "ESTABLISHED",
@@ -165,10 +165,17 @@ sf.nack_to = ProtoField.uint32("phx_sync.nack.to", "Missing to")
 sf.fs_token = ProtoField.uint32("phx_sync.fs.token", "Full sync token")
 sf.fs_status = ProtoField.uint8("phx_sync.fs.status", "Status")
 sf.fs_count = ProtoField.uint32("phx_sync.fs.count", "Sessions sent")
+sf.cfg_flags = ProtoField.uint8("phx_sync.cfg.flags", "Config flags", base.HEX)
+sf.cfg_last = ProtoField.bool("phx_sync.cfg.last", "Last chunk", 8, nil, 0x01)
+sf.cfg_token = ProtoField.uint32("phx_sync.cfg.token", "Config token")
+sf.cfg_offset = ProtoField.uint32("phx_sync.cfg.offset", "Offset")
+sf.cfg_total = ProtoField.uint32("phx_sync.cfg.total", "Total bytes")
+sf.cfg_text = ProtoField.string("phx_sync.cfg.text", "Configuration text")
 
 -- Fixed record lengths; sessions: 36, or 60 with the WINDOW flag.
 local rec_len = {
     [3] = 16, [16] = 8, [17] = 12, [18] = 8, [19] = 12, [20] = 8,
+    [21] = 8,
 }
 
 local function dissect_key(tvb, r, v)
@@ -218,6 +225,16 @@ local function dissect_record(tvb, tree, p, rtype, rlen)
         r:add(sf.proto, tvb(p + 2, 1))
         r:add(sf.pad, tvb(p + 3, 1))
         dissect_key(tvb, r, p + 4)
+    elseif rtype == 22 then
+        r:add(sf.peer, tvb(p + 2, 1))
+        local fl = r:add(sf.cfg_flags, tvb(p + 3, 1))
+        fl:add(sf.cfg_last, tvb(p + 3, 1))
+        r:add(sf.cfg_token, tvb(p + 4, 4))
+        r:add(sf.cfg_offset, tvb(p + 8, 4))
+        r:add(sf.cfg_total, tvb(p + 12, 4))
+        if rlen > 16 then
+            r:add(sf.cfg_text, tvb(p + 16, rlen - 16))
+        end
     else
         r:add(sf.peer, tvb(p + 2, 1))
         if rtype == 19 then
@@ -262,6 +279,7 @@ local function dissect_sync(tvb, pinfo, tree, blen)
         local rlen = tvb(p + 1, 1):uint()
         local want = rec_len[rtype]
         if rtype == 1 or rtype == 2 or rtype == 4 then want = rlen end
+        if rtype == 22 and rlen >= 16 then want = rlen end
         if rlen < 2 or p + rlen > stop or want ~= rlen or
             ((rtype == 1 or rtype == 2 or rtype == 4) and
              rlen ~= 36 and rlen ~= 60) then

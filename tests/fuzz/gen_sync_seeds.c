@@ -94,8 +94,23 @@ main(int argc, char **argv)
 				      .u.nack = { 0xfffffff0, 0x0e } };
 	r[2] = (struct phx_sync_rec){ .type = PHX_SYNC_FS_REQ, .peer = 2,
 				      .u.fs.token = 9 };
-	len = build(c, false, 0, r, 3);
+	r[3] = (struct phx_sync_rec){ .type = PHX_SYNC_CFG_REQ, .peer = 2,
+				      .u.fs.token = 10 };
+	len = build(c, false, 0, r, 4);
 	put("ok_control", c, len, PHX_SYNC_OK);
+	{
+		static const uint8_t text[] = "{\"rules\": []}";
+		struct phx_sync_rec cf = { .type = PHX_SYNC_CFG_DATA,
+			.peer = 2, .status = PHX_SYNC_CF_LAST,
+			.u.cfg = { .token = 10, .offset = 0,
+				   .total = sizeof(text) - 1,
+				   .n = sizeof(text) - 1, .data = text } };
+		size_t clen = build(b, true, 7, &cf, 1);
+
+		put("ok_config", b, clen, PHX_SYNC_OK);
+		b[PHX_SYNC_HDR_LEN + 3] = 0;    /* LAST unsaid */
+		put("bad_value_cfg_last", b, clen, PHX_SYNC_ERR_BAD_VALUE);
+	}
 
 	/* One broken body per reason (and per BAD_VALUE rule of note). */
 	put("too_short", c, 11, PHX_SYNC_ERR_TOO_SHORT);
@@ -104,7 +119,7 @@ main(int argc, char **argv)
 	put("bad_version", b, len, PHX_SYNC_ERR_BAD_VERSION);
 	put("bad_length_body_len", c, len - 1, PHX_SYNC_ERR_BAD_LEN);
 	memcpy(b, c, len);
-	b[9] = 4;
+	b[9] = 5;
 	put("bad_length_n_records", b, len, PHX_SYNC_ERR_BAD_LEN);
 	memcpy(b, c, len);
 	b[13] = 200;

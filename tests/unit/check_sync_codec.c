@@ -42,8 +42,10 @@ key_of(uint8_t proto)
 	};
 }
 
+static const uint8_t cfg_text[] = "{\"rules\": []}";
+
 /* Sample record i of every kind. */
-#define N_SAMPLES 10
+#define N_SAMPLES 13
 static struct phx_sync_rec
 sample(unsigned i)
 {
@@ -79,6 +81,30 @@ sample(unsigned i)
 		r.peer = 4;
 		r.u.fs.token = 77;
 		return r;
+	case 9:
+		r.type = PHX_SYNC_CFG_REQ;
+		r.peer = 2;
+		r.u.fs.token = 0x01020304;
+		return r;
+	case 10:        /* a middle chunk */
+		r.type = PHX_SYNC_CFG_DATA;
+		r.peer = 3;
+		r.u.cfg.token = 9;
+		r.u.cfg.offset = 4;
+		r.u.cfg.total = sizeof(cfg_text) - 1;
+		r.u.cfg.n = 5;
+		r.u.cfg.data = cfg_text + 4;
+		return r;
+	case 11:        /* the last one */
+		r.type = PHX_SYNC_CFG_DATA;
+		r.peer = 3;
+		r.status = PHX_SYNC_CF_LAST;
+		r.u.cfg.token = 9;
+		r.u.cfg.offset = 0;
+		r.u.cfg.total = sizeof(cfg_text) - 1;
+		r.u.cfg.n = sizeof(cfg_text) - 1;
+		r.u.cfg.data = cfg_text;
+		return r;
 	default:
 		r.type = PHX_SYNC_FS_DONE;
 		r.peer = 4;
@@ -93,7 +119,7 @@ static bool
 seq_kind(uint8_t type)
 {
 	return type != PHX_SYNC_ACK && type != PHX_SYNC_NACK &&
-		type != PHX_SYNC_FS_REQ;
+		type != PHX_SYNC_FS_REQ && type != PHX_SYNC_CFG_REQ;
 }
 
 /* One-record body of r; returns its length. */
@@ -131,6 +157,11 @@ assert_same_rec(const struct phx_sync_rec *a, const struct phx_sync_rec *b)
 	case PHX_SYNC_SESS_DEL:
 		ck_assert(memcmp(&a->u.key, &b->u.key, 16) == 0);
 		break;
+	case PHX_SYNC_CFG_DATA:
+		ck_assert_uint_eq(a->u.cfg.n, b->u.cfg.n);
+		ck_assert(memcmp(a->u.cfg.data, b->u.cfg.data, a->u.cfg.n) == 0);
+		ck_assert_uint_eq(a->status, b->status);
+		break;
 	default:
 		ck_assert_uint_eq(a->peer, b->peer);
 		ck_assert_uint_eq(a->status, b->status);
@@ -162,6 +193,66 @@ START_TEST(test_round_trip)
 	len2 = phx_sync_build_finish(&b);
 	ck_assert_uint_eq(len2, len);
 	ck_assert(memcmp(buf, buf2, len) == 0);
+}
+END_TEST
+
+/* CFG_DATA (the one record of variable length): its values, both ways. */
+START_TEST(test_cfg_data)
+{
+	struct phx_sync_rec r = sample(10);
+	uint8_t buf[PHX_SYNC_MAX_BODY];
+	struct phx_sync_builder b;
+	uint8_t big[PHX_SYNC_CFG_CHUNK + 1] = {0};
+	size_t len;
+
+	/* the longest chunk fits a record */
+	r = sample(11);
+	r.u.cfg.n = PHX_SYNC_CFG_CHUNK;
+	r.u.cfg.total = PHX_SYNC_CFG_CHUNK;
+	r.u.cfg.data = big;
+	len = body1(&r, buf, 5);
+	ck_assert_uint_eq(len, PHX_SYNC_HDR_LEN + 255);
+	ck_assert_serr(phx_sync_decode(buf, len, &frame), PHX_SYNC_OK);
+	ck_assert_uint_eq(frame.rec[0].u.cfg.n, PHX_SYNC_CFG_CHUNK);
+
+	phx_sync_build_init(&b, buf, sizeof(buf), true, 1);
+	r.u.cfg.n = PHX_SYNC_CFG_CHUNK + 1;          /* too long */
+	r.u.cfg.total = PHX_SYNC_CFG_CHUNK + 1;
+	ck_assert_int_eq(phx_sync_build_rec(&b, &r), -EINVAL);
+	r = sample(10);
+	r.status = PHX_SYNC_CF_LAST;                 /* not the end */
+	ck_assert_int_eq(phx_sync_build_rec(&b, &r), -EINVAL);
+	r = sample(11);
+	r.status = 0;                                /* the end, unsaid */
+	ck_assert_int_eq(phx_sync_build_rec(&b, &r), -EINVAL);
+	r = sample(10);
+	r.u.cfg.offset = r.u.cfg.total;              /* beyond the text */
+	ck_assert_int_eq(phx_sync_build_rec(&b, &r), -EINVAL);
+	r = sample(11);
+	r.u.cfg.total = PHX_SYNC_CFG_MAX + 1;
+	ck_assert_int_eq(phx_sync_build_rec(&b, &r), -EINVAL);
+	r = sample(10);
+	r.status = 0x80;                             /* unknown flag */
+	ck_assert_int_eq(phx_sync_build_rec(&b, &r), -EINVAL);
+	r = sample(10);
+	r.peer = 0;
+	ck_assert_int_eq(phx_sync_build_rec(&b, &r), -EINVAL);
+
+	/* on the wire: a record shorter than its header; a LAST flag
+	 * flipped; CFG_DATA in an unsequenced frame */
+	len = body1((r = sample(11), &r), buf, 5);
+	buf[PHX_SYNC_HDR_LEN + 3] = 0;
+	ck_assert_serr(phx_sync_decode(buf, len, &frame),
+		       PHX_SYNC_ERR_BAD_VALUE);
+	buf[PHX_SYNC_HDR_LEN + 3] = PHX_SYNC_CF_LAST;
+	buf[3] = 0;                                  /* not sequenced */
+	buf[4] = buf[5] = buf[6] = buf[7] = 0;
+	ck_assert_serr(phx_sync_decode(buf, len, &frame),
+		       PHX_SYNC_ERR_WRONG_FRAME);
+	len = body1((r = sample(11), &r), buf, 5);
+	buf[PHX_SYNC_HDR_LEN + 1] = PHX_SYNC_CFG_HDR_LEN - 1;
+	ck_assert_serr(phx_sync_decode(buf, len, &frame),
+		       PHX_SYNC_ERR_BAD_RECORD);
 }
 END_TEST
 
@@ -514,9 +605,13 @@ START_TEST(test_format)
 	r = sample(6);
 	phx_sync_rec_format(&r, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "NACK peer=5 from=4294967280 to=14");
-	r = sample(9);
+	r = sample(12);
 	phx_sync_rec_format(&r, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "FS_DONE peer=4 status=1 token=77 count=123456");
+	r = sample(10);
+	phx_sync_rec_format(&r, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "CFG_DATA peer=3 flags=0 token=9 offset=4 "
+			 "total=13 n=5");
 	/* Truncated output still reports the full length. */
 	r = sample(1);
 	n = phx_sync_rec_format(&r, buf, 10);
@@ -721,6 +816,7 @@ sync_codec_suite(void)
 	tc = tcase_create("round_trip");
 	tcase_add_loop_test(tc, test_round_trip, 0, N_SAMPLES);
 	tcase_add_test(tc, test_sess_lengths);
+	tcase_add_test(tc, test_cfg_data);
 	tcase_add_test(tc, test_full_frame);
 	tcase_add_test(tc, test_mixed_frame);
 	tcase_add_test(tc, test_format);
