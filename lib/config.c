@@ -592,8 +592,8 @@ phx_config_dump(const struct phx_config *cfg)
 /*
  * The cluster-wide part of a configuration: what every member must agree
  * on. Per-member keys (name, EAL, dataplane sizing, ports with their
- * addresses and MACs, routes, neighbour timers, cluster.member) are left
- * out; the key is in as a hash, never as bytes.
+ * addresses and MACs, routes, neighbour timers, cluster.member and
+ * cluster.join) are left out; the key is in as a hash, never as bytes.
  */
 int
 phx_config_digest(const struct phx_config *cfg, uint8_t out[32])
@@ -617,6 +617,7 @@ phx_config_digest(const struct phx_config *cfg, uint8_t out[32])
 	cl = json_object_get(j, "cluster");
 	if (cl != NULL) {
 		json_object_del(cl, "member");
+		json_object_del(cl, "join"); /* how this member joins */
 		crypto_hash_sha256(keyhash, cfg->cluster.key,
 				   sizeof(cfg->cluster.key));
 		sodium_bin2hex(hex, sizeof(hex), keyhash, sizeof(keyhash));

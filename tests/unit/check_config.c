@@ -637,6 +637,11 @@ START_TEST(test_lab_cluster)
 			mod->cluster.key[0] ^= 1;
 			ck_assert_int_eq(phx_config_digest(mod, dk), 0);
 			ck_assert_msg(memcmp(d1, dk, 32) != 0, "key");
+			/* how a member joins is its own (FAIL-50) */
+			memcpy(mod, cfg, sizeof(*mod));
+			mod->cluster.join = PHX_JOIN_AUTO;
+			ck_assert_int_eq(phx_config_digest(mod, dk), 0);
+			ck_assert_mem_eq(d1, dk, 32);
 			free(mod);
 		}
 		phx_config_free(cfg);
