@@ -1187,11 +1187,6 @@ phx_ccp_create(struct phx_ctl *ctl)
 		goto fail;
 	}
 	ctl->ccp = rt;
-	if (cc->join == PHX_JOIN_AUTO)
-		CCP_LOG(WARNING, "join: auto: adopting the running cluster's "
-			"configuration is not implemented yet; this member "
-			"keeps its own and never becomes the configuration "
-			"reference");
 	CCP_LOG(INFO, "cluster %u member %u of %u, %s, hello %u ms x %u, "
 		"%u cluster interfaces, config digest %02x%02x%02x%02x...",
 		cc->id, cc->member, cc->n_members,
@@ -1263,6 +1258,51 @@ phx_ccp_sync_done(struct phx_ctl *ctl, const char *reason)
 	pnote_feed(rt, now_tsc);
 	fsm_event(rt, &ev, now_tsc);
 	pthread_mutex_unlock(&rt->lock);
+}
+
+void
+phx_ccp_config_changed(struct phx_ctl *ctl, const struct phx_config *cfg)
+{
+	struct phx_ccp_rt *rt = ctl->ccp;
+	struct phx_ccp_evt ev = { .type = PHX_CCP_EV_CONFIG };
+
+	if (rt == NULL)
+		return;
+	pthread_mutex_lock(&rt->lock);
+	if (phx_config_digest(cfg, rt->digest) != 0) {
+		pthread_mutex_unlock(&rt->lock);
+		return;
+	}
+	rt->cfg_gen = cfg->generation;
+	ev.cfg_gen = rt->cfg_gen;
+	memcpy(ev.cfg_digest, rt->digest, sizeof(ev.cfg_digest));
+	ev.joining = rt->cc->join == PHX_JOIN_AUTO;
+	fsm_event(rt, &ev, rte_rdtsc());
+	CCP_LOG(NOTICE, "configuration generation %" PRIu64 ", digest "
+		"%02x%02x%02x%02x...", rt->cfg_gen, rt->digest[0],
+		rt->digest[1], rt->digest[2], rt->digest[3]);
+	pthread_mutex_unlock(&rt->lock);
+}
+
+bool
+phx_ccp_same_config(struct phx_ctl *ctl, uint8_t id)
+{
+	struct phx_ccp_member_view v[PHX_CCP_FSM_MAX_MEMBERS];
+	struct phx_ccp_rt *rt = ctl->ccp;
+	bool same = false;
+	unsigned n, i;
+
+	if (rt == NULL)
+		return true;
+	pthread_mutex_lock(&rt->lock);
+	n = phx_ccp_fsm_view(rt->fsm, tsc_to_us(rt, rte_rdtsc()), v,
+			     PHX_CCP_FSM_MAX_MEMBERS);
+	for (i = 0; i < n; i++)
+		if (v[i].id == id)
+			same = memcmp(v[i].cfg_digest, rt->digest,
+				      sizeof(rt->digest)) == 0;
+	pthread_mutex_unlock(&rt->lock);
+	return same;
 }
 
 /* The sync port's interface: sync frames leave only there (SPEC

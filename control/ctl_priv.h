@@ -3,6 +3,7 @@
 #ifndef PHX_CTL_PRIV_H
 #define PHX_CTL_PRIV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -59,6 +60,12 @@ void phx_ccp_free(struct phx_ctl *ctl);
  * holds it while calling into sync, so the lock order is sync, then CCP.
  */
 void phx_ccp_sync_done(struct phx_ctl *ctl, const char *reason);
+/* The running configuration changed (reload, adoption): heartbeats carry
+ * its generation and digest from now on (SPEC 4.5, 4.6). */
+void phx_ccp_config_changed(struct phx_ctl *ctl,
+			    const struct phx_config *cfg);
+/* Whether member id announces the same configuration digest as ours. */
+bool phx_ccp_same_config(struct phx_ctl *ctl, uint8_t id);
 int phx_ccp_sync_send(struct phx_ctl *ctl, const uint8_t *body, size_t len,
 		      uint16_t dst);
 uint8_t phx_ccp_peer_states(struct phx_ctl *ctl, uint8_t st[6]);
@@ -110,6 +117,15 @@ int phx_ccp_tel_pnote(struct phx_ctl *ctl, const char *params,
 /* Reload the policy from ctl->cfg->path (control/reload.c). 0 = published,
  * -1 = refused (reason in reload_status, the running policy stays). */
 int phx_ctl_reload(struct phx_ctl *ctl);
+/* join: auto (SPEC FAIL-50): merge the cluster's configuration text (its
+ * shared sections, as control/sync.c receives them) with this member's
+ * own sections, member id, join mode and key, save the result to path
+ * (mode 0600) and apply it as a reload would: 0 = its policy runs now;
+ * -1 = refused (reason in reload_status: a section that needs a restart
+ * differs, or the text does not load; the saved file is what to restart
+ * with). */
+int phx_ctl_adopt(struct phx_ctl *ctl, const char *text, size_t len,
+		  const char *path);
 
 /* Register the /phalanx/ telemetry commands for ctl (control/telemetry.c).
  * The commands answer null once phx_ctl_telemetry_detach() ran. */

@@ -13,7 +13,9 @@
  * but equivalent file is fine and a real change is refused with a message
  * naming the section, leaving the running policy in place.
  */
+#include <errno.h>
 #include <jansson.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,8 +67,14 @@ restart_needed(const struct phx_config *a, const struct phx_config *b)
 	return diff;
 }
 
-int
-phx_ctl_reload(struct phx_ctl *ctl)
+/*
+ * Load path and, when only hot-reloadable sections differ from the running
+ * configuration, publish its policy (generation + 1). what names the
+ * change in the log ("policy reload", "configuration adoption"). 0 or -1;
+ * the result is in ctl->reload_status either way.
+ */
+static int
+load_and_apply(struct phx_ctl *ctl, const char *path, const char *what)
 {
 	static struct phx_cfg_errors errs;
 	struct phx_config *cfg;
@@ -77,7 +85,7 @@ phx_ctl_reload(struct phx_ctl *ctl)
 
 	memset(&errs, 0, sizeof(errs));
 	ctl->reload_time = time(NULL);
-	cfg = phx_config_load(ctl->cfg->path, &errs);
+	cfg = phx_config_load(path, &errs);
 	if (cfg == NULL) {
 		const struct phx_cfg_error *e = &errs.e[0];
 
@@ -114,13 +122,96 @@ phx_ctl_reload(struct phx_ctl *ctl)
 		 "ok: generation %" PRIu64 ", %u rules", gen, cfg->n_rules);
 	__atomic_store_n(&ctl->reloads_ok, ctl->reloads_ok + 1,
 			 __ATOMIC_RELEASE);
-	RTE_LOG(NOTICE, USER1, "phx.ctl: policy reloaded from %s: %s\n",
-		cfg->path, ctl->reload_status);
+	RTE_LOG(NOTICE, USER1, "phx.ctl: %s from %s: %s\n", what, cfg->path,
+		ctl->reload_status);
+	/* Heartbeats carry the new generation and digest (SPEC 4.5). */
+	phx_ccp_config_changed(ctl, cfg);
 	return 0;
 refused:
 	__atomic_store_n(&ctl->reloads_failed, ctl->reloads_failed + 1,
 			 __ATOMIC_RELEASE);
 	phx_cfg_errors_print(&errs, stderr);
-	RTE_LOG(ERR, USER1, "phx.ctl: policy reload %s\n", ctl->reload_status);
+	RTE_LOG(ERR, USER1, "phx.ctl: %s from %s: %s\n", what, path,
+		ctl->reload_status);
 	return -1;
+}
+
+int
+phx_ctl_reload(struct phx_ctl *ctl)
+{
+	return load_and_apply(ctl, ctl->cfg->path, "policy reload");
+}
+
+/* The sections of a configuration that are the member's own (they stay
+ * when adopting): those phx_config_digest leaves out. */
+static const char *const own_sections[] = {
+	"name", "eal", "dataplane", "ports", "routes", "neighbors",
+};
+
+int
+phx_ctl_adopt(struct phx_ctl *ctl, const char *text, size_t len,
+	      const char *path)
+{
+	const struct phx_cfg_cluster *cc = &ctl->cfg->cluster;
+	json_t *shared, *own = NULL, *cl, *v;
+	char *dump = NULL;
+	char keytext[sizeof(ctl->cfg->cluster.key_file) + 8];
+	const char *k;
+	unsigned i;
+	int rc = -1;
+	FILE *f;
+
+	shared = json_loadb(text, len, 0, NULL);
+	dump = phx_config_dump(ctl->cfg);
+	own = dump != NULL ? json_loads(dump, 0, NULL) : NULL;
+	if (!json_is_object(shared) || !json_is_object(own) ||
+	    !json_is_object(json_object_get(shared, "cluster"))) {
+		snprintf(ctl->reload_status, sizeof(ctl->reload_status),
+			 "refused: the configuration received is not a "
+			 "configuration object");
+		goto out;
+	}
+	/* Everything shared comes from the cluster; what is the member's
+	 * own stays: its sections, its member id and its key (the sender
+	 * never sends the key; the frames it came in were authenticated
+	 * with ours, so it is the same). */
+	json_object_foreach(shared, k, v) {
+		for (i = 0; i < PHX_DIM(own_sections); i++)
+			if (strcmp(k, own_sections[i]) == 0)
+				break;
+		if (i == PHX_DIM(own_sections))
+			json_object_set(own, k, v);
+	}
+	/* The dump writes every key, defaults included: nothing of ours
+	 * lingers where the cluster's configuration has a value. */
+	cl = json_object_get(own, "cluster");
+	json_object_set_new(cl, "member", json_integer(cc->member));
+	json_object_set_new(cl, "join", json_string(
+		cc->join == PHX_JOIN_AUTO ? "auto" : "manual"));
+	if (cc->key_file[0] != '\0') {
+		snprintf(keytext, sizeof(keytext), "file:%s", cc->key_file);
+	} else {
+		snprintf(keytext, sizeof(keytext), "hex:");
+		for (i = 0; i < PHX_CFG_KEY_LEN; i++)
+			snprintf(keytext + 4 + 2 * i, 3, "%02x", cc->key[i]);
+	}
+	json_object_set_new(cl, "key", json_string(keytext));
+	/* Saved where the operator can read it and restart from it; the
+	 * key may be in it: owner only. */
+	f = fopen(path, "w");
+	if (f == NULL || fchmod(fileno(f), 0600) != 0 ||
+	    json_dumpf(own, f, JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
+		snprintf(ctl->reload_status, sizeof(ctl->reload_status),
+			 "refused: cannot write %s: %s", path, strerror(errno));
+		if (f != NULL)
+			fclose(f);
+		goto out;
+	}
+	fclose(f);
+	rc = load_and_apply(ctl, path, "configuration adoption");
+out:
+	json_decref(shared);
+	json_decref(own);
+	free(dump);
+	return rc;
 }

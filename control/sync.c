@@ -54,7 +54,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <rte_cycles.h>
+#include <rte_eal.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_pause.h>
@@ -100,7 +102,8 @@
 	X(FS_SERVED, full_syncs_served) /* full syncs this member sent */     \
 	X(FS_RECEIVED, full_syncs_received) /* ... completed as a joiner */   \
 	X(FS_TIMEOUTS, full_sync_timeouts) /* ... given up */                 \
-	X(FS_REQUESTS, full_sync_requests) /* FS_REQ sent */
+	X(FS_REQUESTS, full_sync_requests) /* FS_REQ sent */                  \
+	X(CFG_SERVED, configs_served)   /* configurations sent to joiners */
 
 enum sync_counter {
 #define SYNC_CNT_ENUM_(e, n) SYNC_CNT_##e,
@@ -133,6 +136,29 @@ static const char *const fs_state_names[FS_STATE_MAX] = {
 	[FS_DONE] = "done", [FS_TIMED_OUT] = "timed_out",
 	[FS_NOT_NEEDED] = "not_needed",
 };
+
+/* join: auto (SPEC FAIL-50, FAIL-51): adopting the cluster's
+ * configuration before the full sync. */
+enum join_state {
+	JOIN_OFF = 0,       /* join: manual */
+	JOIN_WAIT,          /* listening for an active member */
+	JOIN_REQUESTED,     /* CFG_REQ sent */
+	JOIN_RECEIVING,     /* CFG_DATA arriving */
+	JOIN_ADOPTED,       /* its configuration runs here now */
+	JOIN_SAME,          /* it already was ours */
+	JOIN_ALONE,         /* no active member: ours stands */
+	JOIN_FAILED,        /* not adopted (join_detail says why) */
+	JOIN_STATE_MAX
+};
+
+static const char *const join_state_names[JOIN_STATE_MAX] = {
+	[JOIN_OFF] = "off", [JOIN_WAIT] = "waiting_for_active",
+	[JOIN_REQUESTED] = "requested", [JOIN_RECEIVING] = "receiving",
+	[JOIN_ADOPTED] = "adopted", [JOIN_SAME] = "same",
+	[JOIN_ALONE] = "alone", [JOIN_FAILED] = "failed",
+};
+
+#define SYNC_ADOPTED_FILE "adopted-config.json" /* in the EAL runtime dir */
 
 struct sync_peer {
 	struct phx_sync_rx *rx;
@@ -185,6 +211,16 @@ struct phx_sync_rt {
 	uint32_t srv_cursor;
 	bool srv_chunk_out;                      /* a dump request is out */
 	uint32_t srv_count;
+	/* join: auto */
+	enum join_state join;
+	uint8_t join_peer;
+	uint32_t join_token;
+	uint64_t join_next_req_ms, join_deadline_ms;
+	char *join_buf;                          /* text being received */
+	uint32_t join_total, join_got;
+	bool join_ready;                         /* complete: adopt it */
+	char join_detail[128];                   /* telemetry strings are
+						  * < 128 bytes in 22.11 */
 	/* new-connection blocking (SPEC SYNC-60) */
 	bool blocking;
 	uint64_t blocked_base;                   /* sync_blocked at reset */
@@ -518,6 +554,102 @@ fs_finish(struct phx_sync_rt *rt, enum fs_state st, const char *why)
 	snprintf(rt->fs_reason, sizeof(rt->fs_reason), "%s", why);
 }
 
+/* A piece of the configuration we asked for (in stream order). */
+static void
+join_data(struct phx_sync_rt *rt, const struct phx_sync_rec *r, uint64_t now)
+{
+	if (rt->join != JOIN_REQUESTED && rt->join != JOIN_RECEIVING)
+		return;
+	if (r->u.cfg.offset == 0 && rt->join == JOIN_REQUESTED) {
+		free(rt->join_buf);
+		rt->join_buf = malloc(r->u.cfg.total + 1);
+		if (rt->join_buf == NULL) {
+			rt->join = JOIN_FAILED;
+			snprintf(rt->join_detail, sizeof(rt->join_detail),
+				 "no memory for %" PRIu32 " bytes",
+				 r->u.cfg.total);
+			return;
+		}
+		rt->join_total = r->u.cfg.total;
+		rt->join_got = 0;
+		rt->join = JOIN_RECEIVING;
+	}
+	if (rt->join != JOIN_RECEIVING || r->u.cfg.total != rt->join_total ||
+	    r->u.cfg.offset != rt->join_got) {
+		/* a piece given up on by the receive window: ask again */
+		rt->join = JOIN_REQUESTED;
+		rt->join_token = (uint32_t)rte_rand();
+		rt->join_next_req_ms = now;
+		return;
+	}
+	memcpy(rt->join_buf + rt->join_got, r->u.cfg.data, r->u.cfg.n);
+	rt->join_got += r->u.cfg.n;
+	if (r->status & PHX_SYNC_CF_LAST) {
+		rt->join_buf[rt->join_got] = '\0';
+		rt->join_ready = true;
+	}
+}
+
+/*
+ * Send our configuration's shared part to a joiner (CFG_REQ): the
+ * canonical dump without the member's own sections, member id, join mode
+ * and key, in CFG_DATA records of our sequenced stream, so it arrives
+ * complete and in order like everything else.
+ */
+static void
+serve_config(struct phx_sync_rt *rt, uint8_t joiner, uint32_t token,
+	     uint64_t now)
+{
+	static const char *const own[] = {
+		"name", "eal", "dataplane", "ports", "routes", "neighbors",
+	};
+	char *dump = phx_config_dump(rt->ctl->cfg), *text = NULL;
+	json_t *j = dump != NULL ? json_loads(dump, 0, NULL) : NULL, *cl;
+	size_t len = 0, off;
+	unsigned i;
+
+	if (j == NULL)
+		goto out;
+	for (i = 0; i < PHX_DIM(own); i++)
+		json_object_del(j, own[i]);
+	cl = json_object_get(j, "cluster");
+	json_object_del(cl, "member");
+	json_object_del(cl, "join");
+	json_object_del(cl, "key");
+	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	len = text != NULL ? strlen(text) : 0;
+	/* It must fit what the send window keeps (about five records a
+	 * frame) with room to spare. */
+	if (len == 0 || len > PHX_SYNC_CFG_MAX ||
+	    len / PHX_SYNC_CFG_CHUNK / 5 > phx_sync_tx_cap(rt->tx) / 2) {
+		SYNC_LOG(ERR, "cannot send the configuration to member %u: %zu "
+			 "bytes", joiner, len);
+		goto out;
+	}
+	if (!phx_sync_tx_peer_live(rt->tx, joiner))
+		phx_sync_tx_peer_up(rt->tx, joiner, now);
+	for (off = 0; off < len; off += PHX_SYNC_CFG_CHUNK) {
+		size_t n = RTE_MIN((size_t)PHX_SYNC_CFG_CHUNK, len - off);
+		struct phx_sync_rec r = {
+			.type = PHX_SYNC_CFG_DATA, .peer = joiner,
+			.status = off + n == len ? PHX_SYNC_CF_LAST : 0,
+			.u.cfg = { .token = token, .offset = (uint32_t)off,
+				   .total = (uint32_t)len, .n = (uint16_t)n,
+				   .data = (const uint8_t *)text + off },
+		};
+
+		add_dump(rt, &r, joiner, now);
+	}
+	flush_dump(rt, now); /* the records point into text */
+	rt->cnt[SYNC_CNT_CFG_SERVED]++;
+	SYNC_LOG(NOTICE, "configuration sent to member %u (join: auto): %zu "
+		 "bytes", joiner, len);
+out:
+	free(text);
+	json_decref(j);
+	free(dump);
+}
+
 /* Apply one delivered frame of member src (stored form: dst byte, body). */
 static void
 apply_frame(struct phx_sync_rt *rt, uint8_t src, uint32_t seq,
@@ -564,6 +696,11 @@ apply_frame(struct phx_sync_rt *rt, uint8_t src, uint32_t seq,
 			    rt->fs == FS_RUNNING && src == rt->fs_peer)
 				rt->fs_records++;
 			post(rt, phx_dp_sess_worker(dp, &m.s.key), &m, now);
+			break;
+		case PHX_SYNC_CFG_DATA:
+			if (r->peer == rt->self && src == rt->join_peer &&
+			    r->u.cfg.token == rt->join_token)
+				join_data(rt, r, now);
 			break;
 		case PHX_SYNC_FS_BEGIN:
 			if (r->peer == rt->self && src == rt->fs_peer &&
@@ -733,6 +870,9 @@ phx_sync_input(struct phx_ctl *ctl, const struct phx_ccp_hdr_info *h,
 		case PHX_SYNC_FS_REQ:
 			serve_request(rt, src, r->u.fs.token, now);
 			break;
+		case PHX_SYNC_CFG_REQ:
+			serve_config(rt, src, r->u.fs.token, now);
+			break;
 		default:
 			break;
 		}
@@ -847,27 +987,153 @@ pick_server(const struct phx_sync_rt *rt)
 	return best;
 }
 
-static void
-send_fs_req(struct phx_sync_rt *rt, uint64_t now)
+/* A request (FS_REQ, CFG_REQ) of ours to member peer, unsequenced: the
+ * caller repeats it until answered. Returns when to repeat it. */
+static uint64_t
+send_request(struct phx_sync_rt *rt, uint8_t type, uint8_t peer,
+	     uint32_t token, uint64_t now)
 {
 	struct phx_sync_builder b;
-	struct phx_sync_rec r = { .type = PHX_SYNC_FS_REQ,
-		.peer = rt->fs_peer, .u.fs = { rt->fs_token, 0 } };
+	struct phx_sync_rec r = { .type = type, .peer = peer,
+				  .u.fs = { token, 0 } };
 	size_t len;
 
 	phx_sync_build_init(&b, rt->out + 1, rt->body_cap, false, 0);
-	if (phx_sync_build_rec(&b, &r) != 0)
-		return;
-	len = phx_sync_build_finish(&b);
-	rt->out[0] = rt->fs_peer;
-	send_body(rt, rt->out, len + 1);
+	if (phx_sync_build_rec(&b, &r) == 0) {
+		len = phx_sync_build_finish(&b);
+		rt->out[0] = peer;
+		send_body(rt, rt->out, len + 1);
+	}
+	return now + 4 * (uint64_t)rt->sc->retransmit_ms + 20;
+}
+
+static void
+send_fs_req(struct phx_sync_rt *rt, uint64_t now)
+{
+	rt->fs_next_req_ms = send_request(rt, PHX_SYNC_FS_REQ, rt->fs_peer,
+					  rt->fs_token, now);
 	rt->cnt[SYNC_CNT_FS_REQUESTS]++;
-	rt->fs_next_req_ms = now + 4 * (uint64_t)rt->sc->retransmit_ms + 20;
+}
+
+static void
+send_cfg_req(struct phx_sync_rt *rt, uint64_t now)
+{
+	rt->join_next_req_ms = send_request(rt, PHX_SYNC_CFG_REQ,
+					    rt->join_peer, rt->join_token, now);
+}
+
+static uint8_t
+active_peer(const struct phx_sync_rt *rt)
+{
+	unsigned id;
+
+	for (id = 1; id <= PHX_CCP_MAX_MEMBERS; id++)
+		if (id != rt->self &&
+		    (rt->peer_state[id] == PHX_CCP_STATE_ACTIVE ||
+		     rt->peer_state[id] == PHX_CCP_STATE_ACTIVE_ATTENTION))
+			return (uint8_t)id;
+	return 0;
+}
+
+static void
+join_finish(struct phx_sync_rt *rt, enum join_state st, const char *why)
+{
+	rt->join = st;
+	snprintf(rt->join_detail, sizeof(rt->join_detail), "%s", why);
+	if (st == JOIN_FAILED)
+		SYNC_LOG(WARNING, "join: auto: %s", why);
+	else
+		SYNC_LOG(NOTICE, "join: auto: %s", why);
+	free(rt->join_buf);
+	rt->join_buf = NULL;
+}
+
+/*
+ * join: auto, before the full sync: ask the active member for its
+ * configuration and run it (phx_ctl_adopt). Returns true while the full
+ * sync must wait for it.
+ */
+static bool
+join_step(struct phx_sync_rt *rt, uint64_t now)
+{
+	char why[1024];
+	uint8_t act;
+
+	switch (rt->join) {
+	case JOIN_WAIT:
+		act = active_peer(rt);
+		if (act == 0) {
+			if (now < rt->fs_start_ms + rt->fs_wait_ms)
+				return true;
+			join_finish(rt, JOIN_ALONE, "no active member: this "
+				    "member's own configuration stands");
+			rt->fs_start_ms = now;
+			return false;
+		}
+		if (phx_ccp_same_config(rt->ctl, act)) {
+			snprintf(why, sizeof(why), "member %u runs the same "
+				 "configuration", act);
+			join_finish(rt, JOIN_SAME, why);
+			rt->fs_start_ms = now;
+			return false;
+		}
+		rt->join_peer = act;
+		rt->join_token = (uint32_t)rte_rand();
+		rt->join_deadline_ms = now +
+			(uint64_t)rt->sc->full_sync_timeout_s * 1000;
+		rt->join = JOIN_REQUESTED;
+		SYNC_LOG(NOTICE, "join: auto: asking member %u for the "
+			 "cluster's configuration", act);
+		send_cfg_req(rt, now);
+		return true;
+	case JOIN_REQUESTED:
+	case JOIN_RECEIVING:
+		if (rt->join_ready) {
+			char path[512];
+
+			rt->join_ready = false;
+			snprintf(path, sizeof(path), "%s/%s",
+				 rte_eal_get_runtime_dir(), SYNC_ADOPTED_FILE);
+			if (phx_ctl_adopt(rt->ctl, rt->join_buf, rt->join_got,
+					  path) == 0) {
+				snprintf(why, sizeof(why), "adopted member "
+					 "%u's configuration (%" PRIu32
+					 " bytes), saved to %s", rt->join_peer,
+					 rt->join_got, path);
+				join_finish(rt, JOIN_ADOPTED, why);
+			} else {
+				snprintf(why, sizeof(why), "member %u's "
+					 "configuration not adopted: %.400s "
+					 "(saved to %s: restart with it)",
+					 rt->join_peer,
+					 rt->ctl->reload_status, path);
+				join_finish(rt, JOIN_FAILED, why);
+			}
+			rt->fs_start_ms = now;
+			return false;
+		}
+		if (now >= rt->join_deadline_ms ||
+		    !state_has_sessions(rt->peer_state[rt->join_peer])) {
+			snprintf(why, sizeof(why), "no configuration from "
+				 "member %u: this member keeps its own",
+				 rt->join_peer);
+			join_finish(rt, JOIN_FAILED, why);
+			rt->fs_start_ms = now;
+			return false;
+		}
+		if (rt->join == JOIN_REQUESTED && now >= rt->join_next_req_ms)
+			send_cfg_req(rt, now);
+		return true;
+	default:
+		return false;
+	}
 }
 
 static void
 full_sync_step(struct phx_sync_rt *rt, uint64_t now)
 {
+	if (rt->fs == FS_WAIT_PEERS && join_step(rt, now))
+		return;
 	switch (rt->fs) {
 	case FS_WAIT_PEERS: {
 		uint8_t srv = pick_server(rt);
@@ -1095,6 +1361,7 @@ phx_sync_start(struct phx_ctl *ctl)
 	if (rt == NULL || !rt->sc->enabled)
 		return;
 	pthread_mutex_lock(&rt->lock);
+	rt->join = rt->cc->join == PHX_JOIN_AUTO ? JOIN_WAIT : JOIN_OFF;
 	rt->fs = FS_WAIT_PEERS;
 	rt->fs_start_ms = now_ms(rt, rte_rdtsc());
 	/* Long enough to hear every live peer's heartbeat twice over. */
@@ -1114,6 +1381,7 @@ phx_sync_free(struct phx_ctl *ctl)
 	for (id = 1; id <= PHX_CCP_MAX_MEMBERS; id++)
 		phx_sync_rx_free(rt->peer[id].rx);
 	phx_sync_tx_free(rt->tx);
+	free(rt->join_buf);
 	pthread_mutex_destroy(&rt->lock);
 	rte_free(rt);
 }
@@ -1183,6 +1451,9 @@ phx_sync_tel(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	U("full_sync_peer", rt->fs == FS_NOT_NEEDED ? 0 : rt->fs_peer);
 	U("full_sync_records", rt->fs_records);
 	U("full_sync_ms", rt->fs_last_ms);
+	rte_tel_data_add_dict_string(d, "join_state",
+				     join_state_names[rt->join]);
+	rte_tel_data_add_dict_string(d, "join_detail", rt->join_detail);
 	/* Other Member Updates (SPEC 6.6) */
 	U("sent_retrans_reqs", sent_nack);
 	U("missing_requested", missing);

@@ -3299,6 +3299,24 @@ phx_fmt_syncstat(FILE *out, json_t *sync, json_t *peers, bool all_drops,
 	} else {
 		dotted(out, "Full sync", fs_state);
 	}
+	/* join: auto (optional keys: members before it do not send them) */
+	{
+		json_t *js = json_object_get(sync, "join_state");
+		json_t *jd = json_object_get(sync, "join_detail");
+		char s[CELL_LEN], d[CELL_LEN], line[2 * CELL_LEN + 8];
+
+		if (json_is_string(js) &&
+		    strcmp(json_string_value(js), "off") != 0) {
+			clean(json_string_value(js), s, sizeof(s));
+			if (json_is_string(jd) && json_string_value(jd)[0])
+				snprintf(line, sizeof(line), "%s: %s", s,
+					 clean(json_string_value(jd), d,
+					       sizeof(d)));
+			else
+				snprintf(line, sizeof(line), "%s", s);
+			dotted(out, "Configuration (join: auto)", line);
+		}
+	}
 	sync_lines_print(out, sync, sync_records, PHX_DIM(sync_records));
 	dotted(out, "New connection blocking", block_text(block));
 

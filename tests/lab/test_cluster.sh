@@ -239,6 +239,46 @@ assert_eq "$(state 1)/$(fwd 1)" "ACTIVE/1" \
     "failover refused in effect: member 1 keeps the role when nobody can take it ($out)"
 for k in 1 2; do lab_member_stop "$k"; done
 
+# --- join: auto (SPEC FAIL-50): member 2 comes with another policy and
+# adopts member 1's instead of being refused; a restart-only difference
+# is saved for a restart and the guard still holds
+LAB_VARIANT=join
+lab_make_variant join 1 'pass'
+lab_make_variant join 2 'c["cluster"]["join"] = "auto"; c["rules"][2]["timeouts"] = {"tcp_established": 5}; c["rules"].append({"name": "extra", "proto": "icmp", "action": "drop"})'
+lab_member_start 1 "$(conf 1)" >/dev/null || not_ok "member 1 starts"
+assert_eq "$(wait_state 1 ACTIVE_ATTENTION 5)" ACTIVE_ATTENTION "member 1 alone: active attention"
+lab_member_start 2 "$(conf 2)" >/dev/null || not_ok "member 2 starts with join: auto and another policy"
+assert_eq "$(wait_state 2 STANDBY 5)" STANDBY \
+    "join: auto: member 2 adopts member 1's configuration and becomes standby"
+assert_eq "$(tel 2 /phalanx/sync 'd["join_state"]')" adopted "join: auto: /phalanx/sync says adopted"
+assert_eq "$(tel 2 /phalanx/cluster 'd["cfg_digest"]')" "$(tel 1 /phalanx/cluster 'd["cfg_digest"]')" \
+    "join: auto: both members announce the same configuration digest"
+assert_eq "$(tel 2 /phalanx/policy 'd["rules"]')" "$(tel 1 /phalanx/policy 'd["rules"]')" \
+    "join: auto: member 2 runs member 1's rules (its own extra rule is gone)"
+assert_match "$(tel 2 /phalanx/policy 'd["path"]')" "adopted-config.json" \
+    "join: auto: the adopted configuration is saved (phx policy names it)"
+kill -KILL "${LAB_PID[1]}"
+wait "${LAB_PID[1]}" 2>/dev/null || true
+unset "LAB_PID[1]"
+assert_match "$(wait_state 2 'ACTIVE|ACTIVE_ATTENTION' 5)" "^ACTIVE" \
+    "join: auto: member 2 takes over after kill -9 of member 1"
+client_connect join "through member 2 after the adoption"
+lab_member_stop 2
+lab_make_variant join 2 'c["cluster"]["join"] = "auto"; c["cluster"]["garp"] = {"count": 7}'
+lab_member_start 1 "$(conf 1)" >/dev/null || not_ok "member 1 starts"
+assert_eq "$(wait_state 1 ACTIVE_ATTENTION 5)" ACTIVE_ATTENTION "member 1 alone: active attention"
+lab_member_start 2 "$(conf 2)" >/dev/null || not_ok "member 2 starts with join: auto and other cluster timers"
+for ((i = 0; i < 50; i++)); do
+    [ "$(tel 2 /phalanx/sync 'd["join_state"]')" = failed ] && break
+    sleep 0.1
+done
+assert_eq "$(tel 2 /phalanx/sync 'd["join_state"]')" failed \
+    "join: auto: a difference in the cluster section is not adopted live"
+assert_match "$(tel 2 /phalanx/sync 'd["join_detail"]')" "needs a restart" \
+    "join: auto: it says the cluster section needs a restart"
+assert_eq "$(state 2)" READY "join: auto, not adopted: the guard keeps member 2 Ready"
+for k in 1 2; do lab_member_stop "$k"; done
+
 # --- VMAC (SPEC ADDR-40, scenario 40): the VIP resolves to the same
 # virtual MAC before and after a failover
 LAB_VARIANT=vmac

@@ -2712,6 +2712,34 @@ START_TEST(test_syncstat_layout)
 }
 END_TEST
 
+/* join: auto's outcome shows in the Phalanx section; "off" shows nothing. */
+START_TEST(test_syncstat_join)
+{
+	json_t *s = load(SYNC_FIXTURE("1")), *p = load(sync_peers);
+	char err[256], *out;
+	struct capture c;
+	int rc;
+
+	json_object_set_new(s, "join_state", json_string("adopted"));
+	json_object_set_new(s, "join_detail", json_string(
+		"adopted member 1's configuration (1729 bytes)"));
+	rc = phx_fmt_syncstat(cap_open(&c), s, p, false, err, sizeof(err));
+	out = cap_close(&c);
+	ck_assert_msg(rc == 0, "%s", err);
+	ck_assert_ptr_nonnull(strstr(out, "Configuration (join: auto)..................... "
+		"adopted: adopted member 1's configuration (1729 bytes)\n"));
+	free(out);
+	json_object_set_new(s, "join_state", json_string("off"));
+	rc = phx_fmt_syncstat(cap_open(&c), s, p, false, err, sizeof(err));
+	out = cap_close(&c);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_ptr_null(strstr(out, "join: auto"));
+	free(out);
+	json_decref(s);
+	json_decref(p);
+}
+END_TEST
+
 /* Every counter name of SPEC 6.6, in its section. */
 START_TEST(test_syncstat_spec_names)
 {
@@ -3299,6 +3327,7 @@ phx_fmt_suite(void)
 
 	tc = tcase_create("sync");
 	tcase_add_test(tc, test_syncstat_layout);
+	tcase_add_test(tc, test_syncstat_join);
 	tcase_add_test(tc, test_syncstat_spec_names);
 	tcase_add_test(tc, test_syncstat_disabled);
 	tcase_add_test(tc, test_syncstat_malformed);
