@@ -193,6 +193,14 @@ lab_down() {
     for ns in $(lab_namespaces); do
         ip netns del "$ns" 2>/dev/null || true
     done
+    _lab_free_hugepages
+}
+
+# A member killed with SIGKILL (the failover tests) leaves its hugepage
+# files behind: 512 MiB each until the next start with its file prefix.
+# lab_down has just stopped every process of the lab: give them back.
+_lab_free_hugepages() {
+    rm -f /dev/hugepages/lab-fw[123]map_* 2>/dev/null || true
 }
 
 # _lab_ns NAME: create a namespace with lo up and IPv6 off.
