@@ -103,7 +103,9 @@
 	X(FS_RECEIVED, full_syncs_received) /* ... completed as a joiner */   \
 	X(FS_TIMEOUTS, full_sync_timeouts) /* ... given up */                 \
 	X(FS_REQUESTS, full_sync_requests) /* FS_REQ sent */                  \
-	X(CFG_SERVED, configs_served)   /* configurations sent to joiners */
+	X(CFG_SERVED, configs_served)   /* configurations sent to joiners */  \
+	X(REGAINED, peers_regained)     /* a lost peer heard again, same run */ \
+	X(RESYNCS, resyncs)             /* full syncs asked after that */
 
 enum sync_counter {
 #define SYNC_CNT_ENUM_(e, n) SYNC_CNT_##e,
@@ -165,6 +167,7 @@ struct sync_peer {
 	uint64_t boot_id;        /* its run, from its frames; 0 unknown */
 	bool live;               /* heard by CCP: in the sender's ACK set */
 	bool ack_now;            /* an ACK of ours is due right away */
+	bool lost;               /* CCP lost it since its last frame */
 };
 
 /* Coalescing slot: the pending delta of one forward key. */
@@ -202,6 +205,8 @@ struct phx_sync_rt {
 	uint64_t fs_start_ms, fs_deadline_ms, fs_next_req_ms, fs_wait_ms;
 	uint64_t fs_records, fs_last_ms;
 	bool fs_done_pending;                    /* tell CCP at poll's end */
+	bool fs_resync;                          /* this one is a resync */
+	uint8_t resync_peer;                     /* regained: resync from it */
 	char fs_reason[128];
 	/* server: one joiner at a time */
 	bool srv_on;
@@ -550,8 +555,12 @@ static void
 fs_finish(struct phx_sync_rt *rt, enum fs_state st, const char *why)
 {
 	rt->fs = st;
-	rt->fs_done_pending = true;
 	snprintf(rt->fs_reason, sizeof(rt->fs_reason), "%s", why);
+	/* Only the start's full sync gates the member state; a resync
+	 * after a lost-and-regained peer happens while it serves. */
+	if (!rt->fs_resync)
+		rt->fs_done_pending = true;
+	rt->fs_resync = false;
 }
 
 /* A piece of the configuration we asked for (in stream order). */
@@ -793,8 +802,20 @@ phx_sync_input(struct phx_ctl *ctl, const struct phx_ccp_hdr_info *h,
 				* checked by phx_ccp_input and the codec */
 	if (src == 0 || src > PHX_CCP_MAX_MEMBERS || src == rt->self)
 		goto out;
-	if (rt->peer[src].boot_id != h->boot_id)
+	if (rt->peer[src].boot_id != h->boot_id) {
 		peer_restarted(rt, src, h->boot_id, now);
+	} else if (rt->peer[src].lost) {
+		/* SPEC SYNC-37: the same run, heard again after CCP lost
+		 * it. Its frames of the meantime are gone from its window
+		 * (we left its ACK set): count it, say it, start over. */
+		rt->cnt[SYNC_CNT_REGAINED]++;
+		SYNC_LOG(WARNING, "FW-1: fwldbcast_recv: delta sync connection "
+			 "with member %u was lost and regained. Updates sent "
+			 "meanwhile were lost.", src);
+		phx_sync_rx_reset(rt->peer[src].rx);
+		rt->resync_peer = src; /* full_sync_step decides */
+	}
+	rt->peer[src].lost = false;
 	e = phx_sync_decode(body, len, &rt->frame);
 	if (e != PHX_SYNC_OK) {
 		rt->drop[e]++;
@@ -949,9 +970,10 @@ update_peers(struct phx_sync_rt *rt, uint64_t now)
 				phx_sync_tx_peer_up(rt->tx, id, now);
 		} else {
 			phx_sync_tx_peer_down(rt->tx, id);
-			/* Whatever it sends next belongs to a new run or a
-			 * regained link: start its stream afresh. */
-			phx_sync_rx_reset(p->rx);
+			/* What it sends next belongs to a new run (its boot
+			 * id says so) or to a regained link: phx_sync_input
+			 * tells them apart and starts its stream afresh. */
+			p->lost = true;
 			if (rt->srv_on && rt->srv_joiner == id)
 				rt->srv_on = false;
 		}
@@ -1129,9 +1151,45 @@ join_step(struct phx_sync_rt *rt, uint64_t now)
 	}
 }
 
+/*
+ * After a lost-and-regained peer: a member that does not forward asks the
+ * active one for its whole table again (what changed meanwhile is gone
+ * from the active's window), as at start but without holding the member
+ * state. The active member does nothing: the peer asks it.
+ */
+static void
+resync_step(struct phx_sync_rt *rt, uint64_t now)
+{
+	uint8_t x = rt->resync_peer;
+	uint8_t st = rt->peer_state[x];
+
+	if (rt->fs != FS_DONE && rt->fs != FS_NOT_NEEDED &&
+	    rt->fs != FS_TIMED_OUT)
+		return; /* one in progress, or the start's still to come */
+	rt->resync_peer = 0;
+	if (phx_dp_cluster_forwarding(rt->ctl->dp) ||
+	    (st != PHX_CCP_STATE_ACTIVE &&
+	     st != PHX_CCP_STATE_ACTIVE_ATTENTION))
+		return;
+	rt->fs_resync = true;
+	rt->fs_peer = x;
+	rt->fs_token = (uint32_t)rte_rand();
+	rt->fs_records = 0;
+	rt->fs_start_ms = now;
+	rt->fs_deadline_ms = now +
+		(uint64_t)rt->sc->full_sync_timeout_s * 1000;
+	rt->fs = FS_REQUESTED;
+	rt->cnt[SYNC_CNT_RESYNCS]++;
+	SYNC_LOG(NOTICE, "asking member %u for a full sync again (resync "
+		 "after the lost sync connection)", x);
+	send_fs_req(rt, now);
+}
+
 static void
 full_sync_step(struct phx_sync_rt *rt, uint64_t now)
 {
+	if (rt->resync_peer != 0)
+		resync_step(rt, now);
 	if (rt->fs == FS_WAIT_PEERS && join_step(rt, now))
 		return;
 	switch (rt->fs) {
@@ -1459,7 +1517,7 @@ phx_sync_tel(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	U("missing_requested", missing);
 	U("old_or_too_new", old);
 	U("unsynced_missing", unsynced);
-	U("lost_sync_events", lost);
+	U("lost_sync_events", lost + rt->cnt[SYNC_CNT_REGAINED]);
 	U("timed_out_sync", 0);      /* no Flush-and-Ack holds in HA */
 	/* Local Updates */
 	U("generated", ts->generated);

@@ -8,8 +8,9 @@
 # sync disabled the same kill loses them while new connections work; with
 # 10 % loss on the sync link and with the sync link cut and restored,
 # `phx syncstat` shows retransmissions and `phx diff` the tables equal; a
-# member restarted under traffic does a full sync and (primary-up) takes
-# the role back without losing a connection.
+# member cut off on every link while connections open counts the lost and
+# regained sync and resyncs; a member restarted under traffic does a full
+# sync and (primary-up) takes the role back without losing a connection.
 #
 # The connections are tests/lab/probe.py hold-server (lab-server) and
 # hold-client (lab-client). What the test expects of the sync tools:
@@ -19,7 +20,7 @@
 #   phx diff PREFIX_A PREFIX_B   members by EAL file prefix; exit 0 equal,
 #                           1 differ, anything else an error
 #   phx raw /phalanx/sync   "full_sync_state": "done" once a full sync ended
-# PHX_LAB_SYNC_SCENARIOS="a c" runs some scenarios only (default a..f);
+# PHX_LAB_SYNC_SCENARIOS="a c" runs some scenarios only (default a..g);
 # PHX_LAB_SYNC_LOSS=all makes d. drop heartbeats too.
 # Needs root; exits 77 otherwise.
 set -euo pipefail
@@ -31,7 +32,7 @@ lab_require_root
 lab_require_bins
 
 PROBE="$LAB_ROOT/tests/lab/probe.py"
-SCENARIOS=${PHX_LAB_SYNC_SCENARIOS:-a b c d e f}
+SCENARIOS=${PHX_LAB_SYNC_SCENARIOS:-a b c d e g f}
 GAP_MS=${PHX_LAB_GAP_MS:-40}          # issue 5: "largest gap under 40 ms"
 SYNC_WAIT_S=1                         # let sync catch up before the kill
 DIFF_WAIT_S=5                         # phx diff must converge within this
@@ -345,6 +346,30 @@ if want e && members_up; then
     else
         not_ok "e. syncstat shows retransmissions or lost-and-regained sync ($what)"
     fi
+    members_down
+fi
+
+# --------------- g. member 2 cut off on every link: lost, regained, resync
+# CCP loses member 2 (and it, member 1) while new connections are opened:
+# those updates are gone from member 1's window, so member 2 must count
+# the lost-and-regained sync (SPEC SYNC-37) and ask for a full sync again.
+if want g && members_up; then
+    for p in sync0 in0 out0; do lab_link_cut 2 "$p"; done
+    hold_start part --target "10.2.0.100:$PORT" --conns 100 --stream-ms 5 --duration 5 ||
+        not_ok "g. 100 connections open while member 2 is cut off"
+    for p in sync0 in0 out0; do lab_link_restore 2 "$p"; done
+    s2=$(lab_wait_state 2 STANDBY "$START_WAIT_S")
+    lab_log "g. member 2 $s2 after its links came back"
+    hold_stop    # the connections end: member 1 sends again
+    sleep 0.5
+    gt "$(sync_counter 2 "Lost sync connection")" 0 &&
+        ok "g. member 2 counts the lost-and-regained sync connection" ||
+        not_ok "g. member 2 counts the lost-and-regained sync connection (got '$(sync_counter 2 "Lost sync connection")')"
+    gt "$(lab_tel 2 /phalanx/sync 'd["resyncs"]')" 0 &&
+        ok "g. member 2 asks member 1 for a full sync again" ||
+        not_ok "g. member 2 asks member 1 for a full sync again (resyncs '$(lab_tel 2 /phalanx/sync 'd["resyncs"]')')"
+    out=$(diff_converges "$DIFF_WAIT_S")
+    assert_match "$out" "^equal" "g. phx diff: tables equal after the resync ($out)"
     members_down
 fi
 
