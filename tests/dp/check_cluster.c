@@ -110,23 +110,6 @@ static const struct rte_ether_addr vmac = {{ 0x00, 0x1c, 0x7f, 0, 0x01, 0x01 }};
 
 static bool standalone;
 
-/* A packet from the client side (port 0) or the server side (port 1). */
-static struct rte_mbuf *
-pkt(int from_server, uint32_t src, uint32_t dst, uint8_t proto,
-    uint16_t sport, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack)
-{
-	struct tb_ip p = {
-		.src_mac = from_server ? fx_mac_server : fx_mac_client,
-		.dst_mac = from_server ? fx_mac_out0 : fx_mac_in0,
-		.src = src, .dst = dst, .proto = proto, .ttl = 64,
-		.sport = sport, .dport = dport, .tcp_flags = flags,
-		.seq = seq, .ack = ack, .payload = 16,
-		.icmp_type = RTE_IP_ICMP_ECHO_REQUEST,
-	};
-
-	return tb_ipv4(fx_pool, &p);
-}
-
 /* A CCP frame of member 2 as it arrives on a port: UDP 8116 -> 8116 to
  * the subnet's directed broadcast, to a multicast or broadcast MAC. */
 static struct rte_mbuf *
@@ -237,7 +220,7 @@ expect_echo_answered(uint32_t dst)
 	uint64_t replies = fx_counter(PHX_CNT_ICMP_ECHO_REPLIES);
 	struct rte_mbuf *o;
 
-	o = through(0, pkt(0, CLIENT, dst, IPPROTO_ICMP, 7, 0, 0, 0, 0), 0);
+	o = through(0, fx_pkt(0, CLIENT, dst, IPPROTO_ICMP, 7, 0, 0, 0, 0), 0);
 	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(dst));
 	ck_assert_uint_eq(fx_ip(o)->dst_addr, rte_cpu_to_be_32(CLIENT));
 	ck_assert_uint_eq(((struct rte_icmp_hdr *)(fx_ip(o) + 1))->icmp_type,
@@ -282,9 +265,9 @@ END_TEST
 START_TEST(standby_drops_transit)
 {
 	/* client_out admits it; a standby is not the gateway */
-	expect_dropped(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 41000, 80, F_SYN,
+	expect_dropped(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 41000, 80, F_SYN,
 			      1, 0), PHX_DROP_CLUSTER_NOT_ACTIVE);
-	expect_dropped(1, pkt(1, SERVER, CLIENT, IPPROTO_UDP, 53, 5353, 0, 0,
+	expect_dropped(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_UDP, 53, 5353, 0, 0,
 			      0), PHX_DROP_CLUSTER_NOT_ACTIVE);
 	ck_assert_uint_eq(phx_dp_sessions(fx_dp, 0), 0);
 }
@@ -298,10 +281,10 @@ END_TEST
 
 START_TEST(standby_drops_vip)
 {
-	expect_dropped(0, pkt(0, CLIENT, VIP_IN, IPPROTO_ICMP, 7, 0, 0, 0, 0),
+	expect_dropped(0, fx_pkt(0, CLIENT, VIP_IN, IPPROTO_ICMP, 7, 0, 0, 0, 0),
 		       PHX_DROP_CLUSTER_NOT_ACTIVE);
 	/* destination NAT from the VIP is the active member's too */
-	expect_dropped(0, pkt(0, CLIENT, VIP_IN, IPPROTO_TCP, 41001, 8080,
+	expect_dropped(0, fx_pkt(0, CLIENT, VIP_IN, IPPROTO_TCP, 41001, 8080,
 			      F_SYN, 1, 0), PHX_DROP_CLUSTER_NOT_ACTIVE);
 }
 END_TEST
@@ -312,16 +295,16 @@ START_TEST(forwarding_after_set)
 
 	phx_dp_cluster_set_forwarding(fx_dp, true);
 	ck_assert(phx_dp_cluster_forwarding(fx_dp));
-	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 41002, 80, F_SYN,
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 41002, 80, F_SYN,
 			   1000, 0), 1);
 	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(CLIENT));
 	ck_assert_uint_eq(fx_ip(o)->time_to_live, 63);
 	ck_assert(rte_is_same_ether_addr(&fx_eth(o)->dst_addr, &fx_mac_server));
 	rte_pktmbuf_free(o);
-	o = through(1, pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 41002, F_SYNACK,
+	o = through(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 41002, F_SYNACK,
 			   5000, 1001), 0);
 	rte_pktmbuf_free(o);
-	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 41002, 80, F_ACK,
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 41002, 80, F_ACK,
 			   1001, 5001), 1);
 	rte_pktmbuf_free(o);
 	ck_assert_uint_eq(phx_dp_sessions(fx_dp, 0), 1);
@@ -347,13 +330,13 @@ START_TEST(snat_hides_behind_vip)
 	struct rte_mbuf *o;
 	uint16_t nat_port;
 
-	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 41010, 9000, F_SYN,
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 41010, 9000, F_SYN,
 			   1, 0), 1);
 	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(VIP_OUT));
 	nat_port = l4_port(o, 0);
 	ck_assert(tb_csum_ok(o));
 	rte_pktmbuf_free(o);
-	o = through(1, pkt(1, SERVER, VIP_OUT, IPPROTO_TCP, 9000, nat_port,
+	o = through(1, fx_pkt(1, SERVER, VIP_OUT, IPPROTO_TCP, 9000, nat_port,
 			   F_SYNACK, 7, 2), 0);
 	ck_assert_uint_eq(fx_ip(o)->dst_addr, rte_cpu_to_be_32(CLIENT));
 	ck_assert_uint_eq(l4_port(o, 1), 41010);
@@ -366,13 +349,13 @@ START_TEST(dnat_from_vip)
 {
 	struct rte_mbuf *o;
 
-	o = through(0, pkt(0, CLIENT, VIP_IN, IPPROTO_TCP, 41020, 8080, F_SYN,
+	o = through(0, fx_pkt(0, CLIENT, VIP_IN, IPPROTO_TCP, 41020, 8080, F_SYN,
 			   1, 0), 1);
 	ck_assert_uint_eq(fx_ip(o)->dst_addr, rte_cpu_to_be_32(SERVER));
 	ck_assert_uint_eq(l4_port(o, 1), 80);
 	ck_assert(tb_csum_ok(o));
 	rte_pktmbuf_free(o);
-	o = through(1, pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 41020, F_SYNACK,
+	o = through(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 41020, F_SYNACK,
 			   9, 2), 0);
 	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(VIP_IN));
 	ck_assert_uint_eq(l4_port(o, 0), 8080);
@@ -391,14 +374,14 @@ START_TEST(standby_keeps_sessions)
 	phx_dp_cluster_set_forwarding(fx_dp, false);
 	ck_assert(!phx_dp_cluster_forwarding(fx_dp));
 	/* a packet of forwarding_after_set's session */
-	expect_dropped(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 41002, 80,
+	expect_dropped(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 41002, 80,
 			      F_PSHACK, 1001, 5001),
 		       PHX_DROP_CLUSTER_NOT_ACTIVE);
 	ck_assert_uint_eq(phx_dp_sessions(fx_dp, 0), live);
 	ck_assert_uint_eq(fx_counter(PHX_CNT_SESS_CLOSED), closed);
 	/* active again: the session carries on where it was */
 	phx_dp_cluster_set_forwarding(fx_dp, true);
-	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 41002, 80, F_PSHACK,
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 41002, 80, F_PSHACK,
 			   1001, 5001), 1);
 	rte_pktmbuf_free(o);
 	ck_assert_uint_eq(phx_dp_sessions(fx_dp, 0), live);
@@ -487,7 +470,7 @@ START_TEST(standalone_udp_8116_is_ordinary)
 	struct rte_mbuf *o;
 
 	/* transit: forwarded by client_out like any UDP */
-	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, PHX_CCP_UDP_PORT,
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, PHX_CCP_UDP_PORT,
 			   PHX_CCP_UDP_PORT, 0, 0, 0), 1);
 	ck_assert_uint_eq(l4_port(o, 1), PHX_CCP_UDP_PORT);
 	ck_assert_uint_eq(fx_ip(o)->time_to_live, 63);

@@ -78,23 +78,6 @@ static const char reload_cfg[] =
 #define F_SYNACK (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)
 #define F_PSHACK (RTE_TCP_PSH_FLAG | RTE_TCP_ACK_FLAG)
 
-/* A packet from the client side (port 0) or the server side (port 1). */
-static struct rte_mbuf *
-pkt(int from_server, uint32_t src, uint32_t dst, uint8_t proto,
-    uint16_t sport, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack)
-{
-	struct tb_ip p = {
-		.src_mac = from_server ? fx_mac_server : fx_mac_client,
-		.dst_mac = from_server ? fx_mac_out0 : fx_mac_in0,
-		.src = src, .dst = dst, .proto = proto, .ttl = 64,
-		.sport = sport, .dport = dport, .tcp_flags = flags,
-		.seq = seq, .ack = ack, .payload = 16,
-		.icmp_type = RTE_IP_ICMP_ECHO_REQUEST,
-	};
-
-	return tb_ipv4(fx_pool, &p);
-}
-
 /* Send, and expect exactly one frame out of port out (or none: out < 0). */
 static struct rte_mbuf *
 through(int in, struct rte_mbuf *m, int out)
@@ -140,19 +123,19 @@ handshake(uint32_t dst, uint16_t sport, uint16_t dport, uint32_t srv_src,
 	uint16_t nat_sport;
 	uint32_t nat_src;
 
-	o = through(0, pkt(0, CLIENT, dst, IPPROTO_TCP, sport, dport, F_SYN,
+	o = through(0, fx_pkt(0, CLIENT, dst, IPPROTO_TCP, sport, dport, F_SYN,
 			   1000, 0), 1);
 	ck_assert(tb_csum_ok(o));
 	nat_sport = l4_port(o, 0);
 	nat_src = rte_be_to_cpu_32(fx_ip(o)->src_addr);
 	rte_pktmbuf_free(o);
-	o = through(1, pkt(1, srv_src, nat_src, IPPROTO_TCP, srv_sport,
+	o = through(1, fx_pkt(1, srv_src, nat_src, IPPROTO_TCP, srv_sport,
 			   nat_sport, F_SYNACK, 5000, 1001), 0);
 	ck_assert(tb_csum_ok(o));
 	ck_assert_uint_eq(l4_port(o, 1), sport);
 	ck_assert_uint_eq(fx_ip(o)->dst_addr, rte_cpu_to_be_32(CLIENT));
 	rte_pktmbuf_free(o);
-	o = through(0, pkt(0, CLIENT, dst, IPPROTO_TCP, sport, dport, F_ACK,
+	o = through(0, fx_pkt(0, CLIENT, dst, IPPROTO_TCP, sport, dport, F_ACK,
 			   1001, 5001), 1);
 	rte_pktmbuf_free(o);
 	return nat_sport;
@@ -164,13 +147,13 @@ START_TEST(tcp_session_through)
 	struct rte_mbuf *o;
 
 	handshake(SERVER, 40001, 80, SERVER, 80);
-	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40001, 80, F_PSHACK,
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40001, 80, F_PSHACK,
 			   1001, 5001), 1);
 	ck_assert_uint_eq(fx_ip(o)->time_to_live, 63);
 	ck_assert(rte_is_same_ether_addr(&fx_eth(o)->dst_addr, &fx_mac_server));
 	ck_assert(tb_csum_ok(o));
 	rte_pktmbuf_free(o);
-	o = through(1, pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 40001, F_PSHACK,
+	o = through(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 40001, F_PSHACK,
 			   5001, 1017), 0);
 	rte_pktmbuf_free(o);
 	ck_assert_uint_eq(fx_counter(PHX_CNT_SESS_CREATED), created + 1);
@@ -180,7 +163,7 @@ END_TEST
 START_TEST(unsolicited_syn_from_server_side)
 {
 	/* SPEC SI-02: a rule allows client->server, not the other way. */
-	expect_dropped(1, pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 22, F_SYN,
+	expect_dropped(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 22, F_SYN,
 			      1, 0), PHX_DROP_NO_SESSION);
 }
 END_TEST
@@ -189,21 +172,21 @@ START_TEST(udp_request_response)
 {
 	struct rte_mbuf *o;
 
-	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 5353, 53, 0, 0, 0), 1);
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 5353, 53, 0, 0, 0), 1);
 	ck_assert(tb_csum_ok(o));
 	rte_pktmbuf_free(o);
-	o = through(1, pkt(1, SERVER, CLIENT, IPPROTO_UDP, 53, 5353, 0, 0, 0), 0);
+	o = through(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_UDP, 53, 5353, 0, 0, 0), 0);
 	ck_assert(tb_csum_ok(o));
 	rte_pktmbuf_free(o);
 	/* SPEC SI-02: unsolicited UDP from the server side */
-	expect_dropped(1, pkt(1, SERVER, CLIENT, IPPROTO_UDP, 53, 9999, 0, 0, 0),
+	expect_dropped(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_UDP, 53, 9999, 0, 0, 0),
 		       PHX_DROP_NO_SESSION);
 }
 END_TEST
 
 START_TEST(first_packet_not_syn)
 {
-	expect_dropped(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40100, 81, F_ACK,
+	expect_dropped(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40100, 81, F_ACK,
 			      1, 1), PHX_DROP_TCP_NOT_SYN);
 }
 END_TEST
@@ -211,7 +194,7 @@ END_TEST
 START_TEST(syn_on_established)
 {
 	handshake(SERVER, 40002, 80, SERVER, 80);
-	expect_dropped(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40002, 80, F_SYN,
+	expect_dropped(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40002, 80, F_SYN,
 			      77, 0), PHX_DROP_TCP_SYN_ESTABLISHED);
 }
 END_TEST
@@ -220,11 +203,11 @@ START_TEST(out_of_state)
 {
 	struct rte_mbuf *o;
 
-	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40003, 80, F_SYN,
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40003, 80, F_SYN,
 			   1, 0), 1);
 	rte_pktmbuf_free(o);
 	/* a FIN answering a SYN (lib/tcp_fsm.c: REPLY FIN in SYN_SENT) */
-	expect_dropped(1, pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 40003,
+	expect_dropped(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 40003,
 			      RTE_TCP_FIN_FLAG | F_ACK, 9, 2),
 		       PHX_DROP_TCP_OUT_OF_STATE);
 }
@@ -232,7 +215,7 @@ END_TEST
 
 START_TEST(bad_tcp_flags)
 {
-	expect_dropped(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40004, 80,
+	expect_dropped(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40004, 80,
 			      RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG, 1, 0),
 		       PHX_DROP_TCP_BAD_FLAGS);
 }
@@ -245,9 +228,9 @@ START_TEST(rule_drop_and_reject)
 	struct rte_icmp_hdr *ic;
 	uint64_t rej = fx_drops(PHX_DROP_RULE_REJECT);
 
-	expect_dropped(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 1000, 6666, 0, 0,
+	expect_dropped(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 1000, 6666, 0, 0,
 			      0), PHX_DROP_RULE_DROP);
-	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40005, 6667, F_SYN,
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40005, 6667, F_SYN,
 			   4242, 0), 0);
 	th = (struct rte_tcp_hdr *)(fx_ip(o) + 1);
 	ck_assert_uint_eq(th->tcp_flags, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
@@ -256,7 +239,7 @@ START_TEST(rule_drop_and_reject)
 	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(SERVER));
 	ck_assert(tb_csum_ok(o));
 	rte_pktmbuf_free(o);
-	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 1000, 6668, 0, 0, 0), 0);
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 1000, 6668, 0, 0, 0), 0);
 	ic = (struct rte_icmp_hdr *)(fx_ip(o) + 1);
 	ck_assert_uint_eq(ic->icmp_type, 3);
 	ck_assert_uint_eq(ic->icmp_code, 3);
@@ -270,13 +253,13 @@ START_TEST(source_nat_hides_client)
 	struct rte_mbuf *o;
 	uint16_t nat_port;
 
-	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40010, 9000, F_SYN,
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40010, 9000, F_SYN,
 			   1, 0), 1);
 	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(IP(10, 2, 0, 11)));
 	nat_port = l4_port(o, 0);
 	ck_assert(tb_csum_ok(o));
 	rte_pktmbuf_free(o);
-	o = through(1, pkt(1, SERVER, IP(10, 2, 0, 11), IPPROTO_TCP, 9000,
+	o = through(1, fx_pkt(1, SERVER, IP(10, 2, 0, 11), IPPROTO_TCP, 9000,
 			   nat_port, F_SYNACK, 7, 2), 0);
 	ck_assert_uint_eq(fx_ip(o)->dst_addr, rte_cpu_to_be_32(CLIENT));
 	ck_assert_uint_eq(l4_port(o, 1), 40010);
@@ -284,7 +267,7 @@ START_TEST(source_nat_hides_client)
 	rte_pktmbuf_free(o);
 	/* The client is hidden: the server answering its real address is
 	 * not part of the session; as a new flow it is no SYN. */
-	expect_dropped(1, pkt(1, SERVER, CLIENT, IPPROTO_TCP, 9000, 40010,
+	expect_dropped(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_TCP, 9000, 40010,
 			      F_SYNACK, 7, 2), PHX_DROP_TCP_NOT_SYN);
 }
 END_TEST
@@ -295,13 +278,13 @@ START_TEST(snat_ports_exhausted)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP,
+		o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP,
 				   (uint16_t)(3000 + i), 5500, 0, 0, 0), 1);
 		ck_assert_uint_ge(l4_port(o, 0), 20000);
 		ck_assert_uint_le(l4_port(o, 0), 20001);
 		rte_pktmbuf_free(o);
 	}
-	expect_dropped(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 3002, 5500, 0, 0,
+	expect_dropped(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 3002, 5500, 0, 0,
 			      0), PHX_DROP_NAT_PORTS_EXHAUSTED);
 }
 END_TEST
@@ -310,13 +293,13 @@ START_TEST(destination_nat_forward)
 {
 	struct rte_mbuf *o;
 
-	o = through(0, pkt(0, CLIENT, IP(10, 1, 0, 11), IPPROTO_TCP, 40020,
+	o = through(0, fx_pkt(0, CLIENT, IP(10, 1, 0, 11), IPPROTO_TCP, 40020,
 			   8080, F_SYN, 1, 0), 1);
 	ck_assert_uint_eq(fx_ip(o)->dst_addr, rte_cpu_to_be_32(SERVER));
 	ck_assert_uint_eq(l4_port(o, 1), 80);
 	ck_assert(tb_csum_ok(o));
 	rte_pktmbuf_free(o);
-	o = through(1, pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 40020, F_SYNACK,
+	o = through(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 40020, F_SYNACK,
 			   9, 2), 0);
 	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(IP(10, 1, 0, 11)));
 	ck_assert_uint_eq(l4_port(o, 0), 8080);
@@ -334,7 +317,7 @@ START_TEST(idle_session_is_cut)
 	/* short_idle: tcp_established 1 s. SPEC SI-05: after it, even the
 	 * legitimate peer's next packet is out of state. */
 	ck_assert_uint_eq(fx_collect(1, o, 1, 1300), 0);
-	expect_dropped(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40030, 7000,
+	expect_dropped(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40030, 7000,
 			      F_PSHACK, 1001, 5001), PHX_DROP_TCP_NOT_SYN);
 	ck_assert_uint_gt(fx_counter(PHX_CNT_SESS_EXPIRED), expired);
 }
@@ -347,7 +330,7 @@ START_TEST(icmp_echo_session)
 		.icmp_type = RTE_IP_ICMP_ECHO_REPLY, .sport = 99, .payload = 8 };
 	struct rte_mbuf *o;
 
-	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_ICMP, 99, 99, 0, 0, 0), 1);
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_ICMP, 99, 99, 0, 0, 0), 1);
 	rte_pktmbuf_free(o);
 	o = through(1, tb_ipv4(fx_pool, &rep), 0);
 	ck_assert(tb_csum_ok(o));
@@ -386,12 +369,12 @@ START_TEST(icmp_errors_match_their_session)
 
 	/* about the client's UDP 5353 -> 53 (a session from an earlier
 	 * test), as the server saw it */
-	q = pkt(1, CLIENT, SERVER, IPPROTO_UDP, 5353, 53, 0, 0, 0);
+	q = fx_pkt(1, CLIENT, SERVER, IPPROTO_UDP, 5353, 53, 0, 0, 0);
 	o = through(1, icmp_error_about(q, 28), 0);
 	ck_assert(tb_csum_ok(o));
 	rte_pktmbuf_free(o);
 	rte_pktmbuf_free(q);
-	q = pkt(1, CLIENT, SERVER, IPPROTO_UDP, 5354, 53, 0, 0, 0);
+	q = fx_pkt(1, CLIENT, SERVER, IPPROTO_UDP, 5354, 53, 0, 0, 0);
 	expect_dropped(1, icmp_error_about(q, 28), PHX_DROP_ICMP_NO_SESSION);
 	expect_dropped(1, icmp_error_about(q, 12), PHX_DROP_ICMP_BAD_QUOTE);
 	rte_pktmbuf_free(q);
@@ -429,7 +412,7 @@ START_TEST(install_from_outside)
 	fx_drain();
 	ck_assert_uint_eq(fx_counter(PHX_CNT_SESS_INSTALLED), inst + 1);
 	/* the reply direction now passes, with no rule needed */
-	o = through(1, pkt(1, SERVER, CLIENT, IPPROTO_UDP, 6001, 6000, 0, 0, 0), 0);
+	o = through(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_UDP, 6001, 6000, 0, 0, 0), 0);
 	rte_pktmbuf_free(o);
 }
 END_TEST
@@ -444,7 +427,7 @@ START_TEST(reload_revokes_and_keeps)
 	uint64_t revoked = fx_counter(PHX_CNT_SESS_REVOKED);
 
 	/* a client_out session (UDP) and a snat_hide one (TCP) */
-	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 5400, 53, 0, 0, 0), 1);
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 5400, 53, 0, 0, 0), 1);
 	rte_pktmbuf_free(o);
 	c2 = phx_config_load_buf("reload.json", reload_cfg, strlen(reload_cfg),
 				 &errs);
@@ -456,12 +439,12 @@ START_TEST(reload_revokes_and_keeps)
 	/* No rule admits the UDP flow any more: the session is revoked, by
 	 * the sweep or by its next packet (policy_revoked), whichever comes
 	 * first; either way that packet does not pass. */
-	ck_assert_ptr_null(through(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 5400,
+	ck_assert_ptr_null(through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 5400,
 					  53, 0, 0, 0), -1));
 	ck_assert_uint_ge(fx_counter(PHX_CNT_SESS_REVOKED), revoked + 1);
 	ck_assert_uint_eq(fx_collect(1, o_none, 1, 50), 0);
 	/* the SNAT session of an earlier test is still admitted */
-	o = through(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40010, 9000, F_ACK,
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40010, 9000, F_ACK,
 			   2, 8), 1);
 	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(IP(10, 2, 0, 11)));
 	rte_pktmbuf_free(o);
@@ -481,7 +464,7 @@ START_TEST(table_full_denies_new_flows)
 
 	for (i = 0; i < 1100; i += 50) {
 		for (k = 0; k < 50; k++)
-			fx_inject(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP,
+			fx_inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP,
 					 (uint16_t)(10000 + i + k), 4000, 0, 0, 0));
 		while (fx_collect(1, o, 64, 20) > 0)
 			;

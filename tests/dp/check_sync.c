@@ -73,21 +73,6 @@ static const char cfg_fmt[] =
 
 static unsigned nworkers = 1;
 
-static struct rte_mbuf *
-pkt(int from_server, uint32_t src, uint32_t dst, uint8_t proto,
-    uint16_t sport, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack)
-{
-	struct tb_ip p = {
-		.src_mac = from_server ? fx_mac_server : fx_mac_client,
-		.dst_mac = from_server ? fx_mac_out0 : fx_mac_in0,
-		.src = src, .dst = dst, .proto = proto, .ttl = 64,
-		.sport = sport, .dport = dport, .tcp_flags = flags,
-		.seq = seq, .ack = ack, .payload = 16,
-	};
-
-	return tb_ipv4(fx_pool, &p);
-}
-
 static struct phx_flow_key
 key(uint32_t src, uint32_t dst, uint8_t proto, uint16_t sport,
     uint16_t dport)
@@ -153,7 +138,7 @@ START_TEST(events_only_while_forwarding)
 	ck_assert(!phx_dp_cluster_forwarding(fx_dp));
 	/* A standby: traffic is not its own, a synced session that
 	 * expires here is not news for the active member. */
-	inject(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4000, 53, 0, 0, 0));
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4000, 53, 0, 0, 0));
 	msg.s.key = key(CLIENT, SERVER, IPPROTO_UDP, 4001, 53);
 	msg.s.state = PHX_SESS_ST_NEW;
 	msg.s.tmo_class = PHX_TMO_UDP_FIRST;
@@ -165,7 +150,7 @@ START_TEST(events_only_while_forwarding)
 	ck_assert_uint_eq(fx_counter(PHX_CNT_SYNC_EVENTS), ev0);
 
 	phx_dp_cluster_set_forwarding(fx_dp, true);
-	inject(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4002, 53, 0, 0, 0));
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4002, 53, 0, 0, 0));
 	n = events(ev, 8, 200);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_uint_eq(ev[0].type, PHX_SEV_NEW);
@@ -185,17 +170,17 @@ START_TEST(nosync_and_broadcast_never)
 	ev0 = fx_counter(PHX_CNT_SYNC_EVENTS);
 	cr0 = fx_counter(PHX_CNT_SESS_CREATED);
 	/* sync: false */
-	inject(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4100, 5353, 0, 0, 0));
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4100, 5353, 0, 0, 0));
 	rte_pktmbuf_free(out_of(1));
-	inject(1, pkt(1, SERVER, CLIENT, IPPROTO_UDP, 5353, 4100, 0, 0, 0));
+	inject(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_UDP, 5353, 4100, 0, 0, 0));
 	rte_pktmbuf_free(out_of(0));
 	ck_assert_uint_eq(fx_counter(PHX_CNT_SESS_CREATED), cr0 + 1);
 	/* SPEC SYNC-51: limited and directed broadcast, multicast */
-	inject(0, pkt(0, CLIENT, IP(255, 255, 255, 255), IPPROTO_UDP, 4101,
+	inject(0, fx_pkt(0, CLIENT, IP(255, 255, 255, 255), IPPROTO_UDP, 4101,
 		      53, 0, 0, 0));
-	inject(0, pkt(0, CLIENT, IP(10, 2, 0, 255), IPPROTO_UDP, 4102, 53, 0,
+	inject(0, fx_pkt(0, CLIENT, IP(10, 2, 0, 255), IPPROTO_UDP, 4102, 53, 0,
 		      0, 0));
-	inject(0, pkt(0, CLIENT, IP(224, 0, 0, 5), IPPROTO_UDP, 4103, 53, 0,
+	inject(0, fx_pkt(0, CLIENT, IP(224, 0, 0, 5), IPPROTO_UDP, 4103, 53, 0,
 		      0, 0));
 	fx_drain();
 	ck_assert_uint_eq(fx_counter(PHX_CNT_SESS_CREATED), cr0 + 1);
@@ -211,11 +196,11 @@ START_TEST(delayed_sync)
 
 	settle();
 	ev0 = fx_counter(PHX_CNT_SYNC_EVENTS);
-	inject(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4200, 7100, 0, 0, 0));
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4200, 7100, 0, 0, 0));
 	/* its reply changes its state: still nothing */
 	n = events(ev, 8, 200);
 	ck_assert_uint_eq(n, 0);
-	inject(1, pkt(1, SERVER, CLIENT, IPPROTO_UDP, 7100, 4200, 0, 0, 0));
+	inject(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_UDP, 7100, 4200, 0, 0, 0));
 	n = events(ev, 8, 400);
 	ck_assert_msg(n == 0, "event %u for port %u", ev[0].type,
 		      rte_be_to_cpu_16(ev[0].s.key.sport));
@@ -240,7 +225,7 @@ START_TEST(delayed_session_that_ends_first_never_syncs)
 	ev0 = fx_counter(PHX_CNT_SYNC_EVENTS);
 	exp0 = fx_counter(PHX_CNT_SESS_EXPIRED);
 	/* delay 2 s, idle timeout 1 s: it expires first (no DEL either) */
-	inject(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4300, 7101, 0, 0, 0));
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4300, 7101, 0, 0, 0));
 	ck_assert_uint_eq(events(ev, 8, 2500), 0);
 	ck_assert_uint_ge(fx_counter(PHX_CNT_SESS_EXPIRED), exp0 + 1);
 	ck_assert_uint_eq(fx_counter(PHX_CNT_SYNC_EVENTS), ev0);
@@ -253,9 +238,9 @@ START_TEST(refresh_once_per_epoch)
 	int k;
 
 	settle();
-	inject(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4400, 53, 0, 0, 0));
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4400, 53, 0, 0, 0));
 	rte_pktmbuf_free(out_of(1));
-	inject(1, pkt(1, SERVER, CLIENT, IPPROTO_UDP, 53, 4400, 0, 0, 0));
+	inject(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_UDP, 53, 4400, 0, 0, 0));
 	rte_pktmbuf_free(out_of(0));
 	/* just after the next epoch begins */
 	rte_delay_us_sleep((unsigned)((epoch - rte_rdtsc() % epoch) * 1000000 /
@@ -263,7 +248,7 @@ START_TEST(refresh_once_per_epoch)
 	r0 = fx_counter(PHX_CNT_SYNC_REFRESH);
 	ev0 = fx_counter(PHX_CNT_SYNC_EVENTS);
 	for (k = 0; k < 3; k++) {
-		inject(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4400, 53, 0, 0, 0));
+		inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4400, 53, 0, 0, 0));
 		rte_pktmbuf_free(out_of(1));
 	}
 	ck_assert_uint_eq(fx_counter(PHX_CNT_SYNC_REFRESH), r0 + 1);
@@ -321,12 +306,12 @@ START_TEST(install_forward_delete)
 	ev0 = fx_counter(PHX_CNT_SYNC_EVENTS);
 
 	/* forwarded, translated; and the reply to the NAT port */
-	inject(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 41000, 9000, F_ACK, 5, 9));
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 41000, 9000, F_ACK, 5, 9));
 	o = out_of(1);
 	ck_assert_ptr_nonnull(o);
 	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(VIP_OUT));
 	rte_pktmbuf_free(o);
-	inject(1, pkt(1, SERVER, VIP_OUT, IPPROTO_TCP, 9000, np, F_ACK, 9, 21));
+	inject(1, fx_pkt(1, SERVER, VIP_OUT, IPPROTO_TCP, 9000, np, F_ACK, 9, 21));
 	o = out_of(0);
 	ck_assert_ptr_nonnull(o);
 	ck_assert_uint_eq(fx_ip(o)->dst_addr, rte_cpu_to_be_32(CLIENT));
@@ -343,7 +328,7 @@ START_TEST(install_forward_delete)
 	fx_drain();
 	ck_assert_uint_eq(fx_counter(PHX_CNT_SESS_SYNC_DELETED), del0 + 1);
 	ck_assert_uint_eq(fx_counter(PHX_CNT_SYNC_EVENTS), ev0);
-	inject(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 41000, 9000, F_ACK, 21, 9));
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 41000, 9000, F_ACK, 21, 9));
 	fx_drain();
 	ck_assert_uint_eq(fx_drops(PHX_DROP_TCP_NOT_SYN), nosess + 1);
 }
@@ -373,13 +358,13 @@ START_TEST(delete_releases_the_snat_port)
 	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &msg), 0);
 	fx_drain();
 	ck_assert_uint_eq(fx_counter(PHX_CNT_SESS_INSTALL_FAILED), fail);
-	inject(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4501, 5600, 0, 0, 0));
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4501, 5600, 0, 0, 0));
 	fx_drain();
 	ck_assert_uint_eq(fx_drops(PHX_DROP_NAT_PORTS_EXHAUSTED), exh + 1);
 	msg.type = PHX_MSG_DELETE;
 	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &msg), 0);
 	fx_drain();
-	inject(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4501, 5600, 0, 0, 0));
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4501, 5600, 0, 0, 0));
 	o = out_of(1);
 	ck_assert_ptr_nonnull(o);
 	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(VIP_OUT));
@@ -412,7 +397,7 @@ START_TEST(dump_in_chunks)
 					     &msg.s.key), &msg), 0);
 	}
 	/* and a sync: false one, which a dump skips */
-	inject(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4600, 5353, 0, 0, 0));
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4600, 5353, 0, 0, 0));
 	fx_drain();
 	settle();
 	for (w = 0; w < nworkers; w++) {
@@ -484,14 +469,14 @@ START_TEST(sync_block_drops_new_flows)
 
 	settle();
 	/* an existing session first */
-	inject(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4700, 53, 0, 0, 0));
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4700, 53, 0, 0, 0));
 	rte_pktmbuf_free(out_of(1));
 	phx_dp_sync_block(fx_dp, true, PHX_SYNC_ALLOW_ICMP);
-	inject(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4701, 53, 0, 0, 0));
-	inject(0, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 4702, 80, F_SYN, 1, 0));
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4701, 53, 0, 0, 0));
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 4702, 80, F_SYN, 1, 0));
 	fx_drain();
 	ck_assert_uint_eq(fx_drops(PHX_DROP_SYNC_BLOCKED), blk + 2);
-	inject(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4700, 53, 0, 0, 0));
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4700, 53, 0, 0, 0));
 	o = out_of(1);
 	ck_assert_ptr_nonnull(o);
 	rte_pktmbuf_free(o);
@@ -500,7 +485,7 @@ START_TEST(sync_block_drops_new_flows)
 	ck_assert_ptr_nonnull(o);
 	rte_pktmbuf_free(o);
 	phx_dp_sync_block(fx_dp, false, 0);
-	inject(0, pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4701, 53, 0, 0, 0));
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4701, 53, 0, 0, 0));
 	o = out_of(1);
 	ck_assert_ptr_nonnull(o);
 	rte_pktmbuf_free(o);
@@ -523,7 +508,7 @@ START_TEST(owner_worker)
 	if (nworkers < 2)
 		return;
 	settle();
-	fx_inject_q(0, w, pkt(0, CLIENT, SERVER, IPPROTO_TCP, 42000, 9001,
+	fx_inject_q(0, w, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 42000, 9001,
 			      F_SYN, 1, 0));
 	o = out_of(1);
 	ck_assert_ptr_nonnull(o);

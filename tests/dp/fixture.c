@@ -6,6 +6,7 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
+#include <rte_icmp.h>
 #include <rte_ring.h>
 
 #include <rte_arp.h>
@@ -196,4 +197,21 @@ fx_run(Suite *s)
 	srunner_free(sr);
 	fx_teardown();
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+struct rte_mbuf *
+fx_pkt(int from_server, uint32_t src, uint32_t dst, uint8_t proto,
+       uint16_t sport, uint16_t dport, uint8_t flags, uint32_t seq,
+       uint32_t ack)
+{
+	struct tb_ip p = {
+		.src_mac = from_server ? fx_mac_server : fx_mac_client,
+		.dst_mac = from_server ? fx_mac_out0 : fx_mac_in0,
+		.src = src, .dst = dst, .proto = proto, .ttl = 64,
+		.sport = sport, .dport = dport, .tcp_flags = flags,
+		.seq = seq, .ack = ack, .payload = 16,
+		.icmp_type = RTE_IP_ICMP_ECHO_REQUEST,
+	};
+
+	return tb_ipv4(fx_pool, &p);
 }

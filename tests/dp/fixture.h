@@ -50,6 +50,13 @@ int fx_run(Suite *s);
 /* Fail set-up loudly outside Check's test context. */
 void fx_die(const char *what) __attribute__((noreturn));
 
+/* An IPv4 packet of the lab from the client side (through in0) or the
+ * server side (through out0), 16 bytes of payload; ICMP is an echo
+ * request. Addresses host order, ports as tests/dp/pkt_build takes them. */
+struct rte_mbuf *fx_pkt(int from_server, uint32_t src, uint32_t dst,
+			uint8_t proto, uint16_t sport, uint16_t dport,
+			uint8_t flags, uint32_t seq, uint32_t ack);
+
 void fx_inject(int port, struct rte_mbuf *m);
 /* Frame arriving on RX queue q of port. */
 void fx_inject_q(int port, unsigned q, struct rte_mbuf *m);
