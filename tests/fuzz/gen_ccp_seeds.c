@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "lib/ccp_codec.h"
+#include "tests/fuzz/seed_write.h"
 #include "tests/unit/ccp_samples.h"
 
 #define BUF 2048
@@ -32,21 +33,13 @@ put(const char *name, const uint8_t *b, size_t len, enum phx_ccp_err want)
 {
 	struct phx_ccp_msg m;
 	enum phx_ccp_err e = phx_ccp_decode(b, len, &ctx, &m);
-	char path[4096];
-	FILE *f;
 
 	if (e != want) {
 		fprintf(stderr, "%s: decodes as %s, meant %s\n", name,
 			phx_ccp_err_name(e), phx_ccp_err_name(want));
 		exit(1);
 	}
-	snprintf(path, sizeof(path), "%s/%s", out_dir, name);
-	f = fopen(path, "wb");
-	if (f == NULL || (len && fwrite(b, 1, len, f) != len) ||
-	    fclose(f) != 0) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		exit(1);
-	}
+	seed_write(out_dir, name, b, len);
 	n_written++;
 }
 

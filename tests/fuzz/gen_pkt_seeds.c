@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/seed_write.h"
 #include "frame_build.h"
 
 static const char *out_dir;
@@ -23,16 +24,7 @@ static unsigned n_written;
 static void
 put(const char *name, const uint8_t *b, uint32_t len)
 {
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", out_dir, name);
-	f = fopen(path, "wb");
-	if (f == NULL || (len && fwrite(b, 1, len, f) != len) ||
-	    fclose(f) != 0) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		exit(1);
-	}
+	seed_write(out_dir, name, b, len);
 	n_written++;
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "lib/sync_codec.h"
+#include "tests/fuzz/seed_write.h"
 #include "tests/unit/sync_samples.h"
 
 static const char *out_dir;
@@ -26,21 +27,13 @@ static void
 put(const char *name, const uint8_t *b, size_t len, enum phx_sync_err want)
 {
 	enum phx_sync_err e = phx_sync_decode(b, len, &frame);
-	char path[4096];
-	FILE *f;
 
 	if (e != want) {
 		fprintf(stderr, "%s: decodes as %s, meant %s\n", name,
 			phx_sync_err_name(e), phx_sync_err_name(want));
 		exit(1);
 	}
-	snprintf(path, sizeof(path), "%s/%s", out_dir, name);
-	f = fopen(path, "wb");
-	if (f == NULL || (len && fwrite(b, 1, len, f) != len) ||
-	    fclose(f) != 0) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		exit(1);
-	}
+	seed_write(out_dir, name, b, len);
 	n_written++;
 }
 
