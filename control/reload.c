@@ -142,12 +142,6 @@ phx_ctl_reload(struct phx_ctl *ctl)
 	return load_and_apply(ctl, ctl->cfg->path, "policy reload");
 }
 
-/* The sections of a configuration that are the member's own (they stay
- * when adopting): those phx_config_digest leaves out. */
-static const char *const own_sections[] = {
-	"name", "eal", "dataplane", "ports", "routes", "neighbors",
-};
-
 int
 phx_ctl_adopt(struct phx_ctl *ctl, const char *text, size_t len,
 	      const char *path)
@@ -175,13 +169,9 @@ phx_ctl_adopt(struct phx_ctl *ctl, const char *text, size_t len,
 	 * own stays: its sections, its member id and its key (the sender
 	 * never sends the key; the frames it came in were authenticated
 	 * with ours, so it is the same). */
-	json_object_foreach(shared, k, v) {
-		for (i = 0; i < PHX_DIM(own_sections); i++)
-			if (strcmp(k, own_sections[i]) == 0)
-				break;
-		if (i == PHX_DIM(own_sections))
+	json_object_foreach(shared, k, v)
+		if (!phx_config_member_section(k))
 			json_object_set(own, k, v);
-	}
 	/* The dump writes every key, defaults included: nothing of ours
 	 * lingers where the cluster's configuration has a value. */
 	cl = json_object_get(own, "cluster");

@@ -600,31 +600,20 @@ join_data(struct phx_sync_rt *rt, const struct phx_sync_rec *r, uint64_t now)
 }
 
 /*
- * Send our configuration's shared part to a joiner (CFG_REQ): the
- * canonical dump without the member's own sections, member id, join mode
- * and key, in CFG_DATA records of our sequenced stream, so it arrives
+ * Send our configuration's shared part (phx_config_shared) to a joiner
+ * (CFG_REQ), in CFG_DATA records of our sequenced stream, so it arrives
  * complete and in order like everything else.
  */
 static void
 serve_config(struct phx_sync_rt *rt, uint8_t joiner, uint32_t token,
 	     uint64_t now)
 {
-	static const char *const own[] = {
-		"name", "eal", "dataplane", "ports", "routes", "neighbors",
-	};
-	char *dump = phx_config_dump(rt->ctl->cfg), *text = NULL;
-	json_t *j = dump != NULL ? json_loads(dump, 0, NULL) : NULL, *cl;
+	json_t *j = phx_config_shared(rt->ctl->cfg);
+	char *text = NULL;
 	size_t len = 0, off;
-	unsigned i;
 
 	if (j == NULL)
 		goto out;
-	for (i = 0; i < PHX_DIM(own); i++)
-		json_object_del(j, own[i]);
-	cl = json_object_get(j, "cluster");
-	json_object_del(cl, "member");
-	json_object_del(cl, "join");
-	json_object_del(cl, "key");
 	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	len = text != NULL ? strlen(text) : 0;
 	/* It must fit what the send window keeps (about five records a
@@ -656,7 +645,6 @@ serve_config(struct phx_sync_rt *rt, uint8_t joiner, uint32_t token,
 out:
 	free(text);
 	json_decref(j);
-	free(dump);
 }
 
 /* Apply one delivered frame of member src (stored form: dst byte, body). */

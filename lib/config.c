@@ -589,35 +589,55 @@ phx_config_dump(const struct phx_config *cfg)
 	return out;
 }
 
-/*
- * The cluster-wide part of a configuration: what every member must agree
- * on. Per-member keys (name, EAL, dataplane sizing, ports with their
- * addresses and MACs, routes, neighbour timers, cluster.member and
- * cluster.join) are left out; the key is in as a hash, never as bytes.
- */
-int
-phx_config_digest(const struct phx_config *cfg, uint8_t out[32])
-{
-	static const char *const member_keys[] = {
-		"name", "eal", "dataplane", "ports", "routes", "neighbors",
-	};
-	uint8_t keyhash[crypto_hash_sha256_BYTES];
-	char hex[2 * sizeof(keyhash) + 1];
-	json_t *j, *cl;
-	unsigned i;
-	char *s;
+static const char *const member_sections[] = {
+	"name", "eal", "dataplane", "ports", "routes", "neighbors",
+};
 
-	if (cfg == NULL || out == NULL)
-		return -EINVAL;
-	j = phx_cfg_schema_dump(cfg);
+bool
+phx_config_member_section(const char *k)
+{
+	unsigned i;
+
+	for (i = 0; i < PHX_DIM(member_sections); i++)
+		if (strcmp(k, member_sections[i]) == 0)
+			return true;
+	return false;
+}
+
+json_t *
+phx_config_shared(const struct phx_config *cfg)
+{
+	json_t *j = phx_cfg_schema_dump(cfg), *cl;
+	unsigned i;
+
 	if (j == NULL)
-		return -ENOMEM;
-	for (i = 0; i < sizeof(member_keys) / sizeof(member_keys[0]); i++)
-		json_object_del(j, member_keys[i]);
+		return NULL;
+	for (i = 0; i < PHX_DIM(member_sections); i++)
+		json_object_del(j, member_sections[i]);
 	cl = json_object_get(j, "cluster");
 	if (cl != NULL) {
 		json_object_del(cl, "member");
 		json_object_del(cl, "join"); /* how this member joins */
+		json_object_del(cl, "key");
+	}
+	return j;
+}
+
+int
+phx_config_digest(const struct phx_config *cfg, uint8_t out[32])
+{
+	uint8_t keyhash[crypto_hash_sha256_BYTES];
+	char hex[2 * sizeof(keyhash) + 1];
+	json_t *j, *cl;
+	char *s;
+
+	if (cfg == NULL || out == NULL)
+		return -EINVAL;
+	j = phx_config_shared(cfg);
+	if (j == NULL)
+		return -ENOMEM;
+	cl = json_object_get(j, "cluster");
+	if (cl != NULL) {
 		crypto_hash_sha256(keyhash, cfg->cluster.key,
 				   sizeof(cfg->cluster.key));
 		sodium_bin2hex(hex, sizeof(hex), keyhash, sizeof(keyhash));

@@ -393,12 +393,24 @@ void phx_cfg_error_add(struct phx_cfg_errors *errs, const char *file,
  */
 char *phx_config_dump(const struct phx_config *cfg);
 
+/* Whether top-level key k of a configuration is the member's own (name,
+ * eal, dataplane, ports, routes, neighbors): never shared with, compared
+ * with or taken from the other members. */
+bool phx_config_member_section(const char *k);
+
+/*
+ * The cluster-wide part of cfg as a JSON object (jansson json_t *; the
+ * caller json_decref()s it), NULL on no memory: the canonical dump
+ * without the member's own sections, cluster.member, cluster.join and
+ * the cluster key. What a member started with `join: auto` adopts, and
+ * what the digest covers.
+ */
+struct json_t *phx_config_shared(const struct phx_config *cfg);
+
 /*
  * Configuration digest of SPEC 4.6 (SHA-256, 32 bytes into out): what
- * every member of a cluster must agree on. Covers the policy, zones,
- * timeouts, session limits and the cluster section (its key as a hash),
- * not what differs per member (name, eal, dataplane, ports, routes,
- * neighbors, cluster.member), so the members of one cluster with the same
+ * every member of a cluster must agree on, phx_config_shared() with the
+ * cluster key in as a hash, so the members of one cluster with the same
  * policy have the same digest. 0, or -EINVAL / -ENOMEM.
  */
 int phx_config_digest(const struct phx_config *cfg, uint8_t out[32]);
