@@ -57,6 +57,7 @@
 #include <jansson.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_hash_crc.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_pause.h>
@@ -251,17 +252,6 @@ now_ms(const struct phx_sync_rt *rt, uint64_t tsc)
 	return (tsc - rt->ctl->start_tsc) * 1000 / rt->hz;
 }
 
-static uint32_t
-key_hash(const struct phx_flow_key *k)
-{
-	uint32_t h = k->src_ip * 0x9e3779b1u;
-
-	h ^= k->dst_ip * 0x85ebca6bu;
-	h ^= ((uint32_t)k->sport << 16 | k->dport) * 0xc2b2ae35u;
-	h ^= k->proto;
-	return h ^ (h >> 15);
-}
-
 /* ------------------------------------------------------------------ */
 /* Sending                                                              */
 
@@ -348,7 +338,7 @@ add_delta(struct phx_sync_rt *rt, const struct phx_sync_rec *r, uint64_t now)
 {
 	const struct phx_flow_key *k = r->type == PHX_SYNC_SESS_DEL ?
 				       &r->u.key : &r->u.sess.key;
-	uint32_t h = key_hash(k), i;
+	uint32_t h = rte_hash_crc(k, sizeof(*k), 0), i;
 
 	flush_dump(rt, now); /* keep the worker's order */
 	for (i = 0; i < SYNC_PEND_MAP; i++) {
@@ -812,8 +802,7 @@ phx_sync_input(struct phx_ctl *ctl, const struct phx_ccp_hdr_info *h,
 	if (rt->frame.flags & PHX_SYNC_FF_SEQ) {
 		enum phx_sync_rx_verdict v;
 
-		if (len + 1 > sizeof(rt->out))
-			goto out;
+		/* decoded: len <= PHX_SYNC_MAX_BODY, so it fits rt->out */
 		rt->out[0] = h->dst == PHX_CCP_DST_ALL ? 0 : (uint8_t)h->dst;
 		memcpy(rt->out + 1, body, len);
 		rt->frame_seq = rt->frame.seq;
