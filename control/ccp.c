@@ -1284,27 +1284,6 @@ phx_ccp_config_changed(struct phx_ctl *ctl, const struct phx_config *cfg)
 	pthread_mutex_unlock(&rt->lock);
 }
 
-bool
-phx_ccp_same_config(struct phx_ctl *ctl, uint8_t id)
-{
-	struct phx_ccp_member_view v[PHX_CCP_FSM_MAX_MEMBERS];
-	struct phx_ccp_rt *rt = ctl->ccp;
-	bool same = false;
-	unsigned n, i;
-
-	if (rt == NULL)
-		return true;
-	pthread_mutex_lock(&rt->lock);
-	n = phx_ccp_fsm_view(rt->fsm, tsc_to_us(rt, rte_rdtsc()), v,
-			     PHX_CCP_FSM_MAX_MEMBERS);
-	for (i = 0; i < n; i++)
-		if (v[i].id == id)
-			same = memcmp(v[i].cfg_digest, rt->digest,
-				      sizeof(rt->digest)) == 0;
-	pthread_mutex_unlock(&rt->lock);
-	return same;
-}
-
 /* The sync port's interface: sync frames leave only there (SPEC
  * SYNC-70). */
 static const struct ccp_if *
@@ -1344,7 +1323,8 @@ phx_ccp_sync_send(struct phx_ctl *ctl, const uint8_t *body, size_t len,
 }
 
 uint8_t
-phx_ccp_peer_states(struct phx_ctl *ctl, uint8_t st[PHX_CCP_MAX_MEMBERS + 1])
+phx_ccp_peer_states(struct phx_ctl *ctl, uint8_t st[PHX_CCP_MAX_MEMBERS + 1],
+		    uint8_t *same_cfg)
 {
 	struct phx_ccp_member_view v[PHX_CCP_FSM_MAX_MEMBERS];
 	struct phx_ccp_rt *rt = ctl->ccp;
@@ -1352,12 +1332,12 @@ phx_ccp_peer_states(struct phx_ctl *ctl, uint8_t st[PHX_CCP_MAX_MEMBERS + 1])
 	unsigned n, i;
 
 	memset(st, PHX_CCP_STATE_LOST, PHX_CCP_MAX_MEMBERS + 1);
+	*same_cfg = 0;
 	if (rt == NULL)
 		return 0;
 	pthread_mutex_lock(&rt->lock);
 	n = phx_ccp_fsm_view(rt->fsm, tsc_to_us(rt, rte_rdtsc()), v,
 			     PHX_CCP_FSM_MAX_MEMBERS);
-	pthread_mutex_unlock(&rt->lock);
 	for (i = 0; i < n; i++) {
 		if (v[i].local || v[i].id == 0 ||
 		    v[i].id > PHX_CCP_MAX_MEMBERS)
@@ -1365,7 +1345,10 @@ phx_ccp_peer_states(struct phx_ctl *ctl, uint8_t st[PHX_CCP_MAX_MEMBERS + 1])
 		st[v[i].id] = (uint8_t)v[i].state;
 		if (v[i].state != PHX_CCP_STATE_LOST)
 			live |= (uint8_t)(1u << v[i].id);
+		if (memcmp(v[i].cfg_digest, rt->digest, sizeof(rt->digest)) == 0)
+			*same_cfg |= (uint8_t)(1u << v[i].id);
 	}
+	pthread_mutex_unlock(&rt->lock);
 	return live;
 }
 

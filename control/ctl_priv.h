@@ -55,8 +55,9 @@ void phx_ccp_free(struct phx_ctl *ctl);
  * sync_send: body (lib/sync_codec) wrapped in an authenticated CCP SYNC
  * frame to dst (a member id or PHX_CCP_DST_ALL) on the sync port; 0 or
  * a negative errno. peer_states: each member's state as the FSM sees it
- * (enum phx_ccp_state by id; LOST when not heard) and the bitmask (bit
- * id) of peers heard. They take the CCP lock; the CCP runtime never
+ * (enum phx_ccp_state by id; LOST when not heard), in *same_cfg the
+ * bitmask (bit id) of peers announcing our configuration digest, and
+ * returns the bitmask of peers heard. They take the CCP lock; the CCP runtime never
  * holds it while calling into sync, so the lock order is sync, then CCP.
  */
 void phx_ccp_sync_done(struct phx_ctl *ctl, const char *reason);
@@ -64,11 +65,10 @@ void phx_ccp_sync_done(struct phx_ctl *ctl, const char *reason);
  * its generation and digest from now on (SPEC 4.5, 4.6). */
 void phx_ccp_config_changed(struct phx_ctl *ctl,
 			    const struct phx_config *cfg);
-/* Whether member id announces the same configuration digest as ours. */
-bool phx_ccp_same_config(struct phx_ctl *ctl, uint8_t id);
 int phx_ccp_sync_send(struct phx_ctl *ctl, const uint8_t *body, size_t len,
 		      uint16_t dst);
-uint8_t phx_ccp_peer_states(struct phx_ctl *ctl, uint8_t st[6]);
+uint8_t phx_ccp_peer_states(struct phx_ctl *ctl, uint8_t st[6],
+			    uint8_t *same_cfg);
 
 /*
  * State sync runtime (control/sync.c; SPEC 3, docs/sync.md). create: 0

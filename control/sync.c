@@ -188,6 +188,7 @@ struct phx_sync_rt {
 	struct phx_sync_tx *tx;
 	struct sync_peer peer[PHX_CCP_MAX_MEMBERS + 1];
 	uint8_t peer_state[PHX_CCP_MAX_MEMBERS + 1]; /* enum phx_ccp_state */
+	uint8_t peer_same_cfg;                   /* bit id: our digest */
 	uint64_t next_peers_ms;
 	/* deltas waiting for a frame */
 	struct phx_sync_rec pend[SYNC_PEND_MAX];
@@ -930,7 +931,8 @@ send_acks(struct phx_sync_rt *rt, uint64_t now)
 static void
 update_peers(struct phx_sync_rt *rt, uint64_t now)
 {
-	uint8_t live = phx_ccp_peer_states(rt->ctl, rt->peer_state);
+	uint8_t live = phx_ccp_peer_states(rt->ctl, rt->peer_state,
+					   &rt->peer_same_cfg);
 	unsigned id;
 
 	for (id = 1; id <= PHX_CCP_MAX_MEMBERS; id++) {
@@ -1069,7 +1071,7 @@ join_step(struct phx_sync_rt *rt, uint64_t now)
 			rt->fs_start_ms = now;
 			return false;
 		}
-		if (phx_ccp_same_config(rt->ctl, act)) {
+		if ((rt->peer_same_cfg >> act) & 1) {
 			snprintf(why, sizeof(why), "member %u runs the same "
 				 "configuration", act);
 			join_finish(rt, JOIN_SAME, why);
