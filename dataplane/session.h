@@ -113,18 +113,32 @@ phx_sess_reply_key(const struct phx_sess *s, struct phx_flow_key *r)
 }
 
 /* Canonical form of k: source endpoint <= destination endpoint. c may
- * be k. */
+ * be k. Read and written field by field: the key was usually written
+ * that way a moment ago, and a 16-byte load of it then cannot be served
+ * from the store buffer (a stall of its own on every packet: measured,
+ * docs/performance.md). */
 static inline void
 phx_flow_key_canon(const struct phx_flow_key *k, struct phx_flow_key *c)
 {
-	struct phx_flow_key t = *k;
-	uint64_t a = (uint64_t)t.src_ip << 16 | t.sport;
-	uint64_t b = (uint64_t)t.dst_ip << 16 | t.dport;
+	uint32_t sip = k->src_ip, dip = k->dst_ip;
+	uint16_t sp = k->sport, dp = k->dport;
+	uint8_t proto = k->proto;
 
-	if (a <= b)
-		*c = t;
-	else
-		phx_flow_key_reverse(&t, c);
+	if (((uint64_t)sip << 16 | sp) > ((uint64_t)dip << 16 | dp)) {
+		uint32_t t = sip;
+		uint16_t tp = sp;
+
+		sip = dip;
+		dip = t;
+		sp = dp;
+		dp = tp;
+	}
+	c->src_ip = sip;
+	c->dst_ip = dip;
+	c->sport = sp;
+	c->dport = dp;
+	c->proto = proto;
+	c->pad[0] = c->pad[1] = c->pad[2] = 0;
 }
 
 static inline bool
@@ -161,9 +175,8 @@ phx_shard_resolve(const struct phx_shard *sh, uintptr_t d,
 	}
 	if (s->flags & (PHX_SESS_F_SNAT | PHX_SESS_F_DNAT))
 		return NULL;
-	phx_flow_key_reverse(&s->key, &r);
 	*dir = PHX_DIR_REPLY;
-	return phx_flow_key_eq(k, &r) ? s : NULL;
+	return phx_flow_key_is_reverse(k, &s->key) ? s : NULL;
 }
 
 /*

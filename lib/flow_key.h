@@ -73,6 +73,17 @@ phx_flow_key_reverse(const struct phx_flow_key *k, struct phx_flow_key *r)
 	r->pad[0] = r->pad[1] = r->pad[2] = 0;
 }
 
+/* a == k reversed, compared field by field (no reversed copy to
+ * write and read back whole). */
+static inline bool
+phx_flow_key_is_reverse(const struct phx_flow_key *a,
+			const struct phx_flow_key *k)
+{
+	return a->src_ip == k->dst_ip && a->dst_ip == k->src_ip &&
+	       a->sport == k->dport && a->dport == k->sport &&
+	       a->proto == k->proto;
+}
+
 /* "tcp 10.1.0.100:40000 > 10.2.0.100:80" into buf; returns buf. */
 const char *phx_flow_key_str(const struct phx_flow_key *k, char *buf,
 			     unsigned len);

@@ -106,6 +106,13 @@
 #include "lib/flow_key.h"
 #include "lib/inet.h"
 
+static_assert(offsetof(struct phx_pkt_meta, dst_ip) ==
+	      offsetof(struct phx_pkt_meta, src_ip) + 4,
+	      "the addresses are copied as one 8-byte word, as on the wire");
+static_assert(offsetof(struct phx_pkt_meta, dport) ==
+	      offsetof(struct phx_pkt_meta, sport) + 2,
+	      "the ports are copied as one 4-byte word, as on the wire");
+
 /* Pre-802.1ad vendor QinQ outer tag (Cisco/Juniper "9100"); not in
  * lib/inet.h because only the parser needs to recognise it. */
 #define ETHER_TYPE_QINQ_9100 0x9100
@@ -332,8 +339,7 @@ parse_l4(const uint8_t *l4, uint32_t l4_len, struct phx_pkt_meta *m)
 		th = l4[13];
 		if (PHX_UNLIKELY(!((TCPF_VALID >> (th & 0x3f)) & 1)))
 			return PHX_DROP_TCP_BAD_FLAGS;
-		m->sport = ld_n16(l4);
-		m->dport = ld_n16(l4 + 2);
+		memcpy(&m->sport, l4, 4); /* both ports; see the addresses */
 		m->tcp_flags = th;
 		m->tcp_seq = ld_be32(l4 + 4);
 		m->tcp_ack = ld_be32(l4 + 8);
@@ -350,8 +356,7 @@ parse_l4(const uint8_t *l4, uint32_t l4_len, struct phx_pkt_meta *m)
 		/* Equal to l4_len (>= 8) also rules out a length below 8. */
 		if (PHX_UNLIKELY(ld_be16(l4 + 4) != l4_len))
 			return PHX_DROP_UDP_BAD_LEN;
-		m->sport = ld_n16(l4);
-		m->dport = ld_n16(l4 + 2);
+		memcpy(&m->sport, l4, 4);
 		m->l4_hlen = PHX_UDP_HDR_LEN;
 		break;
 	case PHX_IPPROTO_ICMP:
@@ -454,7 +459,9 @@ phx_pkt_parse(const uint8_t *f, uint32_t len, unsigned flags,
 	m->l4_off = PHX_ETHER_HDR_LEN + PHX_IPV4_HDR_LEN;
 	m->l3_len = (uint16_t)tot;
 	m->l4_len = (uint16_t)(tot - PHX_IPV4_HDR_LEN);
-	m->src_ip = ld_n32(ip + 12);
-	m->dst_ip = ld_n32(ip + 16);
+	/* Both addresses in one store: the worker reads them back as one
+	 * 8-byte word, which two 4-byte stores could not forward to it (a
+	 * stall on every packet: measured, docs/performance.md). */
+	memcpy(&m->src_ip, ip + 12, 8);
 	return parse_l4(ip + PHX_IPV4_HDR_LEN, tot - PHX_IPV4_HDR_LEN, m);
 }
