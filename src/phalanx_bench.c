@@ -7,9 +7,10 @@
  * policy that accepts every flow, pre-resolves the next hop, and runs the
  * real worker loop. The pcap holds one frame per flow, so the first pass
  * over it opens every session (the setup rate: new sessions per second on
- * one worker, rule lookup included) and every later pass is established
- * traffic spread over all of them (Rx/Tx pps and TSC cycles per packet,
- * busy cycles as testpmd --record-core-cycles counts them). It also
+ * one worker, rule lookup included); the table is then aged (age_table)
+ * and every later pass is established traffic spread over all of them
+ * (Rx/Tx pps and TSC cycles per packet, busy cycles as testpmd
+ * --record-core-cycles counts them). It also
  * measures the memory of a session table of that size (hash with both
  * keys, records, free list) from DPDK's heap statistics.
  * tests/bench/forwarding.sh and tests/bench/sessions.sh run dpdk-testpmd
@@ -79,6 +80,7 @@ usage(FILE *out)
 	fprintf(out,
 		"Usage: phalanx-bench [--pcap FILE] [--flows N] [--seconds S]\n"
 		"                     [--size BYTES] [--file-prefix P] [--no-huge]\n"
+		"                     [--fresh-table]\n"
 		"       phalanx-bench --sync-apply [--flows N] [--file-prefix P] [--no-huge]\n"
 		"       phalanx-bench --write-pcap FILE [--flows N] [--size BYTES]\n"
 		"\n"
@@ -88,6 +90,10 @@ usage(FILE *out)
 		"(default 1024) UDP flows of SIZE-byte frames (default 64) to\n"
 		"/tmp/phalanx-bench-<pid>.pcap. --write-pcap only writes that\n"
 		"pcap (for running dpdk-testpmd on the same input).\n"
+		"Before measuring established traffic the table is aged: every\n"
+		"session deleted in a random order and re-created by its next\n"
+		"packet, twice, so records and hash key slots are in no order\n"
+		"(--fresh-table: measure the table as the first pass left it).\n"
 		"--sync-apply times a standby applying N synced sessions\n"
 		"(decode, convert, post to the owner worker, install).\n");
 }
@@ -264,6 +270,68 @@ bench_flow_sess(unsigned i, struct phx_sess *s)
 }
 
 /*
+ * Age the table before measuring established traffic (--fresh-table
+ * skips it). A fresh table hands out session records and rte_hash key
+ * slots in order, so the sessions of flows 0, 1, 2... would sit side by
+ * side and every pass over the pcap would walk them sequentially: a gift
+ * to the hardware prefetcher that a table which has run for a while, and
+ * real traffic, never give. So every session is deleted
+ * (PHX_MSG_DELETE) in a random order and the pcap, still replaying,
+ * re-creates each with its next packet in whatever was freed. Twice:
+ * rte_hash's free key slots are a FIFO that first hands out the slots
+ * never used (the table has room for two keys per session), in order;
+ * the second round gets the slots the first freed, in random order.
+ * Returns 0 once the table holds every flow again.
+ */
+static int
+age_table(struct phx_dp *dp, unsigned flows)
+{
+	uint64_t hz = rte_get_tsc_hz(), t0 = rte_rdtsc(), base;
+	uint32_t *perm, x = 2463534242u;
+	struct phx_dp_stats st;
+	unsigned round, i;
+
+	perm = malloc((size_t)flows * sizeof(*perm));
+	if (perm == NULL)
+		return -1;
+	for (i = 0; i < flows; i++)
+		perm[i] = i;
+	for (round = 0; round < 2; round++) {
+		for (i = flows - 1; i > 0; i--) { /* Fisher-Yates, xorshift32 */
+			uint32_t j, t;
+
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			j = x % (i + 1);
+			t = perm[i];
+			perm[i] = perm[j];
+			perm[j] = t;
+		}
+		phx_dp_stats_sum(dp, &st);
+		base = st.cnt[PHX_CNT_SESS_SYNC_DELETED];
+		for (i = 0; i < flows && !stop_requested; i++) {
+			struct phx_dp_msg m = { .type = PHX_MSG_DELETE };
+
+			bench_flow_sess(perm[i], &m.s);
+			while (phx_dp_post(dp, 0, &m) != 0)
+				drain_events(dp);
+		}
+		do {
+			drain_events(dp);
+			phx_dp_stats_sum(dp, &st);
+			if (stop_requested || rte_rdtsc() - t0 > 120 * hz) {
+				free(perm);
+				return -1;
+			}
+		} while (st.cnt[PHX_CNT_SESS_SYNC_DELETED] - base < flows ||
+			 phx_dp_sessions(dp, 0) < flows);
+	}
+	free(perm);
+	return 0;
+}
+
+/*
  * --sync-apply: encode the flows into sync bodies (as the active's sync
  * sender would, SESS_FULL records in sequenced frames), then time the
  * standby's work: decode every body, convert each record and post it to
@@ -356,6 +424,7 @@ main(int argc, char **argv)
 		{ "no-huge", no_argument, NULL, 'H' },
 		{ "write-pcap", required_argument, NULL, 'W' },
 		{ "sync-apply", no_argument, NULL, 'S' },
+		{ "fresh-table", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -363,7 +432,7 @@ main(int argc, char **argv)
 	const char *prefix = "phx_bench";
 	unsigned flows = 1024, seconds = 10, size = 64;
 	bool no_huge = false, own_pcap = true, write_only = false;
-	bool apply_only = false;
+	bool apply_only = false, fresh = false;
 	struct phx_cfg_errors errs = {0};
 	struct phx_config *cfg;
 	struct phx_dp *dp;
@@ -404,6 +473,9 @@ main(int argc, char **argv)
 			break;
 		case 'S':
 			apply_only = true;
+			break;
+		case 'F':
+			fresh = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -520,6 +592,11 @@ main(int argc, char **argv)
 	 * each queueing a NEW sync event (the rule syncs), drained as
 	 * control would. */
 	setup_on = setup_pass(dp, flows, &created, &ev_on);
+	if (setup_on != 0 && !fresh && age_table(dp, flows) != 0) {
+		fprintf(stderr, "phalanx-bench: the table did not fill again "
+			"after aging\n");
+		setup_on = 0;
+	}
 	/* One second of established warm-up, then measure. */
 	rte_delay_ms(1000);
 	phx_dp_stats_sum(dp, &s0);

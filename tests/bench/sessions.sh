@@ -5,7 +5,11 @@
 # per flow replayed forever (net_pcap infinite_rx=1) into net_null, first
 # through dpdk-testpmd --forward-mode=io, then through phalanx-bench on the
 # same devices: session setup rate (first pass), established cycles/packet
-# and Mpps over all those sessions (later passes), memory per session.
+# and Mpps over all those sessions (later passes) on an aged table (every
+# session deleted in a random order and re-created, twice, so records and
+# hash key slots are in no order) and, for comparison, on the table as the
+# first pass left it (--fresh-table: in order, friendly to the hardware
+# prefetcher), memory per session.
 # A benchmark, not a test: it prints figures and never judges them.
 #
 #   tests/bench/sessions.sh [BUILD_DIR] [SECONDS] [FLOWS...]
@@ -60,13 +64,19 @@ for flows in "${flows_list[@]}"; do
     grep -E 'Rx-pps|cycles/packet|sessions:|setup:|memory:' "$tmp/px.log" | sed 's/^ */  /'
     px_pps=$(sed -n 's/.*Rx-pps: *\([0-9]*\).*/\1/p' "$tmp/px.log")
     px_cpp=$(sed -n 's/.*CPU cycles\/packet=\([0-9.]*\).*/\1/p' "$tmp/px.log")
+    echo "== $flows flows: phalanx-bench --fresh-table, ${secs}s"
+    "$bench" --pcap "$pcap" --flows "$flows" --seconds "$secs" --fresh-table \
+        --file-prefix phx_bench_px "${huge[@]}" >"$tmp/pxf.log" 2>&1 || true
+    grep -E 'cycles/packet' "$tmp/pxf.log" | sed 's/^ */  /'
+    fr_cpp=$(sed -n 's/.*CPU cycles\/packet=\([0-9.]*\).*/\1/p' "$tmp/pxf.log")
     setup=$(sed -n 's/.*: \([0-9]*\) new sessions\/s.*/\1/p' "$tmp/px.log")
     memb=$(sed -n 's/.*memory: \([0-9.]*\) bytes.*/\1/p' "$tmp/px.log")
-    rows+=("$(printf '  %9s %14s %12s %14s %12s %14s %10s' "$flows" "${tp_cpp:-n/a}" \
+    rows+=("$(printf '  %9s %14s %12s %14s %12s %12s %14s %10s' "$flows" "${tp_cpp:-n/a}" \
         "$(awk -v p="${px_pps:-0}" 'BEGIN{printf "%.2f", p/1e6}')" "${px_cpp:-n/a}" \
+        "${fr_cpp:-n/a}" \
         "$(awk -v a="${px_cpp:-0}" -v b="${tp_cpp:-0}" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "n/a" }')" \
         "${setup:-n/a}" "${memb:-n/a}")")
 done
-echo "== summary (64-byte frames, one worker, established traffic over all sessions)"
-printf '  %9s %14s %12s %14s %12s %14s %10s\n' flows "testpmd cyc/p" "phx Mpps" "phx cyc/pkt" "phx/testpmd" "setup/s" "B/session"
+echo "== summary (64-byte frames, one worker, established traffic over all sessions, aged table)"
+printf '  %9s %14s %12s %14s %12s %12s %14s %10s\n' flows "testpmd cyc/p" "phx Mpps" "phx cyc/pkt" "fresh cyc/p" "phx/testpmd" "setup/s" "B/session"
 printf '%s\n' "${rows[@]}"
