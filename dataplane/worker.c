@@ -133,6 +133,51 @@ port_src_ip(const struct phx_dp *dp, uint16_t pidx)
 }
 
 /*
+ * Start a locally made answer to packet m (an ICMP error, a TCP RST):
+ * rate limited (icmp_allowed), one mbuf holding Ethernet back to the MAC
+ * m came from out of pidx, then IPv4 from src_ip to m's source carrying
+ * proto, then l4_len bytes for the caller to fill. Returns the IPv4
+ * header (the L4 header follows it) and *out, or NULL (counted).
+ */
+static struct rte_ipv4_hdr *
+reply_start(struct phx_worker *w, const struct rte_mbuf *m, uint16_t pidx,
+	    const struct phx_pkt_meta *pm, uint8_t proto, uint32_t src_ip,
+	    uint32_t l4_len, uint64_t now, struct rte_mbuf **out)
+{
+	const struct rte_ether_hdr *oeth =
+		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	uint32_t ilen = sizeof(struct rte_ipv4_hdr) + l4_len;
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+	struct rte_mbuf *r;
+
+	if (!icmp_allowed(w, now))
+		return NULL;
+	r = rte_pktmbuf_alloc(w->dp->pool);
+	if (r == NULL) {
+		w->stats.drop[PHX_DROP_NO_MBUF]++;
+		return NULL;
+	}
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(r,
+			(uint16_t)(sizeof(*eth) + ilen));
+	ip = (struct rte_ipv4_hdr *)(eth + 1);
+	rte_ether_addr_copy(&oeth->src_addr, &eth->dst_addr);
+	rte_ether_addr_copy(&w->dp->ports[pidx].mac, &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	*ip = (struct rte_ipv4_hdr){
+		.version_ihl = RTE_IPV4_VHL_DEF,
+		.total_length = rte_cpu_to_be_16((uint16_t)ilen),
+		.time_to_live = ICMP_TTL,
+		.next_proto_id = proto,
+		.src_addr = src_ip,
+		.dst_addr = pm->src_ip,
+	};
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	*out = r;
+	return ip;
+}
+
+/*
  * Send an ICMP error about packet m (type/code, RFC 792) back out of the
  * port it came in on, to the MAC it came from. m is not consumed.
  */
@@ -141,43 +186,20 @@ icmp_error(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
 	   const struct phx_pkt_meta *pm, uint8_t type, uint8_t code,
 	   uint16_t mtu, uint64_t now)
 {
-	const struct rte_ether_hdr *oeth =
-		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	const uint8_t *oip = rte_pktmbuf_mtod_offset(m, const uint8_t *,
 						      pm->l3_off);
 	uint32_t quote = RTE_MIN((uint32_t)pm->l3_len,
 				 (uint32_t)(PHX_IPV4_HDR_LEN + ICMP_QUOTE_L4));
-	uint32_t ilen = sizeof(struct rte_ipv4_hdr) +
-			sizeof(struct rte_icmp_hdr) + quote;
-	struct rte_ether_hdr *eth;
-	struct rte_ipv4_hdr *ip;
 	struct rte_icmp_hdr *icmp;
+	struct rte_ipv4_hdr *ip;
 	struct rte_mbuf *r;
 
-	if (!icmp_allowed(w, now))
+	ip = reply_start(w, m, pidx, pm, IPPROTO_ICMP,
+			 port_src_ip(w->dp, pidx), sizeof(*icmp) + quote, now,
+			 &r);
+	if (ip == NULL)
 		return;
-	r = rte_pktmbuf_alloc(w->dp->pool);
-	if (r == NULL) {
-		w->stats.drop[PHX_DROP_NO_MBUF]++;
-		return;
-	}
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(r,
-			(uint16_t)(sizeof(*eth) + ilen));
-	ip = (struct rte_ipv4_hdr *)(eth + 1);
 	icmp = (struct rte_icmp_hdr *)(ip + 1);
-
-	rte_ether_addr_copy(&oeth->src_addr, &eth->dst_addr);
-	rte_ether_addr_copy(&w->dp->ports[pidx].mac, &eth->src_addr);
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	*ip = (struct rte_ipv4_hdr){
-		.version_ihl = RTE_IPV4_VHL_DEF,
-		.total_length = rte_cpu_to_be_16((uint16_t)ilen),
-		.time_to_live = ICMP_TTL,
-		.next_proto_id = IPPROTO_ICMP,
-		.src_addr = port_src_ip(w->dp, pidx),
-		.dst_addr = pm->src_ip,
-	};
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	icmp->icmp_type = type;
 	icmp->icmp_code = code;
 	icmp->icmp_cksum = 0;
@@ -489,9 +511,6 @@ static void
 send_reject(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
 	    const struct phx_pkt_meta *pm, uint64_t now)
 {
-	const struct rte_ether_hdr *oeth =
-		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	struct rte_ether_hdr *eth;
 	struct rte_ipv4_hdr *ip;
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *r;
@@ -505,29 +524,11 @@ send_reject(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
 	}
 	if (pm->tcp_flags & RTE_TCP_RST_FLAG)
 		return; /* never answer a RST */
-	if (!icmp_allowed(w, now))
+	ip = reply_start(w, m, pidx, pm, IPPROTO_TCP, pm->dst_ip, sizeof(*th),
+			 now, &r);
+	if (ip == NULL)
 		return;
-	r = rte_pktmbuf_alloc(w->dp->pool);
-	if (r == NULL) {
-		w->stats.drop[PHX_DROP_NO_MBUF]++;
-		return;
-	}
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(r,
-			sizeof(*eth) + sizeof(*ip) + sizeof(*th));
-	ip = (struct rte_ipv4_hdr *)(eth + 1);
 	th = (struct rte_tcp_hdr *)(ip + 1);
-	rte_ether_addr_copy(&oeth->src_addr, &eth->dst_addr);
-	rte_ether_addr_copy(&w->dp->ports[pidx].mac, &eth->src_addr);
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	*ip = (struct rte_ipv4_hdr){
-		.version_ihl = RTE_IPV4_VHL_DEF,
-		.total_length = rte_cpu_to_be_16(sizeof(*ip) + sizeof(*th)),
-		.time_to_live = ICMP_TTL,
-		.next_proto_id = IPPROTO_TCP,
-		.src_addr = pm->dst_ip,
-		.dst_addr = pm->src_ip,
-	};
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	memset(th, 0, sizeof(*th));
 	th->src_port = pm->dport;
 	th->dst_port = pm->sport;

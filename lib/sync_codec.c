@@ -314,6 +314,7 @@ put_rec(uint8_t *p, const struct phx_sync_rec *r, size_t len)
 		break;
 	case PHX_SYNC_FS_REQ:
 	case PHX_SYNC_FS_BEGIN:
+	case PHX_SYNC_CFG_REQ:
 		p[2] = r->peer;
 		put32(p + 4, r->u.fs.token);
 		break;
@@ -322,10 +323,6 @@ put_rec(uint8_t *p, const struct phx_sync_rec *r, size_t len)
 		p[3] = r->status;
 		put32(p + 4, r->u.fs.token);
 		put32(p + 8, r->u.fs.count);
-		break;
-	case PHX_SYNC_CFG_REQ:
-		p[2] = r->peer;
-		put32(p + 4, r->u.fs.token);
 		break;
 	case PHX_SYNC_CFG_DATA:
 		p[2] = r->peer;
