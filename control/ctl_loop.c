@@ -7,6 +7,7 @@
  * runtimes.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@ phx_ctl_create(struct phx_dp *dp)
 	if (ctl == NULL)
 		return NULL;
 	ctl->dp = dp;
+	pthread_mutex_init(&ctl->cfg_lock, NULL);
 	ctl->boot_cfg = phx_dp_config(dp);
 	/* The dataplane keeps the boot configuration; later reloads own
 	 * their copies. The cast: the boot one is never freed by us. */
@@ -58,9 +60,11 @@ phx_ctl_free(struct phx_ctl *ctl)
 	phx_ctl_telemetry_detach();
 	phx_sync_free(ctl);
 	phx_ccp_free(ctl);
+	/* No telemetry callback runs any more (detached above). */
 	if (ctl->cfg != ctl->boot_cfg)
 		phx_config_free(ctl->cfg);
 	phx_arp_free(ctl->arp);
+	pthread_mutex_destroy(&ctl->cfg_lock);
 	rte_free(ctl);
 }
 

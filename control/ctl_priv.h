@@ -3,6 +3,7 @@
 #ifndef PHX_CTL_PRIV_H
 #define PHX_CTL_PRIV_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -13,15 +14,29 @@
 #include "control/ctl.h"
 #include "dataplane/dp_api.h"
 
+/*
+ * cfg_lock: telemetry callbacks run on DPDK's telemetry pthreads while a
+ * reload on the control lcore frees the configuration they read. The
+ * control lcore takes it to publish a policy and swap cfg (one step, so
+ * that under the lock the dataplane's policy generation is always
+ * cfg->generation) and to write the reload result; a telemetry callback
+ * takes it to read cfg, the generation and the reload result, and copies
+ * what it needs: never across a worker request (conn pages, digests).
+ * Lock order: cfg_lock, then the dataplane's policy lock.
+ */
 struct phx_ctl {
 	struct phx_dp *dp;           /* [I] */
 	const struct phx_config *boot_cfg; /* [I] the one the dataplane runs */
+	pthread_mutex_t cfg_lock;    /* see above */
 	struct phx_config *cfg;      /* [C] latest loaded (policy source);
-				      * telemetry reads its scalars */
-	uint64_t reloads_ok;         /* [C] */
-	uint64_t reloads_failed;     /* [C] */
-	time_t reload_time;          /* [C] last attempt, 0 = none */
-	char reload_status[512];     /* [C] result of the last attempt */
+				      * written under cfg_lock, read by
+				      * telemetry under it */
+	uint64_t reloads_ok;         /* [C] written under cfg_lock */
+	uint64_t reloads_failed;     /* [C] written under cfg_lock */
+	time_t reload_time;          /* [C] last attempt, 0 = none; under
+				      * cfg_lock */
+	char reload_status[512];     /* [C] result of the last attempt;
+				      * written under cfg_lock */
 	struct phx_arp *arp;         /* [C] (telemetry reads under arp->lock) */
 	struct phx_ccp_rt *ccp;      /* [C] cluster runtime (control/ccp.c);
 				      * NULL for a standalone member */

@@ -7,14 +7,17 @@
  * and are re-checked against the new rules (dataplane/worker.c,
  * sess_recheck; docs/firewall.md says what happens to each).
  *
- * Restart-required sections (eal, dataplane, ports, routes, neighbors,
- * sessions, cluster) are compared on the canonical dump (and the cluster
- * key, which the dump redacts, byte by byte), so a reload of an edited
- * but equivalent file is fine and a real change is refused with a message
- * naming the section, leaving the running policy in place.
+ * Restart-required sections (the member's name, eal, dataplane, ports,
+ * routes, neighbors, sessions, cluster) are compared on the canonical
+ * dump (and the cluster key, which the dump redacts, byte by byte), so a
+ * reload of an edited but equivalent file is fine and a real change is
+ * refused with a message naming the section, leaving the running policy
+ * in place.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +29,12 @@
 #include "control/ctl_priv.h"
 #include "dataplane/dp_api.h"
 
+/* "name" is a top-level string, not a section, but what carries it (the
+ * telemetry, the logs, the cluster's view of the member) reads the boot
+ * configuration: a new one would be reported applied and never be. */
 static const char *const restart_sections[] = {
-	"eal", "dataplane", "ports", "routes", "neighbors", "sessions",
-	"cluster",
+	"name", "eal", "dataplane", "ports", "routes", "neighbors",
+	"sessions", "cluster",
 };
 
 /* Name of the first restart-required section that differs, or NULL. */
@@ -68,28 +74,64 @@ restart_needed(const struct phx_config *a, const struct phx_config *b)
 }
 
 /*
+ * The result of an attempt, for telemetry: the text, when, and which
+ * counter grows. Control lcore; the caller holds cfg_lock.
+ */
+enum reload_outcome {
+	RELOAD_NOT_COUNTED,
+	RELOAD_OK,
+	RELOAD_FAILED,
+};
+
+static void
+result_locked(struct phx_ctl *ctl, time_t when, const char *status,
+	      enum reload_outcome outcome)
+{
+	ctl->reload_time = when;
+	snprintf(ctl->reload_status, sizeof(ctl->reload_status), "%s",
+		 status);
+	if (outcome == RELOAD_OK)
+		ctl->reloads_ok++;
+	else if (outcome == RELOAD_FAILED)
+		ctl->reloads_failed++;
+}
+
+static void
+result_set(struct phx_ctl *ctl, time_t when, const char *status,
+	   enum reload_outcome outcome)
+{
+	pthread_mutex_lock(&ctl->cfg_lock);
+	result_locked(ctl, when, status, outcome);
+	pthread_mutex_unlock(&ctl->cfg_lock);
+}
+
+/*
  * Load path and, when only hot-reloadable sections differ from the running
  * configuration, publish its policy (generation + 1). what names the
  * change in the log ("policy reload", "configuration adoption"). 0 or -1;
  * the result is in ctl->reload_status either way.
+ *
+ * ctl->cfg is read here without cfg_lock: the control lcore is its only
+ * writer.
  */
 static int
 load_and_apply(struct phx_ctl *ctl, const char *path, const char *what)
 {
 	static struct phx_cfg_errors errs;
-	struct phx_config *cfg;
+	char status[sizeof(ctl->reload_status)];
+	struct phx_config *cfg, *old = NULL;
 	struct phx_policy *pol;
+	time_t when = time(NULL);
 	const char *sect;
 	char err[256];
 	uint64_t gen;
 
 	memset(&errs, 0, sizeof(errs));
-	ctl->reload_time = time(NULL);
 	cfg = phx_config_load(path, &errs);
 	if (cfg == NULL) {
 		const struct phx_cfg_error *e = &errs.e[0];
 
-		snprintf(ctl->reload_status, sizeof(ctl->reload_status),
+		snprintf(status, sizeof(status),
 			 "refused: %u error(s); %u:%u %s: %.200s",
 			 errs.n + errs.dropped, e->line, e->col,
 			 e->path[0] ? e->path : "(root)", e->msg);
@@ -97,7 +139,7 @@ load_and_apply(struct phx_ctl *ctl, const char *path, const char *what)
 	}
 	sect = restart_needed(ctl->cfg, cfg);
 	if (sect != NULL) {
-		snprintf(ctl->reload_status, sizeof(ctl->reload_status),
+		snprintf(status, sizeof(status),
 			 "refused: section \"%s\" changed; it needs a restart",
 			 sect);
 		phx_config_free(cfg);
@@ -107,32 +149,35 @@ load_and_apply(struct phx_ctl *ctl, const char *path, const char *what)
 	cfg->generation = gen;
 	pol = phx_dp_policy_build(ctl->dp, cfg, gen, err, sizeof(err));
 	if (pol == NULL) {
-		snprintf(ctl->reload_status, sizeof(ctl->reload_status),
-			 "refused: %s", err);
+		snprintf(status, sizeof(status), "refused: %s", err);
 		phx_config_free(cfg);
 		goto refused;
 	}
-	/* commit */
+	snprintf(status, sizeof(status), "ok: generation %" PRIu64
+		 ", %u rules", gen, cfg->n_rules);
+	/* commit: the policy, the configuration that describes it and the
+	 * result in one step for telemetry (ctl_priv.h, cfg_lock). The
+	 * publish waits for an RCU grace period (one worker loop) inside
+	 * the lock; telemetry would wait for it on the dataplane's policy
+	 * lock anyway. The old configuration is freed after: a reader
+	 * holds the lock for as long as it uses one. */
+	pthread_mutex_lock(&ctl->cfg_lock);
 	phx_dp_policy_publish(ctl->dp, pol);
 	if (ctl->cfg != ctl->boot_cfg)
-		phx_config_free(ctl->cfg);
+		old = ctl->cfg;
 	ctl->cfg = cfg;
-	/* status first, then the counter readers poll */
-	snprintf(ctl->reload_status, sizeof(ctl->reload_status),
-		 "ok: generation %" PRIu64 ", %u rules", gen, cfg->n_rules);
-	__atomic_store_n(&ctl->reloads_ok, ctl->reloads_ok + 1,
-			 __ATOMIC_RELEASE);
+	result_locked(ctl, when, status, RELOAD_OK);
+	pthread_mutex_unlock(&ctl->cfg_lock);
+	phx_config_free(old);
 	RTE_LOG(NOTICE, USER1, "phx.ctl: %s from %s: %s\n", what, cfg->path,
-		ctl->reload_status);
+		status);
 	/* Heartbeats carry the new generation and digest (SPEC 4.5). */
 	phx_ccp_config_changed(ctl, cfg);
 	return 0;
 refused:
-	__atomic_store_n(&ctl->reloads_failed, ctl->reloads_failed + 1,
-			 __ATOMIC_RELEASE);
+	result_set(ctl, when, status, RELOAD_FAILED);
 	phx_cfg_errors_print(&errs, stderr);
-	RTE_LOG(ERR, USER1, "phx.ctl: %s from %s: %s\n", what, path,
-		ctl->reload_status);
+	RTE_LOG(ERR, USER1, "phx.ctl: %s from %s: %s\n", what, path, status);
 	return -1;
 }
 
@@ -160,9 +205,9 @@ phx_ctl_adopt(struct phx_ctl *ctl, const char *text, size_t len,
 	own = dump != NULL ? json_loads(dump, 0, NULL) : NULL;
 	if (!json_is_object(shared) || !json_is_object(own) ||
 	    !json_is_object(json_object_get(shared, "cluster"))) {
-		snprintf(ctl->reload_status, sizeof(ctl->reload_status),
-			 "refused: the configuration received is not a "
-			 "configuration object");
+		result_set(ctl, ctl->reload_time, "refused: the configuration "
+			   "received is not a configuration object",
+			   RELOAD_NOT_COUNTED);
 		goto out;
 	}
 	/* Everything shared comes from the cluster; what is the member's
@@ -191,8 +236,11 @@ phx_ctl_adopt(struct phx_ctl *ctl, const char *text, size_t len,
 	f = fopen(path, "w");
 	if (f == NULL || fchmod(fileno(f), 0600) != 0 ||
 	    json_dumpf(own, f, JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
-		snprintf(ctl->reload_status, sizeof(ctl->reload_status),
-			 "refused: cannot write %s: %s", path, strerror(errno));
+		char status[sizeof(ctl->reload_status)];
+
+		snprintf(status, sizeof(status), "refused: cannot write %s: %s",
+			 path, strerror(errno));
+		result_set(ctl, ctl->reload_time, status, RELOAD_NOT_COUNTED);
 		if (f != NULL)
 			fclose(f);
 		goto out;

@@ -4,12 +4,16 @@
  *
  * Callbacks run on DPDK's telemetry pthreads, not on lcores (STYLE 3.2):
  * they read per-lcore counter blocks (single writer, aligned 64-bit loads),
- * immutable configuration and port data, and the control lcore's neighbour
- * state under its mutex; they never touch worker-owned state otherwise.
+ * immutable configuration and port data, the control lcore's neighbour
+ * state under its mutex, and the reloadable configuration and reload
+ * result under ctl->cfg_lock (ctl_priv.h); they never touch worker-owned
+ * state otherwise.
  * A read-write lock keeps a callback from running while the control
  * structure is being freed at shutdown.
  */
+#include <assert.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +33,23 @@
 #include "phx_config.h"
 
 #define ARP_PAGE 64
+
+/*
+ * /phalanx/rules rows a page. DPDK 22.11 writes an answer into a 16 KiB
+ * buffer and silently leaves out a column that does not fit, so a page
+ * must fit at its largest: a row is at most a name ("..." and a comma;
+ * names are [A-Za-z0-9_-], nothing to escape), "accept" or "reject",
+ * "destination" and a 20-digit hits count with their quotes and commas;
+ * the rest (command, scalars, column keys) is well under 256 bytes.
+ */
+#define RULES_PAGE 128
+#define TEL_OUTPUT_MAX (16 * 1024) /* MAX_OUTPUT_LEN, lib/telemetry */
+#define RULES_ROW_MAX ((PHX_CFG_NAME_LEN - 1 + 3) + \
+		       (sizeof("reject") - 1 + 3) + \
+		       (sizeof("destination") - 1 + 3) + (20 + 1))
+static_assert(RULES_PAGE * RULES_ROW_MAX + 256 <= TEL_OUTPUT_MAX,
+	      "a /phalanx/rules page fits DPDK's telemetry buffer");
+static_assert(RULES_PAGE <= RTE_TEL_MAX_ARRAY_ENTRIES, "one page an array");
 
 static pthread_rwlock_t tel_lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct phx_ctl *tel_ctl; /* guarded by tel_lock */
@@ -352,24 +373,74 @@ tel_routes(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 }
 
 
+/*
+ * s as an array of strings of at most RTE_TEL_MAX_STRING_LEN - 1 bytes,
+ * for the reader to join (DPDK 22.11 cuts a longer string). Bytes that
+ * are not printable ASCII become '?': DPDK's JSON writer drops control
+ * characters and misreads bytes above 0x7f. NULL when out of memory.
+ */
+static struct rte_tel_data *
+text_chunks(const char *s)
+{
+	struct rte_tel_data *a = rte_tel_data_alloc();
+	char chunk[RTE_TEL_MAX_STRING_LEN];
+	size_t len = strlen(s), off = 0, n, i;
+
+	if (a == NULL)
+		return NULL;
+	rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
+	do {
+		n = RTE_MIN(len - off, sizeof(chunk) - 1);
+		for (i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)s[off + i];
+
+			chunk[i] = c < 0x20 || c > 0x7e ? '?' : (char)c;
+		}
+		chunk[n] = '\0';
+		rte_tel_data_add_array_string(a, chunk);
+		off += n;
+	} while (off < len);
+	return a;
+}
+
 static int
 tel_policy(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 {
-	const struct phx_config *cfg = ctl->cfg;
+	char path[sizeof(ctl->cfg->path)];
+	char status[sizeof(ctl->reload_status)];
+	uint64_t gen, ok, failed, when;
+	struct rte_tel_data *last;
+	unsigned n_rules;
+	uint8_t def;
 
 	if (params != NULL && *params != '\0')
 		return -EINVAL;
+	/* One generation: the configuration, its policy and the result
+	 * that made them current. */
+	pthread_mutex_lock(&ctl->cfg_lock);
+	gen = phx_dp_policy_gen(ctl->dp);
+	snprintf(path, sizeof(path), "%s", ctl->cfg->path);
+	n_rules = ctl->cfg->n_rules;
+	def = ctl->cfg->default_action;
+	ok = ctl->reloads_ok;
+	failed = ctl->reloads_failed;
+	when = (uint64_t)ctl->reload_time;
+	snprintf(status, sizeof(status), "%s", ctl->reload_status);
+	pthread_mutex_unlock(&ctl->cfg_lock);
+
+	last = text_chunks(status);
+	if (last == NULL)
+		return -ENOMEM;
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "generation", phx_dp_policy_gen(ctl->dp));
-	rte_tel_data_add_dict_string(d, "path", cfg->path);
-	rte_tel_data_add_dict_u64(d, "rules", cfg->n_rules);
+	rte_tel_data_add_dict_u64(d, "generation", gen);
+	rte_tel_data_add_dict_string(d, "path", path);
+	rte_tel_data_add_dict_u64(d, "rules", n_rules);
 	rte_tel_data_add_dict_string(d, "default_action",
-		cfg->default_action == PHX_ACT_REJECT ? "reject" : "drop");
-	rte_tel_data_add_dict_u64(d, "reloads_ok", ctl->reloads_ok);
-	rte_tel_data_add_dict_u64(d, "reloads_failed", ctl->reloads_failed);
-	rte_tel_data_add_dict_u64(d, "last_reload_unix",
-				  (uint64_t)ctl->reload_time);
-	rte_tel_data_add_dict_string(d, "last_reload", ctl->reload_status);
+		def == PHX_ACT_REJECT ? "reject" : "drop");
+	rte_tel_data_add_dict_u64(d, "reloads_ok", ok);
+	rte_tel_data_add_dict_u64(d, "reloads_failed", failed);
+	rte_tel_data_add_dict_u64(d, "last_reload_unix", when);
+	rte_tel_data_add_dict_container(d, "last_reload", last, 0);
 	return 0;
 }
 
@@ -380,18 +451,46 @@ action_name(uint8_t a)
 	       "accept";
 }
 
+static const char *
+nat_name(uint8_t k)
+{
+	return k == PHX_NAT_SOURCE ? "source" :
+	       k == PHX_NAT_DEST ? "destination" : "";
+}
+
+/*
+ * One page of the rules: parameter the index of the first rule (default
+ * 0; up to the rule count, which gives an empty page), RULES_PAGE rows,
+ * "next" the index to ask for next or -1. Names, actions, NAT and hits
+ * are all of the generation the answer names.
+ */
 static int
 tel_rules(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 {
+	/* The whole policy is read at once (phx_dp_rule_hits); the arrays
+	 * are too big for a telemetry thread's stack and shared by the
+	 * clients' threads, hence the lock. */
 	static uint64_t hits[PHX_CFG_MAX_RULES];
 	static char names[PHX_CFG_MAX_RULES][PHX_CFG_NAME_LEN];
-	const struct phx_config *cfg = ctl->cfg;
-	struct rte_tel_data *col[4];
+	static uint8_t act[PHX_CFG_MAX_RULES], nat[PHX_CFG_MAX_RULES];
+	static pthread_mutex_t rules_lock = PTHREAD_MUTEX_INITIALIZER;
 	static const char *const cn[4] = { "name", "action", "nat", "hits" };
-	unsigned n, r, k;
+	struct rte_tel_data *col[4];
+	unsigned long from = 0;
+	unsigned n, r, k, end;
+	uint64_t gen;
 
-	if (params != NULL && *params != '\0')
-		return -EINVAL;
+	if (params != NULL && *params != '\0') {
+		char *end_p;
+
+		if (*params < '0' || *params > '9')
+			return -EINVAL;
+		errno = 0;
+		from = strtoul(params, &end_p, 10);
+		if (errno != 0 || *end_p != '\0' ||
+		    from > PHX_CFG_MAX_RULES)
+			return -EINVAL;
+	}
 	for (k = 0; k < 4; k++) {
 		col[k] = rte_tel_data_alloc();
 		if (col[k] == NULL) {
@@ -402,21 +501,38 @@ tel_rules(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 		rte_tel_data_start_array(col[k], k < 3 ? RTE_TEL_STRING_VAL :
 							 RTE_TEL_U64_VAL);
 	}
+	pthread_mutex_lock(&rules_lock);
+	pthread_mutex_lock(&ctl->cfg_lock);
+	gen = phx_dp_policy_gen(ctl->dp);
 	n = phx_dp_rule_hits(ctl->dp, hits, names, PHX_CFG_MAX_RULES);
-	for (r = 0; r < n && r < RTE_TEL_MAX_ARRAY_ENTRIES; r++) {
-		const struct phx_cfg_rule *cr = r < cfg->n_rules ?
-						&cfg->rules[r] : NULL;
+	end = from < n ? (unsigned)RTE_MIN(from + RULES_PAGE, n) : n;
+	for (r = (unsigned)from; r < end; r++) {
+		const struct phx_cfg_rule *cr = r < ctl->cfg->n_rules ?
+						&ctl->cfg->rules[r] : NULL;
 
+		act[r] = cr != NULL ? cr->action : UINT8_MAX;
+		nat[r] = cr != NULL ? cr->nat_kind : PHX_NAT_NONE;
+	}
+	pthread_mutex_unlock(&ctl->cfg_lock);
+	if (from > n) {
+		pthread_mutex_unlock(&rules_lock);
+		for (k = 0; k < 4; k++)
+			rte_tel_data_free(col[k]);
+		return -EINVAL;
+	}
+	for (r = (unsigned)from; r < end; r++) {
 		rte_tel_data_add_array_string(col[0], names[r]);
-		rte_tel_data_add_array_string(col[1],
-			cr ? action_name(cr->action) : "");
-		rte_tel_data_add_array_string(col[2], cr == NULL ? "" :
-			cr->nat_kind == PHX_NAT_SOURCE ? "source" :
-			cr->nat_kind == PHX_NAT_DEST ? "destination" : "");
+		rte_tel_data_add_array_string(col[1], act[r] == UINT8_MAX ?
+					      "" : action_name(act[r]));
+		rte_tel_data_add_array_string(col[2], nat_name(nat[r]));
 		rte_tel_data_add_array_u64(col[3], hits[r]);
 	}
+	pthread_mutex_unlock(&rules_lock);
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "generation", phx_dp_policy_gen(ctl->dp));
+	rte_tel_data_add_dict_u64(d, "generation", gen);
+	rte_tel_data_add_dict_u64(d, "total", n);
+	rte_tel_data_add_dict_u64(d, "from", from);
+	rte_tel_data_add_dict_int(d, "next", end < n ? (int)end : -1);
 	for (k = 0; k < 4; k++)
 		rte_tel_data_add_dict_container(d, cn[k], col[k], 0);
 	return 0;
@@ -491,9 +607,10 @@ conn_params(const char *params, unsigned *w, uint32_t *from,
 		if (strcmp(tok, "ip") == 0) {
 			char tail;
 
+			/* 0.0.0.0 would read as "any" (phx_conn_filter) */
 			if (sscanf(v, "%u.%u.%u.%u%c", &a, &b, &c, &e2,
 				   &tail) != 4 || a > 255 || b > 255 ||
-			    c > 255 || e2 > 255)
+			    c > 255 || e2 > 255 || (a | b | c | e2) == 0)
 				return -EINVAL;
 			f->ip = rte_cpu_to_be_32(a << 24 | b << 16 | c << 8 | e2);
 			continue;
@@ -528,6 +645,7 @@ tel_conn(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 		"nat", "state", "remaining_s", "rule", "flags" };
 	unsigned w = 0, k, i;
 	uint32_t from = 0;
+	uint64_t gen;
 	int rc;
 
 	if (conn_params(params, &w, &from, &f) != 0 ||
@@ -551,6 +669,12 @@ tel_conn(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 			rte_tel_data_free(col[k]);
 		return rc;
 	}
+	/* A session's rule index belongs to the policy of its generation:
+	 * under cfg_lock the current one cannot change while rows are
+	 * named (not across the page request above, which waits for the
+	 * worker). */
+	pthread_mutex_lock(&ctl->cfg_lock);
+	gen = phx_dp_policy_gen(ctl->dp);
 	for (i = 0; i < pg.n; i++) {
 		const struct phx_sess *s = &pg.s[i];
 		struct phx_flow_key rk;
@@ -584,12 +708,20 @@ tel_conn(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_array_string(col[5], sess_state_name(s));
 		rte_tel_data_add_array_u64(col[6], phx_dp_sess_remaining_ms(
 			ctl->dp, s, pg.now_tsc) / 1000);
-		phx_dp_rule_name(ctl->dp, s->rule, line, sizeof(line));
 		if (s->flags & PHX_SESS_F_SYNCED)
 			snprintf(line, sizeof(line), "(synced)");
+		else if (s->gen != (uint32_t)gen)
+			/* admitted by an older policy, not re-checked yet:
+			 * its index means nothing in the current one */
+			snprintf(line, sizeof(line), "(gen %" PRIu32 ")",
+				 s->gen);
+		else
+			phx_dp_rule_name(ctl->dp, s->rule, line,
+					 sizeof(line));
 		rte_tel_data_add_array_string(col[7], line);
 		rte_tel_data_add_array_u64(col[8], s->flags);
 	}
+	pthread_mutex_unlock(&ctl->cfg_lock);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "worker", w);
 	rte_tel_data_add_dict_u64(d, "workers", phx_dp_nb_workers(ctl->dp));
@@ -624,7 +756,7 @@ typedef int (*phx_tel_fn)(struct phx_ctl *ctl, const char *params,
 	X(policy, "/phalanx/policy",                                           \
 	  "Policy generation, rule count, last reload result. No parameters") \
 	X(rules, "/phalanx/rules",                                             \
-	  "Rules with action, NAT and hits since the policy loaded")          \
+	  "Rules, action, NAT, hits; 128 a page; parameter: first index")     \
 	X(conn, "/phalanx/conn",                                               \
 	  "Sessions of one worker, paged: w=,from=,ip=,port=,proto=,state=")  \
 	X(cluster, "/phalanx/cluster",                                         \

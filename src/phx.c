@@ -437,6 +437,86 @@ simple_cmd(struct phx_ctx *ctx, int argc, char **argv, const char *cmd,
 
 /* ---- commands ---- */
 
+#define PHX_RULES_TRIES 5  /* walks of /phalanx/rules a reload may spoil */
+
+/*
+ * Every page of /phalanx/rules in one answer of a single policy
+ * generation (phx_fmt_rules_add). A reload between two pages starts the
+ * walk over: the generation changed, or the page asked for is past the
+ * new policy's end (a null answer after the first page). Returns the
+ * answer, or NULL after saying why.
+ */
+static json_t *
+ask_rules(struct phx_ctx *ctx)
+{
+	char cmd[PHX_CMD_LEN], err[512];
+	unsigned tries;
+
+	for (tries = 0; tries < PHX_RULES_TRIES; tries++) {
+		json_t *all = json_object();
+		int64_t next = 0;
+		int rc = 0;
+
+		if (all == NULL) {
+			phx_err("out of memory");
+			return NULL;
+		}
+		do {
+			uint64_t from = (uint64_t)next;
+			json_t *page;
+
+			/* The first without a parameter: an older daemon
+			 * (one answer, no pages) takes none. */
+			if (from == 0)
+				snprintf(cmd, sizeof(cmd), "/phalanx/rules");
+			else
+				snprintf(cmd, sizeof(cmd), "/phalanx/rules,%"
+					 PRIu64, from);
+			page = from == 0 ? ask(ctx, cmd, NULL) :
+					   request(ctx, cmd);
+			if (page == NULL) {
+				json_decref(all);
+				return NULL;
+			}
+			if (json_is_null(page)) {
+				rc = -EAGAIN;
+			} else {
+				rc = phx_fmt_rules_add(all, page, from, &next,
+						       err, sizeof(err));
+			}
+			json_decref(page);
+		} while (rc == 0 && next >= 0);
+		if (rc == 0)
+			return all;
+		json_decref(all);
+		if (rc != -EAGAIN) {
+			phx_err("bad answer to %s: %s", cmd,
+				rc == -ENOMEM ? "out of memory" : err);
+			return NULL;
+		}
+	}
+	phx_err("the policy changed during each of %u reads of "
+		"/phalanx/rules; try again", PHX_RULES_TRIES);
+	return NULL;
+}
+
+/* The rules, all pages, as one table (or with --json one answer). */
+static int
+cmd_rules(struct phx_ctx *ctx, int argc, char **argv)
+{
+	json_t *ans;
+	int rc = parse_no_args(ctx, argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	ans = ask_rules(ctx);
+	if (ans == NULL)
+		return PHX_EXIT_FAIL;
+	rc = show(ctx, "/phalanx/rules", ans, phx_fmt_rules);
+	json_decref(ans);
+	return rc;
+}
+
 /*
  * /phalanx/sync for the sections that show it when there is one (pstat):
  * *sync is the dict, or NULL when the member answers null (no cluster,
@@ -538,7 +618,7 @@ cmd_pstat(struct phx_ctx *ctx, int argc, char **argv)
 	if (rc < 0)
 		phx_err("bad answer to %s: %s", cmd, err);
 	if (rc == 0 && !has_worker && !ctl) {
-		json_t *rules = ask(ctx, "/phalanx/rules", NULL);
+		json_t *rules = ask_rules(ctx);
 
 		if (rules == NULL) {
 			rc = -1;
@@ -923,7 +1003,7 @@ cmd_reload(struct phx_ctx *ctx, int argc, char **argv)
 	unsigned timeout_ms = PHX_RELOAD_TIMEOUT_S * 1000;
 	uint64_t ok0, failed0, deadline;
 	json_t *ver, *pol, *jpid;
-	char err[512], msg[600];
+	char err[512], msg[4200];
 	pid_t pid;
 	int c, rc;
 
@@ -1856,7 +1936,7 @@ cmd_metrics(struct phx_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if ((m.ports = ask(ctx, "/phalanx/ports", NULL)) == NULL ||
-	    (m.rules = ask(ctx, "/phalanx/rules", NULL)) == NULL ||
+	    (m.rules = ask_rules(ctx)) == NULL ||
 	    ask_cluster_optional(ctx, &m.cluster) < 0)
 		goto out;
 	if (m.cluster != NULL &&
@@ -2076,10 +2156,16 @@ static const struct phx_cmd phx_cmds[] = {
 	  "Walks every page of every worker and prints one table: original "
 	  "and reply\n"
 	  "direction, NAT, state, lifetime left, admitting rule, worker. The "
-	  "member\n"
-	  "applies the filters; a session must match all of them.\n"
-	  "      --ip A.B.C.D   either address of either direction\n"
-	  "      --port N       either port of either direction (1..65535)\n"
+	  "rule is\n"
+	  "(synced) for a session from state sync, (gen N) for one of an "
+	  "older policy\n"
+	  "generation N not re-checked since a reload. The member applies "
+	  "the filters;\n"
+	  "a session must match all of them.\n"
+	  "      --ip A.B.C.D   either address of either direction (not "
+	  "0.0.0.0)\n"
+	  "      --port N       either port of either direction, TCP and UDP\n"
+	  "                     (1..65535)\n"
 	  "      --proto P      tcp, udp or icmp\n"
 	  "      --state S      a TCP state: SYN_SENT, SYN_RECV, "
 	  "ESTABLISHED, FIN_WAIT,\n"
@@ -2089,12 +2175,14 @@ static const struct phx_cmd phx_cmds[] = {
 	  "      --limit N      stop after N rows (default 1000; 0: no "
 	  "limit)\n"
 	  "With --json: one JSON array of row objects over all pages.\n" },
-	{ "rules", NULL, "",
+	{ "rules", cmd_rules, "",
 	  "the policy's rules and their hits",
 	  "Hits count the first packets of new flows that matched a rule "
 	  "since its\n"
-	  "policy generation was loaded.\n",
-	  "/phalanx/rules", phx_fmt_rules },
+	  "policy generation was loaded. Every page of /phalanx/rules, of "
+	  "one generation.\n"
+	  "With --json: the pages joined into one answer (from 0, next "
+	  "-1).\n" },
 	{ "policy", NULL, "",
 	  "policy generation, file, rule count and last reload", "",
 	  "/phalanx/policy", phx_fmt_policy },

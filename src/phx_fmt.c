@@ -34,6 +34,7 @@
 
 #define PHX_FMT_MAX_COLS 16   /* widest table phx prints */
 #define CELL_LEN         128  /* one formatted cell or name */
+#define TEXT_LEN         4096 /* a text the member sends in pieces */
 #define MAX(a, b)        ((a) > (b) ? (a) : (b))
 #define MIN(a, b)        ((a) < (b) ? (a) : (b))
 
@@ -240,6 +241,42 @@ get_str(json_t *obj, const char *where, const char *key, const char **out,
 	if (!json_is_string(v))
 		return bad(err, errlen, where, key, "is not a string");
 	*out = json_string_value(v);
+	return 0;
+}
+
+/*
+ * A text sent as an array of strings to join (DPDK 22.11 sends at most
+ * 127 bytes in one string), or as one string; joined into buf, cut at
+ * len - 1 bytes.
+ */
+static int
+get_text(json_t *obj, const char *where, const char *key, char *buf,
+	 size_t len, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(obj, key), *e;
+	size_t i, pos = 0;
+
+	buf[0] = '\0';
+	if (v == NULL)
+		return bad(err, errlen, where, key, "is missing");
+	if (json_is_string(v)) {
+		snprintf(buf, len, "%s", json_string_value(v));
+		return 0;
+	}
+	if (!json_is_array(v))
+		return bad(err, errlen, where, key,
+			   "is not a string or an array of strings");
+	json_array_foreach(v, i, e) {
+		size_t n;
+
+		if (!json_is_string(e))
+			return bad(err, errlen, where, key,
+				   "is not a string or an array of strings");
+		n = MIN(strlen(json_string_value(e)), len - 1 - pos);
+		memcpy(buf + pos, json_string_value(e), n);
+		pos += n;
+		buf[pos] = '\0';
+	}
 	return 0;
 }
 
@@ -851,9 +888,10 @@ out:
 int
 phx_fmt_policy(FILE *out, json_t *ans, char *err, size_t errlen)
 {
-	const char *path, *def, *last;
+	const char *path, *def;
 	uint64_t gen, rules, ok, failed, when;
-	char b1[CELL_LEN * 2], b2[CELL_LEN], b3[CELL_LEN * 4], t[64];
+	char b1[CELL_LEN * 2], b2[CELL_LEN], last[TEXT_LEN], b3[TEXT_LEN];
+	char t[64];
 	int rc;
 
 	if ((rc = need_object(ans, err, errlen)) < 0 ||
@@ -867,7 +905,8 @@ phx_fmt_policy(FILE *out, json_t *ans, char *err, size_t errlen)
 			   errlen)) < 0 ||
 	    (rc = get_uint(ans, NULL, "last_reload_unix", &when, err,
 			   errlen)) < 0 ||
-	    (rc = get_str(ans, NULL, "last_reload", &last, err, errlen)) < 0)
+	    (rc = get_text(ans, NULL, "last_reload", last, sizeof(last), err,
+			   errlen)) < 0)
 		return rc;
 
 	if (when == 0) {
@@ -941,6 +980,99 @@ phx_fmt_rules(FILE *out, json_t *ans, char *err, size_t errlen)
 out:
 	phx_fmt_table_fini(&t);
 	return rc;
+}
+
+int
+phx_fmt_rules_add(json_t *all, json_t *page, uint64_t from, int64_t *next,
+		  char *err, size_t errlen)
+{
+	json_t *cols[PHX_DIM(rule_specs)], *v;
+	uint64_t gen, total, pfrom, want;
+	bool paged, bad_page;
+	size_t n, c;
+	int rc;
+
+	*next = -1;
+	if ((rc = need_object(page, err, errlen)) < 0 ||
+	    (rc = get_uint(page, NULL, "generation", &gen, err, errlen)) < 0 ||
+	    (rc = get_columns(page, rule_specs, PHX_DIM(rule_specs), cols, &n,
+			      err, errlen)) < 0)
+		return rc;
+	v = json_object_get(page, "next");
+	paged = v != NULL;
+	if (!paged) {
+		/* an older daemon: every rule in one answer */
+		total = n;
+		if (from != 0) {
+			snprintf(err, errlen, "a page without \"next\" from "
+				 "rule %" PRIu64, from);
+			return -EINVAL;
+		}
+	} else {
+		if ((rc = get_uint(page, NULL, "total", &total, err,
+				   errlen)) < 0 ||
+		    (rc = get_uint(page, NULL, "from", &pfrom, err,
+				   errlen)) < 0)
+			return rc;
+		if (!json_is_integer(v) || json_integer_value(v) < -1)
+			return bad(err, errlen, NULL, "next",
+				   "is not an integer -1 or above");
+		*next = json_integer_value(v);
+		if (pfrom != from) {
+			snprintf(err, errlen, "the page is from rule %" PRIu64
+				 ", not %" PRIu64 " as asked", pfrom, from);
+			return -EINVAL;
+		}
+		/* Every rule once, in order, and a walk that ends. */
+		bad_page = from > total || (*next >= 0 &&
+			((uint64_t)*next <= from || (uint64_t)*next >= total));
+		if (!bad_page) {
+			want = (*next < 0 ? total : (uint64_t)*next) - from;
+			bad_page = n != want;
+		}
+		if (bad_page) {
+			snprintf(err, errlen, "a page from rule %" PRIu64
+				 " with %zu rules, next %" PRId64 " and %"
+				 PRIu64 " in all does not add up", from, n,
+				 *next, total);
+			*next = -1;
+			return -EINVAL;
+		}
+	}
+	if (json_object_size(all) == 0) {
+		if (from != 0) {
+			snprintf(err, errlen, "the first page must be from "
+				 "rule 0, not %" PRIu64, from);
+			return -EINVAL;
+		}
+		if (json_object_set_new(all, "generation",
+					json_integer((json_int_t)gen)) < 0 ||
+		    json_object_set_new(all, "total",
+					json_integer((json_int_t)total)) < 0 ||
+		    json_object_set_new(all, "from", json_integer(0)) < 0 ||
+		    json_object_set_new(all, "next", json_integer(-1)) < 0)
+			return -ENOMEM;
+		for (c = 0; c < PHX_DIM(rule_specs); c++)
+			if (json_object_set_new(all, rule_specs[c].key,
+						json_array()) < 0)
+				return -ENOMEM;
+	} else if ((uint64_t)json_integer_value(json_object_get(all,
+			"generation")) != gen ||
+		   (uint64_t)json_integer_value(json_object_get(all,
+			"total")) != total) {
+		return -EAGAIN;
+	}
+	if (json_array_size(json_object_get(all, rule_specs[0].key)) != from) {
+		snprintf(err, errlen, "a page from rule %" PRIu64 " after %zu "
+			 "rules", from, json_array_size(json_object_get(all,
+				rule_specs[0].key)));
+		return -EINVAL;
+	}
+	for (c = 0; c < PHX_DIM(rule_specs); c++)
+		if (json_array_extend(json_object_get(all, rule_specs[c].key),
+				      cols[c]) < 0)
+			return -ENOMEM;
+	return 0;
 }
 
 /* ---- conn ---- */
@@ -1261,6 +1393,15 @@ phx_fmt_conn_filter(const struct phx_fmt_conn_filter *f, char *buf,
 				 "address (A.B.C.D)", clean(f->ip, v, sizeof(v)));
 			return -EINVAL;
 		}
+		/* The member reads ip=0.0.0.0 as no address filter at all:
+		 * a filter that would show every session must not look like
+		 * one that shows none. */
+		if ((q[0] | q[1] | q[2] | q[3]) == 0) {
+			snprintf(err, errlen, "--ip: 0.0.0.0 is not an address "
+				 "a session can have (leave --ip out for every "
+				 "session)");
+			return -EINVAL;
+		}
 		if (append(buf, len, &pos, ",ip=%u.%u.%u.%u", q[0], q[1],
 			   q[2], q[3]) < 0)
 			goto too_long;
@@ -1380,15 +1521,16 @@ phx_fmt_reload_result(json_t *policy, uint64_t ok0, uint64_t failed0,
 {
 	static const char refused[] = "refused";
 	uint64_t ok, failed, gen;
-	const char *last, *why;
-	char b[CELL_LEN * 4];
+	char last[TEXT_LEN], b[TEXT_LEN];
+	const char *why;
 	int rc;
 
 	msg[0] = '\0';
 	if ((rc = phx_fmt_reload_counts(policy, &ok, &failed, err,
 					errlen)) < 0 ||
 	    (rc = get_uint(policy, NULL, "generation", &gen, err, errlen)) < 0 ||
-	    (rc = get_str(policy, NULL, "last_reload", &last, err, errlen)) < 0)
+	    (rc = get_text(policy, NULL, "last_reload", last, sizeof(last),
+			   err, errlen)) < 0)
 		return rc;
 	if (ok < ok0 || failed < failed0) {
 		snprintf(err, errlen, "the reload counters went down (ok %"
@@ -2262,6 +2404,8 @@ static const struct {
 	{ "icmp_errors_ratelimited",
 	  "ICMP errors not sent because of dataplane.icmp_rate" },
 	{ "arp_to_ctl", "ARP frames passed to the control lcore" },
+	{ "ccp_to_ctl",
+	  "CCP and sync datagrams (UDP 8116) passed to the control lcore" },
 	{ "neigh_miss", "Packets passed to control to wait for ARP" },
 	{ "ctl_tx_pkts", "Frames sent on behalf of the control lcore" },
 	{ "idle_sleeps", "Idle sleeps taken (dataplane.idle_sleep_us)" },
@@ -2274,6 +2418,16 @@ static const struct {
 	{ "sess_rechecked", "Sessions re-checked against a new policy" },
 	{ "sync_events", "Session events queued for sync" },
 	{ "sync_events_lost", "Session events lost: sync ring full" },
+	{ "sync_refresh",
+	  "Lifetime refresh updates queued for sessions carrying traffic" },
+	{ "sync_delayed",
+	  "New sessions put on the sync delay queue (rule sync_delay_s)" },
+	{ "sync_delay_overflow",
+	  "Sessions synced at once because the sync delay queue was full" },
+	{ "sess_sync_deleted",
+	  "Sessions removed by a sync delete from the peer that owns them" },
+	{ "sess_install_failed",
+	  "Synced sessions not installed: table full or key conflict" },
 	{ "handoff_tx", "Packets handed to the worker owning their session" },
 	{ "handoff_rx", "Packets received by handoff from another worker" },
 	{ "tcp_rst_sent", "TCP RSTs sent by reject" },

@@ -97,12 +97,30 @@ int phx_fmt_arp(FILE *out, json_t *const *pages, size_t n_pages,
 int phx_fmt_routes(FILE *out, json_t *ans, char *err, size_t errlen);
 
 /* /phalanx/policy as labelled lines; the last reload's time in local
- * time ("never" for 0). */
+ * time ("never" for 0). "last_reload" is an array of strings to join
+ * (a daemon's text may be longer than DPDK 22.11 sends in one string)
+ * or, from an older daemon, one string. */
 int phx_fmt_policy(FILE *out, json_t *ans, char *err, size_t errlen);
 
-/* /phalanx/rules: a "Policy generation N" line, a table of the rules in
- * policy order and an "N rules" footer. */
+/* /phalanx/rules (all pages, phx_fmt_rules_add): a "Policy generation N"
+ * line, a table of the rules in policy order and an "N rules" footer. */
 int phx_fmt_rules(FILE *out, json_t *ans, char *err, size_t errlen);
+
+/*
+ * /phalanx/rules comes in pages (docs/telemetry.md): the caller asks the
+ * first without a parameter, then each "/phalanx/rules,<*next>" until
+ * *next is -1, and hands every answer, with the index it asked from, to
+ * phx_fmt_rules_add(), which checks it and appends its rows to all (an
+ * empty object at first). all then has the shape of one page holding
+ * every rule (from 0, next -1), as phx_fmt_rules() and the metrics take
+ * it. An older daemon's answer, without "next", is the whole table.
+ * Returns 0; -EAGAIN when the page belongs to another policy generation
+ * (or rule count) than the pages before it: a reload came in between,
+ * start over with an empty all; -ENOMEM; -EINVAL with err for a
+ * malformed page.
+ */
+int phx_fmt_rules_add(json_t *all, json_t *page, uint64_t from,
+		      int64_t *next, char *err, size_t errlen);
 
 /*
  * /phalanx/conn: the pages of every worker merged into one listing. The
@@ -183,8 +201,9 @@ int phx_fmt_seconds(const char *s, unsigned max_s, unsigned *ms);
  * reloads_failed from a /phalanx/policy answer. phx_fmt_reload_result()
  * compares a later answer with them: 0 while neither grew, 1 when the
  * reload succeeded ("reload ok: generation N" in msg), 2 when it was
- * refused ("reload refused: <why>"); -EINVAL for a malformed answer or
- * counters that went down (the member restarted).
+ * refused ("reload refused: <why>", the member's whole text as far as
+ * msglen allows); -EINVAL for a malformed answer or counters that went
+ * down (the member restarted).
  */
 int phx_fmt_reload_counts(json_t *policy, uint64_t *ok, uint64_t *failed,
 			  char *err, size_t errlen);

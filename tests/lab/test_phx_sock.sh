@@ -19,9 +19,13 @@
 #      policy: phx conn walks every page of every worker into one table
 #      (filters checked before asking, normalised, passed on; --limit;
 #      --json rows), rules, policy, metrics (checked by promtool when it is
-#      installed), and reload: SIGHUP to the server, then ok, refused, a
-#      timeout, and a refusal to signal when the socket's server is not
-#      the pid the member claims.
+#      installed), and reload: SIGHUP to the server, then ok, refused (a
+#      reason longer than one 127-byte telemetry string, sent in pieces,
+#      printed whole), a timeout, and a refusal to signal when the
+#      socket's server is not the pid the member claims. Then a member
+#      with 600 rules: rules, pstat and metrics read every 128-rule page,
+#      and start over when a reload changes the generation mid-walk; an
+#      older daemon's unpaged rules answer still works.
 #   5. The cluster commands against the same server as an older daemon
 #      (no cluster commands), a member without a cluster section, and a
 #      clustered member: state, if [-a], list, ccpstat, metrics,
@@ -201,7 +205,10 @@ cat >"$TMP/fake.py" <<'EOF'
 # MODE good/refuse/deaf also answers the phalanx commands of phx conn,
 # rules, policy, metrics and reload, with its own pid in /phalanx/version;
 # on SIGHUP good counts a successful reload, refuse a refused one, deaf
-# nothing. otherpid is good claiming pid 1. Every command goes to LOG.
+# nothing. otherpid is good claiming pid 1. manyrules is good with 600
+# rules whose generation moves on once while the first walk reads page
+# 2; oldrules is good answering /phalanx/rules unpaged and only without a
+# parameter, as daemons did before pages. Every command goes to LOG.
 import json, os, signal, socket, sys, time
 
 path, mode = sys.argv[1], sys.argv[2]
@@ -215,12 +222,48 @@ VERSION = {"version": "0.1.0", "name": "fake-fw", "dpdk": "DPDK 22.11.0",
            "pid": 1 if mode in ("otherpid", "bad", "notjson", "wrongkey",
                                 "mute") else os.getpid(),
            "uptime_s": 5, "config": "fake.json"}
+# Long texts come in pieces of at most 127 bytes (DPDK 22.11's string).
+def pieces(text):
+    return [text[i:i + 127] for i in range(0, len(text), 127)] or [""]
 POLICY = {"generation": 1, "path": "fake.json", "rules": 2,
           "default_action": "drop", "reloads_ok": 0, "reloads_failed": 0,
-          "last_reload_unix": 0, "last_reload": "boot: generation 1"}
+          "last_reload_unix": 0, "last_reload": pieces("boot: generation 1")}
 RULES = {"generation": 1, "name": ["client-out", "ping"],
          "action": ["accept", "accept"], "nat": ["source", ""],
          "hits": [3, 1]}
+if mode == "manyrules":
+    RULES = {"generation": 1,
+             "name": ["rule-%026d" % i for i in range(600)],
+             "action": ["accept" if i % 2 else "drop" for i in range(600)],
+             "nat": ["" if i % 3 else "source" for i in range(600)],
+             "hits": [i for i in range(600)]}
+    POLICY["rules"] = 600
+RULES_PAGE = 128
+WALKS = {"page2": 0}
+# The refusal of mode refuse: longer than one telemetry string.
+REFUSAL = ('refused: 1 error(s); 41:17 rules[4].name: "a name that is far '
+           'too long for any rule, and has blanks in it" is not a valid '
+           "name: use letters, digits, '_' and '-'")
+
+def rules(param):
+    if mode == "oldrules":
+        return RULES if not param else None
+    if param and not param.isdigit():
+        return None
+    frm = int(param) if param else 0
+    total = len(RULES["name"])
+    if frm > total:
+        return None
+    if mode == "manyrules" and frm == 2 * RULES_PAGE:
+        WALKS["page2"] += 1
+        if WALKS["page2"] == 1:   # a reload between pages 1 and 2
+            RULES["generation"] += 1
+    end = min(frm + RULES_PAGE, total)
+    page = {"generation": RULES["generation"], "total": total,
+            "from": frm, "next": end if end < total else -1}
+    for k in ("name", "action", "nat", "hits"):
+        page[k] = RULES[k][frm:end]
+    return page
 PORTS = {"in0": {"port_id": 0, "device": "net_null0", "mac": "02:00:00:00:00:01",
                  "mtu": 1500, "link": "up", "speed_mbps": 10000,
                  "duplex": "full", "rx_queues": 1, "tx_queues": 1,
@@ -344,10 +387,10 @@ def on_hup(sig, frame):
     if mode in ("good", "otherpid"):
         POLICY["reloads_ok"] += 1
         POLICY["generation"] += 1
-        POLICY["last_reload"] = "ok: generation %d, 2 rules" % POLICY["generation"]
+        POLICY["last_reload"] = pieces("ok: generation %d, 2 rules" % POLICY["generation"])
     elif mode == "refuse":
         POLICY["reloads_failed"] += 1
-        POLICY["last_reload"] = 'refused: section "eal" changed; it needs a restart'
+        POLICY["last_reload"] = pieces(REFUSAL)
     POLICY["last_reload_unix"] = int(time.time())
 signal.signal(signal.SIGHUP, on_hup)
 
@@ -418,8 +461,8 @@ while True:
                 c.send(json.dumps({name: conn(param)}).encode())
             elif name == "/phalanx/policy" and not param:
                 c.send(json.dumps({name: POLICY}).encode())
-            elif name == "/phalanx/rules" and not param:
-                c.send(json.dumps({name: RULES}).encode())
+            elif name == "/phalanx/rules":
+                c.send(json.dumps({name: rules(param)}).encode())
             elif name == "/phalanx/ports" and not param:
                 c.send(json.dumps({name: PORTS}).encode())
             elif name == "/phalanx/cluster/pnote" and mode in ("cluster", "nocluster"):
@@ -579,6 +622,7 @@ expect "conn -w 5 rejected by the member: says which parameter" 1 '' \
 
 : >"$TMP/fake.log"
 for bad in "--ip 10.1.0.300|--ip: '10.1.0.300' is not an IPv4 address (A.B.C.D)" \
+           "--ip 0.0.0.0|--ip: 0.0.0.0 is not an address a session can have (leave --ip out for every session)" \
            "--port 0|--port: '0' is not a port number (1..65535)" \
            "--proto sctp|--proto: 'sctp' is not tcp, udp or icmp" \
            "--state open|--state: 'open' is not a TCP state (SYN_SENT, SYN_RECV, ESTABLISHED, FIN_WAIT, CLOSE_WAIT, LAST_ACK, TIME_WAIT, CLOSE)" \
@@ -649,9 +693,16 @@ run reloadp "$PHX" -s "$FAKE" policy
 expect_grep "... which policy shows" 0 OUT '^Reloads:         1 ok, 0 failed$'
 
 fake refuse
+REFUSAL='1 error(s); 41:17 rules[4].name: "a name that is far too long for any rule, and has blanks in it" is not a valid name: use letters, digits, '"'_' and '-'"
 run refuse "$PHX" -s "$FAKE" reload
-expect "reload refused: exit 1 and the member's reason" 1 \
-    'reload refused: section "eal" changed; it needs a restart' ''
+expect "reload refused: exit 1 and the member's reason, all ${#REFUSAL} bytes of it" 1 \
+    "reload refused: $REFUSAL" ''
+run refusep "$PHX" -s "$FAKE" policy
+if [ "$RC" = 0 ] && printf '%s\n' "$OUT" | grep -qxF "Result:          refused: $REFUSAL"; then
+    ok "... and policy shows it whole"
+else
+    not_ok "... and policy shows it whole (exit $RC: $OUT)"
+fi
 
 fake deaf
 timed deaf "$PHX" -s "$FAKE" reload --timeout 0.5
@@ -671,6 +722,55 @@ for bad in 0 -1 1.2345 abc 3601; do
 Usage: phx [OPTIONS] reload [-t S | --timeout S]
 Try 'phx reload --help'."
 done
+
+# ---------------------------------------------------------------- many rules
+
+# 600 rules: more than one telemetry array (512) and than one 16 KiB
+# reply hold; the member sends pages of 128.
+fake manyrules
+run manyr "$PHX" -s "$FAKE" rules
+rows=$(grep -c '^rule-' "$TMP/manyr.out")
+if [ "$RC" = 0 ] && [ "$rows" = 600 ] && [ "$(tail -n 1 "$TMP/manyr.out")" = "600 rules" ] &&
+    [ "$(head -n 1 "$TMP/manyr.out")" = "Policy generation 2" ] &&
+    grep -Eqx 'rule-0{23}599 +accept +- +599' "$TMP/manyr.out"; then
+    ok "rules: 600 rules, every page, one table of the generation read whole"
+else
+    not_ok "rules: 600 rules (exit $RC, $rows rows): $(head -n 3 "$TMP/manyr.out"; tail -n 2 "$TMP/manyr.out") $ERR"
+fi
+OUT=$(grep '^/phalanx/rules' "$TMP/fake.log" | tr '\n' ' ')
+if [ "$OUT" = "/phalanx/rules /phalanx/rules,128 /phalanx/rules,256 /phalanx/rules /phalanx/rules,128 /phalanx/rules,256 /phalanx/rules,384 /phalanx/rules,512 " ]; then
+    ok "... started over when the generation changed between pages"
+else
+    not_ok "... asked: $OUT"
+fi
+run manyrj "$PHX" -s "$FAKE" --json rules
+OUT=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["name"]), len(d["hits"]), d["total"], d["next"], d["generation"])' "$TMP/manyrj.out" 2>&1)
+expect "rules --json: the pages as one answer" 0 "600 600 600 -1 2" ''
+run manyrp "$PHX" -s "$FAKE" pstat
+if [ "$RC" = 0 ] && [ "$(grep -c '^rule-' "$TMP/manyrp.out")" = 600 ] &&
+    grep -qx '600 rules' "$TMP/manyrp.out"; then
+    ok "pstat: the hits of all 600 rules"
+else
+    not_ok "pstat: the hits of all 600 rules (exit $RC: $(tail -n 3 "$TMP/manyrp.out") $ERR)"
+fi
+run manyrm "$PHX" -s "$FAKE" metrics
+n=$(grep -c '^phalanx_rule_hits_total{' "$TMP/manyrm.out")
+if [ "$RC" = 0 ] && [ "$n" = 600 ] &&
+    grep -qx 'phalanx_rule_hits_total{member="fake-fw",rule="rule-00000000000000000000000599"} 599' "$TMP/manyrm.out"; then
+    ok "metrics: phalanx_rule_hits_total for all 600 rules"
+else
+    not_ok "metrics: phalanx_rule_hits_total for all 600 rules (exit $RC, $n series) $ERR"
+fi
+
+# A daemon from before pages: one unpaged answer to a bare /phalanx/rules.
+fake oldrules
+run oldr "$PHX" -s "$FAKE" rules
+expect "rules from an older daemon (no pages)" 0 "Policy generation 1
+
+Name        Action  NAT     Hits
+client-out  accept  source     3
+ping        accept  -          1
+2 rules" ''
 
 # ---------------------------------------------------------------- cluster
 

@@ -739,6 +739,78 @@ START_TEST(test_policy)
 		     "'default_action':'drop','reloads_ok':0,"
 		     "'reloads_failed':0,'last_reload':'x'}",
 		     "\"last_reload_unix\" is missing");
+	expect_error(POLICY, "{'generation':1,'path':'p','rules':0,"
+		     "'default_action':'drop','reloads_ok':0,"
+		     "'reloads_failed':0,'last_reload_unix':0,"
+		     "'last_reload':['a',1]}",
+		     "\"last_reload\" is not a string or an array of strings");
+	expect_error(POLICY, "{'generation':1,'path':'p','rules':0,"
+		     "'default_action':'drop','reloads_ok':0,"
+		     "'reloads_failed':0,'last_reload_unix':0,"
+		     "'last_reload':{}}",
+		     "\"last_reload\" is not a string or an array of strings");
+}
+END_TEST
+
+/* A reload result longer than DPDK 22.11 sends in one string (127
+ * bytes), as the member's text_chunks() (control/telemetry.c) sends it:
+ * pieces of 127 bytes. */
+static const char long_result[] =
+	"refused: 1 error(s); 41:17 rules[4].name: \"a name that is far "
+	"too long for any rule, and has blanks in it\" is not a valid name: "
+	"use letters, digits, '_' and '-' (this text is longer than two "
+	"pieces of 127 bytes, so it comes in three, the last one shorter "
+	"than the others)";
+
+static json_t *
+long_result_pieces(void)
+{
+	json_t *a = json_array();
+	size_t off, len = strlen(long_result);
+	char piece[128];
+
+	ck_assert_uint_gt(len, 2 * 127);
+	for (off = 0; off < len; off += 127) {
+		snprintf(piece, sizeof(piece), "%.127s", long_result + off);
+		json_array_append_new(a, json_string(piece));
+	}
+	ck_assert_uint_eq(json_array_size(a), 3);
+	return a;
+}
+
+START_TEST(test_policy_long_result)
+{
+	json_t *ans = json_pack("{s:i,s:s,s:i,s:s,s:i,s:i,s:i,s:o}",
+				"generation", 2, "path", "p.json", "rules", 1,
+				"default_action", "drop", "reloads_ok", 1,
+				"reloads_failed", 1, "last_reload_unix", 0,
+				"last_reload", long_result_pieces());
+	char err[256], want[1024], *out;
+
+	ck_assert_ptr_nonnull(ans);
+	ck_assert_int_eq(render(POLICY, ans, &out, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "Generation:      2\n"
+		 "File:            p.json\n"
+		 "Rules:           1\n"
+		 "Default action:  drop\n"
+		 "Reloads:         1 ok, 1 failed\n"
+		 "Last reload:     never\n"
+		 "Result:          %s\n", long_result);
+	ck_assert_str_eq(out, want);
+	free(out);
+	json_decref(ans);
+	/* an empty text is one empty piece */
+	expect_text(POLICY, "{'generation':1,'path':'p','rules':0,"
+		    "'default_action':'drop','reloads_ok':0,"
+		    "'reloads_failed':0,'last_reload_unix':0,"
+		    "'last_reload':['']}",
+		    "Generation:      1\n"
+		    "File:            p\n"
+		    "Rules:           0\n"
+		    "Default action:  drop\n"
+		    "Reloads:         0 ok, 0 failed\n"
+		    "Last reload:     never\n"
+		    "Result:          \n");
 }
 END_TEST
 
@@ -774,6 +846,173 @@ START_TEST(test_rules)
 	expect_error(RULES, "{'generation':1,'name':['a','b'],"
 		     "'action':['drop'],'nat':[''],'hits':[1]}",
 		     "\"action\" has 1 entries, \"name\" has 2");
+}
+END_TEST
+
+/*
+ * A /phalanx/rules page as control/telemetry.c sends it: rules from..
+ * from+page-1 of a policy of total rules named "r<N>" padded to the
+ * longest name (31 bytes), every third one NAT'd.
+ */
+static json_t *
+rules_page(uint64_t gen, unsigned total, unsigned from, unsigned page)
+{
+	json_t *p = json_pack("{s:I,s:I,s:I,s:[],s:[],s:[],s:[]}",
+			      "generation", (json_int_t)gen,
+			      "total", (json_int_t)total,
+			      "from", (json_int_t)from,
+			      "name", "action", "nat", "hits");
+	unsigned r, end = from + page < total ? from + page : total;
+	char name[32];
+
+	ck_assert_ptr_nonnull(p);
+	for (r = from; r < end; r++) {
+		snprintf(name, sizeof(name), "r%030u", r);
+		json_array_append_new(json_object_get(p, "name"),
+				      json_string(name));
+		json_array_append_new(json_object_get(p, "action"),
+				      json_string(r % 2 ? "drop" : "accept"));
+		json_array_append_new(json_object_get(p, "nat"),
+				      json_string(r % 3 ? "" : "source"));
+		json_array_append_new(json_object_get(p, "hits"),
+				      json_integer(r));
+	}
+	json_object_set_new(p, "next", json_integer(end < total ?
+						    (json_int_t)end : -1));
+	return p;
+}
+
+/* Walk the pages as phx does (ask_rules): 0 or the first error. */
+static int
+walk_rules(json_t *all, uint64_t gen, unsigned total, unsigned page,
+	   char *err, size_t errlen)
+{
+	int64_t next = 0;
+	int rc, pages = 0;
+
+	do {
+		json_t *p = rules_page(gen, total, (unsigned)next, page);
+		uint64_t from = (uint64_t)next;
+
+		rc = phx_fmt_rules_add(all, p, from, &next, err, errlen);
+		json_decref(p);
+		ck_assert_int_lt(++pages, 100);
+	} while (rc == 0 && next >= 0);
+	return rc;
+}
+
+START_TEST(test_rules_pages)
+{
+	json_t *all = json_object(), *p;
+	char err[256] = "", *out, line[64];
+	int64_t next;
+	size_t i;
+
+	/* 600 rules, more than a telemetry array holds (512), in pages of
+	 * 128: all of them, in order, in one table. */
+	ck_assert_int_eq(walk_rules(all, 7, 600, 128, err, sizeof(err)), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(all, "name")), 600);
+	ck_assert_int_eq(json_integer_value(json_object_get(all, "next")), -1);
+	ck_assert_int_eq(render(RULES, all, &out, err, sizeof(err)), 0);
+	ck_assert(strncmp(out, "Policy generation 7\n\n", 21) == 0);
+	for (i = 0; i < 600; i++) {
+		snprintf(line, sizeof(line), "\nr%030zu  %s ", i,
+			 i % 2 ? "drop  " : "accept");
+		ck_assert_msg(strstr(out, line) != NULL, "no row %zu", i);
+	}
+	ck_assert_ptr_nonnull(strstr(out, "\n600 rules\n"));
+	free(out);
+	json_decref(all);
+
+	/* An exact multiple of the page, and an empty policy. */
+	all = json_object();
+	ck_assert_int_eq(walk_rules(all, 1, 256, 128, err, sizeof(err)), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(all, "hits")), 256);
+	json_decref(all);
+	all = json_object();
+	ck_assert_int_eq(walk_rules(all, 1, 0, 128, err, sizeof(err)), 0);
+	ck_assert_int_eq(render(RULES, all, &out, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\n0 rules\n"));
+	free(out);
+	json_decref(all);
+
+	/* A reload between two pages: start over. */
+	all = json_object();
+	p = rules_page(3, 300, 0, 128);
+	ck_assert_int_eq(phx_fmt_rules_add(all, p, 0, &next, err,
+					   sizeof(err)), 0);
+	ck_assert_int_eq(next, 128);
+	json_decref(p);
+	p = rules_page(4, 300, 128, 128);
+	ck_assert_int_eq(phx_fmt_rules_add(all, p, 128, &next, err,
+					   sizeof(err)), -EAGAIN);
+	json_decref(p);
+	json_decref(all);
+
+	/* An older daemon: one answer, no "next". */
+	all = json_object();
+	p = load(rules_fixture);
+	ck_assert_int_eq(phx_fmt_rules_add(all, p, 0, &next, err,
+					   sizeof(err)), 0);
+	ck_assert_int_eq(next, -1);
+	ck_assert_uint_eq(json_array_size(json_object_get(all, "name")), 4);
+	json_decref(p);
+	json_decref(all);
+}
+END_TEST
+
+static const struct {
+	const char *page;
+	uint64_t from;
+	const char *err;
+} rules_bad[] = {
+	{ "null", 0, "the answer is null" },
+	{ "{'generation':1,'total':1,'from':0,'next':-1,'name':['a'],"
+	  "'action':['drop'],'nat':[''],'hits':['x']}", 0,
+	  "\"hits[0]\" is not a non-negative integer" },
+	{ "{'generation':1,'from':0,'next':-1,'name':[],'action':[],"
+	  "'nat':[],'hits':[]}", 0, "\"total\" is missing" },
+	{ "{'generation':1,'total':0,'from':0,'next':'x','name':[],"
+	  "'action':[],'nat':[],'hits':[]}", 0,
+	  "\"next\" is not an integer -1 or above" },
+	/* not the page asked for */
+	{ "{'generation':1,'total':3,'from':1,'next':-1,'name':['b','c'],"
+	  "'action':['drop','drop'],'nat':['',''],'hits':[0,0]}", 0,
+	  "the page is from rule 1, not 0 as asked" },
+	/* a next that does not move on: the walk would never end */
+	{ "{'generation':1,'total':3,'from':0,'next':0,'name':[],"
+	  "'action':[],'nat':[],'hits':[]}", 0,
+	  "a page from rule 0 with 0 rules, next 0 and 3 in all does not "
+	  "add up" },
+	/* rules lost between "next" and the rows */
+	{ "{'generation':1,'total':3,'from':0,'next':2,'name':['a'],"
+	  "'action':['drop'],'nat':[''],'hits':[0]}", 0,
+	  "a page from rule 0 with 1 rules, next 2 and 3 in all does not "
+	  "add up" },
+	{ "{'generation':1,'total':3,'from':0,'next':-1,'name':['a'],"
+	  "'action':['drop'],'nat':[''],'hits':[0]}", 0,
+	  "a page from rule 0 with 1 rules, next -1 and 3 in all does not "
+	  "add up" },
+	/* the first page asked must be from 0 */
+	{ "{'generation':1,'total':3,'from':2,'next':-1,'name':['c'],"
+	  "'action':['drop'],'nat':[''],'hits':[0]}", 2,
+	  "the first page must be from rule 0, not 2" },
+	{ "{'generation':1,'name':['c'],'action':['drop'],'nat':[''],"
+	  "'hits':[0]}", 2, "a page without \"next\" from rule 2" },
+};
+
+START_TEST(test_rules_pages_malformed)
+{
+	json_t *all = json_object(), *p = load(rules_bad[_i].page);
+	char err[256] = "";
+	int64_t next = 5;
+
+	ck_assert_int_eq(phx_fmt_rules_add(all, p, rules_bad[_i].from, &next,
+					   err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, rules_bad[_i].err);
+	ck_assert_int_eq(next, -1);
+	json_decref(p);
+	json_decref(all);
 }
 END_TEST
 
@@ -1125,8 +1364,15 @@ static const struct {
 	{ { NULL, NULL, NULL, NULL }, "", NULL },
 	{ { "10.1.0.100", "8080", "tcp", "established" },
 	  ",ip=10.1.0.100,port=8080,proto=tcp,state=ESTABLISHED", NULL },
-	{ { "0.0.0.0", "1", "UDP", NULL }, ",ip=0.0.0.0,port=1,proto=udp",
+	{ { "0.0.0.1", "1", "UDP", NULL }, ",ip=0.0.0.1,port=1,proto=udp",
 	  NULL },
+	/* the member would read it as no filter: every session */
+	{ { "0.0.0.0", NULL, NULL, NULL }, NULL,
+	  "--ip: 0.0.0.0 is not an address a session can have (leave --ip "
+	  "out for every session)" },
+	{ { "0.0.0.0", "1", "UDP", NULL }, NULL,
+	  "--ip: 0.0.0.0 is not an address a session can have (leave --ip "
+	  "out for every session)" },
 	{ { "255.255.255.255", "65535", "Icmp", NULL },
 	  ",ip=255.255.255.255,port=65535,proto=icmp", NULL },
 	{ { NULL, NULL, NULL, "Time_Wait" }, ",state=TIME_WAIT", NULL },
@@ -1289,6 +1535,30 @@ START_TEST(test_reload_result)
 	ck_assert_int_eq(reload_result("null", 0, 0, msg, sizeof(msg), err,
 				       sizeof(err)), -EINVAL);
 	ck_assert_str_eq(err, "the answer is null");
+	/* A text in pieces: phx reload prints it whole. */
+	ck_assert_int_eq(reload_result(
+		"{'generation':1,'reloads_ok':0,'reloads_failed':1,"
+		"'last_reload':['refused: section \\\"na','me\\\" changed; "
+		"it needs a restart']}", 0, 0, msg, sizeof(msg), err,
+		sizeof(err)), 2);
+	ck_assert_str_eq(msg, "reload refused: section \"name\" changed; it "
+			 "needs a restart");
+}
+END_TEST
+
+START_TEST(test_reload_result_long)
+{
+	json_t *p = json_pack("{s:i,s:i,s:i,s:o}", "generation", 1,
+			      "reloads_ok", 0, "reloads_failed", 1,
+			      "last_reload", long_result_pieces());
+	char msg[1024], err[256] = "", want[1024];
+
+	ck_assert_int_eq(phx_fmt_reload_result(p, 0, 0, msg, sizeof(msg), err,
+					       sizeof(err)), 2);
+	snprintf(want, sizeof(want), "reload refused: %s",
+		 long_result + strlen("refused: "));
+	ck_assert_str_eq(msg, want);
+	json_decref(p);
 }
 END_TEST
 
@@ -1687,6 +1957,62 @@ START_TEST(test_metrics_sums)
 	/* Not the rejected style: one metric per counter. */
 	ck_assert_ptr_null(strstr(out, "counter=\""));
 	free(out);
+}
+END_TEST
+
+/*
+ * Every counter the daemon has (the X-macro list in dataplane/dp_stats.h,
+ * read as text: this test links no DPDK) gets a HELP text of its own in
+ * phx metrics, not its bare name.
+ */
+START_TEST(test_metrics_help_every_counter)
+{
+	const char *path = PHX_SOURCE_DIR "/dataplane/dp_stats.h";
+	char line[512], name[128], want[256], err[256], *out, *pst;
+	json_t *cnt = json_object(), *ps;
+	const char *pss[1];
+	FILE *f = fopen(path, "r");
+	size_t n = 0, i;
+	const char *k;
+	json_t *v;
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *x = strstr(line, "X(");
+
+		if (x == NULL || sscanf(x, "X(%*[A-Z0-9_], %127[a-z0-9_])",
+					name) != 1)
+			continue;
+		json_object_set_new(cnt, name, json_integer(1));
+		n++;
+	}
+	fclose(f);
+	ck_assert_uint_ge(n, 30); /* the list was found */
+	ps = json_pack("{s:s,s:i,s:o,s:{}}", "scope", "all", "workers", 1,
+		       "counters", cnt, "drops");
+	pst = json_dumps(ps, JSON_COMPACT);
+	for (i = 0; pst[i] != '\0'; i++)
+		if (pst[i] == '"')
+			pst[i] = '\'';
+	pss[0] = pst;
+	ck_assert_msg(metrics(version_fixture, pss, 1, false, "{}",
+			      "{'generation':1,'name':[],'hits':[]}", &out,
+			      err, sizeof(err)) == 0, "%s", err);
+	json_object_foreach(json_object_get(ps, "counters"), k, v) {
+		const char *h;
+
+		snprintf(want, sizeof(want), "# HELP phalanx_%s_total ", k);
+		h = strstr(out, want);
+		ck_assert_msg(h != NULL, "no HELP for %s", k);
+		h += strlen(want);
+		ck_assert_msg(strncmp(h, k, strlen(k)) != 0 ||
+			      h[strlen(k)] != '\n',
+			      "counter %s has no HELP text of its own "
+			      "(src/phx_fmt.c counter_help[])", k);
+	}
+	free(out);
+	free(pst);
+	json_decref(ps);
 }
 END_TEST
 
@@ -3283,8 +3609,13 @@ phx_fmt_suite(void)
 
 	tc = tcase_create("policy");
 	tcase_add_test(tc, test_policy);
+	tcase_add_test(tc, test_policy_long_result);
 	tcase_add_test(tc, test_rules);
+	tcase_add_test(tc, test_rules_pages);
+	tcase_add_loop_test(tc, test_rules_pages_malformed, 0,
+			    PHX_DIM(rules_bad));
 	tcase_add_test(tc, test_reload_result);
+	tcase_add_test(tc, test_reload_result_long);
 	tcase_add_loop_test(tc, test_reload_timeout_arg, 0,
 			    PHX_DIM(seconds));
 	suite_add_tcase(s, tc);
@@ -3304,6 +3635,7 @@ phx_fmt_suite(void)
 	tcase_add_test(tc, test_prom_check_itself);
 	tcase_add_test(tc, test_metrics_sums);
 	tcase_add_test(tc, test_metrics_exact);
+	tcase_add_test(tc, test_metrics_help_every_counter);
 	tcase_add_test(tc, test_metrics_per_worker);
 	tcase_add_test(tc, test_metrics_no_gauges);
 	tcase_add_loop_test(tc, test_metrics_malformed, 0,
