@@ -27,6 +27,9 @@ enum { F_PROTO, F_SRC, F_DST, F_SPORT, F_DPORT, F_IN, F_OUT, F_NUM };
 
 RTE_ACL_RULE_DEF(phx_acl_rule, F_NUM);
 
+/* Contexts built so far: a unique name for each. */
+static unsigned acl_builds;
+
 static const struct rte_acl_field_def acl_fields[F_NUM] = {
 	[F_PROTO] = { .type = RTE_ACL_FIELD_TYPE_BITMASK, .size = 1,
 		.field_index = F_PROTO, .input_index = 0,
@@ -78,7 +81,10 @@ acl_build(struct phx_policy *pol, const struct phx_config *cfg, char *err,
 		free(specs);
 		return 0;
 	}
-	snprintf(name, sizeof(name), "phx_acl_%" PRIu64, pol->gen);
+	/* rte_acl_create() hands back an existing context of the same name:
+	 * every build gets a name of its own, whatever its generation. */
+	snprintf(name, sizeof(name), "phx_acl_%u",
+		 __atomic_fetch_add(&acl_builds, 1, __ATOMIC_RELAXED));
 	pol->acl = rte_acl_create(&(struct rte_acl_param){
 		.name = name, .socket_id = SOCKET_ID_ANY,
 		.rule_size = RTE_ACL_RULE_SZ(F_NUM), .max_rule_num = (uint32_t)n });

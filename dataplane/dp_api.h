@@ -47,8 +47,11 @@ struct phx_dp_mbuf_meta {
 	uint32_t nh_ip;      /* HOLD: next hop, network order */
 	uint16_t port;       /* ARP, CCP: ingress port index; HOLD: egress
 			      * port index */
-	uint8_t kind;        /* enum phx_dp_ctl_kind */
-	uint8_t pad;
+	uint8_t kind;        /* enum phx_dp_ctl_kind; handoff between
+			      * workers: enum phx_ho_kind (worker.c) */
+	uint8_t from;        /* handoff: the worker that handed it over */
+	uint16_t frag_max;   /* reassembled datagram (phx_dp_reasm_flag set):
+			      * the IPv4 length of its largest fragment */
 };
 
 /* Dynamic-field offset, valid after phx_dp_create(). */
@@ -230,7 +233,7 @@ unsigned phx_dp_sess_events(struct phx_dp *dp, struct phx_sess_event *ev,
  * messages to its owner, phx_dp_sess_worker().
  */
 enum phx_dp_msg_type {
-	PHX_MSG_INSTALL = 1,     /* add or refresh a session (sync, pickup) */
+	PHX_MSG_INSTALL = 1,     /* add or refresh a session (state sync) */
 	PHX_MSG_FLUSH = 2,       /* delete every session */
 	PHX_MSG_DELETE = 3,      /* delete one session (sync) */
 	PHX_MSG_DUMP = 4,        /* dump a chunk of the shard (full sync) */

@@ -62,6 +62,54 @@ phx_dp_counter_name(enum phx_dp_counter c)
 	return (unsigned)c < PHX_CNT_MAX ? counter_names[c] : "invalid";
 }
 
+/*
+ * Reassembly (docs/firewall.md, "Fragments"): per worker, a table of
+ * datagrams waiting for their fragments, at most REASM_TIMEOUT_S each.
+ * The table may hold at most a quarter of the mbuf pool across workers
+ * (8 fragments a datagram), so fragments can never starve reception.
+ */
+#define REASM_TIMEOUT_S 5
+#define REASM_MIN 16
+#define REASM_MAX 4096
+
+static int
+frag_init(struct phx_dp *dp)
+{
+	static const struct rte_mbuf_dynflag desc = {
+		.name = "phx_dp_reassembled",
+	};
+	unsigned i, n;
+	int bit;
+
+	bit = rte_mbuf_dynflag_register(&desc);
+	if (bit < 0)
+		return -rte_errno;
+	dp->reasm_flag = 1ULL << bit;
+	dp->pool_ind = rte_pktmbuf_pool_create("phx_frag_ind",
+		RTE_MAX(1024u, dp->cfg->dataplane.mbufs / 4), 0, 0, 0,
+		(int)rte_socket_id());
+	if (dp->pool_ind == NULL)
+		return -rte_errno;
+	n = dp->cfg->dataplane.mbufs /
+	    (4 * (RTE_LIBRTE_IP_FRAG_MAX_FRAG) * dp->nb_workers);
+	if (n < REASM_MIN)
+		n = REASM_MIN;
+	if (n > REASM_MAX)
+		n = REASM_MAX;
+	for (i = 0; i < dp->nb_workers; i++) {
+		struct phx_worker *w = &dp->workers[i];
+
+		/* without one, that worker drops fragments (ipv4_fragment) */
+		w->frag_tbl = rte_ip_frag_table_create(n, 16, n,
+			rte_get_tsc_hz() * REASM_TIMEOUT_S,
+			(int)rte_lcore_to_socket_id(w->lcore));
+		if (w->frag_tbl == NULL)
+			PHX_LOG_DP(WARNING, "worker %u: no reassembly table: "
+				   "fragments will be dropped\n", i);
+	}
+	return 0;
+}
+
 static int
 register_meta(void)
 {
@@ -318,6 +366,13 @@ phx_dp_create(const struct phx_config *cfg, struct phx_cfg_errors *errs)
 			"mbufs)", nb_mbufs, rte_strerror(rte_errno));
 		goto fail;
 	}
+	rc = frag_init(dp);
+	if (rc != 0) {
+		phx_cfg_error_add(errs, cfg->path, (struct phx_cfg_loc){0},
+			"dataplane.mbufs", "cannot set up IP fragmentation: %s",
+			rte_strerror(-rc));
+		goto fail;
+	}
 	if (phx_dp_ports_init(dp, errs) != 0)
 		goto fail;
 	phx_dp_cluster_init(dp);
@@ -452,6 +507,10 @@ phx_dp_free(struct phx_dp *dp)
 			while (w->handoff && rte_ring_dequeue(w->handoff,
 							      (void **)&m) == 0)
 				rte_pktmbuf_free(m);
+			if (w->frag_tbl != NULL) {
+				rte_ip_frag_table_destroy(w->frag_tbl);
+				rte_ip_frag_free_death_row(&w->frag_dr, 0);
+			}
 			rte_ring_free(w->to_ctl);
 			rte_ring_free(w->ctl_tx);
 			rte_ring_free(w->handoff);
@@ -472,6 +531,7 @@ phx_dp_free(struct phx_dp *dp)
 	rte_free(dp->neigh_dead);
 	rte_lpm_free(dp->lpm);
 	rte_mempool_free(dp->pool);
+	rte_mempool_free(dp->pool_ind);
 	rte_free(dp);
 }
 

@@ -22,6 +22,7 @@
 
 #include <rte_ethdev.h>
 #include <rte_hash.h>
+#include <rte_ip_frag.h>
 #include <rte_log.h>
 #include <rte_lpm.h>
 #include <rte_ring.h>
@@ -148,6 +149,12 @@ struct phx_worker {
 	struct rte_ring *handoff;         /* [I] MP (other workers) / SC (us):
 					   * packets of our sessions that
 					   * landed elsewhere */
+	struct rte_ip_frag_tbl *frag_tbl; /* [W] datagrams being reassembled
+					   * (NULL: fragments are dropped) */
+	struct rte_ip_frag_death_row frag_dr; /* [W] their mbufs to free */
+	uint8_t ho_kind;                  /* [W] enum phx_ho_kind of the
+					   * packet being processed */
+	uint8_t ho_from;                  /* [W] worker that handed it over */
 	struct rte_ring *sync_ev;         /* [I] SP (us) / SC (control):
 					   * session events for sync */
 	struct rte_ring *msg;             /* [I] SP (control) / SC (us):
@@ -189,6 +196,10 @@ struct phx_dp {
 	struct phx_dp_port_info ports[PHX_CFG_MAX_PORTS]; /* [I] */
 	int16_t port_idx[RTE_MAX_ETHPORTS];     /* [I] DPDK port id -> index, -1 */
 	struct rte_mempool *pool;               /* [I] */
+	struct rte_mempool *pool_ind;           /* [I] indirect mbufs for
+						 * fragmentation */
+	uint64_t reasm_flag;                    /* [I] ol_flags bit: a
+						 * reassembled datagram */
 	struct rte_lpm *lpm;                    /* [I] routes, connected and local */
 	unsigned nb_nh;                         /* [I] */
 	struct phx_nh nh[PHX_NH_MAX];           /* [I] */

@@ -86,7 +86,9 @@ nat_icmp_id(struct rte_icmp_hdr *ic, uint16_t v)
 
 /*
  * Translate packet m (parsed into pm) of session s travelling in dir.
- * For TCP/UDP/ICMP queries.
+ * Ports for TCP/UDP, the identifier for ICMP queries; other protocols
+ * (and a source-NAT session without a port: nat_port 0) only the
+ * address.
  */
 static inline void
 phx_nat_rewrite(struct rte_mbuf *m, const struct phx_pkt_meta *pm,
@@ -96,7 +98,7 @@ phx_nat_rewrite(struct rte_mbuf *m, const struct phx_pkt_meta *pm,
 			struct rte_ipv4_hdr *, pm->l3_off);
 	uint8_t *l4 = rte_pktmbuf_mtod_offset(m, uint8_t *, pm->l4_off);
 	uint16_t *l4c = l4_pseudo_csum(l4, pm->proto);
-	bool icmp = pm->proto == IPPROTO_ICMP;
+	bool icmp = pm->proto == IPPROTO_ICMP && s->nat_port != 0;
 	uint16_t *sp = (uint16_t *)l4, *dp_ = (uint16_t *)l4 + 1;
 
 	if (s->flags & PHX_SESS_F_SNAT) {
@@ -143,7 +145,9 @@ phx_nat_rewrite_icmp_err(struct rte_mbuf *m, const struct phx_pkt_meta *pm,
 	struct rte_ipv4_hdr *q = rte_pktmbuf_mtod_offset(m,
 			struct rte_ipv4_hdr *, pm->q_off);
 	uint16_t *qports = (uint16_t *)((uint8_t *)q + rte_ipv4_hdr_len(q));
-	bool qicmp = pm->q_proto == IPPROTO_ICMP;
+	bool qicmp = pm->q_proto == IPPROTO_ICMP && s->nat_port != 0;
+	bool qports_ok = pm->q_proto == IPPROTO_TCP ||
+			 pm->q_proto == IPPROTO_UDP;
 	bool snat = s->flags & PHX_SESS_F_SNAT;
 
 	if (!(s->flags & (PHX_SESS_F_SNAT | PHX_SESS_F_DNAT)))
@@ -154,7 +158,7 @@ phx_nat_rewrite_icmp_err(struct rte_mbuf *m, const struct phx_pkt_meta *pm,
 		nat_addr(q, &q->src_addr, NULL, s->key.src_ip);
 		if (qicmp)
 			qports[2] = s->key.sport;    /* echo identifier */
-		else
+		else if (qports_ok)
 			qports[0] = s->key.sport;
 	} else if (snat) {
 		/* from the inside host: outer src and quoted dst translated */
@@ -162,19 +166,19 @@ phx_nat_rewrite_icmp_err(struct rte_mbuf *m, const struct phx_pkt_meta *pm,
 		nat_addr(q, &q->dst_addr, NULL, s->nat_ip);
 		if (qicmp)
 			qports[2] = s->nat_port;
-		else
+		else if (qports_ok)
 			qports[1] = s->nat_port;
 	} else if (dir == PHX_DIR_REPLY) {
 		/* DNAT, from the server side: quoted dst back to the VIP */
 		nat_addr(ip, &ip->src_addr, NULL, s->key.dst_ip);
 		nat_addr(q, &q->dst_addr, NULL, s->key.dst_ip);
-		if (!qicmp)
+		if (qports_ok)
 			qports[1] = s->key.dport;
 	} else {
 		/* DNAT, from the client side: quoted src is the server */
 		nat_addr(ip, &ip->dst_addr, NULL, s->nat_ip);
 		nat_addr(q, &q->src_addr, NULL, s->nat_ip);
-		if (!qicmp)
+		if (qports_ok)
 			qports[0] = s->nat_port;
 	}
 	/* The quoted L4 checksum may be cut off; the ICMP one covers it all:

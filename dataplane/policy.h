@@ -54,7 +54,7 @@ struct phx_dnat_rev {
 	uint8_t proto;
 };
 
-#define PHX_DNAT_REV_MAX 256
+#define PHX_DNAT_REV_MAX PHX_CFG_MAX_DNAT   /* the validator enforces it */
 
 struct phx_policy {
 	uint64_t gen;                  /* [I] configuration generation */

@@ -62,9 +62,8 @@ phx_shard_free(struct phx_shard *sh)
 	rte_free(sh);
 }
 
-static struct phx_sess *
-shard_insert(struct phx_shard *sh, const struct phx_sess *tmpl, bool check_fwd,
-	     int *err)
+struct phx_sess *
+phx_shard_insert(struct phx_shard *sh, const struct phx_sess *tmpl, int *err)
 {
 	struct phx_flow_key fk, rk;
 	struct phx_sess *s;
@@ -86,7 +85,7 @@ shard_insert(struct phx_shard *sh, const struct phx_sess *tmpl, bool check_fwd,
 	/* rte_hash_add_key_data() replaces the data of an existing key: a
 	 * key owned by another session must be refused, not stolen (e.g. a
 	 * NAT translation colliding with a live flow). */
-	if ((check_fwd && rte_hash_lookup(sh->h, &fk) >= 0) ||
+	if (rte_hash_lookup(sh->h, &fk) >= 0 ||
 	    (nat && (phx_flow_key_eq(&fk, &rk) ||
 		     rte_hash_lookup(sh->h, &rk) >= 0))) {
 		*err = -EEXIST;
@@ -109,19 +108,6 @@ shard_insert(struct phx_shard *sh, const struct phx_sess *tmpl, bool check_fwd,
 	sh->n_free--;
 	sh->used++;
 	return s;
-}
-
-struct phx_sess *
-phx_shard_insert(struct phx_shard *sh, const struct phx_sess *tmpl, int *err)
-{
-	return shard_insert(sh, tmpl, true, err);
-}
-
-struct phx_sess *
-phx_shard_insert_new(struct phx_shard *sh, const struct phx_sess *tmpl,
-		     int *err)
-{
-	return shard_insert(sh, tmpl, false, err);
 }
 
 void

@@ -188,12 +188,6 @@ phx_shard_resolve(const struct phx_shard *sh, uintptr_t d,
 struct phx_sess *phx_shard_insert(struct phx_shard *sh,
 				  const struct phx_sess *tmpl, int *err);
 
-/* The same when the caller has just found no session for the forward
- * key (phx_shard_find): skips that lookup; the NAT reply key is still
- * checked. */
-struct phx_sess *phx_shard_insert_new(struct phx_shard *sh,
-				      const struct phx_sess *tmpl, int *err);
-
 /* The session k belongs to (any direction), or NULL; one lookup. */
 struct phx_sess *phx_shard_find(struct phx_shard *sh,
 				const struct phx_flow_key *k, enum phx_dir *dir);

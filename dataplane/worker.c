@@ -29,6 +29,10 @@
  * except the optional idle sleep, no logging (DESIGN invariant 2). Time is
  * the TSC read once per loop (invariant 5).
  */
+/* rte_ip_frag_table_del_expired_entries() is still experimental in 22.11
+ * (stable in later releases, same signature). */
+#define ALLOW_EXPERIMENTAL_API 1
+
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -94,6 +98,145 @@ phx_dp_tx_buffer_error(struct rte_mbuf **unsent, uint16_t count, void *userdata)
 		w->stats.drop[PHX_DROP_TX_FULL]++;
 		rte_pktmbuf_free(unsent[i]);
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Fragments                                                            */
+
+/*
+ * Reassembly (docs/firewall.md, "Fragments"). The NIC spreads fragments
+ * by addresses, so every fragment of a datagram reaches the same worker,
+ * which keeps them in its rte_ip_frag table until the datagram is whole
+ * (at most 8 fragments, REASM_TIMEOUT_S in dp_init.c). The whole datagram
+ * then goes through sessions, rules and NAT like any packet, marked with
+ * the reassembled flag and the size of its largest fragment: it leaves
+ * refragmented to that size (or the egress MTU, if smaller), as pf and
+ * Linux conntrack do, so the sender's choice of fragment size stands.
+ * Fragments that never complete, overflow the table or overlap are
+ * dropped and counted (ipv4_frag_dropped).
+ */
+
+/* Headers the parser reads of the first segment at most: Ethernet, IPv4
+ * (options are refused), then a TCP header with options or an ICMP error
+ * with its quote. */
+#define PARSE_REACH (RTE_ETHER_HDR_LEN + PHX_IPV4_HDR_LEN + 8 + 60 + 8)
+#define FRAG_OUT_MAX 128   /* 65535 bytes in fragments of >= 576 */
+
+static inline void
+frag_drops(struct phx_worker *w)
+{
+	if (w->frag_dr.cnt != 0) {
+		w->stats.drop[PHX_DROP_IPV4_FRAG_DROPPED] += w->frag_dr.cnt;
+		rte_ip_frag_free_death_row(&w->frag_dr, 0);
+	}
+}
+
+/* Fragment m (parsed as far as its IPv4 header: a fragment). Returns the
+ * whole datagram when m completes one, else NULL (m is held or dropped,
+ * counted). */
+static __rte_noinline struct rte_mbuf *
+reassemble(struct phx_worker *w, struct rte_mbuf *m, uint64_t now)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+			struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	uint32_t tot = rte_be_to_cpu_16(ip->total_length), fmax;
+	struct rte_mbuf *r, *seg;
+
+	/* Ethernet padding of a short fragment is not payload. */
+	if (rte_pktmbuf_data_len(m) > RTE_ETHER_HDR_LEN + tot)
+		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) -
+					       RTE_ETHER_HDR_LEN - tot));
+	m->l2_len = RTE_ETHER_HDR_LEN;
+	m->l3_len = PHX_IPV4_HDR_LEN;
+	r = rte_ipv4_frag_reassemble_packet(w->frag_tbl, &w->frag_dr, m, now,
+					    ip);
+	frag_drops(w);
+	if (r == NULL)
+		return NULL;
+	/* The first segment is the first fragment; the others hold the
+	 * payload of the rest, their IPv4 headers (20 bytes) taken off. */
+	fmax = rte_pktmbuf_data_len(r) - RTE_ETHER_HDR_LEN;
+	for (seg = r->next; seg != NULL; seg = seg->next)
+		fmax = RTE_MAX(fmax, (uint32_t)seg->data_len + PHX_IPV4_HDR_LEN);
+	/* One buffer when it fits (all our code then sees a flat packet);
+	 * a datagram larger than a buffer stays a chain. */
+	if (r->nb_segs > 1)
+		(void)rte_pktmbuf_linearize(r);
+	/* Tiny fragments (RFC 1858): the headers must be in the first. */
+	if (rte_pktmbuf_data_len(r) < RTE_MIN(rte_pktmbuf_pkt_len(r),
+					      (uint32_t)PARSE_REACH)) {
+		drop(w, r, PHX_DROP_IPV4_FRAG_TINY);
+		return NULL;
+	}
+	ip = rte_pktmbuf_mtod_offset(r, struct rte_ipv4_hdr *,
+				     RTE_ETHER_HDR_LEN);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	r->ol_flags = w->dp->reasm_flag;
+	phx_dp_mbuf_meta(r)->frag_max = (uint16_t)RTE_MIN(fmax, 65535u);
+	w->stats.cnt[PHX_CNT_FRAG_REASSEMBLED]++;
+	return r;
+}
+
+/*
+ * Send m (Ethernet + IPv4, final headers) out of port in fragments of at
+ * most size bytes of IPv4 (RFC 791; rte_ipv4_fragment_packet). Every
+ * fragment is made flat: the driver gets single-segment mbufs of our own
+ * pool, whatever the device supports. Consumes m.
+ */
+static __rte_noinline void
+frag_send(struct phx_worker *w, struct rte_mbuf *m, uint16_t port,
+	  uint16_t size)
+{
+	const struct rte_ether_hdr eh =
+		*rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	struct rte_mbuf *f[FRAG_OUT_MAX];
+	int n, k;
+
+	rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
+	n = rte_ipv4_fragment_packet(m, f, FRAG_OUT_MAX, size, w->dp->pool,
+				     w->dp->pool_ind);
+	rte_pktmbuf_free(m);   /* the fragments hold their own references */
+	if (n < 0) {
+		w->stats.drop[n == -ENOMEM ? PHX_DROP_NO_MBUF :
+					     PHX_DROP_MTU_EXCEEDED]++;
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		struct rte_mbuf *x = f[k];
+		struct rte_ether_hdr *e;
+		struct rte_ipv4_hdr *ip;
+
+		e = rte_pktmbuf_linearize(x) == 0 ?
+		    (struct rte_ether_hdr *)rte_pktmbuf_prepend(x,
+				RTE_ETHER_HDR_LEN) : NULL;
+		if (e == NULL) {
+			drop(w, x, PHX_DROP_NO_MBUF);
+			continue;
+		}
+		*e = eh;
+		ip = (struct rte_ipv4_hdr *)(e + 1);
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		x->ol_flags = 0;
+		w->stats.cnt[PHX_CNT_FRAG_TX]++;
+		tx(w, port, x);
+	}
+}
+
+/* How m must leave a port of this MTU: 0 as it is, else in fragments of
+ * that many bytes (a reassembled datagram: its largest fragment's size;
+ * anything else: the MTU). */
+static inline uint16_t
+frag_size(const struct phx_worker *w, const struct rte_mbuf *m,
+	  uint32_t l3_len, uint16_t mtu)
+{
+	uint16_t size = mtu;
+
+	if ((m->ol_flags & w->dp->reasm_flag) &&
+	    phx_dp_mbuf_meta((struct rte_mbuf *)(uintptr_t)m)->frag_max < size)
+		size = phx_dp_mbuf_meta((struct rte_mbuf *)(uintptr_t)m)->frag_max;
+	return l3_len > size || m->nb_segs > 1 ? size : 0;
 }
 
 /* Token bucket for ICMP errors (RFC 1812 4.3.2.8: rate-limit them). */
@@ -179,7 +322,9 @@ reply_start(struct phx_worker *w, const struct rte_mbuf *m, uint16_t pidx,
 
 /*
  * Send an ICMP error about packet m (type/code, RFC 792) back out of the
- * port it came in on, to the MAC it came from. m is not consumed.
+ * port it came in on, to the MAC it came from. m is not consumed. Never
+ * about an ICMP error (RFC 1122 3.2.2, RFC 1812 4.3.2.7): two boxes could
+ * otherwise answer each other's errors forever.
  */
 static void
 icmp_error(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
@@ -194,6 +339,8 @@ icmp_error(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
 	struct rte_ipv4_hdr *ip;
 	struct rte_mbuf *r;
 
+	if (pm->flags & PHX_PKT_F_ICMP_ERR)
+		return;
 	ip = reply_start(w, m, pidx, pm, IPPROTO_ICMP,
 			 port_src_ip(w->dp, pidx), sizeof(*icmp) + quote, now,
 			 &r);
@@ -224,7 +371,7 @@ icmp_echo_reply(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
 			struct rte_ipv4_hdr *, pm->l3_off);
 	struct rte_icmp_hdr *icmp = rte_pktmbuf_mtod_offset(m,
 			struct rte_icmp_hdr *, pm->l4_off);
-	uint16_t old_w, new_w;
+	uint16_t old_w, new_w, size;
 
 	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
 	rte_ether_addr_copy(&w->dp->ports[pidx].mac, &eth->src_addr);
@@ -242,7 +389,11 @@ icmp_echo_reply(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) -
 				       pm->l3_off - pm->l3_len));
 	w->stats.cnt[PHX_CNT_ICMP_ECHO_REPLIES]++;
-	tx(w, pidx, m);
+	size = frag_size(w, m, pm->l3_len, w->dp->ports[pidx].mtu);
+	if (unlikely(size != 0))
+		frag_send(w, m, pidx, size);
+	else
+		tx(w, pidx, m);
 }
 
 static inline void
@@ -391,7 +542,7 @@ snat_pool_of(struct phx_worker *w, uint32_t nat_ip)
 static inline void
 sess_release_nat(struct phx_worker *w, const struct phx_sess *s)
 {
-	if (s->flags & PHX_SESS_F_SNAT) {
+	if ((s->flags & PHX_SESS_F_SNAT) && s->nat_port != 0) {
 		struct phx_nat_pool *np = snat_pool_of(w, s->nat_ip);
 
 		if (np != NULL)
@@ -496,10 +647,11 @@ sweep(struct phx_worker *w, const struct phx_policy *pol, uint64_t now,
 			sh->sweep = 0;
 		if (!(s->flags & PHX_SESS_F_USED))
 			continue;
+		/* re-check before judging its lifetime (established()) */
+		if (s->gen != pol->gen && !sess_recheck(w, pol, s, now))
+			continue;
 		if (phx_tmo_remaining(now, s->last_tsc, sess_tmo(pol, s)) == 0)
 			sess_destroy(w, pol, s, PHX_CNT_SESS_EXPIRED, now);
-		else if (s->gen != pol->gen)
-			sess_recheck(w, pol, s, now);
 	}
 }
 
@@ -576,7 +728,7 @@ forward(struct phx_worker *w, struct rte_mbuf *m, uint16_t in_pidx,
 	struct rte_ipv4_hdr *ip;
 	struct rte_ether_hdr *eth;
 	uint32_t nh_idx, nh_ip;
-	uint16_t old_w, new_w;
+	uint16_t old_w, new_w, fsize;
 	uint64_t mac;
 	int32_t pos;
 
@@ -599,11 +751,14 @@ forward(struct phx_worker *w, struct rte_mbuf *m, uint16_t in_pidx,
 		drop(w, m, PHX_DROP_TTL_EXCEEDED);
 		return;
 	}
-	if (unlikely(pm->l3_len > dp->ports[nh->port].mtu)) {
-		if (pm->flags & PHX_PKT_F_IPV4_DF)
-			icmp_error(w, m, in_pidx, pm, ICMP_DEST_UNREACH,
-				   4 /* fragmentation needed */,
-				   dp->ports[nh->port].mtu, now);
+	/* Too big: DF says tell the sender (RFC 1191), else fragment; a
+	 * reassembled datagram leaves in fragments of its own size. */
+	fsize = frag_size(w, m, pm->l3_len, dp->ports[nh->port].mtu);
+	if (unlikely(fsize != 0) && (pm->flags & PHX_PKT_F_IPV4_DF) &&
+	    !(m->ol_flags & dp->reasm_flag)) {
+		icmp_error(w, m, in_pidx, pm, ICMP_DEST_UNREACH,
+			   4 /* fragmentation needed */,
+			   dp->ports[nh->port].mtu, now);
 		drop(w, m, PHX_DROP_MTU_EXCEEDED);
 		return;
 	}
@@ -652,7 +807,10 @@ forward(struct phx_worker *w, struct rte_mbuf *m, uint16_t in_pidx,
 	memcpy(eth->dst_addr.addr_bytes, &mac, RTE_ETHER_ADDR_LEN);
 	rte_ether_addr_copy(&dp->ports[nh->port].mac, &eth->src_addr);
 	w->stats.cnt[PHX_CNT_FWD_PKTS]++;
-	tx(w, nh->port, m);
+	if (unlikely(fsize != 0))
+		frag_send(w, m, nh->port, fsize);
+	else
+		tx(w, nh->port, m);
 }
 
 /* Destination of a packet of s in dir once translated. */
@@ -679,15 +837,18 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 {
 	uint8_t old_state = s->state, old_flags = s->flags;
 
+	/* Re-check first: until then the session's rule (and so its
+	 * timeouts) is unknown, and judging it on the global ones would cut
+	 * a flow of a rule with longer timeouts at every reload. */
+	if (unlikely(s->gen != pol->gen) && !sess_recheck(w, pol, s, now)) {
+		drop(w, m, PHX_DROP_POLICY_REVOKED);
+		return true;
+	}
 	if (unlikely(phx_tmo_remaining(now, s->last_tsc,
 				       sess_tmo(pol, s)) == 0)) {
 		/* Lazy expiry: SPEC SI-05, the session is gone. */
 		sess_destroy(w, pol, s, PHX_CNT_SESS_EXPIRED, now);
 		return false;
-	}
-	if (unlikely(s->gen != pol->gen) && !sess_recheck(w, pol, s, now)) {
-		drop(w, m, PHX_DROP_POLICY_REVOKED);
-		return true;
 	}
 	if (pm->flags & PHX_PKT_F_ICMP_ERR) {
 		/* Related: forwarded and translated, the session untouched. */
@@ -763,10 +924,17 @@ struct snat_ctx {
 	uint32_t peer;        /* host order: the translated flow's far end */
 	uint32_t nat;         /* host order */
 	uint16_t peer_port;   /* host order */
+	uint8_t proto;
 };
 
-/* A port for the rule: inside its range and, with several workers, one
- * whose reply (peer -> nat:port) RSS brings back to this worker. */
+/*
+ * A port for the rule: inside its range, never the CCP/sync port of a
+ * cluster member (its replies would go to control), and with several
+ * workers one whose reply (peer -> nat:port) comes back to this worker:
+ * for TCP and UDP the NIC's RSS brings it (the tuple includes the port);
+ * ICMP is hashed on addresses only, so the identifier names the owner
+ * instead (id % workers, reply_owner() hands the reply over).
+ */
 static bool
 snat_port_ok(uint16_t port, void *arg)
 {
@@ -776,8 +944,12 @@ snat_port_ok(uint16_t port, void *arg)
 
 	if (port < c->lo || port > c->hi)
 		return false;
+	if (port == PHX_CCP_UDP_PORT && dp->cluster)
+		return false;
 	if (dp->reta_size < 2)
 		return true;
+	if (c->proto == IPPROTO_ICMP)
+		return port % dp->nb_workers == c->worker;
 	t[0] = c->peer;
 	t[1] = c->nat;
 	t[2] = (uint32_t)c->peer_port << 16 | port;
@@ -837,6 +1009,15 @@ delay_run(struct phx_worker *w, const struct phx_policy *pol, uint64_t now,
 	}
 }
 
+/* Whether a flow has ports (or an ICMP query identifier) that source NAT
+ * can allocate and translate. */
+static inline bool
+phx_key_has_ports(const struct phx_flow_key *k, const struct phx_pkt_meta *pm)
+{
+	return k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP ||
+	       (k->proto == IPPROTO_ICMP && phx_icmp_is_query(pm->icmp_type));
+}
+
 /* Create the session for a new flow accepted by rule r. Consumes m on
  * failure (counted). */
 static struct phx_sess *
@@ -882,13 +1063,22 @@ sess_create(struct phx_worker *w, const struct phx_policy *pol,
 	}
 	t.tmo_class = (uint8_t)phx_tmo_class_of(k->proto,
 			(enum phx_tcp_state)t.state, false);
-	if (rt->nat_kind == PHX_NAT_SOURCE) {
+	if (rt->nat_kind == PHX_NAT_SOURCE && !phx_key_has_ports(k, pm)) {
+		/* GRE, ESP, ICMP other than queries: nothing to tell two
+		 * inside hosts apart by, so the address alone (one such flow
+		 * per outside peer and protocol: a second one is a key
+		 * conflict). */
+		t.flags |= PHX_SESS_F_SNAT;
+		t.nat_ip = rt->nat_ip;
+		t.nat_port = 0;
+	} else if (rt->nat_kind == PHX_NAT_SOURCE) {
 		struct snat_ctx c = {
 			.dp = w->dp, .worker = w->idx,
 			.peer = rte_be_to_cpu_32(k->dst_ip),
 			.nat = rte_be_to_cpu_32(rt->nat_ip),
 			.peer_port = rte_be_to_cpu_16(k->dport),
 			.lo = rt->nat_port_lo, .hi = rt->nat_port_hi,
+			.proto = k->proto,
 		};
 		uint16_t port;
 
@@ -912,7 +1102,8 @@ sess_create(struct phx_worker *w, const struct phx_policy *pol,
 	if (s == NULL) {
 		if (np != NULL)
 			phx_nat_pool_release(np, rte_be_to_cpu_16(t.nat_port));
-		drop(w, m, PHX_DROP_SESSION_TABLE_FULL);
+		drop(w, m, err == -ENOSPC ? PHX_DROP_SESSION_TABLE_FULL :
+					    PHX_DROP_SESSION_KEY_CONFLICT);
 		return NULL;
 	}
 	w->stats.cnt[PHX_CNT_SESS_CREATED]++;
@@ -1047,43 +1238,115 @@ phx_dp_sess_worker(const struct phx_dp *dp, const struct phx_flow_key *fwd)
 }
 
 /*
- * A reply from a destination-NAT target hashes to another tuple than the
- * client's request did, so it may land on a worker that does not own the
- * session (DESIGN invariant 6). Find the owner from the DNAT rule (the
- * address and port the client used) and hand the packet over. Returns
- * true when m was handed off (or dropped: handoff_full).
+ * Handoff (DESIGN invariant 6). The NIC's RSS gives a worker every packet
+ * whose tuple hashes to its queue; a few packets belong to a session
+ * another worker owns, and are handed to it through its ring:
+ *   - replies from a destination-NAT target: they hash on the target's
+ *     tuple, the session on the client's (address and port the client
+ *     used, from the DNAT rule);
+ *   - ICMP query replies to a source-NAT address: ICMP is hashed on the
+ *     addresses alone, so the identifier cannot steer them as ports steer
+ *     TCP and UDP (snat_port_ok): it names the owner instead;
+ *   - ICMP errors: they hash on the reporter's address, the session they
+ *     quote on its own tuple.
+ *   - reassembled datagrams: the NIC spread their fragments by addresses,
+ *     the session by the whole tuple.
+ * A packet from a DNAT target may also be the first of a flow of its own
+ * (the server connecting out): its owner misses too, and hands it back
+ * (PHX_HO_BACK) to be a new flow where RSS will bring its replies. Two
+ * hops at most; nothing is handed on a third time.
  */
-static bool
-handoff_dnat_reply(struct phx_worker *w, const struct phx_policy *pol,
-		   struct rte_mbuf *m, uint16_t pidx,
-		   const struct phx_pkt_meta *pm)
+enum phx_ho_kind {
+	PHX_HO_NONE = 0,   /* from the NIC */
+	PHX_HO_OWNER,      /* to the owner of its session */
+	PHX_HO_DNAT,       /* from a DNAT target to the owner of the session
+			    * it may answer; back if that has none */
+	PHX_HO_BACK,       /* no reply after all: a new flow here */
+};
+
+/*
+ * The worker that owns the session packet i (key k) may belong to, or -1
+ * when it is this one or nobody knows (*kind: how to hand it over).
+ * reasm: a reassembled datagram.
+ */
+static int
+reply_owner(const struct phx_worker *w, const struct phx_policy *pol,
+	    const struct phx_pkt_meta *pm, const struct phx_flow_key *k,
+	    bool reasm, uint8_t *kind)
 {
 	const struct phx_dp *dp = w->dp;
-	unsigned i, owner;
+	const bool err = pm->flags & PHX_PKT_F_ICMP_ERR;
+	/* the NIC did not hash these on the flow's tuple: the tuple's
+	 * worker owns the flow (RSS is symmetric) */
+	const int by_tuple = err || reasm ? (int)phx_dp_sess_worker(dp, k) : -1;
+	struct phx_flow_key fwd;
+	unsigned i;
 
+	*kind = PHX_HO_OWNER;
+	if (k->proto == IPPROTO_ICMP)
+		for (i = 0; i < dp->nb_nat_addr; i++)
+			if (dp->nat_addr[i] == k->dst_ip)
+				return rte_be_to_cpu_16(k->dport) %
+				       dp->nb_workers;
+	/* A bare SYN answers nothing: the target opens a flow itself. */
+	if (!err && k->proto == IPPROTO_TCP &&
+	    phx_tcp_flag_class(pm->tcp_flags) == PHX_TCPF_SYN)
+		return by_tuple;
 	for (i = 0; i < pol->n_dnat; i++) {
 		const struct phx_dnat_rev *e = &pol->dnat[i];
-		uint16_t vport;
 
-		if (e->target_ip != pm->src_ip ||
-		    (e->proto != 0 && e->proto != pm->proto) ||
-		    (e->target_port != 0 && e->target_port != pm->sport))
+		if (e->target_ip != k->src_ip ||
+		    (e->proto != 0 && e->proto != k->proto) ||
+		    (e->target_port != 0 && e->target_port != k->sport))
 			continue;
-		vport = e->vport ? e->vport : pm->sport;
-		owner = rss_worker(dp, rte_be_to_cpu_32(pm->dst_ip),
-				   rte_be_to_cpu_32(e->vip),
-				   rte_be_to_cpu_16(pm->dport),
-				   rte_be_to_cpu_16(vport));
-		if (owner == w->idx || owner >= dp->nb_workers)
-			return false;
-		phx_dp_mbuf_meta(m)->port = pidx;
-		if (rte_ring_mp_enqueue(dp->workers[owner].handoff, m) != 0)
-			drop(w, m, PHX_DROP_HANDOFF_FULL);
-		else
-			w->stats.cnt[PHX_CNT_HANDOFF_TX]++;
-		return true;
+		fwd = (struct phx_flow_key){
+			.src_ip = k->dst_ip, .dst_ip = e->vip,
+			.sport = k->dport,
+			.dport = e->vport != 0 ? e->vport : k->sport,
+			.proto = k->proto,
+		};
+		if (!err)
+			*kind = PHX_HO_DNAT;
+		return (int)phx_dp_sess_worker(dp, &fwd);
 	}
-	return false;
+	return by_tuple;
+}
+
+/* Hand packet i (m) over to the worker that owns its session, if that is
+ * another; true when m was handed over (or dropped: handoff_full). */
+static bool
+handoff(struct phx_worker *w, const struct phx_policy *pol,
+	struct rte_mbuf *m, uint16_t pidx, unsigned i)
+{
+	const struct phx_dp *dp = w->dp;
+	struct phx_dp_mbuf_meta *mm;
+	uint8_t kind;
+	int owner;
+
+	switch (w->ho_kind) {
+	case PHX_HO_NONE:
+		owner = reply_owner(w, pol, &w->meta[i], &w->keys[i],
+				    (m->ol_flags & dp->reasm_flag) != 0, &kind);
+		break;
+	case PHX_HO_DNAT:
+		owner = w->ho_from;
+		kind = PHX_HO_BACK;
+		break;
+	default:
+		return false;
+	}
+	if (owner < 0 || (unsigned)owner == w->idx ||
+	    (unsigned)owner >= dp->nb_workers)
+		return false;
+	mm = phx_dp_mbuf_meta(m);
+	mm->port = pidx;
+	mm->kind = kind;
+	mm->from = (uint8_t)w->idx;
+	if (rte_ring_mp_enqueue(dp->workers[owner].handoff, m) != 0)
+		drop(w, m, PHX_DROP_HANDOFF_FULL);
+	else
+		w->stats.cnt[PHX_CNT_HANDOFF_TX]++;
+	return true;
 }
 
 /* First packet of a possible new flow: route it and queue it for
@@ -1097,13 +1360,12 @@ miss(struct phx_worker *w, const struct phx_policy *pol, struct rte_mbuf *m,
 	uint32_t nh;
 	unsigned c;
 
+	if (dp->reta_size > 1 && handoff(w, pol, m, pidx, i))
+		return;
 	if (pm->flags & PHX_PKT_F_ICMP_ERR) {
 		drop(w, m, PHX_DROP_ICMP_NO_SESSION);
 		return;
 	}
-	if (dp->reta_size > 1 && pol->n_dnat != 0 &&
-	    handoff_dnat_reply(w, pol, m, pidx, pm))
-		return;
 	if (rte_lpm_lookup(dp->lpm, rte_be_to_cpu_32(pm->dst_ip), &nh) != 0) {
 		icmp_error(w, m, pidx, pm, ICMP_DEST_UNREACH,
 			   0 /* net unreachable */, 0, now);
@@ -1144,6 +1406,19 @@ miss(struct phx_worker *w, const struct phx_policy *pol, struct rte_mbuf *m,
  * the synced sessions as they are for the takeover (DESIGN invariant 7),
  * and lets them expire on their own.
  */
+/* A CCP or sync frame (control/ccp.c sends them): UDP 8116 both ways, to
+ * a directed broadcast of ours or one of our addresses. Transit traffic
+ * to port 8116 is ordinary traffic. */
+static inline bool
+ccp_frame(const struct phx_dp *dp, const struct phx_pkt_meta *pm)
+{
+	uint32_t nh;
+
+	return pm->sport == RTE_BE16(PHX_CCP_UDP_PORT) &&
+	       rte_lpm_lookup(dp->lpm, rte_be_to_cpu_32(pm->dst_ip), &nh) == 0 &&
+	       dp->nh[nh].kind != PHX_NH_FWD;
+}
+
 static __rte_noinline void
 not_forwarding(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pk,
 	       unsigned n)
@@ -1221,8 +1496,20 @@ process(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pkts,
 		if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) ==
 		    RTE_MBUF_F_RX_IP_CKSUM_GOOD)
 			flags |= PHX_PARSE_F_L3_CSUM_OK;
+		/* Only a reassembled datagram is a chain (no RX scatter),
+		 * its headers in the first segment (reassemble()). */
 		r = phx_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *),
-				  rte_pktmbuf_data_len(m), flags, pm);
+				  likely(m->nb_segs == 1) ?
+				  rte_pktmbuf_data_len(m) :
+				  rte_pktmbuf_pkt_len(m), flags, pm);
+		if (unlikely(r == PHX_DROP_IPV4_FRAGMENT) &&
+		    w->frag_tbl != NULL) {
+			m = reassemble(w, m, now);
+			if (m == NULL)
+				continue;
+			r = phx_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *),
+					  rte_pktmbuf_pkt_len(m), 0, pm);
+		}
 		if (r != PHX_DROP_NONE) {
 			drop(w, m, r);
 			continue;
@@ -1237,7 +1524,8 @@ process(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pkts,
 		 * not. Standalone, port 8116 is nothing special. The first
 		 * compare (an immediate) fails for nearly every packet. */
 		if (unlikely(pm->dport == RTE_BE16(PHX_CCP_UDP_PORT)) &&
-		    pm->proto == IPPROTO_UDP && cluster) {
+		    pm->proto == IPPROTO_UDP && cluster &&
+		    ccp_frame(w->dp, pm)) {
 			to_ctl(w, m, PHX_DP_CTL_CCP, pidx, 0);
 			continue;
 		}
@@ -1321,6 +1609,7 @@ drain_ctl_tx(struct phx_worker *w)
 {
 	struct rte_mbuf *pkts[PHX_BURST];
 	unsigned n, i;
+	uint16_t size;
 
 	n = rte_ring_sc_dequeue_burst(w->ctl_tx, (void **)pkts, PHX_BURST, NULL);
 	for (i = 0; i < n; i++) {
@@ -1331,12 +1620,18 @@ drain_ctl_tx(struct phx_worker *w)
 			continue;
 		}
 		w->stats.cnt[PHX_CNT_CTL_TX_PKTS]++;
-		tx(w, pidx, pkts[i]);
+		/* a packet held for ARP that forward() would have cut */
+		size = frag_size(w, pkts[i], rte_pktmbuf_pkt_len(pkts[i]) -
+				 RTE_ETHER_HDR_LEN, w->dp->ports[pidx].mtu);
+		if (unlikely(size != 0))
+			frag_send(w, pkts[i], pidx, size);
+		else
+			tx(w, pidx, pkts[i]);
 	}
 }
 
 /*
- * Install or refresh a session sent from outside (sync, pickup; dp_api.h
+ * Install or refresh a session sent from outside (state sync; dp_api.h
  * PHX_MSG_INSTALL). Its rule index belongs to another policy: gen 0 makes
  * the next packet or sweep re-check it. No event: it came from sync.
  */
@@ -1391,7 +1686,7 @@ msg_install(struct phx_worker *w, const struct phx_policy *pol,
 		w->stats.cnt[PHX_CNT_SESS_INSTALL_FAILED]++;
 		return;
 	}
-	if (t.flags & PHX_SESS_F_SNAT) {
+	if ((t.flags & PHX_SESS_F_SNAT) && t.nat_port != 0) {
 		np = snat_pool_of(w, t.nat_ip);
 		/* A port already taken is left as it is (never released by
 		 * this session's failure below). */
@@ -1399,7 +1694,10 @@ msg_install(struct phx_worker *w, const struct phx_policy *pol,
 		    !phx_nat_pool_take(np, rte_be_to_cpu_16(t.nat_port)))
 			np = NULL;
 	}
-	s = phx_shard_insert_new(w->shard, &t, &err); /* find missed above */
+	/* Checked insert: the find above also misses when the canonical key
+	 * exists but belongs to a NAT session the other way round, and an
+	 * unchecked add would take that session's entry over. */
+	s = phx_shard_insert(w->shard, &t, &err);
 	if (s == NULL) {
 		if (np != NULL)
 			phx_nat_pool_release(np, rte_be_to_cpu_16(t.nat_port));
@@ -1567,8 +1865,11 @@ conn_match(const struct phx_sess *s, const struct phx_conn_filter *f)
 	if (f->ip && s->key.src_ip != f->ip && s->key.dst_ip != f->ip &&
 	    rk.src_ip != f->ip && rk.dst_ip != f->ip)
 		return false;
-	if (f->port && s->key.sport != f->port && s->key.dport != f->port &&
-	    rk.sport != f->port && rk.dport != f->port)
+	/* ports: TCP and UDP (ICMP keys carry an identifier there) */
+	if (f->port && ((s->key.proto != IPPROTO_TCP &&
+			 s->key.proto != IPPROTO_UDP) ||
+			(s->key.sport != f->port && s->key.dport != f->port &&
+			 rk.sport != f->port && rk.dport != f->port)))
 		return false;
 	return true;
 }
@@ -1692,10 +1993,15 @@ phx_dp_worker_loop(void *arg)
 		n = rte_ring_sc_dequeue_burst(w->handoff, (void **)pkts,
 					      PHX_BURST, NULL);
 		for (p = 0; p < n; p++) {
+			const struct phx_dp_mbuf_meta *mm =
+				phx_dp_mbuf_meta(pkts[p]);
+
 			w->stats.cnt[PHX_CNT_HANDOFF_RX]++;
-			process(w, phx_dp_mbuf_meta(pkts[p])->port, &pkts[p], 1,
-				now);
+			w->ho_kind = mm->kind;
+			w->ho_from = mm->from;
+			process(w, mm->port, &pkts[p], 1, now);
 		}
+		w->ho_kind = PHX_HO_NONE;
 		got += n;
 		if (w->idx == 0)
 			drain_ctl_tx(w);
@@ -1705,6 +2011,12 @@ phx_dp_worker_loop(void *arg)
 		if (w->delay_head != w->delay_tail)
 			delay_run(w, w->pol, now, DELAY_BUDGET);
 		sweep(w, w->pol, now, got != 0 ? SWEEP_BUSY : SWEEP_IDLE);
+		if (w->frag_tbl != NULL) {
+			/* datagrams whose fragments stopped coming */
+			rte_ip_frag_table_del_expired_entries(w->frag_tbl,
+							      &w->frag_dr, now);
+			frag_drops(w);
+		}
 		ev_flush(w);
 		for (p = 0; p < dp->nb_ports; p++)
 			w->stats.cnt[PHX_CNT_TX_PKTS] += rte_eth_tx_buffer_flush(

@@ -102,6 +102,9 @@ struct phx_cfg_neigh {
 /* ---- stateful inspection: sessions, timeouts, zones, rules, NAT ---- */
 
 #define PHX_CFG_MAX_RULES       1024
+#define PHX_CFG_MAX_DNAT        256  /* destination-NAT (rule, address)
+				      * pairs: the workers' reply handoff
+				      * table (dataplane/policy.h) */
 #define PHX_CFG_MAX_ZONES       16
 #define PHX_CFG_MAX_RULE_NETS   16   /* prefixes in one rule's src or dst */
 #define PHX_CFG_MAX_RULE_PORTS  16   /* ranges in one rule's sport or dport */

@@ -875,7 +875,7 @@ check_rules(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 	char path[PATH_LEN], pb[8];
 	uint64_t total = 0;
 	bool over = false;
-	unsigned ri;
+	unsigned ri, dnat = 0;
 
 	for (ri = 0; ri < cfg->n_rules; ri++) {
 		struct phx_cfg_rule *r = &cfg->rules[ri];
@@ -906,6 +906,18 @@ check_rules(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 			}
 		}
 		check_rule_nat(ctx, cfg, src, ri);
+		if (r->nat_kind == PHX_NAT_DEST && dnat <= PHX_CFG_MAX_DNAT) {
+			dnat += r->n_dst;
+			if (dnat > PHX_CFG_MAX_DNAT) {
+				phx_cfg_path_index(path, sizeof(path), "rules",
+						   ri);
+				phx_cfg_err(ctx, rs->self, path, "more than %u "
+					    "destination NAT addresses (one per "
+					    "\"dst\" of each destination NAT "
+					    "rule) up to this rule",
+					    PHX_CFG_MAX_DNAT);
+			}
+		}
 
 		/* the classifier's size: report the rule that crosses */
 		width = phx_policy_rule_width(r);

@@ -26,7 +26,7 @@
 	X(IPV4_BAD_LEN, ipv4_bad_len, "IPv4 total length below the header or beyond the frame") \
 	X(IPV4_BAD_CSUM, ipv4_bad_csum, "IPv4 header checksum is wrong")        \
 	X(IPV4_OPTIONS, ipv4_options, "IPv4 header carries options (not forwarded)") \
-	X(IPV4_FRAGMENT, ipv4_fragment, "IPv4 fragment (not reassembled)")     \
+	X(IPV4_FRAGMENT, ipv4_fragment, "IPv4 fragment, and no reassembly table (out of memory at start)") \
 	X(IPV4_MARTIAN_SRC, ipv4_martian_src, "source is 0/8, 127/8, multicast or broadcast") \
 	X(IPV4_MARTIAN_DST, ipv4_martian_dst, "destination is 0/8, 127/8, multicast or broadcast") \
 	X(L4_TRUNCATED, l4_truncated, "packet ends inside the TCP/UDP/ICMP header") \
@@ -37,6 +37,8 @@
 	X(ICMP_BAD_QUOTE, icmp_bad_quote, "ICMP error quoting no complete IPv4 header + 8 bytes") \
 	/* --- L2 / L3 gateway (dataplane) --- */                                \
 	X(L2_OTHER_HOST, l2_other_host, "unicast frame for another MAC (flooded by a switch)") \
+	X(IPV4_FRAG_DROPPED, ipv4_frag_dropped, "fragment dropped by reassembly: timed out, table full, overlapping, or more than 8 per datagram") \
+	X(IPV4_FRAG_TINY, ipv4_frag_tiny, "reassembled datagram whose first fragment does not hold its headers (RFC 1858)") \
 	X(NO_ROUTE, no_route, "no route to the destination")                   \
 	X(TTL_EXCEEDED, ttl_exceeded, "TTL would reach zero (ICMP time exceeded sent)") \
 	X(MTU_EXCEEDED, mtu_exceeded, "packet larger than the egress MTU")     \
@@ -58,6 +60,7 @@
 	X(RULE_DROP, rule_drop, "a rule with action drop matched")            \
 	X(RULE_REJECT, rule_reject, "a rule with action reject matched (RST or ICMP unreachable sent)") \
 	X(SESSION_TABLE_FULL, session_table_full, "session table full: new flow denied") \
+	X(SESSION_KEY_CONFLICT, session_key_conflict, "a key of the new session belongs to another session: new flow denied") \
 	X(NAT_PORTS_EXHAUSTED, nat_ports_exhausted, "no free source-NAT port for a new flow") \
 	X(POLICY_REVOKED, policy_revoked, "session no longer allowed by the reloaded policy") \
 	X(HANDOFF_FULL, handoff_full, "handoff ring to the owning worker full") \

@@ -14,7 +14,7 @@
  *   - No session + anything but SYN is PHX_TCPV_NOT_SYN (SPEC SI-03); nf
  *     picks up an ACK as ESTABLISHED ("loose" mode). Picking up is the
  *     sync path's job, never a packet's.
- *   - A SYN from the initiator on ESTABLISHED is PHX_TCPV_SYN_EST, dropped
+ *   - A SYN (from either side) on ESTABLISHED is PHX_TCPV_SYN_EST, dropped
  *     and counted (SPEC SI-04); nf passes it ("ignore") hoping to resync.
  *     On SYN_RECV it is the initiator retransmitting a SYN whose SYN/ACK
  *     was lost, passed as nf does: not "established", so not SI-04.
@@ -188,11 +188,14 @@ static const uint8_t tcp_trans[2][PHX_TCPF_MAX][PHX_TCP_STATE_MAX] = {
 },
 [PHX_DIR_REPLY] = {
 /*                 sNO  sSS  sSR  sES  sFW  sCW  sLA  sTW  sCL */
-[PHX_TCPF_SYN] = { sIV, sIG, sIV, sIV, sIV, sIV, sIV, sRO, sRO },
+[PHX_TCPF_SYN] = { sIV, sIG, sIV, sSE, sIV, sIV, sIV, sRO, sRO },
 /*
  * sNO -> sIV  no session has a reply direction (trapped)
  * sSS -> sIG  simultaneous open: both sent SYN; state kept
- * sSR..sLA -> sIV  the responder has already answered / is closing
+ * sSR -> sIV  the responder has already answered
+ * sES -> sSE  SYN packet for established connection (SI-04), whichever
+ *             side sends it: drop
+ * sFW..sLA -> sIV  closing
  * sTW -> sRO  the old responder reuses the port pair: new flow, checked
  * sCL -> sRO  against the policy in its own direction
  */

@@ -2431,6 +2431,9 @@ static const struct {
 	{ "handoff_tx", "Packets handed to the worker owning their session" },
 	{ "handoff_rx", "Packets received by handoff from another worker" },
 	{ "tcp_rst_sent", "TCP RSTs sent by reject" },
+	{ "frag_reassembled", "IPv4 datagrams reassembled from fragments" },
+	{ "frag_tx", "IPv4 fragments sent (datagrams cut to the egress MTU "
+	  "or to their received fragment size)" },
 	{ "arp_requests_rx", "ARP requests received" },
 	{ "arp_replies_rx", "ARP replies received" },
 	{ "arp_requests_tx", "ARP requests sent (announcements included)" },

@@ -318,6 +318,26 @@ START_TEST(ccp_punted_while_forwarding)
 }
 END_TEST
 
+/* Only frames sent as control sends them (8116 both ways, to a directed
+ * broadcast or an address of ours) are CCP: transit UDP to port 8116
+ * is forwarded like any other. */
+START_TEST(transit_udp_8116_is_forwarded)
+{
+	uint64_t ccp = fx_counter(PHX_CNT_CCP_TO_CTL);
+	struct rte_mbuf *o;
+
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 40116,
+			   PHX_CCP_UDP_PORT, 0, 0, 0), 1);
+	ck_assert_uint_eq(l4_port(o, 1), PHX_CCP_UDP_PORT);
+	rte_pktmbuf_free(o);
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, PHX_CCP_UDP_PORT,
+			   PHX_CCP_UDP_PORT, 0, 0, 0), 1);
+	ck_assert_uint_eq(l4_port(o, 1), PHX_CCP_UDP_PORT);
+	rte_pktmbuf_free(o);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_CCP_TO_CTL), ccp);
+}
+END_TEST
+
 START_TEST(echo_to_vip_answered_from_vip)
 {
 	expect_echo_answered(VIP_IN);
@@ -662,6 +682,7 @@ main(int argc, char **argv)
 		tcase_add_test(tc, standby_drops_vip);
 		tcase_add_test(tc, forwarding_after_set);
 		tcase_add_test(tc, ccp_punted_while_forwarding);
+		tcase_add_test(tc, transit_udp_8116_is_forwarded);
 		tcase_add_test(tc, echo_to_vip_answered_from_vip);
 		tcase_add_test(tc, snat_hides_behind_vip);
 		tcase_add_test(tc, dnat_from_vip);

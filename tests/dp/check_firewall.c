@@ -35,7 +35,9 @@
 	"     \"timeouts\": {\"tcp_established\": 1}},\n"                       \
 	"    {\"name\": \"drop_udp\", \"in\": \"inside\", \"proto\": \"udp\", \"dport\": 6666, \"action\": \"drop\"},\n" \
 	"    {\"name\": \"reject_tcp\", \"in\": \"inside\", \"proto\": \"tcp\", \"dport\": 6667, \"action\": \"reject\"},\n" \
-	"    {\"name\": \"reject_udp\", \"in\": \"inside\", \"proto\": \"udp\", \"dport\": 6668, \"action\": \"reject\"},\n"
+	"    {\"name\": \"reject_udp\", \"in\": \"inside\", \"proto\": \"udp\", \"dport\": 6668, \"action\": \"reject\"},\n" \
+	"    {\"name\": \"gre_hide\", \"in\": \"inside\", \"proto\": 47, \"nat\": {\"source\": \"10.2.0.11\"},\n" \
+	"     \"timeouts\": {\"other\": 60}},\n"
 
 static const char test_cfg[] =
 	"{\n"
@@ -48,6 +50,7 @@ static const char test_cfg[] =
 	"     \"addresses\": [\"10.2.0.11/24\"]}\n"
 	"  ],\n"
 	"  \"sessions\": {\"max\": 1024},\n"
+	"  \"timeouts\": {\"other\": 1},\n"
 	RULES
 	"    {\"name\": \"client_out\", \"in\": \"inside\", \"out\": \"outside\", \"src\": \"10.1.0.0/24\"}\n"
 	"  ]\n"
@@ -65,6 +68,7 @@ static const char reload_cfg[] =
 	"     \"addresses\": [\"10.2.0.11/24\"]}\n"
 	"  ],\n"
 	"  \"sessions\": {\"max\": 1024},\n"
+	"  \"timeouts\": {\"other\": 1},\n"
 	RULES
 	"    {\"name\": \"last\", \"proto\": 47, \"action\": \"drop\"}\n"
 	"  ]\n"
@@ -381,15 +385,99 @@ START_TEST(icmp_errors_match_their_session)
 }
 END_TEST
 
+/* An ICMP error is never answered with one (RFC 1122 3.2.2): one about
+ * a live session arriving with TTL 1 is dropped, silently. */
+START_TEST(no_icmp_error_about_an_icmp_error)
+{
+	uint64_t sent = fx_counter(PHX_CNT_ICMP_ERRORS_SENT);
+	struct rte_mbuf *q, *e, *o[1];
+	struct rte_ipv4_hdr *ip;
+
+	q = fx_pkt(1, CLIENT, SERVER, IPPROTO_UDP, 5353, 53, 0, 0, 0);
+	e = icmp_error_about(q, 28);
+	rte_pktmbuf_free(q);
+	ip = fx_ip(e);
+	ip->time_to_live = 1;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	expect_dropped(1, e, PHX_DROP_TTL_EXCEEDED);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_ICMP_ERRORS_SENT), sent);
+	ck_assert_uint_eq(fx_collect(1, o, 1, 50), 0);
+}
+END_TEST
+
+/* GRE: a 4-byte header (IPv4 inside) and 4 bytes of key or payload,
+ * where TCP and UDP would have their ports. */
+static const uint8_t gre_hdr[8] = { 0x20, 0x00, 0x08, 0x00,
+				    0xaa, 0xbb, 0xcc, 0xdd };
+
+static struct rte_mbuf *
+gre(int from_server, uint32_t src, uint32_t dst)
+{
+	struct tb_ip p = {
+		.src_mac = from_server ? fx_mac_server : fx_mac_client,
+		.dst_mac = from_server ? fx_mac_out0 : fx_mac_in0,
+		.src = src, .dst = dst, .proto = 47, .ttl = 64,
+	};
+	struct rte_mbuf *m = tb_ipv4(fx_pool, &p);
+
+	memcpy(fx_ip(m) + 1, gre_hdr, sizeof(gre_hdr));
+	return m;
+}
+
+/*
+ * Source NAT of a protocol without ports (GRE): the address alone is
+ * translated, the payload left as it was, and the reply finds its way
+ * back. A second inside host to the same peer would need the same reply
+ * key: denied as a key conflict. After a reload, the session keeps its
+ * rule's timeout (60 s), not the global one (1 s), while it waits for
+ * its re-check.
+ */
+START_TEST(portless_source_nat_and_reload)
+{
+	uint64_t conflicts = fx_drops(PHX_DROP_SESSION_KEY_CONFLICT);
+	uint64_t expired = fx_counter(PHX_CNT_SESS_EXPIRED);
+	struct phx_policy *p2;
+	struct rte_mbuf *o;
+	char err[256];
+
+	o = through(0, gre(0, CLIENT, SERVER), 1);
+	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(IP(10, 2, 0, 11)));
+	ck_assert(memcmp(fx_ip(o) + 1, gre_hdr, sizeof(gre_hdr)) == 0);
+	ck_assert(tb_csum_ok(o));
+	rte_pktmbuf_free(o);
+	o = through(1, gre(1, SERVER, IP(10, 2, 0, 11)), 0);
+	ck_assert_uint_eq(fx_ip(o)->dst_addr, rte_cpu_to_be_32(CLIENT));
+	ck_assert(memcmp(fx_ip(o) + 1, gre_hdr, sizeof(gre_hdr)) == 0);
+	ck_assert(tb_csum_ok(o));
+	rte_pktmbuf_free(o);
+	expect_dropped(0, gre(0, IP(10, 1, 0, 101), SERVER),
+		       PHX_DROP_SESSION_KEY_CONFLICT);
+	ck_assert_uint_eq(fx_drops(PHX_DROP_SESSION_KEY_CONFLICT),
+			  conflicts + 1);
+
+	/* idle past the global timeout, not the rule's; then a reload */
+	rte_delay_ms(1500);
+	p2 = phx_dp_policy_build(fx_dp, fx_cfg, phx_dp_policy_gen(fx_dp) + 1,
+				 err, sizeof(err));
+	ck_assert_msg(p2 != NULL, "%s", err);
+	phx_dp_policy_publish(fx_dp, p2);
+	o = through(1, gre(1, SERVER, IP(10, 2, 0, 11)), 0);
+	ck_assert_uint_eq(fx_ip(o)->dst_addr, rte_cpu_to_be_32(CLIENT));
+	rte_pktmbuf_free(o);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_SESS_EXPIRED), expired);
+}
+END_TEST
+
 START_TEST(rule_hits_counted)
 {
 	uint64_t hits[PHX_CFG_MAX_RULES];
 	char names[PHX_CFG_MAX_RULES][PHX_CFG_NAME_LEN];
 	unsigned n = phx_dp_rule_hits(fx_dp, hits, names, PHX_CFG_MAX_RULES);
 
-	ck_assert_uint_eq(n, 8);
-	ck_assert_str_eq(names[7], "client_out");
-	ck_assert_uint_ge(hits[7], 4);
+	ck_assert_uint_eq(n, 9);
+	ck_assert_str_eq(names[8], "client_out");
+	ck_assert_uint_ge(hits[8], 4);
 	ck_assert_str_eq(names[4], "drop_udp");
 	ck_assert_uint_eq(hits[4], 1);
 }
@@ -424,7 +512,7 @@ START_TEST(reload_revokes_and_keeps)
 	struct phx_policy *p2, *p3;
 	struct rte_mbuf *o, *o_none[1];
 	char err[256];
-	uint64_t revoked = fx_counter(PHX_CNT_SESS_REVOKED);
+	uint64_t gen, revoked = fx_counter(PHX_CNT_SESS_REVOKED);
 
 	/* a client_out session (UDP) and a snat_hide one (TCP) */
 	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 5400, 53, 0, 0, 0), 1);
@@ -432,10 +520,11 @@ START_TEST(reload_revokes_and_keeps)
 	c2 = phx_config_load_buf("reload.json", reload_cfg, strlen(reload_cfg),
 				 &errs);
 	ck_assert_ptr_nonnull(c2);
-	p2 = phx_dp_policy_build(fx_dp, c2, 2, err, sizeof(err));
+	gen = phx_dp_policy_gen(fx_dp);
+	p2 = phx_dp_policy_build(fx_dp, c2, gen + 1, err, sizeof(err));
 	ck_assert_msg(p2 != NULL, "%s", err);
 	phx_dp_policy_publish(fx_dp, p2);
-	ck_assert_uint_eq(phx_dp_policy_gen(fx_dp), 2);
+	ck_assert_uint_eq(phx_dp_policy_gen(fx_dp), gen + 1);
 	/* No rule admits the UDP flow any more: the session is revoked, by
 	 * the sweep or by its next packet (policy_revoked), whichever comes
 	 * first; either way that packet does not pass. */
@@ -449,7 +538,7 @@ START_TEST(reload_revokes_and_keeps)
 	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(IP(10, 2, 0, 11)));
 	rte_pktmbuf_free(o);
 	/* back to the first policy for what follows */
-	p3 = phx_dp_policy_build(fx_dp, fx_cfg, 3, err, sizeof(err));
+	p3 = phx_dp_policy_build(fx_dp, fx_cfg, gen + 2, err, sizeof(err));
 	ck_assert_ptr_nonnull(p3);
 	phx_dp_policy_publish(fx_dp, p3);
 	phx_config_free(c2);
@@ -505,7 +594,9 @@ main(void)
 	tcase_add_test(tc, idle_session_is_cut);
 	tcase_add_test(tc, icmp_echo_session);
 	tcase_add_test(tc, icmp_errors_match_their_session);
+	tcase_add_test(tc, no_icmp_error_about_an_icmp_error);
 	tcase_add_test(tc, rule_hits_counted);
+	tcase_add_test(tc, portless_source_nat_and_reload);
 	tcase_add_test(tc, install_from_outside);
 	tcase_add_test(tc, reload_revokes_and_keeps);
 	tcase_add_test(tc, table_full_denies_new_flows);

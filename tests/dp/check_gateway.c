@@ -261,6 +261,119 @@ START_TEST(mtu_exceeded_with_df_gets_frag_needed)
 }
 END_TEST
 
+/* ---- fragments (docs/firewall.md, "Fragments") ---- */
+
+/* A fragment of a UDP datagram 10.1.0.100 -> 10.2.0.100 from the client:
+ * bytes [off, off + len) of l4. */
+static struct rte_mbuf *
+frag_of(const uint8_t *l4, uint16_t off, uint16_t len, bool mf, uint16_t id)
+{
+	struct tb_ip p = { .src_mac = fx_mac_client, .dst_mac = fx_mac_in0,
+		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 100),
+		.proto = IPPROTO_UDP };
+
+	return tb_frag(fx_pool, &p, l4, off, len, mf, id);
+}
+
+/* Collect n fragments from the server side and check them: valid IPv4
+ * header, at most max bytes each, together exactly l4 (len bytes). */
+static void
+expect_fragments(unsigned n, uint16_t max, const uint8_t *l4, uint16_t len)
+{
+	struct rte_mbuf *out[16];
+	static uint8_t got[16384];
+	unsigned k, total = 0;
+
+	ck_assert_uint_le(n, 16);
+	ck_assert_uint_eq(fx_collect(1, out, n, 2000), n);
+	memset(got, 0, sizeof(got));
+	for (k = 0; k < n; k++) {
+		struct rte_ipv4_hdr *ip = fx_ip(out[k]);
+		uint16_t csum = ip->hdr_checksum, fo, l;
+
+		ck_assert_uint_eq(out[k]->nb_segs, 1);
+		ip->hdr_checksum = 0;
+		ck_assert_uint_eq(rte_ipv4_cksum(ip), csum);
+		ck_assert_uint_eq(ip->time_to_live, 63);
+		l = (uint16_t)(rte_be_to_cpu_16(ip->total_length) - 20);
+		ck_assert_uint_le(l + 20u, max);
+		fo = rte_be_to_cpu_16(ip->fragment_offset);
+		ck_assert_uint_eq(!!(fo & 0x2000), k + 1 < n);  /* MF */
+		ck_assert_uint_le((fo & 0x1fff) * 8u + l, sizeof(got));
+		memcpy(got + (fo & 0x1fff) * 8, ip + 1, l);
+		total += l;
+		rte_pktmbuf_free(out[k]);
+	}
+	ck_assert_uint_eq(total, len);
+	ck_assert(memcmp(got, l4, len) == 0);
+}
+
+/* No DF, larger than out0's MTU (1400): fragmented (RFC 791). */
+START_TEST(too_big_without_df_is_fragmented)
+{
+	struct tb_ip p = { .src_mac = fx_mac_client, .dst_mac = fx_mac_in0,
+		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 100),
+		.proto = IPPROTO_UDP, .sport = 5, .dport = 6, .payload = 1400 };
+	struct rte_mbuf *m = tb_ipv4(fx_pool, &p);
+	uint64_t ftx = fx_counter(PHX_CNT_FRAG_TX);
+	static uint8_t l4[1408];
+
+	memcpy(l4, fx_ip(m) + 1, sizeof(l4));
+	fx_inject(0, m);
+	expect_fragments(2, 1400, l4, sizeof(l4));
+	ck_assert_uint_eq(fx_counter(PHX_CNT_FRAG_TX), ftx + 2);
+}
+END_TEST
+
+/* Fragments out of order are reassembled, pass as one datagram, and
+ * leave cut as they came (524 bytes each, below the MTU). */
+START_TEST(fragments_are_reassembled_and_cut_as_they_came)
+{
+	static uint8_t l4[1008];
+	uint64_t done = fx_counter(PHX_CNT_FRAG_REASSEMBLED);
+
+	tb_udp_bytes(l4, sizeof(l4), 7, 9);
+	fx_inject(0, frag_of(l4, 504, 504, false, 0x1234));
+	fx_inject(0, frag_of(l4, 0, 504, true, 0x1234));
+	expect_fragments(2, 524, l4, sizeof(l4));
+	ck_assert_uint_eq(fx_counter(PHX_CNT_FRAG_REASSEMBLED), done + 1);
+}
+END_TEST
+
+/* A datagram larger than an mbuf (4128 bytes of UDP in three fragments)
+ * stays a chain through the session code and leaves in fragments of at
+ * most the egress MTU. */
+START_TEST(large_datagram_leaves_in_fragments)
+{
+	static uint8_t l4[3 * 1376];
+
+	tb_udp_bytes(l4, sizeof(l4), 7, 9);
+	fx_inject(0, frag_of(l4, 0, 1376, true, 0x2345));
+	fx_inject(0, frag_of(l4, 2752, 1376, false, 0x2345));
+	fx_inject(0, frag_of(l4, 1376, 1376, true, 0x2345));
+	expect_fragments(3, 1400, l4, sizeof(l4));
+}
+END_TEST
+
+/* A fragment whose datagram never completes is dropped after the
+ * reassembly timeout (5 s), counted. */
+START_TEST(incomplete_datagram_times_out)
+{
+	uint64_t before = fx_drops(PHX_DROP_IPV4_FRAG_DROPPED);
+	static uint8_t l4[200];
+	struct rte_mbuf *out[1];
+	unsigned t;
+
+	tb_udp_bytes(l4, sizeof(l4), 7, 9);
+	fx_inject(0, frag_of(l4, 0, 96, true, 0x3456));
+	for (t = 0; t < 80 && fx_drops(PHX_DROP_IPV4_FRAG_DROPPED) == before;
+	     t++)
+		rte_delay_ms(100);
+	ck_assert_uint_eq(fx_drops(PHX_DROP_IPV4_FRAG_DROPPED), before + 1);
+	ck_assert_uint_eq(fx_collect(1, out, 1, 50), 0);
+}
+END_TEST
+
 START_TEST(hold_queue_is_bounded_then_unresolved)
 {
 	struct tb_ip p = { .src_mac = fx_mac_client, .dst_mac = fx_mac_in0,
@@ -327,15 +440,6 @@ static void m_trunc_l4(uint8_t *f, uint16_t *len)
 	ip->hdr_checksum = 0;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	*len = 14 + 24;
-}
-static void m_frag(uint8_t *f, uint16_t *len)
-{
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
-
-	(void)len;
-	ip->fragment_offset = rte_cpu_to_be_16(0x2000); /* MF */
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 static void m_options(uint8_t *f, uint16_t *len)
 {
@@ -433,7 +537,6 @@ static const struct bad_case bad_cases[] = {
 	{ "total length beyond frame", PHX_DROP_IPV4_BAD_LEN, m_len },
 	{ "bad header checksum", PHX_DROP_IPV4_BAD_CSUM, m_csum },
 	{ "ip options", PHX_DROP_IPV4_OPTIONS, m_options },
-	{ "fragment", PHX_DROP_IPV4_FRAGMENT, m_frag },
 	{ "loopback source", PHX_DROP_IPV4_MARTIAN_SRC, m_martian },
 	{ "truncated udp", PHX_DROP_L4_TRUNCATED, m_trunc_l4 },
 	{ "directed broadcast", PHX_DROP_IPV4_MARTIAN_DST, m_dbcast },
@@ -495,6 +598,10 @@ main(void)
 	tcase_add_test(tc, ttl_one_gets_time_exceeded);
 	tcase_add_test(tc, no_route_is_counted_and_reported);
 	tcase_add_test(tc, mtu_exceeded_with_df_gets_frag_needed);
+	tcase_add_test(tc, too_big_without_df_is_fragmented);
+	tcase_add_test(tc, fragments_are_reassembled_and_cut_as_they_came);
+	tcase_add_test(tc, large_datagram_leaves_in_fragments);
+	tcase_add_test(tc, incomplete_datagram_times_out);
 	tcase_add_test(tc, hold_queue_is_bounded_then_unresolved);
 	tcase_add_test(tc, frames_for_other_hosts_are_dropped);
 	tcase_add_loop_test(tc, malformed_frames_are_counted, 0,

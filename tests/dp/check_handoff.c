@@ -2,8 +2,10 @@
 /*
  * Two workers (lcores 1 and 2 share the second CPU): flows whose replies
  * the RSS would bring to the other worker. Source NAT picks ports so that
- * replies come back to the owner by themselves; destination-NAT replies
- * cannot, and are handed to the owner through its ring. The ring ports
+ * replies come back to the owner by themselves; destination-NAT replies,
+ * ICMP query replies to a source-NAT address and ICMP errors cannot, and
+ * are handed to the owner through its ring; a flow the DNAT target opens
+ * itself stays (or comes back) where RSS brings its replies. The ring ports
  * have no RSS, so the dataplane uses its default redirection table (round
  * robin over the workers) and the test injects each frame on the queue the
  * same symmetric Toeplitz hash picks.
@@ -12,6 +14,7 @@
 
 #include <check.h>
 #include <rte_arp.h>
+#include <rte_icmp.h>
 #include <rte_tcp.h>
 #include <rte_thash.h>
 
@@ -31,7 +34,14 @@ static const char test_cfg[] =
 	"  {\"name\": \"dnat\", \"in\": \"in0\", \"dst\": \"10.1.0.11\", \"proto\": \"tcp\",\n"
 	"   \"dport\": 8080, \"nat\": {\"destination\": \"10.2.0.100\", \"port\": 80}},\n"
 	"  {\"name\": \"snat\", \"in\": \"in0\", \"proto\": \"tcp\", \"dport\": 9000,\n"
-	"   \"nat\": {\"source\": \"10.2.0.11\"}}]}\n";
+	"   \"nat\": {\"source\": \"10.2.0.11\"}},\n"
+	"  {\"name\": \"dnat_ping\", \"in\": \"in0\", \"dst\": \"10.1.0.11\", \"proto\": \"icmp\",\n"
+	"   \"nat\": {\"destination\": \"10.2.0.100\"}},\n"
+	"  {\"name\": \"dnat_udp\", \"in\": \"in0\", \"dst\": \"10.1.0.11\", \"proto\": \"udp\",\n"
+	"   \"dport\": 5353, \"nat\": {\"destination\": \"10.2.0.100\"}},\n"
+	"  {\"name\": \"ping_hide\", \"in\": \"in0\", \"proto\": \"icmp\",\n"
+	"   \"nat\": {\"source\": \"10.2.0.11\"}},\n"
+	"  {\"name\": \"srv_out\", \"in\": \"out0\", \"src\": \"10.2.0.100\"}]}\n";
 
 
 #define CLIENT FX_CLIENT
@@ -40,9 +50,9 @@ static const char test_cfg[] =
 #define MEMBER_OUT IP(10, 2, 0, 11)
 
 /* The queue (= worker) RSS picks: default RETA of 128 entries, round
- * robin over 2 workers. */
+ * robin over 2 workers, the symmetric key, over n words of tuple. */
 static unsigned
-queue_of(uint32_t a, uint32_t b, uint16_t pa, uint16_t pb)
+rss_queue(uint32_t *t, uint32_t n)
 {
 	static const uint8_t key[40] __rte_aligned(4) = {
 		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
@@ -50,10 +60,50 @@ queue_of(uint32_t a, uint32_t b, uint16_t pa, uint16_t pb)
 		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
 		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a };
 	uint32_t kbe[10];
-	uint32_t t[3] = { a, b, (uint32_t)pa << 16 | pb };
 
 	rte_convert_rss_key((const uint32_t *)(const void *)key, kbe, 40);
-	return (rte_softrss_be(t, 3, (const uint8_t *)kbe) % 128) % 2;
+	return (rte_softrss_be(t, n, (const uint8_t *)kbe) % 128) % 2;
+}
+
+/* TCP and UDP: addresses and ports. */
+static unsigned
+queue_of(uint32_t a, uint32_t b, uint16_t pa, uint16_t pb)
+{
+	uint32_t t[3] = { a, b, (uint32_t)pa << 16 | pb };
+
+	return rss_queue(t, 3);
+}
+
+/* ICMP and fragments: the NIC hashes them on the addresses only. */
+static unsigned
+queue_of2(uint32_t a, uint32_t b)
+{
+	uint32_t t[2] = { a, b };
+
+	return rss_queue(t, 2);
+}
+
+static struct rte_mbuf *
+icmp_echo(int from_server, uint32_t src, uint32_t dst, uint8_t type,
+	  uint16_t id)
+{
+	struct tb_ip p = {
+		.src_mac = from_server ? fx_mac_server : fx_mac_client,
+		.dst_mac = from_server ? fx_mac_out0 : fx_mac_in0,
+		.src = src, .dst = dst, .proto = IPPROTO_ICMP, .ttl = 64,
+		.sport = id, .icmp_type = type, .payload = 16,
+	};
+
+	return tb_ipv4(fx_pool, &p);
+}
+
+static uint16_t
+icmp_id_of(struct rte_mbuf *m)
+{
+	const struct rte_icmp_hdr *ic =
+		(const struct rte_icmp_hdr *)(fx_ip(m) + 1);
+
+	return rte_be_to_cpu_16(ic->icmp_ident);
 }
 
 static struct rte_mbuf *
@@ -139,6 +189,172 @@ START_TEST(snat_ports_bring_replies_home)
 }
 END_TEST
 
+START_TEST(snat_ping_reply_is_handed_to_the_owner)
+{
+	uint64_t tx = fx_counter(PHX_CNT_HANDOFF_TX);
+	unsigned owner = queue_of2(CLIENT, SERVER);
+	struct rte_mbuf *o[1];
+	uint16_t nid;
+
+	/* ICMP hashes on addresses: the reply cannot be steered home */
+	ck_assert_uint_ne(owner, queue_of2(SERVER, MEMBER_OUT));
+	fx_inject_q(0, owner, icmp_echo(0, CLIENT, SERVER,
+					RTE_IP_ICMP_ECHO_REQUEST, 777));
+	ck_assert_uint_eq(fx_collect(1, o, 1, 1000), 1);
+	ck_assert_uint_eq(fx_ip(o[0])->src_addr, rte_cpu_to_be_32(MEMBER_OUT));
+	nid = icmp_id_of(o[0]);
+	rte_pktmbuf_free(o[0]);
+	ck_assert_uint_eq(nid % 2, owner);   /* the identifier names it */
+	fx_inject_q(1, queue_of2(SERVER, MEMBER_OUT),
+		    icmp_echo(1, SERVER, MEMBER_OUT, RTE_IP_ICMP_ECHO_REPLY, nid));
+	ck_assert_uint_eq(fx_collect(0, o, 1, 1000), 1);
+	ck_assert_uint_eq(fx_ip(o[0])->dst_addr, rte_cpu_to_be_32(CLIENT));
+	ck_assert_uint_eq(icmp_id_of(o[0]), 777);
+	ck_assert(tb_csum_ok(o[0]));
+	rte_pktmbuf_free(o[0]);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_HANDOFF_TX), tx + 1);
+}
+END_TEST
+
+START_TEST(dnat_ping_reply_is_handed_to_the_owner)
+{
+	uint64_t tx = fx_counter(PHX_CNT_HANDOFF_TX);
+	unsigned owner = queue_of2(CLIENT, MEMBER_IN);
+	struct rte_mbuf *o[1];
+
+	ck_assert_uint_ne(owner, queue_of2(SERVER, CLIENT));
+	fx_inject_q(0, owner, icmp_echo(0, CLIENT, MEMBER_IN,
+					RTE_IP_ICMP_ECHO_REQUEST, 555));
+	ck_assert_uint_eq(fx_collect(1, o, 1, 1000), 1);
+	ck_assert_uint_eq(fx_ip(o[0])->dst_addr, rte_cpu_to_be_32(SERVER));
+	rte_pktmbuf_free(o[0]);
+	fx_inject_q(1, queue_of2(SERVER, CLIENT),
+		    icmp_echo(1, SERVER, CLIENT, RTE_IP_ICMP_ECHO_REPLY, 555));
+	ck_assert_uint_eq(fx_collect(0, o, 1, 1000), 1);
+	ck_assert_uint_eq(fx_ip(o[0])->src_addr, rte_cpu_to_be_32(MEMBER_IN));
+	ck_assert_uint_eq(icmp_id_of(o[0]), 555);
+	rte_pktmbuf_free(o[0]);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_HANDOFF_TX), tx + 1);
+}
+END_TEST
+
+/* A port-unreachable from the server about a hidden client's flow
+ * hashes on (server, NAT address): handed to the flow's owner, which
+ * translates it back to the client. */
+START_TEST(icmp_error_is_handed_to_the_owner)
+{
+	uint64_t tx = fx_counter(PHX_CNT_HANDOFF_TX);
+	uint8_t body[28];
+	struct tb_ip p = { .src_mac = fx_mac_server, .dst_mac = fx_mac_out0,
+		.src = SERVER, .dst = MEMBER_OUT, .proto = IPPROTO_ICMP,
+		.ttl = 64, .icmp_type = 3, .icmp_code = 3, .payload = 28,
+		.data = body };
+	struct rte_icmp_hdr *ic;
+	struct rte_mbuf *o[1], *e;
+	uint16_t cport, nport;
+
+	for (cport = 42000; cport < 42100; cport++)
+		if (queue_of(CLIENT, SERVER, cport, 9000) !=
+		    queue_of2(SERVER, MEMBER_OUT))
+			break;
+	fx_inject_q(0, queue_of(CLIENT, SERVER, cport, 9000),
+		    tcp(0, CLIENT, SERVER, cport, 9000, RTE_TCP_SYN_FLAG));
+	ck_assert_uint_eq(fx_collect(1, o, 1, 1000), 1);
+	nport = sport_of(o[0]);
+	memcpy(body, fx_ip(o[0]), sizeof(body));  /* the SYN as it left */
+	rte_pktmbuf_free(o[0]);
+	e = tb_ipv4(fx_pool, &p);
+	ic = (struct rte_icmp_hdr *)(fx_ip(e) + 1);
+	ic->icmp_cksum = 0;
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, 8u + sizeof(body));
+	fx_inject_q(1, queue_of2(SERVER, MEMBER_OUT), e);
+	ck_assert_uint_eq(fx_collect(0, o, 1, 1000), 1);
+	ck_assert_uint_eq(fx_ip(o[0])->dst_addr, rte_cpu_to_be_32(CLIENT));
+	/* the quoted source is the client again, port and all */
+	ck_assert_uint_eq(((struct rte_ipv4_hdr *)((uint8_t *)(fx_ip(o[0]) + 1) +
+			   8))->src_addr, rte_cpu_to_be_32(CLIENT));
+	ck_assert_uint_eq(rte_be_to_cpu_16(*(uint16_t *)((uint8_t *)(fx_ip(o[0]) +
+			   1) + 8 + 20)), cport);
+	ck_assert(tb_csum_ok(o[0]));
+	rte_pktmbuf_free(o[0]);
+	ck_assert_uint_ne(nport, 0);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_HANDOFF_TX), tx + 1);
+}
+END_TEST
+
+/*
+ * The DNAT target opening flows of its own: a TCP SYN is no reply and is
+ * not handed over; a UDP packet might be one, goes to the would-be owner,
+ * which has no such session and hands it back. Either way the session
+ * lives where RSS brings the replies, and they pass.
+ */
+START_TEST(dnat_target_opens_its_own_flows)
+{
+	uint64_t tx = fx_counter(PHX_CNT_HANDOFF_TX);
+	struct rte_mbuf *o[1];
+	uint16_t p;
+	unsigned q;
+
+	for (p = 7000; p < 7100; p++)
+		if (queue_of(SERVER, CLIENT, 6000, p) !=
+		    queue_of(CLIENT, MEMBER_IN, p, 6000))
+			break;
+	q = queue_of(SERVER, CLIENT, 6000, p);
+	fx_inject_q(1, q, fx_pkt(1, SERVER, CLIENT, IPPROTO_UDP, 6000, p,
+				 0, 0, 0));
+	ck_assert_uint_eq(fx_collect(0, o, 1, 1000), 1);
+	ck_assert_uint_eq(fx_ip(o[0])->src_addr, rte_cpu_to_be_32(SERVER));
+	rte_pktmbuf_free(o[0]);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_HANDOFF_TX), tx + 2); /* there, back */
+	fx_inject_q(0, q, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, p, 6000,
+				 0, 0, 0));
+	ck_assert_uint_eq(fx_collect(1, o, 1, 1000), 1);
+	ck_assert_uint_eq(fx_ip(o[0])->dst_addr, rte_cpu_to_be_32(SERVER));
+	rte_pktmbuf_free(o[0]);
+
+	/* TCP from the DNAT rule's target port: its SYN stays */
+	q = queue_of(SERVER, CLIENT, 80, 7200);
+	fx_inject_q(1, q, tcp(1, SERVER, CLIENT, 80, 7200, RTE_TCP_SYN_FLAG));
+	ck_assert_uint_eq(fx_collect(0, o, 1, 1000), 1);
+	rte_pktmbuf_free(o[0]);
+	fx_inject_q(0, q, tcp(0, CLIENT, SERVER, 7200, 80,
+			      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG));
+	ck_assert_uint_eq(fx_collect(1, o, 1, 1000), 1);
+	rte_pktmbuf_free(o[0]);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_HANDOFF_TX), tx + 2);
+}
+END_TEST
+
+/* Fragments are spread by addresses: the datagram they make belongs to
+ * the worker of its whole tuple, and is handed over (here: to the VIP's
+ * UDP 5353 forward). */
+START_TEST(reassembled_datagram_is_handed_to_the_owner)
+{
+	uint64_t tx = fx_counter(PHX_CNT_HANDOFF_TX);
+	uint64_t done = fx_counter(PHX_CNT_FRAG_REASSEMBLED);
+	struct tb_ip p = { .src_mac = fx_mac_client, .dst_mac = fx_mac_in0,
+		.src = CLIENT, .dst = MEMBER_IN, .proto = IPPROTO_UDP };
+	unsigned q = queue_of2(CLIENT, MEMBER_IN), k;
+	struct rte_mbuf *o[2];
+	static uint8_t l4[1008];
+	uint16_t cport;
+
+	for (cport = 43000; cport < 43100; cport++)
+		if (queue_of(CLIENT, MEMBER_IN, cport, 5353) != q)
+			break;
+	tb_udp_bytes(l4, sizeof(l4), cport, 5353);
+	fx_inject_q(0, q, tb_frag(fx_pool, &p, l4, 504, 504, 0, 77));
+	fx_inject_q(0, q, tb_frag(fx_pool, &p, l4, 0, 504, 1, 77));
+	ck_assert_uint_eq(fx_collect(1, o, 2, 2000), 2);
+	for (k = 0; k < 2; k++) {
+		ck_assert_uint_eq(fx_ip(o[k])->dst_addr, rte_cpu_to_be_32(SERVER));
+		rte_pktmbuf_free(o[k]);
+	}
+	ck_assert_uint_eq(fx_counter(PHX_CNT_FRAG_REASSEMBLED), done + 1);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_HANDOFF_TX), tx + 1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -150,6 +366,11 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, dnat_reply_is_handed_to_the_owner);
 	tcase_add_test(tc, snat_ports_bring_replies_home);
+	tcase_add_test(tc, snat_ping_reply_is_handed_to_the_owner);
+	tcase_add_test(tc, dnat_ping_reply_is_handed_to_the_owner);
+	tcase_add_test(tc, icmp_error_is_handed_to_the_owner);
+	tcase_add_test(tc, dnat_target_opens_its_own_flows);
+	tcase_add_test(tc, reassembled_datagram_is_handed_to_the_owner);
 	suite_add_tcase(s, tc);
 	return fx_run(s);
 }

@@ -99,6 +99,51 @@ tb_arp(struct rte_mempool *mp, uint16_t op, const struct rte_ether_addr *sha,
 	return m;
 }
 
+void
+tb_udp_bytes(uint8_t *l4, uint16_t len, uint16_t sport, uint16_t dport)
+{
+	uint16_t i;
+
+	for (i = 8; i < len; i++)
+		l4[i] = (uint8_t)(i * 7 + 3);
+	l4[0] = (uint8_t)(sport >> 8);
+	l4[1] = (uint8_t)sport;
+	l4[2] = (uint8_t)(dport >> 8);
+	l4[3] = (uint8_t)dport;
+	l4[4] = (uint8_t)(len >> 8);
+	l4[5] = (uint8_t)len;
+	l4[6] = 0;
+	l4[7] = 0;
+}
+
+struct rte_mbuf *
+tb_frag(struct rte_mempool *mp, const struct tb_ip *p, const uint8_t *l4,
+	uint16_t off, uint16_t len, int mf, uint16_t id)
+{
+	uint8_t f[14 + 20 + 1480];
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)f;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+
+	if (len > 1480)
+		return NULL;
+	memset(f, 0, 34);
+	eth->dst_addr = p->dst_mac;
+	eth->src_addr = p->src_mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + len));
+	ip->packet_id = rte_cpu_to_be_16(id);
+	ip->fragment_offset = rte_cpu_to_be_16((uint16_t)((mf ? 0x2000 : 0) |
+							   off / 8));
+	ip->time_to_live = p->ttl ? p->ttl : 64;
+	ip->next_proto_id = p->proto;
+	ip->src_addr = rte_cpu_to_be_32(p->src);
+	ip->dst_addr = rte_cpu_to_be_32(p->dst);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	memcpy(ip + 1, l4 + off, len);
+	return tb_raw(mp, f, (uint16_t)(14 + 20 + len));
+}
+
 struct rte_mbuf *
 tb_raw(struct rte_mempool *mp, const void *buf, uint16_t len)
 {

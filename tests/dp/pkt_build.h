@@ -33,6 +33,15 @@ struct rte_mbuf *tb_arp(struct rte_mempool *mp, uint16_t op,
 			const struct rte_ether_addr *sha, uint32_t sip,
 			const struct rte_ether_addr *tha, uint32_t tip,
 			const struct rte_ether_addr *eth_dst);
+/* The L4 bytes of a UDP datagram of len bytes (header and a pattern;
+ * checksum 0: none), to be sent in fragments. */
+void tb_udp_bytes(uint8_t *l4, uint16_t len, uint16_t sport, uint16_t dport);
+/* One IPv4 fragment of a datagram with p's addresses, MACs and protocol:
+ * bytes [off, off + len) of l4 (off a multiple of 8, len <= 1480), more
+ * fragments follow when mf, identification id. */
+struct rte_mbuf *tb_frag(struct rte_mempool *mp, const struct tb_ip *p,
+			 const uint8_t *l4, uint16_t off, uint16_t len,
+			 int mf, uint16_t id);
 /* Raw bytes as a frame. */
 struct rte_mbuf *tb_raw(struct rte_mempool *mp, const void *buf, uint16_t len);
 /* True if the IPv4 header checksum and the L4 checksum of m verify. */

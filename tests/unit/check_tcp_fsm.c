@@ -68,7 +68,7 @@ static const struct cell expect[PHX_TCP_STATE_MAX][2][PHX_TCPF_MAX] = {
 	},
 	[PHX_TCP_ESTABLISHED] = {
 		[O] = { SEST, BAD, GO(FIN_WAIT), GO(ESTABLISHED), GO(CLOSE), BAD },
-		[R] = { BAD, STAY, GO(FIN_WAIT), GO(ESTABLISHED), GO(CLOSE), BAD },
+		[R] = { SEST, STAY, GO(FIN_WAIT), GO(ESTABLISHED), GO(CLOSE), BAD },
 	},
 	[PHX_TCP_FIN_WAIT] = {
 		[O] = { REOP, BAD, GO(LAST_ACK), GO(CLOSE_WAIT), GO(CLOSE), BAD },
@@ -382,7 +382,7 @@ START_TEST(test_conv_out_of_state)
 	    S_OK(R, SYN | ACK, SYN_RECV),
 	    S_OK(O, ACK, ESTABLISHED),
 	    S_V(O, SYN, ESTABLISHED, SYN_EST),
-	    S_V(R, SYN, ESTABLISHED, INVALID),
+	    S_V(R, SYN, ESTABLISHED, SYN_EST),
 	    S_OK(O, ACK, ESTABLISHED));         /* session unharmed */
 	RUN("data before answer",
 	    S_OK(O, SYN, SYN_SENT),
