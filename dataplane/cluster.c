@@ -32,10 +32,8 @@
 
 static_assert(PHX_IFNAMSIZ == IFNAMSIZ, "PHX_IFNAMSIZ is IFNAMSIZ");
 
-/* Copy the value of key=... from a vdev argument string ("net_af_packet0,
- * iface=in0,qpairs=2") into out; false when absent or too long. */
-static bool
-devarg(const char *device, const char *key, char *out, size_t len)
+bool
+phx_dp_devarg(const char *device, const char *key, char *out, size_t len)
 {
 	size_t klen = strlen(key);
 	const char *p = strchr(device, ',');
@@ -79,7 +77,7 @@ phx_dp_cluster_init(struct phx_dp *dp)
 		    (strcmp(info.driver_name, "net_af_packet") != 0 &&
 		     strcmp(info.driver_name, "net_af_xdp") != 0))
 			continue;
-		if (!devarg(pi->cfg->device, "iface", dp->ifname[p],
+		if (!phx_dp_devarg(pi->cfg->device, "iface", dp->ifname[p],
 			    sizeof(dp->ifname[p]))) {
 			PHX_LOG_DP(WARNING, "port %s: no iface= in \"%s\"; its "
 				   "link state is the PMD's (static)\n",

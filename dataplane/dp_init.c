@@ -125,17 +125,33 @@ register_meta(void)
 }
 
 /* Data room for the largest configured MTU in one segment: we never enable
- * scatter, so a frame is always contiguous for the parser. */
+ * scatter, so a frame is always contiguous for the parser. net_af_packet
+ * hands over datagrams the kernel reassembled (its fanout group defrags),
+ * as large as its frames (framesz=, default 2048): mbufs that hold a
+ * whole frame. */
 static uint16_t
 mbuf_data_room(const struct phx_config *cfg)
 {
-	unsigned i, mtu = RTE_ETHER_MTU;
+	unsigned i, room, mtu = RTE_ETHER_MTU;
+	char v[16];
 
 	for (i = 0; i < cfg->n_ports; i++)
 		mtu = RTE_MAX(mtu, (unsigned)cfg->ports[i].mtu);
-	return (uint16_t)RTE_MAX((unsigned)RTE_MBUF_DEFAULT_BUF_SIZE,
+	room = RTE_MAX((unsigned)RTE_MBUF_DEFAULT_BUF_SIZE,
 		RTE_PKTMBUF_HEADROOM + mtu + RTE_ETHER_HDR_LEN +
 		RTE_ETHER_CRC_LEN + 2 * RTE_VLAN_HLEN);
+	for (i = 0; i < cfg->n_ports; i++) {
+		unsigned long fs;
+
+		if (strstr(cfg->ports[i].device, "af_packet") == NULL ||
+		    !phx_dp_devarg(cfg->ports[i].device, "framesz", v,
+				   sizeof(v)))
+			continue;
+		fs = strtoul(v, NULL, 0);
+		if (fs <= UINT16_MAX - RTE_PKTMBUF_HEADROOM)
+			room = RTE_MAX(room, (unsigned)fs + RTE_PKTMBUF_HEADROOM);
+	}
+	return (uint16_t)room;
 }
 
 static int

@@ -38,6 +38,11 @@
 #define PHX_BURST 32
 
 extern int phx_logtype_dp;
+/* Copy the value of key=... from a vdev argument string ("net_af_packet0,
+ * iface=in0,qpairs=2") into out; false when absent or too long. */
+bool phx_dp_devarg(const char *device, const char *key, char *out,
+		   size_t len);
+
 #define PHX_LOG_DP(level, ...) \
 	rte_log(RTE_LOG_##level, phx_logtype_dp, "phx.dp: " __VA_ARGS__)
 

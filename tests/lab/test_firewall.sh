@@ -111,6 +111,15 @@ assert_no_match "$(cat "$LAB_TMP/idle.out")" "RECV after-idle" "the server never
 after=$(lab_wait_counter "$CONF" drops tcp_not_syn $((before + 1)))
 assert_ge "$after" $((before + 1)) "dropped as out of state: first packet isn't SYN ($before -> $after)"
 
+# --- a datagram larger than the MTU: the client's kernel fragments it,
+# af_packet hands it over reassembled (framesz=4096 holds it), phalanx
+# cuts it to out0's MTU again; the server's answer comes back the same way
+before=$(lab_counter "$CONF" counters frag_tx)
+out=$(timeout 20 ip netns exec lab-client ping -c 3 -i 0.3 -W 2 -s 3000 10.2.0.100 2>&1 || true)
+assert_match "$out" " 0% packet loss" "a 3 KB ping through the member, fragments both ways"
+after=$(lab_wait_counter "$CONF" counters frag_tx $((before + 18)))
+assert_ge "$after" $((before + 18)) "phalanx sent it in fragments: 3 pings x 2 ways x 3 of 1500 ($before -> $after)"
+
 rules=$(phx rules 2>&1 || true)
 assert_match "$rules" "client-out" "phx rules lists the policy with hit counts"
 lab_member_stop 1

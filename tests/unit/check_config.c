@@ -397,7 +397,7 @@ START_TEST(test_lab_gateway)
 	ck_assert_uint_eq(cfg->dataplane.idle_sleep_us, 100);
 	ck_assert_uint_eq(cfg->n_ports, 2);
 	ck_assert_str_eq(cfg->ports[0].name, "in0");
-	ck_assert_str_eq(cfg->ports[0].device, "net_af_packet0,iface=in0");
+	ck_assert_str_eq(cfg->ports[0].device, "net_af_packet0,iface=in0,framesz=4096");
 	ck_assert(!cfg->ports[0].is_pci);
 	ck_assert(cfg->ports[0].has_mac);
 	ck_assert_uint_eq(cfg->ports[0].mac[5], 0x0b);
@@ -406,7 +406,7 @@ START_TEST(test_lab_gateway)
 			 "10.1.0.11");
 	ck_assert_str_eq(phx_ip4_str(cfg->ports[0].addrs[1].ip, a), "10.1.0.1");
 	ck_assert_str_eq(cfg->ports[1].name, "out0");
-	ck_assert_str_eq(cfg->ports[1].device, "net_af_packet1,iface=out0");
+	ck_assert_str_eq(cfg->ports[1].device, "net_af_packet1,iface=out0,framesz=4096");
 	ck_assert_uint_eq(cfg->ports[1].mac[3], 0x02);
 	ck_assert_str_eq(phx_ip4_str(cfg->ports[1].addrs[0].ip, a),
 			 "10.2.0.11");
