@@ -813,6 +813,14 @@ forward(struct phx_worker *w, struct rte_mbuf *m, uint16_t in_pidx,
 		tx(w, nh->port, m);
 }
 
+/* An ICMP query request (echo, timestamp, information, address mask:
+ * RFC 792, 950), as opposed to its reply; only queries have sessions. */
+static inline bool
+icmp_is_request(uint8_t type)
+{
+	return type == 8 || type == 13 || type == 15 || type == 17;
+}
+
 /* Destination of a packet of s in dir once translated. */
 static inline uint32_t
 sess_dst_after_nat(const struct phx_sess *s, enum phx_dir dir,
@@ -885,6 +893,13 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 			}
 		}
 		s->state = (uint8_t)ns;
+	} else if (pm->proto == IPPROTO_ICMP &&
+		   phx_icmp_is_query(pm->icmp_type) && unlikely(
+		   icmp_is_request(pm->icmp_type) != (dir == PHX_DIR_ORIG))) {
+		/* the key has the identifier, not the type: requests go
+		 * one way, replies the other */
+		drop(w, m, PHX_DROP_ICMP_OUT_OF_STATE);
+		return true;
 	} else if (dir == PHX_DIR_REPLY) {
 		s->state = PHX_SESS_ST_REPLIED;
 	}
@@ -1364,6 +1379,13 @@ miss(struct phx_worker *w, const struct phx_policy *pol, struct rte_mbuf *m,
 		return;
 	if (pm->flags & PHX_PKT_F_ICMP_ERR) {
 		drop(w, m, PHX_DROP_ICMP_NO_SESSION);
+		return;
+	}
+	/* Only a request opens an ICMP query session (as only a SYN opens
+	 * a TCP one): a reply without one answers nothing. */
+	if (pm->proto == IPPROTO_ICMP && phx_icmp_is_query(pm->icmp_type) &&
+	    !icmp_is_request(pm->icmp_type)) {
+		drop(w, m, PHX_DROP_ICMP_OUT_OF_STATE);
 		return;
 	}
 	if (rte_lpm_lookup(dp->lpm, rte_be_to_cpu_32(pm->dst_ip), &nh) != 0) {

@@ -55,6 +55,7 @@
 	X(TCP_NOT_SYN, tcp_not_syn, "TCP packet out of state - first packet isn't SYN (SPEC SI-03)") \
 	X(TCP_OUT_OF_STATE, tcp_out_of_state, "TCP packet the session's state does not allow") \
 	X(TCP_SYN_ESTABLISHED, tcp_syn_established, "SYN packet for established connection (SPEC SI-04)") \
+	X(ICMP_OUT_OF_STATE, icmp_out_of_state, "ICMP query reply without a session, or a request going the way of its session's replies") \
 	X(TCP_BAD_WINDOW, tcp_bad_window, "TCP sequence or ack outside the tracked windows") \
 	X(ICMP_NO_SESSION, icmp_no_session, "ICMP error about a flow with no session") \
 	X(RULE_DROP, rule_drop, "a rule with action drop matched")            \

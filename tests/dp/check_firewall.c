@@ -339,8 +339,18 @@ START_TEST(icmp_echo_session)
 	o = through(1, tb_ipv4(fx_pool, &rep), 0);
 	ck_assert(tb_csum_ok(o));
 	rte_pktmbuf_free(o);
+	/* the pinged host may answer, not ask, with the session's id */
+	rep.icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	expect_dropped(1, tb_ipv4(fx_pool, &rep), PHX_DROP_ICMP_OUT_OF_STATE);
+	/* a reply nobody asked for opens nothing (as a lone SYN/ACK) */
 	rep.sport = 98;
-	expect_dropped(1, tb_ipv4(fx_pool, &rep), PHX_DROP_NO_SESSION);
+	rep.icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	expect_dropped(1, tb_ipv4(fx_pool, &rep), PHX_DROP_ICMP_OUT_OF_STATE);
+	rep.src = CLIENT;
+	rep.dst = SERVER;
+	rep.src_mac = fx_mac_client;
+	rep.dst_mac = fx_mac_in0;
+	expect_dropped(0, tb_ipv4(fx_pool, &rep), PHX_DROP_ICMP_OUT_OF_STATE);
 }
 END_TEST
 
