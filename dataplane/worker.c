@@ -1531,6 +1531,11 @@ process(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pkts,
 				continue;
 			r = phx_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *),
 					  rte_pktmbuf_pkt_len(m), 0, pm);
+			/* NAT recomputes an error's checksum over one
+			 * buffer: no error needs more (RFC 1812: 576) */
+			if (r == PHX_DROP_NONE && m->nb_segs > 1 &&
+			    (pm->flags & PHX_PKT_F_ICMP_ERR))
+				r = PHX_DROP_ICMP_BAD_QUOTE;
 		}
 		if (r != PHX_DROP_NONE) {
 			drop(w, m, r);

@@ -34,7 +34,7 @@
 	X(UDP_BAD_LEN, udp_bad_len, "UDP length disagrees with the IPv4 length") \
 	X(TCP_BAD_FLAGS, tcp_bad_flags, "impossible TCP flag combination (SYN+FIN, SYN+RST, none, FIN without ACK)") \
 	X(TCP_BAD_OPTIONS, tcp_bad_options, "TCP options run past the header") \
-	X(ICMP_BAD_QUOTE, icmp_bad_quote, "ICMP error quoting no complete IPv4 header + 8 bytes") \
+	X(ICMP_BAD_QUOTE, icmp_bad_quote, "ICMP error quoting no complete IPv4 header + 8 bytes, or reassembled larger than a buffer") \
 	/* --- L2 / L3 gateway (dataplane) --- */                                \
 	X(L2_OTHER_HOST, l2_other_host, "unicast frame for another MAC (flooded by a switch)") \
 	X(IPV4_FRAG_DROPPED, ipv4_frag_dropped, "fragment dropped by reassembly: timed out, table full, overlapping, or more than 8 per datagram") \

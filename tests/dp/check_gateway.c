@@ -355,6 +355,36 @@ START_TEST(large_datagram_leaves_in_fragments)
 }
 END_TEST
 
+/* An "ICMP error" of 4 KB in fragments: real ones are at most 576 bytes,
+ * and NAT could not checksum one larger than a buffer. */
+START_TEST(huge_reassembled_icmp_error_is_dropped)
+{
+	static uint8_t l4[3 * 1376];
+	struct tb_ip p = { .src_mac = fx_mac_client, .dst_mac = fx_mac_in0,
+		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 100),
+		.proto = IPPROTO_ICMP };
+	uint64_t before = fx_drops(PHX_DROP_ICMP_BAD_QUOTE);
+	struct rte_ipv4_hdr *q = (struct rte_ipv4_hdr *)(l4 + 8);
+	struct rte_mbuf *out[1];
+
+	memset(l4, 0, sizeof(l4));
+	l4[0] = 3;   /* destination unreachable, port */
+	l4[1] = 3;
+	q->version_ihl = RTE_IPV4_VHL_DEF;
+	q->total_length = rte_cpu_to_be_16(100);
+	q->time_to_live = 64;
+	q->next_proto_id = IPPROTO_UDP;
+	q->src_addr = rte_cpu_to_be_32(IP(10, 2, 0, 100));
+	q->dst_addr = rte_cpu_to_be_32(IP(10, 1, 0, 100));
+	fx_inject(0, tb_frag(fx_pool, &p, l4, 0, 1376, 1, 0x4567));
+	fx_inject(0, tb_frag(fx_pool, &p, l4, 1376, 1376, 1, 0x4567));
+	fx_inject(0, tb_frag(fx_pool, &p, l4, 2752, 1376, 0, 0x4567));
+	fx_drain();
+	ck_assert_uint_eq(fx_drops(PHX_DROP_ICMP_BAD_QUOTE), before + 1);
+	ck_assert_uint_eq(fx_collect(1, out, 1, 50), 0);
+}
+END_TEST
+
 /* A fragment whose datagram never completes is dropped after the
  * reassembly timeout (5 s), counted. */
 START_TEST(incomplete_datagram_times_out)
@@ -662,6 +692,7 @@ main(void)
 	tcase_add_test(tc, too_big_without_df_is_fragmented);
 	tcase_add_test(tc, fragments_are_reassembled_and_cut_as_they_came);
 	tcase_add_test(tc, large_datagram_leaves_in_fragments);
+	tcase_add_test(tc, huge_reassembled_icmp_error_is_dropped);
 	tcase_add_test(tc, incomplete_datagram_times_out);
 	tcase_add_test(tc, hostile_fragments_leak_nothing);
 	tcase_add_test(tc, hold_queue_is_bounded_then_unresolved);
