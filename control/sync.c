@@ -217,6 +217,10 @@ struct phx_sync_rt {
 	unsigned srv_worker;
 	uint32_t srv_cursor;
 	bool srv_chunk_out;                      /* a dump request is out */
+	unsigned rx_cap;                         /* reorder window in use */
+	/* DUMP_ENDs still to come of chunks of an abandoned serve, per
+	 * worker (a worker's events arrive in order): not this serve's */
+	uint16_t srv_stale[PHX_CFG_MAX_WORKERS];
 	uint32_t srv_count;
 	/* join: auto */
 	enum join_state join;
@@ -247,10 +251,14 @@ struct phx_sync_rt {
 /* ------------------------------------------------------------------ */
 /* Clocks and helpers                                                   */
 
+/* Split so that ticks * 1000 never overflows (it would after 2^64/1000
+ * ticks: 71 days at 3 GHz). */
 static uint64_t
 now_ms(const struct phx_sync_rt *rt, uint64_t tsc)
 {
-	return (tsc - rt->ctl->start_tsc) * 1000 / rt->hz;
+	uint64_t d = tsc - rt->ctl->start_tsc;
+
+	return d / rt->hz * 1000 + d % rt->hz * 1000 / rt->hz;
 }
 
 /* ------------------------------------------------------------------ */
@@ -333,7 +341,10 @@ flush_dump(struct phx_sync_rt *rt, uint64_t now)
 }
 
 /* A delta: merged with the pending one of the same session (the last
- * state wins: the receiver treats NEW/UPD as "install or refresh"). */
+ * state wins: the receiver treats NEW/UPD as "install or refresh"), but
+ * never across a removal: a session created under the key of one just
+ * removed (TCP port reuse, a UDP flow after its expiry) may have another
+ * NAT translation, so the removal goes out first. */
 static void
 add_delta(struct phx_sync_rt *rt, const struct phx_sync_rec *r, uint64_t now)
 {
@@ -357,6 +368,12 @@ add_delta(struct phx_sync_rt *rt, const struct phx_sync_rec *r, uint64_t now)
 		p = &rt->pend[sl->idx];
 		if (memcmp(p->type == PHX_SYNC_SESS_DEL ? &p->u.key :
 			   &p->u.sess.key, k, sizeof(*k)) == 0) {
+			if (p->type == PHX_SYNC_SESS_DEL &&
+			    r->type != PHX_SYNC_SESS_DEL) {
+				flush_deltas(rt, now);
+				add_delta(rt, r, now);
+				return;
+			}
 			/* a session first seen here stays NEW for the log */
 			uint8_t t = p->type == PHX_SYNC_SESS_NEW &&
 				    r->type == PHX_SYNC_SESS_UPD ?
@@ -419,6 +436,16 @@ serve_step(struct phx_sync_rt *rt, uint64_t now)
 		rt->srv_chunk_out = true;
 }
 
+/* The serve in progress ends or restarts: a chunk still out will end with
+ * a DUMP_END that must not steer the next one. */
+static void
+serve_abandon(struct phx_sync_rt *rt)
+{
+	if (rt->srv_chunk_out && rt->srv_worker < PHX_CFG_MAX_WORKERS)
+		rt->srv_stale[rt->srv_worker]++;
+	rt->srv_chunk_out = false;
+}
+
 static void
 serve_request(struct phx_sync_rt *rt, uint8_t joiner, uint32_t token,
 	      uint64_t now)
@@ -441,16 +468,15 @@ serve_request(struct phx_sync_rt *rt, uint8_t joiner, uint32_t token,
 	if (!phx_sync_tx_peer_live(rt->tx, joiner))
 		phx_sync_tx_peer_up(rt->tx, joiner, now);
 	rt->peer[joiner].live = true;
+	/* A chunk of an earlier run still in flight: its records are
+	 * upserts the joiner may take, its DUMP_END is ignored. */
+	serve_abandon(rt);
 	rt->srv_on = true;
 	rt->srv_joiner = joiner;
 	rt->srv_token = token;
 	rt->srv_worker = 0;
 	rt->srv_cursor = 0;
 	rt->srv_count = 0;
-	/* A chunk of an earlier request still in flight ends with its
-	 * DUMP_END, which serve_step then takes as this one's: harmless,
-	 * the records are upserts and the cursor restarts at 0 below. */
-	rt->srv_chunk_out = false;
 	add_dump(rt, &r, joiner, now);
 	serve_step(rt, now);
 }
@@ -472,6 +498,11 @@ drain_events(struct phx_sync_rt *rt, uint64_t now)
 
 			if (e->type == PHX_SEV_DUMP_END) {
 				/* a chunk of the dump we serve ended */
+				if (e->worker < PHX_CFG_MAX_WORKERS &&
+				    rt->srv_stale[e->worker] != 0) {
+					rt->srv_stale[e->worker]--;
+					continue;
+				}
 				if (!rt->srv_on)
 					continue;
 				rt->srv_chunk_out = false;
@@ -752,8 +783,10 @@ peer_restarted(struct phx_sync_rt *rt, uint8_t src, uint64_t boot,
 		phx_sync_tx_peer_down(rt->tx, src);
 		phx_sync_tx_peer_up(rt->tx, src, now);
 	}
-	if (rt->srv_on && rt->srv_joiner == src)
+	if (rt->srv_on && rt->srv_joiner == src) {
+		serve_abandon(rt);
 		rt->srv_on = false; /* its new run asks again */
+	}
 }
 
 void
@@ -831,7 +864,7 @@ phx_sync_input(struct phx_ctl *ctl, const struct phx_ccp_hdr_info *h,
 			SYNC_LOG(WARNING, "gave up waiting for updates of "
 				 "member %u before seq %" PRIu32
 				 " (receive queue %u frames)", src,
-				 rt->frame.seq, rt->sc->recv_queue);
+				 rt->frame.seq, rt->rx_cap);
 		}
 		goto out;
 	}
@@ -953,8 +986,10 @@ update_peers(struct phx_sync_rt *rt, uint64_t now)
 			 * id says so) or to a regained link: phx_sync_input
 			 * tells them apart and starts its stream afresh. */
 			p->lost = true;
-			if (rt->srv_on && rt->srv_joiner == id)
+			if (rt->srv_on && rt->srv_joiner == id) {
+				serve_abandon(rt);
 				rt->srv_on = false;
+			}
 		}
 	}
 }
@@ -1351,13 +1386,21 @@ phx_sync_create(struct phx_ctl *ctl)
 		.dup_window_ms = rt->sc->retransmit_ms / 2 + 1,
 		.max_burst = 64,
 	};
+	/* A window larger than what the peers keep for retransmission (they
+	 * run the same configuration) would wait for frames no peer holds
+	 * any more: a frame past their send queue is given up instead. */
+	rt->rx_cap = RTE_MIN(rt->sc->recv_queue, rt->sc->send_queue);
+	if (rt->rx_cap < rt->sc->recv_queue)
+		SYNC_LOG(NOTICE, "recv_queue %u is larger than send_queue %u: "
+			 "the receive window is %u frames", rt->sc->recv_queue,
+			 rt->sc->send_queue, rt->rx_cap);
 	rc = (struct phx_sync_rx_cfg){
-		.cap = rt->sc->recv_queue,
+		.cap = rt->rx_cap,
 		.max_frame = (uint32_t)rt->body_cap + 1,
 		.ack_every = rt->sc->ack_every,
 		.ack_ms = rt->sc->ack_ms,
 		.nack_ms = rt->sc->retransmit_ms,
-		.lost_jump = rt->sc->recv_queue * 16,
+		.lost_jump = rt->rx_cap * 16,
 	};
 	rt->tx = phx_sync_tx_create(&tc);
 	if (rt->tx == NULL)
@@ -1517,7 +1560,7 @@ phx_sync_tel(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	U("sync_tick_ms", rt->sc->ack_ms);
 	U("cpha_tick_ms", rt->cc->hello_ms);
 	U("send_queue_size", phx_sync_tx_cap(rt->tx));
-	U("recv_queue_size", rt->sc->recv_queue);
+	U("recv_queue_size", rt->rx_cap);
 	U("send_queue_len", phx_sync_tx_len(rt->tx));
 	/* fw ctl pstat (SPEC 6.7) */
 	U("tx_frames", rt->cnt[SYNC_CNT_TX_FRAMES]);

@@ -1668,7 +1668,9 @@ msg_install(struct phx_worker *w, const struct phx_policy *pol,
 {
 	const uint8_t mut = PHX_SESS_F_REPLIED | PHX_SESS_F_WINDOW;
 	struct phx_sess t = msg->s, *s;
-	uint64_t tmo, left = (uint64_t)msg->remaining_ms *
+	/* never more than the longest timeout (a week): no overflow below */
+	uint64_t tmo, left = (uint64_t)RTE_MIN(msg->remaining_ms,
+					       PHX_TMO_MAX_S * 1000u) *
 			     rte_get_tsc_hz() / 1000;
 	struct phx_nat_pool *np = NULL;
 	enum phx_dir dir;
@@ -1695,8 +1697,18 @@ msg_install(struct phx_worker *w, const struct phx_policy *pol,
 	 * extend it to a full timeout. */
 	t.last_tsc = now - (tmo > left ? tmo - left : 0);
 	s = phx_shard_find(w->shard, &t.key, &dir);
+	if (s != NULL && dir == PHX_DIR_ORIG &&
+	    (((s->flags ^ t.flags) & (PHX_SESS_F_SNAT | PHX_SESS_F_DNAT)) ||
+	     s->nat_ip != t.nat_ip || s->nat_port != t.nat_port)) {
+		/* Another translation under this key: a new session whose
+		 * predecessor's removal we missed (a full sync). The peer's
+		 * is the truth: the old one goes, with its port. */
+		sess_release_nat(w, s);
+		phx_shard_delete(w->shard, s);
+		s = NULL;
+	}
 	if (s != NULL && dir == PHX_DIR_ORIG) {
-		/* known: what may change since; its NAT stays */
+		/* known: what may change since (a session keeps its NAT) */
 		s->state = t.state;
 		s->flags = (uint8_t)((s->flags & ~mut) | (t.flags & mut));
 		s->tmo_class = t.tmo_class;

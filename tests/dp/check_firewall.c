@@ -512,6 +512,26 @@ START_TEST(install_from_outside)
 	/* the reply direction now passes, with no rule needed */
 	o = through(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_UDP, 6001, 6000, 0, 0, 0), 0);
 	rte_pktmbuf_free(o);
+
+	/* The same key with another source-NAT port (a new session whose
+	 * predecessor's removal never came): the peer's translation wins,
+	 * the old one and its port go. */
+	msg.s.key.sport = rte_cpu_to_be_16(6100);
+	msg.s.flags = PHX_SESS_F_SNAT;
+	msg.s.nat_ip = rte_cpu_to_be_32(IP(10, 2, 0, 11));
+	msg.s.nat_port = rte_cpu_to_be_16(30001);
+	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &msg), 0);
+	msg.s.nat_port = rte_cpu_to_be_16(30002);
+	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &msg), 0);
+	fx_drain();
+	o = through(1, fx_pkt(1, SERVER, IP(10, 2, 0, 11), IPPROTO_UDP, 6001,
+			   30002, 0, 0, 0), 0);
+	ck_assert_uint_eq(fx_ip(o)->dst_addr, rte_cpu_to_be_32(CLIENT));
+	ck_assert_uint_eq(l4_port(o, 1), 6100);
+	rte_pktmbuf_free(o);
+	ck_assert_ptr_null(through(1, fx_pkt(1, SERVER, IP(10, 2, 0, 11),
+				     IPPROTO_UDP, 6001, 30001, 0, 0, 0), -1));
+	ck_assert_uint_eq(fx_collect(0, &o, 1, 50), 0);
 }
 END_TEST
 
