@@ -170,6 +170,8 @@ struct phx_ccp_rt {
 	bool pn_dirty;                           /* pnote aggregate changed */
 	bool auto_up;                            /* failover: come back up
 						  * once a peer forwards */
+	bool sync_done;                          /* the boot full sync ended
+						  * (or sync is off) */
 	uint64_t auto_up_until;                  /* TSC: give up waiting */
 	/* operator request queued by telemetry */
 	enum ccp_admin admin_req;
@@ -567,6 +569,8 @@ apply(struct phx_ccp_rt *rt, const struct phx_ccp_actions *acts,
 			break;
 		case PHX_CCP_ACT_VIPS_OFF:
 			vips_set(rt, false);
+			/* no more announcing what we no longer own */
+			rt->garp_left = 0;
 			break;
 		case PHX_CCP_ACT_GARP:
 			rt->garp_left = rt->cc->garp.count;
@@ -987,6 +991,12 @@ admin_apply(struct phx_ccp_rt *rt, uint64_t now_tsc)
 	}
 	CCP_LOG(NOTICE, "operator: %s", admin_names[req]);
 	fsm_event(rt, &ev, now_tsc);
+	if (req == CCP_ADMIN_START && rt->sync_done) {
+		/* cphastart does no full sync (SPEC FAIL-62): the table was
+		 * kept up to date meanwhile */
+		ev.type = PHX_CCP_EV_SYNC_DONE;
+		fsm_event(rt, &ev, now_tsc);
+	}
 	snprintf(rt->admin_msg, sizeof(rt->admin_msg), "%s: %s -> %s",
 		 admin_names[req], phx_ccp_state_display[before],
 		 phx_ccp_state_display[phx_ccp_fsm_state(rt->fsm)]);
@@ -1235,8 +1245,13 @@ phx_ccp_start(struct phx_ctl *ctl)
 	check_ifs(rt, now_tsc);
 	pnote_feed(rt, now_tsc);
 	rt->change_tsc = now_tsc;
-	if (!rt->cc->sync.enabled)
+	/* ports and workers took their time since phx_ccp_create: the
+	 * listening before claiming the VIPs starts now (FAIL-30) */
+	phx_ccp_fsm_listen_from(rt->fsm, tsc_to_us(rt, now_tsc));
+	if (!rt->cc->sync.enabled) {
+		rt->sync_done = true;
 		fsm_event(rt, &ev, now_tsc);
+	}
 	send_heartbeats(rt, now_tsc);
 	rt->next_tick = now_tsc;
 	rt->last_poll = now_tsc;
@@ -1254,6 +1269,7 @@ phx_ccp_sync_done(struct phx_ctl *ctl, const char *reason)
 	if (rt == NULL)
 		return;
 	pthread_mutex_lock(&rt->lock);
+	rt->sync_done = true;
 	pnote_builtin(rt, PHX_PNOTE_BI_SYNC, PHX_PNOTE_OK, reason, now_tsc);
 	pnote_feed(rt, now_tsc);
 	fsm_event(rt, &ev, now_tsc);
@@ -1397,7 +1413,9 @@ hex_str(const uint8_t *b, unsigned n, char *out)
 static uint64_t
 msecs(const struct phx_ccp_rt *rt, uint64_t from_tsc, uint64_t now_tsc)
 {
-	return (now_tsc - from_tsc) * 1000 / rt->hz;
+	uint64_t d = now_tsc - from_tsc;   /* split: no overflow, as above */
+
+	return d / rt->hz * 1000 + d % rt->hz * 1000 / rt->hz;
 }
 
 static int

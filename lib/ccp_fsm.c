@@ -1326,6 +1326,12 @@ phx_ccp_fsm_event(struct phx_ccp_fsm *fsm, const struct phx_ccp_evt *ev,
 }
 
 void
+phx_ccp_fsm_listen_from(struct phx_ccp_fsm *f, uint64_t now)
+{
+	f->listen_until = now + f->dead_us;
+}
+
+void
 phx_ccp_fsm_tick(struct phx_ccp_fsm *fsm, uint64_t now,
 		 struct phx_ccp_actions *acts)
 {

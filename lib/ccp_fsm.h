@@ -396,6 +396,13 @@ int phx_ccp_fsm_event(struct phx_ccp_fsm *fsm, const struct phx_ccp_evt *ev,
 void phx_ccp_fsm_tick(struct phx_ccp_fsm *fsm, uint64_t now,
 		      struct phx_ccp_actions *acts);
 
+/*
+ * The member starts talking now (its ports are up): the start-up listening
+ * (no claiming the VIPs alone before a dead time of hearing the others)
+ * counts from here, not from phx_ccp_fsm_create. Owner thread only.
+ */
+void phx_ccp_fsm_listen_from(struct phx_ccp_fsm *fsm, uint64_t now);
+
 /* Earliest time the tick has something to do (UINT64_MAX: nothing), so the
  * caller can sleep until then. */
 uint64_t phx_ccp_fsm_next_deadline(const struct phx_ccp_fsm *fsm);

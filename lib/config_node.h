@@ -124,6 +124,7 @@ struct phx_cfg_eal_src {
 
 struct phx_cfg_dataplane_src {
 	struct phx_cfg_loc workers;
+	struct phx_cfg_loc idle_sleep_us;
 };
 
 /* A port or zone name as written in a list ("in", "out", a zone's ports).

@@ -2913,7 +2913,8 @@ static const struct field dataplane_fields[] = {
 	/* sleep after an empty poll, microseconds; 0 = busy poll */
 	{ .key = "idle_sleep_us", .type = FT_UINT,
 	  MEMBER(struct phx_cfg_dataplane, idle_sleep_us),
-	  .min = 0, .max = 100000, .def = 0 },
+	  .min = 0, .max = 100000, .def = 0,
+	  SRC(struct phx_cfg_dataplane_src, idle_sleep_us) },
 	/* mbuf pool size */
 	{ .key = "mbufs", .type = FT_UINT,
 	  MEMBER(struct phx_cfg_dataplane, mbufs),

@@ -1133,6 +1133,17 @@ check_cluster(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 	for (i = 0; i < c->n_vips; i++)
 		check_vip(ctx, cfg, src, i);
 	check_cluster_timers(ctx, cfg, src);
+	/* The control lcore and the workers sleep this long when idle; the
+	 * heartbeat timers run at a quarter of hello_ms. */
+	if (has(src->dataplane.idle_sleep_us) &&
+	    (uint64_t)cfg->dataplane.idle_sleep_us * 4 >=
+	    (uint64_t)c->hello_ms * 1000)
+		phx_cfg_err(ctx, src->dataplane.idle_sleep_us,
+			    "dataplane.idle_sleep_us", "%u us is not below a "
+			    "quarter of cluster.hello_ms (%u ms): idle sleeps "
+			    "would starve the heartbeat timers, and a dead "
+			    "member would never be declared lost",
+			    cfg->dataplane.idle_sleep_us, c->hello_ms);
 	if (has(cs->required_interfaces) &&
 	    c->required_interfaces > cfg->n_ports)
 		phx_cfg_err(ctx, cs->required_interfaces,

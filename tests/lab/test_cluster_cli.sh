@@ -262,6 +262,16 @@ expect "admin up" 0 "*" ''
 got=$(wait_states ACTIVE STANDBY)
 assert_eq "$got" "ACTIVE STANDBY" "member 2 back as Standby"
 
+# cphastop / cphastart (SPEC FAIL-61, FAIL-62: no full sync on start)
+phx_k 2 stop
+expect "phx stop" 0 "*" ''
+got=$(wait_states ACTIVE STOPPED)
+assert_eq "$got" "ACTIVE STOPPED" "member 2 Stopped"
+phx_k 2 start
+expect "phx start" 0 "*" ''
+got=$(wait_states ACTIVE STANDBY)
+assert_eq "$got" "ACTIVE STANDBY" "member 2 back as Standby after phx start"
+
 # ---------------------------------------------------------------- metrics
 
 phx_k 1 metrics
