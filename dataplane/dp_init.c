@@ -32,8 +32,6 @@
 RTE_LOG_REGISTER(phx_logtype_dp, phx.dp, INFO);
 
 /* Where a withdrawn (timed-out) dump request's late answer goes. */
-static struct phx_conn_page rq_sink;
-static struct phx_digest_out rq_dig_sink;
 
 int phx_dp_meta_offset = -1;
 
@@ -770,10 +768,8 @@ req_wait(struct phx_dp *dp, struct phx_conn_req *rq, unsigned timeout_ms)
 	end = rte_rdtsc() + rte_get_tsc_hz() * timeout_ms / 1000;
 	while (__atomic_load_n(&rq->done, __ATOMIC_ACQUIRE) != seq) {
 		if (rte_rdtsc() > end || !dp->started) {
-			/* Withdraw: a late answer must not land in a
-			 * freed buffer. */
-			rq->out = &rq_sink;
-			rq->dig = &rq_dig_sink;
+			/* Withdraw: the worker skips it if it has not begun;
+			 * a late answer lands in rq's own buffers. */
 			__atomic_store_n(&rq->done, seq, __ATOMIC_RELEASE);
 			return -ETIMEDOUT;
 		}
@@ -797,8 +793,9 @@ phx_dp_conn_page(struct phx_dp *dp, unsigned w, uint32_t from,
 	rq->kind = PHX_REQ_PAGE;
 	rq->from = from;
 	rq->f = *f;
-	rq->out = out;
 	rc = req_wait(dp, rq, timeout_ms);
+	if (rc == 0)
+		*out = rq->page;
 	pthread_mutex_unlock(&dp->dump_lock);
 	return rc;
 }
@@ -807,7 +804,6 @@ int
 phx_dp_shard_digest(struct phx_dp *dp, unsigned w, uint64_t *digest,
 		    uint32_t *count, unsigned timeout_ms)
 {
-	struct phx_digest_out out = {0};
 	struct phx_conn_req *rq;
 	int rc;
 
@@ -816,13 +812,12 @@ phx_dp_shard_digest(struct phx_dp *dp, unsigned w, uint64_t *digest,
 	rq = &dp->workers[w].dump;
 	pthread_mutex_lock(&dp->dump_lock);
 	rq->kind = PHX_REQ_DIGEST;
-	rq->dig = &out;
 	rc = req_wait(dp, rq, timeout_ms);
-	pthread_mutex_unlock(&dp->dump_lock);
 	if (rc == 0) {
-		*digest = out.sum;
-		*count = out.n;
+		*digest = rq->dig.sum;
+		*count = rq->dig.n;
 	}
+	pthread_mutex_unlock(&dp->dump_lock);
 	return rc;
 }
 

@@ -102,8 +102,11 @@ struct phx_conn_req {
 					   * seq */
 	uint32_t from;                    /* requester, before seq */
 	struct phx_conn_filter f;         /* requester, before seq */
-	struct phx_conn_page *out;        /* requester's buffer */
-	struct phx_digest_out *dig;       /* requester's buffer (DIGEST) */
+	/* The answers live here, not in the requester's memory: one that
+	 * comes after the requester gave up lands in a buffer that still
+	 * exists. The requester copies them out once done == its seq. */
+	struct phx_conn_page page;        /* worker (PAGE) */
+	struct phx_digest_out dig;        /* worker (DIGEST) */
 };
 
 /* A session waiting for its sync delay (SPEC SYNC-55/56). */

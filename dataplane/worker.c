@@ -1913,12 +1913,14 @@ conn_match(const struct phx_sess *s, const struct phx_conn_filter *f)
 	return true;
 }
 
-/* Answer a telemetry dump request between bursts: copy, never share. */
+/* Answer a telemetry dump request between bursts: copy, never share.
+ * done gets the seq this answer is for: a request posted meanwhile is
+ * served next loop. */
 static void
-serve_dump(struct phx_worker *w)
+serve_dump(struct phx_worker *w, uint32_t seq)
 {
 	struct phx_conn_req *rq = &w->dump;
-	struct phx_conn_page *pg = rq->out;
+	struct phx_conn_page *pg = &rq->page;
 	struct phx_shard *sh = w->shard;
 	uint32_t i, scanned = 0;
 
@@ -1935,7 +1937,7 @@ serve_dump(struct phx_worker *w)
 		}
 	}
 	pg->next = i >= sh->max ? UINT32_MAX : i;
-	__atomic_store_n(&rq->done, rq->seq, __ATOMIC_RELEASE);
+	__atomic_store_n(&rq->done, seq, __ATOMIC_RELEASE);
 }
 
 /*
@@ -1969,7 +1971,7 @@ serve_digest(struct phx_worker *w, uint32_t seq)
 	w->dig_pos = end;
 	if (end < sh->max)
 		return;
-	*rq->dig = w->dig_acc;
+	rq->dig = w->dig_acc;
 	__atomic_store_n(&rq->done, seq, __ATOMIC_RELEASE);
 }
 
@@ -1983,7 +1985,7 @@ serve_req(struct phx_worker *w)
 	if (w->dump.kind == PHX_REQ_DIGEST)
 		serve_digest(w, seq);
 	else
-		serve_dump(w);
+		serve_dump(w, seq);
 }
 
 int
