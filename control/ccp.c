@@ -232,7 +232,9 @@ fsm_state(uint8_t wire, uint8_t flags)
 		return (flags & PHX_CCP_MF_ATTENTION) ?
 			PHX_CCP_STATE_ACTIVE_ATTENTION : PHX_CCP_STATE_ACTIVE;
 	default:
-		return PHX_CCP_STATE_DOWN;
+		/* a Stopped member is no contender: it must say so */
+		return (flags & PHX_CCP_MF_STOPPED) ? PHX_CCP_STATE_STOPPED :
+			PHX_CCP_STATE_DOWN;
 	}
 }
 
@@ -271,6 +273,8 @@ member_info_from_hb(const struct phx_ccp_hb *hb, struct phx_ccp_member_info *mi)
 			 PHX_CCP_MF_JOINING : 0) |
 			((hb->flags & PHX_CCP_HB_F_ADMIN_DOWN) ?
 			 PHX_CCP_MF_ADMIN_DOWN : 0) |
+			(hb->state == PHX_CCP_STATE_STOPPED ?
+			 PHX_CCP_MF_STOPPED : 0) |
 			(hb->state != PHX_CCP_STATE_INIT ? PHX_CCP_MF_SYNCED : 0)),
 		.pnote = hb->pnote,
 	};

@@ -168,7 +168,9 @@ enum phx_ccp_cluster_mode {
 				       * configuration (FAIL-50, FAIL-51) */
 #define PHX_CCP_MF_SYNCED     0x04    /* full sync completed (CCP-62) */
 #define PHX_CCP_MF_ADMIN_DOWN 0x08    /* administratively down (FAIL-01) */
-#define PHX_CCP_MF_ALL        0x0f
+#define PHX_CCP_MF_STOPPED    0x10    /* cphastop: out of the cluster
+				       * (state Down on the wire, FAIL-61) */
+#define PHX_CCP_MF_ALL        0x1f
 
 /* Aggregate status of the sender's critical devices (pnotes, CCP-70..76),
  * in the member TLV: the election ranks a member whose devices are in

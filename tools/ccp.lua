@@ -71,6 +71,8 @@ f.flag_synced = ProtoField.bool("phx_ccp.member.flags.synced",
     "Full sync done", 8, nil, 0x04)
 f.flag_admin_down = ProtoField.bool("phx_ccp.member.flags.admin_down",
     "Administratively down", 8, nil, 0x08)
+f.flag_stopped = ProtoField.bool("phx_ccp.member.flags.stopped",
+    "Stopped (cphastop)", 8, nil, 0x10)
 f.pnote = ProtoField.uint8("phx_ccp.member.pnote", "Critical devices",
     base.DEC, pnote_vals)
 f.member_reserved = ProtoField.uint8("phx_ccp.member.reserved", "Reserved")
@@ -359,6 +361,7 @@ local function dissect_tlvs(tvb, tree, off, stop)
             fl:add(f.flag_joining, tvb(v + 7, 1))
             fl:add(f.flag_synced, tvb(v + 7, 1))
             fl:add(f.flag_admin_down, tvb(v + 7, 1))
+            fl:add(f.flag_stopped, tvb(v + 7, 1))
             t:add(f.pnote, tvb(v + 8, 1))
             t:add(f.member_reserved, tvb(v + 9, 1))
         elseif ttype == 3 and tlen == 8 then

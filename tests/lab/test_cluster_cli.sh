@@ -265,12 +265,33 @@ assert_eq "$got" "ACTIVE STANDBY" "member 2 back as Standby"
 # cphastop / cphastart (SPEC FAIL-61, FAIL-62: no full sync on start)
 phx_k 2 stop
 expect "phx stop" 0 "*" ''
-got=$(wait_states ACTIVE STOPPED)
-assert_eq "$got" "ACTIVE STOPPED" "member 2 Stopped"
+got=$(wait_states ACTIVE_ATTENTION STOPPED)
+assert_eq "$got" "ACTIVE_ATTENTION STOPPED" \
+    "member 2 Stopped; member 1, the only one left, Active Attention"
 phx_k 2 start
 expect "phx start" 0 "*" ''
 got=$(wait_states ACTIVE STANDBY)
 assert_eq "$got" "ACTIVE STANDBY" "member 2 back as Standby after phx start"
+
+# A stopped member is out of the election (its heartbeat says Stopped):
+# the only other one takes over even with a problem (Active Attention,
+# CCP-65) instead of waiting for the stopped one.
+phx_k 2 register -d sick -t 0 -s problem
+expect "register sick with a problem on member 2" 0 "*" ''
+got=$(wait_states ACTIVE DOWN)
+assert_eq "$got" "ACTIVE DOWN" "member 2 Down with its problem"
+phx_k 1 stop
+expect "phx stop on the active member" 0 "*" ''
+got=$(wait_states STOPPED ACTIVE_ATTENTION)
+assert_eq "$got" "STOPPED ACTIVE_ATTENTION" "member 2 takes over as Active Attention"
+phx_k 1 start
+expect "phx start on member 1" 0 "*" ''
+got=$(wait_states ACTIVE DOWN)
+assert_eq "$got" "ACTIVE DOWN" "the healthy member 1 takes the role back"
+phx_k 2 unregister -d sick
+expect "unregister sick" 0 "*" ''
+got=$(wait_states ACTIVE STANDBY)
+assert_eq "$got" "ACTIVE STANDBY" "member 2 Standby again"
 
 # ---------------------------------------------------------------- metrics
 

@@ -470,7 +470,7 @@ bad_msg(unsigned i, struct phx_ccp_msg *m)
 	case 15: phx_ccp_sample(0, m); m->u.hb.member.secured_up = 200; break;
 	case 16: phx_ccp_sample(0, m);
 		 m->u.hb.member.pnote = PHX_CCP_PNOTE_MAX; break;
-	case 17: phx_ccp_sample(0, m); m->u.hb.member.flags = 0x10; break;
+	case 17: phx_ccp_sample(0, m); m->u.hb.member.flags = 0x20; break;
 	case 18: phx_ccp_sample(5, m); m->u.sreq.reason = PHX_CCP_SCR_MAX; break;
 	case 19: phx_ccp_sample(5, m); m->u.sreq.new_state = 9; break;
 	case 20: phx_ccp_sample(6, m); m->u.sconf.verdict = 0; break;
@@ -573,7 +573,7 @@ static const struct xor_case xor_cases[] = {
 	{ "ifs up 130", 0, 107, 0x80, true, PHX_CCP_ERR_MALFORMED },
 	{ "mode 0", 0, 110, 0x01, true, PHX_CCP_ERR_MALFORMED },
 	{ "mode 5", 0, 110, 0x04, true, PHX_CCP_ERR_MALFORMED },
-	{ "flags 0x14", 0, 111, 0x10, true, PHX_CCP_ERR_MALFORMED },
+	{ "flags 0x24", 0, 111, 0x20, true, PHX_CCP_ERR_MALFORMED },
 	{ "pnote 3", 0, 112, 0x03, true, PHX_CCP_ERR_MALFORMED },
 	{ "member reserved", 0, 113, 0x01, true, PHX_CCP_ERR_MALFORMED },
 	/* STATE_REQ (sample 5): body at 20, ext at 28, TLVs at 52 */

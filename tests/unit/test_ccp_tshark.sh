@@ -106,7 +106,7 @@ if [ -n "$lua" ] && tshark -v 2>/dev/null | grep -q "with Lua"; then
         -e phx_ccp.confirm.seq >"$tmp/lua.txt" 2>"$tmp/lua.err" || true
     cat >"$tmp/want_lua.txt" <<'EOF'
 1|1|0xfe|0x0123456789abcdef|42|65538|100|1|0x04|0|||||||
-2|1|0xfe|0x0123456789abcdef|1000|65538|100|2|0x0f|2|||||||
+2|1|0xfe|0x0123456789abcdef|1000|65538|100|2|0x1f|2|||||||
 3|1|0xfe|0x0123456789abcdef|1|65538|100|1|0x03|1|||||||
 4|1|0xfe|0x0123456789abcdef|43||||||||||||
 5|1|0xfe|0x0123456789abcdef|7||||||43||||||
