@@ -1037,8 +1037,9 @@ phx_ccp_poll(struct phx_ctl *ctl, uint64_t now_tsc)
 	/* The same for our workers: one that has not looped since the last
 	 * tick was descheduled and may hold a peer's heartbeats in its RX
 	 * queue. A worker that stays stalled is the Workers device's
-	 * business (CCP_WORKER_STALL_MS), which takes this member down. */
-	if (now_tsc >= rt->next_tick && !workers_moved(rt))
+	 * business (CCP_WORKER_STALL_MS), which takes this member down:
+	 * from then on the ticks run whatever the workers do. */
+	if (now_tsc >= rt->next_tick && rt->workers_ok && !workers_moved(rt))
 		rt->next_tick = now_tsc + rt->hello_tsc / 4;
 	if (now_tsc >= rt->next_tick) {
 		struct phx_pnote_out out;

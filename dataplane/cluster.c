@@ -25,8 +25,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
-#include <urcu-qsbr.h>
+#include <rte_pause.h>
 
 #include "dataplane/dp_priv.h"
 
@@ -103,6 +104,31 @@ phx_dp_cluster_fini(struct phx_dp *dp)
 	dp->link_sock = -1;
 }
 
+#define FWD_STOP_WAIT_MS 250   /* = control's worker stall threshold */
+
+static void
+wait_workers_left_bursts(struct phx_dp *dp)
+{
+	uint64_t end = rte_rdtsc() + rte_get_tsc_hz() * FWD_STOP_WAIT_MS / 1000;
+	unsigned w;
+
+	for (w = 0; w < dp->nb_workers; w++) {
+		struct phx_worker_hb *hb = &dp->workers[w].hb;
+		uint64_t n = __atomic_load_n(&hb->n, __ATOMIC_ACQUIRE);
+
+		while (__atomic_load_n(&hb->n, __ATOMIC_ACQUIRE) == n &&
+		       !__atomic_load_n(&hb->idle, __ATOMIC_ACQUIRE)) {
+			if (rte_rdtsc() > end) {
+				PHX_LOG_DP(WARNING, "worker %u stalled: it may "
+					   "still finish a burst it began as "
+					   "the forwarding member\n", w);
+				break;
+			}
+			rte_pause();
+		}
+	}
+}
+
 void
 phx_dp_cluster_set_forwarding(struct phx_dp *dp, bool on)
 {
@@ -112,10 +138,13 @@ phx_dp_cluster_set_forwarding(struct phx_dp *dp, bool on)
 		return;
 	__atomic_store_n(&dp->fwd, on ? 1u : 0u, __ATOMIC_RELEASE);
 	/* Stopping: a worker may be in a burst that read "forwarding";
-	 * once each has passed a quiescent state (or sleeps, offline),
-	 * none forwards any more, so control may confirm a hand-over. */
+	 * once each has begun a new loop (or sleeps between loops), none
+	 * forwards any more, so control may confirm a hand-over. Bounded,
+	 * unlike synchronize_rcu(): a worker stuck in a bug must not stop
+	 * control (the Workers device is failing this member over, and
+	 * its heartbeats and ARP must go on). */
 	if (!on && dp->started)
-		synchronize_rcu();
+		wait_workers_left_bursts(dp);
 }
 
 bool

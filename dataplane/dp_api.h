@@ -369,7 +369,8 @@ void phx_dp_rule_name(struct phx_dp *dp, unsigned r, char *buf, size_t len);
  * the dataplane (SPEC 1.2, 2.4, 5.5). In a cluster, workers pass every
  * IPv4 UDP datagram to port 8116 (CCP and sync) to control as
  * PHX_DP_CTL_CCP, forwarding or not, before any session, policy or
- * routing (SPEC CCP-01, CCP-08; counted as ccp_to_ctl).
+ * routing (SPEC CCP-01, CCP-08; counted as ccp_to_ctl). Only datagrams
+ * from port 8116 to port 8116 addressed to the member are CCP.
  */
 
 /*
@@ -379,10 +380,11 @@ void phx_dp_rule_name(struct phx_dp *dp, unsigned r, char *buf, size_t len);
  * control and answer for the member's own unique addresses (ICMP echo),
  * and drop everything else, transit and VIP traffic, as
  * cluster_not_active; sessions stay in the shards untouched (sync keeps
- * them for the takeover). on = false returns only once no worker is in a
- * burst that still forwards (an RCU grace period: at most one worker
- * loop), so control can release the VIPs and then confirm a hand-over.
- * Control lcore.
+ * them for the takeover). on = false returns once no worker is in a
+ * burst that still forwards (each began a new loop or sleeps: at most one
+ * worker loop), so control can release the VIPs and then confirm a
+ * hand-over; a worker stuck for 250 ms is given up on (logged), so a
+ * stalled worker never stops control. Control lcore.
  */
 void phx_dp_cluster_set_forwarding(struct phx_dp *dp, bool on);
 /* Whether the member forwards (workers read the flag once per burst).

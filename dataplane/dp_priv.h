@@ -131,7 +131,10 @@ struct phx_sync_delay {
  * cache line, so that control's reads never pull a line the worker writes
  * per packet. */
 struct phx_worker_hb {
-	uint64_t n;                       /* [A] worker writes, control reads */
+	uint64_t n;                       /* [A] worker writes, control reads:
+					   * +1 at the start of every loop */
+	uint32_t idle;                    /* [A] 1 while it sleeps (between
+					   * loops, no burst in progress) */
 } __rte_cache_aligned;
 
 struct phx_worker {

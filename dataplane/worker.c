@@ -2075,9 +2075,11 @@ phx_dp_worker_loop(void *arg)
 		/* Shared machines only (idle_sleep_us > 0): give the core
 		 * back; offline so RCU writers need not wait for us. */
 		w->stats.cnt[PHX_CNT_IDLE_SLEEPS]++;
+		__atomic_store_n(&w->hb.idle, 1, __ATOMIC_RELEASE);
 		rcu_thread_offline();
 		usleep(sleep_us);
 		rcu_thread_online();
+		__atomic_store_n(&w->hb.idle, 0, __ATOMIC_RELEASE);
 	}
 	for (p = 0; p < dp->nb_ports; p++)
 		w->stats.cnt[PHX_CNT_TX_PKTS] += rte_eth_tx_buffer_flush(
