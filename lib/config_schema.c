@@ -2685,7 +2685,7 @@ static const struct field garp_fields[] = {
 	/* spacing of the repeats, milliseconds */
 	{ .key = "interval_ms", .type = FT_UINT,
 	  MEMBER(struct phx_cfg_garp, interval_ms),
-	  .min = 1, .max = 10000, .def = 10 },
+	  .min = 1, .max = 10000, .def = 500 },
 };
 
 static const struct section garp_section = {

@@ -930,7 +930,7 @@ START_TEST(test_cluster_defaults)
 	ck_assert_int_eq(c->sync_port, 0);
 	ck_assert_uint_eq(c->n_vips, 0);
 	ck_assert_uint_eq(c->garp.count, 3);
-	ck_assert_uint_eq(c->garp.interval_ms, 10);
+	ck_assert_uint_eq(c->garp.interval_ms, 500);
 	ck_assert(c->sync.enabled);
 	ck_assert_uint_eq(c->sync.send_queue, 512);
 	ck_assert_uint_eq(c->sync.recv_queue, 256);
