@@ -99,6 +99,8 @@
 	X(APPLY_FAILED, apply_failed)   /* worker ring full: update dropped */ \
 	X(RX_DISABLED, rx_while_disabled) /* frames while sync is disabled */ \
 	X(RX_NOT_FOR_US, rx_not_for_us) /* records addressed to another */    \
+	X(RX_STALE_CONTROL, rx_stale_control) /* full-sync/config records for \
+					 * us of no request in progress */ \
 	X(BLOCKING, blocking_scenarios) /* new-connection blocking started */ \
 	X(FS_SERVED, full_syncs_served) /* full syncs this member sent */     \
 	X(FS_RECEIVED, full_syncs_received) /* ... completed as a joiner */   \
@@ -692,6 +694,7 @@ apply_frame(struct phx_sync_rt *rt, uint8_t src, uint32_t seq,
 	for (i = 0; i < f->n; i++) {
 		const struct phx_sync_rec *r = &f->rec[i];
 		struct phx_dp_msg m = { 0 };
+		char why[128];
 
 		switch (r->type) {
 		case PHX_SYNC_SESS_NEW:
@@ -717,34 +720,41 @@ apply_frame(struct phx_sync_rt *rt, uint8_t src, uint32_t seq,
 			post(rt, phx_dp_sess_worker(dp, &m.s.key), &m, now);
 			break;
 		case PHX_SYNC_CFG_DATA:
-			if (r->peer == rt->self && src == rt->join_peer &&
+			if (r->peer != rt->self)
+				break;   /* another joiner's */
+			if (src == rt->join_peer &&
 			    r->u.cfg.token == rt->join_token)
 				join_data(rt, r, now);
+			else
+				rt->cnt[SYNC_CNT_RX_STALE_CONTROL]++;
 			break;
 		case PHX_SYNC_FS_BEGIN:
-			if (r->peer == rt->self && src == rt->fs_peer &&
-			    rt->fs == FS_REQUESTED &&
+			if (r->peer != rt->self)
+				break;
+			if (src == rt->fs_peer && rt->fs == FS_REQUESTED &&
 			    r->u.fs.token == rt->fs_token) {
 				rt->fs = FS_RUNNING;
 				SYNC_LOG(NOTICE, "full sync from member %u "
 					 "started", src);
+			} else {
+				rt->cnt[SYNC_CNT_RX_STALE_CONTROL]++;
 			}
 			break;
 		case PHX_SYNC_FS_DONE:
-			if (r->peer == rt->self && src == rt->fs_peer &&
-			    rt->fs == FS_RUNNING &&
-			    r->u.fs.token == rt->fs_token) {
-				char why[128];
-
-				rt->fs_last_ms = now - rt->fs_start_ms;
-				rt->cnt[SYNC_CNT_FS_RECEIVED]++;
-				snprintf(why, sizeof(why), "full sync from "
-					 "member %u done: %" PRIu64 " sessions "
-					 "in %" PRIu64 " ms", src,
-					 rt->fs_records, rt->fs_last_ms);
-				SYNC_LOG(NOTICE, "%s", why);
-				fs_finish(rt, FS_DONE, why);
+			if (r->peer != rt->self)
+				break;
+			if (src != rt->fs_peer || rt->fs != FS_RUNNING ||
+			    r->u.fs.token != rt->fs_token) {
+				rt->cnt[SYNC_CNT_RX_STALE_CONTROL]++;
+				break;
 			}
+			rt->fs_last_ms = now - rt->fs_start_ms;
+			rt->cnt[SYNC_CNT_FS_RECEIVED]++;
+			snprintf(why, sizeof(why), "full sync from member %u "
+				 "done: %" PRIu64 " sessions in %" PRIu64 " ms",
+				 src, rt->fs_records, rt->fs_last_ms);
+			SYNC_LOG(NOTICE, "%s", why);
+			fs_finish(rt, FS_DONE, why);
 			break;
 		default:
 			break;

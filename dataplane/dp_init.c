@@ -731,11 +731,18 @@ phx_dp_policy_gen(struct phx_dp *dp)
 unsigned
 phx_dp_sess_events(struct phx_dp *dp, struct phx_sess_event *ev, unsigned n)
 {
-	unsigned i, got = 0;
+	unsigned i, w, got = 0;
 
-	for (i = 0; i < dp->nb_workers && got < n; i++)
-		got += rte_ring_sc_dequeue_burst_elem(dp->workers[i].sync_ev,
+	/* Round robin over the workers: one that keeps its ring full must
+	 * not take every call's room while the others' rings overflow
+	 * (each worker's events keep their order; across workers they are
+	 * independent sessions). */
+	for (i = 0; i < dp->nb_workers && got < n; i++) {
+		w = (dp->ev_next + i) % dp->nb_workers;
+		got += rte_ring_sc_dequeue_burst_elem(dp->workers[w].sync_ev,
 			ev + got, sizeof(*ev), n - got, NULL);
+	}
+	dp->ev_next = (dp->ev_next + 1) % dp->nb_workers;
 	return got;
 }
 

@@ -207,6 +207,9 @@ struct phx_dp {
 	struct phx_dp_port_info ports[PHX_CFG_MAX_PORTS]; /* [I] */
 	int16_t port_idx[RTE_MAX_ETHPORTS];     /* [I] DPDK port id -> index, -1 */
 	struct rte_mempool *pool;               /* [I] */
+	unsigned ev_next;                       /* [C] first worker whose
+						 * events the next drain
+						 * takes */
 	struct rte_mempool *pool_ind;           /* [I] indirect mbufs for
 						 * fragmentation */
 	uint64_t reasm_flag;                    /* [I] ol_flags bit: a
