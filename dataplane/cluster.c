@@ -137,6 +137,9 @@ phx_dp_cluster_set_forwarding(struct phx_dp *dp, bool on)
 	if (on == (__atomic_load_n(&dp->fwd, __ATOMIC_RELAXED) != 0))
 		return;
 	__atomic_store_n(&dp->fwd, on ? 1u : 0u, __ATOMIC_RELEASE);
+	/* the gate's store before reading the workers' progress (the
+	 * worker loop has the matching fence) */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	/* Stopping: a worker may be in a burst that read "forwarding";
 	 * once each has begun a new loop (or sleeps between loops), none
 	 * forwards any more, so control may confirm a hand-over. Bounded,

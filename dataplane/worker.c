@@ -153,6 +153,15 @@ reassemble(struct phx_worker *w, struct rte_mbuf *m, uint64_t now)
 	frag_drops(w);
 	if (r == NULL)
 		return NULL;
+	/* rte_ip_frag does not bound the total: a datagram past 65535
+	 * bytes (a last fragment at offset 65528) gets a wrapped length */
+	ip = rte_pktmbuf_mtod_offset(r, struct rte_ipv4_hdr *,
+				     RTE_ETHER_HDR_LEN);
+	if (rte_pktmbuf_pkt_len(r) - RTE_ETHER_HDR_LEN !=
+	    rte_be_to_cpu_16(ip->total_length)) {
+		drop(w, r, PHX_DROP_IPV4_FRAG_DROPPED);
+		return NULL;
+	}
 	/* The first segment is the first fragment; the others hold the
 	 * payload of the rest, their IPv4 headers (20 bytes) taken off. */
 	fmax = rte_pktmbuf_data_len(r) - RTE_ETHER_HDR_LEN;
@@ -194,6 +203,18 @@ frag_send(struct phx_worker *w, struct rte_mbuf *m, uint16_t port,
 	int n, k;
 
 	rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
+	if (m->ol_flags & w->dp->reasm_flag) {
+		/* It came in fragments: cutting it again is no news to its
+		 * sender, whatever DF its first fragment carried (the
+		 * checksum is redone for every fragment). */
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m,
+						struct rte_ipv4_hdr *);
+
+		ip->fragment_offset &= rte_cpu_to_be_16(
+			(uint16_t)~RTE_IPV4_HDR_DF_FLAG);
+	}
+	/* RFC 791: 68 bytes pass anywhere without fragmentation */
+	size = RTE_MAX(size, (uint16_t)RTE_ETHER_MIN_MTU);
 	n = rte_ipv4_fragment_packet(m, f, FRAG_OUT_MAX, size, w->dp->pool,
 				     w->dp->pool_ind);
 	rte_pktmbuf_free(m);   /* the fragments hold their own references */
@@ -1298,7 +1319,12 @@ reply_owner(const struct phx_worker *w, const struct phx_policy *pol,
 	unsigned i;
 
 	*kind = PHX_HO_OWNER;
-	if (k->proto == IPPROTO_ICMP)
+	/* Replies to a hide-NAT address go where their identifier says
+	 * (snat_port_ok); a request to one of our addresses is a new flow
+	 * (a ping to us, a DNAT forward) and stays where it landed, which
+	 * is where the DNAT loop below sends its replies. */
+	if (k->proto == IPPROTO_ICMP &&
+	    (err || !icmp_is_request(pm->icmp_type)))
 		for (i = 0; i < dp->nb_nat_addr; i++)
 			if (dp->nat_addr[i] == k->dst_ip)
 				return rte_be_to_cpu_16(k->dport) %
@@ -1657,6 +1683,26 @@ drain_ctl_tx(struct phx_worker *w)
 	}
 }
 
+/* Put back a session msg_install took out for a replacement that could
+ * not go in: the same record, keys and source-NAT port as before. */
+static void
+restore_sess(struct phx_worker *w, const struct phx_sess *old)
+{
+	struct phx_nat_pool *np = NULL;
+	struct phx_sess t = *old;
+	int err;
+
+	t.flags &= (uint8_t)~PHX_SESS_F_USED;
+	if ((t.flags & PHX_SESS_F_SNAT) && t.nat_port != 0) {
+		np = snat_pool_of(w, t.nat_ip);
+		if (np != NULL &&
+		    !phx_nat_pool_take(np, rte_be_to_cpu_16(t.nat_port)))
+			np = NULL;
+	}
+	if (phx_shard_insert(w->shard, &t, &err) == NULL && np != NULL)
+		phx_nat_pool_release(np, rte_be_to_cpu_16(t.nat_port));
+}
+
 /*
  * Install or refresh a session sent from outside (state sync; dp_api.h
  * PHX_MSG_INSTALL). Its rule index belongs to another policy: gen 0 makes
@@ -1667,7 +1713,8 @@ msg_install(struct phx_worker *w, const struct phx_policy *pol,
 	    const struct phx_dp_msg *msg, uint64_t now)
 {
 	const uint8_t mut = PHX_SESS_F_REPLIED | PHX_SESS_F_WINDOW;
-	struct phx_sess t = msg->s, *s;
+	struct phx_sess t = msg->s, *s, old;
+	bool replaced = false;
 	/* never more than the longest timeout (a week): no overflow below */
 	uint64_t tmo, left = (uint64_t)RTE_MIN(msg->remaining_ms,
 					       PHX_TMO_MAX_S * 1000u) *
@@ -1702,7 +1749,10 @@ msg_install(struct phx_worker *w, const struct phx_policy *pol,
 	     s->nat_ip != t.nat_ip || s->nat_port != t.nat_port)) {
 		/* Another translation under this key: a new session whose
 		 * predecessor's removal we missed (a full sync). The peer's
-		 * is the truth: the old one goes, with its port. */
+		 * is the truth: the old one goes, with its port (and comes
+		 * back below if the new one cannot be installed). */
+		old = *s;
+		replaced = true;
 		sess_release_nat(w, s);
 		phx_shard_delete(w->shard, s);
 		s = NULL;
@@ -1740,6 +1790,8 @@ msg_install(struct phx_worker *w, const struct phx_policy *pol,
 	if (s == NULL) {
 		if (np != NULL)
 			phx_nat_pool_release(np, rte_be_to_cpu_16(t.nat_port));
+		if (replaced)
+			restore_sess(w, &old);
 		w->stats.cnt[PHX_CNT_SESS_INSTALL_FAILED]++;
 		return;
 	}
@@ -2004,14 +2056,20 @@ phx_dp_worker_loop(void *arg)
 		uint64_t now = rte_rdtsc();
 		unsigned got = 0, msgs, n;
 
+		/* Liveness for control (the Workers critical device), and
+		 * the sign that the last loop's bursts are over: ordered
+		 * before this loop reads the forwarding gate (a store then a
+		 * load of another variable needs a full fence; cluster.c
+		 * pairs it with one after clearing the gate). One per loop,
+		 * not per packet. */
+		__atomic_store_n(&w->hb.n, w->hb.n + 1, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+
 		/* Once per loop (bursts read the gate again themselves):
 		 * may housekeeping's session changes be synced, and the
 		 * lifetime refresh epoch (dp_api.h). */
 		w->emit = __atomic_load_n(&dp->fwd, __ATOMIC_ACQUIRE) != 0;
 		w->epoch = (uint8_t)(now / dp->refresh_tsc);
-
-		/* Liveness for control (the Workers critical device). */
-		__atomic_store_n(&w->hb.n, w->hb.n + 1, __ATOMIC_RELAXED);
 
 		/* One policy for the whole loop iteration (QSBR: valid until
 		 * our quiescent state below). */

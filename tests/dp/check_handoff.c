@@ -220,14 +220,19 @@ START_TEST(dnat_ping_reply_is_handed_to_the_owner)
 {
 	uint64_t tx = fx_counter(PHX_CNT_HANDOFF_TX);
 	unsigned owner = queue_of2(CLIENT, MEMBER_IN);
+	uint32_t before = phx_dp_sessions(fx_dp, owner);
 	struct rte_mbuf *o[1];
 
 	ck_assert_uint_ne(owner, queue_of2(SERVER, CLIENT));
+	/* an identifier that names the other worker: a request to one of
+	 * our addresses is a new flow where it landed, whatever its id */
+	ck_assert_uint_ne(555 % 2, owner);
 	fx_inject_q(0, owner, icmp_echo(0, CLIENT, MEMBER_IN,
 					RTE_IP_ICMP_ECHO_REQUEST, 555));
 	ck_assert_uint_eq(fx_collect(1, o, 1, 1000), 1);
 	ck_assert_uint_eq(fx_ip(o[0])->dst_addr, rte_cpu_to_be_32(SERVER));
 	rte_pktmbuf_free(o[0]);
+	ck_assert_uint_eq(phx_dp_sessions(fx_dp, owner), before + 1);
 	fx_inject_q(1, queue_of2(SERVER, CLIENT),
 		    icmp_echo(1, SERVER, CLIENT, RTE_IP_ICMP_ECHO_REPLY, 555));
 	ck_assert_uint_eq(fx_collect(0, o, 1, 1000), 1);
