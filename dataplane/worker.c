@@ -865,6 +865,7 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 	    struct phx_sess *s, enum phx_dir dir, uint64_t now)
 {
 	uint8_t old_state = s->state, old_flags = s->flags;
+	uint64_t idle;
 
 	/* Re-check first: until then the session's rule (and so its
 	 * timeouts) is unknown, and judging it on the global ones would cut
@@ -926,13 +927,17 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 	}
 	if (dir == PHX_DIR_REPLY)
 		s->flags |= PHX_SESS_F_REPLIED;
+	/* The epoch is one byte: after exactly 256 epochs of silence it
+	 * would look current, so a silence that long refreshes too. */
+	idle = now - s->last_tsc;
 	s->last_tsc = now;
 	if (s->state != old_state || s->flags != old_flags) {
 		s->tmo_class = (uint8_t)phx_tmo_class_of(s->key.proto,
 			(enum phx_tcp_state)s->state,
 			s->flags & PHX_SESS_F_REPLIED);
 		sess_event(w, pol, s, PHX_SEV_UPD, now);
-	} else if (unlikely(s->win.sync_epoch != w->epoch)) {
+	} else if (unlikely(s->win.sync_epoch != w->epoch) ||
+		   unlikely(idle >= 255 * w->dp->refresh_tsc)) {
 		sess_refresh(w, pol, s, now);
 	}
 	forward(w, m, pidx, pm, sess_dst_after_nat(s, dir, pm), s, dir, now);
@@ -1580,6 +1585,13 @@ process(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pkts,
 		    pm->proto == IPPROTO_UDP && cluster &&
 		    ccp_frame(w->dp, pm)) {
 			to_ctl(w, m, PHX_DP_CTL_CCP, pidx, 0);
+			continue;
+		}
+		/* RFC 1812 5.3.4: what came as a link-layer broadcast or
+		 * multicast is not routed (nor does it open a session) */
+		if (unlikely(pm->flags & (PHX_PKT_F_L2_BCAST |
+					  PHX_PKT_F_L2_MCAST))) {
+			drop(w, m, PHX_DROP_L2_NOT_UNICAST);
 			continue;
 		}
 		if (likely(pm->proto == IPPROTO_TCP || pm->proto == IPPROTO_UDP)) {

@@ -37,6 +37,7 @@
 	X(ICMP_BAD_QUOTE, icmp_bad_quote, "ICMP error quoting no complete IPv4 header + 8 bytes, or reassembled larger than a buffer") \
 	/* --- L2 / L3 gateway (dataplane) --- */                                \
 	X(L2_OTHER_HOST, l2_other_host, "unicast frame for another MAC (flooded by a switch)") \
+	X(L2_NOT_UNICAST, l2_not_unicast, "IPv4 packet in a link-layer broadcast or multicast frame (never routed, RFC 1812 5.3.4)") \
 	X(IPV4_FRAG_DROPPED, ipv4_frag_dropped, "fragment dropped by reassembly: timed out, table full, overlapping, more than 8 per datagram, or a datagram past 65535 bytes") \
 	X(IPV4_FRAG_TINY, ipv4_frag_tiny, "reassembled datagram whose first fragment does not hold its headers (RFC 1858)") \
 	X(NO_ROUTE, no_route, "no route to the destination")                   \

@@ -495,9 +495,12 @@ START_TEST(standalone_udp_8116_is_ordinary)
 	ck_assert_uint_eq(l4_port(o, 1), PHX_CCP_UDP_PORT);
 	ck_assert_uint_eq(fx_ip(o)->time_to_live, 63);
 	rte_pktmbuf_free(o);
-	/* a CCP frame is a packet to a directed broadcast */
+	/* a CCP frame is a packet in a multicast (or broadcast) frame to a
+	 * directed broadcast: neither is routed */
 	expect_dropped(0, ccp_frame(IP(10, 1, 0, 12), IP(10, 1, 0, 255),
-				    &ccp_group), PHX_DROP_IPV4_MARTIAN_DST);
+				    &ccp_group), PHX_DROP_L2_NOT_UNICAST);
+	expect_dropped(0, ccp_frame(IP(10, 1, 0, 12), IP(10, 1, 0, 255),
+				    &fx_mac_in0), PHX_DROP_IPV4_MARTIAN_DST);
 	ck_assert_uint_eq(fx_counter(PHX_CNT_CCP_TO_CTL), ccp);
 }
 END_TEST

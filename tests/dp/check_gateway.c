@@ -559,6 +559,19 @@ static void m_dbcast(uint8_t *f, uint16_t *len)
 	ip->hdr_checksum = 0;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
+/* A transit packet in a broadcast, then a multicast, Ethernet frame. */
+static void m_l2bcast(uint8_t *f, uint16_t *len)
+{
+	(void)len;
+	memset(f, 0xff, 6);
+}
+static void m_l2mcast(uint8_t *f, uint16_t *len)
+{
+	static const uint8_t mc[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+
+	(void)len;
+	memcpy(f, mc, 6);
+}
 static void m_local(uint8_t *f, uint16_t *len)
 {
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
@@ -631,6 +644,8 @@ static const struct bad_case bad_cases[] = {
 	{ "loopback source", PHX_DROP_IPV4_MARTIAN_SRC, m_martian },
 	{ "truncated udp", PHX_DROP_L4_TRUNCATED, m_trunc_l4 },
 	{ "directed broadcast", PHX_DROP_IPV4_MARTIAN_DST, m_dbcast },
+	{ "transit in a broadcast frame", PHX_DROP_L2_NOT_UNICAST, m_l2bcast },
+	{ "transit in a multicast frame", PHX_DROP_L2_NOT_UNICAST, m_l2mcast },
 	{ "udp to the member", PHX_DROP_LOCAL_PROTO, m_local },
 	{ "udp length beyond the packet", PHX_DROP_UDP_BAD_LEN, m_udp_len },
 	{ "arp with 8-byte addresses", PHX_DROP_ARP_MALFORMED, m_arp },
