@@ -575,6 +575,17 @@ post(struct phx_sync_rt *rt, unsigned w, const struct phx_dp_msg *m,
 	rt->cnt[SYNC_CNT_RECORDS_APPLIED]++;
 }
 
+/* A resync's MARK or PURGE to every worker (dp_api.h). */
+static void
+resync_post(struct phx_sync_rt *rt, enum phx_dp_msg_type type, uint64_t now)
+{
+	struct phx_dp_msg m = { .type = (uint8_t)type };
+	unsigned w;
+
+	for (w = 0; w < phx_dp_nb_workers(rt->ctl->dp); w++)
+		post(rt, w, &m, now);
+}
+
 static void
 fs_finish(struct phx_sync_rt *rt, enum fs_state st, const char *why)
 {
@@ -734,6 +745,9 @@ apply_frame(struct phx_sync_rt *rt, uint8_t src, uint32_t seq,
 			if (src == rt->fs_peer && rt->fs == FS_REQUESTED &&
 			    r->u.fs.token == rt->fs_token) {
 				rt->fs = FS_RUNNING;
+				if (rt->fs_resync)
+					resync_post(rt, PHX_MSG_RESYNC_MARK,
+						    now);
 				SYNC_LOG(NOTICE, "full sync from member %u "
 					 "started", src);
 			} else {
@@ -750,6 +764,10 @@ apply_frame(struct phx_sync_rt *rt, uint8_t src, uint32_t seq,
 			}
 			rt->fs_last_ms = now - rt->fs_start_ms;
 			rt->cnt[SYNC_CNT_FS_RECEIVED]++;
+			/* what the resync did not bring was deleted on the
+			 * peer while the link was down */
+			if (rt->fs_resync)
+				resync_post(rt, PHX_MSG_RESYNC_PURGE, now);
 			snprintf(why, sizeof(why), "full sync from member %u "
 				 "done: %" PRIu64 " sessions in %" PRIu64 " ms",
 				 src, rt->fs_records, rt->fs_last_ms);

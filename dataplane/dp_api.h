@@ -237,6 +237,8 @@ enum phx_dp_msg_type {
 	PHX_MSG_FLUSH = 2,       /* delete every session */
 	PHX_MSG_DELETE = 3,      /* delete one session (sync) */
 	PHX_MSG_DUMP = 4,        /* dump a chunk of the shard (full sync) */
+	PHX_MSG_RESYNC_MARK = 5, /* a resync begins (see below) */
+	PHX_MSG_RESYNC_PURGE = 6, /* it ended: drop what it did not bring */
 };
 
 /*
@@ -247,8 +249,19 @@ enum phx_dp_msg_type {
  *   PHX_SESS_F_SYNCED (its SNAT port taken from the pool); an existing
  *   one (same forward key) takes the fields that may change (state,
  *   REPLIED and WINDOW flags, tmo_class, win, rule) and the lifetime; its
- *   NAT stays. Counts sess_installed, or sess_install_failed (table full,
- *   a key owned by another session). No event.
+ *   NAT stays, unless the peer's differs: then it is another session
+ *   under the same key and replaces it (the old one's port released; put
+ *   back if the new one cannot go in). Counts sess_installed, or
+ *   sess_install_failed (table full, a key owned by another session).
+ *   No event.
+ *   Either way the session remembers the refresh epoch of the install
+ *   (win.sync_epoch, as an emitted event does on the sender).
+ * RESYNC_MARK / RESYNC_PURGE: around a resync (a full sync after a lost
+ *   and regained sync connection, which only adds and updates), MARK
+ *   notes the epoch and PURGE removes, in a budgeted scan, every session
+ *   no install has touched since (what the peer deleted while the link
+ *   was down), counting sess_resync_purged. Nothing is purged when the
+ *   resync took 250 epochs or more (the epoch is one byte). No event.
  * DELETE: the session whose forward key is s.key (matched in either
  *   direction) goes, its SNAT port back to the pool; sess_sync_deleted.
  *   No event; nothing when it is unknown.

@@ -177,6 +177,10 @@ struct phx_worker {
 	struct phx_conn_req dump;         /* [A] session dump request slot */
 	struct phx_digest_out dig_acc;    /* [W] digest being computed */
 	uint32_t dig_pos;                 /* [W] its cursor */
+	uint32_t purge_pos;               /* [W] resync purge cursor */
+	bool purge_on;                    /* [W] a purge scan runs */
+	bool purge_marked;                /* [W] a MARK since the last PURGE */
+	uint8_t purge_from, purge_to;     /* [W] epochs of the resync */
 	bool emit;                        /* [W] sync events allowed: the
 					   * member forwards (read once per
 					   * burst and once per loop) */

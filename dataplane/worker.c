@@ -1774,7 +1774,7 @@ msg_install(struct phx_worker *w, const struct phx_policy *pol,
 		s->state = t.state;
 		s->flags = (uint8_t)((s->flags & ~mut) | (t.flags & mut));
 		s->tmo_class = t.tmo_class;
-		t.win.sync_epoch = s->win.sync_epoch;
+		t.win.sync_epoch = w->epoch;
 		s->win = t.win;
 		s->rule = t.rule;
 		s->gen = 0;
@@ -1795,6 +1795,7 @@ msg_install(struct phx_worker *w, const struct phx_policy *pol,
 		    !phx_nat_pool_take(np, rte_be_to_cpu_16(t.nat_port)))
 			np = NULL;
 	}
+	t.win.sync_epoch = w->epoch;
 	/* Checked insert: the find above also misses when the canonical key
 	 * exists but belongs to a NAT session the other way round, and an
 	 * unchecked add would take that session's entry over. */
@@ -1879,6 +1880,21 @@ msg_apply(struct phx_worker *w, const struct phx_policy *pol,
 		break;
 	case PHX_MSG_DUMP:
 		return msg_dump(w, pol, msg, now);
+	case PHX_MSG_RESYNC_MARK:
+		w->purge_from = w->epoch;
+		w->purge_marked = true;
+		w->purge_on = false;
+		break;
+	case PHX_MSG_RESYNC_PURGE:
+		/* without its MARK (a full ring lost it) the window is
+		 * unknown: purge nothing; one of 250 epochs or more may have
+		 * wrapped */
+		w->purge_to = w->epoch;
+		w->purge_pos = 0;
+		w->purge_on = w->purge_marked && !w->emit &&
+			      (uint8_t)(w->purge_to - w->purge_from) < 250;
+		w->purge_marked = false;
+		break;
 	case PHX_MSG_FLUSH:
 		for (i = 0; i < w->shard->max; i++)
 			if (w->shard->sess[i].flags & PHX_SESS_F_USED)
@@ -1889,6 +1905,33 @@ msg_apply(struct phx_worker *w, const struct phx_policy *pol,
 		break;
 	}
 	return true;
+}
+
+/* The resync purge (PHX_MSG_RESYNC_PURGE): PHX_SCAN_BUDGET slots per
+ * loop; a session whose last install is older than the resync goes. */
+static void
+purge_run(struct phx_worker *w, const struct phx_policy *pol, uint64_t now)
+{
+	struct phx_shard *sh = w->shard;
+	const uint8_t span = (uint8_t)(w->purge_to - w->purge_from);
+	uint32_t i, end = RTE_MIN(sh->max, w->purge_pos + PHX_SCAN_BUDGET);
+
+	/* Only a standby's table is a copy to mend: a member that forwards
+	 * (it took over meanwhile) owns its sessions, idle ones included. */
+	if (w->emit) {
+		w->purge_on = false;
+		return;
+	}
+	for (i = w->purge_pos; i < end; i++) {
+		struct phx_sess *s = &sh->sess[i];
+
+		if ((s->flags & PHX_SESS_F_USED) &&
+		    (uint8_t)(s->win.sync_epoch - w->purge_from) > span)
+			sess_destroy(w, pol, s, PHX_CNT_SESS_RESYNC_PURGED, now);
+	}
+	w->purge_pos = end;
+	if (end == sh->max)
+		w->purge_on = false;
 }
 
 /*
@@ -2121,6 +2164,8 @@ phx_dp_worker_loop(void *arg)
 		serve_req(w);
 		if (w->delay_head != w->delay_tail)
 			delay_run(w, w->pol, now, DELAY_BUDGET);
+		if (unlikely(w->purge_on))
+			purge_run(w, w->pol, now);
 		sweep(w, w->pol, now, got != 0 ? SWEEP_BUSY : SWEEP_IDLE);
 		if (w->frag_tbl != NULL) {
 			/* datagrams whose fragments stopped coming */

@@ -2428,6 +2428,8 @@ static const struct {
 	  "Sessions removed by a sync delete from the peer that owns them" },
 	{ "sess_install_failed",
 	  "Synced sessions not installed: table full or key conflict" },
+	{ "sess_resync_purged",
+	  "Sessions removed after a resync that did not bring them" },
 	{ "handoff_tx", "Packets handed to the worker owning their session" },
 	{ "handoff_rx", "Packets received by handoff from another worker" },
 	{ "tcp_rst_sent", "TCP RSTs sent by reject" },

@@ -578,6 +578,73 @@ START_TEST(digest_of_two_shards)
 }
 END_TEST
 
+/* Sessions of worker w with TCP port (host order) in either key. */
+static unsigned
+live_with_port(unsigned w, uint16_t port)
+{
+	struct phx_conn_filter f = { .port = rte_cpu_to_be_16(port) };
+	static struct phx_conn_page pg;
+	unsigned n = 0;
+	uint32_t from = 0;
+
+	do {
+		ck_assert_int_eq(phx_dp_conn_page(fx_dp, w, from, &f, &pg, 1000),
+				 0);
+		n += pg.n;
+		from = pg.next;
+	} while (from != UINT32_MAX);
+	return n;
+}
+
+/*
+ * A resync after a lost sync link only adds and updates: MARK before it,
+ * PURGE after it, and what no install touched in between (deleted on
+ * the peer while the link was down) goes.
+ */
+START_TEST(resync_purges_what_it_did_not_bring)
+{
+	struct phx_dp_msg msg = { .type = PHX_MSG_INSTALL,
+				  .remaining_ms = 60000 };
+	struct phx_dp_msg mark = { .type = PHX_MSG_RESYNC_MARK };
+	struct phx_dp_msg purge = { .type = PHX_MSG_RESYNC_PURGE };
+	uint64_t purged = fx_counter(PHX_CNT_SESS_RESYNC_PURGED);
+	struct phx_flow_key ka, kb;
+	unsigned w;
+
+	phx_dp_cluster_set_forwarding(fx_dp, false);   /* a standby */
+	ka = key(CLIENT, SERVER, IPPROTO_TCP, 47100, 80);
+	kb = key(CLIENT, SERVER, IPPROTO_TCP, 47101, 80);
+	msg.s.state = PHX_TCP_ESTABLISHED;
+	msg.s.tmo_class = PHX_TMO_TCP_ESTABLISHED;
+	msg.s.key = ka;
+	ck_assert_int_eq(phx_dp_post(fx_dp, phx_dp_sess_worker(fx_dp, &ka),
+				     &msg), 0);
+	msg.s.key = kb;
+	ck_assert_int_eq(phx_dp_post(fx_dp, phx_dp_sess_worker(fx_dp, &kb),
+				     &msg), 0);
+	fx_drain();
+	ck_assert_uint_eq(live_with_port(phx_dp_sess_worker(fx_dp, &kb),
+					 47101), 1);
+	/* the link is lost for longer than a refresh epoch (4 s) */
+	rte_delay_ms(4200);
+	for (w = 0; w < nworkers; w++)
+		ck_assert_int_eq(phx_dp_post(fx_dp, w, &mark), 0);
+	msg.s.key = ka;      /* the resync brings A only */
+	ck_assert_int_eq(phx_dp_post(fx_dp, phx_dp_sess_worker(fx_dp, &ka),
+				     &msg), 0);
+	for (w = 0; w < nworkers; w++)
+		ck_assert_int_eq(phx_dp_post(fx_dp, w, &purge), 0);
+	rte_delay_ms(100);
+	fx_drain();
+	ck_assert_uint_eq(live_with_port(phx_dp_sess_worker(fx_dp, &ka),
+					 47100), 1);
+	ck_assert_uint_eq(live_with_port(phx_dp_sess_worker(fx_dp, &kb),
+					 47101), 0);
+	ck_assert_uint_ge(fx_counter(PHX_CNT_SESS_RESYNC_PURGED), purged + 1);
+	phx_dp_cluster_set_forwarding(fx_dp, true);
+}
+END_TEST
+
 int
 main(int argc, char **argv)
 {
@@ -607,6 +674,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, sync_block_drops_new_flows);
 	tcase_add_test(tc, owner_worker);
 	tcase_add_test(tc, digest_of_two_shards);
+	tcase_add_test(tc, resync_purges_what_it_did_not_bring);
 	suite_add_tcase(s, tc);
 	return fx_run(s);
 }
