@@ -177,8 +177,7 @@ reassemble(struct phx_worker *w, struct rte_mbuf *m, uint64_t now)
 		drop(w, r, PHX_DROP_IPV4_FRAG_TINY);
 		return NULL;
 	}
-	ip = rte_pktmbuf_mtod_offset(r, struct rte_ipv4_hdr *,
-				     RTE_ETHER_HDR_LEN);
+	/* (linearizing keeps the first segment where it is: ip holds) */
 	ip->hdr_checksum = 0;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	r->ol_flags = w->dp->reasm_flag;
@@ -249,15 +248,28 @@ frag_send(struct phx_worker *w, struct rte_mbuf *m, uint16_t port,
  * that many bytes (a reassembled datagram: its largest fragment's size;
  * anything else: the MTU). */
 static inline uint16_t
-frag_size(const struct phx_worker *w, const struct rte_mbuf *m,
-	  uint32_t l3_len, uint16_t mtu)
+frag_size(const struct phx_worker *w, struct rte_mbuf *m, uint32_t l3_len,
+	  uint16_t mtu)
 {
 	uint16_t size = mtu;
 
-	if ((m->ol_flags & w->dp->reasm_flag) &&
-	    phx_dp_mbuf_meta((struct rte_mbuf *)(uintptr_t)m)->frag_max < size)
-		size = phx_dp_mbuf_meta((struct rte_mbuf *)(uintptr_t)m)->frag_max;
+	if (m->ol_flags & w->dp->reasm_flag)
+		size = RTE_MIN(size, phx_dp_mbuf_meta(m)->frag_max);
 	return l3_len > size || m->nb_segs > 1 ? size : 0;
+}
+
+/* Send an IPv4 frame (l3_len bytes of IPv4) out of port: as it is, or in
+ * fragments when it is too big there or came in fragments. */
+static inline void
+tx_ipv4(struct phx_worker *w, uint16_t port, struct rte_mbuf *m,
+	uint32_t l3_len)
+{
+	uint16_t size = frag_size(w, m, l3_len, w->dp->ports[port].mtu);
+
+	if (unlikely(size != 0))
+		frag_send(w, m, port, size);
+	else
+		tx(w, port, m);
 }
 
 /* Token bucket for ICMP errors (RFC 1812 4.3.2.8: rate-limit them). */
@@ -392,7 +404,7 @@ icmp_echo_reply(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
 			struct rte_ipv4_hdr *, pm->l3_off);
 	struct rte_icmp_hdr *icmp = rte_pktmbuf_mtod_offset(m,
 			struct rte_icmp_hdr *, pm->l4_off);
-	uint16_t old_w, new_w, size;
+	uint16_t old_w, new_w;
 
 	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
 	rte_ether_addr_copy(&w->dp->ports[pidx].mac, &eth->src_addr);
@@ -410,11 +422,7 @@ icmp_echo_reply(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) -
 				       pm->l3_off - pm->l3_len));
 	w->stats.cnt[PHX_CNT_ICMP_ECHO_REPLIES]++;
-	size = frag_size(w, m, pm->l3_len, w->dp->ports[pidx].mtu);
-	if (unlikely(size != 0))
-		frag_send(w, m, pidx, size);
-	else
-		tx(w, pidx, m);
+	tx_ipv4(w, pidx, m, pm->l3_len);
 }
 
 static inline void
@@ -834,14 +842,6 @@ forward(struct phx_worker *w, struct rte_mbuf *m, uint16_t in_pidx,
 		tx(w, nh->port, m);
 }
 
-/* An ICMP query request (echo, timestamp, information, address mask:
- * RFC 792, 950), as opposed to its reply; only queries have sessions. */
-static inline bool
-icmp_is_request(uint8_t type)
-{
-	return type == 8 || type == 13 || type == 15 || type == 17;
-}
-
 /* Destination of a packet of s in dir once translated. */
 static inline uint32_t
 sess_dst_after_nat(const struct phx_sess *s, enum phx_dir dir,
@@ -917,7 +917,7 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 		s->state = (uint8_t)ns;
 	} else if (pm->proto == IPPROTO_ICMP &&
 		   phx_icmp_is_query(pm->icmp_type) && unlikely(
-		   icmp_is_request(pm->icmp_type) != (dir == PHX_DIR_ORIG))) {
+		   phx_icmp_is_request(pm->icmp_type) != (dir == PHX_DIR_ORIG))) {
 		/* the key has the identifier, not the type: requests go
 		 * one way, replies the other */
 		drop(w, m, PHX_DROP_ICMP_OUT_OF_STATE);
@@ -958,6 +958,17 @@ tcp_pickup(const struct phx_dp *dp, const struct phx_pkt_meta *pm,
 	       phx_tcp_flag_class(pm->tcp_flags) == PHX_TCPF_ACK;
 }
 
+/* Worker whose queue the NIC's RSS picks for a tuple (host order). The
+ * key is symmetric, so either direction gives the same answer. */
+static inline unsigned
+rss_worker(const struct phx_dp *dp, uint32_t a, uint32_t b, uint16_t pa,
+	   uint16_t pb)
+{
+	uint32_t t[3] = { a, b, (uint32_t)pa << 16 | pb };
+
+	return dp->reta[rte_softrss_be(t, 3, (const uint8_t *)dp->rss_key_be) % dp->reta_size];
+}
+
 struct snat_ctx {
 	const struct phx_dp *dp;
 	unsigned worker;
@@ -981,7 +992,6 @@ snat_port_ok(uint16_t port, void *arg)
 {
 	const struct snat_ctx *c = arg;
 	const struct phx_dp *dp = c->dp;
-	uint32_t t[3], h;
 
 	if (port < c->lo || port > c->hi)
 		return false;
@@ -991,11 +1001,7 @@ snat_port_ok(uint16_t port, void *arg)
 		return true;
 	if (c->proto == IPPROTO_ICMP)
 		return port % dp->nb_workers == c->worker;
-	t[0] = c->peer;
-	t[1] = c->nat;
-	t[2] = (uint32_t)c->peer_port << 16 | port;
-	h = rte_softrss_be(t, 3, (const uint8_t *)dp->rss_key_be);
-	return dp->reta[h % dp->reta_size] == c->worker;
+	return rss_worker(dp, c->peer, c->nat, c->peer_port, port) == c->worker;
 }
 
 /*
@@ -1249,17 +1255,6 @@ new_flows(struct phx_worker *w, const struct phx_policy *pol, uint16_t pidx,
 	}
 }
 
-/* Worker whose queue the NIC's RSS picks for a tuple (host order). The
- * key is symmetric, so either direction gives the same answer. */
-static inline unsigned
-rss_worker(const struct phx_dp *dp, uint32_t a, uint32_t b, uint16_t pa,
-	   uint16_t pb)
-{
-	uint32_t t[3] = { a, b, (uint32_t)pa << 16 | pb };
-
-	return dp->reta[rte_softrss_be(t, 3, (const uint8_t *)dp->rss_key_be) % dp->reta_size];
-}
-
 unsigned
 phx_dp_sess_worker(const struct phx_dp *dp, const struct phx_flow_key *fwd)
 {
@@ -1329,7 +1324,7 @@ reply_owner(const struct phx_worker *w, const struct phx_policy *pol,
 	 * (a ping to us, a DNAT forward) and stays where it landed, which
 	 * is where the DNAT loop below sends its replies. */
 	if (k->proto == IPPROTO_ICMP &&
-	    (err || !icmp_is_request(pm->icmp_type)))
+	    (err || !phx_icmp_is_request(pm->icmp_type)))
 		for (i = 0; i < dp->nb_nat_addr; i++)
 			if (dp->nat_addr[i] == k->dst_ip)
 				return rte_be_to_cpu_16(k->dport) %
@@ -1415,7 +1410,7 @@ miss(struct phx_worker *w, const struct phx_policy *pol, struct rte_mbuf *m,
 	/* Only a request opens an ICMP query session (as only a SYN opens
 	 * a TCP one): a reply without one answers nothing. */
 	if (pm->proto == IPPROTO_ICMP && phx_icmp_is_query(pm->icmp_type) &&
-	    !icmp_is_request(pm->icmp_type)) {
+	    !phx_icmp_is_request(pm->icmp_type)) {
 		drop(w, m, PHX_DROP_ICMP_OUT_OF_STATE);
 		return;
 	}
@@ -1674,7 +1669,6 @@ drain_ctl_tx(struct phx_worker *w)
 {
 	struct rte_mbuf *pkts[PHX_BURST];
 	unsigned n, i;
-	uint16_t size;
 
 	n = rte_ring_sc_dequeue_burst(w->ctl_tx, (void **)pkts, PHX_BURST, NULL);
 	for (i = 0; i < n; i++) {
@@ -1686,12 +1680,8 @@ drain_ctl_tx(struct phx_worker *w)
 		}
 		w->stats.cnt[PHX_CNT_CTL_TX_PKTS]++;
 		/* a packet held for ARP that forward() would have cut */
-		size = frag_size(w, pkts[i], rte_pktmbuf_pkt_len(pkts[i]) -
-				 RTE_ETHER_HDR_LEN, w->dp->ports[pidx].mtu);
-		if (unlikely(size != 0))
-			frag_send(w, pkts[i], pidx, size);
-		else
-			tx(w, pidx, pkts[i]);
+		tx_ipv4(w, pidx, pkts[i], rte_pktmbuf_pkt_len(pkts[i]) -
+			RTE_ETHER_HDR_LEN);
 	}
 }
 

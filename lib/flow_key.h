@@ -44,6 +44,16 @@ phx_icmp_is_query(uint8_t type)
 	return type < 32 && ((PHX_ICMP_QUERY_TYPES >> type) & 1);
 }
 
+/* The requests among them (8, 13, 15, 17): only a request opens an ICMP
+ * session, and its replies come back the other way. */
+#define PHX_ICMP_REQUEST_TYPES 0x2a100u /* bits 8, 13, 15, 17 */
+
+static inline bool
+phx_icmp_is_request(uint8_t type)
+{
+	return type < 32 && ((PHX_ICMP_REQUEST_TYPES >> type) & 1);
+}
+
 /*
  * Key of a parsed IPv4 packet (m->kind == PHX_PKT_IPV4). For an ICMP error
  * (m->flags & PHX_PKT_F_ICMP_ERR) this is the key of the error packet
