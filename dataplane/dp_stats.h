@@ -50,6 +50,8 @@
 	X(HANDOFF_TX, handoff_tx)       /* [W] packets handed to the owning worker */ \
 	X(HANDOFF_RX, handoff_rx)       /* [W] packets received by handoff */    \
 	X(TCP_RST_SENT, tcp_rst_sent)   /* [W] RSTs sent by reject */            \
+	X(TCP_RST_UNVERIFIED, tcp_rst_unverified) /* [W] RSTs passed without closing (SPEC SI-04) */ \
+	X(TCP_PORT_REUSE, tcp_port_reuse) /* [W] SYNs on ESTABLISHED that reopened a trusted port's session */ \
 	X(FRAG_REASSEMBLED, frag_reassembled) /* [W] datagrams reassembled from fragments */ \
 	X(FRAG_TX, frag_tx)             /* [W] fragments sent (datagrams above the egress MTU or a reassembled datagram's fragment size) */ \
 	X(ARP_REQUESTS_RX, arp_requests_rx)   /* [C] ARP requests received */   \

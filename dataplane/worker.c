@@ -447,12 +447,32 @@ to_ctl(struct phx_worker *w, struct rte_mbuf *m, enum phx_dp_ctl_kind kind,
 /* ------------------------------------------------------------------ */
 /* Sessions                                                             */
 
+/* Timeout of class c for s: its rule's while the policy that admitted
+ * it is current, else the global one. */
+static inline uint64_t
+sess_tmo_class(const struct phx_policy *pol, const struct phx_sess *s,
+	       enum phx_tmo_class c)
+{
+	if (s->gen == pol->gen && s->rule < pol->n_rules)
+		return pol->rules[s->rule].tmo_tsc[c];
+	return pol->tmo_tsc[c];
+}
+
 static inline uint64_t
 sess_tmo(const struct phx_policy *pol, const struct phx_sess *s)
 {
-	if (s->gen == pol->gen && s->rule < pol->n_rules)
-		return pol->rules[s->rule].tmo_tsc[s->tmo_class];
-	return pol->tmo_tsc[s->tmo_class];
+	return sess_tmo_class(pol, s, (enum phx_tmo_class)s->tmo_class);
+}
+
+/* SPEC SI-04 trust RST: the session's destination port as the initiator
+ * sent it (before destination NAT: the port rules match) is listed in
+ * sessions.tcp_trust_rst_ports. */
+static inline bool
+trust_rst(const struct phx_dp *dp, const struct phx_sess *s)
+{
+	uint16_t p = rte_be_to_cpu_16(s->key.dport);
+
+	return (dp->trust_rst[p / 64] >> (p % 64)) & 1;
 }
 
 static inline uint32_t
@@ -865,7 +885,8 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 	    struct phx_sess *s, enum phx_dir dir, uint64_t now)
 {
 	uint8_t old_state = s->state, old_flags = s->flags;
-	uint64_t idle;
+	uint64_t idle, last = now;
+	bool ev = false;
 
 	/* Re-check first: until then the session's rule (and so its
 	 * timeouts) is unknown, and judging it on the global ones would cut
@@ -887,9 +908,10 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 		return true;
 	}
 	if (pm->proto == IPPROTO_TCP) {
+		enum phx_tcp_flag_class fc = phx_tcp_flag_class(pm->tcp_flags);
 		enum phx_tcp_verdict v;
-		enum phx_tcp_state ns = phx_tcp_fsm_next(s->state, dir,
-				phx_tcp_flag_class(pm->tcp_flags), &v);
+		enum phx_tcp_state ns = phx_tcp_fsm_next(s->state, dir, fc, &v);
+		bool unverified = false;
 
 		switch (v) {
 		case PHX_TCPV_OK:
@@ -899,12 +921,34 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 			sess_destroy(w, pol, s, PHX_CNT_SESS_CLOSED, now);
 			return false;
 		case PHX_TCPV_SYN_EST:
+			if (dir == PHX_DIR_ORIG && trust_rst(w->dp, s)) {
+				/* trusted port reuse (SI-04): a new
+				 * connection; an endpoint still holding the
+				 * old one answers it with a challenge ACK,
+				 * which lib/tcp_fsm passes with the
+				 * initiator's RST */
+				w->stats.cnt[PHX_CNT_TCP_PORT_REUSE]++;
+				sess_destroy(w, pol, s, PHX_CNT_SESS_CLOSED,
+					     now);
+				return false;
+			}
 			drop(w, m, PHX_DROP_TCP_SYN_ESTABLISHED);
 			return true;
 		default:
 			drop(w, m, PHX_DROP_TCP_OUT_OF_STATE);
 			return true;
 		}
+		/* A RST closes an established session only on a trusted
+		 * port, or when exact; any other is passed for the endpoint
+		 * to judge (RFC 5961 §3: a challenge ACK, not a close) and
+		 * the session stays, but lives no longer than a reset one
+		 * unless traffic follows. Judged before the window check,
+		 * which moves end[] past the RST. */
+		if (unlikely(fc == PHX_TCPF_RST) &&
+		    s->state == PHX_TCP_ESTABLISHED && !trust_rst(w->dp, s))
+			unverified = !(s->flags & PHX_SESS_F_WINDOW) ||
+				     !phx_tcp_rst_exact(&s->win, dir,
+							pm->tcp_seq);
 		if (s->flags & PHX_SESS_F_WINDOW) {
 			struct phx_tcp_seg seg;
 
@@ -914,7 +958,17 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 				return true;
 			}
 		}
-		s->state = (uint8_t)ns;
+		if (unlikely(unverified)) {
+			uint64_t tmo = sess_tmo(pol, s);
+			uint64_t cut = sess_tmo_class(pol, s, PHX_TMO_TCP_CLOSE);
+
+			if (tmo > cut)
+				last = now - (tmo - cut);
+			w->stats.cnt[PHX_CNT_TCP_RST_UNVERIFIED]++;
+			ev = true;      /* the peer learns the shorter life */
+		} else {
+			s->state = (uint8_t)ns;
+		}
 	} else if (pm->proto == IPPROTO_ICMP &&
 		   phx_icmp_is_query(pm->icmp_type) && unlikely(
 		   phx_icmp_is_request(pm->icmp_type) != (dir == PHX_DIR_ORIG))) {
@@ -930,8 +984,8 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 	/* The epoch is one byte: after exactly 256 epochs of silence it
 	 * would look current, so a silence that long refreshes too. */
 	idle = now - s->last_tsc;
-	s->last_tsc = now;
-	if (s->state != old_state || s->flags != old_flags) {
+	s->last_tsc = last;
+	if (s->state != old_state || s->flags != old_flags || ev) {
 		s->tmo_class = (uint8_t)phx_tmo_class_of(s->key.proto,
 			(enum phx_tcp_state)s->state,
 			s->flags & PHX_SESS_F_REPLIED);

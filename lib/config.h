@@ -187,6 +187,12 @@ struct phx_cfg_sessions {
 	unsigned pickup_grace_s; /* after start, established TCP sessions
 				  * are picked up mid-stream for this long
 				  * (0..3600, default 0) */
+	/* "tcp_trust_rst_ports" (SPEC SI-04, fw_trust_rst_on_port):
+	 * destination ports whose sessions any RST closes and a SYN on
+	 * ESTABLISHED reopens; default none */
+	bool trust_rst_all;      /* "any": every port */
+	unsigned n_trust_rst;    /* entries in trust_rst */
+	struct phx_cfg_range trust_rst[PHX_CFG_MAX_RULE_PORTS];
 };
 
 /* ---- cluster (SPEC 1.2, 2.1, 2.3, 4.4-4.6, 5.1-5.5; DESIGN 6) ---- */

@@ -2992,6 +2992,43 @@ static const struct field route_fields[] = {
 	  .dump = dump_route_port },
 };
 
+/* sessions.tcp_trust_rst_ports: ports as a rule's "dport" takes them;
+ * "any" trusts every port, an empty list (the default) none. */
+static void
+conv_trust_rst(struct walk *w, const struct field *f,
+	       const struct phx_cfg_node *n, const char *path, void *obj,
+	       void *src)
+{
+	struct phx_cfg_sessions *ss = obj;
+	struct phx_cfg_loc loc;
+
+	(void)f;
+	(void)src;
+	if (is_any(n)) {
+		ss->trust_rst_all = true;
+		return;
+	}
+	if (is_null(n) || (n->type == PHX_CFG_NODE_ARRAY && n->n_kids == 0))
+		return; /* none, as if left out (YAML: all commented out) */
+	conv_ports_match(w, n, path, &ss->n_trust_rst, ss->trust_rst, &loc);
+}
+
+static json_t *
+dump_trust_rst(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_sessions *ss = obj;
+	json_t *a;
+	unsigned i;
+
+	(void)cfg;
+	if (ss->trust_rst_all)
+		return json_string("any");
+	a = json_array();
+	for (i = 0; a != NULL && i < ss->n_trust_rst; i++)
+		json_array_append_new(a, dump_range(&ss->trust_rst[i]));
+	return a;
+}
+
 static const struct field sessions_fields[] = {
 	/* session table size, per worker */
 	{ .key = "max", .type = FT_UINT,
@@ -3005,6 +3042,9 @@ static const struct field sessions_fields[] = {
 	{ .key = "pickup_grace_s", .type = FT_UINT,
 	  MEMBER(struct phx_cfg_sessions, pickup_grace_s),
 	  .min = 0, .max = 3600, .def = 0 },
+	/* SPEC SI-04 trust RST: RSTs close, SYNs reuse these ports */
+	{ .key = "tcp_trust_rst_ports", .type = FT_CUSTOM,
+	  .conv = conv_trust_rst, .dump = dump_trust_rst },
 };
 
 static const struct field rule_fields[] = {

@@ -31,6 +31,10 @@
  *     SYN/ACK that overtakes the responder's is dropped once and
  *     retransmitted by its sender. Keeping enum phx_tcp_state free of a
  *     state that only TCP hole punching reaches was preferred.
+ *   - A RST on ESTABLISHED that is neither exact nor on a trusted port
+ *     passes without closing (the caller's decision, see the RST rows);
+ *     nf does the same for an inexact in-window RST. The table says sCL
+ *     so that it stays one policy for every state.
  *   - nf's "ignore" (pass, state unchanged) is PHX_TCPV_OK with the state
  *     unchanged; where nf ignores only so that a later packet can resync
  *     its entry (SYN/ACK on closing states), we say INVALID.
@@ -178,7 +182,10 @@ static const uint8_t tcp_trans[2][PHX_TCPF_MAX][PHX_TCP_STATE_MAX] = {
 [PHX_TCPF_RST] = { sNS, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL },
 /*
  * sNO -> sNS  a RST creates nothing
- * other -> sCL  RST closes in every state
+ * other -> sCL  RST closes in every state; on sES only if the caller
+ *             trusts it (exact, or a trusted port: SPEC SI-04, RFC 5961
+ *             §3, dataplane/worker.c established()), else it passes and
+ *             the state stays
  */
 [PHX_TCPF_NONE] = { sNS, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV },
 /*
@@ -236,7 +243,7 @@ static const uint8_t tcp_trans[2][PHX_TCPF_MAX][PHX_TCP_STATE_MAX] = {
 /*
  * sNO -> sIV
  * sSS -> sCL  connection refused
- * other -> sCL  RST closes in every state
+ * other -> sCL  RST closes in every state (sES: as above)
  */
 [PHX_TCPF_NONE] = { sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV },
 /*
@@ -421,8 +428,29 @@ phx_tcp_window_check(struct phx_tcp_win *w, enum phx_dir dir,
 	struct phx_tcp_win t;
 
 	if (w->flags & PHX_TCPW_F_PICKUP) {
-		pickup_learn(w, d, s, end);
+		/* a RST teaches nothing (below), even while picking up */
+		if (!(s->flags & TH_RST))
+			pickup_learn(w, d, s, end);
 		return true;
+	}
+
+	if (w->maxwin[PHX_DIR_REPLY] == 0) {
+		/* RFC 5961 §4: the responder still has an older connection
+		 * on these ports open and answers the new SYN with an ACK
+		 * of that connection (the table passes it on SYN_SENT).
+		 * Neither it nor the initiator's RST answering it (sequence
+		 * number = that ACK's acknowledgement) belong to the new
+		 * connection's sequence space: pass both, learn nothing
+		 * from them but the number the RST must carry. */
+		if (d == PHX_DIR_REPLY &&
+		    (s->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) == TH_ACK) {
+			w->end[PHX_DIR_REPLY] = s->ack;
+			w->flags |= PHX_TCPW_F_CHALLENGE;
+			return true;
+		}
+		if (d == PHX_DIR_ORIG && (w->flags & PHX_TCPW_F_CHALLENGE) &&
+		    (s->flags & TH_RST) && s->seq == w->end[PHX_DIR_REPLY])
+			return true;
 	}
 
 	/* Validate on a copy, commit at the end: a rejected segment must
@@ -431,6 +459,8 @@ phx_tcp_window_check(struct phx_tcp_win *w, enum phx_dir dir,
 	t = *w;
 	if (t.maxwin[d] == 0) {
 		/* first segment from d */
+		if (d == PHX_DIR_REPLY)
+			t.flags &= (uint8_t)~PHX_TCPW_F_CHALLENGE;
 		t.end[d] = end;
 		t.maxend[d] = end;
 		t.maxwin[d] = win_at_least_1(s->win);
@@ -464,6 +494,12 @@ phx_tcp_window_check(struct phx_tcp_win *w, enum phx_dir dir,
 			return false;                           /* IV */
 	}
 
+	/* A RST is judged, never learnt from: it ends the connection, or
+	 * (not exact: dataplane) it may be a blind guess, which must not
+	 * move the tracker either. */
+	if (s->flags & TH_RST)
+		return true;
+
 	/* slide the windows */
 	if (win_at_least_1(s->win) > t.maxwin[d])
 		t.maxwin[d] = win_at_least_1(s->win);
@@ -480,4 +516,14 @@ phx_tcp_window_check(struct phx_tcp_win *w, enum phx_dir dir,
 	}
 	*w = t;         /* commit */
 	return true;
+}
+
+bool
+phx_tcp_rst_exact(const struct phx_tcp_win *w, enum phx_dir dir, uint32_t seq)
+{
+	unsigned d = dir == PHX_DIR_REPLY;
+
+	return !(w->flags & PHX_TCPW_F_PICKUP) &&
+	       (w->flags & PHX_TCPW_F_END_KNOWN(d)) && w->maxwin[d] != 0 &&
+	       seq == w->end[d];
 }

@@ -96,6 +96,12 @@ struct phx_tcp_win {
  * while picking up by the peer's ACKs); internal to lib/tcp_fsm.c but
  * part of the state sync ships. */
 #define PHX_TCPW_F_END_KNOWN(d) (0x02u << (d))
+/* The responder has sent nothing but an RFC 5961 §4 challenge ACK (from
+ * an older connection on the same ports, still open on its side): while
+ * this is set and maxwin[PHX_DIR_REPLY] is 0, end[PHX_DIR_REPLY] holds
+ * that ACK's acknowledgement number, the sequence number of the RST the
+ * initiator answers it with. Internal to lib/tcp_fsm.c. */
+#define PHX_TCPW_F_CHALLENGE 0x08
 
 /* Packet fields the window check needs (host byte order). */
 struct phx_tcp_seg {
@@ -141,5 +147,18 @@ void phx_tcp_window_init_pickup(struct phx_tcp_win *w);
  */
 bool phx_tcp_window_check(struct phx_tcp_win *w, enum phx_dir dir,
 			  const struct phx_tcp_seg *s);
+
+/*
+ * Whether a RST travelling in dir with sequence number seq is exact: the
+ * tracker knows dir's sequence space (no pickup in progress) and seq is
+ * the next sequence number dir would send, which is what a stack that
+ * aborts its connection, or answers a segment it has no connection for,
+ * puts in its RST. A RST that is only inside the window may be a blind
+ * guess (RFC 5961 §3): the endpoint answers it with a challenge ACK
+ * instead of closing, and so does the caller. Call before
+ * phx_tcp_window_check() on the same segment.
+ */
+bool phx_tcp_rst_exact(const struct phx_tcp_win *w, enum phx_dir dir,
+		       uint32_t seq);
 
 #endif /* PHX_LIB_TCP_FSM_H */

@@ -2433,6 +2433,11 @@ static const struct {
 	{ "handoff_tx", "Packets handed to the worker owning their session" },
 	{ "handoff_rx", "Packets received by handoff from another worker" },
 	{ "tcp_rst_sent", "TCP RSTs sent by reject" },
+	{ "tcp_rst_unverified", "TCP RSTs on established sessions passed "
+	  "without closing them: not exact, or not verifiable, on an "
+	  "untrusted port (lifetime cut to tcp_close)" },
+	{ "tcp_port_reuse", "SYNs on established sessions of a trusted port "
+	  "(sessions.tcp_trust_rst_ports) that reopened the session" },
 	{ "frag_reassembled", "IPv4 datagrams reassembled from fragments" },
 	{ "frag_tx", "IPv4 fragments sent (datagrams cut to the egress MTU "
 	  "or to their received fragment size)" },

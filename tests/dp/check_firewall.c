@@ -33,6 +33,8 @@
 	"     \"nat\": {\"source\": \"10.2.0.11\", \"ports\": \"20000-20001\"}},\n" \
 	"    {\"name\": \"short_idle\", \"in\": \"inside\", \"proto\": \"tcp\", \"dport\": 7000,\n" \
 	"     \"timeouts\": {\"tcp_established\": 1}},\n"                       \
+	"    {\"name\": \"rst_short\", \"in\": \"inside\", \"proto\": \"tcp\", \"dport\": \"7001-7002\",\n" \
+	"     \"timeouts\": {\"tcp_close\": 1}},\n"                             \
 	"    {\"name\": \"drop_udp\", \"in\": \"inside\", \"proto\": \"udp\", \"dport\": 6666, \"action\": \"drop\"},\n" \
 	"    {\"name\": \"reject_tcp\", \"in\": \"inside\", \"proto\": \"tcp\", \"dport\": 6667, \"action\": \"reject\"},\n" \
 	"    {\"name\": \"reject_udp\", \"in\": \"inside\", \"proto\": \"udp\", \"dport\": 6668, \"action\": \"reject\"},\n" \
@@ -49,7 +51,7 @@ static const char test_cfg[] =
 	"    {\"name\": \"out0\", \"device\": \"net_ring_t1\", \"mac\": \"02:00:0a:02:00:0b\",\n"
 	"     \"addresses\": [\"10.2.0.11/24\"]}\n"
 	"  ],\n"
-	"  \"sessions\": {\"max\": 1024},\n"
+	"  \"sessions\": {\"max\": 1024, \"tcp_trust_rst_ports\": [7002]},\n"
 	"  \"timeouts\": {\"other\": 1},\n"
 	RULES
 	"    {\"name\": \"client_out\", \"in\": \"inside\", \"out\": \"outside\", \"src\": \"10.1.0.0/24\"}\n"
@@ -67,7 +69,7 @@ static const char reload_cfg[] =
 	"    {\"name\": \"out0\", \"device\": \"net_ring_t1\", \"mac\": \"02:00:0a:02:00:0b\",\n"
 	"     \"addresses\": [\"10.2.0.11/24\"]}\n"
 	"  ],\n"
-	"  \"sessions\": {\"max\": 1024},\n"
+	"  \"sessions\": {\"max\": 1024, \"tcp_trust_rst_ports\": [7002]},\n"
 	"  \"timeouts\": {\"other\": 1},\n"
 	RULES
 	"    {\"name\": \"last\", \"proto\": 47, \"action\": \"drop\"}\n"
@@ -200,6 +202,74 @@ START_TEST(syn_on_established)
 	handshake(SERVER, 40002, 80, SERVER, 80);
 	expect_dropped(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40002, 80, F_SYN,
 			      77, 0), PHX_DROP_TCP_SYN_ESTABLISHED);
+}
+END_TEST
+
+/* SPEC SI-04 on an untrusted port, without sequence checking: a RST is
+ * passed (the endpoint judges it, RFC 5961) but does not close the
+ * session, which then lives only as long as a reset one (rst_short:
+ * tcp_close 1 s) unless traffic follows; a SYN reusing the ports meanwhile
+ * is "SYN packet for established connection". */
+START_TEST(untrusted_rst_keeps_session_briefly)
+{
+	uint64_t unv = fx_counter(PHX_CNT_TCP_RST_UNVERIFIED);
+	struct rte_mbuf *o[1];
+
+	handshake(SERVER, 40005, 7001, SERVER, 7001);
+	rte_pktmbuf_free(through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP,
+			 40005, 7001, RTE_TCP_RST_FLAG, 1001, 0), 1));
+	ck_assert_uint_eq(fx_counter(PHX_CNT_TCP_RST_UNVERIFIED), unv + 1);
+	expect_dropped(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40005, 7001,
+			      F_SYN, 9000, 0), PHX_DROP_TCP_SYN_ESTABLISHED);
+	/* the server's challenge ACK (or any traffic) still passes, and
+	 * gives the session its established lifetime back */
+	rte_pktmbuf_free(through(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_TCP,
+			 7001, 40005, F_ACK, 5001, 1001), 0));
+	ck_assert_uint_eq(fx_collect(1, o, 1, 1300), 0);
+	rte_pktmbuf_free(through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP,
+			 40005, 7001, F_PSHACK, 1001, 5001), 1));
+	/* a RST nobody answers: the session is gone after tcp_close */
+	rte_pktmbuf_free(through(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_TCP,
+			 7001, 40005, RTE_TCP_RST_FLAG | F_ACK, 5001, 1017), 0));
+	ck_assert_uint_eq(fx_counter(PHX_CNT_TCP_RST_UNVERIFIED), unv + 2);
+	ck_assert_uint_eq(fx_collect(1, o, 1, 1300), 0);
+	expect_dropped(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40005, 7001,
+			      F_PSHACK, 1017, 5001), PHX_DROP_TCP_NOT_SYN);
+}
+END_TEST
+
+/* The same on a trusted port (sessions.tcp_trust_rst_ports): a RST
+ * closes at once and the ports can be reused; a SYN on ESTABLISHED
+ * reopens the session. */
+START_TEST(trusted_port_rst_and_reuse)
+{
+	uint64_t reuse = fx_counter(PHX_CNT_TCP_PORT_REUSE);
+	uint64_t unv = fx_counter(PHX_CNT_TCP_RST_UNVERIFIED);
+	uint64_t created = fx_counter(PHX_CNT_SESS_CREATED);
+
+	handshake(SERVER, 40006, 7002, SERVER, 7002);
+	rte_pktmbuf_free(through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP,
+			 40006, 7002, RTE_TCP_RST_FLAG, 1001, 0), 1));
+	ck_assert_uint_eq(fx_counter(PHX_CNT_TCP_RST_UNVERIFIED), unv);
+	handshake(SERVER, 40006, 7002, SERVER, 7002);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_SESS_CREATED), created + 2);
+	/* the client lost its connection and reuses the port */
+	rte_pktmbuf_free(through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP,
+			 40006, 7002, F_SYN, 9000, 0), 1));
+	ck_assert_uint_eq(fx_counter(PHX_CNT_TCP_PORT_REUSE), reuse + 1);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_SESS_CREATED), created + 3);
+	/* the server still holds the old one: challenge ACK, client RST */
+	rte_pktmbuf_free(through(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_TCP,
+			 7002, 40006, F_ACK, 5001, 1001), 0));
+	rte_pktmbuf_free(through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP,
+			 40006, 7002, RTE_TCP_RST_FLAG, 1001, 0), 1));
+	/* and the retransmitted SYN opens the new connection */
+	rte_pktmbuf_free(through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP,
+			 40006, 7002, F_SYN, 9000, 0), 1));
+	rte_pktmbuf_free(through(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_TCP,
+			 7002, 40006, F_SYNACK, 30000, 9001), 0));
+	rte_pktmbuf_free(through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP,
+			 40006, 7002, F_ACK, 9001, 30001), 1));
 }
 END_TEST
 
@@ -485,11 +555,13 @@ START_TEST(rule_hits_counted)
 	char names[PHX_CFG_MAX_RULES][PHX_CFG_NAME_LEN];
 	unsigned n = phx_dp_rule_hits(fx_dp, hits, names, PHX_CFG_MAX_RULES);
 
-	ck_assert_uint_eq(n, 9);
-	ck_assert_str_eq(names[8], "client_out");
-	ck_assert_uint_ge(hits[8], 4);
-	ck_assert_str_eq(names[4], "drop_udp");
-	ck_assert_uint_eq(hits[4], 1);
+	ck_assert_uint_eq(n, 10);
+	ck_assert_str_eq(names[9], "client_out");
+	ck_assert_uint_ge(hits[9], 4);
+	ck_assert_str_eq(names[4], "rst_short");
+	ck_assert_uint_eq(hits[4], 5);  /* sessions: 7001 one, 7002 four */
+	ck_assert_str_eq(names[5], "drop_udp");
+	ck_assert_uint_eq(hits[5], 1);
 }
 END_TEST
 
@@ -615,6 +687,8 @@ main(void)
 	tcase_add_test(tc, udp_request_response);
 	tcase_add_test(tc, first_packet_not_syn);
 	tcase_add_test(tc, syn_on_established);
+	tcase_add_test(tc, untrusted_rst_keeps_session_briefly);
+	tcase_add_test(tc, trusted_port_rst_and_reuse);
 	tcase_add_test(tc, out_of_state);
 	tcase_add_test(tc, bad_tcp_flags);
 	tcase_add_test(tc, rule_drop_and_reject);

@@ -770,6 +770,78 @@ END_TEST
 
 /* Picked up mid-stream: each direction's segments are learnt until both
  * have been seen, then checked. */
+/* RFC 5961 §4 port reuse: the server still holds the old connection and
+ * answers the new SYN with a challenge ACK of the old one; the client's
+ * RST (seq = that ACK's ack) resets it; the retransmitted SYN then gets
+ * its SYN/ACK. Nothing of the old connection's numbers is learnt. */
+START_TEST(test_win_challenge_ack)
+{
+	struct phx_tcp_win w, before;
+	struct phx_tcp_seg s = seg(1000, 0, 65535, 0, SYN, -1);
+
+	phx_tcp_window_init(&w, &s);
+	before = w;
+	s = seg(0x70000000u, 0x50000000u, 65535, 0, ACK, -1); /* challenge */
+	CK(&w, R, s);
+	ck_assert_uint_eq(w.maxwin[R], 0);
+	ck_assert_uint_eq(w.maxend[O], before.maxend[O]);
+	ck_assert(!(w.flags & PHX_TCPW_F_END_KNOWN(R)));
+	/* a RST with any other number is still judged (and fails) */
+	s = seg(0x50000001u, 0, 0, 0, RST, -1);
+	NCK(&w, O, s);
+	s = seg(0x50000000u, 0, 0, 0, RST, -1);      /* the answer */
+	CK(&w, O, s);
+	/* the SYN again, then the real SYN/ACK: checked as usual */
+	s = seg(1000, 0, 65535, 0, SYN, -1);
+	CK(&w, O, s);
+	s = seg(9000, 1001 + 5, 65535, 0, SYN | ACK, -1);
+	NCK(&w, R, s);
+	s = seg(9000, 1001, 65535, 0, SYN | ACK, -1);
+	CK(&w, R, s);
+	ck_assert(!(w.flags & PHX_TCPW_F_CHALLENGE));
+	ck_assert_uint_eq(w.end[R], 9001);
+	/* once the responder is known, a RST carrying the old number is
+	 * judged like any other */
+	s = seg(0x50000000u, 0, 0, 0, RST, -1);
+	NCK(&w, O, s);
+}
+END_TEST
+
+/* A RST is exact when it carries the sender's next sequence number. */
+START_TEST(test_rst_exact)
+{
+	struct phx_tcp_win w;
+	struct phx_tcp_seg s;
+	uint32_t c = 1000, sv = 50000;
+
+	handshake(&w, c, sv, 65535, -1, 65535, -1, 65535);
+	s = seg(c + 1, sv + 1, 65535, 300, ACK, -1);
+	CK(&w, O, s);
+	ck_assert(phx_tcp_rst_exact(&w, O, c + 301));
+	ck_assert(!phx_tcp_rst_exact(&w, O, c + 300));
+	ck_assert(!phx_tcp_rst_exact(&w, O, c + 1));
+	ck_assert(phx_tcp_rst_exact(&w, R, sv + 1));
+	ck_assert(!phx_tcp_rst_exact(&w, R, sv + 2));
+	/* a RST inside the window passes but teaches nothing: the exact
+	 * number stays the same */
+	s = seg(c + 801, 0, 0, 0, RST, -1);
+	CK(&w, O, s);
+	ck_assert(phx_tcp_rst_exact(&w, O, c + 301));
+	ck_assert(!phx_tcp_rst_exact(&w, O, c + 801));
+	/* picking up: nothing is known, so nothing is exact */
+	phx_tcp_window_init_pickup(&w);
+	ck_assert(!phx_tcp_rst_exact(&w, O, 0));
+	s = seg(c, sv, 65535, 10, ACK, -1);
+	CK(&w, O, s);
+	ck_assert(!phx_tcp_rst_exact(&w, O, c + 10));
+	/* the initiator before any reply: its own number is known */
+	s = seg(c, 0, 65535, 0, SYN, -1);
+	phx_tcp_window_init(&w, &s);
+	ck_assert(phx_tcp_rst_exact(&w, O, c + 1));
+	ck_assert(!phx_tcp_rst_exact(&w, R, 0));
+}
+END_TEST
+
 START_TEST(test_win_pickup)
 {
 	struct phx_tcp_win w;
@@ -945,6 +1017,8 @@ tcp_fsm_suite(void)
 	tcase_add_test(tc, test_win_zero_window);
 	tcase_add_test(tc, test_win_scaling);
 	tcase_add_test(tc, test_win_wrap);
+	tcase_add_test(tc, test_win_challenge_ack);
+	tcase_add_test(tc, test_rst_exact);
 	tcase_add_test(tc, test_win_pickup);
 	tcase_add_test(tc, test_win_pickup_one_way);
 	tcase_add_test(tc, test_win_pickup_synack);
