@@ -131,11 +131,12 @@ frag_drops(struct phx_worker *w)
 	}
 }
 
-/* Fragment m (parsed as far as its IPv4 header: a fragment). Returns the
- * whole datagram when m completes one, else NULL (m is held or dropped,
- * counted). */
+/* Fragment m (parsed as far as its IPv4 header: a fragment), received on
+ * port pidx. Returns the whole datagram when m completes one, else NULL
+ * (m is held or dropped, counted). */
 static __rte_noinline struct rte_mbuf *
-reassemble(struct phx_worker *w, struct rte_mbuf *m, uint64_t now)
+reassemble(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
+	   uint64_t now)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
 			struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
@@ -148,6 +149,9 @@ reassemble(struct phx_worker *w, struct rte_mbuf *m, uint64_t now)
 					       RTE_ETHER_HDR_LEN - tot));
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = PHX_IPV4_HDR_LEN;
+	/* rte_ip_frag keys on addresses, protocol and identifier only:
+	 * each fragment remembers its port, the datagram is checked below */
+	phx_dp_mbuf_meta(m)->port = pidx;
 	r = rte_ipv4_frag_reassemble_packet(w->frag_tbl, &w->frag_dr, m, now,
 					    ip);
 	frag_drops(w);
@@ -167,6 +171,13 @@ reassemble(struct phx_worker *w, struct rte_mbuf *m, uint64_t now)
 	fmax = rte_pktmbuf_data_len(r) - RTE_ETHER_HDR_LEN;
 	for (seg = r->next; seg != NULL; seg = seg->next)
 		fmax = RTE_MAX(fmax, (uint32_t)seg->data_len + PHX_IPV4_HDR_LEN);
+	/* One datagram, one way in: pieces from another port (a spoofed
+	 * source completing someone else's datagram) are not part of it. */
+	for (seg = r; seg != NULL; seg = seg->next)
+		if (phx_dp_mbuf_meta(seg)->port != pidx) {
+			drop(w, r, PHX_DROP_IPV4_FRAG_PORTS);
+			return NULL;
+		}
 	/* One buffer when it fits (all our code then sees a flat packet);
 	 * a datagram larger than a buffer stays a chain. */
 	if (r->nb_segs > 1)
@@ -1606,7 +1617,7 @@ process(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pkts,
 				  rte_pktmbuf_pkt_len(m), flags, pm);
 		if (unlikely(r == PHX_DROP_IPV4_FRAGMENT) &&
 		    w->frag_tbl != NULL) {
-			m = reassemble(w, m, now);
+			m = reassemble(w, m, pidx, now);
 			if (m == NULL)
 				continue;
 			r = phx_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *),

@@ -40,6 +40,7 @@
 	X(L2_NOT_UNICAST, l2_not_unicast, "IPv4 packet in a link-layer broadcast or multicast frame (never routed, RFC 1812 5.3.4)") \
 	X(IPV4_FRAG_DROPPED, ipv4_frag_dropped, "fragment dropped by reassembly: timed out, table full, overlapping, more than 8 per datagram, or a datagram past 65535 bytes") \
 	X(IPV4_FRAG_TINY, ipv4_frag_tiny, "reassembled datagram whose first fragment does not hold its headers (RFC 1858)") \
+	X(IPV4_FRAG_PORTS, ipv4_frag_ports, "reassembled datagram whose fragments arrived on different ports") \
 	X(NO_ROUTE, no_route, "no route to the destination")                   \
 	X(TTL_EXCEEDED, ttl_exceeded, "TTL would reach zero (ICMP time exceeded sent)") \
 	X(MTU_EXCEEDED, mtu_exceeded, "packet larger than the egress MTU")     \

@@ -340,6 +340,32 @@ START_TEST(fragments_are_reassembled_and_cut_as_they_came)
 }
 END_TEST
 
+/* Fragments with the same addresses, protocol and identifier that come
+ * in on different ports are not one datagram: dropped, whole. */
+START_TEST(fragments_from_two_ports_are_dropped)
+{
+	static uint8_t l4[1008];
+	uint64_t mixed = fx_drops(PHX_DROP_IPV4_FRAG_PORTS);
+	uint64_t done = fx_counter(PHX_CNT_FRAG_REASSEMBLED);
+	struct tb_ip p = { .src_mac = fx_mac_server, .dst_mac = fx_mac_out0,
+		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 100),
+		.proto = IPPROTO_UDP };
+	struct rte_mbuf *o[2];
+
+	tb_udp_bytes(l4, sizeof(l4), 7, 9);
+	fx_inject(0, frag_of(l4, 0, 504, true, 0x2345));
+	fx_inject(1, tb_frag(fx_pool, &p, l4, 504, 504, false, 0x2345));
+	ck_assert_uint_eq(fx_collect(1, o, 2, 500), 0);
+	ck_assert_uint_eq(fx_collect(0, o, 2, 100), 0);
+	ck_assert_uint_eq(fx_drops(PHX_DROP_IPV4_FRAG_PORTS), mixed + 1);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_FRAG_REASSEMBLED), done);
+	/* the same datagram from one port passes */
+	fx_inject(0, frag_of(l4, 0, 504, true, 0x2346));
+	fx_inject(0, frag_of(l4, 504, 504, false, 0x2346));
+	expect_fragments(2, 524, l4, sizeof(l4));
+}
+END_TEST
+
 /* A datagram larger than an mbuf (4128 bytes of UDP in three fragments)
  * stays a chain through the session code and leaves in fragments of at
  * most the egress MTU. */
@@ -706,6 +732,7 @@ main(void)
 	tcase_add_test(tc, mtu_exceeded_with_df_gets_frag_needed);
 	tcase_add_test(tc, too_big_without_df_is_fragmented);
 	tcase_add_test(tc, fragments_are_reassembled_and_cut_as_they_came);
+	tcase_add_test(tc, fragments_from_two_ports_are_dropped);
 	tcase_add_test(tc, large_datagram_leaves_in_fragments);
 	tcase_add_test(tc, huge_reassembled_icmp_error_is_dropped);
 	tcase_add_test(tc, incomplete_datagram_times_out);
