@@ -1763,7 +1763,7 @@ restore_sess(struct phx_worker *w, const struct phx_sess *old)
 	if ((t.flags & PHX_SESS_F_SNAT) && t.nat_port != 0) {
 		np = snat_pool_of(w, t.nat_ip);
 		if (np != NULL &&
-		    !phx_nat_pool_take(np, rte_be_to_cpu_16(t.nat_port)))
+		    !phx_nat_pool_share(np, rte_be_to_cpu_16(t.nat_port)))
 			np = NULL;
 	}
 	if (phx_shard_insert(w->shard, &t, &err) == NULL && np != NULL)
@@ -1844,10 +1844,11 @@ msg_install(struct phx_worker *w, const struct phx_policy *pol,
 	}
 	if ((t.flags & PHX_SESS_F_SNAT) && t.nat_port != 0) {
 		np = snat_pool_of(w, t.nat_ip);
-		/* A port already taken is left as it is (never released by
-		 * this session's failure below). */
+		/* The port may already be held here, by a session towards
+		 * another peer: shared, so that it stays in use until both
+		 * are gone. */
 		if (np != NULL &&
-		    !phx_nat_pool_take(np, rte_be_to_cpu_16(t.nat_port)))
+		    !phx_nat_pool_share(np, rte_be_to_cpu_16(t.nat_port)))
 			np = NULL;
 	}
 	t.win.sync_epoch = w->epoch;

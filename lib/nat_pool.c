@@ -38,6 +38,8 @@ struct phx_nat_pool {
 	uint32_t in_use;    /* ports taken */
 	uint32_t cursor;    /* index (port - lo) the next search starts at */
 	uint32_t nwords;    /* words in bits[] */
+	uint16_t *extra;    /* owners beyond the first, per port (share());
+			     * allocated when first needed */
 	uint64_t bits[];    /* bit i set: port lo + i in use; the bits past
 			     * size in the last word are set for good */
 };
@@ -69,6 +71,8 @@ phx_nat_pool_create(uint16_t lo, uint16_t hi)
 void
 phx_nat_pool_free(struct phx_nat_pool *p)
 {
+	if (p != NULL)
+		free(p->extra);
 	free(p);
 }
 
@@ -134,6 +138,27 @@ phx_nat_pool_take(struct phx_nat_pool *p, uint16_t port)
 }
 
 bool
+phx_nat_pool_share(struct phx_nat_pool *p, uint16_t port)
+{
+	uint32_t idx;
+
+	if (phx_nat_pool_take(p, port))
+		return true;
+	if (port < p->lo || port > p->hi)
+		return false;
+	idx = (uint32_t)port - p->lo;
+	if (p->extra == NULL) {
+		p->extra = calloc(p->size, sizeof(p->extra[0]));
+		if (p->extra == NULL)
+			return false;
+	}
+	if (p->extra[idx] == UINT16_MAX)
+		return false;   /* 65536 owners of one port: not from a peer */
+	p->extra[idx]++;
+	return true;
+}
+
+bool
 phx_nat_pool_release(struct phx_nat_pool *p, uint16_t port)
 {
 	uint32_t idx;
@@ -145,6 +170,10 @@ phx_nat_pool_release(struct phx_nat_pool *p, uint16_t port)
 	bit = 1ull << (idx % 64);
 	if (!(p->bits[idx / 64] & bit))
 		return false;
+	if (p->extra != NULL && p->extra[idx] != 0) {
+		p->extra[idx]--;
+		return true;
+	}
 	p->bits[idx / 64] &= ~bit;
 	p->in_use--;
 	return true;

@@ -33,7 +33,16 @@ uint16_t phx_nat_pool_alloc(struct phx_nat_pool *p, phx_nat_port_ok_fn ok,
 /* Mark a specific port used (e.g. a synced session); false if taken or
  * out of range. */
 bool phx_nat_pool_take(struct phx_nat_pool *p, uint16_t port);
-/* Release; freeing a free or out-of-range port is a no-op (returns false). */
+/*
+ * Take a specific port for one more owner: as take() if it is free, else
+ * counted as shared (a synced session may translate to a port a local
+ * one already holds, towards another peer: replies are told apart by the
+ * peer). The port is free again only once every owner has released it.
+ * False if out of range (or no memory for the first shared port).
+ */
+bool phx_nat_pool_share(struct phx_nat_pool *p, uint16_t port);
+/* Release one owner's hold; freeing a free or out-of-range port is a
+ * no-op (returns false). */
 bool phx_nat_pool_release(struct phx_nat_pool *p, uint16_t port);
 unsigned phx_nat_pool_in_use(const struct phx_nat_pool *p);
 unsigned phx_nat_pool_size(const struct phx_nat_pool *p);

@@ -379,6 +379,56 @@ START_TEST(delete_releases_the_snat_port)
 }
 END_TEST
 
+/* Two synced sessions translated to the same port towards two peers (the
+ * peer allocated it twice, or a stale one was never deleted): the port
+ * is free only when both are gone. */
+START_TEST(shared_snat_port_outlives_one_owner)
+{
+	struct phx_dp_msg a = { .type = PHX_MSG_INSTALL, .remaining_ms = 20000 };
+	struct phx_dp_msg b;
+	uint64_t exh = fx_drops(PHX_DROP_NAT_PORTS_EXHAUSTED);
+	uint64_t inst = fx_counter(PHX_CNT_SESS_INSTALLED);
+	struct rte_mbuf *o;
+
+	if (nworkers != 1)
+		return;
+	settle();
+	/* the flow delete_releases_the_snat_port left on the port */
+	a.type = PHX_MSG_DELETE;
+	a.s.key = key(CLIENT, SERVER, IPPROTO_UDP, 4501, 5600);
+	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &a), 0);
+	fx_drain();
+	a.type = PHX_MSG_INSTALL;
+	a.s.key = key(CLIENT, SERVER, IPPROTO_UDP, 4600, 5600);
+	a.s.flags = PHX_SESS_F_SNAT;
+	a.s.nat_ip = rte_cpu_to_be_32(VIP_OUT);
+	a.s.nat_port = rte_cpu_to_be_16(20000);
+	a.s.state = PHX_SESS_ST_NEW;
+	a.s.tmo_class = PHX_TMO_UDP_FIRST;
+	b = a;
+	b.s.key = key(CLIENT, IP(10, 2, 0, 101), IPPROTO_UDP, 4601, 5600);
+	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &a), 0);
+	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &b), 0);
+	fx_drain();
+	ck_assert_uint_eq(fx_counter(PHX_CNT_SESS_INSTALLED), inst + 2);
+	a.type = PHX_MSG_DELETE;
+	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &a), 0);
+	fx_drain();
+	/* b still translates to 20000: snat_one has nothing to give */
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4602, 5600, 0, 0, 0));
+	fx_drain();
+	ck_assert_uint_eq(fx_drops(PHX_DROP_NAT_PORTS_EXHAUSTED), exh + 1);
+	b.type = PHX_MSG_DELETE;
+	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &b), 0);
+	fx_drain();
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4602, 5600, 0, 0, 0));
+	o = out_of(1);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(VIP_OUT));
+	rte_pktmbuf_free(o);
+}
+END_TEST
+
 START_TEST(dump_in_chunks)
 {
 	static struct phx_sess_event ev[4096];
@@ -670,6 +720,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, refresh_once_per_epoch);
 	tcase_add_test(tc, install_forward_delete);
 	tcase_add_test(tc, delete_releases_the_snat_port);
+	tcase_add_test(tc, shared_snat_port_outlives_one_owner);
 	tcase_add_test(tc, dump_in_chunks);
 	tcase_add_test(tc, sync_block_drops_new_flows);
 	tcase_add_test(tc, owner_worker);

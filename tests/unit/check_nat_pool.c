@@ -261,6 +261,36 @@ START_TEST(test_take_release_edges)
 }
 END_TEST
 
+/* A shared port stays in use until its last owner releases it. */
+START_TEST(test_share)
+{
+	struct phx_nat_pool *p = mk(100, 101);
+
+	ck_assert(!phx_nat_pool_share(p, 99));
+	ck_assert(!phx_nat_pool_share(p, 102));
+	ck_assert(phx_nat_pool_share(p, 100));          /* free: taken */
+	ck_assert_uint_eq(phx_nat_pool_in_use(p), 1);
+	ck_assert(phx_nat_pool_share(p, 100));          /* second owner */
+	ck_assert(phx_nat_pool_share(p, 100));          /* third */
+	ck_assert_uint_eq(phx_nat_pool_in_use(p), 1);
+	ck_assert(phx_nat_pool_release(p, 100));
+	ck_assert(phx_nat_pool_release(p, 100));
+	/* one owner left: never handed out */
+	ck_assert_uint_eq(phx_nat_pool_alloc(p, NULL, NULL, ALL), 101);
+	ck_assert_uint_eq(phx_nat_pool_alloc(p, NULL, NULL, ALL), 0);
+	ck_assert(phx_nat_pool_release(p, 100));
+	ck_assert_uint_eq(phx_nat_pool_in_use(p), 1);
+	ck_assert(!phx_nat_pool_release(p, 100));       /* free already */
+	ck_assert_uint_eq(phx_nat_pool_alloc(p, NULL, NULL, ALL), 100);
+	/* an allocated port shared, then released twice */
+	ck_assert(phx_nat_pool_share(p, 101));
+	ck_assert(phx_nat_pool_release(p, 101));
+	ck_assert(phx_nat_pool_release(p, 101));
+	ck_assert_uint_eq(phx_nat_pool_alloc(p, NULL, NULL, ALL), 101);
+	phx_nat_pool_free(p);
+}
+END_TEST
+
 /* Ports 1 and 65535, on a full-range pool and on single-port pools. */
 START_TEST(test_range_edges)
 {
@@ -336,6 +366,7 @@ nat_pool_suite(void)
 	tcase_add_test(tc, test_predicate);
 	tcase_add_test(tc, test_max_tries);
 	tcase_add_test(tc, test_take_release_edges);
+	tcase_add_test(tc, test_share);
 	tcase_add_test(tc, test_range_edges);
 	tcase_add_test(tc, test_disjoint_pools);
 	suite_add_tcase(s, tc);
