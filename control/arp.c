@@ -265,6 +265,21 @@ learn(struct phx_arp *arp, uint32_t ip, const struct rte_ether_addr *mac,
 	release_held(arp, e);
 }
 
+/* Remember sip as a host heard on port pidx (probe candidates). */
+static void
+seen_add(struct phx_arp *arp, uint16_t pidx, uint32_t sip)
+{
+	unsigned i;
+
+	if (pidx >= PHX_CFG_MAX_PORTS)
+		return;
+	for (i = 0; i < PHX_ARP_SEEN; i++)
+		if (arp->probe[pidx].seen[i] == sip)
+			return;
+	arp->probe[pidx].seen[arp->probe[pidx].seen_next++ % PHX_ARP_SEEN] =
+		sip;
+}
+
 void
 phx_arp_input(struct phx_arp *arp, struct rte_mbuf *m, uint64_t now)
 {
@@ -281,14 +296,22 @@ phx_arp_input(struct phx_arp *arp, struct rte_mbuf *m, uint64_t now)
 	pthread_mutex_lock(&arp->lock);
 	arp->st->cnt[op == RTE_ARP_OP_REQUEST ? PHX_CNT_ARP_REQUESTS_RX :
 						PHX_CNT_ARP_REPLIES_RX]++;
+	if (pidx < PHX_CFG_MAX_PORTS) {
+		arp->probe[pidx].rx_tsc = now;
+		if (op == RTE_ARP_OP_REPLY &&
+		    port_addr_for(arp, pidx, tip, true) != 0)
+			arp->probe[pidx].reply_tsc = now;
+	}
 	/* Learn only senders on this port's subnets with a unicast MAC that
 	 * are not claiming one of our addresses, and not probes (sip 0). */
 	sender_ok = sip != 0 && port_addr_for(arp, pidx, sip, false) != 0 &&
 		    !is_our_address(arp, sip) &&
 		    rte_is_unicast_ether_addr(&ah->arp_data.arp_sha) &&
 		    !rte_is_zero_ether_addr(&ah->arp_data.arp_sha);
-	if (sender_ok)
+	if (sender_ok) {
 		learn(arp, sip, &ah->arp_data.arp_sha, pidx, for_us, now);
+		seen_add(arp, pidx, sip);
+	}
 	if (op == RTE_ARP_OP_REQUEST && for_us) {
 		/* Reply to the requester's hardware address (RFC 826). */
 		arp_send(arp, pidx, RTE_ARP_OP_REPLY, &ah->arp_data.arp_sha,
@@ -469,4 +492,90 @@ phx_arp_garp(struct phx_arp *arp, uint16_t pidx, uint32_t ip)
 	pthread_mutex_lock(&arp->lock);
 	arp_send(arp, pidx, RTE_ARP_OP_REQUEST, &bcast, ip, &zero, ip);
 	pthread_mutex_unlock(&arp->lock);
+}
+
+/*
+ * Candidate k of port pidx's probe list (network order), 0 if k is past
+ * the end. The list: neighbours learned on the port, then the recent ARP
+ * senders, then the first subnet's host addresses. Rebuilt on every call
+ * from what is known now, so the cursor may skip or repeat a candidate
+ * when the table changes: probing is best effort by nature.
+ */
+static uint32_t
+probe_candidate(struct phx_arp *arp, uint16_t pidx, unsigned k,
+		uint32_t net, uint32_t hosts)
+{
+	unsigned i;
+
+	for (i = 0; i < arp->cap; i++) {
+		const struct phx_neigh_entry *e = &arp->e[i];
+
+		if (e->port != pidx || (e->state != PHX_NEIGH_REACHABLE &&
+					e->state != PHX_NEIGH_STALE &&
+					e->state != PHX_NEIGH_PROBE))
+			continue;
+		if (k-- == 0)
+			return e->ip;
+	}
+	for (i = 0; i < PHX_ARP_SEEN; i++) {
+		if (arp->probe[pidx].seen[i] == 0)
+			continue;
+		if (k-- == 0)
+			return arp->probe[pidx].seen[i];
+	}
+	return k < hosts ? rte_cpu_to_be_32(net + 1 + k) : 0;
+}
+
+unsigned
+phx_arp_probe(struct phx_arp *arp, uint16_t pidx, unsigned max)
+{
+	static const struct rte_ether_addr bcast = {
+		.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	static const struct rte_ether_addr zero;
+	const struct phx_cfg_port *pc;
+	const struct phx_cfg_addr *ad;
+	uint32_t mask, net, hosts, ip, sip;
+	unsigned sent = 0, tries;
+
+	if (pidx >= PHX_CFG_MAX_PORTS || pidx >= phx_dp_nb_ports(arp->dp))
+		return 0;
+	pc = phx_dp_port(arp->dp, pidx)->cfg;
+	if (pc->n_addrs == 0)
+		return 0;
+	ad = &pc->addrs[0];
+	if (ad->plen > 30)
+		return 0;       /* /31, /32: nobody else to ask */
+	mask = ~0u << (32 - ad->plen);
+	net = ad->ip & mask;
+	hosts = RTE_MIN(~mask - 1, (uint32_t)PHX_ARP_SWEEP);
+	sip = rte_cpu_to_be_32(ad->ip);
+	pthread_mutex_lock(&arp->lock);
+	/* bounded: a whole turn of the list at most */
+	for (tries = 0; sent < max && tries < arp->cap + PHX_ARP_SEEN + hosts;
+	     tries++) {
+		ip = probe_candidate(arp, pidx, arp->probe[pidx].cursor++, net,
+				     hosts);
+		if (ip == 0) {
+			arp->probe[pidx].cursor = 0;    /* wrap */
+			continue;
+		}
+		if (is_our_address(arp, ip))
+			continue;
+		arp_send(arp, pidx, RTE_ARP_OP_REQUEST, &bcast, sip, &zero, ip);
+		sent++;
+	}
+	pthread_mutex_unlock(&arp->lock);
+	return sent;
+}
+
+uint64_t
+phx_arp_reply_tsc(struct phx_arp *arp, uint16_t pidx)
+{
+	return pidx < PHX_CFG_MAX_PORTS ? arp->probe[pidx].reply_tsc : 0;
+}
+
+uint64_t
+phx_arp_rx_tsc(struct phx_arp *arp, uint16_t pidx)
+{
+	return pidx < PHX_CFG_MAX_PORTS ? arp->probe[pidx].rx_tsc : 0;
 }

@@ -41,6 +41,9 @@ enum phx_neigh_state {
 
 extern const char *const phx_neigh_state_names[PHX_NEIGH_STATE_MAX];
 
+#define PHX_ARP_SEEN 8        /* recent ARP senders kept per port */
+#define PHX_ARP_SWEEP 254     /* subnet addresses probed at most */
+
 struct phx_neigh_entry {
 	uint32_t ip;                 /* [C] network order */
 	uint16_t port;               /* [C] port index it was learned on */
@@ -69,6 +72,19 @@ struct phx_arp {
 	bool vips_on;                /* [C] */
 	bool vmac_set;               /* [C] answer with vmac[] */
 	struct rte_ether_addr vmac[PHX_CFG_MAX_PORTS]; /* [C] per port */
+	/* Interface probing (SPEC CCP-30, phx_arp_probe()), per port. */
+	struct {
+		uint64_t rx_tsc;     /* [C] last ARP frame received */
+		uint64_t reply_tsc;  /* [C] last ARP reply to one of our
+				      * addresses: our requests go out and
+				      * the answers come back */
+		uint32_t seen[PHX_ARP_SEEN];  /* [C] recent senders, net
+					       * order (not necessarily
+					       * neighbours: a standby
+					       * learns few) */
+		unsigned seen_next;  /* [C] next slot of seen[] */
+		unsigned cursor;     /* [C] next candidate to ask */
+	} probe[PHX_CFG_MAX_PORTS];
 };
 
 struct phx_arp *phx_arp_create(struct phx_dp *dp);
@@ -88,5 +104,18 @@ void phx_arp_set_vips(struct phx_arp *arp, bool on,
 /* One gratuitous ARP (announcement, sip = tip = ip, network order) for a
  * VIP on port pidx, from the MAC ARP answers it with (FAIL-20). */
 void phx_arp_garp(struct phx_arp *arp, uint16_t pidx, uint32_t ip);
+/*
+ * Interface probe (SPEC CCP-30): ARP requests from our address on port
+ * pidx to up to max hosts of its first subnet, taken in turn from the
+ * neighbours learned there, the recent ARP senders heard there, and the
+ * subnet's addresses (at most the first PHX_ARP_SWEEP; never our own
+ * addresses or VIPs). An answer shows that the port can send and
+ * receive: phx_arp_reply_tsc(). Returns the number of requests sent.
+ */
+unsigned phx_arp_probe(struct phx_arp *arp, uint16_t pidx, unsigned max);
+/* TSC of the last ARP reply to one of our addresses on port pidx, and of
+ * the last ARP frame of any kind received there (0: none yet). */
+uint64_t phx_arp_reply_tsc(struct phx_arp *arp, uint16_t pidx);
+uint64_t phx_arp_rx_tsc(struct phx_arp *arp, uint16_t pidx);
 
 #endif /* PHX_CTL_ARP_H */

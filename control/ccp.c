@@ -71,7 +71,7 @@
 	X(TX_HEARTBEATS, tx_heartbeats)   /* MY_STATE sent (per interface) */  \
 	X(TX_REQUESTS, tx_requests)       /* STATE_REQ sent */                 \
 	X(TX_CONFIRMS, tx_confirms)       /* STATE_CONFIRM sent */             \
-	X(TX_PROBES, tx_probes)           /* IF_PROBE_RPLY sent */             \
+	X(TX_PROBES, tx_probes)           /* IF_PROBE_REQ/RPLY sent */         \
 	X(TX_GARPS, tx_garps)             /* gratuitous ARPs for VIPs */       \
 	X(TX_ERRORS, tx_errors)           /* not sent: no mbuf, encode error */ \
 	X(RX_FRAMES, rx_frames)           /* UDP 8116 frames from workers */   \
@@ -104,7 +104,12 @@ struct ccp_if {
 	uint16_t port;                 /* port index */
 	bool secured;                  /* the sync port */
 	bool up;
+	bool link;                     /* the link is up: CCP is sent */
+	bool rx_ok, tx_ok;             /* as last judged (CCP-30) */
 	uint64_t since_tsc;            /* last up/down change */
+	uint64_t rx_tsc;               /* last valid CCP from a member */
+	uint64_t probe_from;           /* probing since (0: not probing) */
+	uint64_t probe_next;           /* next ARP probe round */
 	uint32_t ip;                   /* member address there, net order */
 	uint32_t bcast;                /* its directed broadcast, net order */
 	struct rte_ether_addr dst;     /* group MAC or broadcast */
@@ -137,6 +142,9 @@ struct phx_ccp_rt {
 	uint64_t boot_id;                        /* [I] */
 	uint64_t counter;                        /* frames sent this run */
 	uint8_t n_wire;                          /* highest member id */
+	char self_ip[48];                        /* [I] our unique address
+						  * (the sync network's), for
+						  * log lines */
 	uint64_t hz;                             /* [I] */
 	uint64_t hello_us;                       /* [I] */
 	uint64_t hello_tsc;                      /* [I] */
@@ -199,6 +207,9 @@ tsc_to_us(const struct phx_ccp_rt *rt, uint64_t tsc)
 
 	return d / rt->hz * 1000000 + d % rt->hz * 1000000 / rt->hz;
 }
+
+static uint64_t msecs(const struct phx_ccp_rt *rt, uint64_t from_tsc,
+		      uint64_t now_tsc);
 
 static uint8_t
 wire_state(enum phx_ccp_state s)
@@ -390,7 +401,9 @@ send_msg(struct phx_ccp_rt *rt, const struct ccp_if *ci,
 	rt->cnt[c]++;
 }
 
-/* The same message on every cluster interface that is up. */
+/* The same message on every cluster interface whose link is up: one
+ * that CCP-30 found silent too, or the peers would never hear it again
+ * once the fault is gone. */
 static void
 send_all(struct phx_ccp_rt *rt, struct phx_ccp_msg *m, uint16_t dst,
 	 enum ccp_counter c)
@@ -398,7 +411,7 @@ send_all(struct phx_ccp_rt *rt, struct phx_ccp_msg *m, uint16_t dst,
 	unsigned i;
 
 	for (i = 0; i < rt->n_ifs; i++)
-		if (rt->ifs[i].up)
+		if (rt->ifs[i].link)
 			send_msg(rt, &rt->ifs[i], m, dst, c);
 }
 
@@ -750,7 +763,7 @@ phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 	uint8_t buf[RTE_ETHER_MAX_LEN];
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_udp_hdr *udp;
-	const struct ccp_if *ci = NULL;
+	struct ccp_if *ci = NULL;
 	struct phx_ccp_msg msg;
 	enum phx_ccp_err err;
 	const uint8_t *f;
@@ -804,6 +817,8 @@ phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 			rt->cnt[CCP_CNT_RX_UNKNOWN_MEMBER]++;
 			goto out;
 		}
+		if (ci != NULL)
+			ci->rx_tsc = now;       /* CCP-30: it receives */
 		/* The sync runtime takes its own lock (and may ask us for
 		 * peer states): never call it under ours. body points
 		 * into buf or the mbuf, both alive until the free. */
@@ -821,6 +836,9 @@ phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 		goto out;
 	}
 	rt->cnt[CCP_CNT_RX_OK]++;
+	if (ci != NULL && is_member(rt, msg.hdr.src) &&
+	    msg.hdr.src != rt->cc->member)
+		ci->rx_tsc = now;       /* CCP-30: it receives */
 	handle(rt, &msg, ci, ip->src_addr, now);
 out:
 	pthread_mutex_unlock(&rt->lock);
@@ -830,26 +848,110 @@ out:
 /* ------------------------------------------------------------------ */
 /* Periodic work                                                        */
 
+/*
+ * Interface Active Check (SPEC CCP-30): an interface is UP only if it
+ * can send and receive on its subnet. The link must be up; and while a
+ * peer is heard on some interface, CCP must be heard on this one too.
+ * A silence of CCP_IF_SILENT_MS (or three dead times, if longer) while a
+ * peer speaks elsewhere starts probing: ARP requests to hosts of the
+ * subnet every CCP_IF_PROBE_MS (phx_arp_probe). An answer within the
+ * silence window proves both ways and keeps it UP (the fault is on the
+ * peer's side, or CCP alone is filtered); with none for one more silence
+ * window it is DOWN, "receive up" if other ARP frames still arrive
+ * there. With no peer heard anywhere nothing can be judged: the link
+ * decides. Slow on purpose: this is for a link that is up but carries
+ * nothing, and must never fire because the members are descheduled (all
+ * interfaces would be silent together then, and a peer heard on none).
+ */
+#define CCP_IF_SILENT_MS 1000
+#define CCP_IF_PROBE_MS  100
+#define CCP_IF_PROBES    16    /* ARP requests per round: a /24 in 1.6 s */
+
+static void
+judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, bool peer_heard,
+	 uint64_t silent, uint64_t now_tsc, bool *rx_ok, bool *tx_ok)
+{
+	struct phx_arp *arp = rt->ctl->arp;
+	uint64_t reply, rx;
+
+	ci->link = phx_dp_port_link_up(rt->ctl->dp, ci->port);
+	if (!ci->link) {
+		ci->probe_from = 0;
+		*rx_ok = *tx_ok = false;
+		return;
+	}
+	*rx_ok = *tx_ok = true;
+	if (!peer_heard || now_tsc - ci->rx_tsc < silent) {
+		ci->probe_from = 0;
+		return;
+	}
+	if (ci->probe_from == 0) {
+		ci->probe_from = now_tsc;
+		ci->probe_next = now_tsc;
+		CCP_LOG(NOTICE, "interface %s: no CCP for %" PRIu64 " ms while "
+			"a peer is heard elsewhere: probing its subnet",
+			phx_dp_port(rt->ctl->dp, ci->port)->cfg->name,
+			msecs(rt, ci->rx_tsc, now_tsc));
+	}
+	if ((int64_t)(now_tsc - ci->probe_next) >= 0) {
+		struct phx_ccp_msg q = {
+			.opcode = PHX_CCP_OP_IF_PROBE_REQ,
+			.u.probe = { .ifn = ci->port },
+		};
+
+		/* a peer that hears it answers, which counts as CCP heard */
+		send_msg(rt, ci, &q, PHX_CCP_DST_ALL, CCP_CNT_TX_PROBES);
+		(void)phx_arp_probe(arp, ci->port, CCP_IF_PROBES);
+		ci->probe_next = now_tsc + rt->hz * CCP_IF_PROBE_MS / 1000;
+	}
+	reply = phx_arp_reply_tsc(arp, ci->port);
+	rx = phx_arp_rx_tsc(arp, ci->port);
+	if (reply != 0 && now_tsc - reply < silent)
+		return;                 /* answered: both ways work */
+	if (now_tsc - ci->probe_from < silent && ci->up)
+		return;                 /* still probing: no verdict yet */
+	*rx_ok = rx != 0 && now_tsc - rx < silent;
+	*tx_ok = false;
+}
+
 static void
 check_ifs(struct phx_ccp_rt *rt, uint64_t now_tsc)
 {
 	struct phx_dp *dp = rt->ctl->dp;
+	uint64_t dead = rt->hello_tsc * rt->cc->dead_count;
+	uint64_t silent = RTE_MAX(3 * dead, rt->hz * CCP_IF_SILENT_MS / 1000);
 	uint16_t up = 0, sec = 0;
-	bool changed = false;
+	bool changed = false, peer_heard = false;
 	unsigned i;
 
+	for (i = 0; i < rt->n_ifs; i++)
+		if (now_tsc - rt->ifs[i].rx_tsc < dead)
+			peer_heard = true;
 	for (i = 0; i < rt->n_ifs; i++) {
 		struct ccp_if *ci = &rt->ifs[i];
-		bool u = phx_dp_port_link_up(dp, ci->port);
+		bool rx_ok, tx_ok, u;
 
+		judge_if(rt, ci, peer_heard, silent, now_tsc, &rx_ok, &tx_ok);
+		u = rx_ok && tx_ok;
 		if (u != ci->up) {
 			ci->up = u;
 			ci->since_tsc = now_tsc;
 			changed = true;
-			CCP_LOG(NOTICE, "interface %s is %s",
-				phx_dp_port(dp, ci->port)->cfg->name,
-				u ? "up" : "DOWN");
+			if (u)
+				CCP_LOG(NOTICE, "interface %s of member %u (%s) "
+					"is up.",
+					phx_dp_port(dp, ci->port)->cfg->name,
+					rt->cc->member, rt->self_ip);
+			else
+				CCP_LOG(NOTICE, "interface %s of member %u (%s) "
+					"is down (receive %s, transmit %s).",
+					phx_dp_port(dp, ci->port)->cfg->name,
+					rt->cc->member, rt->self_ip,
+					rx_ok ? "up" : "down",
+					tx_ok ? "up" : "down");
 		}
+		ci->rx_ok = rx_ok;
+		ci->tx_ok = tx_ok;
 		up += u;
 		sec += u && ci->secured;
 	}
@@ -1174,6 +1276,7 @@ phx_ccp_create(struct phx_ctl *ctl)
 	for (i = 0; i < rt->n_ifs; i++)
 		if (rt->ifs[i].secured)
 			phx_ip4_str(rte_be_to_cpu_32(rt->ifs[i].ip), pp.ip);
+	snprintf(rt->self_ip, sizeof(rt->self_ip), "%s", pp.ip);
 	fp.n_members = (uint8_t)cc->n_members;
 	fp.local_id = cc->member;
 	for (i = 0; i < cc->n_members; i++) {
@@ -1247,6 +1350,9 @@ phx_ccp_start(struct phx_ctl *ctl)
 	else
 		pnote_builtin(rt, PHX_PNOTE_BI_SYNC, PHX_PNOTE_OK,
 			      "sync disabled by configuration", now_tsc);
+	/* CCP-30 measures silences from now, not from before the ports ran */
+	for (w = 0; w < rt->n_ifs; w++)
+		rt->ifs[w].rx_tsc = now_tsc;
 	check_ifs(rt, now_tsc);
 	pnote_feed(rt, now_tsc);
 	rt->change_tsc = now_tsc;
@@ -1565,6 +1671,11 @@ phx_ccp_tel_if(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_int(m, "up", ci->up);
 		rte_tel_data_add_dict_u64(m, "since_ms",
 					  msecs(rt, ci->since_tsc, now_tsc));
+		add_str(m, "receive", ci->rx_ok ? "up" : "down");
+		add_str(m, "transmit", ci->tx_ok ? "up" : "down");
+		rte_tel_data_add_dict_u64(m, "ccp_rx_ms",
+					  msecs(rt, ci->rx_tsc, now_tsc));
+		rte_tel_data_add_dict_int(m, "probing", ci->probe_from != 0);
 		add_str(m, "cast", rt->cc->transport == PHX_CCP_BROADCAST ?
 			"broadcast" : "multicast");
 		add_str(m, "vips", ci->vips);

@@ -637,3 +637,26 @@ lab_link_restore() {
     sp=$(_lab_switch_port "$1" "${2:-sync0}") || return 1
     ip -n "${sp% *}" link set "${sp#* }" up
 }
+
+# lab_port_block K PORT: member K's PORT keeps its link (carrier up on
+# both sides) but the switch forwards nothing to or from it: the fault
+# only an Interface Active Check (SPEC CCP-30) sees. Needs nft.
+# lab_port_unblock K PORT lifts it; idempotent.
+lab_port_block() {
+    local sp sw bp
+    sp=$(_lab_switch_port "$1" "$2") || return 1
+    sw=${sp% *}
+    bp=${sp#* }
+    ip netns exec "$sw" nft add table bridge phxblock &&
+        ip netns exec "$sw" nft add chain bridge phxblock blk \
+            '{ type filter hook forward priority 0; }' &&
+        ip netns exec "$sw" nft add rule bridge phxblock blk iifname "$bp" counter drop &&
+        ip netns exec "$sw" nft add rule bridge phxblock blk oifname "$bp" counter drop
+}
+
+lab_port_unblock() {
+    local sp
+    sp=$(_lab_switch_port "$1" "$2") || return 1
+    ip netns exec "${sp% *}" nft delete table bridge phxblock 2>/dev/null || true
+}
+

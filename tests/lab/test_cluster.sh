@@ -8,8 +8,11 @@
 # forged frames counted, and a takeover on each fault the issue names
 # (kill -9, in0 down, a critical device reporting a problem), each timed
 # from the fault to the first gratuitous ARP for the VIP seen in
-# lab-client; then both members losing the sync link at once (exactly one
-# forwards), the configuration guard, VMAC mode, primary-up recovery, and
+# lab-client; an interface whose link stays up but carries nothing (SPEC
+# CCP-30: found by its CCP silence and ARP probes, the member with the
+# healthier interface takes over); then both members losing the sync
+# link at once (exactly one forwards), the configuration guard, VMAC
+# mode, primary-up recovery, and
 # three members. Needs root; exits 77 otherwise.
 set -euo pipefail
 
@@ -199,6 +202,37 @@ assert_eq "$(wait_state 2 ACTIVE 2)" "ACTIVE" "member 2 active after member 1's 
 assert_eq "$(wait_state 1 DOWN 2)" "DOWN" "member 1 down while its device is in problem"
 phx_k 1 raw "/phalanx/cluster/pnote,report faildev ok" >/dev/null
 assert_eq "$(wait_state 1 STANDBY 3)" "STANDBY" "member 1 standby once the device is ok (active-up)"
+
+# --- fault 4 (SPEC CCP-30): the active member's in0 keeps its link but
+# the switch carries nothing to or from it. Member 2 hears no CCP there,
+# probes the client subnet with ARP and gets no answer: in0 DOWN. Member
+# 1 misses member 2's CCP there too, but its probes are answered: up.
+if lab_have_nft; then
+    assert_eq "$(state 2)/$(state 1)" "ACTIVE/STANDBY" "before the silent link: member 2 active"
+    t0=$(now)
+    lab_port_block 2 in0
+    s1=$(wait_state 1 ACTIVE 8)
+    t1=$(now)
+    lab_log "silent in0 on member 2: member 1 active after $(python3 -c "print('%.1f' % ($t1 - $t0))") s"
+    assert_eq "$s1" "ACTIVE" "member 1 takes over when member 2's in0 is up but silent"
+    assert_eq "$(wait_state 2 DOWN 2)" "DOWN" "member 2 is down: its in0 can neither send nor receive"
+    if2=$(tel 2 /phalanx/cluster/if '" ".join("%s=%d/%s/%s" % (v["port"], v["up"], v["receive"], v["transmit"]) for v in d.values())')
+    assert_match "$if2" "in0=0/down/down" "member 2 reports in0 down (receive down, transmit down): $if2"
+    assert_match "$(tel 1 /phalanx/cluster/if '" ".join("%s=%d" % (v["port"], v["up"]) for v in d.values())')" \
+        "in0=1 out0=1 sync0=1" "member 1 keeps in0 up: its probes are answered"
+    log1=$(cat "$LAB_TMP/fw1.log")
+    assert_match "$log1" "interface in0: no CCP for [0-9]+ ms while a peer is heard elsewhere: probing its subnet" \
+        "member 1 missed member 2's CCP on in0 and probed"
+    assert_eq "$(grep -c 'interface in0 of member 1 .* is down' <<<"$log1" || true)" 0 \
+        "member 1 never took its in0 down"
+    assert_match "$(cat "$LAB_TMP/fw2.log")" "interface in0 of member 2 \(10.0.0.2\) is down \(receive down, transmit down\)\." \
+        "member 2 logs SPEC's interface-down line"
+    client_connect 5 "through member 1 while member 2's in0 is silent"
+    lab_port_unblock 2 in0
+    assert_eq "$(wait_state 2 STANDBY 5)" "STANDBY" "member 2 standby once in0 carries CCP again"
+else
+    not_ok "nft is installed (scripts/deps installs nftables)"
+fi
 
 # --- both members lose the sync link at once: exactly one forwards
 ip -n lab-fw1 link set sync0 down
