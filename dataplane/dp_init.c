@@ -205,8 +205,13 @@ workers_init(struct phx_dp *dp)
 			sizeof(*w->delay_q) * (w->delay_mask + 1),
 			RTE_CACHE_LINE_SIZE,
 			(int)rte_lcore_to_socket_id(lcore));
+		w->delay_gen = rte_zmalloc_socket("phx_sync_delay_gen",
+			sizeof(*w->delay_gen) * dp->cfg->sessions.max,
+			RTE_CACHE_LINE_SIZE,
+			(int)rte_lcore_to_socket_id(lcore));
 		if (w->handoff == NULL || w->sync_ev == NULL || w->msg == NULL ||
-		    w->shard == NULL || w->delay_q == NULL)
+		    w->shard == NULL || w->delay_q == NULL ||
+		    w->delay_gen == NULL)
 			return -ENOMEM;
 		for (p = 0; p < dp->cfg->n_ports; p++) {
 			w->txb[p] = rte_zmalloc_socket("phx_txb",
@@ -550,6 +555,7 @@ phx_dp_free(struct phx_dp *dp)
 			rte_ring_free(w->msg);
 			phx_shard_free(w->shard);
 			rte_free(w->delay_q);
+			rte_free(w->delay_gen);
 			for (p = 0; p < PHX_NAT_ADDR_MAX; p++)
 				phx_nat_pool_free(w->nat_pool[p]);
 			for (p = 0; p < PHX_CFG_MAX_PORTS; p++)

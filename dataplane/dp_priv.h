@@ -113,10 +113,12 @@ struct phx_conn_req {
 struct phx_sync_delay {
 	uint64_t due_tsc;                 /* sync at or after this TSC */
 	uint32_t idx;                     /* its slot in the shard */
-	uint32_t pad;
-	struct phx_flow_key key;          /* its forward key: the slot may
-					   * hold another session by then */
+	uint32_t gen;                     /* delay_gen[idx] when pushed: the
+					   * slot may hold another session by
+					   * then, even one with the same key
+					   * (closed and reopened) */
 };
+static_assert(sizeof(struct phx_sync_delay) == 16, "delay queue entry");
 
 /* Refresh epoch (worker.c): a session carrying traffic is refreshed on
  * the standby at most once per this many seconds. */
@@ -199,6 +201,8 @@ struct phx_worker {
 	struct phx_sess_event evq[PHX_BURST]; /* [W] */
 	struct phx_sync_delay *delay_q;   /* [W] FIFO of delayed sessions */
 	uint32_t delay_mask;              /* [I] its size - 1 (power of 2) */
+	uint16_t *delay_gen;              /* [W] per shard slot: delayed
+					   * sessions it has held */
 	uint32_t delay_head, delay_tail;  /* [W] free-running indexes */
 	struct phx_worker_hb hb;          /* [A] liveness, own cache line */
 	struct phx_dp_stats stats;        /* [W] */

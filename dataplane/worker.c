@@ -1090,14 +1090,14 @@ delay_push(struct phx_worker *w, struct phx_sess *s, uint64_t due)
 	d = &w->delay_q[w->delay_tail++ & w->delay_mask];
 	d->due_tsc = due;
 	d->idx = phx_shard_index(w->shard, s);
-	d->pad = 0;
-	d->key = s->key;
+	d->gen = ++w->delay_gen[d->idx];
 	w->stats.cnt[PHX_CNT_SYNC_DELAYED]++;
 }
 
 /* Sessions whose delay has passed, at most budget of them: if the slot
- * still holds that session, it syncs now (NEW with its current state).
- * An expired one is left to the sweep, DELAYED: it is never synced. */
+ * still holds that session (not a later delayed one: the generation), it
+ * syncs now (NEW with its current state). An expired one is left to the
+ * sweep, DELAYED: it is never synced. */
 static void
 delay_run(struct phx_worker *w, const struct phx_policy *pol, uint64_t now,
 	  unsigned budget)
@@ -1113,7 +1113,7 @@ delay_run(struct phx_worker *w, const struct phx_policy *pol, uint64_t now,
 		s = &w->shard->sess[d->idx];
 		if ((s->flags & (PHX_SESS_F_USED | PHX_SESS_F_DELAYED)) !=
 		    (PHX_SESS_F_USED | PHX_SESS_F_DELAYED) ||
-		    !phx_flow_key_eq(&s->key, &d->key) ||
+		    w->delay_gen[d->idx] != (uint16_t)d->gen ||
 		    phx_tmo_remaining(now, s->last_tsc, sess_tmo(pol, s)) == 0)
 			continue;
 		s->flags &= (uint8_t)~PHX_SESS_F_DELAYED;

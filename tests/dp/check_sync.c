@@ -216,6 +216,36 @@ START_TEST(delayed_sync)
 }
 END_TEST
 
+/* A delayed session removed and opened again at once takes the same
+ * slot with the same key: the first one's turn in the delay queue must
+ * not sync the second one early. */
+START_TEST(delayed_session_reopened_waits_its_own_delay)
+{
+	struct phx_dp_msg del = { .type = PHX_MSG_DELETE };
+	struct phx_sess_event ev[8];
+	unsigned n;
+
+	settle();
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4210, 7100, 0, 0, 0));
+	rte_pktmbuf_free(out_of(1));
+	del.s.key = key(CLIENT, SERVER, IPPROTO_UDP, 4210, 7100);
+	ck_assert_int_eq(phx_dp_post(fx_dp, phx_dp_sess_worker(fx_dp,
+				     &del.s.key), &del), 0);
+	ck_assert_uint_eq(events(ev, 8, 500), 0);
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4210, 7100, 0, 0, 0));
+	rte_pktmbuf_free(out_of(1));
+	/* the first one was due 1 s after its start: nothing then */
+	n = events(ev, 8, 750);
+	ck_assert_msg(n == 0, "the reopened session synced when the first was due");
+	/* the second one's own second */
+	n = events(ev, 8, 800);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(ev[0].type, PHX_SEV_NEW);
+	ck_assert(ev[0].s.key.sport == rte_cpu_to_be_16(4210));
+	settle();
+}
+END_TEST
+
 START_TEST(delayed_session_that_ends_first_never_syncs)
 {
 	struct phx_sess_event ev[8];
@@ -716,6 +746,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, events_only_while_forwarding);
 	tcase_add_test(tc, nosync_and_broadcast_never);
 	tcase_add_test(tc, delayed_sync);
+	tcase_add_test(tc, delayed_session_reopened_waits_its_own_delay);
 	tcase_add_test(tc, delayed_session_that_ends_first_never_syncs);
 	tcase_add_test(tc, refresh_once_per_epoch);
 	tcase_add_test(tc, install_forward_delete);
