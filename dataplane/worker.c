@@ -896,8 +896,8 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 	    struct phx_sess *s, enum phx_dir dir, uint64_t now)
 {
 	uint8_t old_state = s->state, old_flags = s->flags;
-	uint64_t idle, last = now;
-	bool ev = false;
+	uint64_t idle;
+	bool rst_cut = false;
 
 	/* Re-check first: until then the session's rule (and so its
 	 * timeouts) is unknown, and judging it on the global ones would cut
@@ -960,6 +960,13 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 			unverified = !(s->flags & PHX_SESS_F_WINDOW) ||
 				     !phx_tcp_rst_exact(&s->win, dir,
 							pm->tcp_seq);
+		/* the initiator resetting the responder's older connection
+		 * (RFC 5961 §4): passed, this attempt stays SYN_SENT */
+		else if (unlikely(fc == PHX_TCPF_RST) &&
+			 (s->flags & PHX_SESS_F_WINDOW) &&
+			 phx_tcp_rst_answers_challenge(&s->win, dir,
+						       pm->tcp_seq))
+			ns = (enum phx_tcp_state)s->state;
 		if (s->flags & PHX_SESS_F_WINDOW) {
 			struct phx_tcp_seg seg;
 
@@ -970,13 +977,9 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 			}
 		}
 		if (unlikely(unverified)) {
-			uint64_t tmo = sess_tmo(pol, s);
-			uint64_t cut = sess_tmo_class(pol, s, PHX_TMO_TCP_CLOSE);
-
-			if (tmo > cut)
-				last = now - (tmo - cut);
+			/* below: the tcp_close class until traffic follows */
 			w->stats.cnt[PHX_CNT_TCP_RST_UNVERIFIED]++;
-			ev = true;      /* the peer learns the shorter life */
+			rst_cut = true;
 		} else {
 			s->state = (uint8_t)ns;
 		}
@@ -995,11 +998,18 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 	/* The epoch is one byte: after exactly 256 epochs of silence it
 	 * would look current, so a silence that long refreshes too. */
 	idle = now - s->last_tsc;
-	s->last_tsc = last;
-	if (s->state != old_state || s->flags != old_flags || ev) {
-		s->tmo_class = (uint8_t)phx_tmo_class_of(s->key.proto,
-			(enum phx_tcp_state)s->state,
-			s->flags & PHX_SESS_F_REPLIED);
+	s->last_tsc = now;
+	/* An unverified RST leaves the state but gives the session the
+	 * lifetime of a reset one (class tcp_close); the next other packet
+	 * gives its class back. Both are events, so the peer's copy lives
+	 * exactly as long. */
+	if (s->state != old_state || s->flags != old_flags || rst_cut ||
+	    unlikely(s->tmo_class == PHX_TMO_TCP_CLOSE &&
+		     s->state != PHX_TCP_CLOSE)) {
+		s->tmo_class = rst_cut ? (uint8_t)PHX_TMO_TCP_CLOSE :
+			(uint8_t)phx_tmo_class_of(s->key.proto,
+				(enum phx_tcp_state)s->state,
+				s->flags & PHX_SESS_F_REPLIED);
 		sess_event(w, pol, s, PHX_SEV_UPD, now);
 	} else if (unlikely(s->win.sync_epoch != w->epoch) ||
 		   unlikely(idle >= 255 * w->dp->refresh_tsc)) {

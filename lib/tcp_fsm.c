@@ -448,8 +448,8 @@ phx_tcp_window_check(struct phx_tcp_win *w, enum phx_dir dir,
 			w->flags |= PHX_TCPW_F_CHALLENGE;
 			return true;
 		}
-		if (d == PHX_DIR_ORIG && (w->flags & PHX_TCPW_F_CHALLENGE) &&
-		    (s->flags & TH_RST) && s->seq == w->end[PHX_DIR_REPLY])
+		if ((s->flags & TH_RST) &&
+		    phx_tcp_rst_answers_challenge(w, dir, s->seq))
 			return true;
 	}
 
@@ -526,4 +526,13 @@ phx_tcp_rst_exact(const struct phx_tcp_win *w, enum phx_dir dir, uint32_t seq)
 	return !(w->flags & PHX_TCPW_F_PICKUP) &&
 	       (w->flags & PHX_TCPW_F_END_KNOWN(d)) && w->maxwin[d] != 0 &&
 	       seq == w->end[d];
+}
+
+bool
+phx_tcp_rst_answers_challenge(const struct phx_tcp_win *w, enum phx_dir dir,
+			      uint32_t seq)
+{
+	return dir == PHX_DIR_ORIG && w->maxwin[PHX_DIR_REPLY] == 0 &&
+	       (w->flags & PHX_TCPW_F_CHALLENGE) &&
+	       seq == w->end[PHX_DIR_REPLY];
 }

@@ -161,4 +161,14 @@ bool phx_tcp_window_check(struct phx_tcp_win *w, enum phx_dir dir,
 bool phx_tcp_rst_exact(const struct phx_tcp_win *w, enum phx_dir dir,
 		       uint32_t seq);
 
+/*
+ * Whether a RST travelling in dir with sequence number seq is the
+ * initiator's answer to a challenge ACK (PHX_TCPW_F_CHALLENGE): it resets
+ * the responder's older connection, not this one, which stays SYN_SENT
+ * (a spoofed ACK must not make the initiator close its own attempt at
+ * the firewall). Call before phx_tcp_window_check().
+ */
+bool phx_tcp_rst_answers_challenge(const struct phx_tcp_win *w,
+				   enum phx_dir dir, uint32_t seq);
+
 #endif /* PHX_LIB_TCP_FSM_H */

@@ -286,6 +286,44 @@ START_TEST(refresh_once_per_epoch)
 }
 END_TEST
 
+/* An unverified RST (no window checking here) cuts the session to the
+ * tcp_close class, and the next packet gives the class back: both reach
+ * the peer as updates, so its copy lives exactly as long. */
+START_TEST(unverified_rst_cut_and_restore_are_synced)
+{
+	struct phx_sess_event ev[8];
+	unsigned n;
+
+	settle();
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 4500, 80, F_SYN, 100, 0));
+	rte_pktmbuf_free(out_of(1));
+	inject(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 4500,
+		      F_SYN | F_ACK, 900, 101));
+	rte_pktmbuf_free(out_of(0));
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 4500, 80, F_ACK, 101, 901));
+	rte_pktmbuf_free(out_of(1));
+	settle();
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 4500, 80,
+		      RTE_TCP_RST_FLAG, 101, 0));
+	rte_pktmbuf_free(out_of(1));
+	n = events(ev, 8, 300);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(ev[0].type, PHX_SEV_UPD);
+	ck_assert_uint_eq(ev[0].s.state, PHX_TCP_ESTABLISHED);
+	ck_assert_uint_eq(ev[0].s.tmo_class, PHX_TMO_TCP_CLOSE);
+	ck_assert_uint_le(ev[0].remaining_ms, 10000);
+	/* the server's challenge ACK: the connection lives */
+	inject(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 4500, F_ACK, 901, 101));
+	rte_pktmbuf_free(out_of(0));
+	n = events(ev, 8, 300);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(ev[0].type, PHX_SEV_UPD);
+	ck_assert_uint_eq(ev[0].s.tmo_class, PHX_TMO_TCP_ESTABLISHED);
+	ck_assert_uint_gt(ev[0].remaining_ms, 3000000);
+	settle();
+}
+END_TEST
+
 /* A source-NAT port whose reply from server:sport comes back to worker
  * w (as the peer's worker picked it). */
 static uint16_t
@@ -747,6 +785,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, nosync_and_broadcast_never);
 	tcase_add_test(tc, delayed_sync);
 	tcase_add_test(tc, delayed_session_reopened_waits_its_own_delay);
+	tcase_add_test(tc, unverified_rst_cut_and_restore_are_synced);
 	tcase_add_test(tc, delayed_session_that_ends_first_never_syncs);
 	tcase_add_test(tc, refresh_once_per_epoch);
 	tcase_add_test(tc, install_forward_delete);
