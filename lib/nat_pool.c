@@ -38,8 +38,14 @@ struct phx_nat_pool {
 	uint32_t in_use;    /* ports taken */
 	uint32_t cursor;    /* index (port - lo) the next search starts at */
 	uint32_t nwords;    /* words in bits[] */
-	uint16_t *extra;    /* owners beyond the first, per port (share());
-			     * allocated when first needed */
+	unsigned n_shared;  /* entries in use in shared[] */
+	struct {
+		uint16_t port;      /* 0: free entry */
+		uint16_t extra;     /* owners beyond the first */
+	} shared[PHX_NAT_SHARED_MAX]; /* ports with several owners (share()):
+				       * a few at most, from sync, so a small
+				       * table made with the pool (no
+				       * allocation on a worker) */
 	uint64_t bits[];    /* bit i set: port lo + i in use; the bits past
 			     * size in the last word are set for good */
 };
@@ -71,8 +77,6 @@ phx_nat_pool_create(uint16_t lo, uint16_t hi)
 void
 phx_nat_pool_free(struct phx_nat_pool *p)
 {
-	if (p != NULL)
-		free(p->extra);
 	free(p);
 }
 
@@ -140,21 +144,27 @@ phx_nat_pool_take(struct phx_nat_pool *p, uint16_t port)
 bool
 phx_nat_pool_share(struct phx_nat_pool *p, uint16_t port)
 {
-	uint32_t idx;
+	unsigned i, free_i = PHX_NAT_SHARED_MAX;
 
 	if (phx_nat_pool_take(p, port))
 		return true;
 	if (port < p->lo || port > p->hi)
 		return false;
-	idx = (uint32_t)port - p->lo;
-	if (p->extra == NULL) {
-		p->extra = calloc(p->size, sizeof(p->extra[0]));
-		if (p->extra == NULL)
-			return false;
+	for (i = 0; i < PHX_NAT_SHARED_MAX; i++) {
+		if (p->shared[i].port == port) {
+			if (p->shared[i].extra == UINT16_MAX)
+				return false;
+			p->shared[i].extra++;
+			return true;
+		}
+		if (p->shared[i].port == 0 && free_i == PHX_NAT_SHARED_MAX)
+			free_i = i;
 	}
-	if (p->extra[idx] == UINT16_MAX)
-		return false;   /* 65536 owners of one port: not from a peer */
-	p->extra[idx]++;
+	if (free_i == PHX_NAT_SHARED_MAX)
+		return false;           /* table full */
+	p->shared[free_i].port = port;
+	p->shared[free_i].extra = 1;
+	p->n_shared++;
 	return true;
 }
 
@@ -170,9 +180,17 @@ phx_nat_pool_release(struct phx_nat_pool *p, uint16_t port)
 	bit = 1ull << (idx % 64);
 	if (!(p->bits[idx / 64] & bit))
 		return false;
-	if (p->extra != NULL && p->extra[idx] != 0) {
-		p->extra[idx]--;
-		return true;
+	if (p->n_shared != 0) {
+		unsigned i;
+
+		for (i = 0; i < PHX_NAT_SHARED_MAX; i++)
+			if (p->shared[i].port == port) {
+				if (--p->shared[i].extra == 0) {
+					p->shared[i].port = 0;
+					p->n_shared--;
+				}
+				return true;
+			}
 	}
 	p->bits[idx / 64] &= ~bit;
 	p->in_use--;

@@ -38,8 +38,11 @@ bool phx_nat_pool_take(struct phx_nat_pool *p, uint16_t port);
  * counted as shared (a synced session may translate to a port a local
  * one already holds, towards another peer: replies are told apart by the
  * peer). The port is free again only once every owner has released it.
- * False if out of range (or no memory for the first shared port).
+ * False if out of range, or when PHX_NAT_SHARED_MAX ports are already
+ * shared (the caller then uses the port without owning it, as before
+ * sharing existed).
  */
+#define PHX_NAT_SHARED_MAX 64
 bool phx_nat_pool_share(struct phx_nat_pool *p, uint16_t port);
 /* Release one owner's hold; freeing a free or out-of-range port is a
  * no-op (returns false). */

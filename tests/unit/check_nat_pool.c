@@ -288,6 +288,18 @@ START_TEST(test_share)
 	ck_assert(phx_nat_pool_release(p, 101));
 	ck_assert_uint_eq(phx_nat_pool_alloc(p, NULL, NULL, ALL), 101);
 	phx_nat_pool_free(p);
+
+	/* at most PHX_NAT_SHARED_MAX ports shared at a time */
+	p = mk(1000, 1999);
+	for (unsigned i = 0; i < PHX_NAT_SHARED_MAX + 1; i++)
+		ck_assert(phx_nat_pool_take(p, (uint16_t)(1000 + i)));
+	for (unsigned i = 0; i < PHX_NAT_SHARED_MAX; i++)
+		ck_assert(phx_nat_pool_share(p, (uint16_t)(1000 + i)));
+	ck_assert(!phx_nat_pool_share(p, 1000 + PHX_NAT_SHARED_MAX));
+	ck_assert(phx_nat_pool_share(p, 1000));         /* a third owner */
+	ck_assert(phx_nat_pool_release(p, 1001));
+	ck_assert(phx_nat_pool_share(p, 1000 + PHX_NAT_SHARED_MAX));
+	phx_nat_pool_free(p);
 }
 END_TEST
 
