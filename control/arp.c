@@ -494,36 +494,19 @@ phx_arp_garp(struct phx_arp *arp, uint16_t pidx, uint32_t ip)
 	pthread_mutex_unlock(&arp->lock);
 }
 
-/*
- * Candidate k of port pidx's probe list (network order), 0 if k is past
- * the end. The list: neighbours learned on the port, then the recent ARP
- * senders, then the first subnet's host addresses. Rebuilt on every call
- * from what is known now, so the cursor may skip or repeat a candidate
- * when the table changes: probing is best effort by nature.
- */
-static uint32_t
-probe_candidate(struct phx_arp *arp, uint16_t pidx, unsigned k,
-		uint32_t net, uint32_t hosts)
+/* ip (network order) as the n-th target of this round, unless it is one
+ * of ours or already taken. */
+static void
+probe_add(struct phx_arp *arp, uint32_t *t, unsigned *n, uint32_t ip)
 {
 	unsigned i;
 
-	for (i = 0; i < arp->cap; i++) {
-		const struct phx_neigh_entry *e = &arp->e[i];
-
-		if (e->port != pidx || (e->state != PHX_NEIGH_REACHABLE &&
-					e->state != PHX_NEIGH_STALE &&
-					e->state != PHX_NEIGH_PROBE))
-			continue;
-		if (k-- == 0)
-			return e->ip;
-	}
-	for (i = 0; i < PHX_ARP_SEEN; i++) {
-		if (arp->probe[pidx].seen[i] == 0)
-			continue;
-		if (k-- == 0)
-			return arp->probe[pidx].seen[i];
-	}
-	return k < hosts ? rte_cpu_to_be_32(net + 1 + k) : 0;
+	if (ip == 0 || is_our_address(arp, ip))
+		return;
+	for (i = 0; i < *n; i++)
+		if (t[i] == ip)
+			return;
+	t[(*n)++] = ip;
 }
 
 unsigned
@@ -534,8 +517,8 @@ phx_arp_probe(struct phx_arp *arp, uint16_t pidx, unsigned max)
 	static const struct rte_ether_addr zero;
 	const struct phx_cfg_port *pc;
 	const struct phx_cfg_addr *ad;
-	uint32_t mask, net, hosts, ip, sip;
-	unsigned sent = 0, tries;
+	uint32_t t[PHX_ARP_PROBE_MAX], mask, net, hosts, sip;
+	unsigned n = 0, q, i, k;
 
 	if (pidx >= PHX_CFG_MAX_PORTS || pidx >= phx_dp_nb_ports(arp->dp))
 		return 0;
@@ -549,23 +532,37 @@ phx_arp_probe(struct phx_arp *arp, uint16_t pidx, unsigned max)
 	net = ad->ip & mask;
 	hosts = RTE_MIN(~mask - 1, (uint32_t)PHX_ARP_SWEEP);
 	sip = rte_cpu_to_be_32(ad->ip);
+	max = RTE_MIN(max, (unsigned)PHX_ARP_PROBE_MAX);
+	q = RTE_MAX(max / 4, 1u);
 	pthread_mutex_lock(&arp->lock);
-	/* bounded: a whole turn of the list at most */
-	for (tries = 0; sent < max && tries < arp->cap + PHX_ARP_SEEN + hosts;
-	     tries++) {
-		ip = probe_candidate(arp, pidx, arp->probe[pidx].cursor++, net,
-				     hosts);
-		if (ip == 0) {
-			arp->probe[pidx].cursor = 0;    /* wrap */
-			continue;
-		}
-		if (is_our_address(arp, ip))
-			continue;
-		arp_send(arp, pidx, RTE_ARP_OP_REQUEST, &bcast, sip, &zero, ip);
-		sent++;
+	/* A quarter of the round for the neighbours learned there, in turn
+	 * from where the last round stopped (one pass over the table at
+	 * most), a quarter for the hosts heard ARPing there, the rest for
+	 * the subnet's addresses in turn. */
+	for (i = 0; i < arp->cap && n < q; i++) {
+		const struct phx_neigh_entry *e =
+			&arp->e[(arp->probe[pidx].ncur + i) % arp->cap];
+
+		if (e->port == pidx && (e->state == PHX_NEIGH_REACHABLE ||
+					e->state == PHX_NEIGH_STALE ||
+					e->state == PHX_NEIGH_PROBE))
+			probe_add(arp, t, &n, e->ip);
 	}
+	arp->probe[pidx].ncur = (arp->probe[pidx].ncur + i) % arp->cap;
+	for (i = 0; i < PHX_ARP_SEEN && n < 2 * q && n < max; i++)
+		probe_add(arp, t, &n, arp->probe[pidx].seen[
+			(arp->probe[pidx].scur + i) % PHX_ARP_SEEN]);
+	arp->probe[pidx].scur = (arp->probe[pidx].scur + i) % PHX_ARP_SEEN;
+	for (k = 0; k < hosts && n < max; k++) {
+		probe_add(arp, t, &n, rte_cpu_to_be_32(net + 1 +
+						       arp->probe[pidx].sweep));
+		arp->probe[pidx].sweep = (arp->probe[pidx].sweep + 1) % hosts;
+	}
+	for (i = 0; i < n; i++)
+		arp_send(arp, pidx, RTE_ARP_OP_REQUEST, &bcast, sip, &zero,
+			 t[i]);
 	pthread_mutex_unlock(&arp->lock);
-	return sent;
+	return n;
 }
 
 uint64_t

@@ -43,6 +43,7 @@ extern const char *const phx_neigh_state_names[PHX_NEIGH_STATE_MAX];
 
 #define PHX_ARP_SEEN 8        /* recent ARP senders kept per port */
 #define PHX_ARP_SWEEP 254     /* subnet addresses probed at most */
+#define PHX_ARP_PROBE_MAX 64  /* requests per probe round at most */
 
 struct phx_neigh_entry {
 	uint32_t ip;                 /* [C] network order */
@@ -83,7 +84,9 @@ struct phx_arp {
 					       * neighbours: a standby
 					       * learns few) */
 		unsigned seen_next;  /* [C] next slot of seen[] */
-		unsigned cursor;     /* [C] next candidate to ask */
+		unsigned ncur;       /* [C] neighbour entry to look at next */
+		unsigned scur;       /* [C] seen[] slot to ask next */
+		uint32_t sweep;      /* [C] subnet host to ask next */
 	} probe[PHX_CFG_MAX_PORTS];
 };
 
@@ -106,11 +109,13 @@ void phx_arp_set_vips(struct phx_arp *arp, bool on,
 void phx_arp_garp(struct phx_arp *arp, uint16_t pidx, uint32_t ip);
 /*
  * Interface probe (SPEC CCP-30): ARP requests from our address on port
- * pidx to up to max hosts of its first subnet, taken in turn from the
- * neighbours learned there, the recent ARP senders heard there, and the
- * subnet's addresses (at most the first PHX_ARP_SWEEP; never our own
- * addresses or VIPs). An answer shows that the port can send and
- * receive: phx_arp_reply_tsc(). Returns the number of requests sent.
+ * pidx to up to max (at most PHX_ARP_PROBE_MAX) hosts of its first
+ * subnet: a quarter from the neighbours learned there, a quarter from
+ * the recent ARP senders heard there, the rest from the subnet's
+ * addresses (the first PHX_ARP_SWEEP), each in turn from round to round;
+ * never our own addresses or VIPs. An answer shows that the port can
+ * send and receive: phx_arp_reply_tsc(). Returns the number of requests
+ * sent.
  */
 unsigned phx_arp_probe(struct phx_arp *arp, uint16_t pidx, unsigned max);
 /* TSC of the last ARP reply to one of our addresses on port pidx, and of

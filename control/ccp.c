@@ -39,6 +39,7 @@
 #include <rte_arp.h>
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_log.h>
@@ -108,8 +109,11 @@ struct ccp_if {
 	bool rx_ok, tx_ok;             /* as last judged (CCP-30) */
 	uint64_t since_tsc;            /* last up/down change */
 	uint64_t rx_tsc;               /* last valid CCP from a member */
+	uint64_t asked_tsc;            /* last IF_PROBE_REQ from a member:
+					* it does not hear us there */
 	uint64_t probe_from;           /* probing since (0: not probing) */
 	uint64_t probe_next;           /* next ARP probe round */
+	uint64_t rx_drops;             /* port receive drops, last seen */
 	uint32_t ip;                   /* member address there, net order */
 	uint32_t bcast;                /* its directed broadcast, net order */
 	struct rte_ether_addr dst;     /* group MAC or broadcast */
@@ -669,7 +673,7 @@ pnote_feed(struct phx_ccp_rt *rt, uint64_t now_tsc)
 
 static void
 handle(struct phx_ccp_rt *rt, const struct phx_ccp_msg *msg,
-       const struct ccp_if *ci, uint32_t src_ip, uint64_t now_tsc)
+       struct ccp_if *ci, uint32_t src_ip, uint64_t now_tsc)
 {
 	struct phx_ccp_evt ev = { .peer = (uint8_t)msg->hdr.src };
 	uint16_t src = msg->hdr.src;
@@ -737,6 +741,9 @@ handle(struct phx_ccp_rt *rt, const struct phx_ccp_msg *msg,
 	case PHX_CCP_OP_IF_PROBE_REQ:
 		rt->cnt[CCP_CNT_RX_PROBES]++;
 		if (ci != NULL) {
+			/* the peer hears no CCP there: maybe because we
+			 * cannot send; find out too (check_ifs) */
+			ci->asked_tsc = now_tsc;
 			struct phx_ccp_msg r = {
 				.opcode = PHX_CCP_OP_IF_PROBE_RPLY,
 				.u.probe = { .ifn = msg->u.probe.ifn,
@@ -853,26 +860,50 @@ out:
  * can send and receive on its subnet. The link must be up; and while a
  * peer is heard on some interface, CCP must be heard on this one too.
  * A silence of CCP_IF_SILENT_MS (or three dead times, if longer) while a
- * peer speaks elsewhere starts probing: ARP requests to hosts of the
- * subnet every CCP_IF_PROBE_MS (phx_arp_probe). An answer within the
- * silence window proves both ways and keeps it UP (the fault is on the
- * peer's side, or CCP alone is filtered); with none for one more silence
- * window it is DOWN, "receive up" if other ARP frames still arrive
- * there. With no peer heard anywhere nothing can be judged: the link
- * decides. Slow on purpose: this is for a link that is up but carries
- * nothing, and must never fire because the members are descheduled (all
- * interfaces would be silent together then, and a peer heard on none).
+ * peer speaks elsewhere starts probing, and so does a peer's
+ * IF_PROBE_REQ there (it does not hear us: perhaps we cannot send):
+ * every CCP_IF_PROBE_MS an IF_PROBE_REQ and ARP requests to hosts of the
+ * subnet (phx_arp_probe). An ARP answer within the silence window proves
+ * both ways and keeps the interface UP (the fault is on the peer's side,
+ * whose own probes then fail, or CCP alone is filtered); with none for
+ * one more silence window it is DOWN, receive up if CCP or other ARP
+ * frames still arrive there. With no peer heard anywhere nothing can be
+ * judged: the link decides. While the port is dropping received frames
+ * (NIC or control ring full: a flood, whose CCP and ARP losses say
+ * nothing about the link) no verdict is given. Slow on purpose: this is
+ * for a link that is up but carries nothing, and must never fire
+ * because the members are descheduled (all interfaces would be silent
+ * together then, and a peer heard on none).
  */
 #define CCP_IF_SILENT_MS 1000
-#define CCP_IF_PROBE_MS  100
+#define CCP_IF_PROBE_MS  100   /* probe rounds while undecided */
+#define CCP_IF_REPROBE_MS 1000 /* ... and once found DOWN */
 #define CCP_IF_PROBES    16    /* ARP requests per round: a /24 in 1.6 s */
+
+/* Frames the port (NIC) or the worker-to-control rings dropped on
+ * receive so far. */
+static uint64_t
+rx_drops(struct phx_ccp_rt *rt, const struct ccp_if *ci)
+{
+	struct rte_eth_stats st;
+	struct phx_dp_stats sum;
+	uint64_t n = 0;
+
+	if (rte_eth_stats_get(phx_dp_port(rt->ctl->dp, ci->port)->port_id,
+			      &st) == 0)
+		n = st.imissed + st.rx_nombuf;
+	phx_dp_stats_sum(rt->ctl->dp, &sum);
+	return n + sum.drop[PHX_DROP_CTL_RING_FULL];
+}
 
 static void
 judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, bool peer_heard,
 	 uint64_t silent, uint64_t now_tsc, bool *rx_ok, bool *tx_ok)
 {
 	struct phx_arp *arp = rt->ctl->arp;
-	uint64_t reply, rx;
+	bool heard = now_tsc - ci->rx_tsc < silent;
+	bool asked = ci->asked_tsc != 0 && now_tsc - ci->asked_tsc < silent;
+	uint64_t reply, rx, drops;
 
 	ci->link = phx_dp_port_link_up(rt->ctl->dp, ci->port);
 	if (!ci->link) {
@@ -881,17 +912,18 @@ judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, bool peer_heard,
 		return;
 	}
 	*rx_ok = *tx_ok = true;
-	if (!peer_heard || now_tsc - ci->rx_tsc < silent) {
+	if ((!peer_heard || heard) && !asked) {
 		ci->probe_from = 0;
 		return;
 	}
 	if (ci->probe_from == 0) {
 		ci->probe_from = now_tsc;
 		ci->probe_next = now_tsc;
-		CCP_LOG(NOTICE, "interface %s: no CCP for %" PRIu64 " ms while "
-			"a peer is heard elsewhere: probing its subnet",
+		ci->rx_drops = rx_drops(rt, ci);
+		CCP_LOG(NOTICE, "interface %s: %s: probing its subnet",
 			phx_dp_port(rt->ctl->dp, ci->port)->cfg->name,
-			msecs(rt, ci->rx_tsc, now_tsc));
+			heard ? "a peer hears no CCP from us there" :
+				"no CCP while a peer is heard elsewhere");
 	}
 	if ((int64_t)(now_tsc - ci->probe_next) >= 0) {
 		struct phx_ccp_msg q = {
@@ -902,15 +934,25 @@ judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, bool peer_heard,
 		/* a peer that hears it answers, which counts as CCP heard */
 		send_msg(rt, ci, &q, PHX_CCP_DST_ALL, CCP_CNT_TX_PROBES);
 		(void)phx_arp_probe(arp, ci->port, CCP_IF_PROBES);
-		ci->probe_next = now_tsc + rt->hz * CCP_IF_PROBE_MS / 1000;
+		ci->probe_next = now_tsc + rt->hz *
+			(ci->up ? CCP_IF_PROBE_MS : CCP_IF_REPROBE_MS) / 1000;
+		drops = rx_drops(rt, ci);
+		if (drops != ci->rx_drops) {
+			/* overloaded: start the window again */
+			ci->rx_drops = drops;
+			ci->probe_from = now_tsc;
+		}
 	}
 	reply = phx_arp_reply_tsc(arp, ci->port);
 	rx = phx_arp_rx_tsc(arp, ci->port);
 	if (reply != 0 && now_tsc - reply < silent)
 		return;                 /* answered: both ways work */
-	if (now_tsc - ci->probe_from < silent && ci->up)
-		return;                 /* still probing: no verdict yet */
-	*rx_ok = rx != 0 && now_tsc - rx < silent;
+	if (now_tsc - ci->probe_from < silent) {
+		*rx_ok = ci->rx_ok;     /* no verdict yet */
+		*tx_ok = ci->tx_ok;
+		return;
+	}
+	*rx_ok = heard || (rx != 0 && now_tsc - rx < silent);
 	*tx_ok = false;
 }
 
@@ -1526,6 +1568,8 @@ msecs(const struct phx_ccp_rt *rt, uint64_t from_tsc, uint64_t now_tsc)
 {
 	uint64_t d = now_tsc - from_tsc;   /* split: no overflow, as above */
 
+	if ((int64_t)d < 0)
+		return 0;       /* from a TSC read after now's */
 	return d / rt->hz * 1000 + d % rt->hz * 1000 / rt->hz;
 }
 
@@ -1647,7 +1691,7 @@ int
 phx_ccp_tel_if(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 {
 	struct phx_ccp_rt *rt = ctl->ccp;
-	uint64_t now_tsc = rte_rdtsc();
+	uint64_t now_tsc;
 	char key[16];
 	unsigned i;
 
@@ -1657,6 +1701,7 @@ phx_ccp_tel_if(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	if (rt == NULL)
 		return 0;
 	pthread_mutex_lock(&rt->lock);
+	now_tsc = rte_rdtsc();  /* after the lock: no stamp is later */
 	for (i = 0; i < rt->n_ifs; i++) {
 		const struct ccp_if *ci = &rt->ifs[i];
 		struct rte_tel_data *m = rte_tel_data_alloc();

@@ -638,20 +638,25 @@ lab_link_restore() {
     ip -n "${sp% *}" link set "${sp#* }" up
 }
 
-# lab_port_block K PORT: member K's PORT keeps its link (carrier up on
-# both sides) but the switch forwards nothing to or from it: the fault
-# only an Interface Active Check (SPEC CCP-30) sees. Needs nft.
+# lab_port_block K PORT [WAY]: member K's PORT keeps its link (carrier up
+# on both sides) but the switch forwards nothing from it (WAY tx), to it
+# (rx) or either way (both, the default): the faults only an Interface
+# Active Check (SPEC CCP-30) sees. Needs nft.
 # lab_port_unblock K PORT lifts it; idempotent.
 lab_port_block() {
-    local sp sw bp
+    local sp sw bp way=${3:-both}
     sp=$(_lab_switch_port "$1" "$2") || return 1
     sw=${sp% *}
     bp=${sp#* }
     ip netns exec "$sw" nft add table bridge phxblock &&
         ip netns exec "$sw" nft add chain bridge phxblock blk \
-            '{ type filter hook forward priority 0; }' &&
-        ip netns exec "$sw" nft add rule bridge phxblock blk iifname "$bp" counter drop &&
-        ip netns exec "$sw" nft add rule bridge phxblock blk oifname "$bp" counter drop
+            '{ type filter hook forward priority 0; }' || return 1
+    if [ "$way" != rx ]; then
+        ip netns exec "$sw" nft add rule bridge phxblock blk iifname "$bp" counter drop || return 1
+    fi
+    if [ "$way" != tx ]; then
+        ip netns exec "$sw" nft add rule bridge phxblock blk oifname "$bp" counter drop || return 1
+    fi
 }
 
 lab_port_unblock() {

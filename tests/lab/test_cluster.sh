@@ -207,8 +207,15 @@ assert_eq "$(wait_state 1 STANDBY 3)" "STANDBY" "member 1 standby once the devic
 # the switch carries nothing to or from it. Member 2 hears no CCP there,
 # probes the client subnet with ARP and gets no answer: in0 DOWN. Member
 # 1 misses member 2's CCP there too, but its probes are answered: up.
+# Then a one-way fault: member 1's in0 can receive but not send. Member
+# 2 misses member 1's CCP there and probes (answered); its IF_PROBE_REQ
+# reaches member 1, whose own probes then go unanswered: down (receive
+# up, transmit down). Each log is read from the fault on.
+since() { tail -n +"$(($2 + 1))" "$LAB_TMP/fw$1.log"; }
+lines() { wc -l <"$LAB_TMP/fw$1.log"; }
 if lab_have_nft; then
     assert_eq "$(state 2)/$(state 1)" "ACTIVE/STANDBY" "before the silent link: member 2 active"
+    l1=$(lines 1); l2=$(lines 2)
     t0=$(now)
     lab_port_block 2 in0
     s1=$(wait_state 1 ACTIVE 8)
@@ -220,16 +227,32 @@ if lab_have_nft; then
     assert_match "$if2" "in0=0/down/down" "member 2 reports in0 down (receive down, transmit down): $if2"
     assert_match "$(tel 1 /phalanx/cluster/if '" ".join("%s=%d" % (v["port"], v["up"]) for v in d.values())')" \
         "in0=1 out0=1 sync0=1" "member 1 keeps in0 up: its probes are answered"
-    log1=$(cat "$LAB_TMP/fw1.log")
-    assert_match "$log1" "interface in0: no CCP for [0-9]+ ms while a peer is heard elsewhere: probing its subnet" \
+    assert_match "$(since 2 "$l2")" "interface in0 of member 2 \(10.0.0.2\) is down \(receive down, transmit down\)\." \
+        "member 2 logs SPEC's interface-down line"
+    log1=$(since 1 "$l1")
+    assert_match "$log1" "interface in0: no CCP while a peer is heard elsewhere: probing its subnet" \
         "member 1 missed member 2's CCP on in0 and probed"
     assert_eq "$(grep -c 'interface in0 of member 1 .* is down' <<<"$log1" || true)" 0 \
         "member 1 never took its in0 down"
-    assert_match "$(cat "$LAB_TMP/fw2.log")" "interface in0 of member 2 \(10.0.0.2\) is down \(receive down, transmit down\)\." \
-        "member 2 logs SPEC's interface-down line"
     client_connect 5 "through member 1 while member 2's in0 is silent"
     lab_port_unblock 2 in0
     assert_eq "$(wait_state 2 STANDBY 5)" "STANDBY" "member 2 standby once in0 carries CCP again"
+
+    l1=$(lines 1); l2=$(lines 2)
+    t0=$(now)
+    lab_port_block 1 in0 tx
+    s2=$(wait_state 2 ACTIVE 8)
+    t1=$(now)
+    lab_log "member 1's in0 cannot send: member 2 active after $(python3 -c "print('%.1f' % ($t1 - $t0))") s"
+    assert_eq "$s2" "ACTIVE" "member 2 takes over when member 1's in0 receives but cannot send"
+    if1=$(tel 1 /phalanx/cluster/if '" ".join("%s=%d/%s/%s" % (v["port"], v["up"], v["receive"], v["transmit"]) for v in d.values())')
+    assert_match "$if1" "in0=0/up/down" "member 1 reports in0 down (receive up, transmit down): $if1"
+    assert_match "$(since 1 "$l1")" "interface in0: a peer hears no CCP from us there: probing its subnet" \
+        "member 1 probed because member 2 asked"
+    assert_eq "$(grep -c 'interface in0 of member 2 .* is down' <<<"$(since 2 "$l2")" || true)" 0 \
+        "member 2 kept its in0 up"
+    lab_port_unblock 1 in0
+    assert_eq "$(wait_state 1 STANDBY 5)" "STANDBY" "member 1 standby once in0 sends again"
 else
     not_ok "nft is installed (scripts/deps installs nftables)"
 fi
