@@ -43,6 +43,7 @@
  * the rest (command, scalars, column keys) is well under 256 bytes.
  */
 #define RULES_PAGE 128
+#define PHX_CLEAR_TIMEOUT_MS 5000 /* per worker: a million sessions take ms */
 #define TEL_OUTPUT_MAX (16 * 1024) /* MAX_OUTPUT_LEN, lib/telemetry */
 #define RULES_ROW_MAX ((PHX_CFG_NAME_LEN - 1 + 3) + \
 		       (sizeof("reject") - 1 + 3) + \
@@ -736,6 +737,40 @@ tel_conn(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* "all", or the filter of /phalanx/conn without w= and from= (at least
+ * one key: clearing everything must be asked for by name). */
+static int
+tel_conn_clear(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
+{
+	struct phx_conn_filter f = {0};
+	unsigned w = UINT32_MAX;
+	uint32_t from = UINT32_MAX;
+	uint64_t n = 0;
+	char msg[120];
+	int rc;
+
+	if (params == NULL || *params == '\0')
+		return -EINVAL;
+	if (strcmp(params, "all") != 0 &&
+	    (conn_params(params, &w, &from, &f) != 0 || w != UINT32_MAX ||
+	     from != UINT32_MAX))
+		return -EINVAL;
+	rc = phx_dp_clear(ctl->dp, &f, PHX_CLEAR_TIMEOUT_MS, &n);
+	if (rc != 0 && rc != -ETIMEDOUT)
+		return rc;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "ok", rc == 0);
+	if (rc == 0)
+		snprintf(msg, sizeof(msg), "%" PRIu64 " sessions cleared", n);
+	else
+		snprintf(msg, sizeof(msg), "a worker did not finish within %u "
+			 "ms; %" PRIu64 " sessions cleared so far, the rest may "
+			 "follow", PHX_CLEAR_TIMEOUT_MS, n);
+	rte_tel_data_add_dict_string(d, "message", msg);
+	rte_tel_data_add_dict_u64(d, "cleared", n);
+	return 0;
+}
+
 typedef int (*phx_tel_fn)(struct phx_ctl *ctl, const char *params,
 			  struct rte_tel_data *d);
 
@@ -759,6 +794,8 @@ typedef int (*phx_tel_fn)(struct phx_ctl *ctl, const char *params,
 	  "Rules, action, NAT, hits; 128 a page; parameter: first index")     \
 	X(conn, "/phalanx/conn",                                               \
 	  "Sessions of one worker, paged: w=,from=,ip=,port=,proto=,state=")  \
+	X(conn_clear, "/phalanx/conn/clear",                                   \
+	  "Remove sessions: all, or ip=,port=,proto=,state= (phx conn --clear)") \
 	X(cluster, "/phalanx/cluster",                                         \
 	  "Cluster member: state, reason, interfaces, config. No parameters") \
 	X(cluster_members, "/phalanx/cluster/members",                         \

@@ -362,6 +362,18 @@ int phx_dp_conn_page(struct phx_dp *dp, unsigned w, uint32_t from,
 		     const struct phx_conn_filter *f, struct phx_conn_page *out,
 		     unsigned timeout_ms);
 
+/*
+ * Remove every session f matches (phx_conn_filter; all zero: every
+ * session), worker by worker, each in scans of PHX_SCAN_BUDGET slots
+ * between its bursts, so forwarding goes on. Counted sess_cleared; while
+ * the member forwards each removal is a DEL event, so the peers' copies
+ * go too. *cleared: sessions removed. 0, or -ETIMEDOUT when a worker took
+ * longer than timeout_ms (its scan may finish later; the workers after it
+ * were not asked). Not on a worker lcore.
+ */
+int phx_dp_clear(struct phx_dp *dp, const struct phx_conn_filter *f,
+		 unsigned timeout_ms, uint64_t *cleared);
+
 /* Live sessions of worker w (gauge). Any thread. */
 uint32_t phx_dp_sessions(struct phx_dp *dp, unsigned w);
 

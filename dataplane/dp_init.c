@@ -852,6 +852,28 @@ phx_dp_shard_digest(struct phx_dp *dp, unsigned w, uint64_t *digest,
 	return rc;
 }
 
+int
+phx_dp_clear(struct phx_dp *dp, const struct phx_conn_filter *f,
+	     unsigned timeout_ms, uint64_t *cleared)
+{
+	unsigned w;
+	int rc = 0;
+
+	*cleared = 0;
+	pthread_mutex_lock(&dp->dump_lock);
+	for (w = 0; w < dp->nb_workers && rc == 0; w++) {
+		struct phx_conn_req *rq = &dp->workers[w].dump;
+
+		rq->kind = PHX_REQ_CLEAR;
+		rq->f = *f;
+		rc = req_wait(dp, rq, timeout_ms);
+		if (rc == 0)
+			*cleared += rq->dig.n;
+	}
+	pthread_mutex_unlock(&dp->dump_lock);
+	return rc;
+}
+
 uint32_t
 phx_dp_sessions(struct phx_dp *dp, unsigned w)
 {

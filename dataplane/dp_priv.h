@@ -83,6 +83,7 @@ static_assert(PHX_NAT_ADDR_MAX <= 256, "phx_rule_rt.pool is a uint8_t");
 enum phx_conn_req_kind {
 	PHX_REQ_PAGE = 0,                 /* phx_dp_conn_page */
 	PHX_REQ_DIGEST = 1,               /* phx_dp_shard_digest */
+	PHX_REQ_CLEAR = 2,                /* phx_dp_clear */
 };
 
 /* What a digest request gets back. */
@@ -106,7 +107,8 @@ struct phx_conn_req {
 	 * comes after the requester gave up lands in a buffer that still
 	 * exists. The requester copies them out once done == its seq. */
 	struct phx_conn_page page;        /* worker (PAGE) */
-	struct phx_digest_out dig;        /* worker (DIGEST) */
+	struct phx_digest_out dig;        /* worker (DIGEST; CLEAR: n is
+					   * the sessions removed) */
 };
 
 /* A session waiting for its sync delay (SPEC SYNC-55/56). */
@@ -177,8 +179,9 @@ struct phx_worker {
 	uint64_t hits_gen;                /* [W] policy generation of hits[] */
 	uint64_t hits[PHX_CFG_MAX_RULES]; /* [W] rule hits since that policy */
 	struct phx_conn_req dump;         /* [A] session dump request slot */
-	struct phx_digest_out dig_acc;    /* [W] digest being computed */
-	uint32_t dig_pos;                 /* [W] its cursor */
+	struct phx_digest_out dig_acc;    /* [W] digest being computed, or
+					   * sessions cleared so far */
+	uint32_t dig_pos;                 /* [W] its cursor (DIGEST, CLEAR) */
 	uint32_t purge_pos;               /* [W] resync purge cursor */
 	bool purge_on;                    /* [W] a purge scan runs */
 	bool purge_marked;                /* [W] a MARK since the last PURGE */

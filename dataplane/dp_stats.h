@@ -47,6 +47,7 @@
 	X(SESS_SYNC_DELETED, sess_sync_deleted) /* [W] removed by a sync delete message */ \
 	X(SESS_INSTALL_FAILED, sess_install_failed) /* [W] installs refused: table full, key conflict */ \
 	X(SESS_RESYNC_PURGED, sess_resync_purged) /* [W] removed after a resync that did not bring them */ \
+	X(SESS_CLEARED, sess_cleared)   /* [W] removed by the operator (phx conn --clear) */ \
 	X(HANDOFF_TX, handoff_tx)       /* [W] packets handed to the owning worker */ \
 	X(HANDOFF_RX, handoff_rx)       /* [W] packets received by handoff */    \
 	X(TCP_RST_SENT, tcp_rst_sent)   /* [W] RSTs sent by reject */            \

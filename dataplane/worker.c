@@ -2148,8 +2148,40 @@ serve_digest(struct phx_worker *w, uint32_t seq)
 	__atomic_store_n(&rq->done, seq, __ATOMIC_RELEASE);
 }
 
+/* An operator's clear (phx_dp_clear): the sessions the filter matches
+ * go, PHX_SCAN_BUDGET slots per loop, as a flush does (sess_cleared; DEL
+ * events while forwarding, so the peers' copies go too). */
+static void
+serve_clear(struct phx_worker *w, const struct phx_policy *pol, uint32_t seq,
+	    uint64_t now)
+{
+	struct phx_conn_req *rq = &w->dump;
+	struct phx_shard *sh = w->shard;
+	uint32_t i, end;
+
+	if (w->dig_seq != seq) {
+		w->dig_seq = seq;
+		w->dig_pos = 0;
+		w->dig_acc.n = 0;
+	}
+	end = RTE_MIN(sh->max, w->dig_pos + PHX_SCAN_BUDGET);
+	for (i = w->dig_pos; i < end; i++) {
+		struct phx_sess *s = &sh->sess[i];
+
+		if ((s->flags & PHX_SESS_F_USED) && conn_match(s, &rq->f)) {
+			sess_destroy(w, pol, s, PHX_CNT_SESS_CLEARED, now);
+			w->dig_acc.n++;
+		}
+	}
+	w->dig_pos = end;
+	if (end < sh->max)
+		return;
+	rq->dig.n = w->dig_acc.n;
+	__atomic_store_n(&rq->done, seq, __ATOMIC_RELEASE);
+}
+
 static inline void
-serve_req(struct phx_worker *w)
+serve_req(struct phx_worker *w, const struct phx_policy *pol, uint64_t now)
 {
 	uint32_t seq = __atomic_load_n(&w->dump.seq, __ATOMIC_ACQUIRE);
 
@@ -2157,6 +2189,8 @@ serve_req(struct phx_worker *w)
 		return;
 	if (w->dump.kind == PHX_REQ_DIGEST)
 		serve_digest(w, seq);
+	else if (w->dump.kind == PHX_REQ_CLEAR)
+		serve_clear(w, pol, seq, now);
 	else
 		serve_dump(w, seq);
 }
@@ -2227,7 +2261,7 @@ phx_dp_worker_loop(void *arg)
 			drain_ctl_tx(w);
 		/* Messages keep the worker awake (below) as packets do. */
 		msgs = drain_msgs(w, w->pol, now);
-		serve_req(w);
+		serve_req(w, w->pol, now);
 		if (w->delay_head != w->delay_tail)
 			delay_run(w, w->pol, now, DELAY_BUDGET);
 		if (unlikely(w->purge_on))

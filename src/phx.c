@@ -14,11 +14,11 @@
  * linking DPDK, so phx starts without EAL, hugepages or privileges beyond
  * the socket's, and cannot disturb the member it inspects. The connection
  * is opened on the first request and reused for the rest of the command.
- * The commands that act on the cluster (failover, stop, start, admin,
- * register, report, unregister, syncstat --reset) are the member's
+ * The commands that act (failover, stop, start, admin, register,
+ * report, unregister, syncstat --reset, conn --clear) are the member's
  * acting telemetry commands, /phalanx/cluster/admin,
- * /phalanx/cluster/pnote and /phalanx/sync/reset, which answer {"ok",
- * "message"}; every other command only reads. phx reload acts with
+ * /phalanx/cluster/pnote, /phalanx/sync/reset and /phalanx/conn/clear,
+ * which answer {"ok", "message"}; every other command only reads. phx reload acts with
  * SIGHUP and only watches the telemetry for the result. phx diff is the
  * one command that asks two members.
  *
@@ -74,6 +74,8 @@ enum {
 	OPT_LIMIT,
 	OPT_PER_WORKER,
 	OPT_RESET,
+	OPT_CLEAR,
+	OPT_ALL,
 };
 
 #define COMMON_LONGOPTS \
@@ -805,6 +807,8 @@ conn_sink_full(const void *arg)
  * the member, merged into one table. Arguments are checked here first,
  * since the member answers a bad one with a bare null.
  */
+static int act(struct phx_ctx *ctx, const char *cmd);
+
 static int
 cmd_conn(struct phx_ctx *ctx, int argc, char **argv)
 {
@@ -815,10 +819,13 @@ cmd_conn(struct phx_ctx *ctx, int argc, char **argv)
 		{ "state", required_argument, NULL, OPT_STATE },
 		{ "worker", required_argument, NULL, 'w' },
 		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ "clear", no_argument, NULL, OPT_CLEAR },
+		{ "all", no_argument, NULL, OPT_ALL },
 		COMMON_LONGOPTS,
 		{ 0 },
 	};
 	struct phx_fmt_conn_filter f = { 0 };
+	bool clear = false, all = false, has_limit = false;
 	struct phx_fmt_conn c;
 	const struct conn_sink sink = { conn_sink_add, conn_sink_full, &c };
 	char filt[128], err[512];
@@ -855,6 +862,13 @@ cmd_conn(struct phx_ctx *ctx, int argc, char **argv)
 						 "number of rows (0..%u; 0: no "
 						 "limit)", optarg,
 						 PHX_CONN_LIMIT_MAX);
+			has_limit = true;
+			break;
+		case OPT_CLEAR:
+			clear = true;
+			break;
+		case OPT_ALL:
+			all = true;
 			break;
 		default:
 			if ((rc = common_opt(ctx, ch, argv)) >= 0)
@@ -865,6 +879,23 @@ cmd_conn(struct phx_ctx *ctx, int argc, char **argv)
 		return usage_err(ctx, "unexpected argument '%s'", argv[optind]);
 	if (phx_fmt_conn_filter(&f, filt, sizeof(filt), err, sizeof(err)) < 0)
 		return usage_err(ctx, "%s", err);
+	if (all && !clear)
+		return usage_err(ctx, "--all goes with --clear");
+	if (clear) {
+		char cmd[PHX_CMD_LEN];
+
+		if (has_worker || has_limit)
+			return usage_err(ctx, "--clear acts on every worker "
+					 "and prints no table: no -w, no "
+					 "--limit");
+		if (all == (filt[0] != '\0'))
+			return usage_err(ctx, "--clear needs a filter (--ip, "
+					 "--port, --proto, --state) or --all, "
+					 "not both");
+		snprintf(cmd, sizeof(cmd), "/phalanx/conn/clear,%s",
+			 all ? "all" : filt + (filt[0] == ','));
+		return act(ctx, cmd);
+	}
 
 	phx_fmt_conn_init(&c, limit, ctx->json);
 	/* Worker by worker, page by page: "next" is where the worker's
@@ -2151,7 +2182,7 @@ static const struct phx_cmd phx_cmds[] = {
 	  "/phalanx/routes", phx_fmt_routes },
 	{ "conn", cmd_conn,
 	  "[--ip A.B.C.D] [--port N] [--proto P] [--state S] [-w N] "
-	  "[--limit N]",
+	  "[--limit N] | --clear FILTER... | --clear --all",
 	  "the session (connection) table of every worker",
 	  "Walks every page of every worker and prints one table: original "
 	  "and reply\n"
@@ -2174,6 +2205,12 @@ static const struct phx_cmd phx_cmds[] = {
 	  "  -w, --worker N     one worker's sessions (0 .. workers-1)\n"
 	  "      --limit N      stop after N rows (default 1000; 0: no "
 	  "limit)\n"
+	  "      --clear        remove the sessions the filters match, on "
+	  "every worker,\n"
+	  "                     instead of listing them (with --all: every "
+	  "session); an\n"
+	  "                     active member's peers remove their copies "
+	  "too\n"
 	  "With --json: one JSON array of row objects over all pages.\n" },
 	{ "rules", cmd_rules, "",
 	  "the policy's rules and their hits",

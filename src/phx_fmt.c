@@ -2430,6 +2430,7 @@ static const struct {
 	  "Synced sessions not installed: table full or key conflict" },
 	{ "sess_resync_purged",
 	  "Sessions removed after a resync that did not bring them" },
+	{ "sess_cleared", "Sessions removed by the operator (phx conn --clear)" },
 	{ "handoff_tx", "Packets handed to the worker owning their session" },
 	{ "handoff_rx", "Packets received by handoff from another worker" },
 	{ "tcp_rst_sent", "TCP RSTs sent by reject" },

@@ -273,6 +273,29 @@ START_TEST(trusted_port_rst_and_reuse)
 }
 END_TEST
 
+/* phx conn --clear: the sessions a filter matches go (sess_cleared), the
+ * others stay; a cleared TCP session's next packet is out of state. */
+START_TEST(clear_removes_what_the_filter_matches)
+{
+	struct phx_conn_filter f = { .port = rte_cpu_to_be_16(7003) };
+	uint64_t c0 = fx_counter(PHX_CNT_SESS_CLEARED), n = 0;
+
+	handshake(SERVER, 40010, 7003, SERVER, 7003);
+	handshake(SERVER, 40011, 7003, SERVER, 7003);
+	handshake(SERVER, 40012, 7004, SERVER, 7004);
+	ck_assert_int_eq(phx_dp_clear(fx_dp, &f, 2000, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_SESS_CLEARED), c0 + 2);
+	expect_dropped(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40010, 7003,
+			      F_PSHACK, 1001, 5001), PHX_DROP_TCP_NOT_SYN);
+	rte_pktmbuf_free(through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP,
+			 40012, 7004, F_PSHACK, 1001, 5001), 1));
+	/* nothing left to match */
+	ck_assert_int_eq(phx_dp_clear(fx_dp, &f, 2000, &n), 0);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
 START_TEST(out_of_state)
 {
 	struct rte_mbuf *o;
@@ -689,6 +712,7 @@ main(void)
 	tcase_add_test(tc, syn_on_established);
 	tcase_add_test(tc, untrusted_rst_keeps_session_briefly);
 	tcase_add_test(tc, trusted_port_rst_and_reuse);
+	tcase_add_test(tc, clear_removes_what_the_filter_matches);
 	tcase_add_test(tc, out_of_state);
 	tcase_add_test(tc, bad_tcp_flags);
 	tcase_add_test(tc, rule_drop_and_reject);

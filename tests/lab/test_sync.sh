@@ -8,8 +8,10 @@
 # sync disabled the same kill loses them while new connections work; with
 # 10 % loss on the sync link and with the sync link cut and restored,
 # `phx syncstat` shows retransmissions and `phx diff` the tables equal; a
-# member cut off on every link while connections open counts the lost and
-# regained sync and resyncs; a member restarted under traffic does a full
+# member cut off on every link while the operator clears sessions on the
+# other (phx conn --clear) and connections open counts the lost and
+# regained sync, resyncs and purges what the resync did not bring; a
+# member restarted under traffic does a full
 # sync and (primary-up) takes the role back without losing a connection.
 #
 # The connections are tests/lab/probe.py hold-server (lab-server) and
@@ -350,16 +352,28 @@ if want e && members_up; then
 fi
 
 # --------------- g. member 2 cut off on every link: lost, regained, resync
-# CCP loses member 2 (and it, member 1) while new connections are opened:
-# those updates are gone from member 1's window, so member 2 must count
-# the lost-and-regained sync (SPEC SYNC-37) and ask for a full sync again.
+# 100 connections are synced to member 2; then CCP loses member 2 (and it,
+# member 1) while the operator clears those sessions on member 1 (phx conn
+# --clear) and new connections are opened: those updates are gone from
+# member 1's window, so member 2 must count the lost-and-regained sync
+# (SPEC SYNC-37), ask for a full sync again, and remove what the resync
+# did not bring (the cleared sessions: sess_resync_purged).
 if want g && members_up; then
+    hold_start gpre --target "10.2.0.100:$PORT" --conns 100 --duration 30 ||
+        not_ok "g. 100 connections open before member 2 is cut off"
+    sleep "$SYNC_WAIT_S"
+    live2=$(lab_tel 2 /phalanx/pstat 'd["sessions"]')
     for p in sync0 in0 out0; do lab_link_cut 2 "$p"; done
+    out=$(lab_phx 1 conn --clear --port "$PORT" 2>&1 || true)
+    assert_match "$out" "^[0-9]+ sessions cleared" "g. phx conn --clear on member 1: $out"
+    cleared=$(sed -n 's/^\([0-9]*\) sessions cleared.*/\1/p' <<<"$out")
+    assert_ge "${cleared:-0}" 100 "g. the 100 connections' sessions cleared on member 1 (${cleared:-none})"
+    hold_stop    # broken now: their sessions are gone
     hold_start part --target "10.2.0.100:$PORT" --conns 100 --stream-ms 5 --duration 5 ||
         not_ok "g. 100 connections open while member 2 is cut off"
     for p in sync0 in0 out0; do lab_link_restore 2 "$p"; done
     s2=$(lab_wait_state 2 STANDBY "$START_WAIT_S")
-    lab_log "g. member 2 $s2 after its links came back"
+    lab_log "g. member 2 $s2 after its links came back (it had $live2 sessions before the cut)"
     hold_stop    # the connections end: member 1 sends again
     sleep 0.5
     gt "$(sync_counter 2 "Lost sync connection")" 0 &&
@@ -370,6 +384,8 @@ if want g && members_up; then
         not_ok "g. member 2 asks member 1 for a full sync again (resyncs '$(lab_tel 2 /phalanx/sync 'd["resyncs"]')')"
     out=$(diff_converges "$DIFF_WAIT_S")
     assert_match "$out" "^equal" "g. phx diff: tables equal after the resync ($out)"
+    purged=$(lab_tel 2 /phalanx/pstat 'd["counters"]["sess_resync_purged"]')
+    assert_ge "${purged:-0}" 100 "g. member 2 removed the cleared sessions the resync did not bring (sess_resync_purged ${purged:-none})"
     members_down
 fi
 
