@@ -109,9 +109,11 @@ struct ccp_if {
 	bool rx_ok, tx_ok;             /* as last judged (CCP-30) */
 	uint64_t since_tsc;            /* last up/down change */
 	uint64_t rx_tsc;               /* last valid CCP from a member */
+	uint64_t rx_from[PHX_CCP_MAX_MEMBERS + 1]; /* ... from each */
 	uint64_t asked_tsc;            /* last IF_PROBE_REQ from a member:
 					* it does not hear us there */
 	uint64_t probe_from;           /* probing since (0: not probing) */
+	uint64_t suspect_from;         /* first probe of this episode */
 	uint64_t probe_next;           /* next ARP probe round */
 	uint64_t rx_drops;             /* port receive drops, last seen */
 	uint32_t ip;                   /* member address there, net order */
@@ -763,6 +765,15 @@ handle(struct phx_ccp_rt *rt, const struct phx_ccp_msg *msg,
 	fsm_event(rt, &ev, now_tsc);
 }
 
+/* CCP-30: an authenticated frame of member src came in on ci. */
+static inline void
+note_rx(struct ccp_if *ci, uint16_t src, uint64_t now_tsc)
+{
+	ci->rx_tsc = now_tsc;
+	if (src <= PHX_CCP_MAX_MEMBERS)
+		ci->rx_from[src] = now_tsc;
+}
+
 void
 phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 {
@@ -824,8 +835,8 @@ phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 			rt->cnt[CCP_CNT_RX_UNKNOWN_MEMBER]++;
 			goto out;
 		}
-		if (ci != NULL)
-			ci->rx_tsc = now;       /* CCP-30: it receives */
+		if (ci != NULL && h.src != rt->cc->member)
+			note_rx(ci, h.src, now);
 		/* The sync runtime takes its own lock (and may ask us for
 		 * peer states): never call it under ours. body points
 		 * into buf or the mbuf, both alive until the free. */
@@ -845,7 +856,7 @@ phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 	rt->cnt[CCP_CNT_RX_OK]++;
 	if (ci != NULL && is_member(rt, msg.hdr.src) &&
 	    msg.hdr.src != rt->cc->member)
-		ci->rx_tsc = now;       /* CCP-30: it receives */
+		note_rx(ci, msg.hdr.src, now);
 	handle(rt, &msg, ci, ip->src_addr, now);
 out:
 	pthread_mutex_unlock(&rt->lock);
@@ -880,30 +891,39 @@ out:
 #define CCP_IF_REPROBE_MS 1000 /* ... and once found DOWN */
 #define CCP_IF_PROBES    16    /* ARP requests per round: a /24 in 1.6 s */
 
-/* Frames the port (NIC) or the worker-to-control rings dropped on
- * receive so far. */
+#define CCP_IF_PATIENCE  3     /* windows a flood may put a verdict off */
+
+/* Frames the port (its NIC queues) dropped on receive so far. */
 static uint64_t
 rx_drops(struct phx_ccp_rt *rt, const struct ccp_if *ci)
 {
 	struct rte_eth_stats st;
-	struct phx_dp_stats sum;
-	uint64_t n = 0;
 
 	if (rte_eth_stats_get(phx_dp_port(rt->ctl->dp, ci->port)->port_id,
-			      &st) == 0)
-		n = st.imissed + st.rx_nombuf;
-	phx_dp_stats_sum(rt->ctl->dp, &sum);
-	return n + sum.drop[PHX_DROP_CTL_RING_FULL];
+			      &st) != 0)
+		return 0;
+	return st.imissed + st.rx_nombuf;
 }
 
 static void
-judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, bool peer_heard,
+judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, const bool *alive,
 	 uint64_t silent, uint64_t now_tsc, bool *rx_ok, bool *tx_ok)
 {
 	struct phx_arp *arp = rt->ctl->arp;
 	bool heard = now_tsc - ci->rx_tsc < silent;
-	bool asked = ci->asked_tsc != 0 && now_tsc - ci->asked_tsc < silent;
+	/* a peer's request stays a reason for one of its slow rounds more */
+	bool asked = ci->asked_tsc != 0 && now_tsc - ci->asked_tsc <
+		     silent + 2 * rt->hz * CCP_IF_REPROBE_MS / 1000;
+	bool missing = false;
 	uint64_t reply, rx, drops;
+	unsigned m;
+
+	/* a member heard on another interface but not on this one (with
+	 * three members, the other two hearing each other here must not
+	 * hide the third's silence) */
+	for (m = 1; m <= PHX_CCP_MAX_MEMBERS; m++)
+		if (alive[m] && now_tsc - ci->rx_from[m] >= silent)
+			missing = true;
 
 	ci->link = phx_dp_port_link_up(rt->ctl->dp, ci->port);
 	if (!ci->link) {
@@ -912,18 +932,22 @@ judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, bool peer_heard,
 		return;
 	}
 	*rx_ok = *tx_ok = true;
-	if ((!peer_heard || heard) && !asked) {
+	if (!missing && !asked) {
 		ci->probe_from = 0;
+		ci->suspect_from = 0;
 		return;
 	}
 	if (ci->probe_from == 0) {
 		ci->probe_from = now_tsc;
 		ci->probe_next = now_tsc;
 		ci->rx_drops = rx_drops(rt, ci);
-		CCP_LOG(NOTICE, "interface %s: %s: probing its subnet",
-			phx_dp_port(rt->ctl->dp, ci->port)->cfg->name,
-			heard ? "a peer hears no CCP from us there" :
-				"no CCP while a peer is heard elsewhere");
+		if (ci->suspect_from == 0) {
+			ci->suspect_from = now_tsc;
+			CCP_LOG(NOTICE, "interface %s: %s: probing its subnet",
+				phx_dp_port(rt->ctl->dp, ci->port)->cfg->name,
+				missing ? "no CCP from a peer heard elsewhere" :
+					  "a peer hears no CCP from us there");
+		}
 	}
 	if ((int64_t)(now_tsc - ci->probe_next) >= 0) {
 		struct phx_ccp_msg q = {
@@ -937,8 +961,9 @@ judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, bool peer_heard,
 		ci->probe_next = now_tsc + rt->hz *
 			(ci->up ? CCP_IF_PROBE_MS : CCP_IF_REPROBE_MS) / 1000;
 		drops = rx_drops(rt, ci);
-		if (drops != ci->rx_drops) {
-			/* overloaded: start the window again */
+		if (drops != ci->rx_drops &&
+		    now_tsc - ci->suspect_from < CCP_IF_PATIENCE * silent) {
+			/* overloaded: start the window again (a few times) */
 			ci->rx_drops = drops;
 			ci->probe_from = now_tsc;
 		}
@@ -963,17 +988,20 @@ check_ifs(struct phx_ccp_rt *rt, uint64_t now_tsc)
 	uint64_t dead = rt->hello_tsc * rt->cc->dead_count;
 	uint64_t silent = RTE_MAX(3 * dead, rt->hz * CCP_IF_SILENT_MS / 1000);
 	uint16_t up = 0, sec = 0;
-	bool changed = false, peer_heard = false;
-	unsigned i;
+	bool changed = false, alive[PHX_CCP_MAX_MEMBERS + 1] = { false };
+	unsigned i, m;
 
+	/* members heard lately, on any interface */
 	for (i = 0; i < rt->n_ifs; i++)
-		if (now_tsc - rt->ifs[i].rx_tsc < dead)
-			peer_heard = true;
+		for (m = 1; m <= PHX_CCP_MAX_MEMBERS; m++)
+			if (rt->ifs[i].rx_from[m] != 0 &&
+			    now_tsc - rt->ifs[i].rx_from[m] < dead)
+				alive[m] = true;
 	for (i = 0; i < rt->n_ifs; i++) {
 		struct ccp_if *ci = &rt->ifs[i];
 		bool rx_ok, tx_ok, u;
 
-		judge_if(rt, ci, peer_heard, silent, now_tsc, &rx_ok, &tx_ok);
+		judge_if(rt, ci, alive, silent, now_tsc, &rx_ok, &tx_ok);
 		u = rx_ok && tx_ok;
 		if (u != ci->up) {
 			ci->up = u;
@@ -1393,8 +1421,13 @@ phx_ccp_start(struct phx_ctl *ctl)
 		pnote_builtin(rt, PHX_PNOTE_BI_SYNC, PHX_PNOTE_OK,
 			      "sync disabled by configuration", now_tsc);
 	/* CCP-30 measures silences from now, not from before the ports ran */
-	for (w = 0; w < rt->n_ifs; w++)
+	for (w = 0; w < rt->n_ifs; w++) {
+		unsigned m;
+
 		rt->ifs[w].rx_tsc = now_tsc;
+		for (m = 1; m <= PHX_CCP_MAX_MEMBERS; m++)
+			rt->ifs[w].rx_from[m] = now_tsc;
+	}
 	check_ifs(rt, now_tsc);
 	pnote_feed(rt, now_tsc);
 	rt->change_tsc = now_tsc;
@@ -1417,11 +1450,12 @@ phx_ccp_sync_done(struct phx_ctl *ctl, const char *reason)
 {
 	struct phx_ccp_rt *rt = ctl->ccp;
 	struct phx_ccp_evt ev = { .type = PHX_CCP_EV_SYNC_DONE };
-	uint64_t now_tsc = rte_rdtsc();
+	uint64_t now_tsc;
 
 	if (rt == NULL)
 		return;
 	pthread_mutex_lock(&rt->lock);
+	now_tsc = rte_rdtsc();
 	rt->sync_done = true;
 	pnote_builtin(rt, PHX_PNOTE_BI_SYNC, PHX_PNOTE_OK, reason, now_tsc);
 	pnote_feed(rt, now_tsc);
@@ -1589,7 +1623,7 @@ phx_ccp_tel_cluster(struct phx_ctl *ctl, const char *params,
 	struct phx_ccp_local_info li;
 	char culprit[PHX_PNOTE_LABEL_LEN], dg[65];
 	const struct phx_cfg_cluster *cc;
-	uint64_t now_tsc = rte_rdtsc();
+	uint64_t now_tsc;
 
 	if (params != NULL && *params != '\0')
 		return -EINVAL;
@@ -1598,6 +1632,7 @@ phx_ccp_tel_cluster(struct phx_ctl *ctl, const char *params,
 	cc = rt->cc;
 	rte_tel_data_start_dict(d);
 	pthread_mutex_lock(&rt->lock);
+	now_tsc = rte_rdtsc();  /* after the lock: no stamp is later */
 	phx_ccp_fsm_local(rt->fsm, &li);
 	rte_tel_data_add_dict_int(d, "enabled", 1);
 	rte_tel_data_add_dict_int(d, "cluster_id", cc->id);

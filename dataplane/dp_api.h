@@ -187,10 +187,14 @@ uint64_t phx_dp_policy_gen(struct phx_dp *dp);
  *     SYNC-55/56): when the delay has passed and the session still
  *     lives, the flag goes and one NEW with the current state follows;
  *     a session that ends before is never synced (no NEW, no DEL). A
- *     full delay queue (one per worker: sessions.max entries, at most
- *     2^20) syncs at once and counts sync_delay_overflow.
+ *     full delay queue (one per worker: sessions.max rounded up to a
+ *     power of two entries, at most 2^20) syncs at once and counts
+ *     sync_delay_overflow.
  *   - UPD when the TCP state, the replied flag or the window flag
- *     changes, and, at most once per 4-second refresh epoch, on a packet
+ *     changes, when an unverified RST gives an ESTABLISHED session the
+ *     tcp_close timeout class and when its next other packet takes it
+ *     back (docs/firewall.md), and, at most once per 4-second refresh
+ *     epoch, on a packet
  *     of an otherwise unchanged session (sync_refresh): a standby
  *     expires synced sessions by the remaining lifetime they carry, so
  *     the owner refreshes the ones that carry traffic. Per-packet

@@ -977,9 +977,11 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 			}
 		}
 		if (unlikely(unverified)) {
-			/* below: the tcp_close class until traffic follows */
+			/* below: the tcp_close class until traffic follows,
+			 * if that is shorter (a rule may say otherwise) */
 			w->stats.cnt[PHX_CNT_TCP_RST_UNVERIFIED]++;
-			rst_cut = true;
+			rst_cut = sess_tmo_class(pol, s, PHX_TMO_TCP_CLOSE) <
+				  sess_tmo(pol, s);
 		} else {
 			s->state = (uint8_t)ns;
 		}
@@ -1003,9 +1005,9 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 	 * lifetime of a reset one (class tcp_close); the next other packet
 	 * gives its class back. Both are events, so the peer's copy lives
 	 * exactly as long. */
-	if (s->state != old_state || s->flags != old_flags || rst_cut ||
-	    unlikely(s->tmo_class == PHX_TMO_TCP_CLOSE &&
-		     s->state != PHX_TCP_CLOSE)) {
+	if (s->state != old_state || s->flags != old_flags ||
+	    unlikely(rst_cut != (s->tmo_class == PHX_TMO_TCP_CLOSE &&
+				 s->state != PHX_TCP_CLOSE))) {
 		s->tmo_class = rst_cut ? (uint8_t)PHX_TMO_TCP_CLOSE :
 			(uint8_t)phx_tmo_class_of(s->key.proto,
 				(enum phx_tcp_state)s->state,
@@ -1772,9 +1774,12 @@ restore_sess(struct phx_worker *w, const struct phx_sess *old)
 	t.flags &= (uint8_t)~PHX_SESS_F_USED;
 	if ((t.flags & PHX_SESS_F_SNAT) && t.nat_port != 0) {
 		np = snat_pool_of(w, t.nat_ip);
+		/* (its port was just released: shared only if another
+		 * session took it since, and refused only with the shared
+		 * table full; then it stays out, as msg_install refuses) */
 		if (np != NULL &&
 		    !phx_nat_pool_share(np, rte_be_to_cpu_16(t.nat_port)))
-			np = NULL;
+			return;
 	}
 	if (phx_shard_insert(w->shard, &t, &err) == NULL && np != NULL)
 		phx_nat_pool_release(np, rte_be_to_cpu_16(t.nat_port));
@@ -1856,10 +1861,16 @@ msg_install(struct phx_worker *w, const struct phx_policy *pol,
 		np = snat_pool_of(w, t.nat_ip);
 		/* The port may already be held here, by a session towards
 		 * another peer: shared, so that it stays in use until both
-		 * are gone. */
+		 * are gone. Refused when too many are shared (a split brain
+		 * mended): a session that does not own its port would free
+		 * it under its other owner when it ends. */
 		if (np != NULL &&
-		    !phx_nat_pool_share(np, rte_be_to_cpu_16(t.nat_port)))
-			np = NULL;
+		    !phx_nat_pool_share(np, rte_be_to_cpu_16(t.nat_port))) {
+			if (replaced)
+				restore_sess(w, &old);
+			w->stats.cnt[PHX_CNT_SESS_INSTALL_FAILED]++;
+			return;
+		}
 	}
 	t.win.sync_epoch = w->epoch;
 	/* Checked insert: the find above also misses when the canonical key
