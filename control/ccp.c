@@ -112,6 +112,9 @@ struct ccp_if {
 	uint64_t rx_from[PHX_CCP_MAX_MEMBERS + 1]; /* ... from each */
 	uint64_t asked_tsc;            /* last IF_PROBE_REQ from a member:
 					* it does not hear us there */
+	uint64_t answered_tsc;         /* last IF_PROBE_RPLY from a member:
+					* our request went out, its answer
+					* came in */
 	uint64_t probe_from;           /* probing since (0: not probing) */
 	uint64_t suspect_from;         /* first probe of this episode */
 	uint64_t probe_next;           /* next ARP probe round */
@@ -757,6 +760,8 @@ handle(struct phx_ccp_rt *rt, const struct phx_ccp_msg *msg,
 		return;
 	case PHX_CCP_OP_IF_PROBE_RPLY:
 		rt->cnt[CCP_CNT_RX_PROBES]++;
+		if (ci != NULL)
+			ci->answered_tsc = now_tsc;
 		return;
 	default:
 		rt->cnt[CCP_CNT_RX_IGNORED]++;
@@ -928,6 +933,7 @@ judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, const bool *alive,
 	ci->link = phx_dp_port_link_up(rt->ctl->dp, ci->port);
 	if (!ci->link) {
 		ci->probe_from = 0;
+		ci->suspect_from = 0;
 		*rx_ok = *tx_ok = false;
 		return;
 	}
@@ -955,8 +961,12 @@ judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, const bool *alive,
 			.u.probe = { .ifn = ci->port },
 		};
 
-		/* a peer that hears it answers, which counts as CCP heard */
-		send_msg(rt, ci, &q, PHX_CCP_DST_ALL, CCP_CNT_TX_PROBES);
+		/* A peer that hears it answers, which counts as CCP heard.
+		 * Only for a peer we miss: one that was only asked answers
+		 * with ARP probes, else two members would keep asking each
+		 * other for ever. */
+		if (missing)
+			send_msg(rt, ci, &q, PHX_CCP_DST_ALL, CCP_CNT_TX_PROBES);
 		(void)phx_arp_probe(arp, ci->port, CCP_IF_PROBES);
 		ci->probe_next = now_tsc + rt->hz *
 			(ci->up ? CCP_IF_PROBE_MS : CCP_IF_REPROBE_MS) / 1000;
@@ -970,7 +980,8 @@ judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, const bool *alive,
 	}
 	reply = phx_arp_reply_tsc(arp, ci->port);
 	rx = phx_arp_rx_tsc(arp, ci->port);
-	if (reply != 0 && now_tsc - reply < silent)
+	if ((reply != 0 && now_tsc - reply < silent) ||
+	    (ci->answered_tsc != 0 && now_tsc - ci->answered_tsc < silent))
 		return;                 /* answered: both ways work */
 	if (now_tsc - ci->probe_from < silent) {
 		*rx_ok = ci->rx_ok;     /* no verdict yet */
@@ -997,6 +1008,21 @@ check_ifs(struct phx_ccp_rt *rt, uint64_t now_tsc)
 			if (rt->ifs[i].rx_from[m] != 0 &&
 			    now_tsc - rt->ifs[i].rx_from[m] < dead)
 				alive[m] = true;
+	/* A peer that reports an interface problem of its own (a link
+	 * down, or a check of its own that failed) explains its silence
+	 * there: while ours are all up, its silence says nothing about
+	 * them. (Once one of ours is down too, it counts again, so that
+	 * two members who each see the other silent do not take turns.) */
+	if (rt->ifs_up >= rt->n_ifs) {
+		struct phx_ccp_member_view v[PHX_CCP_MAX_MEMBERS];
+		unsigned k, n = phx_ccp_fsm_view(rt->fsm,
+				tsc_to_us(rt, now_tsc), v, PHX_DIM(v));
+
+		for (k = 0; k < n; k++)
+			if (!v[k].local && v[k].id <= PHX_CCP_MAX_MEMBERS &&
+			    v[k].ifs_up < v[k].ifs_required)
+				alive[v[k].id] = false;
+	}
 	for (i = 0; i < rt->n_ifs; i++) {
 		struct ccp_if *ci = &rt->ifs[i];
 		bool rx_ok, tx_ok, u;

@@ -368,12 +368,14 @@ int phx_dp_conn_page(struct phx_dp *dp, unsigned w, uint32_t from,
 
 /*
  * Remove every session f matches (phx_conn_filter; all zero: every
- * session), worker by worker, each in scans of PHX_SCAN_BUDGET slots
- * between its bursts, so forwarding goes on. Counted sess_cleared; while
- * the member forwards each removal is a DEL event, so the peers' copies
- * go too. *cleared: sessions removed. 0, or -ETIMEDOUT when a worker took
- * longer than timeout_ms (its scan may finish later; the workers after it
- * were not asked). Not on a worker lcore.
+ * session) on every worker at once, each in scans of PHX_CLEAR_BUDGET
+ * slots between its bursts, so forwarding goes on. Counted sess_cleared;
+ * while the member forwards each removal is a DEL event, so the peers'
+ * copies go too (a scan waits for room in the event ring). *cleared:
+ * sessions removed by the workers that finished. 0, or -ETIMEDOUT when
+ * some worker had not finished within timeout_ms: it stops where it was
+ * (what it removed is counted in sess_cleared, not in *cleared); asking
+ * again finishes the job. Not on a worker lcore.
  */
 int phx_dp_clear(struct phx_dp *dp, const struct phx_conn_filter *f,
 		 unsigned timeout_ms, uint64_t *cleared);

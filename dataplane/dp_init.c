@@ -856,19 +856,43 @@ int
 phx_dp_clear(struct phx_dp *dp, const struct phx_conn_filter *f,
 	     unsigned timeout_ms, uint64_t *cleared)
 {
-	unsigned w;
+	uint32_t seq[RTE_MAX_LCORE];
+	uint64_t end;
+	unsigned w, left;
 	int rc = 0;
 
 	*cleared = 0;
 	pthread_mutex_lock(&dp->dump_lock);
-	for (w = 0; w < dp->nb_workers && rc == 0; w++) {
+	/* every worker at once, one deadline for all */
+	for (w = 0; w < dp->nb_workers; w++) {
 		struct phx_conn_req *rq = &dp->workers[w].dump;
 
 		rq->kind = PHX_REQ_CLEAR;
 		rq->f = *f;
-		rc = req_wait(dp, rq, timeout_ms);
-		if (rc == 0)
+		seq[w] = rq->seq + 1;
+		__atomic_store_n(&rq->seq, seq[w], __ATOMIC_RELEASE);
+	}
+	end = rte_rdtsc() + rte_get_tsc_hz() * timeout_ms / 1000;
+	do {
+		left = 0;
+		for (w = 0; w < dp->nb_workers; w++)
+			if (__atomic_load_n(&dp->workers[w].dump.done,
+					    __ATOMIC_ACQUIRE) != seq[w])
+				left++;
+		if (left == 0)
+			break;
+		rte_delay_us_sleep(50);
+	} while (rte_rdtsc() < end && dp->started);
+	for (w = 0; w < dp->nb_workers; w++) {
+		struct phx_conn_req *rq = &dp->workers[w].dump;
+
+		if (__atomic_load_n(&rq->done, __ATOMIC_ACQUIRE) == seq[w]) {
 			*cleared += rq->dig.n;
+		} else {
+			/* withdraw: the worker stops at its next loop */
+			__atomic_store_n(&rq->done, seq[w], __ATOMIC_RELEASE);
+			rc = -ETIMEDOUT;
+		}
 	}
 	pthread_mutex_unlock(&dp->dump_lock);
 	return rc;

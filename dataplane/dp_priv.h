@@ -129,6 +129,9 @@ static_assert(sizeof(struct phx_sync_delay) == 16, "delay queue entry");
 #define PHX_MSG_BUDGET 256
 /* Shard slots a dump chunk or a digest loop scans at most. */
 #define PHX_SCAN_BUDGET 65536
+/* Slots an operator's clear scans per loop (phx_dp_clear): fewer than a
+ * scan, since every match is a hash delete and a DEL event. */
+#define PHX_CLEAR_BUDGET 4096
 
 /* A worker's loop counter, bumped every loop iteration (idle sleeps
  * included) and read by control to find a stalled worker. Alone in its
@@ -182,6 +185,8 @@ struct phx_worker {
 	struct phx_digest_out dig_acc;    /* [W] digest being computed, or
 					   * sessions cleared so far */
 	uint32_t dig_pos;                 /* [W] its cursor (DIGEST, CLEAR) */
+	struct phx_conn_filter clear_f;   /* [W] the CLEAR request's filter,
+					   * copied when it begins */
 	uint32_t purge_pos;               /* [W] resync purge cursor */
 	bool purge_on;                    /* [W] a purge scan runs */
 	bool purge_marked;                /* [W] a MARK since the last PURGE */

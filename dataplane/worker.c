@@ -980,7 +980,8 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 			/* below: the tcp_close class until traffic follows,
 			 * if that is shorter (a rule may say otherwise) */
 			w->stats.cnt[PHX_CNT_TCP_RST_UNVERIFIED]++;
-			rst_cut = sess_tmo_class(pol, s, PHX_TMO_TCP_CLOSE) <
+			rst_cut = s->tmo_class == PHX_TMO_TCP_CLOSE ||
+				  sess_tmo_class(pol, s, PHX_TMO_TCP_CLOSE) <
 				  sess_tmo(pol, s);
 		} else {
 			s->state = (uint8_t)ns;
@@ -2174,18 +2175,28 @@ serve_clear(struct phx_worker *w, const struct phx_policy *pol, uint32_t seq,
 		w->dig_seq = seq;
 		w->dig_pos = 0;
 		w->dig_acc.n = 0;
+		/* ours from now on: a request withdrawn mid-scan must not
+		 * go on with the next requester's filter */
+		w->clear_f = rq->f;
 	}
-	end = RTE_MIN(sh->max, w->dig_pos + PHX_SCAN_BUDGET);
+	end = RTE_MIN(sh->max, w->dig_pos + PHX_CLEAR_BUDGET);
 	for (i = w->dig_pos; i < end; i++) {
 		struct phx_sess *s = &sh->sess[i];
 
-		if ((s->flags & PHX_SESS_F_USED) && conn_match(s, &rq->f)) {
+		/* every removal is a DEL event while forwarding: leave the
+		 * rest for the next loop when control has not drained the
+		 * ring (a clear must reach the peers whole) */
+		if (w->emit && (w->n_evq == PHX_BURST ||
+				rte_ring_free_count(w->sync_ev) < 2 * PHX_BURST))
+			break;
+		if ((s->flags & PHX_SESS_F_USED) &&
+		    conn_match(s, &w->clear_f)) {
 			sess_destroy(w, pol, s, PHX_CNT_SESS_CLEARED, now);
 			w->dig_acc.n++;
 		}
 	}
-	w->dig_pos = end;
-	if (end < sh->max)
+	w->dig_pos = i;
+	if (i < sh->max)
 		return;
 	rq->dig.n = w->dig_acc.n;
 	__atomic_store_n(&rq->done, seq, __ATOMIC_RELEASE);

@@ -39,8 +39,8 @@ bool phx_nat_pool_take(struct phx_nat_pool *p, uint16_t port);
  * one already holds, towards another peer: replies are told apart by the
  * peer). The port is free again only once every owner has released it.
  * False if out of range, or when PHX_NAT_SHARED_MAX ports are already
- * shared (the caller then uses the port without owning it, as before
- * sharing existed).
+ * shared (the caller then refuses the session: one that does not own its
+ * port would free it under its other owner when it ends).
  */
 #define PHX_NAT_SHARED_MAX 64
 bool phx_nat_pool_share(struct phx_nat_pool *p, uint16_t port);

@@ -628,13 +628,18 @@ for bad in "--ip 10.1.0.300|--ip: '10.1.0.300' is not an IPv4 address (A.B.C.D)"
            "--state open|--state: 'open' is not a TCP state (SYN_SENT, SYN_RECV, ESTABLISHED, FIN_WAIT, CLOSE_WAIT, LAST_ACK, TIME_WAIT, CLOSE)" \
            "--proto udp --state CLOSE|--state: TCP states do not apply to --proto udp" \
            "--limit -1|--limit: '-1' is not a number of rows (0..100000000; 0: no limit)" \
-           "-w x|--worker: 'x' is not a worker number (0..255)"; do
+           "-w x|--worker: 'x' is not a worker number (0..255)" \
+           "--clear|--clear needs a filter (--ip, --port, --proto, --state) or --all, not both" \
+           "--clear --all --port 80|--clear needs a filter (--ip, --port, --proto, --state) or --all, not both" \
+           "--all|--all goes with --clear" \
+           "--clear --port 80 -w 0|--clear acts on every worker and prints no table: no -w, no --limit" \
+           "--clear --ip 0.0.0.0|--ip: 0.0.0.0 is not an address a session can have (leave --ip out for every session)"; do
     args=${bad%%|*}
     # shellcheck disable=SC2086 # the arguments are meant to split
     run connbad "$PHX" -s "$FAKE" conn $args
     expect "conn $args: usage error before asking" 2 '' \
         "phx conn: ${bad#*|}
-Usage: phx [OPTIONS] conn [--ip A.B.C.D] [--port N] [--proto P] [--state S] [-w N] [--limit N]
+Usage: phx [OPTIONS] conn [--ip A.B.C.D] [--port N] [--proto P] [--state S] [-w N] [--limit N] | --clear FILTER... | --clear --all
 Try 'phx conn --help'."
 done
 if [ -s "$TMP/fake.log" ]; then not_ok "... but the member was asked: $(cat "$TMP/fake.log")"; else ok "... and the member was never asked"; fi
