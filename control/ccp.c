@@ -175,6 +175,10 @@ struct phx_ccp_rt {
 	/* peers: unique address (from their sync-port frames) and the
 	 * counter of their last request, echoed in our confirmation */
 	uint32_t peer_ip[PHX_CCP_MAX_MEMBERS + 1];
+	uint64_t peer_problem[PHX_CCP_MAX_MEMBERS + 1]; /* TSC its heartbeat
+						  * first reported fewer
+						  * interfaces up than it
+						  * requires (0: none) */
 	uint64_t req_echo[PHX_CCP_MAX_MEMBERS + 1];
 	/* configuration identity (SPEC 4.5/4.6) */
 	uint64_t cfg_gen;
@@ -923,11 +927,21 @@ judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, const bool *alive,
 	uint64_t reply, rx, drops;
 	unsigned m;
 
-	/* a member heard on another interface but not on this one (with
+	/* A member heard on another interface but not on this one (with
 	 * three members, the other two hearing each other here must not
-	 * hide the third's silence) */
+	 * hide the third's silence). Not one that reported an interface
+	 * problem of its own when it went silent here (its link went
+	 * down: that explains the silence, and with no host to answer our
+	 * probes we would take ours down with it and lose the arbitration
+	 * to the member at fault); one whose problem came after (its own
+	 * probes failed, as ours may) still counts, so that two members
+	 * that each miss the other do not race to excuse each other. */
 	for (m = 1; m <= PHX_CCP_MAX_MEMBERS; m++)
-		if (alive[m] && now_tsc - ci->rx_from[m] >= silent)
+		if (alive[m] && now_tsc - ci->rx_from[m] >= silent &&
+		    !(rt->peer_problem[m] != 0 &&
+		      (uint64_t)llabs((long long)(rt->peer_problem[m] -
+						 ci->rx_from[m])) <
+		      2 * rt->hello_tsc * rt->cc->dead_count))
 			missing = true;
 
 	ci->link = phx_dp_port_link_up(rt->ctl->dp, ci->port);
@@ -1008,20 +1022,24 @@ check_ifs(struct phx_ccp_rt *rt, uint64_t now_tsc)
 			if (rt->ifs[i].rx_from[m] != 0 &&
 			    now_tsc - rt->ifs[i].rx_from[m] < dead)
 				alive[m] = true;
-	/* A peer that reports an interface problem of its own (a link
-	 * down, or a check of its own that failed) explains its silence
-	 * there: while ours are all up, its silence says nothing about
-	 * them. (Once one of ours is down too, it counts again, so that
-	 * two members who each see the other silent do not take turns.) */
-	if (rt->ifs_up >= rt->n_ifs) {
+	/* When each peer began to report an interface problem of its own
+	 * (judge_if: a problem it had before it went silent explains the
+	 * silence). */
+	{
 		struct phx_ccp_member_view v[PHX_CCP_MAX_MEMBERS];
 		unsigned k, n = phx_ccp_fsm_view(rt->fsm,
 				tsc_to_us(rt, now_tsc), v, PHX_DIM(v));
 
-		for (k = 0; k < n; k++)
-			if (!v[k].local && v[k].id <= PHX_CCP_MAX_MEMBERS &&
-			    v[k].ifs_up < v[k].ifs_required)
-				alive[v[k].id] = false;
+		for (k = 0; k < n; k++) {
+			uint8_t id = v[k].id;
+
+			if (v[k].local || id > PHX_CCP_MAX_MEMBERS)
+				continue;
+			if (v[k].ifs_up >= v[k].ifs_required)
+				rt->peer_problem[id] = 0;
+			else if (rt->peer_problem[id] == 0)
+				rt->peer_problem[id] = now_tsc;
+		}
 	}
 	for (i = 0; i < rt->n_ifs; i++) {
 		struct ccp_if *ci = &rt->ifs[i];

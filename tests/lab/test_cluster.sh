@@ -277,6 +277,17 @@ if lab_have_nft; then
     assert_eq "$(cnt 2 "$down2any")" "$c_down2" "member 2 kept its in0 up"
     lab_port_unblock 1 in0
     assert_eq "$(wait_state 1 STANDBY 5)" "STANDBY" "member 1 standby once in0 sends again"
+
+    # A peer's own link loss explains its silence: member 2's sync0
+    # loses its carrier; on the sync network nobody but the members
+    # answers ARP, yet member 1 keeps its sync0 up (and wins).
+    lab_link_cut 2 sync0
+    assert_eq "$(wait_state 1 ACTIVE 5)" "ACTIVE" "member 1 takes over when member 2's sync0 link goes down"
+    sleep 3
+    assert_match "$(tel 1 /phalanx/cluster/if '" ".join("%s=%d" % (v["port"], v["up"]) for v in d.values())')" \
+        "sync0=1" "member 1 keeps sync0 up 3 s on: member 2 reported its link down"
+    lab_link_restore 2 sync0
+    assert_eq "$(wait_state 2 STANDBY 5)" "STANDBY" "member 2 standby once sync0 is back"
 else
     not_ok "nft is installed (scripts/deps installs nftables)"
 fi
