@@ -175,6 +175,8 @@ struct phx_ccp_rt {
 	/* peers: unique address (from their sync-port frames) and the
 	 * counter of their last request, echoed in our confirmation */
 	uint32_t peer_ip[PHX_CCP_MAX_MEMBERS + 1];
+	uint16_t peer_ifs[PHX_CCP_MAX_MEMBERS + 1]; /* interfaces up it
+						  * last reported */
 	uint64_t peer_problem[PHX_CCP_MAX_MEMBERS + 1]; /* TSC its heartbeat
 						  * first reported fewer
 						  * interfaces up than it
@@ -877,23 +879,25 @@ out:
 
 /*
  * Interface Active Check (SPEC CCP-30): an interface is UP only if it
- * can send and receive on its subnet. The link must be up; and while a
- * peer is heard on some interface, CCP must be heard on this one too.
- * A silence of CCP_IF_SILENT_MS (or three dead times, if longer) while a
- * peer speaks elsewhere starts probing, and so does a peer's
- * IF_PROBE_REQ there (it does not hear us: perhaps we cannot send):
- * every CCP_IF_PROBE_MS an IF_PROBE_REQ and ARP requests to hosts of the
- * subnet (phx_arp_probe). An ARP answer within the silence window proves
- * both ways and keeps the interface UP (the fault is on the peer's side,
- * whose own probes then fail, or CCP alone is filtered); with none for
- * one more silence window it is DOWN, receive up if CCP or other ARP
- * frames still arrive there. With no peer heard anywhere nothing can be
- * judged: the link decides. While the port is dropping received frames
- * (NIC or control ring full: a flood, whose CCP and ARP losses say
- * nothing about the link) no verdict is given. Slow on purpose: this is
- * for a link that is up but carries nothing, and must never fire
- * because the members are descheduled (all interfaces would be silent
- * together then, and a peer heard on none).
+ * can send and receive on its subnet. The link must be up; and every
+ * peer heard on some interface must be heard on this one too. A silence
+ * of CCP_IF_SILENT_MS (or three dead times, if longer) of such a peer
+ * starts probing: every CCP_IF_PROBE_MS an IF_PROBE_REQ and ARP requests
+ * to hosts of the subnet (phx_arp_probe); a peer's IF_PROBE_REQ (it does
+ * not hear us: perhaps we cannot send) starts ARP probing only. An ARP
+ * answer or another member's IF_PROBE_RPLY within the silence window
+ * proves both ways and keeps the interface UP (the fault is on the
+ * peer's side, whose own probes then fail, or CCP alone is filtered);
+ * with none for one more silence window it is DOWN, receive up if CCP or
+ * other ARP frames still arrive there. A peer that reported losing an
+ * interface when it went silent is excused: still asked, not judged.
+ * With no peer heard anywhere nothing can be judged: the link decides.
+ * While the port's NIC is dropping received frames (a flood, whose CCP
+ * and ARP losses say nothing about the link) the verdict waits, three
+ * windows at most. Slow on purpose: this is for a link that is up but
+ * carries nothing, and must never fire because the members are
+ * descheduled (all interfaces would be silent together then, and a peer
+ * heard on none).
  */
 #define CCP_IF_SILENT_MS 1000
 #define CCP_IF_PROBE_MS  100   /* probe rounds while undecided */
@@ -923,7 +927,7 @@ judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, const bool *alive,
 	/* a peer's request stays a reason for one of its slow rounds more */
 	bool asked = ci->asked_tsc != 0 && now_tsc - ci->asked_tsc <
 		     silent + 2 * rt->hz * CCP_IF_REPROBE_MS / 1000;
-	bool missing = false;
+	bool missing = false, ask = false;
 	uint64_t reply, rx, drops;
 	unsigned m;
 
@@ -936,13 +940,18 @@ judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, const bool *alive,
 	 * to the member at fault); one whose problem came after (its own
 	 * probes failed, as ours may) still counts, so that two members
 	 * that each miss the other do not race to excuse each other. */
-	for (m = 1; m <= PHX_CCP_MAX_MEMBERS; m++)
-		if (alive[m] && now_tsc - ci->rx_from[m] >= silent &&
-		    !(rt->peer_problem[m] != 0 &&
+	for (m = 1; m <= PHX_CCP_MAX_MEMBERS; m++) {
+		if (!alive[m] || now_tsc - ci->rx_from[m] < silent)
+			continue;
+		ask = true;
+		/* (window: half a silence; its own check fails two
+		 * silences after its silence at the earliest, a link loss
+		 * is reported in its next heartbeat) */
+		if (!(rt->peer_problem[m] != 0 &&
 		      (uint64_t)llabs((long long)(rt->peer_problem[m] -
-						 ci->rx_from[m])) <
-		      2 * rt->hello_tsc * rt->cc->dead_count))
+						 ci->rx_from[m])) < silent / 2))
 			missing = true;
+	}
 
 	ci->link = phx_dp_port_link_up(rt->ctl->dp, ci->port);
 	if (!ci->link) {
@@ -955,6 +964,19 @@ judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, const bool *alive,
 	if (!missing && !asked) {
 		ci->probe_from = 0;
 		ci->suspect_from = 0;
+		/* an excused peer is still asked: if it cannot send here,
+		 * it learns it from our requests */
+		if (ask && (int64_t)(now_tsc - ci->probe_next) >= 0) {
+			struct phx_ccp_msg q = {
+				.opcode = PHX_CCP_OP_IF_PROBE_REQ,
+				.u.probe = { .ifn = ci->port },
+			};
+
+			send_msg(rt, ci, &q, PHX_CCP_DST_ALL,
+				 CCP_CNT_TX_PROBES);
+			ci->probe_next = now_tsc +
+				rt->hz * CCP_IF_PROBE_MS / 1000;
+		}
 		return;
 	}
 	if (ci->probe_from == 0) {
@@ -979,7 +1001,7 @@ judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, const bool *alive,
 		 * Only for a peer we miss: one that was only asked answers
 		 * with ARP probes, else two members would keep asking each
 		 * other for ever. */
-		if (missing)
+		if (ask)
 			send_msg(rt, ci, &q, PHX_CCP_DST_ALL, CCP_CNT_TX_PROBES);
 		(void)phx_arp_probe(arp, ci->port, CCP_IF_PROBES);
 		ci->probe_next = now_tsc + rt->hz *
@@ -1035,10 +1057,17 @@ check_ifs(struct phx_ccp_rt *rt, uint64_t now_tsc)
 
 			if (v[k].local || id > PHX_CCP_MAX_MEMBERS)
 				continue;
-			if (v[k].ifs_up >= v[k].ifs_required)
+			/* the members run the same configuration: fewer up
+			 * than we monitor is a problem, whatever it has
+			 * learnt to require since its start; every new loss
+			 * stamps again */
+			if (v[k].ifs_up >= RTE_MAX(v[k].ifs_required,
+						   (uint16_t)rt->n_ifs))
 				rt->peer_problem[id] = 0;
-			else if (rt->peer_problem[id] == 0)
+			else if (rt->peer_problem[id] == 0 ||
+				 v[k].ifs_up < rt->peer_ifs[id])
 				rt->peer_problem[id] = now_tsc;
+			rt->peer_ifs[id] = v[k].ifs_up;
 		}
 	}
 	for (i = 0; i < rt->n_ifs; i++) {

@@ -192,8 +192,9 @@ uint64_t phx_dp_policy_gen(struct phx_dp *dp);
  *     sync_delay_overflow.
  *   - UPD when the TCP state, the replied flag or the window flag
  *     changes, when an unverified RST gives an ESTABLISHED session the
- *     tcp_close timeout class and when its next other packet takes it
- *     back (docs/firewall.md), and, at most once per 4-second refresh
+ *     tcp_close timeout class (if shorter than its own) and when its
+ *     next packet that is not such a RST takes it back
+ *     (docs/firewall.md), and, at most once per 4-second refresh
  *     epoch, on a packet
  *     of an otherwise unchanged session (sync_refresh): a standby
  *     expires synced sessions by the remaining lifetime they carry, so
@@ -262,7 +263,9 @@ enum phx_dp_msg_type {
  *   (win.sync_epoch, as an emitted event does on the sender).
  * RESYNC_MARK / RESYNC_PURGE: around a resync (a full sync after a lost
  *   and regained sync connection, which only adds and updates), MARK
- *   notes the epoch and PURGE removes, in a budgeted scan, every session
+ *   notes the epoch (on a standby, sessions installed earlier in it are
+ *   moved one epoch back, so they cannot pass for the resync's) and
+ *   PURGE removes, in a budgeted scan, every session
  *   no install has touched since (what the peer deleted while the link
  *   was down), counting sess_resync_purged. Nothing is purged when the
  *   resync took 250 epochs or more (the epoch is one byte). No event.

@@ -8,6 +8,7 @@
  * path never allocates (DESIGN invariant 2).
  */
 #include <errno.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -861,9 +862,21 @@ phx_dp_clear(struct phx_dp *dp, const struct phx_conn_filter *f,
 	unsigned w, left;
 	int rc = 0;
 
+	struct timespec ts;
+
 	*cleared = 0;
-	pthread_mutex_lock(&dp->dump_lock);
-	/* every worker at once, one deadline for all */
+	/* one deadline for all, the wait for another request included */
+	end = rte_rdtsc() + rte_get_tsc_hz() * timeout_ms / 1000;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	if (pthread_mutex_timedlock(&dp->dump_lock, &ts) != 0)
+		return -ETIMEDOUT;
+	/* every worker at once */
 	for (w = 0; w < dp->nb_workers; w++) {
 		struct phx_conn_req *rq = &dp->workers[w].dump;
 
@@ -872,7 +885,6 @@ phx_dp_clear(struct phx_dp *dp, const struct phx_conn_filter *f,
 		seq[w] = rq->seq + 1;
 		__atomic_store_n(&rq->seq, seq[w], __ATOMIC_RELEASE);
 	}
-	end = rte_rdtsc() + rte_get_tsc_hz() * timeout_ms / 1000;
 	do {
 		left = 0;
 		for (w = 0; w < dp->nb_workers; w++)

@@ -198,6 +198,9 @@ struct phx_worker {
 					   * now / PHX_SYNC_REFRESH_S, low
 					   * byte */
 	uint32_t dig_seq;                 /* [W] request it belongs to */
+	uint32_t dig_kind;                /* [W] and its kind (a withdrawn
+					   * request's seq may come back with
+					   * another kind) */
 	uint16_t msg_n, msg_i;            /* [W] msgs[] dequeued / applied;
 					   * msgs[msg_i] may be a dump that
 					   * waits for room in sync_ev */

@@ -1962,6 +1962,21 @@ msg_apply(struct phx_worker *w, const struct phx_policy *pol,
 		w->purge_from = w->epoch;
 		w->purge_marked = true;
 		w->purge_on = false;
+		/* What was installed earlier in this epoch predates the
+		 * resync: one epoch back, or the purge would take it for
+		 * something the resync brought (seen in the lab: a session
+		 * refreshed just before the link went down survived it). A
+		 * standby only (the purge never runs elsewhere), once per
+		 * resync: a scan of the table here is affordable. */
+		if (!w->emit)
+			for (i = 0; i < w->shard->max; i++) {
+				struct phx_sess *s = &w->shard->sess[i];
+
+				if ((s->flags & PHX_SESS_F_USED) &&
+				    s->win.sync_epoch == w->purge_from)
+					s->win.sync_epoch =
+						(uint8_t)(w->purge_from - 1);
+			}
 		break;
 	case PHX_MSG_RESYNC_PURGE:
 		/* without its MARK (a full ring lost it) the window is
@@ -2137,8 +2152,9 @@ serve_digest(struct phx_worker *w, uint32_t seq)
 	const struct phx_shard *sh = w->shard;
 	uint32_t i, end;
 
-	if (w->dig_seq != seq) {
+	if (w->dig_seq != seq || w->dig_kind != PHX_REQ_DIGEST) {
 		w->dig_seq = seq;
+		w->dig_kind = PHX_REQ_DIGEST;
 		w->dig_pos = 0;
 		w->dig_acc.sum = 0;
 		w->dig_acc.n = 0;
@@ -2161,7 +2177,7 @@ serve_digest(struct phx_worker *w, uint32_t seq)
 }
 
 /* An operator's clear (phx_dp_clear): the sessions the filter matches
- * go, PHX_SCAN_BUDGET slots per loop, as a flush does (sess_cleared; DEL
+ * go, PHX_CLEAR_BUDGET slots per loop, as a flush does (sess_cleared; DEL
  * events while forwarding, so the peers' copies go too). */
 static void
 serve_clear(struct phx_worker *w, const struct phx_policy *pol, uint32_t seq,
@@ -2169,30 +2185,42 @@ serve_clear(struct phx_worker *w, const struct phx_policy *pol, uint32_t seq,
 {
 	struct phx_conn_req *rq = &w->dump;
 	struct phx_shard *sh = w->shard;
-	uint32_t i, end;
+	uint32_t i, end, room = UINT32_MAX, n = 0;
 
-	if (w->dig_seq != seq) {
+	if (w->dig_seq != seq || w->dig_kind != PHX_REQ_CLEAR) {
+		/* Ours from now on: a request withdrawn mid-scan must not go
+		 * on with the next requester's filter. The requester
+		 * withdraws (done = seq) before it writes another request,
+		 * so a filter read here that belongs to the next one shows
+		 * as this one withdrawn, and nothing is done with it. */
+		struct phx_conn_filter f = rq->f;
+
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&rq->done, __ATOMIC_ACQUIRE) == seq)
+			return;
+		w->clear_f = f;
 		w->dig_seq = seq;
+		w->dig_kind = PHX_REQ_CLEAR;
 		w->dig_pos = 0;
 		w->dig_acc.n = 0;
-		/* ours from now on: a request withdrawn mid-scan must not
-		 * go on with the next requester's filter */
-		w->clear_f = rq->f;
+	}
+	/* Every removal is a DEL event while forwarding: no more this loop
+	 * than the event ring has room for (a clear must reach the peers
+	 * whole); the rest waits for control to drain it. */
+	if (w->emit) {
+		unsigned free = rte_ring_free_count(w->sync_ev);
+
+		room = free > 2 * PHX_BURST ? free - 2 * PHX_BURST : 0;
 	}
 	end = RTE_MIN(sh->max, w->dig_pos + PHX_CLEAR_BUDGET);
-	for (i = w->dig_pos; i < end; i++) {
+	for (i = w->dig_pos; i < end && n < room; i++) {
 		struct phx_sess *s = &sh->sess[i];
 
-		/* every removal is a DEL event while forwarding: leave the
-		 * rest for the next loop when control has not drained the
-		 * ring (a clear must reach the peers whole) */
-		if (w->emit && (w->n_evq == PHX_BURST ||
-				rte_ring_free_count(w->sync_ev) < 2 * PHX_BURST))
-			break;
 		if ((s->flags & PHX_SESS_F_USED) &&
 		    conn_match(s, &w->clear_f)) {
 			sess_destroy(w, pol, s, PHX_CNT_SESS_CLEARED, now);
 			w->dig_acc.n++;
+			n++;
 		}
 	}
 	w->dig_pos = i;
