@@ -918,6 +918,19 @@ rx_drops(struct phx_ccp_rt *rt, const struct ccp_if *ci)
 	return st.imissed + st.rx_nombuf;
 }
 
+/* IF_PROBE_REQ on ci: a peer that hears it answers, which counts as CCP
+ * heard there, and probes that interface itself. */
+static void
+ask_peers(struct phx_ccp_rt *rt, const struct ccp_if *ci)
+{
+	struct phx_ccp_msg q = {
+		.opcode = PHX_CCP_OP_IF_PROBE_REQ,
+		.u.probe = { .ifn = ci->port },
+	};
+
+	send_msg(rt, ci, &q, PHX_CCP_DST_ALL, CCP_CNT_TX_PROBES);
+}
+
 static void
 judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, const bool *alive,
 	 uint64_t silent, uint64_t now_tsc, bool *rx_ok, bool *tx_ok)
@@ -967,13 +980,7 @@ judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, const bool *alive,
 		/* an excused peer is still asked: if it cannot send here,
 		 * it learns it from our requests */
 		if (ask && (int64_t)(now_tsc - ci->probe_next) >= 0) {
-			struct phx_ccp_msg q = {
-				.opcode = PHX_CCP_OP_IF_PROBE_REQ,
-				.u.probe = { .ifn = ci->port },
-			};
-
-			send_msg(rt, ci, &q, PHX_CCP_DST_ALL,
-				 CCP_CNT_TX_PROBES);
+			ask_peers(rt, ci);
 			ci->probe_next = now_tsc +
 				rt->hz * CCP_IF_PROBE_MS / 1000;
 		}
@@ -992,17 +999,11 @@ judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, const bool *alive,
 		}
 	}
 	if ((int64_t)(now_tsc - ci->probe_next) >= 0) {
-		struct phx_ccp_msg q = {
-			.opcode = PHX_CCP_OP_IF_PROBE_REQ,
-			.u.probe = { .ifn = ci->port },
-		};
-
-		/* A peer that hears it answers, which counts as CCP heard.
-		 * Only for a peer we miss: one that was only asked answers
+		/* Only for a peer we miss: one that was only asked answers
 		 * with ARP probes, else two members would keep asking each
 		 * other for ever. */
 		if (ask)
-			send_msg(rt, ci, &q, PHX_CCP_DST_ALL, CCP_CNT_TX_PROBES);
+			ask_peers(rt, ci);
 		(void)phx_arp_probe(arp, ci->port, CCP_IF_PROBES);
 		ci->probe_next = now_tsc + rt->hz *
 			(ci->up ? CCP_IF_PROBE_MS : CCP_IF_REPROBE_MS) / 1000;
