@@ -57,6 +57,15 @@ struct phx_cfg_port {
 	unsigned n_addrs;
 	struct phx_cfg_addr addrs[PHX_CFG_MAX_ADDRS];
 	struct phx_cfg_loc device_loc;     /* for probe errors at start-up */
+	/* A VLAN sub-interface (SPEC MODE-08, ADDR-60) has no device of its
+	 * own: it sends and receives the frames of its parent's device that
+	 * carry its 802.1Q tag, with the parent's MAC, descriptors and
+	 * promiscuity (device, mac, rx_desc, tx_desc, promiscuous copied from
+	 * the parent by the validator). */
+	int parent;                        /* index in ports[] of the physical
+					    * port; -1 = a physical port */
+	uint16_t vlan;                     /* 802.1Q VLAN id 1..4094 of a
+					    * sub-interface; 0 = physical */
 };
 
 struct phx_cfg_route {

@@ -172,6 +172,10 @@ phx_config_check_env(const struct phx_config *cfg,
 	if (cfg == NULL)
 		return 0;
 	for (i = 0; i < cfg->n_ports; i++) {
+		/* a VLAN sub-interface has its parent's device (and its
+		 * location): checked once, as the parent's */
+		if (cfg->ports[i].vlan != 0)
+			continue;
 		snprintf(path, sizeof(path), "ports[%u].device", i);
 		if (cfg->ports[i].is_pci)
 			n += check_pci(cfg, i, path, errs);

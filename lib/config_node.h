@@ -93,6 +93,20 @@ struct phx_cfg_frontend_ops {
 extern const struct phx_cfg_frontend_ops phx_cfg_json_ops;
 extern const struct phx_cfg_frontend_ops phx_cfg_yaml_ops;
 
+/* The settings of a physical port that a VLAN sub-interface takes from
+ * its parent rather than from its own keys (besides the device): indexes
+ * of struct phx_cfg_port_src's own_value[] and own_key[]. */
+enum phx_cfg_port_own {
+	PHX_CFG_OWN_MAC,
+	PHX_CFG_OWN_RX_DESC,
+	PHX_CFG_OWN_TX_DESC,
+	PHX_CFG_OWN_PROMISC,
+	PHX_CFG_OWN_MAX
+};
+
+/* Their keys, "mac" ... (config_schema.c). */
+extern const char *const phx_cfg_port_own_keys[PHX_CFG_OWN_MAX];
+
 /*
  * Where each value that the validator needs to point at came from. Filled
  * by the schema walker; a location with line 0 means "absent or already
@@ -100,8 +114,26 @@ extern const struct phx_cfg_frontend_ops phx_cfg_yaml_ops;
  */
 struct phx_cfg_port_src {
 	struct phx_cfg_loc self;                    /* the port object */
+	bool object;                                /* it is an object (else
+						     * the walker said so) */
 	struct phx_cfg_loc name;                    /* valid "name" value */
 	struct phx_cfg_loc device;                  /* valid "device" value */
+	struct phx_cfg_loc mtu;                     /* valid "mtu" value */
+	struct phx_cfg_loc parent;                  /* valid "parent" value */
+	char parent_name[PHX_CFG_NAME_LEN];         /* "parent" as written */
+	struct phx_cfg_loc vlan;                    /* valid "vlan" value */
+	/* The keys "device", "parent", "vlan" and "mtu" as written, valid
+	 * value or not: whether an entry is a physical port or a VLAN
+	 * sub-interface is what the operator wrote, even where the walker
+	 * rejected the value (its error stands; the kind of port must not
+	 * change under it and raise a second one). */
+	struct phx_cfg_loc device_key, parent_key, vlan_key, mtu_key;
+	/* The physical port's own settings (enum phx_cfg_port_own): where
+	 * the walker accepted a value, and where the key of that value is,
+	 * for "a sub-interface takes this from its parent" (a rejected
+	 * value was reported already and has neither). */
+	struct phx_cfg_loc own_value[PHX_CFG_OWN_MAX];
+	struct phx_cfg_loc own_key[PHX_CFG_OWN_MAX];
 	struct phx_cfg_loc addr[PHX_CFG_MAX_ADDRS]; /* valid addresses */
 };
 

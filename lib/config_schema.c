@@ -893,15 +893,16 @@ conv_mac(struct walk *w, const struct field *f, const struct phx_cfg_node *n,
 	 const char *path, void *obj, void *src)
 {
 	struct phx_cfg_port *port = obj;
+	struct phx_cfg_port_src *psrc = src;
 	uint8_t mac[6];
 	const char *s, *p;
 	char q[200];
 	unsigned i;
 
 	(void)f;
-	(void)src;
 	if (is_null(n)) {
 		port->has_mac = false;  /* explicit "use the device's MAC" */
+		psrc->own_value[PHX_CFG_OWN_MAC] = n->loc;
 		return;
 	}
 	s = want_string_or(w, n, path, 1, 32, "string or null");
@@ -931,6 +932,7 @@ conv_mac(struct walk *w, const struct field *f, const struct phx_cfg_node *n,
 	}
 	memcpy(port->mac, mac, sizeof(mac));
 	port->has_mac = true;
+	psrc->own_value[PHX_CFG_OWN_MAC] = n->loc;
 }
 
 static json_t *
@@ -2879,6 +2881,56 @@ cluster_present(const struct phx_config *cfg, const void *obj)
 	return cfg->cluster.enabled;
 }
 
+/* ------------------------------- custom fields: VLAN sub-interfaces */
+
+/*
+ * A port entry is a physical port ("device") or a VLAN sub-interface of
+ * one ("parent" and "vlan"; SPEC MODE-08). The sub-interface has no
+ * device, MAC, rings or promiscuity of its own: it is the parent's device
+ * seen through one 802.1Q tag, so the dump leaves those keys out of it
+ * (a dump that wrote them would not load again), and leaves "parent" and
+ * "vlan" out of a physical port. vlan is the discriminator rather than
+ * parent: a zeroed struct phx_cfg_port is then a physical port.
+ */
+static bool
+port_physical(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_port *port = obj;
+
+	(void)cfg;
+	return port->vlan == 0;
+}
+
+static bool
+port_vlan(const struct phx_config *cfg, const void *obj)
+{
+	return !port_physical(cfg, obj);
+}
+
+/* "parent": a port name, resolved (and held to a physical port) by the
+ * validator, since the parent may come later in the list. */
+static void
+conv_parent(struct walk *w, const struct field *f,
+	    const struct phx_cfg_node *n, const char *path, void *obj,
+	    void *src)
+{
+	struct phx_cfg_port_src *psrc = src;
+
+	(void)f;
+	(void)obj;
+	if (want_port_name(w, n, path, psrc->parent_name,
+			   sizeof(psrc->parent_name)))
+		psrc->parent = n->loc;
+}
+
+static json_t *
+dump_parent(const struct phx_config *cfg, const void *obj)
+{
+	const struct phx_cfg_port *port = obj;
+
+	return dump_port_index(cfg, port->parent);
+}
+
 /* -------------------------------------------------------------- tables */
 
 static const struct field neigh_fields[] = {
@@ -2965,20 +3017,39 @@ static const struct field port_fields[] = {
 	  MEMBER(struct phx_cfg_port, name),
 	  .min = 1, .max = PHX_CFG_NAME_LEN - 1, .check = check_port_name,
 	  SRC(struct phx_cfg_port_src, name) },
-	{ .key = "device", .type = FT_CUSTOM, .flags = F_REQUIRED,
-	  .conv = conv_device, .dump = dump_device },
+	/* a physical port: "device"; a VLAN sub-interface: "parent" and
+	 * "vlan" instead (exactly one of the two is the validator's check,
+	 * so that the message can say which) */
+	{ .key = "device", .type = FT_CUSTOM, .conv = conv_device,
+	  .dump = dump_device, .present = port_physical },
+	{ .key = "parent", .type = FT_CUSTOM, .conv = conv_parent,
+	  .dump = dump_parent, .present = port_vlan },
+	/* 0 (the default) marks a physical port, and is not accepted */
+	{ .key = "vlan", .type = FT_UINT, MEMBER(struct phx_cfg_port, vlan),
+	  .min = 1, .max = 4094, .def = 0,
+	  SRC(struct phx_cfg_port_src, vlan), .present = port_vlan },
+	/* mac, rx_desc, tx_desc, promiscuous: a sub-interface's come from
+	 * its parent */
 	{ .key = "mac", .type = FT_CUSTOM, .conv = conv_mac,
-	  .dump = dump_mac },
+	  .dump = dump_mac, .present = port_physical },
+	/* a sub-interface without one takes its parent's (validator) */
 	{ .key = "mtu", .type = FT_UINT, MEMBER(struct phx_cfg_port, mtu),
-	  .min = 68, .max = 9000, .def = 1500 },
+	  .min = 68, .max = 9000, .def = 1500,
+	  SRC(struct phx_cfg_port_src, mtu) },
 	{ .key = "rx_desc", .type = FT_UINT, .flags = F_POW2,
 	  MEMBER(struct phx_cfg_port, rx_desc),
-	  .min = 64, .max = 4096, .def = 1024 },
+	  .min = 64, .max = 4096, .def = 1024,
+	  SRC(struct phx_cfg_port_src, own_value[PHX_CFG_OWN_RX_DESC]),
+	  .present = port_physical },
 	{ .key = "tx_desc", .type = FT_UINT, .flags = F_POW2,
 	  MEMBER(struct phx_cfg_port, tx_desc),
-	  .min = 64, .max = 4096, .def = 1024 },
+	  .min = 64, .max = 4096, .def = 1024,
+	  SRC(struct phx_cfg_port_src, own_value[PHX_CFG_OWN_TX_DESC]),
+	  .present = port_physical },
 	{ .key = "promiscuous", .type = FT_BOOL,
-	  MEMBER(struct phx_cfg_port, promiscuous), .def = 1 },
+	  MEMBER(struct phx_cfg_port, promiscuous), .def = 1,
+	  SRC(struct phx_cfg_port_src, own_value[PHX_CFG_OWN_PROMISC]),
+	  .present = port_physical },
 	{ .key = "addresses", .type = FT_CUSTOM, .conv = conv_addresses,
 	  .dump = dump_addresses },
 };
@@ -3151,6 +3222,38 @@ static const struct section root_section = SECTION(root_fields);
 
 /* ------------------------------------------------ custom: ports, routes */
 
+const char *const phx_cfg_port_own_keys[PHX_CFG_OWN_MAX] = {
+	[PHX_CFG_OWN_MAC] = "mac",
+	[PHX_CFG_OWN_RX_DESC] = "rx_desc",
+	[PHX_CFG_OWN_TX_DESC] = "tx_desc",
+	[PHX_CFG_OWN_PROMISC] = "promiscuous",
+};
+
+/* Where the keys that decide a port's kind are, and the keys of the
+ * physical settings whose value the walker accepted (struct
+ * phx_cfg_port_src). A key given twice (YAML) counts where it is first. */
+static void
+port_keys(const struct phx_cfg_node *n, struct phx_cfg_port_src *psrc)
+{
+	const struct phx_cfg_node *k;
+	unsigned i;
+
+	psrc->object = n->type == PHX_CFG_NODE_OBJECT;
+	if ((k = phx_cfg_node_get(n, "device")) != NULL)
+		psrc->device_key = k->key_loc;
+	if ((k = phx_cfg_node_get(n, "parent")) != NULL)
+		psrc->parent_key = k->key_loc;
+	if ((k = phx_cfg_node_get(n, "vlan")) != NULL)
+		psrc->vlan_key = k->key_loc;
+	if ((k = phx_cfg_node_get(n, "mtu")) != NULL)
+		psrc->mtu_key = k->key_loc;
+	for (i = 0; i < PHX_CFG_OWN_MAX; i++) {
+		k = phx_cfg_node_get(n, phx_cfg_port_own_keys[i]);
+		if (k != NULL && psrc->own_value[i].line != 0)
+			psrc->own_key[i] = k->key_loc;
+	}
+}
+
 static void
 conv_ports(struct walk *w, const struct field *f, const struct phx_cfg_node *n,
 	   const char *path, void *obj, void *src)
@@ -3178,6 +3281,7 @@ conv_ports(struct walk *w, const struct field *f, const struct phx_cfg_node *n,
 		map->ports[i].self = n->kids[i]->loc;
 		walk_object(w, &port_section, n->kids[i], ipath, &cfg->ports[i],
 			    &map->ports[i]);
+		port_keys(n->kids[i], &map->ports[i]);
 		cfg->n_ports = i + 1;
 	}
 }
@@ -3425,6 +3529,8 @@ phx_cfg_schema_walk(struct phx_cfg_ctx *ctx, const struct phx_cfg_node *root,
 	apply_defaults(&root_section, cfg);
 	cfg->default_action = PHX_ACT_DROP; /* a custom field: no .def */
 	cfg->cluster.sync_port = -1;        /* resolved by the validator */
+	for (i = 0; i < PHX_CFG_MAX_PORTS; i++)
+		cfg->ports[i].parent = -1;  /* physical until resolved */
 	src->root = root->loc;
 	walk_object(&w, &root_section, root, "", cfg, src);
 

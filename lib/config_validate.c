@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Semantic validation of a walked configuration: the checks that need more
- * than one value. Unique port names and devices, addresses that are unique
+ * than one value. Ports that are physical or VLAN sub-interfaces of a
+ * physical port, unique port names and devices, addresses that are unique
  * and on disjoint subnets per port, routes that point somewhere reachable,
  * an lcore list that fits the workers, and the policy: zones and rules
  * that name existing ports and zones, NAT that the member can carry out,
@@ -568,6 +569,201 @@ own_addr(const struct phx_config *cfg, const struct phx_cfg_srcmap *src,
 	return false;
 }
 
+/* ------------------------------------------------ VLAN sub-interfaces */
+
+/* Does entry i mean to be a VLAN sub-interface? What the operator wrote
+ * decides, even where the walker rejected a value: an entry with "device"
+ * is physical (if it also has "parent" or "vlan", that is reported once,
+ * as such), an entry with neither kind of key counts as a physical port
+ * without its device. */
+static bool
+is_sub(const struct phx_cfg_srcmap *src, unsigned i)
+{
+	const struct phx_cfg_port_src *ps = &src->ports[i];
+
+	return !has(ps->device_key) && (has(ps->parent_key) ||
+					has(ps->vlan_key));
+}
+
+/*
+ * Sub-interface i's "parent": an existing physical port other than i. No
+ * QinQ: a sub-interface of a sub-interface would need a second tag that
+ * the dataplane does not parse. Returns the parent's index, or -1 (after
+ * reporting, or when the value was rejected by the walker).
+ */
+static int
+resolve_parent(struct phx_cfg_ctx *ctx, const struct phx_config *cfg,
+	       const struct phx_cfg_srcmap *src, unsigned i)
+{
+	const struct phx_cfg_port_src *ps = &src->ports[i];
+	char path[PATH_LEN], list[160];
+	int p;
+
+	if (!has(ps->parent))
+		return -1;
+	snprintf(path, sizeof(path), "ports[%u].parent", i);
+	p = find_port(cfg, src, ps->parent_name);
+	if (p < 0) {
+		phx_cfg_err(ctx, ps->parent, path, "no port named \"%s\" "
+			    "(ports: %s)", ps->parent_name,
+			    port_names(cfg, src, list, sizeof(list)));
+		return -1;
+	}
+	if ((unsigned)p == i) {
+		phx_cfg_err(ctx, ps->parent, path, "port \"%s\" names itself "
+			    "as its parent; the parent is the physical port "
+			    "that carries the VLAN", ps->parent_name);
+		return -1;
+	}
+	if (is_sub(src, (unsigned)p)) {
+		phx_cfg_err(ctx, ps->parent, path, "port \"%s\" is itself a "
+			    "VLAN sub-interface; the parent must be a physical "
+			    "port (VLANs are not stacked: no QinQ)",
+			    ps->parent_name);
+		return -1;
+	}
+	return p;
+}
+
+/*
+ * Each port entry is either physical ("device") or a VLAN sub-interface
+ * ("parent" and "vlan"; SPEC MODE-08). A sub-interface has its parent's
+ * device, MAC, rings and promiscuity, so it may not set them; it has its
+ * own name, addresses and MTU (at most the parent's, the parent's if not
+ * given); and no two sub-interfaces of one parent share a VLAN id. On
+ * success the sub-interface gets parent, and a copy of the parent's
+ * device settings, so that code reading a port's device, MAC or rings
+ * sees the values the frames really use. Runs before every other check:
+ * those treat sub-interfaces as ordinary ports.
+ */
+static void
+check_port_kinds(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
+		 const struct phx_cfg_srcmap *src)
+{
+	char path[PATH_LEN], lbl[48];
+	unsigned i, j, k;
+
+	for (i = 0; i < cfg->n_ports; i++) {
+		const struct phx_cfg_port_src *ps = &src->ports[i];
+		struct phx_cfg_port *sub = &cfg->ports[i];
+		const struct phx_cfg_port *par;
+		bool par_mtu;
+		int p;
+
+		if (!ps->object)
+			continue; /* "expected object" said it all */
+		port_label(cfg, src, i, lbl, sizeof(lbl));
+		if (has(ps->device_key)) {
+			const bool pk = has(ps->parent_key);
+
+			if (!pk && !has(ps->vlan_key))
+				continue; /* a physical port */
+			snprintf(path, sizeof(path), "ports[%u].%s", i,
+				 pk ? "parent" : "vlan");
+			phx_cfg_err(ctx, pk ? ps->parent_key : ps->vlan_key,
+				    path, "port %s has \"device\" and \"%s\": "
+				    "a port is either physical (\"device\") or "
+				    "a VLAN sub-interface (\"parent\" and "
+				    "\"vlan\"), not both", lbl,
+				    pk ? "parent" : "vlan");
+			continue;
+		}
+		phx_cfg_path_index(path, sizeof(path), "ports", i);
+		if (!is_sub(src, i)) {
+			phx_cfg_err(ctx, ps->self, path, "port %s needs "
+				    "\"device\" (a physical port) or "
+				    "\"parent\" and \"vlan\" (a VLAN "
+				    "sub-interface)", lbl);
+			continue;
+		}
+		if (!has(ps->vlan_key))
+			phx_cfg_err(ctx, ps->self, path, "VLAN sub-interface "
+				    "%s has \"parent\" but no \"vlan\" (its "
+				    "802.1Q VLAN id, 1..4094)", lbl);
+		else if (!has(ps->parent_key))
+			phx_cfg_err(ctx, ps->self, path, "VLAN sub-interface "
+				    "%s has \"vlan\" but no \"parent\" (the "
+				    "physical port whose frames carry the tag)",
+				    lbl);
+
+		p = resolve_parent(ctx, cfg, src, i);
+		for (k = 0; k < PHX_CFG_OWN_MAX; k++) {
+			const char *key = phx_cfg_port_own_keys[k];
+
+			if (!has(ps->own_key[k]))
+				continue;
+			snprintf(path, sizeof(path), "ports[%u].%s", i, key);
+			if (p >= 0)
+				phx_cfg_err(ctx, ps->own_key[k], path, "a VLAN "
+					    "sub-interface takes \"%s\" from "
+					    "its parent \"%s\" (they share one "
+					    "device); set it there", key,
+					    cfg->ports[p].name);
+			else
+				phx_cfg_err(ctx, ps->own_key[k], path, "a VLAN "
+					    "sub-interface takes \"%s\" from "
+					    "its parent port (they share one "
+					    "device); set it there", key);
+		}
+		if (p < 0 || !has(ps->vlan))
+			continue;
+		par = &cfg->ports[p];
+
+		/* one sub-interface per (parent, VLAN id): the tag is what
+		 * picks the port of a received frame */
+		for (j = 0; j < i; j++) {
+			if (cfg->ports[j].parent != p ||
+			    !has(src->ports[j].vlan) ||
+			    cfg->ports[j].vlan != sub->vlan)
+				continue;
+			snprintf(path, sizeof(path), "ports[%u].vlan", i);
+			phx_cfg_err(ctx, ps->vlan, path, "duplicate VLAN %u on "
+				    "port \"%s\" (already at ports[%u].vlan, "
+				    "line %u)", sub->vlan, par->name, j,
+				    (unsigned)src->ports[j].vlan.line);
+			break;
+		}
+		if (j < i)
+			continue;
+
+		/* A tagged frame is its parent's frame plus 4 bytes of tag,
+		 * which the parent's buffers leave room for; an IP MTU above
+		 * the parent's would not fit the device. A parent MTU that
+		 * the walker rejected is neither taken nor compared with. */
+		par_mtu = !has(src->ports[p].mtu_key) || has(src->ports[p].mtu);
+		if (par_mtu && !has(ps->mtu_key)) {
+			sub->mtu = par->mtu;
+		} else if (par_mtu && has(ps->mtu) && sub->mtu > par->mtu) {
+			snprintf(path, sizeof(path), "ports[%u].mtu", i);
+			phx_cfg_err(ctx, ps->mtu, path, "MTU %u is larger than "
+				    "the MTU %u of its parent \"%s\"", sub->mtu,
+				    par->mtu, par->name);
+		}
+
+		sub->parent = p;
+		snprintf(sub->device, sizeof(sub->device), "%s", par->device);
+		sub->is_pci = par->is_pci;
+		memcpy(sub->mac, par->mac, sizeof(sub->mac));
+		sub->has_mac = par->has_mac;
+		sub->rx_desc = par->rx_desc;
+		sub->tx_desc = par->tx_desc;
+		sub->promiscuous = par->promiscuous;
+		sub->device_loc = par->device_loc;
+	}
+}
+
+/* Does physical port p carry VLAN sub-interfaces (a trunk)? */
+static bool
+has_subs(const struct phx_config *cfg, int p)
+{
+	unsigned j;
+
+	for (j = 0; j < cfg->n_ports; j++)
+		if (cfg->ports[j].parent == p)
+			return true;
+	return false;
+}
+
 /*
  * Zones and ports share one namespace (a rule's "in"/"out" names either),
  * a zone lists existing ports, and "any" names no port (it means every
@@ -943,9 +1139,11 @@ check_rules(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 /* ------------------------------------------------------------ cluster */
 
 /*
- * A VIP (SPEC ADDR-01..03): on an existing port other than the sync port,
- * not a member address, unique, and inside the subnet of a member address
- * of its own port with that address's prefix length. The member address
+ * A VIP (SPEC ADDR-01..03): on an existing port other than the sync port
+ * and other than a trunk (a physical port with VLAN sub-interfaces, SPEC
+ * ADDR-60), not a member address, unique, and inside the subnet of a
+ * member address of its own port with that address's prefix length.
+ * The member address
  * is what the port's ARP and CCP use, and the prefix length is what the
  * VIP is announced with; a VIP off every member subnet would be
  * unreachable from the members' own neighbours. Resolves the VIP's port.
@@ -974,6 +1172,23 @@ check_vip(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 				    "port (cluster.sync_port); the sync network "
 				    "carries no VIP (SPEC ADDR-03)",
 				    vs->port_name);
+			p = -1;
+		} else if (has_subs(cfg, p)) {
+			/* SPEC ADDR-60: the VIP belongs to one VLAN; on the
+			 * trunk it would be announced untagged, to none */
+			if (has(vs->address))
+				phx_cfg_err(ctx, vs->port, path, "VIP %s is on "
+					    "port \"%s\", which carries VLAN "
+					    "sub-interfaces; put it on one of "
+					    "them (a VIP never sits on a "
+					    "trunk)", phx_ip4_str(v->ip, a),
+					    vs->port_name);
+			else
+				phx_cfg_err(ctx, vs->port, path, "port \"%s\" "
+					    "carries VLAN sub-interfaces; put "
+					    "the VIP on one of them (a VIP "
+					    "never sits on a trunk)",
+					    vs->port_name);
 			p = -1;
 		} else {
 			v->port = p;
@@ -1159,6 +1374,7 @@ phx_cfg_validate(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 {
 	unsigned i;
 
+	check_port_kinds(ctx, cfg, src);
 	check_ports(ctx, cfg, src);
 	check_addresses(ctx, cfg, src);
 	for (i = 0; i < cfg->n_routes; i++)

@@ -113,6 +113,8 @@ eal_args_build(const struct phx_config *cfg, char *prog, int extra_argc,
 		eal_push(ea, cfg->eal.log_level);
 	}
 	for (i = 0; i < cfg->n_ports; i++) {
+		if (cfg->ports[i].parent >= 0)
+			continue; /* a VLAN of another port's device */
 		eal_push(ea, cfg->ports[i].is_pci ? "-a" : "--vdev");
 		eal_push(ea, cfg->ports[i].device);
 		any_pci |= cfg->ports[i].is_pci;

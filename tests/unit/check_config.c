@@ -313,6 +313,8 @@ START_TEST(test_catalogue_complete)
 		"cluster_vip_own", "cluster_vip_dup", "cluster_vip_sync",
 		"cluster_sync_unknown", "cluster_sync_noaddr", "cluster_timers",
 		"cluster_timers_large", "cluster_nat", "cluster_null",
+		/* VLAN sub-interfaces */
+		"vlan_kind", "vlan_parent", "vlan_vip", "vlan_env",
 		NULL,
 	};
 	char p[600];
@@ -679,6 +681,8 @@ START_TEST(test_defaults)
 	ck_assert(!cfg->ports[0].has_mac);
 	ck_assert_uint_eq(cfg->ports[0].device_loc.line, 1);
 	ck_assert_uint_eq(cfg->ports[0].device_loc.col, 37);
+	ck_assert_int_eq(cfg->ports[0].parent, -1);  /* physical */
+	ck_assert_uint_eq(cfg->ports[0].vlan, 0);
 	ck_assert_uint_eq(cfg->neigh.max_entries, 1024);
 	ck_assert_uint_eq(cfg->neigh.reachable_s, 300);
 	ck_assert_uint_eq(cfg->neigh.hold_packets, 4);
@@ -892,6 +896,76 @@ START_TEST(test_cluster_model)
 	ck_assert_uint_eq(c->join, PHX_JOIN_AUTO);
 	/* a VIP as NAT address */
 	ck_assert_str_eq(phx_ip4_str(cfg->rules[1].nat_ip, a), "198.51.100.1");
+	phx_config_free(cfg);
+}
+END_TEST
+
+/*
+ * The VLAN golden's model: each sub-interface knows its parent and VLAN
+ * id and carries a copy of the parent's device settings (what the code
+ * that opens devices and sends frames reads), takes the parent's MTU when
+ * it gives none, and is an ordinary port everywhere else (sync port, VIPs,
+ * routes, zones, rules). Physical ports have parent -1 and vlan 0.
+ */
+START_TEST(test_vlan_model)
+{
+	struct phx_config *cfg = phx_config_load(GOOD_DIR "/vlan.json",
+						 &errs);
+	const struct phx_cfg_port *in100, *trunk, *sync, *out, *out1;
+
+	ck_assert(cfg != NULL);
+	ck_assert_uint_eq(cfg->n_ports, 5);
+	in100 = &cfg->ports[0];
+	trunk = &cfg->ports[1];
+	sync = &cfg->ports[2];
+	out = &cfg->ports[3];
+	out1 = &cfg->ports[4];
+
+	ck_assert_int_eq(trunk->parent, -1);
+	ck_assert_uint_eq(trunk->vlan, 0);
+	ck_assert_int_eq(out->parent, -1);
+	ck_assert_uint_eq(out->vlan, 0);
+
+	/* listed before its parent */
+	ck_assert_int_eq(in100->parent, 1);
+	ck_assert_uint_eq(in100->vlan, 100);
+	ck_assert_str_eq(in100->device, "net_null0");
+	ck_assert(!in100->is_pci);
+	ck_assert(in100->has_mac);
+	ck_assert_mem_eq(in100->mac, trunk->mac, sizeof(trunk->mac));
+	ck_assert_uint_eq(in100->rx_desc, 2048);
+	ck_assert_uint_eq(in100->tx_desc, 512);
+	ck_assert(!in100->promiscuous);
+	ck_assert_uint_eq(in100->device_loc.line, trunk->device_loc.line);
+	ck_assert_uint_eq(in100->device_loc.col, trunk->device_loc.col);
+	ck_assert_uint_eq(in100->mtu, 9000);        /* the parent's */
+
+	ck_assert_int_eq(sync->parent, 1);
+	ck_assert_uint_eq(sync->vlan, 4094);
+	ck_assert_uint_eq(sync->mtu, 1500);         /* its own */
+
+	ck_assert_int_eq(out1->parent, 3);
+	ck_assert_uint_eq(out1->vlan, 1);
+	ck_assert_str_eq(out1->device, "net_null1");
+	ck_assert(!out1->has_mac);
+	ck_assert_uint_eq(out1->rx_desc, 1024);
+	ck_assert(out1->promiscuous);
+	ck_assert_uint_eq(out1->mtu, 1400);
+
+	/* ordinary ports for everything else */
+	ck_assert_int_eq(cfg->cluster.sync_port, 2);
+	ck_assert_int_eq(cfg->cluster.vips[0].port, 0);
+	ck_assert_int_eq(cfg->cluster.vips[1].port, 4);
+	ck_assert_int_eq(cfg->routes[1].port, 4);   /* derived from via */
+	ck_assert_int_eq(cfg->routes[2].port, 0);
+	ck_assert_uint_eq(cfg->zones[0].ports, 1u << 0);
+	ck_assert_uint_eq(cfg->zones[1].ports, 1u << 3 | 1u << 4);
+	ck_assert_uint_eq(cfg->rules[0].in_ports, 1u << 0);
+	ck_assert_uint_eq(cfg->rules[0].out_ports, 1u << 4);
+
+	/* the shared device is checked once, as the parent's */
+	errs.n = 0;
+	ck_assert_uint_eq(phx_config_check_env(cfg, &errs), 0);
 	phx_config_free(cfg);
 }
 END_TEST
@@ -1448,6 +1522,7 @@ config_suite(void)
 	tcase_add_test(tc, test_rule_timeouts_order);
 	tcase_add_test(tc, test_cluster_model);
 	tcase_add_test(tc, test_cluster_defaults);
+	tcase_add_test(tc, test_vlan_model);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cluster_key");
