@@ -131,6 +131,12 @@ tel_ports(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 		rte_tel_data_start_dict(c);
 		rte_tel_data_add_dict_u64(c, "port_id", pi->port_id);
 		rte_tel_data_add_dict_string(c, "device", pi->cfg->device);
+		if (pi->vlan != 0) {
+			/* the counters below are its parent device's */
+			rte_tel_data_add_dict_string(c, "parent",
+				phx_dp_port(ctl->dp, pi->parent)->cfg->name);
+			rte_tel_data_add_dict_u64(c, "vlan", pi->vlan);
+		}
 		snprintf(buf, sizeof(buf), RTE_ETHER_ADDR_PRT_FMT,
 			 RTE_ETHER_ADDR_BYTES(&pi->mac));
 		rte_tel_data_add_dict_string(c, "mac", buf);

@@ -480,6 +480,8 @@ phx_dp_start(struct phx_dp *dp)
 	for (i = 0; i < dp->nb_ports; i++) {
 		const struct phx_dp_port_info *pi = &dp->ports[i];
 
+		if (pi->vlan != 0)
+			continue; /* its parent's device */
 		rc = rte_eth_dev_start(pi->port_id);
 		if (rc != 0) {
 			PHX_LOG_DP(ERR, "port %s: start failed: %s\n",
@@ -517,7 +519,8 @@ phx_dp_stop(struct phx_dp *dp)
 			rte_eal_wait_lcore(dp->workers[i].lcore);
 	if (dp->started)
 		for (i = 0; i < dp->nb_ports; i++)
-			rte_eth_dev_stop(dp->ports[i].port_id);
+			if (dp->ports[i].vlan == 0)
+				rte_eth_dev_stop(dp->ports[i].port_id);
 	dp->started = false;
 }
 

@@ -224,7 +224,13 @@ struct phx_dp {
 	unsigned nb_workers;                    /* [I] */
 	unsigned nb_ports;                      /* [I] */
 	struct phx_dp_port_info ports[PHX_CFG_MAX_PORTS]; /* [I] */
-	int16_t port_idx[RTE_MAX_ETHPORTS];     /* [I] DPDK port id -> index, -1 */
+	int16_t port_idx[RTE_MAX_ETHPORTS];     /* [I] DPDK port id -> index of
+						 * its physical port, -1 */
+	uint8_t *vlan_map[PHX_CFG_MAX_PORTS];   /* [I] of a physical port with
+						 * VLAN sub-interfaces: VLAN id
+						 * -> sub-interface index + 1,
+						 * 0 = none; NULL: no
+						 * sub-interfaces */
 	struct rte_mempool *pool;               /* [I] */
 	unsigned ev_next;                       /* [C] first worker whose
 						 * events the next drain

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <rte_ethdev.h>
+#include <rte_malloc.h>
 
 #include "dataplane/dp_priv.h"
 
@@ -132,6 +133,42 @@ port_setup(struct phx_dp *dp, unsigned idx, struct phx_cfg_errors *errs)
 	return 0;
 }
 
+/*
+ * A VLAN sub-interface (SPEC MODE-08): its parent's device, queues and MAC,
+ * its own tag, MTU, addresses and TX buffers. Workers find it from the
+ * parent's table of VLAN ids (vlan_map) when a tagged frame arrives there.
+ */
+static int
+vlan_setup(struct phx_dp *dp, unsigned idx, struct phx_cfg_errors *errs)
+{
+	const struct phx_cfg_port *pc = &dp->cfg->ports[idx];
+	const struct phx_dp_port_info *par = &dp->ports[pc->parent];
+	struct phx_dp_port_info *pi = &dp->ports[idx];
+	uint8_t *map = dp->vlan_map[pc->parent];
+
+	if (par->cfg == NULL)
+		return -ENODEV; /* its parent's error is reported */
+	if (map == NULL) {
+		map = rte_zmalloc("phx_vlan_map", RTE_ETHER_MAX_VLAN_ID + 1, 0);
+		if (map == NULL) {
+			phx_cfg_error_add(errs, dp->cfg->path, pc->device_loc,
+				"ports", "port %s: no memory for its VLAN "
+				"table", pc->name);
+			return -ENOMEM;
+		}
+		dp->vlan_map[pc->parent] = map;
+	}
+	map[pc->vlan] = (uint8_t)(idx + 1);
+	pi->cfg = pc;
+	pi->port_id = par->port_id;
+	pi->nb_queues = par->nb_queues;
+	pi->mtu = pc->mtu;
+	pi->mac = par->mac;
+	pi->vlan = pc->vlan;
+	pi->parent = (uint16_t)pc->parent;
+	return 0;
+}
+
 int
 phx_dp_ports_init(struct phx_dp *dp, struct phx_cfg_errors *errs)
 {
@@ -140,10 +177,24 @@ phx_dp_ports_init(struct phx_dp *dp, struct phx_cfg_errors *errs)
 
 	for (i = 0; i < RTE_MAX_ETHPORTS; i++)
 		dp->port_idx[i] = -1;
-	/* Keep going after a failure so every bad port is reported. */
+	/* Keep going after a failure so every bad port is reported.
+	 * Physical ports first: a sub-interface may precede its parent. */
 	for (i = 0; i < dp->cfg->n_ports; i++) {
-		int r = port_setup(dp, i, errs);
+		int r;
 
+		if (dp->cfg->ports[i].parent >= 0)
+			continue;
+		r = port_setup(dp, i, errs);
+		dp->ports[i].parent = (uint16_t)i;
+		if (r != 0 && rc == 0)
+			rc = r;
+	}
+	for (i = 0; i < dp->cfg->n_ports; i++) {
+		int r;
+
+		if (dp->cfg->ports[i].parent < 0)
+			continue;
+		r = vlan_setup(dp, i, errs);
 		if (r != 0 && rc == 0)
 			rc = r;
 	}
@@ -157,9 +208,13 @@ phx_dp_ports_close(struct phx_dp *dp)
 	unsigned i;
 
 	for (i = 0; i < dp->nb_ports; i++) {
-		if (dp->ports[i].cfg == NULL)
+		if (dp->ports[i].cfg == NULL || dp->ports[i].vlan != 0)
 			continue;
 		/* phx_dp_stop() stopped what was started. */
 		rte_eth_dev_close(dp->ports[i].port_id);
+	}
+	for (i = 0; i < PHX_CFG_MAX_PORTS; i++) {
+		rte_free(dp->vlan_map[i]);
+		dp->vlan_map[i] = NULL;
 	}
 }

@@ -77,6 +77,36 @@ drop(struct phx_worker *w, struct rte_mbuf *m, enum phx_drop_reason r)
 	rte_pktmbuf_free(m);
 }
 
+/*
+ * m with the 802.1Q tag of VLAN vid in front of its EtherType, for a
+ * sub-interface's frames. In place when m is ours alone and has the
+ * headroom (always, for what we received and forward); a shared or
+ * indirect first segment is copied first. NULL when no buffer was left
+ * (m freed, counted vlan_no_room).
+ */
+static struct rte_mbuf *
+vlan_push(struct phx_worker *w, struct rte_mbuf *m, uint16_t vid)
+{
+	struct rte_mbuf *c;
+
+	if (!RTE_MBUF_DIRECT(m) || rte_mbuf_refcnt_read(m) > 1 ||
+	    rte_pktmbuf_headroom(m) < RTE_VLAN_HLEN) {
+		c = rte_pktmbuf_copy(m, w->dp->pool, 0, UINT32_MAX);
+		rte_pktmbuf_free(m);
+		if (c == NULL) {
+			w->stats.drop[PHX_DROP_VLAN_NO_ROOM]++;
+			return NULL;
+		}
+		m = c;
+	}
+	m->vlan_tci = vid; /* priority 0 */
+	if (rte_vlan_insert(&m) != 0) {
+		drop(w, m, PHX_DROP_VLAN_NO_ROOM);
+		return NULL;
+	}
+	return m;
+}
+
 /* Buffer m for port pidx. tx_pkts counts what the NIC accepted, from
  * the buffer's own return values (per flush, not per packet); what it
  * refused goes to the error callback as tx_full. Bytes are the port's
@@ -84,6 +114,11 @@ drop(struct phx_worker *w, struct rte_mbuf *m, enum phx_drop_reason r)
 static inline void
 tx(struct phx_worker *w, uint16_t pidx, struct rte_mbuf *m)
 {
+	if (unlikely(w->dp->ports[pidx].vlan != 0)) {
+		m = vlan_push(w, m, w->dp->ports[pidx].vlan);
+		if (m == NULL)
+			return;
+	}
 	w->stats.cnt[PHX_CNT_TX_PKTS] += rte_eth_tx_buffer(
 		w->dp->ports[pidx].port_id, w->queue, w->txb[pidx], m);
 }
@@ -1723,18 +1758,89 @@ process(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pkts,
 	new_flows(w, pol, pidx, ip4, &nf, now);
 }
 
+/*
+ * A burst from a physical port that has VLAN sub-interfaces (a trunk):
+ * each frame goes, untagged, to the port its tag names (SPEC MODE-08).
+ * Untagged and priority-tagged (VLAN 0) frames stay on the physical port;
+ * a VLAN id no sub-interface has is dropped as vlan_unknown. A tag the
+ * device or kernel already took off (RX VLAN strip) counts as one still
+ * there, also on a port without sub-interfaces (map NULL), where such a
+ * frame must not pass for untagged: vlan_tagged, as the parser counts
+ * the tags it sees. Order is kept within each port.
+ */
+static void
+vlan_demux(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pkts,
+	   uint16_t n, uint64_t now)
+{
+	const uint8_t *map = w->dp->vlan_map[pidx];
+	struct rte_mbuf *grp[PHX_BURST];
+	uint8_t to[PHX_BURST];
+	uint16_t i, j, k, vid;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct rte_ether_hdr *eth;
+
+		to[i] = (uint8_t)(pidx + 1);
+		if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) {
+			vid = m->vlan_tci & 0xfff;
+		} else {
+			if (map == NULL)
+				continue; /* the parser counts vlan_tagged */
+			if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN +
+						      RTE_VLAN_HLEN)
+				continue; /* the parser judges it */
+			eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+			if (eth->ether_type !=
+			    rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN))
+				continue;
+			rte_vlan_strip(m);
+			vid = m->vlan_tci & 0xfff;
+		}
+		if (vid == 0)
+			continue; /* 802.1p priority tag: untagged */
+		to[i] = map != NULL ? map[vid] : 0;
+		if (to[i] == 0) {
+			drop(w, m, map != NULL ? PHX_DROP_VLAN_UNKNOWN :
+						 PHX_DROP_VLAN_TAGGED);
+			pkts[i] = NULL;
+		}
+	}
+	/* one process() call per port present in the burst, in order of
+	 * first appearance */
+	for (i = 0; i < n; i++) {
+		uint8_t t = to[i];
+
+		if (pkts[i] == NULL)
+			continue;
+		for (j = i, k = 0; j < n; j++) {
+			if (pkts[j] == NULL || to[j] != t)
+				continue;
+			grp[k++] = pkts[j];
+			pkts[j] = NULL;
+		}
+		process(w, (uint16_t)(t - 1), grp, k, now);
+	}
+}
+
 void
 phx_dp_process_burst(struct phx_worker *w, uint16_t pidx,
 		     struct rte_mbuf **pkts, uint16_t n, uint64_t now)
 {
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, flags = 0;
 	uint16_t i;
 
 	w->stats.cnt[PHX_CNT_RX_PKTS] += n;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		flags |= pkts[i]->ol_flags;
+	}
 	w->stats.cnt[PHX_CNT_RX_BYTES] += bytes;
-	process(w, pidx, pkts, n, now);
+	if (unlikely(w->dp->vlan_map[pidx] != NULL ||
+		     (flags & RTE_MBUF_F_RX_VLAN_STRIPPED)))
+		vlan_demux(w, pidx, pkts, n, now);
+	else
+		process(w, pidx, pkts, n, now);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2284,6 +2390,8 @@ phx_dp_worker_loop(void *arg)
 			w->hits_gen = w->pol->gen;
 		}
 		for (p = 0; p < dp->nb_ports; p++) {
+			if (dp->ports[p].vlan != 0)
+				continue; /* arrives on its parent */
 			n = rte_eth_rx_burst(dp->ports[p].port_id, w->queue,
 					     pkts, PHX_BURST);
 			if (n == 0)

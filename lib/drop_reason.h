@@ -16,7 +16,7 @@
 #define PHX_DROP_REASONS(X)                                                    \
 	/* --- frame / header validation (lib/pkt_parse) --- */                 \
 	X(L2_TRUNCATED, l2_truncated, "frame shorter than an Ethernet header")  \
-	X(VLAN_TAGGED, vlan_tagged, "802.1Q/802.1ad tagged frame on an untagged port") \
+	X(VLAN_TAGGED, vlan_tagged, "802.1Q/802.1ad tagged frame on a port without VLAN sub-interfaces, or tagged twice") \
 	X(ETHERTYPE, ethertype_unsupported, "EtherType is neither IPv4 nor ARP") \
 	X(IPV6, ipv6_unsupported, "IPv6 frame (IPv6 is not forwarded yet)")     \
 	X(ARP_MALFORMED, arp_malformed, "ARP that is truncated or not Ethernet/IPv4") \
@@ -36,6 +36,8 @@
 	X(TCP_BAD_OPTIONS, tcp_bad_options, "TCP options run past the header") \
 	X(ICMP_BAD_QUOTE, icmp_bad_quote, "ICMP error quoting no complete IPv4 header + 8 bytes, or reassembled larger than a buffer") \
 	/* --- L2 / L3 gateway (dataplane) --- */                                \
+	X(VLAN_UNKNOWN, vlan_unknown, "802.1Q frame whose VLAN id none of the port's sub-interfaces has") \
+	X(VLAN_NO_ROOM, vlan_no_room, "no buffer to add the 802.1Q tag of a sub-interface on the way out") \
 	X(L2_OTHER_HOST, l2_other_host, "unicast frame for another MAC (flooded by a switch)") \
 	X(L2_NOT_UNICAST, l2_not_unicast, "IPv4 packet in a link-layer broadcast or multicast frame (never routed, RFC 1812 5.3.4)") \
 	X(IPV4_FRAG_DROPPED, ipv4_frag_dropped, "fragment dropped by reassembly: timed out, table full, overlapping, more than 8 per datagram, or a datagram past 65535 bytes") \

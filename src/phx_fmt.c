@@ -718,7 +718,13 @@ phx_fmt_ports(FILE *out, json_t *ans, char *err, size_t errlen)
 			goto out;
 
 		n_up += strcmp(link, "up") == 0;
-		snprintf(c[0], sizeof(c[0]), "%s", name);
+		/* a VLAN sub-interface as ip-link(8) shows one: in0.100@in0 */
+		if (json_is_string(json_object_get(port, "parent")))
+			snprintf(c[0], sizeof(c[0]), "%s@%s", name,
+				 json_string_value(json_object_get(port,
+								   "parent")));
+		else
+			snprintf(c[0], sizeof(c[0]), "%s", name);
 		link_text(c[1], sizeof(c[0]), link, u[6], duplex);
 		snprintf(c[2], sizeof(c[0]), "%" PRIu64, u[0]);
 		snprintf(c[3], sizeof(c[0]), "%s", mac);
