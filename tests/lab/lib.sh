@@ -396,6 +396,40 @@ lab_wait_counter() {
     echo "$v"
 }
 
+# ------------------------------------------------------- held connections
+
+# hold_start NAME ARGS...: probe.py hold-client in lab-client in the
+# background (HOLD_PID, HOLD_NAME); waits (bounded) until its connections
+# are open. Returns 1 when they do not open.
+hold_start() {
+    local i
+    HOLD_NAME=$1
+    shift
+    rm -f "$LAB_TMP/$HOLD_NAME".{json,ready,stop}
+    timeout 120 ip netns exec lab-client python3 "$LAB_ROOT/tests/lab/probe.py" hold-client \
+        --ready-file "$LAB_TMP/$HOLD_NAME.ready" --stop-file "$LAB_TMP/$HOLD_NAME.stop" \
+        --out "$LAB_TMP/$HOLD_NAME.json" --duration 60 "$@" \
+        >"$LAB_TMP/$HOLD_NAME.out" 2>&1 &
+    HOLD_PID=$!
+    for ((i = 0; i < 400; i++)); do
+        [ -e "$LAB_TMP/$HOLD_NAME.ready" ] && return 0
+        kill -0 "$HOLD_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    return 1
+}
+
+# hold_stop: tell the client to stop, wait for its checks; HOLD_RC.
+hold_stop() {
+    touch "$LAB_TMP/$HOLD_NAME.stop"
+    HOLD_RC=0
+    wait "$HOLD_PID" || HOLD_RC=$?
+    lab_log "$HOLD_NAME (exit $HOLD_RC): $(python3 "$LAB_ROOT/tests/lab/probe.py" hold-summary "$LAB_TMP/$HOLD_NAME.json" 2>&1 | head -n 3 | tr '\n' ' ')"
+}
+
+# hold KEY: a value of the last hold-client's summary.
+hold() { python3 "$LAB_ROOT/tests/lab/probe.py" hold-summary "$LAB_TMP/$HOLD_NAME.json" "$1" 2>/dev/null || echo -; }
+
 # ------------------------------------------------------------------ TCP
 
 # lab_tcp_transfer DIR SIZE_MIB PORT: DIR "down" sends SIZE_MIB of random

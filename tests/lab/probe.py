@@ -28,6 +28,13 @@
                                          opened (hold-client --help)
   hold-summary FILE.json [KEY...]        one stable line for a test log, or
                                          the values of KEYs
+  vlan-access ACCESS TRUNK VID READY SECONDS
+                                         a switch's access port of VLAN VID:
+                                         frames from ACCESS go out of TRUNK
+                                         tagged VID, frames of VID from TRUNK
+                                         out of ACCESS untagged, other VLANs
+                                         and untagged trunk frames dropped
+                                         (for kernels without 802.1Q)
 
 Every socket operation has a timeout; nothing runs longer than asked.
 """
@@ -657,6 +664,62 @@ def hold_summary(path, *keys):
                                           else res[k]) for k in HOLD_KEYS))
     for e in res.get("errors") or []:
         print("hold error: " + e)
+
+
+SOL_PACKET = 263
+PACKET_AUXDATA = 8
+TP_STATUS_VLAN_VALID = 0x10
+PACKET_OUTGOING = 4
+
+
+def vlan_access(access, trunk, vid, rdy, secs):
+    """Userspace 802.1Q access port: this kernel may lack 8021q and
+    act_vlan, so a Linux host cannot tag by itself. The kernel may have
+    taken a received tag off already (then it is in PACKET_AUXDATA)."""
+    vid, end = int(vid), time.time() + float(secs)
+    socks = {}
+    for dev in (access, trunk):
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                          socket.htons(0x0003))
+        s.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
+        s.bind((dev, 0))
+        s.setblocking(False)
+        socks[s] = dev
+    out = {d: s for s, d in socks.items()}
+    tag = struct.pack("!HH", 0x8100, vid & 0xfff)
+    ready(rdy)
+    while time.time() < end:
+        r, _, _ = select.select(list(socks), [], [], 0.5)
+        for s in r:
+            try:
+                data, anc, _, addr = s.recvmsg(65535, socket.CMSG_SPACE(20))
+            except BlockingIOError:
+                continue
+            if addr[2] == PACKET_OUTGOING or len(data) < 14:
+                continue
+            got = None          # VLAN id of a tagged trunk frame
+            for lvl, typ, b in anc:
+                # struct tpacket_auxdata: status at 0, vlan_tci at 16
+                if lvl == SOL_PACKET and typ == PACKET_AUXDATA and \
+                        len(b) >= 18:
+                    st, = struct.unpack_from("=I", b, 0)
+                    tci, = struct.unpack_from("=H", b, 16)
+                    if st & TP_STATUS_VLAN_VALID:
+                        got = tci & 0xfff
+            if socks[s] == access:
+                frame = data[:12] + tag + data[12:]
+                dst = trunk
+            else:
+                if got is None and data[12:14] == b"\x81\x00":
+                    got = struct.unpack_from("!H", data, 14)[0] & 0xfff
+                    data = data[:12] + data[16:]
+                if got != vid:
+                    continue
+                frame, dst = data, access
+            try:
+                out[dst].send(frame)
+            except OSError:
+                pass
 
 
 if __name__ == "__main__":
