@@ -53,7 +53,8 @@ capture() {
 TAGGER_PID=
 cleanup() {
     local rc=$?
-    [ -z "$TAGGER_PID" ] || kill "$TAGGER_PID" 2>/dev/null || true
+    set +e    # (exit) below must not end the trap before lab_cleanup
+    [ -z "$TAGGER_PID" ] || kill "$TAGGER_PID" 2>/dev/null
     (exit "$rc")
     lab_cleanup
 }
