@@ -1863,15 +1863,15 @@ static const struct phx_fmt_col state_id_cols[] = {
 	{ "Last heard", PHX_FMT_LEFT },
 };
 
-/* "Cluster Mode:   High Availability (Active Up)"; a mode or recovery
- * phx does not know is shown as sent. */
+/* "Cluster mode:   High Availability New Mode (Active Up)" (SPEC MODE-04,
+ * CLI-10); a mode or recovery phx does not know is shown as sent. */
 static void
 mode_print(FILE *out, const char *mode, const char *recovery)
 {
 	char m[CELL_LEN], r[CELL_LEN];
 
 	if (strcmp(mode, "ha") == 0)
-		snprintf(m, sizeof(m), "High Availability");
+		snprintf(m, sizeof(m), "High Availability New Mode");
 	else
 		clean(mode, m, sizeof(m));
 	if (strcmp(recovery, "active-up") == 0)
@@ -1880,7 +1880,7 @@ mode_print(FILE *out, const char *mode, const char *recovery)
 		snprintf(r, sizeof(r), "Primary Up");
 	else
 		clean(recovery, r, sizeof(r));
-	fprintf(out, "Cluster Mode:   %s (%s)\n", m, r);
+	fprintf(out, "Cluster mode:   %s (%s)\n", m, r);
 }
 
 int

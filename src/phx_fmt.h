@@ -252,7 +252,7 @@ int phx_fmt_metrics(FILE *out, const struct phx_fmt_metrics *m, char *err,
 int phx_fmt_cluster_enabled(json_t *cluster, char *err, size_t errlen);
 
 /*
- * phx state (CLI-10): "Cluster Mode:" (mode and recovery), a table of the
+ * phx state (CLI-10): "Cluster mode:" (mode and recovery), a table of the
  * members (/phalanx/cluster/members, in the order sent): Number (the
  * priority; "(local)" after the local member's), an ID column only when
  * some member's ID differs from its number, Unique Address, Assigned

@@ -110,7 +110,7 @@ S1=$OUT
 phx_k 2 state
 expect "phx state on member 2" 0 "*" ''
 S2=$OUT
-assert_match "$S1" '^Cluster Mode:   High Availability \(Active Up\)$' \
+assert_match "$S1" '^Cluster mode:   High Availability New Mode \(Active Up\)$' \
     "the cluster mode line (CLI-10)"
 assert_match "$S1" '^Number +Unique Address +Assigned Load +State +Last heard$' \
     "the member table's header"

@@ -822,7 +822,7 @@ fi
 fake cluster
 run state "$PHX" -s "$FAKE" state
 expect "state: CLI-10 table, reason, devices, interfaces, config guard" 0 \
-'Cluster Mode:   High Availability (Active Up)
+'Cluster mode:   High Availability New Mode (Active Up)
 
 Number     Unique Address  Assigned Load  State    Last heard
 1 (local)  10.0.0.1        100%           Active   -

@@ -2321,7 +2321,7 @@ START_TEST(test_state_two_members)
 				   3, 0, 0) "]", &out, err, sizeof(err)) == 0,
 		"%s", err);
 	ck_assert_str_eq(out,
-		"Cluster Mode:   High Availability (Active Up)\n"
+		"Cluster mode:   High Availability New Mode (Active Up)\n"
 		"\n"
 		"Number     Unique Address  Assigned Load  State    Last heard\n"
 		"1 (local)  10.0.0.1        100%           Active   -\n"
@@ -2359,7 +2359,7 @@ START_TEST(test_state_problems)
 		"," MEMBER_FIXTURE(6, 3, "", 0, "LOST", "Lost", -1, 0, 1) "]",
 		&out, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_str_eq(out,
-		"Cluster Mode:   High Availability (Primary Up)\n"
+		"Cluster mode:   High Availability New Mode (Primary Up)\n"
 		"\n"
 		"Number     ID  Unique Address  Assigned Load  State           "
 		"  Last heard\n"
@@ -2396,7 +2396,7 @@ START_TEST(test_state_dict_rows)
 					"Active", 0, 0, 0) "}",
 		&out, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_str_eq(out,
-		"Cluster Mode:   High Availability (Active Up)\n"
+		"Cluster mode:   High Availability New Mode (Active Up)\n"
 		"\n"
 		"Number     ID  Unique Address  Assigned Load  State    "
 		"Last heard\n"
