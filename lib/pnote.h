@@ -9,8 +9,8 @@
  * Two kinds:
  *  - built-in devices the daemon reports (CCP-70): "Interface Active
  *    Check", "Synchronization" (#0), "Filter" (#1) and "Workers" (#2, the
- *    phalanx stand-in for fwd/cphad: every worker lcore alive and the
- *    worker count matching the cluster, CCP-69). They cannot be
+ *    phalanx stand-in for fwd/cphad: every worker lcore alive; the worker
+ *    counts of the members are not compared yet, CCP-69). They cannot be
  *    unregistered and do not count against the operator limit.
  *  - up to PHX_PNOTE_MAX_REGISTERED (16) operator devices (CCP-71/75),
  *    numbered from PHX_PNOTE_FIRST_REGNO upward (lowest free number).
