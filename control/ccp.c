@@ -62,6 +62,7 @@
 
 #define CCP_HDRS (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + \
 		  sizeof(struct rte_udp_hdr))
+#define CCP_VIPS_NOTIFIED 3       /* VIPs per port announced (ADDR-04) */
 #define CCP_WORKER_CHECK_MS 20    /* worker liveness sampling */
 #define CCP_WORKER_STALL_MS 250   /* a worker loop this late is stalled */
 #define CCP_ADMIN_WAIT_MS   1000  /* telemetry waits this long for control */
@@ -527,15 +528,22 @@ send_confirm(struct phx_ccp_rt *rt, const struct phx_ccp_action *a)
 	send_all(rt, &m, a->peer, CCP_CNT_TX_CONFIRMS);
 }
 
-/* One round of the gratuitous ARP burst: every VIP on its port. */
+/* One round of the gratuitous ARP burst: the first CCP_VIPS_NOTIFIED
+ * VIPs of each port (SPEC ADDR-04: more is unsupported, and said so at
+ * start); the others are still owned and answered. */
 static void
 garp_round(struct phx_ccp_rt *rt, uint64_t now_tsc)
 {
 	const struct phx_cfg_cluster *cc = rt->cc;
-	unsigned v;
+	uint8_t sent[PHX_CFG_MAX_PORTS] = { 0 };
+	unsigned v, p;
 
 	for (v = 0; v < cc->n_vips; v++) {
-		phx_arp_garp(rt->ctl->arp, (uint16_t)cc->vips[v].port,
+		p = (unsigned)cc->vips[v].port;
+		if (p >= PHX_CFG_MAX_PORTS || sent[p] >= CCP_VIPS_NOTIFIED)
+			continue;
+		sent[p]++;
+		phx_arp_garp(rt->ctl->arp, (uint16_t)p,
 			     rte_cpu_to_be_32(cc->vips[v].ip));
 		rt->cnt[CCP_CNT_TX_GARPS]++;
 	}
@@ -1338,6 +1346,7 @@ ifs_init(struct phx_ccp_rt *rt, const struct phx_config *cfg)
 		struct ccp_if *ci = &rt->ifs[rt->n_ifs];
 		bool has_vip = false;
 		uint32_t ip, mask;
+		unsigned n_vips = 0;
 		size_t o = 0;
 
 		for (v = 0; v < cc->n_vips; v++) {
@@ -1346,6 +1355,13 @@ ifs_init(struct phx_ccp_rt *rt, const struct phx_config *cfg)
 			if (cc->vips[v].port != (int)p)
 				continue;
 			has_vip = true;
+			/* SPEC ADDR-04, its words: 3 VIPs and the member's
+			 * own address are the 4 IPs an interface notifies */
+			if (++n_vips == CCP_VIPS_NOTIFIED + 1)
+				CCP_LOG(WARNING, "FW-1: fwha_notify_interface: "
+					"there are more than 4 IPs on interface "
+					"%s notifying only the first ones",
+					pc->name);
 			o += (size_t)snprintf(ci->vips + o,
 				o < sizeof(ci->vips) ? sizeof(ci->vips) - o : 0,
 				"%s%s/%u", o ? "," : "",

@@ -95,6 +95,9 @@ c["zones"]["inside"] = ["in0_100"]
 for v in c["cluster"]["vips"]:
     if v["port"] == "in0":
         v["port"] = "in0_100"
+# three more VIPs on in0_100: one more than SPEC ADDR-04 supports
+c["cluster"]["vips"] += [{"port": "in0_100", "address": "10.1.0.%d/24" % i}
+                         for i in (2, 3, 4)]
 '
 done
 
@@ -113,6 +116,8 @@ for ((i = 0; i < 50; i++)); do [ -e "$LAB_TMP/server.ready" ] && break; sleep 0.
 assert_cmd "hold-server listens on 10.2.0.100:$HOLD_PORT" test -e "$LAB_TMP/server.ready"
 
 members_up || exit 1
+assert_eq "$(grep -c 'FW-1: fwha_notify_interface: there are more than 4 IPs on interface in0_100 notifying only the first ones' "$LAB_TMP/fw1.log")" 1 \
+    "ADDR-04: member 1 logs that in0_100 has more VIPs than it announces"
 
 lab_log "--- the sub-interface in the operator's view"
 out=$(lab_phx 1 if 2>&1) || true
@@ -159,8 +164,11 @@ if hold_start v-hold --target "10.2.0.100:$HOLD_PORT" --conns 50 --stream-ms 5; 
     assert_eq "$(hold conns_ok)/$(hold conns_failed)" "$(hold conns_wanted)/0" \
         "every connection survived ($(hold conns_wanted) incl. the stream)"
     assert_eq "$HOLD_RC" 0 "hold-client exits 0"
-    assert_ge "$(grep -cE "^[0-9:.]* $m2 > ff:ff:ff:ff:ff:ff.*vlan 100,.*(who-has 10\.1\.0\.1 tell 10\.1\.0\.1,|Reply 10\.1\.0\.1 is-at)" "$LAB_TMP/garp.txt" || true)" 1 \
-        "member 2's gratuitous ARP for the VIP goes out on VLAN 100"
+    garps() { grep -cE "^[0-9:.]* $m2 > ff:ff:ff:ff:ff:ff.*vlan 100,.*(who-has $1 tell $1,|Reply $1 is-at)" "$LAB_TMP/garp.txt" || true; }
+    lab_log "member 2's GARPs on VLAN 100 for 10.1.0.1..4: $(garps '10\.1\.0\.1') $(garps '10\.1\.0\.2') $(garps '10\.1\.0\.3') $(garps '10\.1\.0\.4')"
+    assert_ge "$(garps '10\.1\.0\.1')" 1 "member 2's gratuitous ARP for the VIP goes out on VLAN 100"
+    assert_eq "$(( $(garps '10\.1\.0\.2') > 0 ))/$(( $(garps '10\.1\.0\.3') > 0 ))/$(garps '10\.1\.0\.4')" 1/1/0 \
+        "ADDR-04: GARPs for the first three VIPs of in0_100, none for the fourth"
 else
     hold_stop
     not_ok "50 connections and a stream open through member 1 over VLAN 100"
