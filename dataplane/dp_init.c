@@ -246,9 +246,14 @@ nat_init(struct phx_dp *dp)
 		for (a = 0; a < cfg->ports[p].n_addrs; a++)
 			dp->nat_addr[dp->nb_nat_addr++] =
 				rte_cpu_to_be_32(cfg->ports[p].addrs[a].ip);
-	for (a = 0; a < cfg->cluster.n_vips; a++)
-		dp->nat_addr[dp->nb_nat_addr++] =
-			rte_cpu_to_be_32(cfg->cluster.vips[a].ip);
+	for (a = 0; a < cfg->cluster.n_vips; a++) {
+		const struct phx_cfg_vip *v = &cfg->cluster.vips[a];
+
+		dp->nat_addr[dp->nb_nat_addr++] = rte_cpu_to_be_32(v->ip);
+		if (v->port >= 0 && v->port < PHX_CFG_MAX_PORTS &&
+		    dp->port_vip[v->port] == 0)
+			dp->port_vip[v->port] = rte_cpu_to_be_32(v->ip);
+	}
 	for (i = 0; i < dp->nb_workers; i++)
 		for (a = 0; a < dp->nb_nat_addr; a++) {
 			dp->workers[i].nat_pool[a] = phx_nat_pool_create(1, 65535);

@@ -224,6 +224,10 @@ struct phx_dp {
 	unsigned nb_workers;                    /* [I] */
 	unsigned nb_ports;                      /* [I] */
 	struct phx_dp_port_info ports[PHX_CFG_MAX_PORTS]; /* [I] */
+	uint32_t port_vip[PHX_CFG_MAX_PORTS];   /* [I] first VIP of each port,
+						 * network order, 0 = none:
+						 * source of what the active
+						 * member sends (ADDR-52) */
 	int16_t port_idx[RTE_MAX_ETHPORTS];     /* [I] DPDK port id -> index of
 						 * its physical port, -1 */
 	uint8_t *vlan_map[PHX_CFG_MAX_PORTS];   /* [I] of a physical port with

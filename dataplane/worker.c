@@ -345,11 +345,18 @@ icmp_allowed(struct phx_worker *w, uint64_t now)
 	return true;
 }
 
-/* First address of a port: the source of ICMP errors sent from it. */
+/* Source of the ICMP errors sent from a port: on the active member its
+ * first VIP (SPEC ADDR-52: what members send themselves hides behind the
+ * cluster's address, so hosts see one router whichever member answers),
+ * else the port's first address. */
 static inline uint32_t
 port_src_ip(const struct phx_dp *dp, uint16_t pidx)
 {
 	const struct phx_cfg_port *pc = dp->ports[pidx].cfg;
+
+	if (dp->port_vip[pidx] != 0 &&
+	    __atomic_load_n(&dp->fwd, __ATOMIC_RELAXED) != 0)
+		return dp->port_vip[pidx];
 
 	return pc->n_addrs ? rte_cpu_to_be_32(pc->addrs[0].ip) : 0;
 }

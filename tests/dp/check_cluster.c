@@ -338,6 +338,29 @@ START_TEST(transit_udp_8116_is_forwarded)
 }
 END_TEST
 
+/* SPEC ADDR-52: an ICMP error the active member sends comes from the
+ * VIP of the port it leaves, not from the member's own address. */
+START_TEST(icmp_error_from_vip)
+{
+	struct rte_mbuf *m, *out[1];
+	struct rte_icmp_hdr *ic;
+
+	ck_assert(phx_dp_cluster_forwarding(fx_dp));
+	m = fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 40999, 53, 0, 0, 0);
+	fx_ip(m)->time_to_live = 1;
+	fx_ip(m)->hdr_checksum = 0;
+	fx_ip(m)->hdr_checksum = rte_ipv4_cksum(fx_ip(m));
+	fx_inject(0, m);
+	ck_assert_uint_eq(fx_collect(0, out, 1, 2000), 1);
+	ck_assert_uint_eq(fx_ip(out[0])->next_proto_id, IPPROTO_ICMP);
+	ic = (struct rte_icmp_hdr *)(fx_ip(out[0]) + 1);
+	ck_assert_uint_eq(ic->icmp_type, 11); /* time exceeded */
+	ck_assert_uint_eq(fx_ip(out[0])->src_addr, rte_cpu_to_be_32(VIP_IN));
+	ck_assert_uint_eq(fx_ip(out[0])->dst_addr, rte_cpu_to_be_32(CLIENT));
+	rte_pktmbuf_free(out[0]);
+}
+END_TEST
+
 START_TEST(echo_to_vip_answered_from_vip)
 {
 	expect_echo_answered(VIP_IN);
@@ -686,6 +709,7 @@ main(int argc, char **argv)
 		tcase_add_test(tc, forwarding_after_set);
 		tcase_add_test(tc, ccp_punted_while_forwarding);
 		tcase_add_test(tc, transit_udp_8116_is_forwarded);
+		tcase_add_test(tc, icmp_error_from_vip);
 		tcase_add_test(tc, echo_to_vip_answered_from_vip);
 		tcase_add_test(tc, snat_hides_behind_vip);
 		tcase_add_test(tc, dnat_from_vip);
