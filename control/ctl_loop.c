@@ -22,6 +22,10 @@
 #define CTL_BURST 32
 #define CTL_RX_BURSTS 8      /* bursts drained per pass, at most */
 #define CTL_TIMER_MS 10
+#define CTL_DROPLOG_MS 1000  /* drops SPEC wants logged: one line a second */
+
+#define DROPLOG(fmt, ...) \
+	RTE_LOG(NOTICE, USER1, "phx.fw: " fmt "\n", ##__VA_ARGS__)
 
 struct phx_ctl *
 phx_ctl_create(struct phx_dp *dp)
@@ -89,6 +93,81 @@ ctl_input(struct phx_ctl *ctl, struct rte_mbuf **pkts, unsigned n,
 	}
 }
 
+/* TCP flags as tcpdump writes them: "S", "SA", "FA", "." for none. */
+static const char *
+tcp_flags_str(uint8_t f, char *buf)
+{
+	static const char bits[] = "FSRPAUEC";
+	unsigned i, n = 0;
+
+	for (i = 0; i < 8; i++)
+		if (f & (1u << i))
+			buf[n++] = bits[i];
+	if (n == 0)
+		buf[n++] = '.';
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * SPEC SI-03 and SI-04 want these drops logged with their messages. The
+ * workers only count them and keep the latest packet of each
+ * (phx_dp_drop_sample); once a second, a reason that rose gets one line:
+ * its message, how many, and one of the packets. A flood of them is one
+ * line a second, not one a packet.
+ */
+static void
+droplog(struct phx_ctl *ctl)
+{
+	static const struct {
+		enum phx_drop_reason r;
+		const char *msg;
+	} what[2] = {
+		{ PHX_DROP_TCP_NOT_SYN,
+		  "TCP packet out of state - first packet isn't SYN" },
+		{ PHX_DROP_TCP_SYN_ESTABLISHED,
+		  "SYN packet for established connection" },
+	};
+	unsigned nw = phx_dp_nb_workers(ctl->dp), i, w;
+
+	for (i = 0; i < RTE_DIM(what); i++) {
+		struct phx_dp_drop_sample smp;
+		uint64_t d = 0, c;
+		int got = -1;
+
+		for (w = 0; w < nw && w < PHX_CFG_MAX_WORKERS; w++) {
+			c = phx_dp_stats(ctl->dp, w)->drop[what[i].r];
+			if (c == ctl->droplog_seen[i][w])
+				continue;
+			d += c - ctl->droplog_seen[i][w];
+			ctl->droplog_seen[i][w] = c;
+			/* a worker whose count moved has a fresh sample */
+			if (got != 0)
+				got = phx_dp_drop_sample(ctl->dp, w,
+							 what[i].r, &smp);
+		}
+		if (d == 0)
+			continue;
+		if (got == 0) {
+			const struct phx_dp_port_info *pi =
+				phx_dp_port(ctl->dp, smp.port);
+			char s[16], t[16], fl[9];
+
+			phx_ip4_str(rte_be_to_cpu_32(smp.src_ip), s);
+			phx_ip4_str(rte_be_to_cpu_32(smp.dst_ip), t);
+			DROPLOG("%s: %" PRIu64 " in the last second; last "
+				"%s:%u -> %s:%u flags %s on %s", what[i].msg, d,
+				s, rte_be_to_cpu_16(smp.sport), t,
+				rte_be_to_cpu_16(smp.dport),
+				tcp_flags_str(smp.tcp_flags, fl),
+				pi != NULL ? pi->cfg->name : "?");
+		} else {
+			DROPLOG("%s: %" PRIu64 " in the last second",
+				what[i].msg, d);
+		}
+	}
+}
+
 unsigned
 phx_ctl_poll(struct phx_ctl *ctl, uint64_t now)
 {
@@ -112,6 +191,10 @@ phx_ctl_poll(struct phx_ctl *ctl, uint64_t now)
 	if (now >= ctl->next_timer_tsc) {
 		phx_arp_timer(ctl->arp, now);
 		ctl->next_timer_tsc = now + ctl->timer_tsc;
+	}
+	if (now >= ctl->next_droplog_tsc) {
+		droplog(ctl);
+		ctl->next_droplog_tsc = now + ctl->hz * CTL_DROPLOG_MS / 1000;
 	}
 	return n;
 }

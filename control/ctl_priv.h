@@ -47,6 +47,9 @@ struct phx_ctl {
 	time_t start_time;           /* [I] wall clock at start */
 	uint64_t next_timer_tsc;     /* [C] */
 	uint64_t timer_tsc;          /* [I] timer period */
+	uint64_t next_droplog_tsc;   /* [C] next look at the logged drops */
+	uint64_t droplog_seen[2][PHX_CFG_MAX_WORKERS]; /* [C] their counts
+				      * per worker at the last look */
 	struct phx_sess_event ev[64]; /* [C] scratch for draining events */
 };
 

@@ -441,6 +441,25 @@ bool phx_dp_cluster_forwarding(const struct phx_dp *dp);
  */
 bool phx_dp_port_link_up(struct phx_dp *dp, unsigned idx);
 
+/*
+ * The last packet a worker dropped for one of the reasons SPEC wants
+ * logged (SI-03 tcp_not_syn, SI-04 tcp_syn_established): the workers
+ * keep a sample per reason, never a log line (no system calls on their
+ * path), and control logs the samples with the count once a second.
+ */
+struct phx_dp_drop_sample {
+	uint32_t src_ip, dst_ip;    /* network order */
+	uint16_t sport, dport;      /* network order */
+	uint16_t port;              /* ingress port index */
+	uint8_t proto;
+	uint8_t tcp_flags;
+};
+/* Worker w's latest sample for reason r into *out: 0, or -ENOENT when it
+ * has none (r not sampled, none dropped yet, or w unknown). Consistent
+ * (seqcount) without stopping the worker. Control lcore. */
+int phx_dp_drop_sample(struct phx_dp *dp, unsigned w,
+		       enum phx_drop_reason r, struct phx_dp_drop_sample *out);
+
 /* Loop count of worker w: the worker bumps it every loop iteration, idle
  * ones included (at most idle_sleep_us apart), so a value that stops
  * moving means a stalled worker (the "Workers" critical device). 0 for

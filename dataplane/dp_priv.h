@@ -144,6 +144,16 @@ struct phx_worker_hb {
 					   * loops, no burst in progress) */
 } __rte_cache_aligned;
 
+/* Drop reasons the workers sample for control's log (phx_dp_drop_sample):
+ * index 0 tcp_not_syn (SPEC SI-03), 1 tcp_syn_established (SI-04). */
+#define PHX_DP_SAMPLED_DROPS 2
+static inline int
+phx_dp_sampled_drop(enum phx_drop_reason r)
+{
+	return r == PHX_DROP_TCP_NOT_SYN ? 0 :
+	       r == PHX_DROP_TCP_SYN_ESTABLISHED ? 1 : -1;
+}
+
 struct phx_worker {
 	unsigned idx;                     /* [I] worker index */
 	unsigned lcore;                   /* [I] lcore it runs on */
@@ -215,6 +225,10 @@ struct phx_worker {
 	uint16_t *delay_gen;              /* [W] per shard slot: delayed
 					   * sessions it has held */
 	uint32_t delay_head, delay_tail;  /* [W] free-running indexes */
+	struct {
+		uint32_t seq;             /* [A] odd while written */
+		struct phx_dp_drop_sample s; /* [W] under seq */
+	} drop_sample[PHX_DP_SAMPLED_DROPS];
 	struct phx_worker_hb hb;          /* [A] liveness, own cache line */
 	struct phx_dp_stats stats;        /* [W] */
 } __rte_cache_aligned;

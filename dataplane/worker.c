@@ -107,6 +107,31 @@ vlan_push(struct phx_worker *w, struct rte_mbuf *m, uint16_t vid)
 	return m;
 }
 
+/* drop() for a reason SPEC wants logged: also keep the packet as the
+ * worker's latest sample of it (phx_dp_drop_sample), for control. */
+static void
+drop_sampled(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
+	     const struct phx_pkt_meta *pm, enum phx_drop_reason r)
+{
+	int k = phx_dp_sampled_drop(r);
+
+	if (k >= 0) {
+		uint32_t seq = w->drop_sample[k].seq;
+
+		__atomic_store_n(&w->drop_sample[k].seq, seq + 1,
+				 __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		w->drop_sample[k].s = (struct phx_dp_drop_sample){
+			.src_ip = pm->src_ip, .dst_ip = pm->dst_ip,
+			.sport = pm->sport, .dport = pm->dport,
+			.port = pidx, .proto = pm->proto,
+			.tcp_flags = pm->tcp_flags };
+		__atomic_store_n(&w->drop_sample[k].seq, seq + 2,
+				 __ATOMIC_RELEASE);
+	}
+	drop(w, m, r);
+}
+
 /* Buffer m for port pidx. tx_pkts counts what the NIC accepted, from
  * the buffer's own return values (per flush, not per packet); what it
  * refused goes to the error callback as tx_full. Bytes are the port's
@@ -985,7 +1010,8 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 					     now);
 				return false;
 			}
-			drop(w, m, PHX_DROP_TCP_SYN_ESTABLISHED);
+			drop_sampled(w, m, pidx, pm,
+				     PHX_DROP_TCP_SYN_ESTABLISHED);
 			return true;
 		default:
 			drop(w, m, PHX_DROP_TCP_OUT_OF_STATE);
@@ -1359,7 +1385,7 @@ new_flows(struct phx_worker *w, const struct phx_policy *pol, uint16_t pidx,
 		if (pm->proto == IPPROTO_TCP &&
 		    phx_tcp_flag_class(pm->tcp_flags) != PHX_TCPF_SYN &&
 		    !tcp_pickup(w->dp, pm, now)) {
-			drop(w, m, PHX_DROP_TCP_NOT_SYN);
+			drop_sampled(w, m, pidx, pm, PHX_DROP_TCP_NOT_SYN);
 			continue;
 		}
 		if (unlikely(block != 0) &&
@@ -1553,7 +1579,7 @@ miss(struct phx_worker *w, const struct phx_policy *pol, struct rte_mbuf *m,
 	    !tcp_pickup(dp, pm, now)) {
 		/* SPEC SI-03: "TCP packet out of state - first packet
 		 * isn't SYN" */
-		drop(w, m, PHX_DROP_TCP_NOT_SYN);
+		drop_sampled(w, m, pidx, pm, PHX_DROP_TCP_NOT_SYN);
 		return;
 	}
 	c = nf->n++;

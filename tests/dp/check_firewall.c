@@ -7,6 +7,7 @@
  * session installed from outside, and every firewall drop reason.
  * Port 0 (in0) is the client side, port 1 (out0) the server side.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,18 +191,43 @@ START_TEST(udp_request_response)
 }
 END_TEST
 
+/* The worker's sample of its latest drop for r (what control logs once
+ * a second, SPEC SI-03/SI-04) is this packet. */
+static void
+expect_sample(enum phx_drop_reason r, uint16_t sport, uint16_t dport,
+	      uint8_t flags)
+{
+	struct phx_dp_drop_sample smp;
+
+	ck_assert_int_eq(phx_dp_drop_sample(fx_dp, 0, r, &smp), 0);
+	ck_assert_uint_eq(smp.src_ip, rte_cpu_to_be_32(CLIENT));
+	ck_assert_uint_eq(smp.dst_ip, rte_cpu_to_be_32(SERVER));
+	ck_assert_uint_eq(rte_be_to_cpu_16(smp.sport), sport);
+	ck_assert_uint_eq(rte_be_to_cpu_16(smp.dport), dport);
+	ck_assert_uint_eq(smp.proto, IPPROTO_TCP);
+	ck_assert_uint_eq(smp.tcp_flags, flags);
+	ck_assert_uint_eq(smp.port, 0);
+}
+
 START_TEST(first_packet_not_syn)
 {
 	expect_dropped(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40100, 81, F_ACK,
 			      1, 1), PHX_DROP_TCP_NOT_SYN);
+	expect_sample(PHX_DROP_TCP_NOT_SYN, 40100, 81, F_ACK);
 }
 END_TEST
 
 START_TEST(syn_on_established)
 {
+	struct phx_dp_drop_sample smp;
+
 	handshake(SERVER, 40002, 80, SERVER, 80);
 	expect_dropped(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40002, 80, F_SYN,
 			      77, 0), PHX_DROP_TCP_SYN_ESTABLISHED);
+	expect_sample(PHX_DROP_TCP_SYN_ESTABLISHED, 40002, 80, F_SYN);
+	/* reasons nobody logs keep no sample */
+	ck_assert_int_eq(phx_dp_drop_sample(fx_dp, 0, PHX_DROP_NO_SESSION,
+					    &smp), -ENOENT);
 }
 END_TEST
 

@@ -110,6 +110,61 @@ assert_match "$out" "NOECHO after-idle" "after 5 s idle (timeout 3 s) its next p
 assert_no_match "$(cat "$LAB_TMP/idle.out")" "RECV after-idle" "the server never receives it"
 after=$(lab_wait_counter "$CONF" drops tcp_not_syn $((before + 1)))
 assert_ge "$after" $((before + 1)) "dropped as out of state: first packet isn't SYN ($before -> $after)"
+# SPEC SI-03: and logged with its message (control logs a sample once a
+# second: the count and one packet)
+wait_log() {
+    local i
+    for ((i = 0; i < 30; i++)); do
+        grep -qE "$1" "$LAB_TMP/fw1.log" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+assert_cmd "logged: TCP packet out of state - first packet isn't SYN, with the packet" \
+    wait_log "phx\.fw: TCP packet out of state - first packet isn't SYN: [0-9]+ in the last second; last 10\.1\.0\.100:[0-9]+ -> 10\.2\.0\.100:7000 flags [FSRPAUEC.]+ on in0"
+
+# --- SPEC SI-04: a SYN on an established connection (the client's kernel
+# holds it; a raw SYN with its addresses and ports follows) is dropped and
+# logged, and the connection goes on
+before=$(lab_counter "$CONF" drops tcp_syn_established)
+bg_server lab-server synest tcp-echo-server 10.2.0.100 7001 || true
+out=$(timeout 20 ip netns exec lab-client python3 - "$(lab_mac 10 1 0 11)" "$(lab_ifmac lab-client eth0)" <<'PY' 2>&1 || true
+import socket, struct, sys, time
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+c = socket.create_connection(("10.2.0.100", 7001), timeout=5)
+c.sendall(b"before\n")
+print("ECHO " + c.recv(100).decode().strip())
+sport = c.getsockname()[1]
+src, dst = socket.inet_aton("10.1.0.100"), socket.inet_aton("10.2.0.100")
+tcp = struct.pack("!HHIIBBHHH", sport, 7001, 12345, 0, 5 << 4, 0x02, 64240, 0, 0)
+tcp = tcp[:16] + struct.pack("!H", csum(src + dst + struct.pack("!BBH", 0, 6, len(tcp)) + tcp)) + tcp[18:]
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, src, dst)
+ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+r = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+r.bind(("eth0", 0))
+r.send(bytes.fromhex(sys.argv[1].replace(":", "")) +
+       bytes.fromhex(sys.argv[2].replace(":", "")) + b"\x08\x00" + ip + tcp)
+time.sleep(0.3)
+c.sendall(b"after\n")
+print("ECHO " + c.recv(100).decode().strip())
+print("port %d" % sport)
+PY
+)
+wait "$BG" 2>/dev/null || true
+sport=$(sed -n 's/^port \([0-9]*\)$/\1/p' <<<"$out")
+assert_match "$out" "^ECHO after" "the connection goes on after a SYN with its ports"
+after=$(lab_wait_counter "$CONF" drops tcp_syn_established $((before + 1)))
+assert_ge "$after" $((before + 1)) "dropped as SYN packet for established connection ($before -> $after)"
+assert_cmd "logged: SYN packet for established connection, with the packet" \
+    wait_log "phx\.fw: SYN packet for established connection: 1 in the last second; last 10\.1\.0\.100:${sport:-x} -> 10\.2\.0\.100:7001 flags S on in0"
 
 # --- a datagram larger than the MTU: the client's kernel fragments it,
 # af_packet hands it over reassembled (framesz=4096 holds it), phalanx
