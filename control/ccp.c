@@ -162,6 +162,7 @@ struct phx_ccp_rt {
 	unsigned n_ifs;
 	struct ccp_if ifs[PHX_CFG_MAX_PORTS];
 	uint16_t ifs_up, sec_up;
+	uint64_t incomplete_next;      /* next CCP-09 log line allowed (TSC) */
 	/* gratuitous ARP burst in progress */
 	unsigned garp_left;
 	uint64_t garp_next, garp_gap_tsc;
@@ -793,6 +794,22 @@ note_rx(struct ccp_if *ci, uint16_t src, uint64_t now_tsc)
 		ci->rx_from[src] = now_tsc;
 }
 
+/* SPEC CCP-09: a frame of another CCP version, or one cut short, is
+ * ignored with ClusterXL's log line, at most once a second (the counters
+ * have the exact numbers). */
+static void
+log_incomplete(struct phx_ccp_rt *rt, enum phx_ccp_err err, uint32_t bytes)
+{
+	uint64_t t = rte_rdtsc();
+
+	if ((err != PHX_CCP_ERR_BAD_VERSION && err != PHX_CCP_ERR_TOO_SHORT &&
+	     err != PHX_CCP_ERR_BAD_LEN) || t < rt->incomplete_next)
+		return;
+	rt->incomplete_next = t + rt->hz;
+	CCP_LOG(NOTICE, "FW-1: fwha_receive_fwhap_msg: received incomplete "
+		"HAP packet (read %u bytes)", bytes);
+}
+
 void
 phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 {
@@ -820,6 +837,7 @@ phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 	/* The worker validated IPv4 (no options) and UDP lengths. */
 	if (f == NULL || len < CCP_HDRS) {
 		rt->drop[PHX_CCP_ERR_TOO_SHORT]++;
+		log_incomplete(rt, PHX_CCP_ERR_TOO_SHORT, len);
 		goto out;
 	}
 	ip = (const struct rte_ipv4_hdr *)(f + RTE_ETHER_HDR_LEN);
@@ -828,6 +846,7 @@ phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 	if (ulen < sizeof(*udp) || CCP_HDRS + ulen - sizeof(*udp) >
 	    RTE_MIN(len, (uint32_t)sizeof(buf))) {
 		rt->drop[PHX_CCP_ERR_BAD_LEN]++;
+		log_incomplete(rt, PHX_CCP_ERR_BAD_LEN, len);
 		goto out;
 	}
 	ulen -= sizeof(*udp);
@@ -848,6 +867,7 @@ phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 		if (err != PHX_CCP_OK) {
 			rt->drop[err < PHX_CCP_ERR_MAX ? err :
 				 PHX_CCP_ERR_MALFORMED]++;
+			log_incomplete(rt, err, ulen);
 			goto out;
 		}
 		if (!is_member(rt, h.src)) {
@@ -870,6 +890,7 @@ phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 		err = phx_ccp_accept(&rt->replay, &msg);
 	if (err != PHX_CCP_OK) {
 		rt->drop[err < PHX_CCP_ERR_MAX ? err : PHX_CCP_ERR_MALFORMED]++;
+		log_incomplete(rt, err, ulen);
 		goto out;
 	}
 	rt->cnt[CCP_CNT_RX_OK]++;

@@ -139,7 +139,7 @@ fi
 cap="$LAB_TMP/hb.pcap"
 timeout 5 ip netns exec lab-swsync tcpdump -i br0 -c 1 -w "$cap" \
     'udp port 8116 and ether src 00:00:00:00:fe:01' >/dev/null 2>&1 || true
-r0=$(ccp 2 drop_replayed); t0=$(ccp 2 drop_bad_tag)
+r0=$(ccp 2 drop_replayed); t0=$(ccp 2 drop_bad_tag); v0=$(ccp 2 drop_bad_version)
 ip netns exec lab-swsync python3 - "$cap" <<'PY'
 import socket, struct, sys
 data = open(sys.argv[1], "rb").read()
@@ -153,11 +153,17 @@ s.send(frame)                      # replay
 forged = bytearray(frame)
 forged[14 + 20 + 8 + 40] ^= 0x01   # a byte of the body, under the tag
 s.send(bytes(forged))
+other = bytearray(frame)
+other[14 + 20 + 8 + 3] ^= 0x04     # CPHA version: another release's
+s.send(bytes(other))
 PY
 sleep 0.3
-r1=$(ccp 2 drop_replayed); t1=$(ccp 2 drop_bad_tag)
+r1=$(ccp 2 drop_replayed); t1=$(ccp 2 drop_bad_tag); v1=$(ccp 2 drop_bad_version)
 assert_ge "$((r1 - r0))" 1 "a replayed heartbeat is counted (drop_replayed $r0 -> $r1)"
 assert_ge "$((t1 - t0))" 1 "a forged heartbeat is counted (drop_bad_tag $t0 -> $t1)"
+assert_ge "$((v1 - v0))" 1 "a heartbeat of another CCP version is counted (drop_bad_version $v0 -> $v1)"
+assert_ge "$(grep -cE 'FW-1: fwha_receive_fwhap_msg: received incomplete HAP packet \(read [0-9]+ bytes\)' "$LAB_TMP/fw2.log" || true)" 1 \
+    "... and logged as SPEC CCP-09 says"
 assert_eq "$(state 2)" "STANDBY" "member 2 ignores them (still standby)"
 
 # --- fault 1: kill -9 of the active member
