@@ -28,6 +28,7 @@
  * queued and carried out by the next poll.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -35,6 +36,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sys/stat.h>
 
 #include <rte_arp.h>
 #include <rte_byteorder.h>
@@ -163,6 +166,8 @@ struct phx_ccp_rt {
 	struct ccp_if ifs[PHX_CFG_MAX_PORTS];
 	uint16_t ifs_up, sec_up;
 	uint64_t incomplete_next;      /* next CCP-09 log line allowed (TSC) */
+	char pn_dir[PHX_CFG_STR_LEN + 32];  /* where -p devices are kept */
+	char pn_path[PHX_CFG_STR_LEN + 48]; /* pn_dir/pnotes (CCP-71) */
 	/* gratuitous ARP burst in progress */
 	unsigned garp_left;
 	uint64_t garp_next, garp_gap_tsc;
@@ -674,6 +679,85 @@ pnote_builtin(struct phx_ccp_rt *rt, enum phx_pnote_builtin id,
 	if (phx_pnote_report_builtin(rt->pn, id, st, reason,
 				     tsc_to_us(rt, now_tsc), &out) == 0)
 		pnote_out(rt, &out);
+}
+
+/*
+ * SPEC CCP-71: devices registered with -p survive a restart (and a
+ * reboot): they are kept in PHX_STATE_DIR/<file prefix>/pnotes as the
+ * -f file that registers them again, with their initial status. Written
+ * whole after every change (temporary file, fsync, rename), read once at
+ * start.
+ */
+#define PHX_STATE_DIR "/var/lib/phalanx"
+#define PNOTE_FILE_MAX 4096 /* 16 devices of at most 40 bytes a line */
+
+static void
+pnote_restore(struct phx_ccp_rt *rt, uint64_t now_us)
+{
+	struct phx_pnote_out out = { 0 };
+	char text[PNOTE_FILE_MAX + 1];
+	size_t n;
+	FILE *f;
+	int rc;
+
+	f = fopen(rt->pn_path, "r");
+	if (f == NULL) {
+		if (errno != ENOENT)
+			CCP_LOG(WARNING, "persistent critical devices not "
+				"restored: %s: %s", rt->pn_path,
+				strerror(errno));
+		return;
+	}
+	n = fread(text, 1, PNOTE_FILE_MAX + 1, f);
+	fclose(f);
+	if (n > PNOTE_FILE_MAX) {
+		CCP_LOG(WARNING, "persistent critical devices not restored: "
+			"%s is larger than %u bytes", rt->pn_path,
+			PNOTE_FILE_MAX);
+		return;
+	}
+	text[n] = '\0';
+	rc = phx_pnote_register_file(rt->pn, text, true, now_us, &out);
+	pnote_out(rt, &out);
+	if (rc < 0)
+		CCP_LOG(WARNING, "persistent critical devices not restored: "
+			"%s: %s", rt->pn_path, out.err);
+	else if (rc > 0)
+		CCP_LOG(NOTICE, "%d persistent critical devices registered "
+			"again from %s", rc, rt->pn_path);
+}
+
+/* Write the -p devices to pn_path (none: remove it). 0 or -errno. */
+static int
+pnote_save(struct phx_ccp_rt *rt)
+{
+	char text[PNOTE_FILE_MAX], tmp[sizeof(rt->pn_path) + 8];
+	ssize_t w;
+	int n, fd, rc = 0;
+
+	n = phx_pnote_persistent_text(rt->pn, text, sizeof(text));
+	if (n < 0)
+		return n;
+	if (n == 0)
+		return unlink(rt->pn_path) == 0 || errno == ENOENT ? 0 : -errno;
+	if ((mkdir(PHX_STATE_DIR, 0755) != 0 && errno != EEXIST) ||
+	    (mkdir(rt->pn_dir, 0755) != 0 && errno != EEXIST))
+		return -errno;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", rt->pn_path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	w = write(fd, text, (size_t)n);
+	if (w != n)
+		rc = w < 0 ? -errno : -EIO;
+	if (rc == 0 && fsync(fd) != 0)
+		rc = -errno;
+	close(fd);
+	if (rc == 0 && rename(tmp, rt->pn_path) != 0)
+		rc = -errno;
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
 }
 
 static void
@@ -1485,6 +1569,11 @@ phx_ccp_create(struct phx_ctl *ctl)
 			strerror(errno));
 		goto fail;
 	}
+	snprintf(rt->pn_dir, sizeof(rt->pn_dir), PHX_STATE_DIR "/%s",
+		 cfg->eal.file_prefix[0] != '\0' ? cfg->eal.file_prefix :
+						    cfg->name);
+	snprintf(rt->pn_path, sizeof(rt->pn_path), "%s/pnotes", rt->pn_dir);
+	pnote_restore(rt, now);
 	ctl->ccp = rt;
 	CCP_LOG(INFO, "cluster %u member %u of %u, %s, hello %u ms x %u, "
 		"%u cluster interfaces, config digest %02x%02x%02x%02x...",
@@ -2002,9 +2091,10 @@ phx_ccp_tel_pnote(struct phx_ctl *ctl, const char *params,
 	char buf[1024], *op, *save = NULL, *name, *a1, *a2, *a3, *end;
 	struct phx_pnote_out out = { 0 };
 	enum phx_pnote_status st;
+	bool keep = false;
 	uint64_t now;
 	unsigned long t;
-	int rc;
+	int rc, err;
 
 	if (rt == NULL)
 		return reply(d, 0, "cluster is not configured");
@@ -2031,6 +2121,7 @@ phx_ccp_tel_pnote(struct phx_ctl *ctl, const char *params,
 		if (rc >= 0)
 			snprintf(out.err, sizeof(out.err),
 				 "%d devices registered", rc);
+		keep = rc > 0 && strcmp(op, "regfilep") == 0;
 	} else {
 		name = strtok_r(NULL, " ", &save);
 		a1 = strtok_r(NULL, " ", &save);
@@ -2058,9 +2149,18 @@ phx_ccp_tel_pnote(struct phx_ctl *ctl, const char *params,
 		if (rc == 0)
 			snprintf(out.err, sizeof(out.err), "%s %s: done", op,
 				 name);
+		keep = rc == 0 && ((strcmp(op, "register") == 0 &&
+				    a3 != NULL) ||
+				   strcmp(op, "unregister") == 0);
 	}
 	pnote_out(rt, &out);
 	snprintf(buf, sizeof(buf), "%s", out.err);
+	if (keep && (err = pnote_save(rt)) != 0) {
+		CCP_LOG(WARNING, "persistent critical devices not saved to "
+			"%s: %s", rt->pn_path, strerror(-err));
+		snprintf(buf, sizeof(buf), "%s (not kept across a restart: "
+			 "%s: %s)", out.err, rt->pn_path, strerror(-err));
+	}
 	pthread_mutex_unlock(&rt->lock);
 	return reply(d, rc >= 0, buf);
 }

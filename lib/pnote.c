@@ -16,6 +16,7 @@
 #include "lib/pnote.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,7 @@ struct dev {
 	bool expired;                   /* timeout ran out since the last
 					 * report: effective status PROBLEM */
 	bool persistent;                /* registered with -p */
+	enum phx_pnote_status init_st;  /* status it was registered with */
 	enum phx_pnote_status status;   /* as last reported */
 	uint32_t timeout_s;             /* 0 = none */
 	uint64_t reported_at;           /* us, last report/registration */
@@ -293,6 +295,7 @@ commit_new(struct out_ctx *c, struct phx_pnote *r, struct dev *d,
 	d->used = true;
 	d->expired = false;
 	d->persistent = persistent;
+	d->init_st = st;
 	d->status = st;
 	d->timeout_s = timeout_s;
 	d->reported_at = now;
@@ -664,6 +667,37 @@ phx_pnote_list(const struct phx_pnote *r, uint64_t now,
 				     now - d->reported_at : 0;
 	}
 	return n;
+}
+
+int
+phx_pnote_persistent_text(const struct phx_pnote *r, char *buf, size_t size)
+{
+	static const char *const word[PHX_PNOTE_STATUS_MAX] = {
+		[PHX_PNOTE_OK] = "ok",
+		[PHX_PNOTE_INIT] = "init",
+		[PHX_PNOTE_PROBLEM] = "problem",
+	};
+	size_t o = 0;
+	unsigned i;
+	int n;
+
+	if (size == 0)
+		return -ENOSPC;
+	buf[0] = '\0';
+	for (i = 0; i < PHX_PNOTE_MAX_REGISTERED; i++) {
+		const struct dev *d = &r->reg[i];
+
+		if (!d->used || !d->persistent)
+			continue;
+		n = snprintf(buf + o, size - o, "%s %" PRIu32 " %s\n", d->name,
+			     d->timeout_s, word[d->init_st]);
+		if (n < 0 || (size_t)n >= size - o) {
+			buf[o] = '\0';
+			return -ENOSPC;
+		}
+		o += (size_t)n;
+	}
+	return (int)o;
 }
 
 int

@@ -158,6 +158,16 @@ int phx_pnote_register_file(struct phx_pnote *r, const char *text,
 			    struct phx_pnote_out *out);
 
 /*
+ * The persistent (-p) operator devices as a `-f` file would register them
+ * again: "<name> <timeout> <initial status>" a line, in registration-slot
+ * order ("" when there are none), into buf. Returns its length, or
+ * -ENOSPC when it does not fit (buf then holds whole lines only). The
+ * daemon keeps this across restarts (SPEC CCP-71). Owner thread only.
+ */
+int phx_pnote_persistent_text(const struct phx_pnote *r, char *buf,
+			      size_t size);
+
+/*
  * `cphaprob -d <name> -s <status> report` for an operator or built-in
  * device: sets the status, restarts its timeout. reason (may be NULL:
  * "reported") goes into the CCP-76 line, logged only when the status

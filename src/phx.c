@@ -2244,8 +2244,7 @@ static const struct phx_cmd phx_cmds[] = {
 	  "  -t, --timeout T    seconds it may stay silent (0: no "
 	  "timeout)\n"
 	  "  -s, --status S     initial status: ok, init or problem\n"
-	  "  -p, --persistent   mark it persistent (shown by list; not yet\n"
-	  "                     kept across a restart)\n"
+	  "  -p, --persistent   keep the registration across restarts\n"
 	  "  -f, --file FILE    one \"<device> <timeout> <status>\" a line "
 	  "(blank and #\n"
 	  "                     lines skipped): all of them or none\n" },

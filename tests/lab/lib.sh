@@ -201,6 +201,9 @@ lab_down() {
 # lab_down has just stopped every process of the lab: give them back.
 _lab_free_hugepages() {
     rm -f /dev/hugepages/lab-fw[123]map_* 2>/dev/null || true
+    # and the critical devices a test registered with -p (SPEC CCP-71),
+    # which the next member of that name would register again
+    rm -rf /var/lib/phalanx/lab-fw[1-9] 2>/dev/null || true
 }
 
 # _lab_ns NAME: create a namespace with lo up and IPv6 off.

@@ -334,6 +334,31 @@ done
 phx_k 1 list
 assert_no_match "$OUT" 'Device Name: (x|bad)$' "... and none of them registered anything"
 
+# ---------------------------------------------------- -p across a restart
+
+# SPEC CCP-71: a device registered with -p is registered again when the
+# member restarts, with its initial status; one without -p is not.
+phx_k 2 register -d keepme -t 0 -s ok -p
+expect "register -p keepme" 0 "*" ''
+phx_k 2 register -d dropme -t 0 -s ok
+expect "register dropme (not persistent)" 0 "*" ''
+assert_eq "$(cat /var/lib/phalanx/lab-fw2/pnotes 2>&1)" "keepme 0 ok" \
+    "the -p device is kept in /var/lib/phalanx/lab-fw2/pnotes"
+lab_member_stop 2
+if lab_member_start 2 "$(conf 2)" >/dev/null; then
+    phx_k 2 list
+    assert_match "$(grep -A 4 '^Device Name: keepme$' <<<"$OUT")" '^Persistent: yes$' \
+        "after a restart keepme is registered again, persistent"
+    assert_no_match "$OUT" '^Device Name: dropme$' "... and dropme is not"
+    assert_match "$(cat "$LAB_TMP/fw2.log")" 'persistent critical devices registered again from /var/lib/phalanx/lab-fw2/pnotes' \
+        "the member logs where they came from"
+    phx_k 2 unregister -d keepme
+    expect "unregister keepme" 0 "*" ''
+    assert_cmd "unregistered: nothing left to keep" test ! -e /var/lib/phalanx/lab-fw2/pnotes
+else
+    not_ok "member 2 restarts"
+fi
+
 lab_member_stop 2
 lab_member_stop 1
 lab_finish

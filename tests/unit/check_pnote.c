@@ -604,6 +604,51 @@ START_TEST(test_file_long_line)
 }
 END_TEST
 
+/* CCP-71: the persistent devices, as a -f file that registers them again
+ * with their initial status, whatever they reported since. */
+START_TEST(test_persistent_text)
+{
+	struct phx_pnote *r = mk_ok(), *r2;
+	struct phx_pnote_info info[PHX_PNOTE_BI_MAX + 4];
+	char buf[256], small[12];
+	unsigned n, i;
+
+	ck_assert_int_eq(phx_pnote_persistent_text(r, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "");
+	ck_assert_int_eq(phx_pnote_register(r, "temp", 5, PHX_PNOTE_OK, false,
+					    T0, NULL), 0);
+	ck_assert_int_eq(phx_pnote_register(r, "mon_a", 30, PHX_PNOTE_INIT,
+					    true, T0, NULL), 0);
+	ck_assert_int_eq(phx_pnote_register_file(r, "mon_b 0 ok\n", true, T0,
+						 NULL), 1);
+	ck_assert_int_eq(phx_pnote_report(r, "mon_a", PHX_PNOTE_PROBLEM, NULL,
+					  T0, NULL), 0);
+	ck_assert_int_eq(phx_pnote_persistent_text(r, buf, sizeof(buf)), 25);
+	ck_assert_str_eq(buf, "mon_a 30 init\nmon_b 0 ok\n");
+	/* what does not fit is left out whole */
+	ck_assert_int_eq(phx_pnote_persistent_text(r, small, sizeof(small)),
+			 -ENOSPC);
+	ck_assert_str_eq(small, "");
+	/* it registers them again on a fresh registry */
+	r2 = mk_ok();
+	ck_assert_int_eq(phx_pnote_register_file(r2, buf, true, T0, NULL), 2);
+	n = phx_pnote_list(r2, T0, info, sizeof(info) / sizeof(info[0]));
+	for (i = 0; i < n; i++)
+		if (strcmp(info[i].name, "mon_a") == 0)
+			break;
+	ck_assert_uint_lt(i, n);
+	ck_assert(info[i].persistent);
+	ck_assert_uint_eq(info[i].timeout_s, 30);
+	ck_assert_int_eq(info[i].status, PHX_PNOTE_INIT);
+	/* unregistered: gone from the text */
+	ck_assert_int_eq(phx_pnote_unregister(r, "mon_a", NULL), 0);
+	ck_assert_int_eq(phx_pnote_persistent_text(r, buf, sizeof(buf)), 11);
+	ck_assert_str_eq(buf, "mon_b 0 ok\n");
+	phx_pnote_free(r2);
+	phx_pnote_free(r);
+}
+END_TEST
+
 static Suite *
 pnote_suite(void)
 {
@@ -635,6 +680,7 @@ pnote_suite(void)
 	tcase_add_test(tc, test_file_bad);
 	tcase_add_test(tc, test_file_too_many);
 	tcase_add_test(tc, test_file_long_line);
+	tcase_add_test(tc, test_persistent_text);
 	suite_add_tcase(s, tc);
 	return s;
 }
