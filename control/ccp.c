@@ -141,6 +141,12 @@ enum ccp_admin {
 struct phx_ccp_rt {
 	struct phx_ctl *ctl;                     /* [I] */
 	const struct phx_cfg_cluster *cc;        /* [I] boot configuration */
+	/* -p devices' file (CCP-71): written by telemetry threads outside
+	 * lock, so that no file system call ever holds up the control lcore;
+	 * save_gen orders the texts, saved_gen says which one is on disk */
+	pthread_mutex_t save_lock;
+	uint64_t save_gen;                       /* under lock */
+	uint64_t saved_gen;                      /* under save_lock */
 	pthread_mutex_t lock;                    /* guards what follows */
 	struct phx_ccp_fsm *fsm;
 	struct phx_pnote *pn;
@@ -694,8 +700,8 @@ pnote_builtin(struct phx_ccp_rt *rt, enum phx_pnote_builtin id,
 static void
 pnote_restore(struct phx_ccp_rt *rt, uint64_t now_us)
 {
-	struct phx_pnote_out out = { 0 };
-	char text[PNOTE_FILE_MAX + 1];
+	char text[PNOTE_FILE_MAX + 1], *line, *save = NULL;
+	unsigned lineno = 0, ok = 0, bad = 0;
 	size_t n;
 	FILE *f;
 	int rc;
@@ -709,35 +715,51 @@ pnote_restore(struct phx_ccp_rt *rt, uint64_t now_us)
 		return;
 	}
 	n = fread(text, 1, PNOTE_FILE_MAX + 1, f);
+	rc = ferror(f);
 	fclose(f);
-	if (n > PNOTE_FILE_MAX) {
+	if (rc != 0 || n > PNOTE_FILE_MAX) {
 		CCP_LOG(WARNING, "persistent critical devices not restored: "
-			"%s is larger than %u bytes", rt->pn_path,
-			PNOTE_FILE_MAX);
+			"%s: %s", rt->pn_path, rc != 0 ? "read error" :
+			"larger than " RTE_STR(PNOTE_FILE_MAX) " bytes");
 		return;
 	}
 	text[n] = '\0';
-	rc = phx_pnote_register_file(rt->pn, text, true, now_us, &out);
-	pnote_out(rt, &out);
-	if (rc < 0)
-		CCP_LOG(WARNING, "persistent critical devices not restored: "
-			"%s: %s", rt->pn_path, out.err);
-	else if (rc > 0)
-		CCP_LOG(NOTICE, "%d persistent critical devices registered "
-			"again from %s", rc, rt->pn_path);
+	/* Line by line, not all-or-nothing as -f is: one line this release
+	 * refuses must not drop the devices that would hold the member
+	 * down. What is refused is said, and left out of the next save. */
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct phx_pnote_out out = { 0 };
+
+		lineno++;
+		rc = phx_pnote_register_file(rt->pn, line, true, now_us, &out);
+		pnote_out(rt, &out);
+		if (rc < 0) {
+			bad++;
+			CCP_LOG(WARNING, "%s:%u: persistent critical device "
+				"not registered again: %s", rt->pn_path,
+				lineno, out.err);
+		} else {
+			ok += (unsigned)rc;
+		}
+	}
+	if (ok != 0 || bad != 0)
+		CCP_LOG(NOTICE, "%u persistent critical devices registered "
+			"again from %s%s", ok, rt->pn_path,
+			bad != 0 ? " (some lines refused, see above)" : "");
 }
 
-/* Write the -p devices to pn_path (none: remove it). 0 or -errno. */
+/* Write text (the -p devices; "" = none: remove the file) to pn_path,
+ * durably (temporary file, fsync, rename, fsync of the directory).
+ * 0 or -errno. */
 static int
-pnote_save(struct phx_ccp_rt *rt)
+pnote_write(struct phx_ccp_rt *rt, const char *text)
 {
-	char text[PNOTE_FILE_MAX], tmp[sizeof(rt->pn_path) + 8];
+	char tmp[sizeof(rt->pn_path) + 8];
+	size_t n = strlen(text);
 	ssize_t w;
-	int n, fd, rc = 0;
+	int fd, rc = 0;
 
-	n = phx_pnote_persistent_text(rt->pn, text, sizeof(text));
-	if (n < 0)
-		return n;
 	if (n == 0)
 		return unlink(rt->pn_path) == 0 || errno == ENOENT ? 0 : -errno;
 	if ((mkdir(PHX_STATE_DIR, 0755) != 0 && errno != EEXIST) ||
@@ -747,16 +769,41 @@ pnote_save(struct phx_ccp_rt *rt)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	w = write(fd, text, (size_t)n);
-	if (w != n)
+	w = write(fd, text, n);
+	if (w < 0 || (size_t)w != n)
 		rc = w < 0 ? -errno : -EIO;
 	if (rc == 0 && fsync(fd) != 0)
 		rc = -errno;
 	close(fd);
 	if (rc == 0 && rename(tmp, rt->pn_path) != 0)
 		rc = -errno;
-	if (rc != 0)
+	if (rc != 0) {
 		unlink(tmp);
+		return rc;
+	}
+	fd = open(rt->pn_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (fsync(fd) != 0)
+			rc = -errno;
+		close(fd);
+	}
+	return rc;
+}
+
+/* Telemetry thread, rt->lock not held: put the text of generation gen
+ * on disk unless a later one got there first. 0 or -errno. */
+static int
+pnote_save(struct phx_ccp_rt *rt, const char *text, uint64_t gen)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&rt->save_lock);
+	if (gen > rt->saved_gen) {
+		rc = pnote_write(rt, text);
+		if (rc == 0)
+			rt->saved_gen = gen;
+	}
+	pthread_mutex_unlock(&rt->save_lock);
 	return rc;
 }
 
@@ -921,7 +968,8 @@ phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 	/* The worker validated IPv4 (no options) and UDP lengths. */
 	if (f == NULL || len < CCP_HDRS) {
 		rt->drop[PHX_CCP_ERR_TOO_SHORT]++;
-		log_incomplete(rt, PHX_CCP_ERR_TOO_SHORT, len);
+		log_incomplete(rt, PHX_CCP_ERR_TOO_SHORT,
+			       len > CCP_HDRS ? len - CCP_HDRS : 0);
 		goto out;
 	}
 	ip = (const struct rte_ipv4_hdr *)(f + RTE_ETHER_HDR_LEN);
@@ -930,7 +978,8 @@ phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 	if (ulen < sizeof(*udp) || CCP_HDRS + ulen - sizeof(*udp) >
 	    RTE_MIN(len, (uint32_t)sizeof(buf))) {
 		rt->drop[PHX_CCP_ERR_BAD_LEN]++;
-		log_incomplete(rt, PHX_CCP_ERR_BAD_LEN, len);
+		log_incomplete(rt, PHX_CCP_ERR_BAD_LEN,
+			       len > CCP_HDRS ? len - CCP_HDRS : 0);
 		goto out;
 	}
 	ulen -= sizeof(*udp);
@@ -1521,6 +1570,7 @@ phx_ccp_create(struct phx_ctl *ctl)
 	rt->hello_tsc = rt->hz * cc->hello_ms / 1000;
 	rt->garp_gap_tsc = rt->hz * cc->garp.interval_ms / 1000;
 	pthread_mutex_init(&rt->lock, NULL);
+	pthread_mutex_init(&rt->save_lock, NULL);
 	if (phx_ccp_key_init(&rt->key, cc->key) != 0 ||
 	    phx_config_digest(cfg, rt->digest) != 0)
 		goto fail;
@@ -1767,6 +1817,7 @@ phx_ccp_free(struct phx_ctl *ctl)
 	phx_pnote_free(rt->pn);
 	phx_ccp_key_wipe(&rt->key);
 	pthread_mutex_destroy(&rt->lock);
+	pthread_mutex_destroy(&rt->save_lock);
 	rte_free(rt);
 }
 
@@ -2089,10 +2140,10 @@ phx_ccp_tel_pnote(struct phx_ctl *ctl, const char *params,
 {
 	struct phx_ccp_rt *rt = ctl->ccp;
 	char buf[1024], *op, *save = NULL, *name, *a1, *a2, *a3, *end;
+	char before[PNOTE_FILE_MAX], after[PNOTE_FILE_MAX];
 	struct phx_pnote_out out = { 0 };
 	enum phx_pnote_status st;
-	bool keep = false;
-	uint64_t now;
+	uint64_t now, gen = 0;
 	unsigned long t;
 	int rc, err;
 
@@ -2108,6 +2159,7 @@ phx_ccp_tel_pnote(struct phx_ctl *ctl, const char *params,
 			     "ARGS");
 	pthread_mutex_lock(&rt->lock);
 	now = tsc_to_us(rt, rte_rdtsc());
+	phx_pnote_persistent_text(rt->pn, before, sizeof(before));
 	if (strcmp(op, "regfile") == 0 || strcmp(op, "regfilep") == 0) {
 		static char empty[1];
 		char *text = save != NULL ? save : empty, *p;
@@ -2121,7 +2173,6 @@ phx_ccp_tel_pnote(struct phx_ctl *ctl, const char *params,
 		if (rc >= 0)
 			snprintf(out.err, sizeof(out.err),
 				 "%d devices registered", rc);
-		keep = rc > 0 && strcmp(op, "regfilep") == 0;
 	} else {
 		name = strtok_r(NULL, " ", &save);
 		a1 = strtok_r(NULL, " ", &save);
@@ -2149,18 +2200,20 @@ phx_ccp_tel_pnote(struct phx_ctl *ctl, const char *params,
 		if (rc == 0)
 			snprintf(out.err, sizeof(out.err), "%s %s: done", op,
 				 name);
-		keep = rc == 0 && ((strcmp(op, "register") == 0 &&
-				    a3 != NULL) ||
-				   strcmp(op, "unregister") == 0);
 	}
 	pnote_out(rt, &out);
 	snprintf(buf, sizeof(buf), "%s", out.err);
-	if (keep && (err = pnote_save(rt)) != 0) {
+	/* the -p devices changed: their file, once out of the lock */
+	if (rc >= 0 && phx_pnote_persistent_text(rt->pn, after,
+						 sizeof(after)) >= 0 &&
+	    strcmp(before, after) != 0)
+		gen = ++rt->save_gen;
+	pthread_mutex_unlock(&rt->lock);
+	if (gen != 0 && (err = pnote_save(rt, after, gen)) != 0) {
 		CCP_LOG(WARNING, "persistent critical devices not saved to "
 			"%s: %s", rt->pn_path, strerror(-err));
 		snprintf(buf, sizeof(buf), "%s (not kept across a restart: "
 			 "%s: %s)", out.err, rt->pn_path, strerror(-err));
 	}
-	pthread_mutex_unlock(&rt->lock);
 	return reply(d, rc >= 0, buf);
 }

@@ -93,7 +93,8 @@ ctl_input(struct phx_ctl *ctl, struct rte_mbuf **pkts, unsigned n,
 	}
 }
 
-/* TCP flags as tcpdump writes them: "S", "SA", "FA", "." for none. */
+/* TCP flags, one letter each from FIN up (F S R P A U E C), "." for
+ * none: "S", "SA", "FA". */
 static const char *
 tcp_flags_str(uint8_t f, char *buf)
 {
@@ -136,7 +137,8 @@ droplog(struct phx_ctl *ctl)
 		int got = -1;
 
 		for (w = 0; w < nw && w < PHX_CFG_MAX_WORKERS; w++) {
-			c = phx_dp_stats(ctl->dp, w)->drop[what[i].r];
+			c = __atomic_load_n(&phx_dp_stats(ctl->dp, w)->
+					    drop[what[i].r], __ATOMIC_ACQUIRE);
 			if (c == ctl->droplog_seen[i][w])
 				continue;
 			d += c - ctl->droplog_seen[i][w];

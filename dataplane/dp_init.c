@@ -251,8 +251,13 @@ nat_init(struct phx_dp *dp)
 
 		dp->nat_addr[dp->nb_nat_addr++] = rte_cpu_to_be_32(v->ip);
 		if (v->port >= 0 && v->port < PHX_CFG_MAX_PORTS &&
-		    dp->port_vip[v->port] == 0)
-			dp->port_vip[v->port] = rte_cpu_to_be_32(v->ip);
+		    dp->nb_port_vips[v->port] < PHX_DP_PORT_VIPS) {
+			unsigned k = dp->nb_port_vips[v->port]++;
+
+			dp->port_vip[v->port][k].ip = rte_cpu_to_be_32(v->ip);
+			dp->port_vip[v->port][k].mask = rte_cpu_to_be_32(
+				v->plen == 0 ? 0 : UINT32_MAX << (32 - v->plen));
+		}
 	}
 	for (i = 0; i < dp->nb_workers; i++)
 		for (a = 0; a < dp->nb_nat_addr; a++) {

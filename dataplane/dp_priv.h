@@ -144,6 +144,9 @@ struct phx_worker_hb {
 					   * loops, no burst in progress) */
 } __rte_cache_aligned;
 
+/* VIPs per port the dataplane picks a source address from (ADDR-52). */
+#define PHX_DP_PORT_VIPS 4
+
 /* Drop reasons the workers sample for control's log (phx_dp_drop_sample):
  * index 0 tcp_not_syn (SPEC SI-03), 1 tcp_syn_established (SI-04). */
 #define PHX_DP_SAMPLED_DROPS 2
@@ -238,10 +241,13 @@ struct phx_dp {
 	unsigned nb_workers;                    /* [I] */
 	unsigned nb_ports;                      /* [I] */
 	struct phx_dp_port_info ports[PHX_CFG_MAX_PORTS]; /* [I] */
-	uint32_t port_vip[PHX_CFG_MAX_PORTS];   /* [I] first VIP of each port,
-						 * network order, 0 = none:
-						 * source of what the active
-						 * member sends (ADDR-52) */
+	struct {
+		uint32_t ip, mask;              /* network order */
+	} port_vip[PHX_CFG_MAX_PORTS][PHX_DP_PORT_VIPS]; /* [I] a port's
+						 * VIPs, in list order: source
+						 * of what the active member
+						 * sends (ADDR-52) */
+	uint8_t nb_port_vips[PHX_CFG_MAX_PORTS]; /* [I] */
 	int16_t port_idx[RTE_MAX_ETHPORTS];     /* [I] DPDK port id -> index of
 						 * its physical port, -1 */
 	uint8_t *vlan_map[PHX_CFG_MAX_PORTS];   /* [I] of a physical port with

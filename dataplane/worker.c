@@ -126,8 +126,13 @@ drop_sampled(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
 			.sport = pm->sport, .dport = pm->dport,
 			.port = pidx, .proto = pm->proto,
 			.tcp_flags = pm->tcp_flags };
+		/* counted before the sample is published: control, seeing
+		 * the count move (acquire), finds this sample or a later */
+		w->stats.drop[r]++;
 		__atomic_store_n(&w->drop_sample[k].seq, seq + 2,
 				 __ATOMIC_RELEASE);
+		rte_pktmbuf_free(m);
+		return;
 	}
 	drop(w, m, r);
 }
@@ -370,19 +375,24 @@ icmp_allowed(struct phx_worker *w, uint64_t now)
 	return true;
 }
 
-/* Source of the ICMP errors sent from a port: on the active member its
- * first VIP (SPEC ADDR-52: what members send themselves hides behind the
- * cluster's address, so hosts see one router whichever member answers),
- * else the port's first address. */
+/* Source of the ICMP errors sent from a port to dst: on the active
+ * member the port's VIP on dst's subnet, else its first VIP (SPEC ADDR-52:
+ * what members send themselves hides behind the cluster's address, so
+ * hosts see one router whichever member answers), else the port's first
+ * address. */
 static inline uint32_t
-port_src_ip(const struct phx_dp *dp, uint16_t pidx)
+port_src_ip(const struct phx_dp *dp, uint16_t pidx, uint32_t dst)
 {
 	const struct phx_cfg_port *pc = dp->ports[pidx].cfg;
+	unsigned k, n = dp->nb_port_vips[pidx];
 
-	if (dp->port_vip[pidx] != 0 &&
-	    __atomic_load_n(&dp->fwd, __ATOMIC_RELAXED) != 0)
-		return dp->port_vip[pidx];
-
+	if (n != 0 && __atomic_load_n(&dp->fwd, __ATOMIC_RELAXED) != 0) {
+		for (k = 0; k < n; k++)
+			if (((dp->port_vip[pidx][k].ip ^ dst) &
+			     dp->port_vip[pidx][k].mask) == 0)
+				return dp->port_vip[pidx][k].ip;
+		return dp->port_vip[pidx][0].ip;
+	}
 	return pc->n_addrs ? rte_cpu_to_be_32(pc->addrs[0].ip) : 0;
 }
 
@@ -453,7 +463,8 @@ icmp_error(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
 	if (pm->flags & PHX_PKT_F_ICMP_ERR)
 		return;
 	ip = reply_start(w, m, pidx, pm, IPPROTO_ICMP,
-			 port_src_ip(w->dp, pidx), sizeof(*icmp) + quote, now,
+			 port_src_ip(w->dp, pidx, pm->src_ip),
+			 sizeof(*icmp) + quote, now,
 			 &r);
 	if (ip == NULL)
 		return;

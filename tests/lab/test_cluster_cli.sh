@@ -345,13 +345,17 @@ expect "register dropme (not persistent)" 0 "*" ''
 assert_eq "$(cat /var/lib/phalanx/lab-fw2/pnotes 2>&1)" "keepme 0 ok" \
     "the -p device is kept in /var/lib/phalanx/lab-fw2/pnotes"
 lab_member_stop 2
+# a line this release would refuse costs that line, not the others
+echo "bad name 5 ok" >>/var/lib/phalanx/lab-fw2/pnotes
 if lab_member_start 2 "$(conf 2)" >/dev/null; then
     phx_k 2 list
     assert_match "$(grep -A 4 '^Device Name: keepme$' <<<"$OUT")" '^Persistent: yes$' \
         "after a restart keepme is registered again, persistent"
     assert_no_match "$OUT" '^Device Name: dropme$' "... and dropme is not"
-    assert_match "$(cat "$LAB_TMP/fw2.log")" 'persistent critical devices registered again from /var/lib/phalanx/lab-fw2/pnotes' \
+    assert_match "$(cat "$LAB_TMP/fw2.log")" '1 persistent critical devices registered again from /var/lib/phalanx/lab-fw2/pnotes \(some lines refused' \
         "the member logs where they came from"
+    assert_match "$(cat "$LAB_TMP/fw2.log")" '/var/lib/phalanx/lab-fw2/pnotes:2: persistent critical device not registered again' \
+        "... and the line it refused"
     phx_k 2 unregister -d keepme
     expect "unregister keepme" 0 "*" ''
     assert_cmd "unregistered: nothing left to keep" test ! -e /var/lib/phalanx/lab-fw2/pnotes
