@@ -168,28 +168,18 @@ int
 phx_dp_drop_sample(struct phx_dp *dp, unsigned w, enum phx_drop_reason r,
 		   struct phx_dp_drop_sample *out)
 {
-	int k = phx_dp_sampled_drop(r), tries;
-	uint32_t s1, s2;
+	const struct phx_dp_sample_slot *ds;
+	int k = phx_dp_sampled_drop(r);
+	uint32_t sn;
 
 	if (w >= dp->nb_workers || k < 0)
 		return -ENOENT;
-	/* The worker writes a sample in a few stores; a read that overlaps
-	 * one is simply retried. */
-	for (tries = 0; tries < 100; tries++) {
-		s1 = __atomic_load_n(&dp->workers[w].drop_sample[k].seq,
-				     __ATOMIC_ACQUIRE);
-		if (s1 == 0)
-			return -ENOENT;
-		if (s1 & 1)
-			continue;
-		*out = dp->workers[w].drop_sample[k].s;
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		s2 = __atomic_load_n(&dp->workers[w].drop_sample[k].seq,
-				     __ATOMIC_RELAXED);
-		if (s1 == s2)
-			return 0;
-	}
-	return -ENOENT;
+	ds = &dp->workers[w].drop_sample[k];
+	do {
+		sn = rte_seqcount_read_begin(&ds->sc);
+		*out = ds->s;
+	} while (rte_seqcount_read_retry(&ds->sc, sn));
+	return sn == 0 ? -ENOENT : 0;
 }
 
 bool

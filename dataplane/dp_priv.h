@@ -26,6 +26,7 @@
 #include <rte_log.h>
 #include <rte_lpm.h>
 #include <rte_ring.h>
+#include <rte_seqcount.h>
 
 #include "dataplane/dp_api.h"
 #include "dataplane/policy.h"
@@ -157,6 +158,12 @@ phx_dp_sampled_drop(enum phx_drop_reason r)
 	       r == PHX_DROP_TCP_SYN_ESTABLISHED ? 1 : -1;
 }
 
+/* A worker's latest packet of one sampled drop reason. */
+struct phx_dp_sample_slot {
+	rte_seqcount_t sc;                /* [A] 0: no sample yet */
+	struct phx_dp_drop_sample s;      /* [W] written under sc */
+};
+
 struct phx_worker {
 	unsigned idx;                     /* [I] worker index */
 	unsigned lcore;                   /* [I] lcore it runs on */
@@ -228,10 +235,7 @@ struct phx_worker {
 	uint16_t *delay_gen;              /* [W] per shard slot: delayed
 					   * sessions it has held */
 	uint32_t delay_head, delay_tail;  /* [W] free-running indexes */
-	struct {
-		uint32_t seq;             /* [A] odd while written */
-		struct phx_dp_drop_sample s; /* [W] under seq */
-	} drop_sample[PHX_DP_SAMPLED_DROPS];
+	struct phx_dp_sample_slot drop_sample[PHX_DP_SAMPLED_DROPS];
 	struct phx_worker_hb hb;          /* [A] liveness, own cache line */
 	struct phx_dp_stats stats;        /* [W] */
 } __rte_cache_aligned;

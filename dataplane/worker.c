@@ -107,34 +107,25 @@ vlan_push(struct phx_worker *w, struct rte_mbuf *m, uint16_t vid)
 	return m;
 }
 
-/* drop() for a reason SPEC wants logged: also keep the packet as the
- * worker's latest sample of it (phx_dp_drop_sample), for control. */
+/* drop() for a reason SPEC wants logged (phx_dp_sampled_drop): also keep
+ * the packet as the worker's latest sample of it, for control. Counted
+ * inside the write: control, seeing the count move (acquire), finds this
+ * sample or a later one. */
 static void
 drop_sampled(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
 	     const struct phx_pkt_meta *pm, enum phx_drop_reason r)
 {
-	int k = phx_dp_sampled_drop(r);
+	struct phx_dp_sample_slot *ds =
+		&w->drop_sample[phx_dp_sampled_drop(r)];
 
-	if (k >= 0) {
-		uint32_t seq = w->drop_sample[k].seq;
-
-		__atomic_store_n(&w->drop_sample[k].seq, seq + 1,
-				 __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_RELEASE);
-		w->drop_sample[k].s = (struct phx_dp_drop_sample){
-			.src_ip = pm->src_ip, .dst_ip = pm->dst_ip,
-			.sport = pm->sport, .dport = pm->dport,
-			.port = pidx, .proto = pm->proto,
-			.tcp_flags = pm->tcp_flags };
-		/* counted before the sample is published: control, seeing
-		 * the count move (acquire), finds this sample or a later */
-		w->stats.drop[r]++;
-		__atomic_store_n(&w->drop_sample[k].seq, seq + 2,
-				 __ATOMIC_RELEASE);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	drop(w, m, r);
+	rte_seqcount_write_begin(&ds->sc);
+	ds->s = (struct phx_dp_drop_sample){
+		.src_ip = pm->src_ip, .dst_ip = pm->dst_ip,
+		.sport = pm->sport, .dport = pm->dport,
+		.port = pidx, .proto = pm->proto, .tcp_flags = pm->tcp_flags };
+	w->stats.drop[r]++;
+	rte_seqcount_write_end(&ds->sc);
+	rte_pktmbuf_free(m);
 }
 
 /* Buffer m for port pidx. tx_pkts counts what the NIC accepted, from
@@ -1823,24 +1814,17 @@ vlan_demux(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pkts,
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		const struct rte_ether_hdr *eth;
 
 		to[i] = (uint8_t)(pidx + 1);
-		if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) {
-			vid = m->vlan_tci & 0xfff;
-		} else {
-			if (map == NULL)
-				continue; /* the parser counts vlan_tagged */
-			if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN +
-						      RTE_VLAN_HLEN)
-				continue; /* the parser judges it */
-			eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-			if (eth->ether_type !=
-			    rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN))
-				continue;
-			rte_vlan_strip(m);
-			vid = m->vlan_tci & 0xfff;
-		}
+		/* an inline tag is taken off here (rte_vlan_strip checks the
+		 * EtherType, not the length); without sub-interfaces it is
+		 * left for the parser to count */
+		if (!(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) &&
+		    (map == NULL || rte_pktmbuf_data_len(m) <
+				    RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN ||
+		     rte_vlan_strip(m) != 0))
+			continue;
+		vid = m->vlan_tci & 0xfff;
 		if (vid == 0)
 			continue; /* 802.1p priority tag: untagged */
 		to[i] = map != NULL ? map[vid] : 0;
