@@ -232,7 +232,7 @@ struct phx_worker {
 	struct phx_sess_event evq[PHX_BURST]; /* [W] */
 	struct phx_sync_delay *delay_q;   /* [W] FIFO of delayed sessions */
 	uint32_t delay_mask;              /* [I] its size - 1 (power of 2) */
-	uint16_t *delay_gen;              /* [W] per shard slot: delayed
+	uint32_t *delay_gen;              /* [W] per shard slot: delayed
 					   * sessions it has held */
 	uint32_t delay_head, delay_tail;  /* [W] free-running indexes */
 	struct phx_dp_sample_slot drop_sample[PHX_DP_SAMPLED_DROPS];

@@ -1196,7 +1196,7 @@ delay_run(struct phx_worker *w, const struct phx_policy *pol, uint64_t now,
 		s = &w->shard->sess[d->idx];
 		if ((s->flags & (PHX_SESS_F_USED | PHX_SESS_F_DELAYED)) !=
 		    (PHX_SESS_F_USED | PHX_SESS_F_DELAYED) ||
-		    w->delay_gen[d->idx] != (uint16_t)d->gen ||
+		    w->delay_gen[d->idx] != d->gen ||
 		    phx_tmo_remaining(now, s->last_tsc, sess_tmo(pol, s)) == 0)
 			continue;
 		s->flags &= (uint8_t)~PHX_SESS_F_DELAYED;
