@@ -48,6 +48,72 @@ port_label(const struct phx_config *cfg, const struct phx_cfg_srcmap *src,
 	return buf;
 }
 
+static int
+find_port(const struct phx_config *cfg, const struct phx_cfg_srcmap *src,
+	  const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->n_ports; i++)
+		if (has(src->ports[i].name) &&
+		    strcmp(cfg->ports[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Append "sep s" to buf at *o, or ", ..." once it no longer fits. */
+static void
+list_add(char *buf, size_t size, size_t *o, const char *s)
+{
+	int r;
+
+	if (*o >= size)
+		return;
+	r = snprintf(buf + *o, size - *o, "%s%s", *o ? ", " : "", s);
+	if (r < 0 || (size_t)r >= size - *o) {
+		/* cut at the last complete entry */
+		buf[*o] = '\0';
+		if (*o + 5 < size)
+			snprintf(buf + *o, size - *o, ", ...");
+		*o = size;
+		return;
+	}
+	*o += (size_t)r;
+}
+
+/* "in0, out0" */
+static const char *
+port_names(const struct phx_config *cfg, const struct phx_cfg_srcmap *src,
+	   char *buf, size_t size)
+{
+	size_t o = 0;
+	unsigned i;
+
+	buf[0] = '\0';
+	for (i = 0; i < cfg->n_ports; i++)
+		if (has(src->ports[i].name))
+			list_add(buf, size, &o, cfg->ports[i].name);
+	if (buf[0] == '\0')
+		snprintf(buf, size, "none");
+	return buf;
+}
+
+/* The port a "port"-like value at loc (path) names: its index, or -1
+ * after saying which ports there are. */
+static int
+port_ref(struct phx_cfg_ctx *ctx, const struct phx_config *cfg,
+	 const struct phx_cfg_srcmap *src, struct phx_cfg_loc loc,
+	 const char *path, const char *name)
+{
+	int p = find_port(cfg, src, name);
+	char list[160];
+
+	if (p < 0)
+		phx_cfg_err(ctx, loc, path, "no port named \"%s\" (ports: %s)",
+			    name, port_names(cfg, src, list, sizeof(list)));
+	return p;
+}
+
 /* Is ip a cluster VIP (one whose address the walker accepted)? Which. */
 static bool
 vip_addr(const struct phx_config *cfg, const struct phx_cfg_srcmap *src,
@@ -346,25 +412,10 @@ check_route(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 
 	/* port: must name a port */
 	if (has(rs->port)) {
-		for (i = 0; i < cfg->n_ports; i++)
-			if (has(src->ports[i].name) &&
-			    strcmp(cfg->ports[i].name, rs->port_name) == 0)
-				break;
-		if (i == cfg->n_ports) {
-			snprintf(path, sizeof(path), "routes[%u].port", ri);
-			list[0] = '\0';
-			for (k = 0; k < cfg->n_ports; k++)
-				if (has(src->ports[k].name))
-					snprintf(list + strlen(list),
-						 sizeof(list) - strlen(list),
-						 "%s%s", list[0] ? ", " : "",
-						 cfg->ports[k].name);
-			phx_cfg_err(ctx, rs->port, path, "no port named \"%s\" "
-				    "(ports: %s)", rs->port_name,
-				    list[0] ? list : "none");
+		snprintf(path, sizeof(path), "routes[%u].port", ri);
+		p = port_ref(ctx, cfg, src, rs->port, path, rs->port_name);
+		if (p < 0)
 			return;
-		}
-		p = (int)i;
 		r->port = p;
 	}
 	if (rs->port_given && p < 0)
@@ -460,19 +511,6 @@ check_eal(struct phx_cfg_ctx *ctx, const struct phx_config *cfg,
 /* ------------------------------------------------------------- policy */
 
 static int
-find_port(const struct phx_config *cfg, const struct phx_cfg_srcmap *src,
-	  const char *name)
-{
-	unsigned i;
-
-	for (i = 0; i < cfg->n_ports; i++)
-		if (has(src->ports[i].name) &&
-		    strcmp(cfg->ports[i].name, name) == 0)
-			return (int)i;
-	return -1;
-}
-
-static int
 find_zone(const struct phx_config *cfg, const struct phx_cfg_srcmap *src,
 	  const char *name)
 {
@@ -483,43 +521,6 @@ find_zone(const struct phx_config *cfg, const struct phx_cfg_srcmap *src,
 		    strcmp(cfg->zones[i].name, name) == 0)
 			return (int)i;
 	return -1;
-}
-
-/* Append "sep s" to buf at *o, or ", ..." once it no longer fits. */
-static void
-list_add(char *buf, size_t size, size_t *o, const char *s)
-{
-	int r;
-
-	if (*o >= size)
-		return;
-	r = snprintf(buf + *o, size - *o, "%s%s", *o ? ", " : "", s);
-	if (r < 0 || (size_t)r >= size - *o) {
-		/* cut at the last complete entry */
-		buf[*o] = '\0';
-		if (*o + 5 < size)
-			snprintf(buf + *o, size - *o, ", ...");
-		*o = size;
-		return;
-	}
-	*o += (size_t)r;
-}
-
-/* "in0, out0" */
-static const char *
-port_names(const struct phx_config *cfg, const struct phx_cfg_srcmap *src,
-	   char *buf, size_t size)
-{
-	size_t o = 0;
-	unsigned i;
-
-	buf[0] = '\0';
-	for (i = 0; i < cfg->n_ports; i++)
-		if (has(src->ports[i].name))
-			list_add(buf, size, &o, cfg->ports[i].name);
-	if (buf[0] == '\0')
-		snprintf(buf, size, "none");
-	return buf;
 }
 
 /* "10.1.0.11, 10.2.0.11, 10.1.0.1 (VIP), ...": this member's addresses,
@@ -596,19 +597,15 @@ resolve_parent(struct phx_cfg_ctx *ctx, const struct phx_config *cfg,
 	       const struct phx_cfg_srcmap *src, unsigned i)
 {
 	const struct phx_cfg_port_src *ps = &src->ports[i];
-	char path[PATH_LEN], list[160];
+	char path[PATH_LEN];
 	int p;
 
 	if (!has(ps->parent))
 		return -1;
 	snprintf(path, sizeof(path), "ports[%u].parent", i);
-	p = find_port(cfg, src, ps->parent_name);
-	if (p < 0) {
-		phx_cfg_err(ctx, ps->parent, path, "no port named \"%s\" "
-			    "(ports: %s)", ps->parent_name,
-			    port_names(cfg, src, list, sizeof(list)));
+	p = port_ref(ctx, cfg, src, ps->parent, path, ps->parent_name);
+	if (p < 0)
 		return -1;
-	}
 	if ((unsigned)p == i) {
 		phx_cfg_err(ctx, ps->parent, path, "port \"%s\" names itself "
 			    "as its parent; the parent is the physical port "
@@ -640,7 +637,7 @@ static void
 check_port_kinds(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 		 const struct phx_cfg_srcmap *src)
 {
-	char path[PATH_LEN], lbl[48];
+	char path[PATH_LEN], lbl[48], plbl[48];
 	unsigned i, j, k;
 
 	for (i = 0; i < cfg->n_ports; i++) {
@@ -687,23 +684,21 @@ check_port_kinds(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 				    lbl);
 
 		p = resolve_parent(ctx, cfg, src, i);
+		if (p >= 0)
+			snprintf(plbl, sizeof(plbl), "its parent \"%s\"",
+				 cfg->ports[p].name);
+		else
+			snprintf(plbl, sizeof(plbl), "its parent port");
 		for (k = 0; k < PHX_CFG_OWN_MAX; k++) {
 			const char *key = phx_cfg_port_own_keys[k];
 
 			if (!has(ps->own_key[k]))
 				continue;
 			snprintf(path, sizeof(path), "ports[%u].%s", i, key);
-			if (p >= 0)
-				phx_cfg_err(ctx, ps->own_key[k], path, "a VLAN "
-					    "sub-interface takes \"%s\" from "
-					    "its parent \"%s\" (they share one "
-					    "device); set it there", key,
-					    cfg->ports[p].name);
-			else
-				phx_cfg_err(ctx, ps->own_key[k], path, "a VLAN "
-					    "sub-interface takes \"%s\" from "
-					    "its parent port (they share one "
-					    "device); set it there", key);
+			phx_cfg_err(ctx, ps->own_key[k], path, "a VLAN "
+				    "sub-interface takes \"%s\" from %s (they "
+				    "share one device); set it there", key,
+				    plbl);
 		}
 		if (p < 0 || !has(ps->vlan))
 			continue;
@@ -773,7 +768,7 @@ static void
 check_zones(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 	    const struct phx_cfg_srcmap *src)
 {
-	char path[PATH_LEN], zpath[PATH_LEN], list[160];
+	char path[PATH_LEN], zpath[PATH_LEN];
 	unsigned i, k;
 	int p;
 
@@ -802,15 +797,10 @@ check_zones(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 
 			if (!has(ns->loc))
 				continue;
-			p = find_port(cfg, src, ns->name);
-			if (p >= 0) {
-				cfg->zones[i].ports |= 1u << p;
-				continue;
-			}
 			phx_cfg_path_index(path, sizeof(path), zpath, k);
-			phx_cfg_err(ctx, ns->loc, path, "no port named \"%s\" "
-				    "(ports: %s)", ns->name,
-				    port_names(cfg, src, list, sizeof(list)));
+			p = port_ref(ctx, cfg, src, ns->loc, path, ns->name);
+			if (p >= 0)
+				cfg->zones[i].ports |= 1u << p;
 		}
 	}
 }
@@ -1162,18 +1152,14 @@ check_vip(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 
 	if (has(vs->port)) {
 		snprintf(path, sizeof(path), "cluster.vips[%u].port", vi);
-		p = find_port(cfg, src, vs->port_name);
-		if (p < 0) {
-			phx_cfg_err(ctx, vs->port, path, "no port named \"%s\" "
-				    "(ports: %s)", vs->port_name,
-				    port_names(cfg, src, list, sizeof(list)));
-		} else if (p == c->sync_port) {
+		p = port_ref(ctx, cfg, src, vs->port, path, vs->port_name);
+		if (p >= 0 && p == c->sync_port) {
 			phx_cfg_err(ctx, vs->port, path, "\"%s\" is the sync "
 				    "port (cluster.sync_port); the sync network "
 				    "carries no VIP (SPEC ADDR-03)",
 				    vs->port_name);
 			p = -1;
-		} else if (has_subs(cfg, p)) {
+		} else if (p >= 0 && has_subs(cfg, p)) {
 			/* SPEC ADDR-60: the VIP belongs to one VLAN; on the
 			 * trunk it would be announced untagged, to none */
 			if (has(vs->address))
@@ -1190,7 +1176,7 @@ check_vip(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 					    "never sits on a trunk)",
 					    vs->port_name);
 			p = -1;
-		} else {
+		} else if (p >= 0) {
 			v->port = p;
 		}
 	}
@@ -1327,13 +1313,9 @@ check_cluster(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 		}
 	}
 	if (has(cs->sync_port)) {
-		p = find_port(cfg, src, cs->sync_port_name);
-		if (p < 0) {
-			phx_cfg_err(ctx, cs->sync_port, "cluster.sync_port",
-				    "no port named \"%s\" (ports: %s)",
-				    cs->sync_port_name,
-				    port_names(cfg, src, list, sizeof(list)));
-		} else {
+		p = port_ref(ctx, cfg, src, cs->sync_port, "cluster.sync_port",
+			     cs->sync_port_name);
+		if (p >= 0) {
 			c->sync_port = p;
 			/* (rejected addresses were reported already) */
 			if (cfg->ports[p].n_addrs == 0)
