@@ -27,6 +27,7 @@
  * microseconds). Telemetry never sends frames: operator requests are
  * queued and carried out by the next poll.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -916,13 +917,20 @@ handle(struct phx_ccp_rt *rt, const struct phx_ccp_msg *msg,
 	fsm_event(rt, &ev, now_tsc);
 }
 
-/* CCP-30: an authenticated frame of member src came in on ci. */
+static_assert(PHX_CFG_MAX_MEMBERS <= PHX_CCP_MAX_MEMBERS,
+	      "member ids index rx_from[]");
+
+/* CCP-30: an authenticated frame of src came in on ci (NULL: a port CCP
+ * does not monitor). Only a configured member counts; our own frames
+ * never get this far (the codec's from_self). */
 static inline void
-note_rx(struct ccp_if *ci, uint16_t src, uint64_t now_tsc)
+note_rx(const struct phx_ccp_rt *rt, struct ccp_if *ci, uint16_t src,
+	uint64_t now_tsc)
 {
+	if (ci == NULL || !is_member(rt, src))
+		return;
 	ci->rx_tsc = now_tsc;
-	if (src <= PHX_CCP_MAX_MEMBERS)
-		ci->rx_from[src] = now_tsc;
+	ci->rx_from[src] = now_tsc;
 }
 
 /* SPEC CCP-09: a frame of another CCP version, or one cut short, is
@@ -1007,8 +1015,7 @@ phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 			rt->cnt[CCP_CNT_RX_UNKNOWN_MEMBER]++;
 			goto out;
 		}
-		if (ci != NULL && h.src != rt->cc->member)
-			note_rx(ci, h.src, now);
+		note_rx(rt, ci, h.src, now);
 		/* The sync runtime takes its own lock (and may ask us for
 		 * peer states): never call it under ours. body points
 		 * into buf or the mbuf, both alive until the free. */
@@ -1027,9 +1034,7 @@ phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 		goto out;
 	}
 	rt->cnt[CCP_CNT_RX_OK]++;
-	if (ci != NULL && is_member(rt, msg.hdr.src) &&
-	    msg.hdr.src != rt->cc->member)
-		note_rx(ci, msg.hdr.src, now);
+	note_rx(rt, ci, msg.hdr.src, now);
 	handle(rt, &msg, ci, ip->src_addr, now);
 out:
 	pthread_mutex_unlock(&rt->lock);
