@@ -8,10 +8,10 @@
  * path never allocates (DESIGN invariant 2).
  */
 #include <errno.h>
-#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -871,11 +871,10 @@ phx_dp_clear(struct phx_dp *dp, const struct phx_conn_filter *f,
 	     unsigned timeout_ms, uint64_t *cleared)
 {
 	uint32_t seq[RTE_MAX_LCORE];
+	struct timespec ts;
 	uint64_t end;
 	unsigned w, left;
 	int rc = 0;
-
-	struct timespec ts;
 
 	*cleared = 0;
 	/* one deadline for all, the wait for another request included */
