@@ -134,7 +134,8 @@ tel_ports(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 		if (pi->vlan != 0) {
 			/* the counters below are its parent device's */
 			rte_tel_data_add_dict_string(c, "parent",
-				phx_dp_port(ctl->dp, pi->parent)->cfg->name);
+				phx_dp_config(ctl->dp)->ports[pi->cfg->parent]
+				.name);
 			rte_tel_data_add_dict_u64(c, "vlan", pi->vlan);
 		}
 		snprintf(buf, sizeof(buf), RTE_ETHER_ADDR_PRT_FMT,

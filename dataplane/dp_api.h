@@ -72,10 +72,8 @@ struct phx_dp_port_info {
 	uint16_t mtu;                   /* [I] L3 MTU enforced on egress */
 	struct rte_ether_addr mac;      /* [I] source MAC of our frames */
 	uint16_t vlan;                  /* [I] 802.1Q id of a VLAN
-					 * sub-interface, 0 = physical port */
-	uint16_t parent;                /* [I] index of the physical port
-					 * whose device it uses (itself for a
-					 * physical port) */
+					 * sub-interface (cfg->parent is its
+					 * physical port), 0 = physical port */
 };
 
 /*

@@ -165,7 +165,6 @@ vlan_setup(struct phx_dp *dp, unsigned idx, struct phx_cfg_errors *errs)
 	pi->mtu = pc->mtu;
 	pi->mac = par->mac;
 	pi->vlan = pc->vlan;
-	pi->parent = (uint16_t)pc->parent;
 	return 0;
 }
 
@@ -185,7 +184,6 @@ phx_dp_ports_init(struct phx_dp *dp, struct phx_cfg_errors *errs)
 		if (dp->cfg->ports[i].parent >= 0)
 			continue;
 		r = port_setup(dp, i, errs);
-		dp->ports[i].parent = (uint16_t)i;
 		if (r != 0 && rc == 0)
 			rc = r;
 	}
