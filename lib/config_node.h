@@ -292,9 +292,10 @@ unsigned phx_cfg_edit_distance(const char *a, const char *b);
 int phx_cfg_parse_ip4(const char *s, uint32_t *ip);
 /* Host-order netmask for a prefix length 0..32. */
 uint32_t phx_cfg_mask(unsigned plen);
-/* Parse an EAL lcore list ("0-3,8") into the bitmap set[0..set_size).
- * Returns the number of distinct lcores, or -EINVAL with the complaint
- * (completing "<value> ...") in why. */
+/* Parse an EAL lcore list ("0-3,8", or with single lcores mapped to CPUs
+ * as EAL --lcores takes them: "0@0,1@1,2@1") into the bitmap of lcore
+ * ids set[0..set_size). Returns the number of distinct lcores, or -EINVAL
+ * with the complaint (completing "<value> ...") in why. */
 int phx_cfg_lcores_parse(const char *s, uint8_t *set, size_t set_size,
 			 char *why, size_t size);
 /* Device name (text before the first comma) of a port device string,

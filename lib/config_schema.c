@@ -205,6 +205,21 @@ phx_cfg_lcores_parse(const char *s, uint8_t *set, size_t set_size,
 				 hi);
 			return -EINVAL;
 		}
+		if (*p == '@') {
+			/* lcore@cpu: EAL --lcores, a single lcore run on a
+			 * given CPU (more lcores than CPUs, e.g. a lab VM) */
+			unsigned long cpu;
+
+			if (hi != lo || !(p[1] >= '0' && p[1] <= '9'))
+				goto syntax;
+			cpu = strtoul(p + 1, &end, 10);
+			p = end;
+			if (cpu > MAX_LCORE) {
+				snprintf(why, size, "names CPU %lu; the highest "
+					 "is %d", cpu, MAX_LCORE);
+				return -EINVAL;
+			}
+		}
 		for (; lo <= hi; lo++) {
 			if (lo / 8 < set_size && !(set[lo / 8] & (1u << (lo % 8)))) {
 				set[lo / 8] |= (uint8_t)(1u << (lo % 8));
@@ -221,8 +236,8 @@ phx_cfg_lcores_parse(const char *s, uint8_t *set, size_t set_size,
 	}
 	return count;
 syntax:
-	snprintf(why, size, "is not an lcore list: use numbers and ranges "
-		 "like \"0-3,8\"");
+	snprintf(why, size, "is not an lcore list: use numbers, ranges and "
+		 "lcore@cpu like \"0-3,8\" or \"0@0,1@1,2@1\"");
 	return -EINVAL;
 }
 

@@ -90,7 +90,8 @@ eal_args_build(const struct phx_config *cfg, char *prog, int extra_argc,
 	int k;
 
 	eal_push(ea, prog);
-	eal_push(ea, "-l");
+	/* "-l" takes lcore = CPU lists; lcore@cpu needs --lcores */
+	eal_push(ea, strchr(cfg->eal.lcores, '@') != NULL ? "--lcores" : "-l");
 	eal_push(ea, cfg->eal.lcores);
 	eal_push(ea, "--file-prefix");
 	eal_push(ea, cfg->eal.file_prefix);

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "lib/config.h"
+#include "lib/config_node.h"
 #include "phx_config.h"
 
 #ifndef PHX_SOURCE_DIR
@@ -721,6 +722,33 @@ START_TEST(test_workers_default_lcores)
 	ck_assert_str_eq(cfg->eal.lcores, "0-4");
 	ck_assert_str_eq(cfg->eal.file_prefix, "x_1");
 	phx_config_free(cfg);
+}
+END_TEST
+
+/* eal.lcores: lists and ranges as -l takes them, lcore@cpu as --lcores
+ * does (a member with more lcores than the machine has CPUs). */
+START_TEST(test_lcores_forms)
+{
+	static const struct {
+		const char *s;
+		int n;          /* lcores, or -EINVAL */
+	} cases[] = {
+		{ "0-3,8", 5 }, { "0@0,1@1,2@1", 3 }, { "0-1,2@1", 3 },
+		{ "0@0,0@1", 1 }, { "1-2@1", -EINVAL }, { "0@", -EINVAL },
+		{ "0@a", -EINVAL }, { "@1", -EINVAL }, { "0@1@1", -EINVAL },
+		{ "0@2000", -EINVAL },
+	};
+	uint8_t set[128];
+	char why[200];
+	unsigned i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(phx_cfg_lcores_parse(cases[i].s, set, sizeof(set),
+						   why, sizeof(why)) ==
+			      cases[i].n, "%s", cases[i].s);
+	ck_assert_int_eq(phx_cfg_lcores_parse("0@0,1@1,2@1", set, sizeof(set),
+					      why, sizeof(why)), 3);
+	ck_assert_uint_eq(set[0], 0x07);
 }
 END_TEST
 
@@ -1517,6 +1545,7 @@ config_suite(void)
 	tc = tcase_create("model");
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_workers_default_lcores);
+	tcase_add_test(tc, test_lcores_forms);
 	tcase_add_test(tc, test_routes_model);
 	tcase_add_test(tc, test_policy_model);
 	tcase_add_test(tc, test_rule_timeouts_order);
