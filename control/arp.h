@@ -110,9 +110,10 @@ void phx_arp_garp(struct phx_arp *arp, uint16_t pidx, uint32_t ip);
 /*
  * Interface probe (SPEC CCP-30): ARP requests from our address on port
  * pidx to up to max (at most PHX_ARP_PROBE_MAX) hosts of its first
- * subnet: a quarter from the neighbours learned there, a quarter from
- * the recent ARP senders heard there, the rest from the subnet's
- * addresses (the first PHX_ARP_SWEEP), each in turn from round to round;
+ * subnet: at most a quarter from the neighbours learned there, then
+ * recent ARP senders heard there up to half of max, the rest (at least
+ * half) from the subnet's addresses (the first PHX_ARP_SWEEP), each in
+ * turn from round to round;
  * never our own addresses or VIPs. An answer shows that the port can
  * send and receive: phx_arp_reply_tsc(). Returns the number of requests
  * sent.

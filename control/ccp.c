@@ -1069,7 +1069,17 @@ out:
 #define CCP_IF_SILENT_MS 1000
 #define CCP_IF_PROBE_MS  100   /* probe rounds while undecided */
 #define CCP_IF_REPROBE_MS 1000 /* ... and once found DOWN */
-#define CCP_IF_PROBES    16    /* ARP requests per round: a /24 in 1.6 s */
+/* ARP requests per round. At least half of them go to the subnet's
+ * addresses in turn (phx_arp_probe), so the whole sweep is asked within
+ * one silence window: the verdict must not depend on where the previous
+ * episode left the sweep (a host at .100 reached only after 1.5 s made a
+ * working interface DOWN). 640 broadcasts/s, only while a peer is missed
+ * there. */
+#define CCP_IF_PROBES    64
+static_assert(CCP_IF_PROBES <= PHX_ARP_PROBE_MAX, "one probe round");
+static_assert((PHX_ARP_SWEEP + CCP_IF_PROBES / 2 - 1) / (CCP_IF_PROBES / 2) *
+	      CCP_IF_PROBE_MS < CCP_IF_SILENT_MS,
+	      "the sweep covers its addresses within a silence window");
 
 #define CCP_IF_PATIENCE  3     /* windows a flood may put a verdict off */
 
