@@ -143,17 +143,26 @@ tlv_value_len(uint8_t type)
 	}
 }
 
-/* Bytes the TLVs of an opcode take. */
-static size_t
-opcode_tlv_bytes(uint16_t op)
+/* Whether m carries the optional platform TLV. */
+static bool
+has_platform(const struct phx_ccp_msg *m)
 {
-	uint32_t set = opcode_tlvs(op);
+	return m->opcode == PHX_CCP_OP_MY_STATE && m->u.hb.has_platform;
+}
+
+/* Bytes the TLVs of a message take. */
+static size_t
+msg_tlv_bytes(const struct phx_ccp_msg *m)
+{
+	uint32_t set = opcode_tlvs(m->opcode);
 	size_t n = 0;
 	unsigned t;
 
 	for (t = 1; t < 32; t++)
 		if (set & TLV_BIT(t))
 			n += TLV_LEN + tlv_value_len((uint8_t)t);
+	if (has_platform(m))
+		n += TLV_LEN + sizeof(struct phx_ccp_tlv_platform);
 	return n;
 }
 
@@ -188,10 +197,35 @@ member_info_ok(const struct phx_ccp_member_info *mi)
 		mi->pnote < PHX_CCP_PNOTE_MAX;
 }
 
+/* A version string: 1..PHX_CCP_VERSION_LEN printable ASCII characters. */
+static bool
+version_ok(const char *v)
+{
+	size_t n = strnlen(v, PHX_CCP_VERSION_LEN + 1), i;
+
+	if (n == 0 || n > PHX_CCP_VERSION_LEN)
+		return false;
+	for (i = 0; i < n; i++)
+		if (v[i] < 0x21 || v[i] > 0x7e)
+			return false;
+	return true;
+}
+
+static bool
+platform_ok(const struct phx_ccp_platform *p)
+{
+	return p->workers != 0 && p->sync_version != 0 &&
+		(p->sync_mtu == 0 || p->sync_mtu >= 68) &&
+		version_ok(p->version);
+}
+
 static bool
 heartbeat_ok(const struct phx_ccp_hdr_info *h, const struct phx_ccp_heartbeat *hb)
 {
 	unsigned i;
+
+	if (hb->has_platform && !platform_ok(&hb->platform))
+		return false;
 
 	if (hb->n_members < 1 || hb->n_members > PHX_CCP_MAX_MEMBERS ||
 	    h->src > hb->n_members || hb->ha_mode >= PHX_CCP_HA_MAX ||
@@ -415,6 +449,18 @@ put_tlvs(uint8_t *p, const struct phx_ccp_msg *m)
 
 		off += put_tlv(p + off, PHX_CCP_TLV_ECHO, &v, sizeof(v));
 	}
+	if (has_platform(m)) {
+		const struct phx_ccp_platform *pl = &m->u.hb.platform;
+		struct phx_ccp_tlv_platform v = {
+			.workers = pl->workers,
+			.sync_version = pl->sync_version,
+			.sync_mtu = htobe16(pl->sync_mtu),
+		};
+
+		/* validated: 1..16 characters; the rest stays NUL */
+		memcpy(v.version, pl->version, strlen(pl->version));
+		off += put_tlv(p + off, PHX_CCP_TLV_PLATFORM, &v, sizeof(v));
+	}
 	return off;
 }
 
@@ -465,7 +511,7 @@ phx_ccp_encode(uint8_t *buf, size_t cap, const struct phx_ccp_msg *m,
 	if (!msg_ok(m))
 		return -EINVAL;
 	blen = body_len(m);
-	elen = EXT_LEN + opcode_tlv_bytes(m->opcode);
+	elen = EXT_LEN + msg_tlv_bytes(m);
 	len = HDR_LEN + blen + elen + PHX_CCP_TAG_LEN;
 	if (len > cap)
 		return -ENOSPC;
@@ -732,6 +778,31 @@ get_tlv(const uint8_t *val, uint8_t type, struct phx_ccp_msg *m)
 	return PHX_CCP_OK;
 }
 
+/* The platform TLV's value (len bytes at val) into hb. Its exact length,
+ * and the version NUL-padded; the values are checked with the message. */
+static enum phx_ccp_err
+get_platform(const uint8_t *val, size_t len, struct phx_ccp_heartbeat *hb)
+{
+	struct phx_ccp_tlv_platform v;
+	size_t n, i;
+
+	if (len != sizeof(v))
+		return PHX_CCP_ERR_MALFORMED;
+	memcpy(&v, val, sizeof(v));
+	n = strnlen(v.version, sizeof(v.version));
+	for (i = n; i < sizeof(v.version); i++)
+		if (v.version[i] != '\0')
+			return PHX_CCP_ERR_MALFORMED;
+	hb->has_platform = true;
+	hb->platform = (struct phx_ccp_platform){
+		.workers = v.workers,
+		.sync_version = v.sync_version,
+		.sync_mtu = be16toh(v.sync_mtu),
+	};
+	memcpy(hb->platform.version, v.version, n);
+	return PHX_CCP_OK;
+}
+
 /* TLVs at buf[off..end) into m. */
 static enum phx_ccp_err
 get_tlvs(const uint8_t *buf, size_t off, size_t end, struct phx_ccp_msg *m)
@@ -752,8 +823,14 @@ get_tlvs(const uint8_t *buf, size_t off, size_t end, struct phx_ccp_msg *m)
 		if (t.type <= last)     /* out of order, or twice */
 			return PHX_CCP_ERR_MALFORMED;
 		last = t.type;
-		if (t.type & PHX_CCP_TLV_OPTIONAL) {
-			/* No optional type is defined yet: all unknown. */
+		if (t.type == PHX_CCP_TLV_PLATFORM &&
+		    m->opcode == PHX_CCP_OP_MY_STATE) {
+			err = get_platform(buf + off, t.len, &m->u.hb);
+			if (err != PHX_CCP_OK)
+				return err;
+		} else if (t.type & PHX_CCP_TLV_OPTIONAL) {
+			/* unknown, or known but not for this opcode: a
+			 * newer sender's, as far as we can tell */
 			m->skipped_tlvs++;
 		} else {
 			/* Known types first: TLV_BIT of a large type would
@@ -1016,6 +1093,13 @@ phx_ccp_msg_format(const struct phx_ccp_msg *m, char *buf, size_t cap)
 			  hb->ifs.out_assumed_up);
 		fmt_config(&sb, &hb->config);
 		fmt_member(&sb, &hb->member);
+		if (hb->has_platform)
+			sb_printf(&sb, " workers=%u sync_version=%u "
+				  "sync_mtu=%u version=%.*s",
+				  hb->platform.workers,
+				  hb->platform.sync_version,
+				  hb->platform.sync_mtu, PHX_CCP_VERSION_LEN,
+				  hb->platform.version);
 		break;
 	}
 	case PHX_CCP_OP_IF_PROBE_REQ:
@@ -1045,4 +1129,23 @@ phx_ccp_msg_format(const struct phx_ccp_msg *m, char *buf, size_t cap)
 	if (m->skipped_tlvs)
 		sb_printf(&sb, " skipped_tlvs=%u", m->skipped_tlvs);
 	return sb.n > (size_t)INT32_MAX ? -1 : (int)sb.n;
+}
+
+unsigned
+phx_ccp_platform_cmp(const struct phx_ccp_platform *ours,
+		     const struct phx_ccp_platform *peer)
+{
+	unsigned d = 0;
+
+	if (strncmp(ours->version, peer->version, sizeof(ours->version)) != 0)
+		d |= PHX_CCP_PLAT_VERSION;
+	if (ours->sync_version != peer->sync_version)
+		d |= PHX_CCP_PLAT_SYNC_VERSION;
+	if (ours->sync_mtu != peer->sync_mtu)
+		d |= PHX_CCP_PLAT_SYNC_MTU;
+	if (ours->workers > peer->workers)
+		d |= PHX_CCP_PLAT_MORE_WORKERS;
+	else if (ours->workers < peer->workers)
+		d |= PHX_CCP_PLAT_FEWER_WORKERS;
+	return d;
 }

@@ -49,7 +49,7 @@
 /* Longest frame phx_ccp_encode writes (a 5-member heartbeat). */
 #define PHX_CCP_MAX_ENCODED \
 	(20 + 8 + 2 * PHX_CCP_MAX_MEMBERS + 4 + 24 + 2 + 40 + 2 + 10 + \
-	 PHX_CCP_TAG_LEN)
+	 2 + 20 + PHX_CCP_TAG_LEN)
 
 /*
  * Why a frame was rejected. X(ENUM_SUFFIX, counter_name, description).
@@ -127,6 +127,16 @@ struct phx_ccp_if_counts {
 	uint8_t out_assumed_up;
 };
 
+/* What every member should have alike, announced in heartbeats (the
+ * optional platform TLV). */
+struct phx_ccp_platform {
+	uint8_t workers;          /* worker lcores, 1..255 (CCP-69) */
+	uint8_t sync_version;     /* PHX_SYNC_VERSION it speaks, not 0 */
+	uint16_t sync_mtu;        /* its sync port's MTU, 0: none (SYNC-74) */
+	char version[PHX_CCP_VERSION_LEN + 1]; /* software version, 1..16
+					 * printable ASCII characters */
+};
+
 /* PHX_CCP_OP_MY_STATE. Arrays are indexed by member id - 1; entries from
  * n_members on are ignored by encoding and zeroed by decoding. */
 struct phx_ccp_heartbeat {
@@ -142,6 +152,8 @@ struct phx_ccp_heartbeat {
 	struct phx_ccp_if_counts ifs;
 	struct phx_ccp_config_id config;
 	struct phx_ccp_member_info member;
+	bool has_platform;        /* platform below is sent / was received */
+	struct phx_ccp_platform platform;
 };
 
 /* PHX_CCP_OP_IF_PROBE_REQ / _RPLY (CCP-30). */
@@ -232,6 +244,19 @@ int phx_ccp_encode_state_confirm(uint8_t *buf, size_t cap,
 int phx_ccp_encode_sync(uint8_t *buf, size_t cap,
 			const struct phx_ccp_hdr_info *h, const uint8_t *body,
 			size_t body_len, const struct phx_ccp_key *key);
+
+/*
+ * How a peer's platform differs from ours, as PHX_CCP_PLAT_* bits: what a
+ * member logs and shows (SYNC-20: software or sync version; SYNC-74: sync
+ * MTU) and what puts it Down (CCP-69: it has more workers than the peer).
+ */
+#define PHX_CCP_PLAT_VERSION      0x01  /* software version differs */
+#define PHX_CCP_PLAT_SYNC_VERSION 0x02  /* sync versions differ: no sync */
+#define PHX_CCP_PLAT_SYNC_MTU     0x04  /* sync port MTUs differ */
+#define PHX_CCP_PLAT_MORE_WORKERS 0x08  /* ours has more workers */
+#define PHX_CCP_PLAT_FEWER_WORKERS 0x10 /* ours has fewer workers */
+unsigned phx_ccp_platform_cmp(const struct phx_ccp_platform *ours,
+			      const struct phx_ccp_platform *peer);
 
 /* ---- decoding ---- */
 

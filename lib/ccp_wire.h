@@ -94,7 +94,9 @@
  * TLVs appear in strictly increasing type order, each at most once. Each
  * opcode has a fixed set of TLVs, all required (PHX_CCP_TLV_* below). A
  * type with bit 7 set is optional: a receiver that does not know it skips
- * it; an unknown type without bit 7 makes the frame malformed.
+ * it; an unknown type without bit 7 makes the frame malformed. A known
+ * optional type must have its exact length, in an opcode that may carry
+ * it.
  *
  * Numbers are never reused: a retired value stays reserved here.
  */
@@ -217,8 +219,12 @@ enum phx_ccp_tlv_type {
 	PHX_CCP_TLV_CONFIG = 1,       /* struct phx_ccp_tlv_config */
 	PHX_CCP_TLV_MEMBER = 2,       /* struct phx_ccp_tlv_member */
 	PHX_CCP_TLV_ECHO = 3,         /* struct phx_ccp_tlv_echo */
+	PHX_CCP_TLV_PLATFORM = 0x81,  /* struct phx_ccp_tlv_platform: optional,
+				       * MY_STATE only (CCP-69, SYNC-20,
+				       * SYNC-74) */
 };
 #define PHX_CCP_TLV_OPTIONAL  0x80
+#define PHX_CCP_VERSION_LEN   16      /* software version string bytes */
 
 /* ---- wire structs: network byte order, never used as host state ---- */
 
@@ -314,5 +320,14 @@ struct phx_ccp_tlv_echo {
 	uint64_t counter;     /* counter of the request being answered */
 };
 static_assert(sizeof(struct phx_ccp_tlv_echo) == 8, "echo TLV");
+
+struct phx_ccp_tlv_platform { /* what members must have alike */
+	uint8_t workers;      /* worker lcores, 1..255 (CCP-69) */
+	uint8_t sync_version; /* sync body version it speaks, not 0 */
+	uint16_t sync_mtu;    /* MTU of its sync port (SYNC-74), 0: none */
+	char version[PHX_CCP_VERSION_LEN]; /* software version: printable
+				       * ASCII, NUL-padded, not empty */
+};
+static_assert(sizeof(struct phx_ccp_tlv_platform) == 20, "platform TLV");
 
 #endif /* PHX_LIB_CCP_WIRE_H */

@@ -31,7 +31,9 @@ local refusal_vals = {
     [0] = "none", [1] = "configuration differs", [2] = "role held",
     [3] = "more interfaces up",
 }
-local tlv_vals = { [1] = "config", [2] = "member", [3] = "echo" }
+local tlv_vals = {
+    [1] = "config", [2] = "member", [3] = "echo", [0x81] = "platform",
+}
 local pnote_vals = { [0] = "ok", [1] = "init", [2] = "problem" }
 local mode_vals = {
     [1] = "ha", [2] = "ls-multicast", [3] = "ls-unicast",
@@ -77,6 +79,12 @@ f.pnote = ProtoField.uint8("phx_ccp.member.pnote", "Critical devices",
     base.DEC, pnote_vals)
 f.member_reserved = ProtoField.uint8("phx_ccp.member.reserved", "Reserved")
 f.echo = ProtoField.uint64("phx_ccp.echo", "Echoed counter")
+f.workers = ProtoField.uint8("phx_ccp.platform.workers", "Workers")
+f.sync_version = ProtoField.uint8("phx_ccp.platform.sync_version",
+    "Sync version")
+f.sync_mtu = ProtoField.uint16("phx_ccp.platform.sync_mtu", "Sync port MTU")
+f.sw_version = ProtoField.string("phx_ccp.platform.version",
+    "Software version")
 f.cur_state = ProtoField.uint8("phx_ccp.req.cur_state", "Current state",
     base.DEC, state_vals)
 f.new_state = ProtoField.uint8("phx_ccp.req.new_state", "Wanted state",
@@ -366,6 +374,13 @@ local function dissect_tlvs(tvb, tree, off, stop)
             t:add(f.member_reserved, tvb(v + 9, 1))
         elseif ttype == 3 and tlen == 8 then
             t:add(f.echo, tvb(v, 8))
+        elseif ttype == 0x81 and tlen == 20 then
+            t:add(f.workers, tvb(v, 1))
+            t:add(f.sync_version, tvb(v + 1, 1))
+            t:add(f.sync_mtu, tvb(v + 2, 2))
+            -- NUL-padded, or all 16 bytes used (no NUL at all)
+            local sv = tvb(v + 4, 16):string():match("^[^%z]*")
+            t:add(f.sw_version, tvb(v + 4, 16), sv)
         end
         off = v + tlen
     end

@@ -102,6 +102,13 @@ main(int argc, char **argv)
 	static const uint8_t opt[] = { 0x90, 3, 'a', 'b', 'c' };
 	static const uint8_t crit[] = { 0x10, 1, 'x' };
 	static const uint8_t half[] = { 0x90 };
+	/* the platform TLV: workers, sync version, sync MTU, version */
+	static const uint8_t plat[22] = { 0x81, 20, 2, 1, 0x05, 0xdc, '0', '.',
+					'1', '.', '0' };
+	static const uint8_t plat_short[] = { 0x81, 4, 2, 1, 0x05, 0xdc };
+	static const uint8_t plat_w0[22] = { 0x81, 20, 0, 1, 0x05, 0xdc, '1' };
+	static const uint8_t plat_nul[22] = { 0x81, 20, 2, 1, 0x05, 0xdc, '1',
+					    0, '2' };
 	uint8_t b[BUF];
 	char name[64];
 	size_t len;
@@ -153,6 +160,13 @@ main(int argc, char **argv)
 	put_xor("malformed_pnote", 0, 112, 0x03, 1, PHX_CCP_ERR_MALFORMED);
 	put_tlv("malformed_critical_tlv", crit, sizeof(crit),
 		PHX_CCP_ERR_MALFORMED);
+	put_tlv("malformed_platform_len", plat_short, sizeof(plat_short),
+		PHX_CCP_ERR_MALFORMED);
+	put_tlv("malformed_platform_workers_0", plat_w0, sizeof(plat_w0),
+		PHX_CCP_ERR_MALFORMED);
+	put_tlv("malformed_platform_after_nul", plat_nul, sizeof(plat_nul),
+		PHX_CCP_ERR_MALFORMED);
+	put_tlv("ok_platform", plat, sizeof(plat), PHX_CCP_OK);
 	put_xor("malformed_verdict", 6, 20, 0x01, 1, PHX_CCP_ERR_MALFORMED);
 	put_xor("malformed_reason", 5, 23, 0x04, 1, PHX_CCP_ERR_MALFORMED);
 	put_xor("malformed_echo_tlv_len", 4, 49, 0x0f, 1,

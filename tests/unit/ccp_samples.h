@@ -119,6 +119,10 @@ phx_ccp_sample(unsigned i, struct phx_ccp_msg *m)
 			.last_heard = { 127, 3, 2, 1, 0 },
 			.ifs = { 1, 2, 3, 4 },
 			.config = cfg, .member = mi,
+			.has_platform = true,
+			.platform = { .workers = 4, .sync_version = 1,
+				      .sync_mtu = 9000,
+				      .version = "0.1.0+dev.0123ab" },
 		};
 		break;
 	case 2: /* a lone member */

@@ -416,7 +416,8 @@ START_TEST(test_member_counts)
 				ck_assert_int_eq(len, -EINVAL);
 				continue;
 			}
-			ck_assert_int_eq(len, 20 + 12 + 2 * (int)n + 78 + 32);
+			/* + 22: the platform TLV */
+			ck_assert_int_eq(len, 20 + 12 + 2 * (int)n + 78 + 22 + 32);
 			ck_assert_err(phx_ccp_decode(buf, (size_t)len, &ctx,
 						     &got), PHX_CCP_OK);
 			ck_assert_uint_eq(got.u.hb.n_members, n);
@@ -427,6 +428,122 @@ START_TEST(test_member_counts)
 	ck_assert_int_eq(phx_ccp_encode(buf, sizeof(buf), &m, &key), -EINVAL);
 	m.u.hb.n_members = PHX_CCP_MAX_MEMBERS + 1;
 	ck_assert_int_eq(phx_ccp_encode(buf, sizeof(buf), &m, &key), -EINVAL);
+}
+END_TEST
+
+/* The optional platform TLV (CCP-69, SYNC-20, SYNC-74): heartbeats only,
+ * exact length, values in range, the version NUL-padded. */
+START_TEST(test_platform)
+{
+	static const uint8_t plat[] = { 0x81, 5, 1, 1, 0x05, 0xdc, 'x' };
+	uint8_t buf[BUF], orig[BUF];
+	struct phx_ccp_msg m, got;
+	size_t len, olen, at;
+
+	phx_ccp_sample(1, &m);
+	olen = enc(1, orig);
+	at = olen - PHX_CCP_TAG_LEN - 22;       /* the platform TLV */
+	ck_assert_uint_eq(orig[at], PHX_CCP_TLV_PLATFORM);
+	ck_assert_uint_eq(orig[at + 1], 20);
+	ck_assert_err(phx_ccp_decode(orig, olen, &ctx, &got), PHX_CCP_OK);
+	ck_assert(got.u.hb.has_platform);
+	ck_assert_uint_eq(got.u.hb.platform.workers, 4);
+	ck_assert_uint_eq(got.u.hb.platform.sync_version, 1);
+	ck_assert_uint_eq(got.u.hb.platform.sync_mtu, 9000);
+	ck_assert_str_eq(got.u.hb.platform.version, "0.1.0+dev.0123ab");
+	ck_assert_uint_eq(got.skipped_tlvs, 0);
+
+	/* A short version string, NUL-padded on the wire. */
+	snprintf(m.u.hb.platform.version, sizeof(m.u.hb.platform.version),
+		 "0.1.0");
+	len = (size_t)phx_ccp_encode(buf, sizeof(buf), &m, &key);
+	ck_assert_uint_eq(len, olen);
+	ck_assert_uint_eq(buf[at + 2 + 4 + 5], 0);
+	ck_assert_err(phx_ccp_decode(buf, len, &ctx, &got), PHX_CCP_OK);
+	ck_assert_str_eq(got.u.hb.platform.version, "0.1.0");
+	/* ... with a byte after the NUL: two encodings of one value */
+	buf[at + 2 + 4 + 10] = 'x';
+	resign(buf, len);
+	ck_assert_err(dec(buf, len), PHX_CCP_ERR_MALFORMED);
+
+	/* Out of range: the encoder refuses, the decoder calls it
+	 * malformed. */
+	{
+		static const struct {
+			unsigned off;   /* in the TLV value */
+			uint8_t val;
+		} bad[] = {
+			{ 0, 0 },       /* no workers */
+			{ 1, 0 },       /* sync version 0 */
+			{ 3, 20 },      /* sync MTU 20 (high byte 0) */
+			{ 4, 0 },       /* empty version */
+			{ 4, ' ' },     /* not printable */
+			{ 4, 0x80 },
+		};
+		unsigned i;
+
+		for (i = 0; i < PHX_DIM(bad); i++) {
+			memcpy(buf, orig, olen);
+			if (bad[i].off == 3)
+				buf[at + 2 + 2] = 0;
+			buf[at + 2 + bad[i].off] = bad[i].val;
+			resign(buf, olen);
+			ck_assert_msg(dec(buf, olen) == PHX_CCP_ERR_MALFORMED,
+				      "case %u", i);
+		}
+	}
+	phx_ccp_sample(1, &m);
+	m.u.hb.platform.workers = 0;
+	ck_assert_int_eq(phx_ccp_encode(buf, sizeof(buf), &m, &key), -EINVAL);
+	phx_ccp_sample(1, &m);
+	m.u.hb.platform.version[0] = '\0';
+	ck_assert_int_eq(phx_ccp_encode(buf, sizeof(buf), &m, &key), -EINVAL);
+	phx_ccp_sample(1, &m);
+	memset(m.u.hb.platform.version, 'v', sizeof(m.u.hb.platform.version));
+	ck_assert_int_eq(phx_ccp_encode(buf, sizeof(buf), &m, &key), -EINVAL);
+
+	/* Not its exact length: malformed (a newer layout takes a new
+	 * type number). */
+	memcpy(buf, orig, olen);
+	len = splice(buf, olen, at, 22, plat, sizeof(plat));
+	set_ext_len(buf, 42, 24 + 42 + 12 + sizeof(plat));
+	resign(buf, len);
+	ck_assert_err(dec(buf, len), PHX_CCP_ERR_MALFORMED);
+
+	/* In an opcode that does not carry it: skipped like any unknown
+	 * optional TLV. A probe reply: echo TLV, then this one. */
+	olen = enc(4, orig);
+	memcpy(buf, orig, olen);
+	at = olen - PHX_CCP_TAG_LEN;
+	{
+		uint8_t t[22] = { PHX_CCP_TLV_PLATFORM, 20, 1, 1, 0, 0, 'v' };
+
+		len = splice(buf, olen, at, 0, t, sizeof(t));
+	}
+	set_ext_len(buf, 24, 24 + 10 + 22);
+	resign(buf, len);
+	ck_assert_err(phx_ccp_decode(buf, len, &ctx, &got), PHX_CCP_OK);
+	ck_assert_uint_eq(got.skipped_tlvs, 1);
+
+	/* What members compare. */
+	{
+		struct phx_ccp_platform a = { 2, 1, 1500, "0.1.0" }, b = a;
+
+		ck_assert_uint_eq(phx_ccp_platform_cmp(&a, &b), 0);
+		b.workers = 1;
+		ck_assert_uint_eq(phx_ccp_platform_cmp(&a, &b),
+				  PHX_CCP_PLAT_MORE_WORKERS);
+		ck_assert_uint_eq(phx_ccp_platform_cmp(&b, &a),
+				  PHX_CCP_PLAT_FEWER_WORKERS);
+		b = a;
+		b.sync_mtu = 9000;
+		b.sync_version = 2;
+		snprintf(b.version, sizeof(b.version), "0.2.0");
+		ck_assert_uint_eq(phx_ccp_platform_cmp(&a, &b),
+				  PHX_CCP_PLAT_VERSION |
+				  PHX_CCP_PLAT_SYNC_VERSION |
+				  PHX_CCP_PLAT_SYNC_MTU);
+	}
 }
 END_TEST
 
@@ -985,6 +1102,7 @@ ccp_suite(void)
 	tcase_add_test(tc, test_ctx_reasons);
 	tcase_add_test(tc, test_length_bounds);
 	tcase_add_test(tc, test_structure);
+	tcase_add_test(tc, test_platform);
 	tcase_add_loop_test(tc, test_truncation, 0, PHX_CCP_N_SAMPLES);
 	tcase_add_loop_test(tc, test_bit_flips, 0, PHX_CCP_N_SAMPLES);
 	tcase_add_test(tc, test_peek);

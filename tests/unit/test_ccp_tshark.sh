@@ -103,17 +103,19 @@ if [ -n "$lua" ] && tshark -v 2>/dev/null | grep -q "with Lua"; then
         -e phx_ccp.member.flags -e phx_ccp.member.pnote -e phx_ccp.echo \
         -e phx_ccp.req.new_state -e phx_ccp.req.reason -e phx_ccp.req.seq \
         -e phx_ccp.confirm.verdict -e phx_ccp.confirm.refusal \
-        -e phx_ccp.confirm.seq >"$tmp/lua.txt" 2>"$tmp/lua.err" || true
+        -e phx_ccp.confirm.seq -e phx_ccp.platform.workers \
+        -e phx_ccp.platform.sync_version -e phx_ccp.platform.sync_mtu \
+        -e phx_ccp.platform.version >"$tmp/lua.txt" 2>"$tmp/lua.err" || true
     cat >"$tmp/want_lua.txt" <<'EOF'
-1|1|0xfe|0x0123456789abcdef|42|65538|100|1|0x04|0|||||||
-2|1|0xfe|0x0123456789abcdef|1000|65538|100|2|0x1f|2|||||||
-3|1|0xfe|0x0123456789abcdef|1|65538|100|1|0x03|1|||||||
-4|1|0xfe|0x0123456789abcdef|43||||||||||||
-5|1|0xfe|0x0123456789abcdef|7||||||43||||||
-6|1|0xfe|0x0123456789abcdef|44|65538|100|1|0x04|0||4|1|7|||
-7|1|0xfe|0x0123456789abcdef|8||||||44||||1|0|7
-8|1|0xfe|0x0123456789abcdef|18446744073709551615||||||44||||2|2|7
-9|1|0xfe|0x0123456789abcdef|45||||||||||||
+1|1|0xfe|0x0123456789abcdef|42|65538|100|1|0x04|0|||||||||||
+2|1|0xfe|0x0123456789abcdef|1000|65538|100|2|0x1f|2||||||||4|1|9000|0.1.0+dev.0123ab
+3|1|0xfe|0x0123456789abcdef|1|65538|100|1|0x03|1|||||||||||
+4|1|0xfe|0x0123456789abcdef|43||||||||||||||||
+5|1|0xfe|0x0123456789abcdef|7||||||43||||||||||
+6|1|0xfe|0x0123456789abcdef|44|65538|100|1|0x04|0||4|1|7|||||||
+7|1|0xfe|0x0123456789abcdef|8||||||44||||1|0|7||||
+8|1|0xfe|0x0123456789abcdef|18446744073709551615||||||44||||2|2|7||||
+9|1|0xfe|0x0123456789abcdef|45||||||||||||||||
 EOF
     if diff -u "$tmp/want_lua.txt" "$tmp/lua.txt"; then
         echo "ok: tools/ccp.lua fields of all 9 frames"
