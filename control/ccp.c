@@ -60,6 +60,11 @@
 #include "lib/ccp_fsm.h"
 #include "lib/ccp_wire.h"
 #include "lib/pnote.h"
+#include "lib/sync_codec.h"
+#include "phx_config.h"
+
+static_assert(sizeof(PHX_VERSION) - 1 <= PHX_CCP_VERSION_LEN,
+	      "the version fits the platform TLV");
 
 #define CCP_LOG(level, fmt, ...) \
 	RTE_LOG(level, USER1, "phx.ccp: " fmt "\n", ##__VA_ARGS__)
@@ -185,7 +190,14 @@ struct phx_ccp_rt {
 	uint64_t wk_beat[RTE_MAX_LCORE];
 	uint64_t wk_seen[RTE_MAX_LCORE];
 	uint64_t tick_beat[RTE_MAX_LCORE];       /* at the last FSM tick */
-	bool workers_ok;
+	bool workers_ok;                         /* none stalled */
+	char wk_why[96];                         /* Workers device's last
+						  * report ("": none yet) */
+	/* what members must have alike (CCP-69, SYNC-20, SYNC-74): ours,
+	 * and each peer's from its heartbeats */
+	struct phx_ccp_platform plat;            /* [I] */
+	struct phx_ccp_platform peer_plat[PHX_CCP_MAX_MEMBERS + 1];
+	bool peer_has_plat[PHX_CCP_MAX_MEMBERS + 1];
 	/* peers: unique address (from their sync-port frames) and the
 	 * counter of their last request, echoed in our confirmation */
 	uint32_t peer_ip[PHX_CCP_MAX_MEMBERS + 1];
@@ -478,6 +490,8 @@ send_heartbeats(struct phx_ccp_rt *rt, uint64_t now_tsc)
 	hb->config.generation = rt->cfg_gen;
 	memcpy(hb->config.digest, rt->digest, sizeof(hb->config.digest));
 	member_info_from_hb(&me, &hb->member);
+	hb->has_platform = true;
+	hb->platform = rt->plat;
 	send_all(rt, &m, PHX_CCP_DST_ALL, CCP_CNT_TX_HEARTBEATS);
 	/* next one in 75-100 % of hello, so members do not lock step */
 	rt->next_hello = now_tsc + rt->hello_tsc * 3 / 4 +
@@ -823,6 +837,49 @@ pnote_feed(struct phx_ccp_rt *rt, uint64_t now_tsc)
 /* ------------------------------------------------------------------ */
 /* Receiving                                                            */
 
+/*
+ * What a peer's heartbeat says of its platform. Differences are logged
+ * when first seen and whenever they change (SYNC-20: software and sync
+ * versions; SYNC-74: sync port MTU; CCP-69: worker counts, which
+ * check_workers acts on), and shown by /phalanx/cluster/members.
+ */
+static void
+peer_platform(struct phx_ccp_rt *rt, uint16_t src,
+	      const struct phx_ccp_platform *p)
+{
+	const struct phx_ccp_platform *me = &rt->plat;
+	unsigned d;
+
+	if (rt->peer_has_plat[src] &&
+	    memcmp(&rt->peer_plat[src], p, sizeof(*p)) == 0)
+		return;
+	d = phx_ccp_platform_cmp(me, p);
+	if (rt->peer_has_plat[src] && d == 0)
+		CCP_LOG(NOTICE, "member %u now runs as this member does "
+			"(phalanx %s, %u workers, sync version %u, sync MTU "
+			"%u)", src, p->version, p->workers, p->sync_version,
+			p->sync_mtu);
+	rt->peer_plat[src] = *p;
+	rt->peer_has_plat[src] = true;
+	if (d & PHX_CCP_PLAT_VERSION)
+		CCP_LOG(WARNING, "member %u runs phalanx %s, this member %s: "
+			"members should run the same version (SYNC-20)", src,
+			p->version, me->version);
+	if (d & PHX_CCP_PLAT_SYNC_VERSION)
+		CCP_LOG(WARNING, "member %u speaks sync version %u, this "
+			"member %u: no state sync between them, no full sync "
+			"from it (SYNC-20)", src, p->sync_version,
+			me->sync_version);
+	if (d & PHX_CCP_PLAT_SYNC_MTU)
+		CCP_LOG(WARNING, "member %u's sync port MTU is %u, this "
+			"member's %u: it must be the same on every member "
+			"(SYNC-74)", src, p->sync_mtu, me->sync_mtu);
+	if (d & (PHX_CCP_PLAT_MORE_WORKERS | PHX_CCP_PLAT_FEWER_WORKERS))
+		CCP_LOG(WARNING, "member %u runs %u workers, this member %u: "
+			"the member with more is Down while both are up "
+			"(CCP-69)", src, p->workers, me->workers);
+}
+
 static void
 handle(struct phx_ccp_rt *rt, const struct phx_ccp_msg *msg,
        struct ccp_if *ci, uint32_t src_ip, uint64_t now_tsc)
@@ -864,6 +921,8 @@ handle(struct phx_ccp_rt *rt, const struct phx_ccp_msg *msg,
 			rt->cnt[CCP_CNT_RX_REFUSED]++;
 			return;
 		}
+		if (msg->u.hb.has_platform)
+			peer_platform(rt, src, &msg->u.hb.platform);
 		ev.type = PHX_CCP_EV_HEARTBEAT;
 		break;
 	case PHX_CCP_OP_STATE_REQ:
@@ -1314,13 +1373,48 @@ workers_moved(struct phx_ccp_rt *rt)
 	return moved;
 }
 
+/* CCP-69: a live peer with fewer workers than this member, whose count
+ * goes in *fewer (0: none; the one with the fewest). */
+static uint8_t
+fewer_workers_peer(struct phx_ccp_rt *rt, uint64_t now_tsc, unsigned *fewer)
+{
+	struct phx_ccp_member_view v[PHX_CCP_FSM_MAX_MEMBERS];
+	unsigned n, i;
+	uint8_t id = 0;
+
+	*fewer = rt->plat.workers;
+	n = phx_ccp_fsm_view(rt->fsm, tsc_to_us(rt, now_tsc), v,
+			     PHX_CCP_FSM_MAX_MEMBERS);
+	for (i = 0; i < n && i < PHX_CCP_FSM_MAX_MEMBERS; i++) {
+		uint8_t m = v[i].id;
+
+		if (v[i].local || m == 0 || m > PHX_CCP_MAX_MEMBERS ||
+		    v[i].state == PHX_CCP_STATE_LOST || !rt->peer_has_plat[m])
+			continue;
+		if (rt->peer_plat[m].workers < *fewer) {
+			*fewer = rt->peer_plat[m].workers;
+			id = m;
+		}
+	}
+	return id;
+}
+
+/*
+ * The Workers device: a problem while a worker loop is stalled, or while
+ * a live peer runs fewer workers than this member (SPEC CCP-69: the
+ * member with more goes Down, whatever its state; it comes back when
+ * that peer is gone or the counts agree).
+ */
 static void
 check_workers(struct phx_ccp_rt *rt, uint64_t now_tsc)
 {
 	struct phx_dp *dp = rt->ctl->dp;
 	uint64_t stall = rt->hz * CCP_WORKER_STALL_MS / 1000;
-	unsigned w, n = phx_dp_nb_workers(dp);
+	unsigned w, n = phx_dp_nb_workers(dp), fewer;
+	enum phx_pnote_status st = PHX_PNOTE_OK;
+	char why[sizeof(rt->wk_why)];
 	int late = -1;
+	uint8_t peer;
 
 	for (w = 0; w < n && w < RTE_MAX_LCORE; w++) {
 		uint64_t b = phx_dp_worker_heartbeat(dp, w);
@@ -1332,18 +1426,22 @@ check_workers(struct phx_ccp_rt *rt, uint64_t now_tsc)
 			late = (int)w;
 		}
 	}
-	if ((late < 0) != rt->workers_ok) {
-		char why[64];
-
-		rt->workers_ok = late < 0;
-		if (late >= 0)
-			snprintf(why, sizeof(why), "worker %d stalled for %u ms",
-				 late, CCP_WORKER_STALL_MS);
-		else
-			snprintf(why, sizeof(why), "all %u workers running", n);
-		pnote_builtin(rt, PHX_PNOTE_BI_WORKERS,
-			      late < 0 ? PHX_PNOTE_OK : PHX_PNOTE_PROBLEM, why,
-			      now_tsc);
+	rt->workers_ok = late < 0;
+	peer = fewer_workers_peer(rt, now_tsc, &fewer);
+	if (late >= 0) {
+		st = PHX_PNOTE_PROBLEM;
+		snprintf(why, sizeof(why), "worker %d stalled for %u ms", late,
+			 CCP_WORKER_STALL_MS);
+	} else if (peer != 0) {
+		st = PHX_PNOTE_PROBLEM;
+		snprintf(why, sizeof(why), "%u workers, more than member %u's "
+			 "%u (CCP-69)", n, peer, fewer);
+	} else {
+		snprintf(why, sizeof(why), "all %u workers running", n);
+	}
+	if (strcmp(why, rt->wk_why) != 0) {
+		snprintf(rt->wk_why, sizeof(rt->wk_why), "%s", why);
+		pnote_builtin(rt, PHX_PNOTE_BI_WORKERS, st, why, now_tsc);
 	}
 	rt->next_workers = now_tsc + rt->hz * CCP_WORKER_CHECK_MS / 1000;
 }
@@ -1599,6 +1697,13 @@ phx_ccp_create(struct phx_ctl *ctl)
 					  (uint64_t)ts.tv_nsec / 1000000);
 	rt->cfg_gen = cfg->generation;
 	ifs_init(rt, cfg);
+	rt->plat.workers = (uint8_t)RTE_MIN(phx_dp_nb_workers(ctl->dp),
+					    (unsigned)UINT8_MAX);
+	rt->plat.sync_version = PHX_SYNC_VERSION;
+	rt->plat.sync_mtu = cc->sync_port >= 0 ?
+			    cfg->ports[cc->sync_port].mtu : 0;
+	snprintf(rt->plat.version, sizeof(rt->plat.version), "%s",
+		 PHX_VERSION);
 
 	now_tsc = rte_rdtsc();
 	now = tsc_to_us(rt, now_tsc);
@@ -1671,7 +1776,7 @@ phx_ccp_start(struct phx_ctl *ctl)
 		rt->wk_beat[w] = phx_dp_worker_heartbeat(ctl->dp, w);
 		rt->wk_seen[w] = now_tsc;
 	}
-	rt->workers_ok = false;
+	rt->wk_why[0] = '\0';
 	check_workers(rt, now_tsc);
 	/* the policy was compiled and published before the workers ran */
 	pnote_builtin(rt, PHX_PNOTE_BI_FILTER, PHX_PNOTE_OK, "policy installed",
@@ -1820,6 +1925,27 @@ phx_ccp_peer_states(struct phx_ctl *ctl, uint8_t st[PHX_CCP_MAX_MEMBERS + 1],
 	return live;
 }
 
+uint8_t
+phx_ccp_peer_sync_version(struct phx_ctl *ctl, uint8_t id, uint8_t *mine,
+			  char *version, size_t vlen)
+{
+	struct phx_ccp_rt *rt = ctl->ccp;
+	uint8_t v = 0;
+
+	*mine = PHX_SYNC_VERSION;
+	if (vlen > 0)
+		version[0] = '\0';
+	if (rt == NULL || id == 0 || id > PHX_CCP_MAX_MEMBERS)
+		return 0;
+	pthread_mutex_lock(&rt->lock);
+	if (rt->peer_has_plat[id]) {
+		v = rt->peer_plat[id].sync_version;
+		snprintf(version, vlen, "%s", rt->peer_plat[id].version);
+	}
+	pthread_mutex_unlock(&rt->lock);
+	return v;
+}
+
 void
 phx_ccp_free(struct phx_ctl *ctl)
 {
@@ -1934,6 +2060,46 @@ phx_ccp_tel_cluster(struct phx_ctl *ctl, const char *params,
 	return 0;
 }
 
+/* A member's platform (CCP-69, SYNC-20, SYNC-74), and how it differs
+ * from ours: -1 and "" while a peer's is not known. */
+static void
+tel_platform(const struct phx_ccp_rt *rt, struct rte_tel_data *m,
+	     const struct phx_ccp_member_view *v)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} diffs[] = {
+		{ PHX_CCP_PLAT_VERSION, "version" },
+		{ PHX_CCP_PLAT_SYNC_VERSION, "sync_version" },
+		{ PHX_CCP_PLAT_SYNC_MTU, "sync_mtu" },
+		{ PHX_CCP_PLAT_MORE_WORKERS, "fewer_workers" },
+		{ PHX_CCP_PLAT_FEWER_WORKERS, "more_workers" },
+	};
+	const struct phx_ccp_platform *p = NULL;
+	char differs[64] = "";
+	unsigned d = 0, k;
+
+	if (v->local)
+		p = &rt->plat;
+	else if (v->id <= PHX_CCP_MAX_MEMBERS && rt->peer_has_plat[v->id])
+		p = &rt->peer_plat[v->id];
+	rte_tel_data_add_dict_int(m, "workers", p != NULL ? p->workers : -1);
+	add_str(m, "version", p != NULL ? p->version : "");
+	rte_tel_data_add_dict_int(m, "sync_version",
+				  p != NULL ? p->sync_version : -1);
+	rte_tel_data_add_dict_int(m, "sync_mtu", p != NULL ? p->sync_mtu : -1);
+	if (p != NULL && !v->local)
+		d = phx_ccp_platform_cmp(&rt->plat, p);
+	/* named from the peer's side: "fewer_workers" = it has fewer */
+	for (k = 0; k < PHX_DIM(diffs); k++)
+		if (d & diffs[k].bit)
+			snprintf(differs + strlen(differs),
+				 sizeof(differs) - strlen(differs), "%s%s",
+				 differs[0] != '\0' ? "," : "", diffs[k].name);
+	add_str(m, "differs", differs);
+}
+
 int
 phx_ccp_tel_members(struct phx_ctl *ctl, const char *params,
 		    struct rte_tel_data *d)
@@ -1981,6 +2147,7 @@ phx_ccp_tel_members(struct phx_ctl *ctl, const char *params,
 		add_str(m, "cfg_digest", dg);
 		rte_tel_data_add_dict_int(m, "cfg_stale", v[i].cfg_stale);
 		rte_tel_data_add_dict_int(m, "ghost", v[i].ghost);
+		tel_platform(rt, m, &v[i]);
 		snprintf(key, sizeof(key), "m%u", v[i].id);
 		rte_tel_data_add_dict_container(d, key, m, 0);
 	}

@@ -106,6 +106,7 @@
 	X(FS_RECEIVED, full_syncs_received) /* ... completed as a joiner */   \
 	X(FS_TIMEOUTS, full_sync_timeouts) /* ... given up */                 \
 	X(FS_REQUESTS, full_sync_requests) /* FS_REQ sent */                  \
+	X(FS_REFUSED, full_sync_handshakes_failed) /* SYNC-20 */               \
 	X(CFG_SERVED, configs_served)   /* configurations sent to joiners */  \
 	X(REGAINED, peers_regained)     /* a lost peer heard again, same run */ \
 	X(RESYNCS, resyncs)             /* full syncs asked after that */
@@ -132,6 +133,8 @@ enum fs_state {
 	FS_DONE,
 	FS_TIMED_OUT,
 	FS_NOT_NEEDED,      /* no peer had state to give */
+	FS_REFUSED,         /* handshake failed: the server speaks another
+			     * sync version (SYNC-20) */
 	FS_STATE_MAX
 };
 
@@ -139,7 +142,7 @@ static const char *const fs_state_names[FS_STATE_MAX] = {
 	[FS_NONE] = "none", [FS_WAIT_PEERS] = "waiting_for_peers",
 	[FS_REQUESTED] = "requested", [FS_RUNNING] = "running",
 	[FS_DONE] = "done", [FS_TIMED_OUT] = "timed_out",
-	[FS_NOT_NEEDED] = "not_needed",
+	[FS_NOT_NEEDED] = "not_needed", [FS_REFUSED] = "handshake_failed",
 };
 
 /* join: auto (SPEC FAIL-50, FAIL-51): adopting the cluster's
@@ -211,7 +214,7 @@ struct phx_sync_rt {
 	bool fs_done_pending;                    /* tell CCP at poll's end */
 	bool fs_resync;                          /* this one is a resync */
 	uint8_t resync_peer;                     /* regained: resync from it */
-	char fs_reason[128];
+	char fs_reason[192];
 	/* server: one joiner at a time */
 	bool srv_on;
 	uint8_t srv_joiner;
@@ -1051,6 +1054,35 @@ pick_server(const struct phx_sync_rt *rt)
 	return best;
 }
 
+/*
+ * The full sync handshake (SPEC SYNC-20): go on with member srv only if
+ * it speaks our sync version (its heartbeats' platform TLV says so; its
+ * sync frames would be bad_version to us and ours to it). A peer that
+ * announces none (an older phalanx) is asked anyway: the frames' own
+ * version field decides. Software versions that differ are CCP's
+ * warning (control/ccp.c); the sync goes on. False: finished as
+ * FS_REFUSED, logged.
+ */
+static bool
+handshake(struct phx_sync_rt *rt, uint8_t srv)
+{
+	uint8_t mine, theirs;
+	char ver[PHX_CCP_VERSION_LEN + 1], why[sizeof(rt->fs_reason)];
+
+	theirs = phx_ccp_peer_sync_version(rt->ctl, srv, &mine, ver,
+					   sizeof(ver));
+	if (theirs == 0 || theirs == mine)
+		return true;
+	snprintf(why, sizeof(why), "full sync handshake with member %u "
+		 "failed: it runs phalanx %s with sync version %u, this member "
+		 "speaks %u; this member will not be fully synchronized", srv,
+		 ver, theirs, mine);
+	SYNC_LOG(WARNING, "%s", why);
+	rt->cnt[SYNC_CNT_FS_REFUSED]++;
+	fs_finish(rt, FS_REFUSED, why);
+	return false;
+}
+
 /* A request (FS_REQ, CFG_REQ) of ours to member peer, unsequenced: the
  * caller repeats it until answered. Returns when to repeat it. */
 static uint64_t
@@ -1206,7 +1238,7 @@ resync_step(struct phx_sync_rt *rt, uint64_t now)
 	uint8_t st = rt->peer_state[x];
 
 	if (rt->fs != FS_DONE && rt->fs != FS_NOT_NEEDED &&
-	    rt->fs != FS_TIMED_OUT)
+	    rt->fs != FS_TIMED_OUT && rt->fs != FS_REFUSED)
 		return; /* one in progress, or the start's still to come */
 	rt->resync_peer = 0;
 	if (phx_dp_cluster_forwarding(rt->ctl->dp) ||
@@ -1214,6 +1246,8 @@ resync_step(struct phx_sync_rt *rt, uint64_t now)
 	     st != PHX_CCP_STATE_ACTIVE_ATTENTION))
 		return;
 	rt->fs_resync = true;
+	if (!handshake(rt, x))
+		return;
 	rt->fs_peer = x;
 	rt->fs_token = (uint32_t)rte_rand();
 	rt->fs_records = 0;
@@ -1245,6 +1279,8 @@ full_sync_step(struct phx_sync_rt *rt, uint64_t now)
 			return;
 		}
 		rt->fs_peer = srv;
+		if (!handshake(rt, srv))
+			return;
 		rt->fs_token = (uint32_t)rte_rand();
 		rt->fs_records = 0;
 		rt->fs_deadline_ms = now +
@@ -1339,7 +1375,7 @@ phx_sync_poll(struct phx_ctl *ctl, uint64_t tsc)
 {
 	struct phx_sync_rt *rt = ctl->sync;
 	bool done = false;
-	char why[128];
+	char why[sizeof(rt->fs_reason)];
 	unsigned work;
 	uint64_t now;
 

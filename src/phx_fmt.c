@@ -1820,6 +1820,9 @@ struct member_row {
 	int64_t id, prio, heard_ms;
 	const char *ip, *state, *display;
 	bool local, cfg_stale, ghost;
+	/* platform (CCP-69, SYNC-20, SYNC-74); differs NULL: not sent */
+	int64_t workers, sync_version, sync_mtu;
+	const char *version, *differs;
 };
 
 static int
@@ -1842,7 +1845,72 @@ check_member(json_t *m, const char *where, struct member_row *r, char *err,
 			   errlen)) < 0 ||
 	    (rc = get_flag(m, where, "ghost", &r->ghost, err, errlen)) < 0)
 		return rc;
+	/* optional: members before the platform TLV do not send it */
+	if (json_object_get(m, "differs") != NULL &&
+	    ((rc = get_str(m, where, "differs", &r->differs, err,
+			   errlen)) < 0 ||
+	     (rc = get_str(m, where, "version", &r->version, err,
+			   errlen)) < 0 ||
+	     (rc = get_int(m, where, "workers", -1, &r->workers, err,
+			   errlen)) < 0 ||
+	     (rc = get_int(m, where, "sync_version", -1, &r->sync_version,
+			   err, errlen)) < 0 ||
+	     (rc = get_int(m, where, "sync_mtu", -1, &r->sync_mtu, err,
+			   errlen)) < 0))
+		return rc;
 	return 0;
+}
+
+/* Whether a comma-separated list names word. */
+static bool
+list_has(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p = list;
+
+	while ((p = strstr(p, word)) != NULL) {
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* How a peer's platform differs from the local member's (its "differs"
+ * names the peer's side), one warning line each. */
+static void
+platform_warnings(FILE *out, const struct member_row *r,
+		  const struct member_row *me)
+{
+	char b1[CELL_LEN], b2[CELL_LEN];
+
+	if (r->differs == NULL || me == NULL || me->differs == NULL)
+		return;
+	if (list_has(r->differs, "version"))
+		fprintf(out, "Warning: member %" PRId64 " runs phalanx %s, this "
+			"member %s\n", r->id, clean(r->version, b1, sizeof(b1)),
+			clean(me->version, b2, sizeof(b2)));
+	if (list_has(r->differs, "sync_version"))
+		fprintf(out, "Warning: member %" PRId64 " speaks sync version %"
+			PRId64 ", this member %" PRId64 ": no state sync "
+			"between them\n", r->id, r->sync_version,
+			me->sync_version);
+	if (list_has(r->differs, "sync_mtu"))
+		fprintf(out, "Warning: member %" PRId64 "'s sync port MTU is %"
+			PRId64 ", this member's %" PRId64 ": it must be the "
+			"same on every member\n", r->id, r->sync_mtu,
+			me->sync_mtu);
+	if (list_has(r->differs, "fewer_workers"))
+		fprintf(out, "Warning: member %" PRId64 " runs %" PRId64
+			" %s, this member %" PRId64 ": this member is Down "
+			"while member %" PRId64 " is up\n", r->id, r->workers,
+			r->workers == 1 ? "worker" : "workers", me->workers,
+			r->id);
+	if (list_has(r->differs, "more_workers"))
+		fprintf(out, "Warning: member %" PRId64 " runs %" PRId64
+			" workers, this member %" PRId64 ": member %" PRId64
+			" is Down while this member is up\n", r->id,
+			r->workers, me->workers, r->id);
 }
 
 static const struct phx_fmt_col state_cols[] = {
@@ -1889,6 +1957,7 @@ phx_fmt_state(FILE *out, json_t *cluster, json_t *members, char *err,
 {
 	struct cluster_info ci;
 	struct member_row *rows = NULL;
+	const struct member_row *me = NULL;
 	struct phx_fmt_table t;
 	char b1[CELL_LEN * 2], b2[CELL_LEN];
 	size_t n, i;
@@ -1940,6 +2009,9 @@ phx_fmt_state(FILE *out, json_t *cluster, json_t *members, char *err,
 	}
 
 	/* Pass 2: print. */
+	for (i = 0; i < n; i++)
+		if (rows[i].local)
+			me = &rows[i];
 	mode_print(out, ci.mode, ci.recovery);
 	fputc('\n', out);
 	if (n > 0)
@@ -1976,6 +2048,8 @@ phx_fmt_state(FILE *out, json_t *cluster, json_t *members, char *err,
 		if (rows[i].ghost)
 			fprintf(out, "Warning: member %" PRId64 " is not heard "
 				"and may still be active\n", rows[i].id);
+		if (!rows[i].local)
+			platform_warnings(out, &rows[i], me);
 	}
 	rc = 0;
 out_table:

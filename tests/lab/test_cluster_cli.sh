@@ -363,6 +363,60 @@ else
     not_ok "member 2 restarts"
 fi
 
+# ------------------------------------------- members that differ (platform)
+
+# SPEC CCP-69: a member with more workers than a live peer is Down; it
+# comes up once that peer is gone. SYNC-74: the sync port MTU must be the
+# same everywhere; a difference is logged and shown. Member 2 restarts
+# with two workers (three lcores on this machine's CPUs: lcore@cpu) and a
+# sync port MTU of 1400.
 lab_member_stop 2
-lab_member_stop 1
+lab_make_variant plat 2 '
+c["dataplane"]["workers"] = 2
+c["eal"]["lcores"] = "0@0,1@1,2@1"
+for p in c["ports"]:
+    p["device"] += ",qpairs=2"
+    if p["name"] == "sync0":
+        p["mtu"] = 1400
+'
+if lab_member_start 2 "$LAB_TMP/member2-plat.json" >/dev/null; then
+    assert_eq "$(lab_wait_state 2 DOWN 10)" "DOWN" \
+        "CCP-69: member 2, with more workers than member 1, is Down"
+    assert_eq "$(lab_state 1)" "ACTIVE" "... and member 1 stays active"
+    log2=$(cat "$LAB_TMP/fw2.log")
+    assert_match "$log2" "Workers on member 2 \(10\.0\.0\.2\) detected a problem \(2 workers, more than member 1's 1 \(CCP-69\)\)" \
+        "member 2 logs its Workers device's problem (CCP-76's line)"
+    log1=$(cat "$LAB_TMP/fw1.log")
+    assert_match "$log1" "member 2 runs 2 workers, this member 1: the member with more is Down while both are up \(CCP-69\)" \
+        "member 1 logs the worker counts"
+    assert_match "$log1" "member 2's sync port MTU is 1400, this member's 1500: it must be the same on every member \(SYNC-74\)" \
+        "member 1 logs the sync MTUs (SYNC-74)"
+    assert_no_match "$log1" "member 2 runs phalanx" "... and no version warning: both run this build"
+    phx_k 1 state
+    assert_match "$OUT" "^Warning: member 2 runs 2 workers, this member 1: member 2 is Down while this member is up$" \
+        "phx state on member 1 warns of the worker counts"
+    assert_match "$OUT" "^Warning: member 2's sync port MTU is 1400, this member's 1500: it must be the same on every member$" \
+        "... and of the sync MTUs"
+    phx_k 2 state
+    assert_match "$OUT" "^Warning: member 1 runs 1 worker, this member 2: this member is Down while member 1 is up$" \
+        "phx state on member 2 says why it is Down"
+    assert_eq "$(lab_tel 1 /phalanx/cluster/members '"%s %s %s" % (d["m2"]["workers"], d["m2"]["sync_mtu"], d["m2"]["differs"])')" \
+        "2 1400 sync_mtu,more_workers" "/phalanx/cluster/members: member 2's platform and what differs"
+
+    # member 1 gone: nobody has fewer workers, member 2 takes over (alone:
+    # Active Attention) and forwards with its two workers
+    lab_member_stop 1
+    assert_eq "$(lab_wait_state 2 ACTIVE_ATTENTION 10)" "ACTIVE_ATTENTION" \
+        "CCP-69: member 2 active once member 1 is gone"
+    assert_eq "$(lab_tel 2 /phalanx/cluster 'd["pnote"]')" "OK" \
+        "... with no problem of its own (Attention: no other member heard)"
+    assert_match "$(cat "$LAB_TMP/fw2.log")" "Workers on member 2 \(10\.0\.0\.2\) status OK \(all 2 workers running\)" \
+        "... its Workers device OK again"
+    out=$(timeout 10 ip netns exec lab-client ping -c 3 -i 0.2 -W 2 10.2.0.100 2>&1 || true)
+    assert_match "$out" " 0% packet loss" "client pings the server through member 2 and its two workers"
+    lab_member_stop 2
+else
+    not_ok "member 2 starts with two workers"
+    lab_member_stop 1
+fi
 lab_finish

@@ -2337,6 +2337,59 @@ START_TEST(test_state_two_members)
 }
 END_TEST
 
+/* A member with its platform (optional keys): the local one's values
+ * next to each peer's differences. */
+#define MEMBER_PLAT(id, prio, local, st, disp, wk, ver, sv, mtu, differs) \
+	"{'id':" #id ",'prio':" #prio ",'ip':'10.0.0." #id "','local':"	\
+	#local ",'state':'" st "','state_display':'" disp "','heard_ms':" \
+	"5,'ifs_up':3,'ifs_required':3,'pnote':'OK','cfg_gen':4,"	\
+	"'cfg_digest':'0123456789abcdef','cfg_stale':0,'ghost':0,"	\
+	"'workers':" #wk ",'version':'" ver "','sync_version':" #sv	\
+	",'sync_mtu':" #mtu ",'differs':'" differs "'}"
+
+START_TEST(test_state_platform)
+{
+	char err[256], *out;
+
+	ck_assert_msg(state(CLUSTER_FIXTURE(""), "["
+		MEMBER_PLAT(1, 1, 1, "ACTIVE", "Active", 1, "0.1.0", 1, 1500,
+			    "") ","
+		MEMBER_PLAT(2, 2, 0, "DOWN", "Down", 2, "0.2.0", 2, 1400,
+			    "version,sync_version,sync_mtu,more_workers") ","
+		MEMBER_PLAT(3, 3, 0, "STANDBY", "Standby", -1, "", -1, -1,
+			    "") "]", &out, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(strstr(out,
+		"Configuration:     generation 4 digest 0123456789abcdef\n"
+		"Warning: member 2 runs phalanx 0.2.0, this member 0.1.0\n"
+		"Warning: member 2 speaks sync version 2, this member 1: no "
+		"state sync between them\n"
+		"Warning: member 2's sync port MTU is 1400, this member's 1500: "
+		"it must be the same on every member\n"
+		"Warning: member 2 runs 2 workers, this member 1: member 2 is "
+		"Down while this member is up\n") != NULL, "%s", out);
+	ck_assert_ptr_null(strstr(out, "member 3 runs"));
+	free(out);
+
+	/* The other way round, from member 2: one worker fewer. */
+	ck_assert_msg(state(CLUSTER_FIXTURE(""), "["
+		MEMBER_PLAT(1, 1, 0, "ACTIVE", "Active", 1, "0.1.0", 1, 1500,
+			    "fewer_workers") ","
+		MEMBER_PLAT(2, 2, 1, "DOWN", "Down", 2, "0.1.0", 1, 1500, "")
+		"]", &out, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(strstr(out, "\nWarning: member 1 runs 1 worker, this "
+		"member 2: this member is Down while member 1 is up\n") != NULL,
+		"%s", out);
+	ck_assert_ptr_null(strstr(out, "phalanx 0.1.0"));
+	free(out);
+
+	/* A platform key of the wrong type is an error, as any other. */
+	ck_assert_int_eq(state(CLUSTER_FIXTURE(""), "["
+		MEMBER_PLAT(1, 1, 1, "ACTIVE", "Active", 'x', "0.1.0", 1, 1500,
+			    "") "]", &out, err, sizeof(err)), -EINVAL);
+	free(out);
+}
+END_TEST
+
 START_TEST(test_state_problems)
 {
 	/* The standby's view: the active peer's load; a peer never heard;
@@ -3647,6 +3700,7 @@ phx_fmt_suite(void)
 	tcase_add_test(tc, test_cluster_enabled);
 	tcase_add_test(tc, test_state_two_members);
 	tcase_add_test(tc, test_state_problems);
+	tcase_add_test(tc, test_state_platform);
 	tcase_add_test(tc, test_state_dict_rows);
 	tcase_add_loop_test(tc, test_state_malformed, 0, PHX_DIM(state_bad));
 	tcase_add_test(tc, test_cluster_if);
