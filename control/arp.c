@@ -182,20 +182,22 @@ send_request(struct phx_arp *arp, struct phx_neigh_entry *e)
 	arp_send(arp, e->port, RTE_ARP_OP_REQUEST, &bcast, sip, &zero, e->ip);
 }
 
-/* Send what waited for e's MAC. */
+/* Send what waited for e's MAC: forwarded packets (from the VMAC, if
+ * the port has one now). */
 static void
 release_held(struct phx_arp *arp, struct phx_neigh_entry *e)
 {
-	const struct rte_ether_addr *src = &phx_dp_port(arp->dp, e->port)->mac;
+	struct rte_ether_addr src;
 	unsigned k;
 
+	phx_dp_fwd_src_mac(arp->dp, e->port, &src);
 	for (k = 0; k < e->n_held; k++) {
 		struct rte_mbuf *m = e->held[k];
 		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m,
 						struct rte_ether_hdr *);
 
 		rte_ether_addr_copy(&e->mac, &eth->dst_addr);
-		rte_ether_addr_copy(src, &eth->src_addr);
+		rte_ether_addr_copy(&src, &eth->src_addr);
 		arp->st->cnt[PHX_CNT_NEIGH_RELEASED]++;
 		phx_dp_ctl_tx(arp->dp, m, phx_dp_mbuf_meta(m)->port);
 	}

@@ -205,6 +205,12 @@ phx_dp_port_link_up(struct phx_dp *dp, unsigned idx)
 	       (IFF_UP | IFF_RUNNING);
 }
 
+void
+phx_dp_fwd_src_mac(struct phx_dp *dp, unsigned idx, struct rte_ether_addr *mac)
+{
+	phx_fwd_src_mac(dp, idx, mac);
+}
+
 int
 phx_dp_port_vmac(struct phx_dp *dp, unsigned idx,
 		 const struct rte_ether_addr *vmac)

@@ -472,10 +472,15 @@ uint64_t phx_dp_worker_heartbeat(struct phx_dp *dp, unsigned w);
  * does nothing and returns 0. Returns 0, -EINVAL (bad idx, vmac not a
  * unicast address), or the device's error, logged, when it cannot add the
  * MAC (-ENOTSUP, -ENOSPC): the VMAC is then accepted in software only,
- * which is enough on a promiscuous port. Frames the member sends keep the
- * port's own MAC as source. Control lcore.
+ * which is enough on a promiscuous port. Frames the member forwards out
+ * of the port leave from the VMAC (phx_dp_fwd_src_mac); those it makes
+ * itself keep the port's own MAC. Control lcore.
  */
 int phx_dp_port_vmac(struct phx_dp *dp, unsigned idx,
 		     const struct rte_ether_addr *vmac);
+/* The source MAC of frames forwarded out of port idx (< nb_ports): its
+ * VMAC while it has one, else its own MAC. Any thread. */
+void phx_dp_fwd_src_mac(struct phx_dp *dp, unsigned idx,
+			struct rte_ether_addr *mac);
 
 #endif /* PHX_DP_API_H */

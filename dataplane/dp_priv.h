@@ -378,4 +378,18 @@ phx_mac_to_u64(const struct rte_ether_addr *a)
 	return v;
 }
 
+/* The source MAC of frames forwarded out of port idx: its VMAC while
+ * it has one (SPEC ADDR-40), else its own (phx_dp_fwd_src_mac). */
+static inline void
+phx_fwd_src_mac(const struct phx_dp *dp, unsigned idx,
+		struct rte_ether_addr *mac)
+{
+	uint64_t vm = __atomic_load_n(&dp->vmac[idx], __ATOMIC_RELAXED);
+
+	if (likely(vm == 0))
+		rte_ether_addr_copy(&dp->ports[idx].mac, mac);
+	else    /* the MAC is vm's first six bytes (phx_mac_to_u64) */
+		memcpy(mac->addr_bytes, &vm, RTE_ETHER_ADDR_LEN);
+}
+
 #endif /* PHX_DP_PRIV_H */

@@ -934,7 +934,10 @@ forward(struct phx_worker *w, struct rte_mbuf *m, uint16_t in_pidx,
 				 __ATOMIC_RELAXED);
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	memcpy(eth->dst_addr.addr_bytes, &mac, RTE_ETHER_ADDR_LEN);
-	rte_ether_addr_copy(&dp->ports[nh->port].mac, &eth->src_addr);
+	/* With a VMAC (SPEC ADDR-40: the active member's ports with VIPs)
+	 * forwarded frames leave from it, so switches keep it where the
+	 * VIPs are; the member's own traffic keeps the port's MAC. */
+	phx_fwd_src_mac(dp, nh->port, &eth->src_addr);
 	w->stats.cnt[PHX_CNT_FWD_PKTS]++;
 	if (unlikely(fsize != 0))
 		frag_send(w, m, nh->port, fsize);

@@ -453,6 +453,18 @@ START_TEST(vmac_accepted_then_removed)
 	o = through(0, tb_ipv4(fx_pool, &p), 0);
 	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(MEMBER_IN));
 	ck_assert(rte_is_same_ether_addr(&fx_eth(o)->dst_addr, &fx_mac_client));
+	/* the member's own answer: from the port's MAC (ADDR-40) */
+	ck_assert(rte_is_same_ether_addr(&fx_eth(o)->src_addr, &fx_mac_in0));
+	rte_pktmbuf_free(o);
+	/* forwarded frames: out of port 1, which has no VMAC, from that
+	 * port's MAC; out of port 0 from the VMAC */
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 41030, 80, F_SYN,
+			   1, 0), 1);
+	ck_assert(rte_is_same_ether_addr(&fx_eth(o)->src_addr, &fx_mac_out0));
+	rte_pktmbuf_free(o);
+	o = through(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 41030,
+			   F_SYNACK, 7, 2), 0);
+	ck_assert(rte_is_same_ether_addr(&fx_eth(o)->src_addr, &vmac));
 	rte_pktmbuf_free(o);
 	/* only port 0 has it */
 	p.dst_mac = vmac;
@@ -466,8 +478,16 @@ START_TEST(vmac_accepted_then_removed)
 	p.src = CLIENT;
 	p.dst = MEMBER_IN;
 	expect_dropped(0, tb_ipv4(fx_pool, &p), PHX_DROP_L2_OTHER_HOST);
-	/* the port's own MAC was never affected */
+	/* the port's own MAC was never affected; forwarded frames leave
+	 * from it again */
 	expect_echo_answered(MEMBER_IN);
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 41030, 80,
+			   F_ACK, 2, 8), 1);
+	rte_pktmbuf_free(o);
+	o = through(1, fx_pkt(1, SERVER, CLIENT, IPPROTO_TCP, 80, 41030,
+			   F_PSHACK, 8, 2), 0);
+	ck_assert(rte_is_same_ether_addr(&fx_eth(o)->src_addr, &fx_mac_in0));
+	rte_pktmbuf_free(o);
 }
 END_TEST
 

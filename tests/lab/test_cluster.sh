@@ -392,9 +392,16 @@ kill -KILL "${LAB_PID[1]}"
 wait "${LAB_PID[1]}" 2>/dev/null || true
 unset "LAB_PID[1]"
 sleep 0.3
+timeout 10 ip netns exec lab-client tcpdump -l -n -e -c 2 -i eth0 \
+    'icmp[icmptype] == icmp-echoreply' >"$LAB_TMP/vmac.cap" 2>/dev/null &
+tpid=$!
+sleep 1
 out=$(timeout 10 ip netns exec lab-client ping -c 3 -i 0.2 -W 1 10.2.0.100 2>&1 || true)
+wait "$tpid" 2>/dev/null || true
 assert_eq "$before" "02:1c:7f:01:fe:00" "VMAC mode: the VIP resolves to the virtual MAC of in0"
 assert_match "$out" " 0% packet loss" "VMAC mode: the client reaches the server after the failover"
+assert_match "$(head -n 1 "$LAB_TMP/vmac.cap")" "^[0-9:.]+ 02:1c:7f:01:fe:00 > " \
+    "VMAC mode: forwarded frames reach the client from the virtual MAC"
 assert_eq "$(client_vip_mac)" "$before" "VMAC mode: same MAC for the VIP after the failover"
 lab_member_stop 2
 
