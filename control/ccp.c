@@ -63,7 +63,8 @@
 #include "lib/sync_codec.h"
 #include "phx_config.h"
 
-static_assert(sizeof(PHX_VERSION) - 1 <= PHX_CCP_VERSION_LEN,
+static_assert(sizeof(PHX_VERSION) > 1 &&
+	      sizeof(PHX_VERSION) - 1 <= PHX_CCP_VERSION_LEN,
 	      "the version fits the platform TLV");
 
 #define CCP_LOG(level, fmt, ...) \
@@ -837,6 +838,18 @@ pnote_feed(struct phx_ccp_rt *rt, uint64_t now_tsc)
 /* ------------------------------------------------------------------ */
 /* Receiving                                                            */
 
+/* How peer platform p differs from ours (PHX_CCP_PLAT_*); with sync off
+ * the sync port and version are nobody's business. */
+static unsigned
+platform_diff(const struct phx_ccp_rt *rt, const struct phx_ccp_platform *p)
+{
+	unsigned d = phx_ccp_platform_cmp(&rt->plat, p);
+
+	if (!rt->cc->sync.enabled)
+		d &= ~(PHX_CCP_PLAT_SYNC_VERSION | PHX_CCP_PLAT_SYNC_MTU);
+	return d;
+}
+
 /*
  * What a peer's heartbeat says of its platform. Differences are logged
  * when first seen and whenever they change (SYNC-20: software and sync
@@ -853,7 +866,7 @@ peer_platform(struct phx_ccp_rt *rt, uint16_t src,
 	if (rt->peer_has_plat[src] &&
 	    memcmp(&rt->peer_plat[src], p, sizeof(*p)) == 0)
 		return;
-	d = phx_ccp_platform_cmp(me, p);
+	d = platform_diff(rt, p);
 	if (rt->peer_has_plat[src] && d == 0)
 		CCP_LOG(NOTICE, "member %u now runs as this member does "
 			"(phalanx %s, %u workers, sync version %u, sync MTU "
@@ -875,9 +888,10 @@ peer_platform(struct phx_ccp_rt *rt, uint16_t src,
 			"member's %u: it must be the same on every member "
 			"(SYNC-74)", src, p->sync_mtu, me->sync_mtu);
 	if (d & (PHX_CCP_PLAT_MORE_WORKERS | PHX_CCP_PLAT_FEWER_WORKERS))
-		CCP_LOG(WARNING, "member %u runs %u workers, this member %u: "
+		CCP_LOG(WARNING, "member %u runs %u worker%s, this member %u: "
 			"the member with more is Down while both are up "
-			"(CCP-69)", src, p->workers, me->workers);
+			"(CCP-69)", src, p->workers, p->workers == 1 ? "" : "s",
+			me->workers);
 }
 
 static void
@@ -923,6 +937,12 @@ handle(struct phx_ccp_rt *rt, const struct phx_ccp_msg *msg,
 		}
 		if (msg->u.hb.has_platform)
 			peer_platform(rt, src, &msg->u.hb.platform);
+		else if (rt->peer_has_plat[src]) {
+			/* restarted as a phalanx that does not send it */
+			rt->peer_has_plat[src] = false;
+			CCP_LOG(NOTICE, "member %u no longer announces its "
+				"platform: nothing to compare", src);
+		}
 		ev.type = PHX_CCP_EV_HEARTBEAT;
 		break;
 	case PHX_CCP_OP_STATE_REQ:
@@ -1133,7 +1153,10 @@ out:
  * one silence window: the verdict must not depend on where the previous
  * episode left the sweep (a host at .100 reached only after 1.5 s made a
  * working interface DOWN). 640 broadcasts/s, only while a peer is missed
- * there. */
+ * there. Rounds keep a fixed schedule (judge_if), so on check_ifs'
+ * ticks (every hello / 2) round k goes out by k x CCP_IF_PROBE_MS +
+ * hello / 2: within the window for every hello (under 200 ms the window
+ * is 1 s; from 200 ms on it is three dead times, over 6 hellos). */
 #define CCP_IF_PROBES    64
 static_assert(CCP_IF_PROBES <= PHX_ARP_PROBE_MAX, "one probe round");
 static_assert((PHX_ARP_SWEEP + CCP_IF_PROBES / 2 - 1) / (CCP_IF_PROBES / 2) *
@@ -1177,7 +1200,7 @@ judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, const bool *alive,
 	bool asked = ci->asked_tsc != 0 && now_tsc - ci->asked_tsc <
 		     silent + 2 * rt->hz * CCP_IF_REPROBE_MS / 1000;
 	bool missing = false, ask = false;
-	uint64_t reply, rx, drops;
+	uint64_t reply, rx, drops, period;
 	unsigned m;
 
 	/* A member heard on another interface but not on this one (with
@@ -1241,8 +1264,13 @@ judge_if(struct phx_ccp_rt *rt, struct ccp_if *ci, const bool *alive,
 		if (ask)
 			ask_peers(rt, ci);
 		(void)phx_arp_probe(arp, ci->port, CCP_IF_PROBES);
-		ci->probe_next = now_tsc + rt->hz *
+		/* a fixed schedule, not "now + period": a round that comes
+		 * a tick late must not delay the next (CCP_IF_PROBES) */
+		period = rt->hz *
 			(ci->up ? CCP_IF_PROBE_MS : CCP_IF_REPROBE_MS) / 1000;
+		ci->probe_next += period;
+		if ((int64_t)(now_tsc - ci->probe_next) >= (int64_t)period)
+			ci->probe_next = now_tsc + period; /* descheduled */
 		drops = rx_drops(rt, ci);
 		if (drops != ci->rx_drops &&
 		    now_tsc - ci->suspect_from < CCP_IF_PATIENCE * silent) {
@@ -1373,8 +1401,9 @@ workers_moved(struct phx_ccp_rt *rt)
 	return moved;
 }
 
-/* CCP-69: a live peer with fewer workers than this member, whose count
- * goes in *fewer (0: none; the one with the fewest). */
+/* CCP-69: a peer in the cluster (heard, not stopped) with fewer workers
+ * than this member, whose count goes in *fewer (0: none; the one with
+ * the fewest). */
 static uint8_t
 fewer_workers_peer(struct phx_ccp_rt *rt, uint64_t now_tsc, unsigned *fewer)
 {
@@ -1388,8 +1417,11 @@ fewer_workers_peer(struct phx_ccp_rt *rt, uint64_t now_tsc, unsigned *fewer)
 	for (i = 0; i < n && i < PHX_CCP_FSM_MAX_MEMBERS; i++) {
 		uint8_t m = v[i].id;
 
+		/* a stopped member (cphastop) is out of the cluster, as
+		 * the election has it */
 		if (v[i].local || m == 0 || m > PHX_CCP_MAX_MEMBERS ||
-		    v[i].state == PHX_CCP_STATE_LOST || !rt->peer_has_plat[m])
+		    v[i].state == PHX_CCP_STATE_LOST ||
+		    v[i].state == PHX_CCP_STATE_STOPPED || !rt->peer_has_plat[m])
 			continue;
 		if (rt->peer_plat[m].workers < *fewer) {
 			*fewer = rt->peer_plat[m].workers;
@@ -1704,6 +1736,11 @@ phx_ccp_create(struct phx_ctl *ctl)
 			    cfg->ports[cc->sync_port].mtu : 0;
 	snprintf(rt->plat.version, sizeof(rt->plat.version), "%s",
 		 PHX_VERSION);
+	/* the TLV takes 0x21..0x7e only: a version with a space would make
+	 * every heartbeat unencodable */
+	for (i = 0; rt->plat.version[i] != '\0'; i++)
+		if (rt->plat.version[i] < 0x21 || rt->plat.version[i] > 0x7e)
+			rt->plat.version[i] = '_';
 
 	now_tsc = rte_rdtsc();
 	now = tsc_to_us(rt, now_tsc);
@@ -2090,7 +2127,7 @@ tel_platform(const struct phx_ccp_rt *rt, struct rte_tel_data *m,
 				  p != NULL ? p->sync_version : -1);
 	rte_tel_data_add_dict_int(m, "sync_mtu", p != NULL ? p->sync_mtu : -1);
 	if (p != NULL && !v->local)
-		d = phx_ccp_platform_cmp(&rt->plat, p);
+		d = platform_diff(rt, p);
 	/* named from the peer's side: "fewer_workers" = it has fewer */
 	for (k = 0; k < PHX_DIM(diffs); k++)
 		if (d & diffs[k].bit)

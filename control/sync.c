@@ -1033,9 +1033,23 @@ state_has_sessions(uint8_t st)
 	       st == PHX_CCP_STATE_STANDBY || st == PHX_CCP_STATE_DOWN;
 }
 
-/* The peer to ask: an active one first, else one that has been synced. */
+/* Whether member id speaks our sync version, as far as its heartbeats
+ * say (one that announces none is given the benefit of the doubt). */
+static bool
+sync_compatible(const struct phx_sync_rt *rt, uint8_t id)
+{
+	uint8_t mine, theirs;
+	char ver[PHX_CCP_VERSION_LEN + 1];
+
+	theirs = phx_ccp_peer_sync_version(rt->ctl, id, &mine, ver,
+					   sizeof(ver));
+	return theirs == 0 || theirs == mine;
+}
+
+/* The peer to ask: an active one first, else one that has been synced;
+ * with compat, only one that speaks our sync version (SYNC-20). */
 static uint8_t
-pick_server(const struct phx_sync_rt *rt)
+pick_server(const struct phx_sync_rt *rt, bool compat)
 {
 	uint8_t best = 0;
 	unsigned id;
@@ -1043,7 +1057,8 @@ pick_server(const struct phx_sync_rt *rt)
 	for (id = 1; id <= PHX_CCP_MAX_MEMBERS; id++) {
 		uint8_t st = rt->peer_state[id];
 
-		if (id == rt->self || !state_has_sessions(st))
+		if (id == rt->self || !state_has_sessions(st) ||
+		    (compat && !sync_compatible(rt, (uint8_t)id)))
 			continue;
 		if (st == PHX_CCP_STATE_ACTIVE ||
 		    st == PHX_CCP_STATE_ACTIVE_ATTENTION)
@@ -1079,6 +1094,7 @@ handshake(struct phx_sync_rt *rt, uint8_t srv)
 		 ver, theirs, mine);
 	SYNC_LOG(WARNING, "%s", why);
 	rt->cnt[SYNC_CNT_FS_REFUSED]++;
+	rt->fs_peer = srv;
 	fs_finish(rt, FS_REFUSED, why);
 	return false;
 }
@@ -1270,8 +1286,13 @@ full_sync_step(struct phx_sync_rt *rt, uint64_t now)
 		return;
 	switch (rt->fs) {
 	case FS_WAIT_PEERS: {
-		uint8_t srv = pick_server(rt);
+		uint8_t srv = pick_server(rt, true);
 
+		/* only peers of another sync version: the handshake
+		 * with the best of them fails, and says so */
+		if (srv == 0 && (srv = pick_server(rt, false)) != 0 &&
+		    !handshake(rt, srv))
+			return;
 		if (srv == 0) {
 			if (now >= rt->fs_start_ms + rt->fs_wait_ms)
 				fs_finish(rt, FS_NOT_NEEDED, "no peer with "
@@ -1279,8 +1300,6 @@ full_sync_step(struct phx_sync_rt *rt, uint64_t now)
 			return;
 		}
 		rt->fs_peer = srv;
-		if (!handshake(rt, srv))
-			return;
 		rt->fs_token = (uint32_t)rte_rand();
 		rt->fs_records = 0;
 		rt->fs_deadline_ms = now +
@@ -1542,6 +1561,8 @@ status_text(const struct phx_sync_rt *rt)
 		return "Receiving full sync";
 	if (rt->fs == FS_WAIT_PEERS)
 		return "Starting: listening for peers";
+	if (rt->fs == FS_REFUSED)
+		return "Not synchronized: a peer speaks another sync version";
 	return "Able to Send/Receive sync packets";
 }
 

@@ -1877,14 +1877,17 @@ list_has(const char *list, const char *word)
 }
 
 /* How a peer's platform differs from the local member's (its "differs"
- * names the peer's side), one warning line each. */
+ * names the peer's side), one warning line each; none for a peer that is
+ * lost or stopped (its platform is the last one it announced). */
 static void
 platform_warnings(FILE *out, const struct member_row *r,
 		  const struct member_row *me)
 {
 	char b1[CELL_LEN], b2[CELL_LEN];
 
-	if (r->differs == NULL || me == NULL || me->differs == NULL)
+	/* a member that is gone or stopped is no longer compared with */
+	if (r->differs == NULL || me == NULL || me->differs == NULL ||
+	    strcmp(r->state, "LOST") == 0 || strcmp(r->state, "STOPPED") == 0)
 		return;
 	if (list_has(r->differs, "version"))
 		fprintf(out, "Warning: member %" PRId64 " runs phalanx %s, this "

@@ -476,7 +476,7 @@ START_TEST(test_platform)
 			{ 0, 0 },       /* no workers */
 			{ 1, 0 },       /* sync version 0 */
 			{ 3, 20 },      /* sync MTU 20 (high byte 0) */
-			{ 4, 0 },       /* empty version */
+			{ 4, 0 },       /* empty version (the whole field) */
 			{ 4, ' ' },     /* not printable */
 			{ 4, 0x80 },
 		};
@@ -486,6 +486,8 @@ START_TEST(test_platform)
 			memcpy(buf, orig, olen);
 			if (bad[i].off == 3)
 				buf[at + 2 + 2] = 0;
+			if (bad[i].off == 4 && bad[i].val == 0)
+				memset(buf + at + 2 + 4, 0, PHX_CCP_VERSION_LEN);
 			buf[at + 2 + bad[i].off] = bad[i].val;
 			resign(buf, olen);
 			ck_assert_msg(dec(buf, olen) == PHX_CCP_ERR_MALFORMED,

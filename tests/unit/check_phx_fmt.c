@@ -2370,6 +2370,18 @@ START_TEST(test_state_platform)
 	ck_assert_ptr_null(strstr(out, "member 3 runs"));
 	free(out);
 
+	/* a peer lost or stopped: no longer compared with */
+	ck_assert_msg(state(CLUSTER_FIXTURE(""), "["
+		MEMBER_PLAT(1, 1, 1, "ACTIVE", "Active", 1, "0.1.0", 1, 1500,
+			    "") ","
+		MEMBER_PLAT(2, 2, 0, "LOST", "Lost", 2, "0.2.0", 1, 1500,
+			    "version,more_workers") ","
+		MEMBER_PLAT(3, 3, 0, "STOPPED", "Stopped", 2, "0.2.0", 1, 1500,
+			    "version,more_workers") "]", &out, err,
+		sizeof(err)) == 0, "%s", err);
+	ck_assert_ptr_null(strstr(out, "Warning"));
+	free(out);
+
 	/* The other way round, from member 2: one worker fewer. */
 	ck_assert_msg(state(CLUSTER_FIXTURE(""), "["
 		MEMBER_PLAT(1, 1, 0, "ACTIVE", "Active", 1, "0.1.0", 1, 1500,
