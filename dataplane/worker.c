@@ -387,6 +387,25 @@ port_src_ip(const struct phx_dp *dp, uint16_t pidx, uint32_t dst)
 	return pc->n_addrs ? rte_cpu_to_be_32(pc->addrs[0].ip) : 0;
 }
 
+/* Ethernet source of a frame the member makes on port pidx from src_ip
+ * (network order): the port's MAC for one of the port's own addresses;
+ * in the cluster's name (a VIP, or the host a RST stands in for) as a
+ * forwarded frame, from the VMAC while the port has one (SPEC ADDR-40). */
+static void
+reply_src_mac(const struct phx_dp *dp, uint16_t pidx, uint32_t src_ip,
+	      struct rte_ether_addr *mac)
+{
+	const struct phx_cfg_port *pc = dp->ports[pidx].cfg;
+	unsigned i;
+
+	for (i = 0; i < pc->n_addrs; i++)
+		if (rte_cpu_to_be_32(pc->addrs[i].ip) == src_ip) {
+			rte_ether_addr_copy(&dp->ports[pidx].mac, mac);
+			return;
+		}
+	phx_fwd_src_mac(dp, pidx, mac);
+}
+
 /*
  * Start a locally made answer to packet m (an ICMP error, a TCP RST):
  * rate limited (icmp_allowed), one mbuf holding Ethernet back to the MAC
@@ -417,7 +436,7 @@ reply_start(struct phx_worker *w, const struct rte_mbuf *m, uint16_t pidx,
 			(uint16_t)(sizeof(*eth) + ilen));
 	ip = (struct rte_ipv4_hdr *)(eth + 1);
 	rte_ether_addr_copy(&oeth->src_addr, &eth->dst_addr);
-	rte_ether_addr_copy(&w->dp->ports[pidx].mac, &eth->src_addr);
+	reply_src_mac(w->dp, pidx, src_ip, &eth->src_addr);
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	*ip = (struct rte_ipv4_hdr){
 		.version_ihl = RTE_IPV4_VHL_DEF,
@@ -487,7 +506,7 @@ icmp_echo_reply(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
 	uint16_t old_w, new_w;
 
 	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
-	rte_ether_addr_copy(&w->dp->ports[pidx].mac, &eth->src_addr);
+	reply_src_mac(w->dp, pidx, pm->dst_ip, &eth->src_addr);
 	ip->dst_addr = pm->src_ip;
 	ip->src_addr = pm->dst_ip;
 	ip->time_to_live = ICMP_TTL;

@@ -440,7 +440,7 @@ START_TEST(vmac_accepted_then_removed)
 		.payload = 8,
 	};
 	const struct rte_ether_addr mcast = {{ 0x01, 0, 0x5e, 0, 0, 1 }};
-	struct rte_mbuf *o;
+	struct rte_mbuf *m, *o;
 	int rc;
 
 	expect_dropped(0, tb_ipv4(fx_pool, &p), PHX_DROP_L2_OTHER_HOST);
@@ -455,6 +455,21 @@ START_TEST(vmac_accepted_then_removed)
 	ck_assert(rte_is_same_ether_addr(&fx_eth(o)->dst_addr, &fx_mac_client));
 	/* the member's own answer: from the port's MAC (ADDR-40) */
 	ck_assert(rte_is_same_ether_addr(&fx_eth(o)->src_addr, &fx_mac_in0));
+	rte_pktmbuf_free(o);
+	/* in the cluster's name, from the VMAC: the VIP's echo reply, an
+	 * ICMP error (from the VIP too) */
+	o = through(0, fx_pkt(0, CLIENT, VIP_IN, IPPROTO_ICMP, 7, 0, 0, 0, 0),
+		    0);
+	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(VIP_IN));
+	ck_assert(rte_is_same_ether_addr(&fx_eth(o)->src_addr, &vmac));
+	rte_pktmbuf_free(o);
+	m = fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 40998, 53, 0, 0, 0);
+	fx_ip(m)->time_to_live = 1;
+	fx_ip(m)->hdr_checksum = 0;
+	fx_ip(m)->hdr_checksum = rte_ipv4_cksum(fx_ip(m));
+	o = through(0, m, 0);
+	ck_assert_uint_eq(fx_ip(o)->next_proto_id, IPPROTO_ICMP);
+	ck_assert(rte_is_same_ether_addr(&fx_eth(o)->src_addr, &vmac));
 	rte_pktmbuf_free(o);
 	/* forwarded frames: out of port 1, which has no VMAC, from that
 	 * port's MAC; out of port 0 from the VMAC */
