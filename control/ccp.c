@@ -1963,13 +1963,12 @@ phx_ccp_peer_states(struct phx_ctl *ctl, uint8_t st[PHX_CCP_MAX_MEMBERS + 1],
 }
 
 uint8_t
-phx_ccp_peer_sync_version(struct phx_ctl *ctl, uint8_t id, uint8_t *mine,
-			  char *version, size_t vlen)
+phx_ccp_peer_sync_version(struct phx_ctl *ctl, uint8_t id, char *version,
+			  size_t vlen)
 {
 	struct phx_ccp_rt *rt = ctl->ccp;
 	uint8_t v = 0;
 
-	*mine = PHX_SYNC_VERSION;
 	if (vlen > 0)
 		version[0] = '\0';
 	if (rt == NULL || id == 0 || id > PHX_CCP_MAX_MEMBERS)

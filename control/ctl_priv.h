@@ -89,9 +89,10 @@ uint8_t phx_ccp_peer_states(struct phx_ctl *ctl, uint8_t st[6],
 			    uint8_t *same_cfg);
 /* The full sync handshake (SPEC SYNC-20): the sync version member id
  * announces in its heartbeats (platform TLV), or 0 when it announces
- * none; ours in *mine. Takes the CCP lock. */
+ * none, and its software version into version[0..vlen) ("" then). Takes
+ * the CCP lock. */
 uint8_t phx_ccp_peer_sync_version(struct phx_ctl *ctl, uint8_t id,
-				  uint8_t *mine, char *version, size_t vlen);
+				  char *version, size_t vlen);
 
 /*
  * State sync runtime (control/sync.c; SPEC 3, docs/sync.md). create: 0

@@ -1038,12 +1038,9 @@ state_has_sessions(uint8_t st)
 static bool
 sync_compatible(const struct phx_sync_rt *rt, uint8_t id)
 {
-	uint8_t mine, theirs;
-	char ver[PHX_CCP_VERSION_LEN + 1];
+	uint8_t theirs = phx_ccp_peer_sync_version(rt->ctl, id, NULL, 0);
 
-	theirs = phx_ccp_peer_sync_version(rt->ctl, id, &mine, ver,
-					   sizeof(ver));
-	return theirs == 0 || theirs == mine;
+	return theirs == 0 || theirs == PHX_SYNC_VERSION;
 }
 
 /* The peer to ask: an active one first, else one that has been synced;
@@ -1081,17 +1078,16 @@ pick_server(const struct phx_sync_rt *rt, bool compat)
 static bool
 handshake(struct phx_sync_rt *rt, uint8_t srv)
 {
-	uint8_t mine, theirs;
 	char ver[PHX_CCP_VERSION_LEN + 1], why[sizeof(rt->fs_reason)];
+	uint8_t theirs = phx_ccp_peer_sync_version(rt->ctl, srv, ver,
+						   sizeof(ver));
 
-	theirs = phx_ccp_peer_sync_version(rt->ctl, srv, &mine, ver,
-					   sizeof(ver));
-	if (theirs == 0 || theirs == mine)
+	if (theirs == 0 || theirs == PHX_SYNC_VERSION)
 		return true;
 	snprintf(why, sizeof(why), "full sync handshake with member %u "
 		 "failed: it runs phalanx %s with sync version %u, this member "
 		 "speaks %u; this member will not be fully synchronized", srv,
-		 ver, theirs, mine);
+		 ver, theirs, PHX_SYNC_VERSION);
 	SYNC_LOG(WARNING, "%s", why);
 	rt->cnt[SYNC_CNT_FS_REFUSED]++;
 	rt->fs_peer = srv;
