@@ -132,7 +132,8 @@ struct ccp_if {
 	uint64_t rx_drops;             /* port receive drops, last seen */
 	uint32_t ip;                   /* member address there, net order */
 	uint32_t bcast;                /* its directed broadcast, net order */
-	struct rte_ether_addr dst;     /* group MAC or broadcast */
+	uint32_t mask;                 /* its netmask, host order */
+	struct rte_ether_addr dst;     /* group MAC or broadcast (if_dst) */
 	char vips[96];                 /* "10.1.0.1/24,..." for the view */
 };
 
@@ -172,8 +173,14 @@ struct phx_ccp_rt {
 						  * (the sync network's), for
 						  * log lines */
 	uint64_t hz;                             /* [I] */
-	uint64_t hello_us;                       /* [I] */
-	uint64_t hello_tsc;                      /* [I] */
+	/* what a reload may change (SPEC CCP-22; timers_set) */
+	uint32_t hello_ms, dead_count;
+	uint64_t hello_us, hello_tsc;
+	uint8_t transport;                       /* enum phx_cfg_ccp_transport */
+	uint8_t recovery;                        /* enum phx_cfg_recovery */
+	unsigned garp_count;
+	/* heartbeat interval each peer announces (CCP-20), TSC; 0: none */
+	uint64_t peer_unit_tsc[PHX_CCP_MAX_MEMBERS + 1];
 	uint64_t next_hello, next_tick, next_ifs, next_workers; /* TSC */
 	unsigned n_ifs;
 	struct ccp_if ifs[PHX_CFG_MAX_PORTS];
@@ -183,7 +190,7 @@ struct phx_ccp_rt {
 	char pn_path[PHX_CFG_STR_LEN + 48]; /* pn_dir/pnotes (CCP-71) */
 	/* gratuitous ARP burst in progress */
 	unsigned garp_left;
-	uint64_t garp_next, garp_gap_tsc;
+	uint64_t garp_next, garp_gap_tsc;        /* gap: see hello_ms */
 	/* VMAC per port (SPEC 5.5), when cluster.vmac */
 	struct rte_ether_addr vmac[PHX_CFG_MAX_PORTS];
 	bool vmac_on;
@@ -470,9 +477,9 @@ send_heartbeats(struct phx_ccp_rt *rt, uint64_t now_tsc)
 	phx_ccp_fsm_heartbeat(rt->fsm, &me);
 	n = phx_ccp_fsm_view(rt->fsm, now, v, PHX_CCP_FSM_MAX_MEMBERS);
 	hb->n_members = rt->n_wire;
-	hb->ha_mode = rt->cc->recovery == PHX_RECOVERY_PRIMARY_UP ?
+	hb->ha_mode = rt->recovery == PHX_RECOVERY_PRIMARY_UP ?
 		      PHX_CCP_HA_PRIMARY_UP : PHX_CCP_HA_ONE_UP;
-	hb->time_unit_ms = (uint16_t)rt->cc->hello_ms;
+	hb->time_unit_ms = (uint16_t)rt->hello_ms;
 	for (i = 0; i < rt->n_wire; i++)
 		hb->last_heard[i] = PHX_CCP_COUNT_MAX;
 	for (i = 0; i < n && i < PHX_CCP_FSM_MAX_MEMBERS; i++) {
@@ -641,7 +648,7 @@ apply(struct phx_ccp_rt *rt, const struct phx_ccp_actions *acts,
 			rt->garp_left = 0;
 			break;
 		case PHX_CCP_ACT_GARP:
-			rt->garp_left = rt->cc->garp.count;
+			rt->garp_left = rt->garp_count;
 			garp_round(rt, now_tsc);
 			break;
 		case PHX_CCP_ACT_SEND_STATE:
@@ -935,6 +942,9 @@ handle(struct phx_ccp_rt *rt, const struct phx_ccp_msg *msg,
 			rt->cnt[CCP_CNT_RX_REFUSED]++;
 			return;
 		}
+		ev.hb.time_unit_ms = msg->u.hb.time_unit_ms;
+		rt->peer_unit_tsc[src] = rt->hz * RTE_MIN(msg->u.hb.time_unit_ms,
+			(uint16_t)PHX_CCP_FSM_MAX_HELLO_MS) / 1000;
 		if (msg->u.hb.has_platform)
 			peer_platform(rt, src, &msg->u.hb.platform);
 		else if (rt->peer_has_plat[src]) {
@@ -1297,18 +1307,26 @@ static void
 check_ifs(struct phx_ccp_rt *rt, uint64_t now_tsc)
 {
 	struct phx_dp *dp = rt->ctl->dp;
-	uint64_t dead = rt->hello_tsc * rt->cc->dead_count;
-	uint64_t silent = RTE_MAX(3 * dead, rt->hz * CCP_IF_SILENT_MS / 1000);
+	uint64_t dead = rt->hello_tsc * rt->dead_count, silent;
 	uint16_t up = 0, sec = 0;
 	bool changed = false, alive[PHX_CCP_MAX_MEMBERS + 1] = { false };
 	unsigned i, m;
 
-	/* members heard lately, on any interface */
-	for (i = 0; i < rt->n_ifs; i++)
-		for (m = 1; m <= PHX_CCP_MAX_MEMBERS; m++)
+	/* members heard lately, on any interface: within dead_count of the
+	 * longer of our interval and theirs (phx_ccp_fsm_tick); the
+	 * silences are judged on the longest of those */
+	for (m = 1; m <= PHX_CCP_MAX_MEMBERS; m++) {
+		uint64_t d = RTE_MAX(rt->hello_tsc, rt->peer_unit_tsc[m]) *
+			     rt->dead_count;
+
+		for (i = 0; i < rt->n_ifs; i++)
 			if (rt->ifs[i].rx_from[m] != 0 &&
-			    now_tsc - rt->ifs[i].rx_from[m] < dead)
+			    now_tsc - rt->ifs[i].rx_from[m] < d)
 				alive[m] = true;
+		if (alive[m])
+			dead = RTE_MAX(dead, d);
+	}
+	silent = RTE_MAX(3 * dead, rt->hz * CCP_IF_SILENT_MS / 1000);
 	/* When each peer began to report an interface problem of its own
 	 * (judge_if: a problem it had before it went silent explains the
 	 * silence). */
@@ -1514,7 +1532,7 @@ admin_apply(struct phx_ccp_rt *rt, uint64_t now_tsc)
 				 phx_ccp_state_display[before]);
 			goto done;
 		}
-		if (rt->cc->recovery == PHX_RECOVERY_PRIMARY_UP) {
+		if (rt->recovery == PHX_RECOVERY_PRIMARY_UP) {
 			rt->admin_ok = 0;
 			snprintf(rt->admin_msg, sizeof(rt->admin_msg),
 				 "recovery is primary-up: this member would "
@@ -1527,7 +1545,7 @@ admin_apply(struct phx_ccp_rt *rt, uint64_t now_tsc)
 		ev.type = PHX_CCP_EV_ADMIN_DOWN;
 		rt->auto_up = true;
 		rt->auto_up_until = now_tsc + rt->hz +
-			rt->hello_tsc * rt->cc->dead_count * 2;
+			rt->hello_tsc * rt->dead_count * 2;
 		break;
 	case CCP_ADMIN_STOP:
 		ev.type = PHX_CCP_EV_ADMIN_STOP;
@@ -1634,6 +1652,21 @@ phx_ccp_poll(struct phx_ctl *ctl, uint64_t now_tsc)
 /* ------------------------------------------------------------------ */
 /* Life cycle                                                           */
 
+/* Where CCP goes on ci (SPEC CCP-04): broadcast, or the group MAC of its
+ * subnet (ADDR-22: network x.y.z.0 -> 01:00:5e:y&7f:z:fa). */
+static void
+if_dst(struct ccp_if *ci, uint8_t transport)
+{
+	uint32_t net = rte_be_to_cpu_32(ci->ip) & ci->mask;
+
+	if (transport == PHX_CCP_BROADCAST)
+		memset(ci->dst.addr_bytes, 0xff, RTE_ETHER_ADDR_LEN);
+	else
+		ci->dst = (struct rte_ether_addr){ .addr_bytes = {
+			0x01, 0x00, 0x5e, (uint8_t)((net >> 16) & 0x7f),
+			(uint8_t)(net >> 8), 0xfa } };
+}
+
 static void
 ifs_init(struct phx_ccp_rt *rt, const struct phx_config *cfg)
 {
@@ -1676,19 +1709,29 @@ ifs_init(struct phx_ccp_rt *rt, const struct phx_config *cfg)
 		mask = pc->addrs[0].plen ? ~0u << (32 - pc->addrs[0].plen) : 0;
 		ci->ip = rte_cpu_to_be_32(ip);
 		ci->bcast = rte_cpu_to_be_32(ip | ~mask);
-		if (cc->transport == PHX_CCP_BROADCAST)
-			memset(ci->dst.addr_bytes, 0xff, RTE_ETHER_ADDR_LEN);
-		else /* ADDR-22: network x.y.z.0 -> 01:00:5e:y&7f:z:fa */
-			ci->dst = (struct rte_ether_addr){ .addr_bytes = {
-				0x01, 0x00, 0x5e,
-				(uint8_t)(((ip & mask) >> 16) & 0x7f),
-				(uint8_t)((ip & mask) >> 8), 0xfa } };
+		ci->mask = mask;
+		if_dst(ci, rt->transport);
 		/* VMAC (SPEC 5.5): locally administered, one per port,
 		 * the same on every member of this cluster */
 		rt->vmac[p] = (struct rte_ether_addr){ .addr_bytes = {
 			0x02, 0x1c, 0x7f, cc->id, cc->mac_magic, (uint8_t)p } };
 		rt->n_ifs++;
 	}
+}
+
+/* Timers and the other settings a reload may change (SPEC CCP-22). Under
+ * lock once running. */
+static void
+timers_set(struct phx_ccp_rt *rt, const struct phx_cfg_cluster *cc)
+{
+	rt->hello_ms = cc->hello_ms;
+	rt->dead_count = cc->dead_count;
+	rt->hello_us = (uint64_t)cc->hello_ms * 1000;
+	rt->hello_tsc = rt->hz * cc->hello_ms / 1000;
+	rt->transport = cc->transport;
+	rt->recovery = cc->recovery;
+	rt->garp_count = cc->garp.count;
+	rt->garp_gap_tsc = rt->hz * cc->garp.interval_ms / 1000;
 }
 
 int
@@ -1711,9 +1754,7 @@ phx_ccp_create(struct phx_ctl *ctl)
 	rt->ctl = ctl;
 	rt->cc = cc;
 	rt->hz = ctl->hz;
-	rt->hello_us = (uint64_t)cc->hello_ms * 1000;
-	rt->hello_tsc = rt->hz * cc->hello_ms / 1000;
-	rt->garp_gap_tsc = rt->hz * cc->garp.interval_ms / 1000;
+	timers_set(rt, cc);
 	pthread_mutex_init(&rt->lock, NULL);
 	pthread_mutex_init(&rt->save_lock, NULL);
 	if (phx_ccp_key_init(&rt->key, cc->key) != 0 ||
@@ -1870,6 +1911,51 @@ phx_ccp_sync_done(struct phx_ctl *ctl, const char *reason)
 	pthread_mutex_unlock(&rt->lock);
 }
 
+/*
+ * A reload changed what CCP-22 lets change at run time (control/reload.c
+ * lets nothing else of the cluster section through): the heartbeat
+ * interval, the missed heartbeats before a peer is lost, the recovery
+ * mode, the CCP transport and the gratuitous ARPs. A heartbeat goes out
+ * at once so that the peers learn the new interval before they would
+ * miss us at the old one. Under lock.
+ */
+static void
+timers_changed(struct phx_ccp_rt *rt, const struct phx_cfg_cluster *nc)
+{
+	enum phx_ccp_recovery rec = nc->recovery == PHX_RECOVERY_PRIMARY_UP ?
+		PHX_CCP_RECOVERY_PRIMARY_UP : PHX_CCP_RECOVERY_ACTIVE_UP;
+	uint32_t was_ms = rt->hello_ms, was_n = rt->dead_count;
+	uint64_t now_tsc = rte_rdtsc();
+	unsigned i;
+
+	if (nc->hello_ms == rt->hello_ms && nc->dead_count == rt->dead_count &&
+	    nc->recovery == rt->recovery && nc->transport == rt->transport &&
+	    nc->garp.count == rt->garp_count &&
+	    rt->hz * nc->garp.interval_ms / 1000 == rt->garp_gap_tsc)
+		return;
+	if (phx_ccp_fsm_set_timers(rt->fsm, nc->hello_ms * 1000,
+				   nc->dead_count, rec) != 0) {
+		CCP_LOG(ERR, "timers hello %u ms x %u refused by the member "
+			"state machine (bug): the old ones stay",
+			nc->hello_ms, nc->dead_count);
+		return;
+	}
+	timers_set(rt, nc);
+	for (i = 0; i < rt->n_ifs; i++)
+		if_dst(&rt->ifs[i], rt->transport);
+	CCP_LOG(NOTICE, "timers changed: hello %u ms x %u (was %u ms x %u), "
+		"recovery %s, transport %s, %u gratuitous ARPs %u ms apart",
+		rt->hello_ms, rt->dead_count, was_ms, was_n,
+		rt->recovery == PHX_RECOVERY_PRIMARY_UP ? "primary-up" :
+							  "active-up",
+		rt->transport == PHX_CCP_BROADCAST ? "broadcast" : "multicast",
+		rt->garp_count, nc->garp.interval_ms);
+	if (rt->started) {
+		send_heartbeats(rt, now_tsc);
+		rt->next_tick = now_tsc;
+	}
+}
+
 void
 phx_ccp_config_changed(struct phx_ctl *ctl, const struct phx_config *cfg)
 {
@@ -1888,6 +1974,7 @@ phx_ccp_config_changed(struct phx_ctl *ctl, const struct phx_config *cfg)
 	memcpy(ev.cfg_digest, rt->digest, sizeof(ev.cfg_digest));
 	ev.joining = rt->cc->join == PHX_JOIN_AUTO;
 	fsm_event(rt, &ev, rte_rdtsc());
+	timers_changed(rt, &cfg->cluster);
 	CCP_LOG(NOTICE, "configuration generation %" PRIu64 ", digest "
 		"%02x%02x%02x%02x...", rt->cfg_gen, rt->digest[0],
 		rt->digest[1], rt->digest[2], rt->digest[3]);
@@ -2066,12 +2153,12 @@ phx_ccp_tel_cluster(struct phx_ctl *ctl, const char *params,
 	rte_tel_data_add_dict_int(d, "cluster_id", cc->id);
 	rte_tel_data_add_dict_int(d, "member", cc->member);
 	add_str(d, "mode", "ha");
-	add_str(d, "recovery", cc->recovery == PHX_RECOVERY_PRIMARY_UP ?
+	add_str(d, "recovery", rt->recovery == PHX_RECOVERY_PRIMARY_UP ?
 		"primary-up" : "active-up");
-	add_str(d, "transport", cc->transport == PHX_CCP_BROADCAST ?
+	add_str(d, "transport", rt->transport == PHX_CCP_BROADCAST ?
 		"broadcast" : "multicast");
-	rte_tel_data_add_dict_int(d, "hello_ms", (int)cc->hello_ms);
-	rte_tel_data_add_dict_int(d, "dead_count", (int)cc->dead_count);
+	rte_tel_data_add_dict_int(d, "hello_ms", (int)rt->hello_ms);
+	rte_tel_data_add_dict_int(d, "dead_count", (int)rt->dead_count);
 	add_str(d, "state", phx_ccp_state_names[li.state]);
 	add_str(d, "state_display", phx_ccp_state_display[li.state]);
 	rte_tel_data_add_dict_int(d, "forwarding", li.forwarding);
@@ -2225,7 +2312,7 @@ phx_ccp_tel_if(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(m, "ccp_rx_ms",
 					  msecs(rt, ci->rx_tsc, now_tsc));
 		rte_tel_data_add_dict_int(m, "probing", ci->probe_from != 0);
-		add_str(m, "cast", rt->cc->transport == PHX_CCP_BROADCAST ?
+		add_str(m, "cast", rt->transport == PHX_CCP_BROADCAST ?
 			"broadcast" : "multicast");
 		add_str(m, "vips", ci->vips);
 		snprintf(key, sizeof(key), "if%u", i);

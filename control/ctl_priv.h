@@ -109,6 +109,14 @@ void phx_sync_start(struct phx_ctl *ctl);
 void phx_sync_input(struct phx_ctl *ctl, const struct phx_ccp_hdr_info *h,
 		    const uint8_t *body, size_t len, uint64_t now);
 unsigned phx_sync_poll(struct phx_ctl *ctl, uint64_t now);
+/* A reload changed the cluster section's run-time settings (SPEC CCP-22,
+ * SYNC-39a, SYNC-60; control/reload.c lets nothing else through): ACK,
+ * retransmission, flush and full-sync timing and new-connection blocking,
+ * applied by the next phx_sync_poll (the reload may come from inside
+ * one: join: auto). Control lcore. */
+struct phx_config;
+void phx_sync_config_changed(struct phx_ctl *ctl,
+			     const struct phx_config *cfg);
 void phx_sync_free(struct phx_ctl *ctl);
 /* /phalanx/sync* telemetry (docs/telemetry.md); telemetry thread. */
 struct rte_tel_data;

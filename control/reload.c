@@ -12,9 +12,13 @@
  * dump (and the cluster key, which the dump redacts, byte by byte), so a
  * reload of an edited but equivalent file is fine and a real change is
  * refused with a message naming the section, leaving the running policy
- * in place.
+ * in place. In the cluster section, the timers and the other settings
+ * SPEC section 8 says change at run time (CCP-22, SYNC-39a, SYNC-60) are
+ * not compared: the CCP and sync runtimes take them over
+ * (phx_ccp_config_changed, phx_sync_config_changed).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -37,6 +41,39 @@ static const char *const restart_sections[] = {
 	"sessions", "cluster",
 };
 
+/* Keys of the cluster section and of its sync object that a reload
+ * applies (docs/config.md, "Changing the cluster section at run time"). */
+static const char *const cluster_hot[] = {
+	"hello_ms", "dead_count", "recovery", "transport", "garp",
+};
+static const char *const sync_hot[] = {
+	"ack_every", "ack_ms", "retransmit_ms", "flush_us",
+	"full_sync_timeout_s", "block_new_conns", "block_threshold",
+	"allowed_protocols",
+};
+
+/* The cluster section of a dump without what a reload may change (a
+ * copy; NULL stays NULL). */
+static json_t *
+cluster_fixed(json_t *cl)
+{
+	json_t *c, *sync;
+	unsigned i;
+
+	if (!json_is_object(cl))
+		return json_incref(cl);
+	c = json_deep_copy(cl);
+	if (c == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(cluster_hot) / sizeof(cluster_hot[0]); i++)
+		json_object_del(c, cluster_hot[i]);
+	sync = json_object_get(c, "sync");
+	for (i = 0; json_is_object(sync) &&
+		    i < sizeof(sync_hot) / sizeof(sync_hot[0]); i++)
+		json_object_del(sync, sync_hot[i]);
+	return c;
+}
+
 /* Name of the first restart-required section that differs, or NULL. */
 static const char *
 restart_needed(const struct phx_config *a, const struct phx_config *b)
@@ -53,10 +90,21 @@ restart_needed(const struct phx_config *a, const struct phx_config *b)
 				sizeof(restart_sections[0]); i++) {
 			json_t *x = json_object_get(ja, restart_sections[i]);
 			json_t *y = json_object_get(jb, restart_sections[i]);
+			bool differs;
 
+			if (strcmp(restart_sections[i], "cluster") == 0) {
+				x = cluster_fixed(x);
+				y = cluster_fixed(y);
+			} else {
+				json_incref(x);
+				json_incref(y);
+			}
 			/* absent on both sides is no change (json_equal()
 			 * calls two NULLs different) */
-			if ((x != NULL || y != NULL) && !json_equal(x, y)) {
+			differs = (x != NULL || y != NULL) && !json_equal(x, y);
+			json_decref(x);
+			json_decref(y);
+			if (differs) {
 				diff = restart_sections[i];
 				break;
 			}
@@ -171,7 +219,9 @@ load_and_apply(struct phx_ctl *ctl, const char *path, const char *what)
 	phx_config_free(old);
 	RTE_LOG(NOTICE, USER1, "phx.ctl: %s from %s: %s\n", what, cfg->path,
 		status);
-	/* Heartbeats carry the new generation and digest (SPEC 4.5). */
+	/* Heartbeats carry the new generation and digest (SPEC 4.5); the
+	 * cluster's run-time settings take effect (CCP-22). */
+	phx_sync_config_changed(ctl, cfg);
 	phx_ccp_config_changed(ctl, cfg);
 	return 0;
 refused:

@@ -184,9 +184,22 @@ struct pend_slot {
 
 struct phx_sync_rt {
 	struct phx_ctl *ctl;                     /* [I] */
-	const struct phx_cfg_cluster *cc;        /* [I] */
-	const struct phx_cfg_sync *sc;           /* [I] */
+	const struct phx_cfg_cluster *cc;        /* [I] boot configuration */
+	const struct phx_cfg_sync *sc;           /* [I] = &sc_live */
 	pthread_mutex_t lock;                    /* guards what follows */
+	/* the sync settings in force: a reload changes the timers and the
+	 * blocking (phx_sync_config_changed), the rest is the boot's;
+	 * written under lock on the control lcore */
+	struct phx_cfg_sync sc_live;
+	uint32_t cpha_ms;                        /* hello_ms in force */
+	/* settings a reload handed over from inside a poll (join: auto
+	 * adopts from join_step, under lock), applied when that poll
+	 * ends; set_lock nests inside lock */
+	bool in_poll;                            /* control lcore only */
+	pthread_mutex_t set_lock;
+	bool set_due;                            /* under set_lock */
+	struct phx_cfg_sync set_sc;              /* under set_lock */
+	uint32_t set_cpha;                       /* under set_lock */
 	uint64_t hz;                             /* [I] */
 	uint8_t self;                            /* [I] member id */
 	size_t body_cap;                         /* [I] sync body bytes */
@@ -1385,6 +1398,85 @@ check_events_lost(struct phx_sync_rt *rt, uint64_t now)
 	rt->ev_lost_log_ms = now;
 }
 
+/* Settings from a reload (phx_sync_config_changed), under lock. */
+static void
+settings_apply(struct phx_sync_rt *rt, const struct phx_cfg_sync *nc,
+	       uint32_t cpha_ms)
+{
+	struct phx_cfg_sync *sc = &rt->sc_live;
+	unsigned id;
+
+	rt->cpha_ms = cpha_ms;
+	if (nc->ack_every == sc->ack_every && nc->ack_ms == sc->ack_ms &&
+	    nc->retransmit_ms == sc->retransmit_ms &&
+	    nc->flush_us == sc->flush_us &&
+	    nc->full_sync_timeout_s == sc->full_sync_timeout_s &&
+	    nc->block_new_conns == sc->block_new_conns &&
+	    nc->block_threshold == sc->block_threshold &&
+	    nc->allowed_protocols == sc->allowed_protocols)
+		return;
+	/* (the configuration was validated: neither refuses) */
+	if (phx_sync_tx_set_timing(rt->tx, nc->retransmit_ms,
+				   nc->retransmit_ms / 2 + 1) != 0)
+		goto bug;
+	for (id = 1; id <= PHX_CCP_MAX_MEMBERS; id++)
+		if (rt->peer[id].rx != NULL &&
+		    phx_sync_rx_set_timing(rt->peer[id].rx, nc->ack_every,
+					   nc->ack_ms, nc->retransmit_ms) != 0)
+			goto bug;
+	sc->ack_every = nc->ack_every;
+	sc->ack_ms = nc->ack_ms;
+	sc->retransmit_ms = nc->retransmit_ms;
+	sc->flush_us = nc->flush_us;
+	sc->full_sync_timeout_s = nc->full_sync_timeout_s;
+	sc->block_threshold = nc->block_threshold;
+	sc->allowed_protocols = nc->allowed_protocols;
+	/* blocking switched off, or admitting other protocols, while it
+	 * blocks: the workers learn at once; the threshold is checked at
+	 * the next poll */
+	if (rt->blocking && !nc->block_new_conns) {
+		rt->blocking = false;
+		phx_dp_sync_block(rt->ctl->dp, false, 0);
+		SYNC_LOG(NOTICE, "new-connection blocking switched off: new "
+			 "connections admitted again");
+	} else if (rt->blocking) {
+		phx_dp_sync_block(rt->ctl->dp, true,
+				  (uint8_t)nc->allowed_protocols);
+	}
+	sc->block_new_conns = nc->block_new_conns;
+	SYNC_LOG(NOTICE, "settings changed: ACK every %u frames or %u ms, "
+		 "retransmit %u ms, flush %u us, full sync timeout %u s, "
+		 "new-connection blocking %s (threshold %u%%, allowed "
+		 "protocols %u)", sc->ack_every, sc->ack_ms,
+		 sc->retransmit_ms, sc->flush_us, sc->full_sync_timeout_s,
+		 sc->block_new_conns ? "on" : "off", sc->block_threshold,
+		 sc->allowed_protocols);
+	return;
+bug:
+	SYNC_LOG(ERR, "settings from the reload refused (bug): the old "
+		 "ones stay in part");
+}
+
+void
+phx_sync_config_changed(struct phx_ctl *ctl, const struct phx_config *cfg)
+{
+	struct phx_sync_rt *rt = ctl->sync;
+
+	if (rt == NULL)
+		return;
+	if (!rt->in_poll) {
+		pthread_mutex_lock(&rt->lock);
+		settings_apply(rt, &cfg->cluster.sync, cfg->cluster.hello_ms);
+		pthread_mutex_unlock(&rt->lock);
+		return;
+	}
+	pthread_mutex_lock(&rt->set_lock);
+	rt->set_sc = cfg->cluster.sync;
+	rt->set_cpha = cfg->cluster.hello_ms;
+	__atomic_store_n(&rt->set_due, true, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&rt->set_lock);
+}
+
 unsigned
 phx_sync_poll(struct phx_ctl *ctl, uint64_t tsc)
 {
@@ -1397,6 +1489,7 @@ phx_sync_poll(struct phx_ctl *ctl, uint64_t tsc)
 	if (rt == NULL)
 		return phx_dp_sess_events(ctl->dp, ctl->ev, PHX_DIM(ctl->ev));
 	pthread_mutex_lock(&rt->lock);
+	rt->in_poll = true;
 	now = now_ms(rt, tsc);
 	work = drain_events(rt, now);
 	if (rt->sc->enabled) {
@@ -1419,6 +1512,18 @@ phx_sync_poll(struct phx_ctl *ctl, uint64_t tsc)
 		rt->fs_done_pending = false;
 		done = true;
 		snprintf(why, sizeof(why), "%s", rt->fs_reason);
+	}
+	rt->in_poll = false;
+	if (__atomic_load_n(&rt->set_due, __ATOMIC_ACQUIRE)) {
+		struct phx_cfg_sync nc;
+		uint32_t cpha;
+
+		pthread_mutex_lock(&rt->set_lock);
+		nc = rt->set_sc;
+		cpha = rt->set_cpha;
+		rt->set_due = false;
+		pthread_mutex_unlock(&rt->set_lock);
+		settings_apply(rt, &nc, cpha);
 	}
 	pthread_mutex_unlock(&rt->lock);
 	if (done)
@@ -1446,9 +1551,12 @@ phx_sync_create(struct phx_ctl *ctl)
 	if (rt == NULL)
 		return -ENOMEM;
 	pthread_mutex_init(&rt->lock, NULL);
+	pthread_mutex_init(&rt->set_lock, NULL);
 	rt->ctl = ctl;
 	rt->cc = cc;
-	rt->sc = &cc->sync;
+	rt->sc_live = cc->sync;
+	rt->sc = &rt->sc_live;
+	rt->cpha_ms = cc->hello_ms;
 	rt->hz = rte_get_tsc_hz();
 	rt->self = cc->member;
 	/* Frames fit the sync port's MTU (SPEC SYNC-74): IPv4, UDP, the
@@ -1542,6 +1650,7 @@ phx_sync_free(struct phx_ctl *ctl)
 	phx_sync_tx_free(rt->tx);
 	free(rt->join_buf);
 	pthread_mutex_destroy(&rt->lock);
+	pthread_mutex_destroy(&rt->set_lock);
 	rte_free(rt);
 }
 
@@ -1639,7 +1748,7 @@ phx_sync_tel(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	U("held_sum_ticks", 0);
 	/* Timers and queues */
 	U("sync_tick_ms", rt->sc->ack_ms);
-	U("cpha_tick_ms", rt->cc->hello_ms);
+	U("cpha_tick_ms", rt->cpha_ms);
 	U("send_queue_size", phx_sync_tx_cap(rt->tx));
 	U("recv_queue_size", rt->rx_cap);
 	U("send_queue_len", phx_sync_tx_len(rt->tx));

@@ -109,6 +109,7 @@ struct phx_ccp_fsm {
 	uint8_t self;                   /* index of the local member in m[] */
 	struct member m[PHX_CCP_FSM_MAX_MEMBERS];
 	uint64_t hello_us;
+	uint32_t dead_count;
 	uint64_t dead_us;               /* hello_us x dead_count */
 	enum phx_ccp_recovery recovery;
 
@@ -841,11 +842,14 @@ rec_hb(struct phx_ccp_fsm *f, unsigned i, const struct phx_ccp_hb *hb,
 {
 	struct member *p = &f->m[i];
 	bool was_fwd = peer_in(p) && fwd_state(p->hb.state);
+	uint16_t unit = p->hb.time_unit_ms;
 	unsigned flags = 0;
 
 	if (was_fwd && !fwd_state(hb->state))
 		flags |= HB_GARP;
 	p->hb = *hb;
+	if (hb->time_unit_ms == 0)
+		p->hb.time_unit_ms = unit;
 	p->heard = true;
 	p->alive = true;
 	p->heard_at = now;
@@ -1208,6 +1212,35 @@ dispatch(struct phx_ccp_fsm *f, const struct phx_ccp_evt *ev, int pi,
 
 /* ---- public API -------------------------------------------------------- */
 
+/*
+ * A peer is lost after dead_count of its own heartbeat periods (the time
+ * unit its heartbeats announce, CCP-20), or of ours when it announces a
+ * shorter one. So while an operator changes hello_ms one member at a time
+ * (CCP-22), the member still on the shorter period does not lose the one
+ * already on the longer. The announced unit counts up to the longest a
+ * configuration allows.
+ */
+static uint64_t
+peer_dead_us(const struct phx_ccp_fsm *f, const struct member *p)
+{
+	uint64_t unit = p->hb.time_unit_ms;
+
+	if (unit > PHX_CCP_FSM_MAX_HELLO_MS)
+		unit = PHX_CCP_FSM_MAX_HELLO_MS;
+	unit *= 1000;
+	return (unit > f->hello_us ? unit : f->hello_us) * f->dead_count;
+}
+
+static bool
+timers_ok(uint32_t hello_us, uint32_t dead_count,
+	  enum phx_ccp_recovery recovery)
+{
+	return hello_us >= 1000 &&
+	       hello_us <= PHX_CCP_FSM_MAX_HELLO_MS * 1000u &&
+	       dead_count >= 2 && dead_count <= 100 &&
+	       (unsigned)recovery < PHX_CCP_RECOVERY_MAX;
+}
+
 struct phx_ccp_fsm *
 phx_ccp_fsm_create(const struct phx_ccp_fsm_params *p, uint64_t now)
 {
@@ -1217,9 +1250,7 @@ phx_ccp_fsm_create(const struct phx_ccp_fsm_params *p, uint64_t now)
 
 	if (p == NULL || p->n_members < 2 ||
 	    p->n_members > PHX_CCP_FSM_MAX_MEMBERS ||
-	    p->hello_us < 1000 || p->hello_us > 10000000 ||
-	    p->dead_count < 2 || p->dead_count > 100 ||
-	    (unsigned)p->recovery >= PHX_CCP_RECOVERY_MAX)
+	    !timers_ok(p->hello_us, p->dead_count, p->recovery))
 		goto inval;
 	for (i = 0; i < p->n_members; i++) {
 		const struct phx_ccp_member_cfg *m = &p->members[i];
@@ -1248,6 +1279,7 @@ phx_ccp_fsm_create(const struct phx_ccp_fsm_params *p, uint64_t now)
 		f->m[i].hb.state = PHX_CCP_STATE_INIT;
 	}
 	f->hello_us = p->hello_us;
+	f->dead_count = p->dead_count;
 	f->dead_us = (uint64_t)p->hello_us * p->dead_count;
 	f->recovery = p->recovery;
 	f->state = PHX_CCP_STATE_INIT;
@@ -1325,6 +1357,19 @@ phx_ccp_fsm_event(struct phx_ccp_fsm *fsm, const struct phx_ccp_evt *ev,
 	return 0;
 }
 
+int
+phx_ccp_fsm_set_timers(struct phx_ccp_fsm *fsm, uint32_t hello_us,
+		       uint32_t dead_count, enum phx_ccp_recovery recovery)
+{
+	if (fsm == NULL || !timers_ok(hello_us, dead_count, recovery))
+		return -EINVAL;
+	fsm->hello_us = hello_us;
+	fsm->dead_count = dead_count;
+	fsm->dead_us = (uint64_t)hello_us * dead_count;
+	fsm->recovery = recovery;
+	return 0;
+}
+
 void
 phx_ccp_fsm_listen_from(struct phx_ccp_fsm *f, uint64_t now)
 {
@@ -1343,7 +1388,7 @@ phx_ccp_fsm_tick(struct phx_ccp_fsm *fsm, uint64_t now,
 		struct member *p = &fsm->m[i];
 
 		if (i != fsm->self && p->alive &&
-		    now - p->heard_at >= fsm->dead_us) {
+		    now - p->heard_at >= peer_dead_us(fsm, p)) {
 			struct phx_ccp_evt ev = {
 				.type = PHX_CCP_EV_PEER_LOST,
 				.peer = p->cfg.id,
@@ -1372,8 +1417,9 @@ phx_ccp_fsm_next_deadline(const struct phx_ccp_fsm *fsm)
 
 	for (i = 0; i < fsm->n; i++)
 		if (i != fsm->self && fsm->m[i].alive &&
-		    fsm->m[i].heard_at + fsm->dead_us < t)
-			t = fsm->m[i].heard_at + fsm->dead_us;
+		    fsm->m[i].heard_at + peer_dead_us(fsm, &fsm->m[i]) < t)
+			t = fsm->m[i].heard_at +
+			    peer_dead_us(fsm, &fsm->m[i]);
 	if (fsm->deadline != 0 && fsm->deadline < t)
 		t = fsm->deadline;
 	if (fsm->ghost_until != 0 && fsm->ghost_until < t)

@@ -97,6 +97,8 @@
 #include "lib/pnote.h"
 
 #define PHX_CCP_FSM_MAX_MEMBERS 5   /* HA (SPEC 10: R80.40 limit) */
+#define PHX_CCP_FSM_MAX_HELLO_MS 1000 /* longest heartbeat interval, the
+				       * configuration's hello_ms maximum */
 #define PHX_CCP_FSM_IP_LEN      46  /* INET6_ADDRSTRLEN */
 #define PHX_CCP_FSM_LOG_LEN     224 /* one log line */
 #define PHX_CCP_FSM_MAX_ACTIONS 32  /* per event or tick */
@@ -244,6 +246,9 @@ struct phx_ccp_hb {
 	uint16_t sec_required;  /* required secured interfaces */
 	uint64_t cfg_gen;       /* cluster configuration generation */
 	uint8_t cfg_digest[PHX_CCP_FSM_DIGEST_LEN]; /* configuration digest */
+	uint16_t time_unit_ms;  /* heartbeat interval the peer announces
+				 * (CCP-20); 0: none in this record (a
+				 * request), the last one stands */
 };
 
 /* One event. Only the fields the type names are read. */
@@ -307,8 +312,9 @@ struct phx_ccp_fsm_params {
 	uint8_t n_members;          /* 2..PHX_CCP_FSM_MAX_MEMBERS */
 	uint8_t local_id;           /* one of members[].id */
 	struct phx_ccp_member_cfg members[PHX_CCP_FSM_MAX_MEMBERS];
-	uint32_t hello_us;          /* heartbeat interval, 1 ms..10 s
-				     * (config hello_ms x 1000) */
+	uint32_t hello_us;          /* heartbeat interval, 1 ms ..
+				     * PHX_CCP_FSM_MAX_HELLO_MS (config
+				     * hello_ms x 1000) */
 	uint32_t dead_count;        /* missed hellos before a peer is Lost,
 				     * 2..100 */
 	enum phx_ccp_recovery recovery;
@@ -386,7 +392,8 @@ int phx_ccp_fsm_event(struct phx_ccp_fsm *fsm, const struct phx_ccp_evt *ev,
 		      uint64_t now, struct phx_ccp_actions *acts);
 
 /*
- * Timers: declares Lost every peer not heard for hello_us x dead_count,
+ * Timers: declares Lost every peer not heard for dead_count heartbeat
+ * intervals (the longer of ours and the peer's, phx_ccp_fsm_set_timers),
  * expires ghosts, and fires the state timer (an open request is resent
  * every hello; Ready ends its listening). acts is reset and filled as for
  * phx_ccp_fsm_event. Call it at least every hello_us / 4 (detection time
@@ -395,6 +402,18 @@ int phx_ccp_fsm_event(struct phx_ccp_fsm *fsm, const struct phx_ccp_evt *ev,
  */
 void phx_ccp_fsm_tick(struct phx_ccp_fsm *fsm, uint64_t now,
 		      struct phx_ccp_actions *acts);
+
+/*
+ * New timers from a configuration reload (SPEC CCP-22): the heartbeat
+ * interval, the missed heartbeats before a peer is Lost, and the recovery
+ * mode, with the ranges of phx_ccp_fsm_create. They count from the next
+ * tick; a listening period or ghost expiry already running keeps its end.
+ * A peer is always given dead_count of the longer of our interval and the
+ * one its heartbeats announce. 0, or -EINVAL (nothing changes). Owner
+ * thread only.
+ */
+int phx_ccp_fsm_set_timers(struct phx_ccp_fsm *fsm, uint32_t hello_us,
+			   uint32_t dead_count, enum phx_ccp_recovery recovery);
 
 /*
  * The member starts talking now (its ports are up): the start-up listening

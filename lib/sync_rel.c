@@ -142,6 +142,17 @@ tx_release(struct phx_sync_tx *tx)
 		tx->head = tx->next - d;
 }
 
+int
+phx_sync_tx_set_timing(struct phx_sync_tx *tx, uint32_t rto_ms,
+		       uint32_t dup_window_ms)
+{
+	if (tx == NULL || rto_ms == 0)
+		return -EINVAL;
+	tx->cfg.rto_ms = rto_ms;
+	tx->cfg.dup_window_ms = dup_window_ms;
+	return 0;
+}
+
 struct phx_sync_tx *
 phx_sync_tx_create(const struct phx_sync_tx_cfg *cfg)
 {
@@ -461,6 +472,18 @@ struct phx_sync_rx {
 	struct rx_slot *slot;
 	uint8_t *body;                /* cap * max_frame */
 };
+
+int
+phx_sync_rx_set_timing(struct phx_sync_rx *rx, uint32_t ack_every,
+		       uint32_t ack_ms, uint32_t nack_ms)
+{
+	if (rx == NULL || ack_every == 0)
+		return -EINVAL;
+	rx->cfg.ack_every = ack_every;
+	rx->cfg.ack_ms = ack_ms;
+	rx->cfg.nack_ms = nack_ms;
+	return 0;
+}
 
 struct phx_sync_rx *
 phx_sync_rx_create(const struct phx_sync_rx_cfg *cfg)

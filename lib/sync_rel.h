@@ -88,6 +88,11 @@ struct phx_sync_tx;
 /* NULL on bad cfg or no memory. */
 struct phx_sync_tx *phx_sync_tx_create(const struct phx_sync_tx_cfg *cfg);
 void phx_sync_tx_free(struct phx_sync_tx *tx);
+/* New timing from a configuration reload (SPEC SYNC-39a, CCP-22): from the
+ * next poll, a peer's ACK is late after rto_ms (> 0) and a frame is
+ * resent at most once per dup_window_ms. 0 or -EINVAL (nothing changes). */
+int phx_sync_tx_set_timing(struct phx_sync_tx *tx, uint32_t rto_ms,
+			   uint32_t dup_window_ms);
 /* Sequence number the next pushed frame must carry. Starts at a random
  * value (so a restarted sender does not look like its previous run). */
 uint32_t phx_sync_tx_next_seq(const struct phx_sync_tx *tx);
@@ -179,6 +184,11 @@ struct phx_sync_rx;
 
 struct phx_sync_rx *phx_sync_rx_create(const struct phx_sync_rx_cfg *cfg);
 void phx_sync_rx_free(struct phx_sync_rx *rx);
+/* New timing from a configuration reload: ACK after ack_every (> 0)
+ * frames or ack_ms, ask again for a gap every nack_ms. From the next
+ * input or poll. 0 or -EINVAL (nothing changes). */
+int phx_sync_rx_set_timing(struct phx_sync_rx *rx, uint32_t ack_every,
+			   uint32_t ack_ms, uint32_t nack_ms);
 /* Forget the peer's stream (it restarted or died): the next frame sets a
  * new base. Queued frames are dropped. Counters are kept. */
 void phx_sync_rx_reset(struct phx_sync_rx *rx);

@@ -362,10 +362,10 @@ assert_match "$(wait_state 2 'ACTIVE|ACTIVE_ATTENTION' 5)" "^ACTIVE" \
     "join: auto: member 2 takes over after kill -9 of member 1"
 client_connect join "through member 2 after the adoption"
 lab_member_stop 2
-lab_make_variant join 2 'c["cluster"]["join"] = "auto"; c["cluster"]["garp"] = {"count": 7}'
+lab_make_variant join 2 'c["cluster"]["join"] = "auto"; c["cluster"]["sync"] = {"send_queue": 1024}'
 lab_member_start 1 "$(conf 1)" >/dev/null || not_ok "member 1 starts"
 assert_eq "$(wait_state 1 ACTIVE_ATTENTION 5)" ACTIVE_ATTENTION "member 1 alone: active attention"
-lab_member_start 2 "$(conf 2)" >/dev/null || not_ok "member 2 starts with join: auto and other cluster timers"
+lab_member_start 2 "$(conf 2)" >/dev/null || not_ok "member 2 starts with join: auto and another sync send queue"
 for ((i = 0; i < 50; i++)); do
     [ "$(tel 2 /phalanx/sync 'd["join_state"]')" = failed ] && break
     sleep 0.1

@@ -9,9 +9,10 @@
 # the VIPs; `phx list` the built-in devices; register / report problem /
 # unregister round trips with the SPEC's error strings, the problem
 # moving the traffic to the other member; `phx ccpstat` heartbeats
-# arriving; `phx admin down|up`; the cluster series of `phx metrics`; and
-# usage errors (exit 2) that reach no member. Needs root; exits 77
-# otherwise.
+# arriving; `phx admin down|up`; the cluster series of `phx metrics`;
+# usage errors (exit 2) that reach no member; members that differ in
+# workers and sync MTU; and timers changed by `phx reload` (CCP-22).
+# Needs root; exits 77 otherwise.
 set -euo pipefail
 
 # shellcheck source=tests/lab/lib.sh
@@ -419,4 +420,82 @@ else
     not_ok "member 2 starts with two workers"
     lab_member_stop 1
 fi
+# ------------------------------------------- timers changed at run time
+
+# SPEC CCP-22 (and section 8: the CPHA timer, the sync ACK gap and
+# new-connection blocking change at run time): `phx reload` applies the
+# cluster's timers. Member 1 goes from 5 ms x 4 to 200 ms x 3 first;
+# member 2, still on 5 ms x 4 (a 20 ms dead time), must not lose it: a
+# peer gets dead_count of the interval its heartbeats announce.
+LAB_VARIANT=timers
+lab_make_variant timers 1 'pass'
+lab_make_variant timers 2 'pass'
+started=1
+for k in 1 2; do
+    lab_member_start "$k" "$(lab_conf "$k")" >/dev/null || started=0
+done
+if [ "$started" = 1 ] &&
+    [ "$(lab_wait_state 1 ACTIVE 10) $(lab_wait_state 2 STANDBY 10)" = "ACTIVE STANDBY" ]; then
+    ok "timers: both members run copies of the lab files (Active, Standby)"
+    changes2=$(lab_tel 2 /phalanx/cluster/ccp 'd["state_changes"]')
+    timers='
+c["cluster"]["hello_ms"] = 200
+c["cluster"]["dead_count"] = 3
+c["cluster"].setdefault("sync", {})["block_new_conns"] = True
+c["cluster"]["sync"]["ack_ms"] = 20'
+    lab_make_variant timers 1 "$timers"
+    out=$(lab_phx 1 reload 2>&1) || true
+    assert_match "$out" "^reload ok: generation 2" "timers: member 1 reloads hello_ms 200, dead_count 3: $out"
+    assert_eq "$(lab_tel 1 /phalanx/cluster '"%s %s" % (d["hello_ms"], d["dead_count"])')" "200 3" \
+        "timers: /phalanx/cluster on member 1 shows 200 ms x 3"
+    assert_match "$(cat "$LAB_TMP/fw1.log")" "timers changed: hello 200 ms x 3 \(was 5 ms x 4\)" \
+        "timers: member 1 logs the change"
+    assert_eq "$(lab_tel 1 /phalanx/sync '"%s %s %s" % (d["block_new_conns"], d["sync_tick_ms"], d["cpha_tick_ms"])')" "0 20 200" \
+        "timers: /phalanx/sync on member 1: blocking watched (SYNC-60: 0), ACK gap 20 ms, CPHA 200 ms"
+    # heartbeats at the new pace: on three interfaces, 75-100 % of
+    # 200 ms each, about 17 a second instead of about 700
+    hb0=$(lab_tel 2 /phalanx/cluster/ccp 'd["rx_heartbeats"]')
+    sleep 1.5
+    hb1=$(lab_tel 2 /phalanx/cluster/ccp 'd["rx_heartbeats"]')
+    n=$((hb1 - hb0))
+    if [ "$n" -ge 10 ] && [ "$n" -le 60 ]; then
+        ok "timers: member 2 received $n heartbeats in 1.5 s (200 ms on 3 interfaces)"
+    else
+        not_ok "timers: member 2 received $n heartbeats in 1.5 s, want 10-60"
+    fi
+    # member 2 is Ready, not Standby: the configuration guard (member 1
+    # now has a newer generation) until it is reloaded too
+    assert_eq "$(lab_state 1) $(lab_state 2)" "ACTIVE READY" \
+        "timers: member 2 (20 ms dead time) does not lose member 1 (200 ms heartbeats); the guard makes it Ready"
+    assert_eq "$(lab_tel 2 /phalanx/cluster/members 'd["m1"]["state"]')" "ACTIVE" \
+        "timers: member 2 sees member 1 Active"
+    assert_eq "$(lab_tel 2 /phalanx/cluster/ccp 'd["state_changes"]')" "$((changes2 + 1))" \
+        "timers: ... and member 2 changed state once (Standby to Ready), never to Active"
+    assert_eq "$(lab_tel 2 /phalanx/cluster/if '",".join(str(v["up"]) for k, v in sorted(d.items()) if k.startswith("if"))')" "1,1,1" \
+        "timers: member 2's interfaces stay up (CCP-30 judges member 1 on its interval)"
+    # the rest of the cluster section still needs a restart
+    lab_make_variant timers 1 "$timers"'
+c["cluster"]["sync"]["send_queue"] = 1024'
+    out=$(lab_phx 1 reload 2>&1) || true
+    assert_eq "$out" 'reload refused: section "cluster" changed; it needs a restart' \
+        "timers: sync.send_queue still needs a restart"
+    # member 2 follows; then member 1 dies and member 2 takes over after
+    # 3 x 200 ms, not at once and not never
+    lab_make_variant timers 2 "$timers"
+    out=$(lab_phx 2 reload 2>&1) || true
+    assert_match "$out" "^reload ok: generation 2" "timers: member 2 reloads the same timers"
+    assert_eq "$(lab_tel 2 /phalanx/cluster 'd["cfg_digest"]')" "$(lab_tel 1 /phalanx/cluster 'd["cfg_digest"]')" \
+        "timers: both members announce the same configuration digest again"
+    kill -KILL "${LAB_PID[1]}"
+    wait "${LAB_PID[1]}" 2>/dev/null || true
+    unset "LAB_PID[1]"
+    assert_match "$(lab_wait_state 2 'ACTIVE|ACTIVE_ATTENTION' 5)" "^ACTIVE" \
+        "timers: member 2 takes over after kill -9 of member 1"
+    out=$(timeout 10 ip netns exec lab-client ping -c 3 -i 0.2 -W 2 10.2.0.100 2>&1 || true)
+    assert_match "$out" " 0% packet loss" "timers: client pings the server through member 2"
+else
+    not_ok "timers: members 1 and 2 start with copies of the lab files"
+fi
+for k in 1 2; do [ -z "${LAB_PID[$k]:-}" ] || lab_member_stop "$k"; done
+LAB_VARIANT=
 lab_finish

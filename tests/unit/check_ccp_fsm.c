@@ -887,7 +887,7 @@ START_TEST(test_create_params)
 	BAD(p.members[2].prio = 4);
 	BAD(p.members[2].prio = 0);
 	BAD(p.hello_us = 999);
-	BAD(p.hello_us = 10000001);
+	BAD(p.hello_us = PHX_CCP_FSM_MAX_HELLO_MS * 1000 + 1);
 	BAD(p.dead_count = 1);
 	BAD(p.dead_count = 101);
 	BAD(p.recovery = PHX_CCP_RECOVERY_MAX);
@@ -950,6 +950,77 @@ START_TEST(test_bad_events)
 		ck_assert_int_eq(v[1].state, S_(LOST));
 		ck_assert_uint_eq(v[1].heard_age_us, UINT64_MAX);
 	}
+	phx_ccp_fsm_free(f);
+}
+END_TEST
+
+/* Peer 2's state as member 1 sees it at now. */
+static enum phx_ccp_state
+peer2_state(struct phx_ccp_fsm *f, uint64_t now)
+{
+	struct phx_ccp_member_view v[2];
+	struct phx_ccp_actions a;
+
+	phx_ccp_fsm_tick(f, now, &a);
+	ck_assert_uint_eq(phx_ccp_fsm_view(f, now, v, 2), 2);
+	ck_assert_uint_eq(v[1].id, 2);
+	return v[1].state;
+}
+
+/* CCP-22: timers change at run time; a peer gets dead_count of the longer
+ * of our heartbeat interval and the one it announces (CCP-20's time unit),
+ * so a member that is reloaded to a longer interval first is not lost by
+ * the other; the announced unit is capped at the configuration maximum. */
+START_TEST(test_timers_runtime)
+{
+	struct phx_ccp_fsm_params p;
+	struct phx_ccp_fsm *f;
+	struct phx_ccp_hb hb = hb_mk(S_(STANDBY), 2);
+
+	mk_params(&p, 2, 1, AU);
+	f = phx_ccp_fsm_create(&p, T0);
+	ck_assert_ptr_nonnull(f);
+	/* no unit announced: our own 4 x 5 ms */
+	ev_hb(f, 2, hb, T1);
+	ck_assert_uint_eq(phx_ccp_fsm_next_deadline(f) <= T1 + DEAD_US, 1);
+	ck_assert_int_eq(peer2_state(f, T1 + DEAD_US - 1), S_(STANDBY));
+	ck_assert_int_eq(peer2_state(f, T1 + DEAD_US), S_(LOST));
+	/* the peer was reloaded to 50 ms: 4 x 50 ms */
+	hb.time_unit_ms = 50;
+	ev_hb(f, 2, hb, T2);
+	ck_assert_uint_eq(phx_ccp_fsm_next_deadline(f), T2 + 200000);
+	ck_assert_int_eq(peer2_state(f, T2 + DEAD_US), S_(STANDBY));
+	ck_assert_int_eq(peer2_state(f, T2 + 199999), S_(STANDBY));
+	ck_assert_int_eq(peer2_state(f, T2 + 200000), S_(LOST));
+	/* a shorter announced unit than ours counts as ours: we were
+	 * reloaded to 20 ms x 3 first */
+	ck_assert_int_eq(phx_ccp_fsm_set_timers(f, 20000, 3, PU), 0);
+	hb.time_unit_ms = 5;
+	ev_hb(f, 2, hb, T2 + 300000);
+	ck_assert_int_eq(peer2_state(f, T2 + 300000 + 59999), S_(STANDBY));
+	ck_assert_int_eq(peer2_state(f, T2 + 300000 + 60000), S_(LOST));
+	/* an absurd announcement is capped: 3 x 1 s, not 3 x 65.5 s */
+	hb.time_unit_ms = UINT16_MAX;
+	ev_hb(f, 2, hb, T2 + 400000);
+	ck_assert_int_eq(peer2_state(f, T2 + 400000 + 2999999), S_(STANDBY));
+	ck_assert_int_eq(peer2_state(f, T2 + 400000 + 3000000), S_(LOST));
+	/* a record without a unit (a request) keeps the last one */
+	hb.time_unit_ms = 0;
+	ev_hb(f, 2, hb, T2 + 3500000);
+	ck_assert_uint_eq(phx_ccp_fsm_next_deadline(f), T2 + 6500000);
+	/* out of range: refused, nothing changes (still 20 ms x 3) */
+	ck_assert_int_eq(phx_ccp_fsm_set_timers(f, 999, 3, AU), -EINVAL);
+	ck_assert_int_eq(phx_ccp_fsm_set_timers(f,
+			 PHX_CCP_FSM_MAX_HELLO_MS * 1000 + 1, 3, AU), -EINVAL);
+	ck_assert_int_eq(phx_ccp_fsm_set_timers(f, 20000, 1, AU), -EINVAL);
+	ck_assert_int_eq(phx_ccp_fsm_set_timers(f, 20000, 101, AU), -EINVAL);
+	ck_assert_int_eq(phx_ccp_fsm_set_timers(f, 20000, 3,
+			 PHX_CCP_RECOVERY_MAX), -EINVAL);
+	ck_assert_int_eq(phx_ccp_fsm_set_timers(NULL, 20000, 3, AU), -EINVAL);
+	hb.time_unit_ms = 20;
+	ev_hb(f, 2, hb, T2 + 4000000);
+	ck_assert_int_eq(peer2_state(f, T2 + 4000000 + 59999), S_(STANDBY));
+	ck_assert_int_eq(peer2_state(f, T2 + 4000000 + 60000), S_(LOST));
 	phx_ccp_fsm_free(f);
 }
 END_TEST
@@ -2174,6 +2245,7 @@ ccp_fsm_suite(void)
 	tcase_add_test(tc, test_five_members_cascade);
 	tcase_add_loop_test(tc, test_cpha_wire, 0, 5);
 	tcase_add_test(tc, test_no_false_failover);
+	tcase_add_test(tc, test_timers_runtime);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -482,6 +482,43 @@ END_TEST
 
 /* ---- sender ---- */
 
+/* A reload changes the timing (SPEC CCP-22, SYNC-39a): from the next input
+ * or poll; a zero ACK count or retransmission time is refused. */
+START_TEST(test_set_timing)
+{
+	struct phx_sync_rx_out o;
+
+	ck_assert_int_eq(phx_sync_rx_set_timing(rx, 0, 10, 30), -EINVAL);
+	ck_assert_int_eq(phx_sync_rx_set_timing(NULL, 2, 10, 30), -EINVAL);
+	ck_assert_int_eq(phx_sync_tx_set_timing(tx, 0, 5), -EINVAL);
+	ck_assert_int_eq(phx_sync_tx_set_timing(NULL, 40, 5), -EINVAL);
+	ck_assert_int_eq(phx_sync_rx_set_timing(rx, 2, 10, 30), 0);
+	ck_assert_int_eq(phx_sync_tx_set_timing(tx, 40, 5), 0);
+	phx_sync_tx_set_seq(tx, 1);
+	phx_sync_tx_peer_up(tx, 2, 0);
+	push(4, 0);
+	in(1, 0);
+	phx_sync_rx_poll(rx, 0, &o);
+	ck_assert(!o.ack);
+	in(2, 0);                               /* ack_every now 2, not 4 */
+	phx_sync_rx_poll(rx, 0, &o);
+	ck_assert(o.ack);
+	ck_assert_uint_eq(o.ack_seq, 2);
+	phx_sync_tx_ack(tx, 2, o.ack_seq, 0);
+	in(3, 100);                             /* ack_ms now 10, not 50 */
+	phx_sync_rx_poll(rx, 109, &o);
+	ck_assert(!o.ack);
+	phx_sync_rx_poll(rx, 110, &o);
+	ck_assert(o.ack);
+	ck_assert_uint_eq(o.ack_seq, 3);
+	phx_sync_tx_ack(tx, 2, o.ack_seq, 110);
+	/* frame 4 lost: resent rto_ms (now 40, not 100) after the ACK */
+	ck_assert_uint_eq(phx_sync_tx_poll(tx, 149, sink_fn, wire), 0);
+	ck_assert_uint_eq(phx_sync_tx_poll(tx, 150, sink_fn, wire), 1);
+	ck_assert_uint_eq(wire->seq[0], 4);
+}
+END_TEST
+
 START_TEST(test_tail_timeout)
 {
 	struct phx_sync_rx_out o;
@@ -873,6 +910,7 @@ sync_rel_suite(void)
 	tc = tcase_create("rx");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_create);
+	tcase_add_test(tc, test_set_timing);
 	tcase_add_test(tc, test_in_order);
 	tcase_add_test(tc, test_loss_nack_resend);
 	tcase_add_test(tc, test_nack_ranges);
