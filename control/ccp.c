@@ -1719,6 +1719,20 @@ ifs_init(struct phx_ccp_rt *rt, const struct phx_config *cfg)
 	}
 }
 
+/* Each cluster interface's device receives its CCP group MAC, or no group
+ * with broadcast transport (phx_dp_port_mcast: only a port that is not
+ * promiscuous needs it). */
+static void
+if_groups(struct phx_ccp_rt *rt)
+{
+	unsigned i;
+
+	for (i = 0; i < rt->n_ifs; i++)
+		(void)phx_dp_port_mcast(rt->ctl->dp, rt->ifs[i].port,
+					rt->transport == PHX_CCP_BROADCAST ?
+					NULL : &rt->ifs[i].dst);
+}
+
 /* Timers and the other settings a reload may change (SPEC CCP-22). Under
  * lock once running. */
 static void
@@ -1856,6 +1870,7 @@ phx_ccp_start(struct phx_ctl *ctl)
 	}
 	rt->wk_why[0] = '\0';
 	check_workers(rt, now_tsc);
+	if_groups(rt);
 	/* the policy was compiled and published before the workers ran */
 	pnote_builtin(rt, PHX_PNOTE_BI_FILTER, PHX_PNOTE_OK, "policy installed",
 		      now_tsc);
@@ -1943,6 +1958,7 @@ timers_changed(struct phx_ccp_rt *rt, const struct phx_cfg_cluster *nc)
 	timers_set(rt, nc);
 	for (i = 0; i < rt->n_ifs; i++)
 		if_dst(&rt->ifs[i], rt->transport);
+	if_groups(rt);
 	CCP_LOG(NOTICE, "timers changed: hello %u ms x %u (was %u ms x %u), "
 		"recovery %s, transport %s, %u gratuitous ARPs %u ms apart",
 		rt->hello_ms, rt->dead_count, was_ms, was_n,

@@ -212,6 +212,49 @@ phx_dp_fwd_src_mac(struct phx_dp *dp, unsigned idx, struct rte_ether_addr *mac)
 }
 
 int
+phx_dp_port_mcast(struct phx_dp *dp, unsigned idx,
+		  const struct rte_ether_addr *group)
+{
+	struct rte_ether_addr list[PHX_CFG_MAX_PORTS];
+	const struct phx_dp_port_info *pi;
+	uint32_t n = 0, j;
+	unsigned i;
+	int rc;
+
+	if (idx >= dp->nb_ports ||
+	    (group != NULL && !rte_is_multicast_ether_addr(group)))
+		return -EINVAL;
+	pi = &dp->ports[idx];
+	dp->mcast_on[idx] = group != NULL;
+	if (group != NULL)
+		dp->mcast_addr[idx] = *group;
+	if (pi->cfg->promiscuous)
+		return 0;
+	/* the device's whole list: every port on it, once each */
+	for (i = 0; i < dp->nb_ports; i++) {
+		if (!dp->mcast_on[i] || dp->ports[i].port_id != pi->port_id)
+			continue;
+		for (j = 0; j < n; j++)
+			if (rte_is_same_ether_addr(&list[j],
+						   &dp->mcast_addr[i]))
+				break;
+		if (j == n)
+			list[n++] = dp->mcast_addr[i];
+	}
+	rc = rte_eth_dev_set_mc_addr_list(pi->port_id, n ? list : NULL, n);
+	if (rc == -ENOTSUP && n > 0)
+		rc = rte_eth_allmulticast_enable(pi->port_id);
+	if (rc != 0)
+		PHX_LOG_DP(WARNING, "port %s: the device takes neither a "
+			   "multicast list nor all-multicast mode (%s): CCP to "
+			   "its group MAC may never arrive; make the port "
+			   "promiscuous or set cluster.transport to "
+			   "\"broadcast\"\n", pi->cfg->name,
+			   rte_strerror(-rc));
+	return rc;
+}
+
+int
 phx_dp_port_vmac(struct phx_dp *dp, unsigned idx,
 		 const struct rte_ether_addr *vmac)
 {

@@ -478,6 +478,19 @@ uint64_t phx_dp_worker_heartbeat(struct phx_dp *dp, unsigned w);
  */
 int phx_dp_port_vmac(struct phx_dp *dp, unsigned idx,
 		     const struct rte_ether_addr *vmac);
+/*
+ * The multicast group MAC port idx must receive (the CCP group of its
+ * subnet, SPEC CCP-04, ADDR-22), or NULL for none (broadcast transport).
+ * A promiscuous port receives every group: nothing is programmed. On any
+ * other, the device's multicast filter gets the groups of every port on
+ * it (a physical port and its VLAN sub-interfaces) with
+ * rte_eth_dev_set_mc_addr_list; a device that has no such filter is put
+ * in all-multicast mode instead. Returns 0, -EINVAL (bad idx, group not a
+ * multicast address), or the device's error when it can do neither,
+ * logged with what to do (CCP would never arrive there). Control lcore.
+ */
+int phx_dp_port_mcast(struct phx_dp *dp, unsigned idx,
+		      const struct rte_ether_addr *group);
 /* The source MAC of frames forwarded out of port idx (< nb_ports): its
  * VMAC while it has one, else its own MAC. Any thread. */
 void phx_dp_fwd_src_mac(struct phx_dp *dp, unsigned idx,

@@ -330,6 +330,10 @@ struct phx_dp {
 						 * of each port (vmac[] != 0) */
 	bool vmac_hw[PHX_CFG_MAX_PORTS];        /* [C] it was added to the
 						 * device too */
+	struct rte_ether_addr mcast_addr[PHX_CFG_MAX_PORTS]; /* [C] group
+						 * MAC each port must receive
+						 * (phx_dp_port_mcast) ... */
+	bool mcast_on[PHX_CFG_MAX_PORTS];       /* [C] ... when set */
 	char ifname[PHX_CFG_MAX_PORTS][PHX_IFNAMSIZ]; /* [I] kernel
 						 * interface of an af_packet or
 						 * af_xdp port (its iface=

@@ -52,7 +52,7 @@
 	"    {\"name\": \"out0\", \"device\": \"net_ring_t1\", \"mac\": \"02:00:0a:02:00:0b\",\n" \
 	"     \"addresses\": [\"10.2.0.11/24\"]},\n"                             \
 	"    {\"name\": \"sync0\", \"device\": \"net_ring_t2\", \"mac\": \"02:00:0a:00:00:01\",\n" \
-	"     \"addresses\": [\"10.0.0.1/24\"]}\n"                               \
+	"     \"addresses\": [\"10.0.0.1/24\"], \"promiscuous\": false}\n"       \
 	"  ],\n"
 
 /* conf/lab/member1.json's policy. */
@@ -431,6 +431,24 @@ START_TEST(standby_keeps_sessions)
 }
 END_TEST
 
+/* CCP's group MAC (CCP-04, ADDR-22) on a port that is not promiscuous
+ * (sync0 here): the arguments are checked, and net_ring, which has no
+ * multicast list, takes all-multicast mode instead without an error.
+ * (net_ring is always all-multicast, so what reaches a real NIC's filter
+ * cannot be seen here.) */
+START_TEST(mcast_groups)
+{
+	const struct rte_ether_addr grp = {{ 0x01, 0x00, 0x5e, 0, 0, 0xfa }};
+
+	ck_assert_int_eq(phx_dp_port_mcast(fx_dp, 7, &grp), -EINVAL);
+	ck_assert_int_eq(phx_dp_port_mcast(fx_dp, 0, &fx_mac_in0), -EINVAL);
+	ck_assert_int_eq(phx_dp_port_mcast(fx_dp, 0, &grp), 0);
+	ck_assert_int_eq(phx_dp_port_mcast(fx_dp, 2, &grp), 0);
+	ck_assert_int_eq(rte_eth_allmulticast_get(
+			 phx_dp_port(fx_dp, 2)->port_id), 1);
+}
+END_TEST
+
 START_TEST(vmac_accepted_then_removed)
 {
 	struct tb_ip p = {
@@ -750,6 +768,7 @@ main(int argc, char **argv)
 		tcase_add_test(tc, dnat_from_vip);
 		tcase_add_test(tc, standby_keeps_sessions);
 		tcase_add_test(tc, vmac_accepted_then_removed);
+		tcase_add_test(tc, mcast_groups);
 		tcase_add_test(tc, ring_link_state);
 		tcase_add_test(tc, worker_heartbeat_moves);
 	}
