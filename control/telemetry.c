@@ -132,7 +132,6 @@ tel_ports(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(c, "port_id", pi->port_id);
 		rte_tel_data_add_dict_string(c, "device", pi->cfg->device);
 		if (pi->vlan != 0) {
-			/* the counters below are its parent device's */
 			rte_tel_data_add_dict_string(c, "parent",
 				phx_dp_config(ctl->dp)->ports[pi->cfg->parent]
 				.name);
@@ -158,6 +157,16 @@ tel_ports(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 				pi->cfg->addrs[a].plen);
 		}
 		rte_tel_data_add_dict_string(c, "addresses", buf);
+		if (pi->vlan != 0) {
+			struct phx_dp_vlan_stats v;
+
+			/* its own traffic; the device's error counters are
+			 * the parent's and stay there */
+			phx_dp_vlan_stats(ctl->dp, p, &v);
+			st = (struct rte_eth_stats){ .ipackets = v.rx_pkts,
+				.ibytes = v.rx_bytes, .opackets = v.tx_pkts,
+				.obytes = v.tx_bytes };
+		}
 		rte_tel_data_add_dict_u64(c, "rx_pkts", st.ipackets);
 		rte_tel_data_add_dict_u64(c, "rx_bytes", st.ibytes);
 		rte_tel_data_add_dict_u64(c, "tx_pkts", st.opackets);

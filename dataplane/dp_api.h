@@ -98,6 +98,22 @@ void phx_dp_stop(struct phx_dp *dp);
 /* Release everything (ports closed). NULL-safe. Main lcore only. */
 void phx_dp_free(struct phx_dp *dp);
 
+/* A VLAN sub-interface's own traffic (its device's counters are the
+ * parent's): frames received with its tag and their bytes, frames the
+ * device accepted from it, and the bytes of the frames handed to the
+ * device (tags included). */
+struct phx_dp_vlan_stats {
+	uint64_t rx_pkts;
+	uint64_t rx_bytes;
+	uint64_t tx_pkts;
+	uint64_t tx_bytes;
+};
+
+/* Sum over the workers for port idx (zeros for a port that is not a VLAN
+ * sub-interface, or a bad idx). Any thread; each counter is monotonic. */
+void phx_dp_vlan_stats(struct phx_dp *dp, unsigned idx,
+		       struct phx_dp_vlan_stats *out);
+
 const struct phx_config *phx_dp_config(const struct phx_dp *dp);
 unsigned phx_dp_nb_workers(const struct phx_dp *dp);
 unsigned phx_dp_nb_ports(const struct phx_dp *dp);

@@ -643,6 +643,27 @@ phx_dp_stats_sum(struct phx_dp *dp, struct phx_dp_stats *out)
 	}
 }
 
+void
+phx_dp_vlan_stats(struct phx_dp *dp, unsigned idx,
+		  struct phx_dp_vlan_stats *out)
+{
+	unsigned i;
+
+	memset(out, 0, sizeof(*out));
+	if (idx >= dp->nb_ports || dp->ports[idx].vlan == 0)
+		return;
+	for (i = 0; i < dp->nb_workers; i++) {
+		const struct phx_dp_vlan_stats *v = &dp->workers[i].vstats[idx];
+
+		out->rx_pkts += __atomic_load_n(&v->rx_pkts, __ATOMIC_RELAXED);
+		out->rx_bytes += __atomic_load_n(&v->rx_bytes,
+						 __ATOMIC_RELAXED);
+		out->tx_pkts += __atomic_load_n(&v->tx_pkts, __ATOMIC_RELAXED);
+		out->tx_bytes += __atomic_load_n(&v->tx_bytes,
+						 __ATOMIC_RELAXED);
+	}
+}
+
 unsigned
 phx_dp_ctl_rx_burst(struct phx_dp *dp, struct rte_mbuf **pkts, unsigned n)
 {

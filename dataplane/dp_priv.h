@@ -177,6 +177,10 @@ struct phx_worker {
 	int32_t nc_pos;                   /* [W] its position, -1 = empty;
 					   * valid within one burst */
 	struct rte_eth_dev_tx_buffer *txb[PHX_CFG_MAX_PORTS]; /* [W] per port */
+	struct phx_dp_vlan_stats vstats[PHX_CFG_MAX_PORTS]; /* [W] each VLAN
+					   * sub-interface's own traffic (the
+					   * device's counters are its
+					   * parent's) */
 	struct phx_pkt_meta meta[PHX_BURST]; /* [W] burst scratch: parsed
 					      * IPv4 packets in order */
 	struct phx_flow_key keys[PHX_BURST]; /* [W] burst scratch: their keys */

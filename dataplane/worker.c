@@ -135,13 +135,33 @@ drop_sampled(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
 static inline void
 tx(struct phx_worker *w, uint16_t pidx, struct rte_mbuf *m)
 {
+	uint16_t sent;
+
 	if (unlikely(w->dp->ports[pidx].vlan != 0)) {
 		m = vlan_push(w, m, w->dp->ports[pidx].vlan);
 		if (m == NULL)
 			return;
+		w->vstats[pidx].tx_bytes += rte_pktmbuf_pkt_len(m);
+		sent = rte_eth_tx_buffer(w->dp->ports[pidx].port_id, w->queue,
+					 w->txb[pidx], m);
+		w->stats.cnt[PHX_CNT_TX_PKTS] += sent;
+		w->vstats[pidx].tx_pkts += sent;
+		return;
 	}
 	w->stats.cnt[PHX_CNT_TX_PKTS] += rte_eth_tx_buffer(
 		w->dp->ports[pidx].port_id, w->queue, w->txb[pidx], m);
+}
+
+/* Send what port pidx's buffer holds. (The count goes to the port's VLAN
+ * counters too: only a sub-interface's are ever read.) */
+static inline void
+tx_flush(struct phx_worker *w, uint16_t pidx)
+{
+	uint16_t sent = rte_eth_tx_buffer_flush(w->dp->ports[pidx].port_id,
+						w->queue, w->txb[pidx]);
+
+	w->stats.cnt[PHX_CNT_TX_PKTS] += sent;
+	w->vstats[pidx].tx_pkts += sent;
 }
 
 void
@@ -1860,14 +1880,21 @@ vlan_demux(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pkts,
 	 * first appearance */
 	for (i = 0; i < n; i++) {
 		uint8_t t = to[i];
+		uint64_t bytes = 0;
 
 		if (pkts[i] == NULL)
 			continue;
 		for (j = i, k = 0; j < n; j++) {
 			if (pkts[j] == NULL || to[j] != t)
 				continue;
+			/* as on the wire: the tag (stripped by now) counts */
+			bytes += rte_pktmbuf_pkt_len(pkts[j]) + RTE_VLAN_HLEN;
 			grp[k++] = pkts[j];
 			pkts[j] = NULL;
+		}
+		if (t - 1 != pidx) {
+			w->vstats[t - 1].rx_pkts += k;
+			w->vstats[t - 1].rx_bytes += bytes;
 		}
 		process(w, (uint16_t)(t - 1), grp, k, now);
 	}
@@ -2483,8 +2510,7 @@ phx_dp_worker_loop(void *arg)
 		}
 		ev_flush(w);
 		for (p = 0; p < dp->nb_ports; p++)
-			w->stats.cnt[PHX_CNT_TX_PKTS] += rte_eth_tx_buffer_flush(
-				dp->ports[p].port_id, w->queue, w->txb[p]);
+			tx_flush(w, p);
 		rcu_quiescent_state();
 		if (got != 0)
 			w->stats.cnt[PHX_CNT_BUSY_TSC] += rte_rdtsc() - now;
@@ -2505,8 +2531,7 @@ phx_dp_worker_loop(void *arg)
 		__atomic_store_n(&w->hb.idle, 0, __ATOMIC_RELEASE);
 	}
 	for (p = 0; p < dp->nb_ports; p++)
-		w->stats.cnt[PHX_CNT_TX_PKTS] += rte_eth_tx_buffer_flush(
-			dp->ports[p].port_id, w->queue, w->txb[p]);
+		tx_flush(w, p);
 	rcu_unregister_thread();
 	return 0;
 }

@@ -190,5 +190,15 @@ got=$(lab_wait_counter "$(lab_conf 2)" drops vlan_unknown "$((${before:-0} + 3))
 assert_ge "${got:-0}" "$((${before:-0} + 3))" \
     "3 broadcasts on VLAN 300 are counted vlan_unknown by member 2 (${before:-?} -> ${got:-?})"
 
+lab_log "--- the sub-interface's own counters"
+# /phalanx/ports: in0's are the device's (every frame on the trunk),
+# in0_100's only what carried its tag; the VLAN 300 frames are in the
+# first and not in the second
+read -r own dev tx <<<"$(lab_tel 2 /phalanx/ports '"%d %d %d" % (d["in0_100"]["rx_pkts"], d["in0"]["rx_pkts"], d["in0_100"]["tx_pkts"])')"
+assert_ge "${own:-0}" 1 "in0_100 counts the frames of VLAN 100 it received (${own:-?})"
+assert_ge "${tx:-0}" 1 "in0_100 counts the frames it sent (${tx:-?})"
+assert_ge "$((${dev:-0} - ${own:-0}))" 3 \
+    "in0 (the device) counts at least the 3 VLAN 300 frames more than in0_100 (${dev:-?} vs ${own:-?})"
+
 lab_member_stop 2
 lab_finish
