@@ -1308,6 +1308,7 @@ check_ifs(struct phx_ccp_rt *rt, uint64_t now_tsc)
 {
 	struct phx_dp *dp = rt->ctl->dp;
 	uint64_t dead = rt->hello_tsc * rt->dead_count, silent;
+	uint64_t cap = RTE_MAX(dead, rt->hz * PHX_CCP_FSM_MAX_DEAD_MS / 1000);
 	uint16_t up = 0, sec = 0;
 	bool changed = false, alive[PHX_CCP_MAX_MEMBERS + 1] = { false };
 	unsigned i, m;
@@ -1316,8 +1317,8 @@ check_ifs(struct phx_ccp_rt *rt, uint64_t now_tsc)
 	 * longer of our interval and theirs (phx_ccp_fsm_tick); the
 	 * silences are judged on the longest of those */
 	for (m = 1; m <= PHX_CCP_MAX_MEMBERS; m++) {
-		uint64_t d = RTE_MAX(rt->hello_tsc, rt->peer_unit_tsc[m]) *
-			     rt->dead_count;
+		uint64_t unit = RTE_MAX(rt->hello_tsc, rt->peer_unit_tsc[m]);
+		uint64_t d = RTE_MIN(unit * rt->dead_count, cap);
 
 		for (i = 0; i < rt->n_ifs; i++)
 			if (rt->ifs[i].rx_from[m] != 0 &&
@@ -1969,6 +1970,7 @@ timers_changed(struct phx_ccp_rt *rt, const struct phx_cfg_cluster *nc)
 	if (rt->started) {
 		send_heartbeats(rt, now_tsc);
 		rt->next_tick = now_tsc;
+		rt->next_ifs = now_tsc;
 	}
 }
 
@@ -1977,12 +1979,17 @@ phx_ccp_config_changed(struct phx_ctl *ctl, const struct phx_config *cfg)
 {
 	struct phx_ccp_rt *rt = ctl->ccp;
 	struct phx_ccp_evt ev = { .type = PHX_CCP_EV_CONFIG };
+	int rc;
 
 	if (rt == NULL)
 		return;
 	pthread_mutex_lock(&rt->lock);
-	if (phx_config_digest(cfg, rt->digest) != 0) {
+	rc = phx_config_digest(cfg, rt->digest);
+	if (rc != 0) {
 		pthread_mutex_unlock(&rt->lock);
+		CCP_LOG(ERR, "configuration generation %" PRIu64 ": no digest "
+			"(%s): heartbeats keep the previous one, timers "
+			"unchanged", cfg->generation, strerror(-rc));
 		return;
 	}
 	rt->cfg_gen = cfg->generation;

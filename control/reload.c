@@ -88,20 +88,24 @@ restart_needed(const struct phx_config *a, const struct phx_config *b)
 		diff = NULL;
 		for (i = 0; i < sizeof(restart_sections) /
 				sizeof(restart_sections[0]); i++) {
-			json_t *x = json_object_get(ja, restart_sections[i]);
-			json_t *y = json_object_get(jb, restart_sections[i]);
+			json_t *x0 = json_object_get(ja, restart_sections[i]);
+			json_t *y0 = json_object_get(jb, restart_sections[i]);
+			json_t *x, *y;
 			bool differs;
 
 			if (strcmp(restart_sections[i], "cluster") == 0) {
-				x = cluster_fixed(x);
-				y = cluster_fixed(y);
+				x = cluster_fixed(x0);
+				y = cluster_fixed(y0);
 			} else {
-				json_incref(x);
-				json_incref(y);
+				x = json_incref(x0);
+				y = json_incref(y0);
 			}
 			/* absent on both sides is no change (json_equal()
-			 * calls two NULLs different) */
-			differs = (x != NULL || y != NULL) && !json_equal(x, y);
+			 * calls two NULLs different); a copy that failed is
+			 * a change */
+			differs = (x0 != NULL && x == NULL) ||
+				  (y0 != NULL && y == NULL) ||
+				  ((x != NULL || y != NULL) && !json_equal(x, y));
 			json_decref(x);
 			json_decref(y);
 			if (differs) {
@@ -203,26 +207,27 @@ load_and_apply(struct phx_ctl *ctl, const char *path, const char *what)
 	}
 	snprintf(status, sizeof(status), "ok: generation %" PRIu64
 		 ", %u rules", gen, cfg->n_rules);
-	/* commit: the policy, the configuration that describes it and the
-	 * result in one step for telemetry (ctl_priv.h, cfg_lock). The
-	 * publish waits for an RCU grace period (one worker loop) inside
-	 * the lock; telemetry would wait for it on the dataplane's policy
-	 * lock anyway. The old configuration is freed after: a reader
-	 * holds the lock for as long as it uses one. */
+	/* commit: the policy and the configuration that describes it in
+	 * one step for telemetry (ctl_priv.h, cfg_lock). The publish waits
+	 * for an RCU grace period (one worker loop) inside the lock;
+	 * telemetry would wait for it on the dataplane's policy lock
+	 * anyway. The old configuration is freed after: a reader holds the
+	 * lock for as long as it uses one. */
 	pthread_mutex_lock(&ctl->cfg_lock);
 	phx_dp_policy_publish(ctl->dp, pol);
 	if (ctl->cfg != ctl->boot_cfg)
 		old = ctl->cfg;
 	ctl->cfg = cfg;
-	result_locked(ctl, when, status, RELOAD_OK);
 	pthread_mutex_unlock(&ctl->cfg_lock);
 	phx_config_free(old);
-	RTE_LOG(NOTICE, USER1, "phx.ctl: %s from %s: %s\n", what, cfg->path,
-		status);
 	/* Heartbeats carry the new generation and digest (SPEC 4.5); the
-	 * cluster's run-time settings take effect (CCP-22). */
+	 * cluster's run-time settings take effect (CCP-22). Before the
+	 * result: `phx reload` returns once it sees it. */
 	phx_sync_config_changed(ctl, cfg);
 	phx_ccp_config_changed(ctl, cfg);
+	result_set(ctl, when, status, RELOAD_OK);
+	RTE_LOG(NOTICE, USER1, "phx.ctl: %s from %s: %s\n", what, cfg->path,
+		status);
 	return 0;
 refused:
 	result_set(ctl, when, status, RELOAD_FAILED);

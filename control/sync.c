@@ -199,7 +199,7 @@ struct phx_sync_rt {
 	pthread_mutex_t set_lock;
 	bool set_due;                            /* under set_lock */
 	struct phx_cfg_sync set_sc;              /* under set_lock */
-	uint32_t set_cpha;                       /* under set_lock */
+	uint32_t set_cpha, set_dead;             /* under set_lock */
 	uint64_t hz;                             /* [I] */
 	uint8_t self;                            /* [I] member id */
 	size_t body_cap;                         /* [I] sync body bytes */
@@ -1401,12 +1401,15 @@ check_events_lost(struct phx_sync_rt *rt, uint64_t now)
 /* Settings from a reload (phx_sync_config_changed), under lock. */
 static void
 settings_apply(struct phx_sync_rt *rt, const struct phx_cfg_sync *nc,
-	       uint32_t cpha_ms)
+	       uint32_t cpha_ms, uint32_t dead_count)
 {
 	struct phx_cfg_sync *sc = &rt->sc_live;
 	unsigned id;
 
 	rt->cpha_ms = cpha_ms;
+	/* (phx_sync_start's wait for the peers, in case the reload is a
+	 * join: auto adoption that is still to wait for them) */
+	rt->fs_wait_ms = 2 * (uint64_t)cpha_ms * dead_count;
 	if (nc->ack_every == sc->ack_every && nc->ack_ms == sc->ack_ms &&
 	    nc->retransmit_ms == sc->retransmit_ms &&
 	    nc->flush_us == sc->flush_us &&
@@ -1466,13 +1469,15 @@ phx_sync_config_changed(struct phx_ctl *ctl, const struct phx_config *cfg)
 		return;
 	if (!rt->in_poll) {
 		pthread_mutex_lock(&rt->lock);
-		settings_apply(rt, &cfg->cluster.sync, cfg->cluster.hello_ms);
+		settings_apply(rt, &cfg->cluster.sync, cfg->cluster.hello_ms,
+			       cfg->cluster.dead_count);
 		pthread_mutex_unlock(&rt->lock);
 		return;
 	}
 	pthread_mutex_lock(&rt->set_lock);
 	rt->set_sc = cfg->cluster.sync;
 	rt->set_cpha = cfg->cluster.hello_ms;
+	rt->set_dead = cfg->cluster.dead_count;
 	__atomic_store_n(&rt->set_due, true, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&rt->set_lock);
 }
@@ -1516,14 +1521,15 @@ phx_sync_poll(struct phx_ctl *ctl, uint64_t tsc)
 	rt->in_poll = false;
 	if (__atomic_load_n(&rt->set_due, __ATOMIC_ACQUIRE)) {
 		struct phx_cfg_sync nc;
-		uint32_t cpha;
+		uint32_t cpha, dead;
 
 		pthread_mutex_lock(&rt->set_lock);
 		nc = rt->set_sc;
 		cpha = rt->set_cpha;
+		dead = rt->set_dead;
 		rt->set_due = false;
 		pthread_mutex_unlock(&rt->set_lock);
-		settings_apply(rt, &nc, cpha);
+		settings_apply(rt, &nc, cpha, dead);
 	}
 	pthread_mutex_unlock(&rt->lock);
 	if (done)

@@ -149,6 +149,54 @@ struct phx_ccp_fsm {
 	uint64_t unexpected;
 };
 
+/*
+ * A peer is lost after dead_count of its own heartbeat periods (the time
+ * unit its heartbeats announce, CCP-20), or of ours when it announces a
+ * shorter one. So while an operator changes hello_ms one member at a time
+ * (CCP-22), the member still on the shorter period does not lose the one
+ * already on the longer. The announced unit counts up to the longest a
+ * configuration allows, and the product up to the longest dead time one
+ * allows (our dead_count with the peer's unit can be more: 100 x 1 s).
+ */
+static uint64_t
+peer_dead_us(const struct phx_ccp_fsm *f, const struct member *p)
+{
+	uint64_t unit = p->hb.time_unit_ms, dead, cap;
+
+	if (unit > PHX_CCP_FSM_MAX_HELLO_MS)
+		unit = PHX_CCP_FSM_MAX_HELLO_MS;
+	unit *= 1000;
+	dead = (unit > f->hello_us ? unit : f->hello_us) * f->dead_count;
+	cap = (uint64_t)PHX_CCP_FSM_MAX_DEAD_MS * 1000;
+	if (cap < f->dead_us)
+		cap = f->dead_us;
+	return dead < cap ? dead : cap;
+}
+
+/* The longest of the peers' dead times: how long a peer may take to be
+ * heard again. */
+static uint64_t
+peers_dead_us(const struct phx_ccp_fsm *f)
+{
+	uint64_t d = f->dead_us, x;
+	unsigned i;
+
+	for (i = 0; i < f->n; i++)
+		if (i != f->self && (x = peer_dead_us(f, &f->m[i])) > d)
+			d = x;
+	return d;
+}
+
+static bool
+timers_ok(uint32_t hello_us, uint32_t dead_count,
+	  enum phx_ccp_recovery recovery)
+{
+	return hello_us >= 1000 &&
+	       hello_us <= PHX_CCP_FSM_MAX_HELLO_MS * 1000u &&
+	       dead_count >= 2 && dead_count <= 100 &&
+	       (unsigned)recovery < PHX_CCP_RECOVERY_MAX;
+}
+
 /* Election input: one member's record, local or heard. */
 struct rec {
 	bool present;       /* takes part: local, heard alive, or a ghost */
@@ -917,7 +965,7 @@ rec_ifs(struct phx_ccp_fsm *f, const struct phx_ccp_evt *ev, uint64_t now,
 	} else if (any_ghost(f) && f->ghost_until == 0 && !ifs_short(f)) {
 		/* our side of the cut is back and we still hear nobody:
 		 * the peers get dead_count hellos to show up */
-		f->ghost_until = now + f->dead_us;
+		f->ghost_until = now + peers_dead_us(f);
 	}
 }
 
@@ -1211,35 +1259,6 @@ dispatch(struct phx_ccp_fsm *f, const struct phx_ccp_evt *ev, int pi,
 }
 
 /* ---- public API -------------------------------------------------------- */
-
-/*
- * A peer is lost after dead_count of its own heartbeat periods (the time
- * unit its heartbeats announce, CCP-20), or of ours when it announces a
- * shorter one. So while an operator changes hello_ms one member at a time
- * (CCP-22), the member still on the shorter period does not lose the one
- * already on the longer. The announced unit counts up to the longest a
- * configuration allows.
- */
-static uint64_t
-peer_dead_us(const struct phx_ccp_fsm *f, const struct member *p)
-{
-	uint64_t unit = p->hb.time_unit_ms;
-
-	if (unit > PHX_CCP_FSM_MAX_HELLO_MS)
-		unit = PHX_CCP_FSM_MAX_HELLO_MS;
-	unit *= 1000;
-	return (unit > f->hello_us ? unit : f->hello_us) * f->dead_count;
-}
-
-static bool
-timers_ok(uint32_t hello_us, uint32_t dead_count,
-	  enum phx_ccp_recovery recovery)
-{
-	return hello_us >= 1000 &&
-	       hello_us <= PHX_CCP_FSM_MAX_HELLO_MS * 1000u &&
-	       dead_count >= 2 && dead_count <= 100 &&
-	       (unsigned)recovery < PHX_CCP_RECOVERY_MAX;
-}
 
 struct phx_ccp_fsm *
 phx_ccp_fsm_create(const struct phx_ccp_fsm_params *p, uint64_t now)

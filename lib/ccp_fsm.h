@@ -99,6 +99,9 @@
 #define PHX_CCP_FSM_MAX_MEMBERS 5   /* HA (SPEC 10: R80.40 limit) */
 #define PHX_CCP_FSM_MAX_HELLO_MS 1000 /* longest heartbeat interval, the
 				       * configuration's hello_ms maximum */
+#define PHX_CCP_FSM_MAX_DEAD_MS 30000 /* longest dead time, the
+				       * configuration's hello_ms x
+				       * dead_count maximum */
 #define PHX_CCP_FSM_IP_LEN      46  /* INET6_ADDRSTRLEN */
 #define PHX_CCP_FSM_LOG_LEN     224 /* one log line */
 #define PHX_CCP_FSM_MAX_ACTIONS 32  /* per event or tick */

@@ -606,6 +606,44 @@ lab_wait_state() {
     echo "$s"
 }
 
+# --------------------------------------------------------------- takeover
+
+# lab_garp_watch VIP: start a watcher in lab-client; GW_PID, GW_OUT.
+lab_garp_watch() {
+    local i
+    GW_OUT="$LAB_TMP/garp.$RANDOM"
+    rm -f "$GW_OUT.ready"
+    timeout 20 ip netns exec lab-client python3 "$LAB_ROOT/tests/lab/probe.py" garp-watch eth0 "$1" 8 \
+        "$GW_OUT.ready" >"$GW_OUT" 2>&1 &
+    GW_PID=$!
+    for ((i = 0; i < 50; i++)); do
+        [ -e "$GW_OUT.ready" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# lab_takeover_ms T0: waits for the watcher's first GARP (or its end);
+# prints the ms from T0 (epoch s) to it, or "none". (Run as $(...), a
+# subshell, which cannot `wait` for the watcher: polls, bounded.)
+lab_takeover_ms() {
+    local i
+    for ((i = 0; i < 200; i++)); do
+        [ -s "$GW_OUT" ] && break
+        kill -0 "$GW_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    python3 - "$1" "$GW_OUT" <<'PY'
+import sys
+t0 = float(sys.argv[1])
+line = open(sys.argv[2]).read().split()
+print("%.1f" % ((float(line[1]) - t0) * 1000) if line and line[0] == "GARP" else "none")
+PY
+}
+
+# lab_now: seconds since the epoch, microseconds.
+lab_now() { python3 -c 'import time; print("%.6f" % time.time())'; }
+
 # --------------------------------------------------------------- faults
 
 # This kernel has no sch_netem (LAB.md): frames are lost with an nftables

@@ -35,33 +35,9 @@ ccp() { tel "$1" /phalanx/cluster/ccp "d[\"$2\"]"; }
 
 wait_state() { lab_wait_state "$@"; }
 
-# garp_watch VIP: start a watcher in lab-client; GW_PID, GW_OUT.
-garp_watch() {
-    GW_OUT="$LAB_TMP/garp.$RANDOM"
-    rm -f "$GW_OUT.ready"
-    timeout 20 ip netns exec lab-client python3 "$PROBE" garp-watch eth0 "$1" 8 \
-        "$GW_OUT.ready" >"$GW_OUT" 2>&1 &
-    GW_PID=$!
-    for ((i = 0; i < 50; i++)); do
-        [ -e "$GW_OUT.ready" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
-# takeover_ms T0: waits for the watcher; prints the ms from T0 (epoch s)
-# to the first GARP, or "none".
-takeover_ms() {
-    wait "$GW_PID" 2>/dev/null || true
-    python3 - "$1" "$GW_OUT" <<'PY'
-import sys
-t0 = float(sys.argv[1])
-line = open(sys.argv[2]).read().split()
-print("%.1f" % ((float(line[1]) - t0) * 1000) if line and line[0] == "GARP" else "none")
-PY
-}
-
-now() { python3 -c 'import time; print("%.6f" % time.time())'; }
+garp_watch() { lab_garp_watch "$@"; }
+takeover_ms() { lab_takeover_ms "$@"; }
+now() { lab_now; }
 
 # assert_takeover WHAT MS: the figure is printed whatever it is.
 assert_takeover() {

@@ -457,7 +457,7 @@ c["cluster"]["sync"]["ack_ms"] = 20'
     hb0=$(lab_tel 2 /phalanx/cluster/ccp 'd["rx_heartbeats"]')
     sleep 1.5
     hb1=$(lab_tel 2 /phalanx/cluster/ccp 'd["rx_heartbeats"]')
-    n=$((hb1 - hb0))
+    n=$((${hb1:-0} - ${hb0:-0}))
     if [ "$n" -ge 10 ] && [ "$n" -le 60 ]; then
         ok "timers: member 2 received $n heartbeats in 1.5 s (200 ms on 3 interfaces)"
     else
@@ -486,11 +486,22 @@ c["cluster"]["sync"]["send_queue"] = 1024'
     assert_match "$out" "^reload ok: generation 2" "timers: member 2 reloads the same timers"
     assert_eq "$(lab_tel 2 /phalanx/cluster 'd["cfg_digest"]')" "$(lab_tel 1 /phalanx/cluster 'd["cfg_digest"]')" \
         "timers: both members announce the same configuration digest again"
+    # 3 x 200 ms after member 1's last heartbeat, which left 0-200 ms
+    # before the kill: 400-600 ms (at 5 ms x 4 it would be about 20 ms)
+    lab_garp_watch 10.1.0.1 || not_ok "timers: the GARP watcher starts"
+    t0=$(lab_now)
     kill -KILL "${LAB_PID[1]}"
+    ms=$(lab_takeover_ms "$t0")
     wait "${LAB_PID[1]}" 2>/dev/null || true
     unset "LAB_PID[1]"
+    lab_log "takeover at 200 ms x 3: ${ms} ms from kill -9 to the first GARP"
+    if [ "$ms" != none ] && python3 -c "import sys; sys.exit(0 if 350 <= float('$ms') < 3000 else 1)"; then
+        ok "timers: member 2 takes over ${ms} ms after kill -9 of member 1 (dead time 600 ms)"
+    else
+        not_ok "timers: member 2 takes over ${ms} ms after kill -9 of member 1, want 350-3000 (dead time 600 ms)"
+    fi
     assert_match "$(lab_wait_state 2 'ACTIVE|ACTIVE_ATTENTION' 5)" "^ACTIVE" \
-        "timers: member 2 takes over after kill -9 of member 1"
+        "timers: member 2 is active"
     out=$(timeout 10 ip netns exec lab-client ping -c 3 -i 0.2 -W 2 10.2.0.100 2>&1 || true)
     assert_match "$out" " 0% packet loss" "timers: client pings the server through member 2"
 else

@@ -1021,6 +1021,15 @@ START_TEST(test_timers_runtime)
 	ev_hb(f, 2, hb, T2 + 4000000);
 	ck_assert_int_eq(peer2_state(f, T2 + 4000000 + 59999), S_(STANDBY));
 	ck_assert_int_eq(peer2_state(f, T2 + 4000000 + 60000), S_(LOST));
+	/* our dead_count with the peer's unit is capped at the longest dead
+	 * time a configuration allows: 100 x 1 s would be 100 s */
+	ck_assert_int_eq(phx_ccp_fsm_set_timers(f, 5000, 100, AU), 0);
+	hb.time_unit_ms = 1000;
+	ev_hb(f, 2, hb, T2 + 5000000);
+	ck_assert_int_eq(peer2_state(f, T2 + 5000000 +
+			 PHX_CCP_FSM_MAX_DEAD_MS * 1000ull - 1), S_(STANDBY));
+	ck_assert_int_eq(peer2_state(f, T2 + 5000000 +
+			 PHX_CCP_FSM_MAX_DEAD_MS * 1000ull), S_(LOST));
 	phx_ccp_fsm_free(f);
 }
 END_TEST
