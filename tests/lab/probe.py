@@ -35,11 +35,16 @@
                                          out of ACCESS untagged, other VLANs
                                          and untagged trunk frames dropped
                                          (for kernels without 802.1Q)
+  stall-thread PID COMM SECONDS          stop the one thread of PID named
+                                         COMM (ptrace seize + interrupt: the
+                                         others run on) for SECONDS; prints
+                                         "stalled TID" and "released"
 
 Every socket operation has a timeout; nothing runs longer than asked.
 """
 import argparse
 import asyncio
+import ctypes
 import errno
 import gc
 import hashlib
@@ -720,6 +725,34 @@ def vlan_access(access, trunk, vid, rdy, secs):
                 out[dst].send(frame)
             except OSError:
                 pass
+
+
+def stall_thread(pid, comm, secs):
+    """A fault of one thread only, as a stuck worker would be: PTRACE_SEIZE
+    and PTRACE_INTERRUPT stop that task and no other of its process (no
+    group stop), PTRACE_DETACH lets it go on where it was."""
+    seize, interrupt, detach, wall = 0x4206, 0x4207, 17, 0x40000000
+    tid = None
+    for t in sorted(os.listdir("/proc/%s/task" % pid)):
+        with open("/proc/%s/task/%s/comm" % (pid, t)) as f:
+            if f.read().strip() == comm:
+                tid = int(t)
+                break
+    if tid is None:
+        print("no thread %s in %s" % (comm, pid))
+        sys.exit(1)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p,
+                            ctypes.c_void_p]
+    if libc.ptrace(seize, tid, None, None) != 0 or \
+            libc.ptrace(interrupt, tid, None, None) != 0:
+        print("ptrace: %s" % os.strerror(ctypes.get_errno()))
+        sys.exit(1)
+    os.waitpid(tid, wall)
+    print("stalled %d" % tid, flush=True)
+    time.sleep(min(float(secs), 30))
+    libc.ptrace(detach, tid, None, None)
+    print("released", flush=True)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@
 # `phx syncstat` shows retransmissions and `phx diff` the tables equal; a
 # member cut off on every link while the operator clears sessions on the
 # other (phx conn --clear) and connections open counts the lost and
-# regained sync, resyncs and purges what the resync did not bring; a
+# regained sync, resyncs and purges what the resync did not bring; the
+# active member's one worker stalled for 2 s (ptrace on that thread only)
+# hands the traffic to the other member and nothing is lost; a
 # member restarted under traffic does a full
 # sync and (primary-up) takes the role back without losing a connection.
 #
@@ -22,7 +24,7 @@
 #   phx diff PREFIX_A PREFIX_B   members by EAL file prefix; exit 0 equal,
 #                           1 differ, anything else an error
 #   phx raw /phalanx/sync   "full_sync_state": "done" once a full sync ended
-# PHX_LAB_SYNC_SCENARIOS="a c" runs some scenarios only (default a..g);
+# PHX_LAB_SYNC_SCENARIOS="a c" runs some scenarios only (default a..h);
 # PHX_LAB_SYNC_LOSS=all makes d. drop heartbeats too.
 # Needs root; exits 77 otherwise.
 set -euo pipefail
@@ -34,7 +36,7 @@ lab_require_root
 lab_require_bins
 
 PROBE="$LAB_ROOT/tests/lab/probe.py"
-SCENARIOS=${PHX_LAB_SYNC_SCENARIOS:-a b c d e g f}
+SCENARIOS=${PHX_LAB_SYNC_SCENARIOS:-a b c d e g h f}
 GAP_MS=${PHX_LAB_GAP_MS:-40}          # issue 5: "largest gap under 40 ms"
 SYNC_WAIT_S=1                         # let sync catch up before the kill
 DIFF_WAIT_S=5                         # phx diff must converge within this
@@ -316,6 +318,49 @@ if want e && members_up; then
         ok "e. syncstat shows retransmissions or lost-and-regained sync ($what)"
     else
         not_ok "e. syncstat shows retransmissions or lost-and-regained sync ($what)"
+    fi
+    members_down
+fi
+
+# --------------- h. the active member's worker stalls (its control runs on)
+# A worker that stops looping (a stuck driver call, a livelock) is the
+# Workers critical device's business (SPEC CCP-60's devices): member 1's
+# only worker is stopped for 2 s with ptrace, the rest of the process runs
+# on. Its heartbeats (sent by that worker) stop, so member 2 takes over;
+# member 1 reports the stall. Once the worker runs again, exactly one
+# member forwards, and the connections held through both changes survive.
+if want h && members_up; then
+    if hold_start h-stall --target "10.2.0.100:$PORT" --conns 50 --stream-ms 5; then
+        sleep "$SYNC_WAIT_S"
+        T_KILL=$(now)
+        timeout 10 python3 "$LAB_ROOT/tests/lab/probe.py" stall-thread \
+            "${LAB_PID[1]}" rte-worker-1 2 >"$LAB_TMP/stall.out" 2>&1 &
+        stall_pid=$!
+        assert_match "$(lab_wait_state 2 'ACTIVE|ACTIVE_ATTENTION' 2)" "^ACTIVE" \
+            "h. member 2 takes over while member 1's worker is stalled"
+        wait "$stall_pid" || true
+        assert_match "$(cat "$LAB_TMP/stall.out")" "^stalled [0-9]+" \
+            "h. member 1's worker thread was stopped (ptrace)"
+        assert_match "$(cat "$LAB_TMP/fw1.log")" \
+            "Workers on member 1 \(10\.0\.0\.1\) detected a problem \(worker 0 stalled for [0-9]+ ms\)" \
+            "h. member 1 logs its Workers device's problem"
+        # settled: one forwards, the other stands by
+        for ((i = 0; i < 50; i++)); do
+            st="$(lab_state 1)/$(lab_state 2)"
+            [[ "$st" =~ ^(ACTIVE/STANDBY|STANDBY/ACTIVE)$ ]] && break
+            sleep 0.1
+        done
+        assert_match "$st" "^(ACTIVE/STANDBY|STANDBY/ACTIVE)$" \
+            "h. after the stall exactly one member forwards ($st)"
+        assert_match "$(grep 'Workers on member 1 ' "$LAB_TMP/fw1.log" | tail -n 1)" \
+            "status OK \(all 1 workers running\)" \
+            "h. member 1's Workers device is OK again (its last report)"
+        sleep 1
+        hold_stop
+        assert_survived "h. a worker stalled for 2 s" -
+    else
+        hold_stop
+        not_ok "h. 50 connections open before the stall"
     fi
     members_down
 fi
