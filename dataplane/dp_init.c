@@ -272,7 +272,8 @@ nat_init(struct phx_dp *dp)
  * The RSS redirection table the ports use, to pick source-NAT ports whose
  * replies come back to the worker that owns the session (DESIGN invariant
  * 6). Read from the first port that has RSS; devices without it (one
- * queue, or af_packet's kernel fanout) get the default round robin.
+ * queue, or af_packet's kernel fanout) get the default round robin, and
+ * with several workers make the spreading soft (dp_priv.h).
  */
 static void
 rss_init(struct phx_dp *dp)
@@ -285,6 +286,7 @@ rss_init(struct phx_dp *dp)
 	};
 	struct rte_eth_rss_reta_entry64 conf[512 / RTE_ETH_RETA_GROUP_SIZE];
 	struct rte_eth_dev_info info;
+	bool have = false;
 	unsigned p, i;
 
 	rte_convert_rss_key((const uint32_t *)(const void *)key, dp->rss_key_be,
@@ -295,21 +297,31 @@ rss_init(struct phx_dp *dp)
 	for (i = 0; i < dp->reta_size; i++)
 		dp->reta[i] = (uint16_t)(i % dp->nb_workers);
 	for (p = 0; p < dp->nb_ports; p++) {
-		if (rte_eth_dev_info_get(dp->ports[p].port_id, &info) != 0 ||
-		    info.reta_size == 0 || info.reta_size > 512)
-			continue;
+		if (dp->ports[p].vlan != 0)
+			continue; /* its parent's device */
 		memset(conf, 0, sizeof(conf));
-		for (i = 0; i < info.reta_size / RTE_ETH_RETA_GROUP_SIZE; i++)
+		for (i = 0; i < 512 / RTE_ETH_RETA_GROUP_SIZE; i++)
 			conf[i].mask = UINT64_MAX;
-		if (rte_eth_dev_rss_reta_query(dp->ports[p].port_id, conf,
-					       info.reta_size) != 0)
+		if (rte_eth_dev_info_get(dp->ports[p].port_id, &info) != 0 ||
+		    info.reta_size == 0 || info.reta_size > 512 ||
+		    rte_eth_dev_rss_reta_query(dp->ports[p].port_id, conf,
+					       info.reta_size) != 0) {
+			dp->soft_spread = true;
 			continue;
-		dp->reta_size = info.reta_size;
-		for (i = 0; i < info.reta_size; i++)
-			dp->reta[i] = conf[i / RTE_ETH_RETA_GROUP_SIZE]
-				.reta[i % RTE_ETH_RETA_GROUP_SIZE];
-		break;
+		}
+		if (!have) {        /* the first port with one */
+			dp->reta_size = info.reta_size;
+			for (i = 0; i < info.reta_size; i++)
+				dp->reta[i] = conf[i / RTE_ETH_RETA_GROUP_SIZE]
+					.reta[i % RTE_ETH_RETA_GROUP_SIZE];
+			have = true;
+		}
 	}
+	if (dp->soft_spread)
+		PHX_LOG_DP(NOTICE, "%u workers on a device without an RSS "
+			   "table (af_packet's fanout): a packet without a "
+			   "session on its worker is first offered to the "
+			   "worker its tuple hashes to\n", dp->nb_workers);
 }
 
 /* sessions.tcp_trust_rst_ports as a bitmap the workers test per RST and

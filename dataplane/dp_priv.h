@@ -310,6 +310,14 @@ struct phx_dp {
 	uint16_t reta[512];                     /* [I] RSS redirection table of
 						 * the ports (queue per entry) */
 	uint16_t reta_size;                     /* [I] 0 = one queue, no RSS */
+	bool soft_spread;                       /* [I] several workers, and a
+						 * port spreads its packets in
+						 * a way phalanx cannot
+						 * reproduce (no RSS table:
+						 * af_packet's kernel fanout):
+						 * a miss asks the tuple's
+						 * worker first (worker.c,
+						 * reply_owner) */
 	uint32_t rss_key_be[10];                /* [I] rte_convert_rss_key() */
 	uint64_t pickup_until_tsc;              /* [I] TCP mid-stream pickup
 						 * allowed before this TSC

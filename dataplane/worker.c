@@ -1485,8 +1485,10 @@ phx_dp_sess_worker(const struct phx_dp *dp, const struct phx_flow_key *fwd)
 enum phx_ho_kind {
 	PHX_HO_NONE = 0,   /* from the NIC */
 	PHX_HO_OWNER,      /* to the owner of its session */
-	PHX_HO_DNAT,       /* from a DNAT target to the owner of the session
-			    * it may answer; back if that has none */
+	PHX_HO_DNAT,       /* to the worker that may own its session, back
+			    * if that has none: from a DNAT target, to the
+			    * owner of the session it may answer; any miss
+			    * on a soft_spread device, to its tuple's */
 	PHX_HO_BACK,       /* no reply after all: a new flow here */
 };
 
@@ -1539,6 +1541,15 @@ reply_owner(const struct phx_worker *w, const struct phx_policy *pol,
 		if (!err)
 			*kind = PHX_HO_DNAT;
 		return (int)phx_dp_sess_worker(dp, &fwd);
+	}
+	/* A device that spreads by a hash we cannot compute (soft_spread):
+	 * the session may be where the tuple hashes (a synced one, a
+	 * source-NAT reply's) and this packet elsewhere. Ask that worker,
+	 * which hands the packet back when it has no session either, so
+	 * that a new flow lives where the device brings it. */
+	if (dp->soft_spread && by_tuple < 0) {
+		*kind = PHX_HO_DNAT;
+		return (int)phx_dp_sess_worker(dp, k);
 	}
 	return by_tuple;
 }

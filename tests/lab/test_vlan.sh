@@ -83,10 +83,20 @@ for ((i = 0; i < 50; i++)); do [ -e "$LAB_TMP/tagger.ready" ] && break; sleep 0.
 assert_cmd "the client's switch port is an access port of VLAN 100" test -e "$LAB_TMP/tagger.ready"
 
 # Members: in0 a trunk, in0_100 the client side (ADDR-60: the VIP on the
-# sub-interface, never on the trunk).
+# sub-interface, never on the trunk). PHX_LAB_VLAN_WORKERS=2 (meson test
+# vlan_2w) runs each member with two workers on two RX/TX queue pairs
+# (lcore@cpu: three lcores on this machine's two CPUs), so tagged frames
+# are spread over both and sessions cross workers through the handoff.
+WORKERS=${PHX_LAB_VLAN_WORKERS:-1}
 LAB_VARIANT=vlan
 for k in 1 2; do
     lab_make_variant vlan "$k" '
+if '"$WORKERS"' == 2:
+    c["dataplane"]["workers"] = 2
+    c["eal"]["lcores"] = "0@0,1@1,2@1"
+    for p in c["ports"]:
+        if "device" in p:
+            p["device"] += ",qpairs=2"
 in0 = next(p for p in c["ports"] if p["name"] == "in0")
 sub = {"name": "in0_100", "parent": "in0", "vlan": 100,
        "addresses": in0.pop("addresses")}
@@ -189,6 +199,18 @@ PY
 got=$(lab_wait_counter "$(lab_conf 2)" drops vlan_unknown "$((${before:-0} + 3))")
 assert_ge "${got:-0}" "$((${before:-0} + 3))" \
     "3 broadcasts on VLAN 300 are counted vlan_unknown by member 2 (${before:-?} -> ${got:-?})"
+
+if [ "$WORKERS" = 2 ]; then
+    lab_log "--- both workers"
+    read -r rx0 rx1 <<<"$(lab_tel 2 /phalanx/pstat,0 'd["counters"]["rx_pkts"]') $(lab_tel 2 /phalanx/pstat,1 'd["counters"]["rx_pkts"]')"
+    assert_ge "${rx0:-0}" 1 "member 2's worker 0 received frames (${rx0:-?})"
+    assert_ge "${rx1:-0}" 1 "member 2's worker 1 received frames (${rx1:-?})"
+    # af_packet spreads by the kernel's hash: the synced sessions sit on
+    # the worker their tuple hashes to, packets that land on the other
+    # are handed over (soft_spread)
+    ho=$(lab_tel 2 /phalanx/pstat 'd["counters"]["handoff_tx"]')
+    assert_ge "${ho:-0}" 1 "member 2 handed packets of synced sessions to their worker (handoff_tx ${ho:-?})"
+fi
 
 lab_log "--- the sub-interface's own counters"
 # /phalanx/ports: in0's are the device's (every frame on the trunk),
