@@ -228,7 +228,9 @@ phx_dp_port_mcast(struct phx_dp *dp, unsigned idx,
 	dp->mcast_on[idx] = group != NULL;
 	if (group != NULL)
 		dp->mcast_addr[idx] = *group;
-	if (pi->cfg->promiscuous)
+	/* what the device is, not what the configuration asked (a VF may
+	 * refuse promiscuous mode) */
+	if (rte_eth_promiscuous_get(pi->port_id) == 1)
 		return 0;
 	/* the device's whole list: every port on it, once each */
 	for (i = 0; i < dp->nb_ports; i++) {
@@ -242,7 +244,9 @@ phx_dp_port_mcast(struct phx_dp *dp, unsigned idx,
 			list[n++] = dp->mcast_addr[i];
 	}
 	rc = rte_eth_dev_set_mc_addr_list(pi->port_id, n ? list : NULL, n);
-	if (rc == -ENOTSUP && n > 0)
+	if (rc == -ENOTSUP && n == 0)
+		rc = 0;         /* no list to empty */
+	else if (rc == -ENOTSUP)
 		rc = rte_eth_allmulticast_enable(pi->port_id);
 	if (rc != 0)
 		PHX_LOG_DP(WARNING, "port %s: the device takes neither a "

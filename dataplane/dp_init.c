@@ -319,9 +319,10 @@ rss_init(struct phx_dp *dp)
 	}
 	if (dp->soft_spread)
 		PHX_LOG_DP(NOTICE, "%u workers on a device without an RSS "
-			   "table (af_packet's fanout): a packet without a "
-			   "session on its worker is first offered to the "
-			   "worker its tuple hashes to\n", dp->nb_workers);
+			   "table phalanx can read (af_packet's fanout): "
+			   "sessions live on the worker their tuple hashes "
+			   "to, and packets the device brings elsewhere are "
+			   "handed to it\n", dp->nb_workers);
 }
 
 /* sessions.tcp_trust_rst_ports as a bitmap the workers test per RST and
@@ -510,8 +511,12 @@ phx_dp_start(struct phx_dp *dp)
 				   pi->cfg->name, rte_strerror(-rc));
 			return rc;
 		}
-		if (pi->cfg->promiscuous)
-			rte_eth_promiscuous_enable(pi->port_id);
+		if (pi->cfg->promiscuous &&
+		    (rc = rte_eth_promiscuous_enable(pi->port_id)) != 0)
+			PHX_LOG_DP(WARNING, "port %s: promiscuous mode refused "
+				   "(%s): frames to the VMAC or a cluster "
+				   "group may not arrive\n", pi->cfg->name,
+				   rte_strerror(-rc));
 	}
 	dp->stop = false;
 	for (i = 0; i < dp->nb_workers; i++) {
@@ -653,6 +658,13 @@ phx_dp_stats_sum(struct phx_dp *dp, struct phx_dp_stats *out)
 			out->drop[k] += __atomic_load_n(&s->drop[k],
 							__ATOMIC_RELAXED);
 	}
+}
+
+void
+phx_dp_set_soft_spread(struct phx_dp *dp, bool on)
+{
+	__atomic_store_n(&dp->soft_spread, on && dp->nb_workers > 1,
+			 __ATOMIC_RELEASE);
 }
 
 void

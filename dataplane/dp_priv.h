@@ -315,9 +315,9 @@ struct phx_dp {
 						 * a way phalanx cannot
 						 * reproduce (no RSS table:
 						 * af_packet's kernel fanout):
-						 * a miss asks the tuple's
-						 * worker first (worker.c,
-						 * reply_owner) */
+						 * a packet without a session
+						 * goes to its tuple's worker
+						 * (worker.c, reply_owner) */
 	uint32_t rss_key_be[10];                /* [I] rte_convert_rss_key() */
 	uint64_t pickup_until_tsc;              /* [I] TCP mid-stream pickup
 						 * allowed before this TSC

@@ -1480,17 +1480,26 @@ phx_dp_sess_worker(const struct phx_dp *dp, const struct phx_flow_key *fwd)
  * A packet from a DNAT target may also be the first of a flow of its own
  * (the server connecting out): its owner misses too, and hands it back
  * (PHX_HO_BACK) to be a new flow where RSS will bring its replies. Two
- * hops at most; nothing is handed on a third time.
+ * hops at most; nothing is handed on a third time. On a device whose
+ * spreading we cannot compute (soft_spread) every packet without a
+ * session goes to the worker its tuple hashes to, where RSS would have
+ * brought it: the sessions are where every computation above expects.
  */
 enum phx_ho_kind {
 	PHX_HO_NONE = 0,   /* from the NIC */
 	PHX_HO_OWNER,      /* to the owner of its session */
-	PHX_HO_DNAT,       /* to the worker that may own its session, back
-			    * if that has none: from a DNAT target, to the
-			    * owner of the session it may answer; any miss
-			    * on a soft_spread device, to its tuple's */
+	PHX_HO_DNAT,       /* from a DNAT target to the owner of the session
+			    * it may answer; back if that has none (on a
+			    * soft_spread device: to its tuple's worker) */
 	PHX_HO_BACK,       /* no reply after all: a new flow here */
 };
+
+/* dp->soft_spread (a test may change it while the workers run) */
+static inline bool
+soft_spread(const struct phx_dp *dp)
+{
+	return __atomic_load_n(&dp->soft_spread, __ATOMIC_RELAXED);
+}
 
 /*
  * The worker that owns the session packet i (key k) may belong to, or -1
@@ -1521,10 +1530,13 @@ reply_owner(const struct phx_worker *w, const struct phx_policy *pol,
 			if (dp->nat_addr[i] == k->dst_ip)
 				return rte_be_to_cpu_16(k->dport) %
 				       dp->nb_workers;
-	/* A bare SYN answers nothing: the target opens a flow itself. */
+	/* A bare SYN answers nothing: the target opens a flow itself, where
+	 * the NIC's RSS brought it, or on a soft_spread device where its
+	 * tuple hashes (below). */
 	if (!err && k->proto == IPPROTO_TCP &&
 	    phx_tcp_flag_class(pm->tcp_flags) == PHX_TCPF_SYN)
-		return by_tuple;
+		return soft_spread(dp) ? (int)phx_dp_sess_worker(dp, k) :
+					 by_tuple;
 	for (i = 0; i < pol->n_dnat; i++) {
 		const struct phx_dnat_rev *e = &pol->dnat[i];
 
@@ -1543,14 +1555,12 @@ reply_owner(const struct phx_worker *w, const struct phx_policy *pol,
 		return (int)phx_dp_sess_worker(dp, &fwd);
 	}
 	/* A device that spreads by a hash we cannot compute (soft_spread):
-	 * the session may be where the tuple hashes (a synced one, a
-	 * source-NAT reply's) and this packet elsewhere. Ask that worker,
-	 * which hands the packet back when it has no session either, so
-	 * that a new flow lives where the device brings it. */
-	if (dp->soft_spread && by_tuple < 0) {
-		*kind = PHX_HO_DNAT;
+	 * every session lives on the worker its tuple hashes to, as with
+	 * RSS (new, synced, source-NAT, DNAT: the computations above and
+	 * the sync installs all assume it), and a packet the device brought
+	 * elsewhere goes there. */
+	if (soft_spread(dp) && by_tuple < 0)
 		return (int)phx_dp_sess_worker(dp, k);
-	}
 	return by_tuple;
 }
 
@@ -1571,8 +1581,16 @@ handoff(struct phx_worker *w, const struct phx_policy *pol,
 				    (m->ol_flags & dp->reasm_flag) != 0, &kind);
 		break;
 	case PHX_HO_DNAT:
-		owner = w->ho_from;
-		kind = PHX_HO_BACK;
+		/* no session here after all: a new flow, where the NIC's RSS
+		 * brings its replies (where it landed), or on a soft_spread
+		 * device where its tuple hashes */
+		if (soft_spread(dp)) {
+			owner = (int)phx_dp_sess_worker(dp, &w->keys[i]);
+			kind = PHX_HO_OWNER;
+		} else {
+			owner = w->ho_from;
+			kind = PHX_HO_BACK;
+		}
 		break;
 	default:
 		return false;

@@ -2543,13 +2543,17 @@ static const struct {
 	const char *help;
 } port_metrics[] = {
 	{ "rx_pkts", "phalanx_port_rx_packets_total",
-	  "Packets the port received (NIC counter)" },
+	  "Packets the port received (NIC counter; a VLAN "
+	  "sub-interface: its own, also in its parent's)" },
 	{ "rx_bytes", "phalanx_port_rx_bytes_total",
-	  "Bytes the port received (NIC counter)" },
+	  "Bytes the port received (NIC counter; a VLAN "
+	  "sub-interface: its own, also in its parent's)" },
 	{ "tx_pkts", "phalanx_port_tx_packets_total",
-	  "Packets the port sent (NIC counter)" },
+	  "Packets the port sent (NIC counter; a VLAN "
+	  "sub-interface: its own, also in its parent's)" },
 	{ "tx_bytes", "phalanx_port_tx_bytes_total",
-	  "Bytes the port sent (NIC counter)" },
+	  "Bytes the port sent (NIC counter; a VLAN "
+	  "sub-interface: its own, also in its parent's)" },
 	{ "rx_missed", "phalanx_port_rx_missed_total",
 	  "Packets the NIC dropped because the RX queues were full" },
 	{ "rx_errors", "phalanx_port_rx_errors_total",

@@ -333,6 +333,55 @@ END_TEST
 /* Fragments are spread by addresses: the datagram they make belongs to
  * the worker of its whole tuple, and is handed over (here: to the VIP's
  * UDP 5353 forward). */
+/*
+ * A device whose spreading phalanx cannot compute (af_packet: soft
+ * spreading): every session lives on its tuple's worker, as with RSS,
+ * whichever worker the device brings its packets to. A source-NAT flow
+ * and a DNAT'd one, each packet injected on the queue RSS would not pick.
+ */
+START_TEST(soft_spread_brings_packets_to_their_session)
+{
+	uint64_t tx = fx_counter(PHX_CNT_HANDOFF_TX);
+	unsigned n0 = phx_dp_sessions(fx_dp, 0), n1 = phx_dp_sessions(fx_dp, 1);
+	const uint16_t cport = 42001, dport = 42002;
+	struct rte_mbuf *o[1];
+	unsigned q, qd;
+	uint16_t nport;
+
+	phx_dp_set_soft_spread(fx_dp, true);
+	q = queue_of(CLIENT, SERVER, cport, 9000);
+	fx_inject_q(0, 1 - q, tcp(0, CLIENT, SERVER, cport, 9000,
+				  RTE_TCP_SYN_FLAG));
+	ck_assert_uint_eq(fx_collect(1, o, 1, 1000), 1);
+	nport = sport_of(o[0]);
+	rte_pktmbuf_free(o[0]);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_HANDOFF_TX), tx + 1);
+	ck_assert_uint_eq(phx_dp_sessions(fx_dp, q), (q ? n1 : n0) + 1);
+	ck_assert_uint_eq(phx_dp_sessions(fx_dp, 1 - q), q ? n0 : n1);
+	fx_inject_q(1, 1 - q, tcp(1, SERVER, MEMBER_OUT, 9000, nport,
+				  RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG));
+	ck_assert_uint_eq(fx_collect(0, o, 1, 1000), 1);
+	ck_assert_uint_eq(rte_be_to_cpu_16(((uint16_t *)(fx_ip(o[0]) + 1))[1]),
+			  cport);
+	rte_pktmbuf_free(o[0]);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_HANDOFF_TX), tx + 2);
+	/* DNAT: the server's answer reaches the session's worker too */
+	qd = queue_of(CLIENT, MEMBER_IN, dport, 8080);
+	fx_inject_q(0, 1 - qd, tcp(0, CLIENT, MEMBER_IN, dport, 8080,
+				   RTE_TCP_SYN_FLAG));
+	ck_assert_uint_eq(fx_collect(1, o, 1, 1000), 1);
+	ck_assert_uint_eq(fx_ip(o[0])->dst_addr, rte_cpu_to_be_32(SERVER));
+	rte_pktmbuf_free(o[0]);
+	fx_inject_q(1, 1 - qd, tcp(1, SERVER, CLIENT, 80, dport,
+				   RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG));
+	ck_assert_uint_eq(fx_collect(0, o, 1, 1000), 1);
+	ck_assert_uint_eq(fx_ip(o[0])->src_addr, rte_cpu_to_be_32(MEMBER_IN));
+	rte_pktmbuf_free(o[0]);
+	ck_assert_uint_eq(fx_drops(PHX_DROP_TCP_NOT_SYN), 0);
+	phx_dp_set_soft_spread(fx_dp, false);
+}
+END_TEST
+
 START_TEST(reassembled_datagram_is_handed_to_the_owner)
 {
 	uint64_t tx = fx_counter(PHX_CNT_HANDOFF_TX);
@@ -376,6 +425,7 @@ main(void)
 	tcase_add_test(tc, icmp_error_is_handed_to_the_owner);
 	tcase_add_test(tc, dnat_target_opens_its_own_flows);
 	tcase_add_test(tc, reassembled_datagram_is_handed_to_the_owner);
+	tcase_add_test(tc, soft_spread_brings_packets_to_their_session);
 	suite_add_tcase(s, tc);
 	return fx_run(s);
 }

@@ -96,6 +96,8 @@ fx_setup_q(const char *prefix, const char *cfg_json, unsigned nports,
 		phx_cfg_errors_print(&errs, stderr);
 		fx_die("dataplane not created");
 	}
+	/* net_ring spreads as the tests inject: an RSS they emulate */
+	phx_dp_set_soft_spread(fx_dp, false);
 	fx_ctl = phx_ctl_create(fx_dp);
 	if (fx_ctl == NULL)
 		fx_die("control not created");
