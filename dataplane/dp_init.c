@@ -284,7 +284,8 @@ rss_init(struct phx_dp *dp)
 		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
 		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
 	};
-	struct rte_eth_rss_reta_entry64 conf[512 / RTE_ETH_RETA_GROUP_SIZE];
+	struct rte_eth_rss_reta_entry64 conf[PHX_DP_RETA_MAX /
+					     RTE_ETH_RETA_GROUP_SIZE];
 	struct rte_eth_dev_info info;
 	bool have = false;
 	unsigned p, i;
@@ -300,10 +301,10 @@ rss_init(struct phx_dp *dp)
 		if (dp->ports[p].vlan != 0)
 			continue; /* its parent's device */
 		memset(conf, 0, sizeof(conf));
-		for (i = 0; i < 512 / RTE_ETH_RETA_GROUP_SIZE; i++)
+		for (i = 0; i < PHX_DP_RETA_MAX / RTE_ETH_RETA_GROUP_SIZE; i++)
 			conf[i].mask = UINT64_MAX;
 		if (rte_eth_dev_info_get(dp->ports[p].port_id, &info) != 0 ||
-		    info.reta_size == 0 || info.reta_size > 512 ||
+		    info.reta_size == 0 || info.reta_size > PHX_DP_RETA_MAX ||
 		    rte_eth_dev_rss_reta_query(dp->ports[p].port_id, conf,
 					       info.reta_size) != 0) {
 			dp->soft_spread = true;

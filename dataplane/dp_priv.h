@@ -244,6 +244,9 @@ struct phx_worker {
 	struct phx_dp_stats stats;        /* [W] */
 } __rte_cache_aligned;
 
+/* Largest RSS redirection table read from a device (ice: 2048). */
+#define PHX_DP_RETA_MAX 2048
+
 struct phx_dp {
 	const struct phx_config *cfg;           /* [I] */
 	unsigned nb_workers;                    /* [I] */
@@ -307,7 +310,7 @@ struct phx_dp {
 	uint32_t nat_addr[PHX_NAT_ADDR_MAX];    /* [I] member addresses, then
 						 * VIPs: usable for source NAT,
 						 * net order */
-	uint16_t reta[512];                     /* [I] RSS redirection table of
+	uint16_t reta[PHX_DP_RETA_MAX];         /* [I] RSS redirection table of
 						 * the ports (queue per entry) */
 	uint16_t reta_size;                     /* [I] 0 = one queue, no RSS */
 	bool soft_spread;                       /* [I] several workers, and a
