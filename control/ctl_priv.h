@@ -111,9 +111,8 @@ void phx_sync_input(struct phx_ctl *ctl, const struct phx_ccp_hdr_info *h,
 unsigned phx_sync_poll(struct phx_ctl *ctl, uint64_t now);
 /* A reload changed the cluster section's run-time settings (SPEC CCP-22,
  * SYNC-39a, SYNC-60; control/reload.c lets nothing else through): ACK,
- * retransmission, flush and full-sync timing and new-connection blocking,
- * applied by the next phx_sync_poll (the reload may come from inside
- * one: join: auto). Control lcore. */
+ * retransmission, flush and full-sync timing and new-connection blocking.
+ * Control lcore, also from inside phx_sync_poll (join: auto). */
 struct phx_config;
 void phx_sync_config_changed(struct phx_ctl *ctl,
 			     const struct phx_config *cfg);

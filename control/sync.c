@@ -192,14 +192,10 @@ struct phx_sync_rt {
 	 * written under lock on the control lcore */
 	struct phx_cfg_sync sc_live;
 	uint32_t cpha_ms;                        /* hello_ms in force */
-	/* settings a reload handed over from inside a poll (join: auto
-	 * adopts from join_step, under lock), applied when that poll
-	 * ends; set_lock nests inside lock */
-	bool in_poll;                            /* control lcore only */
-	pthread_mutex_t set_lock;
-	bool set_due;                            /* under set_lock */
-	struct phx_cfg_sync set_sc;              /* under set_lock */
-	uint32_t set_cpha, set_dead;             /* under set_lock */
+	/* phx_sync_poll holds lock (control lcore only): a reload from
+	 * inside it (join: auto adopts from join_step) must not take it
+	 * again */
+	bool in_poll;
 	uint64_t hz;                             /* [I] */
 	uint8_t self;                            /* [I] member id */
 	size_t body_cap;                         /* [I] sync body bytes */
@@ -1467,19 +1463,12 @@ phx_sync_config_changed(struct phx_ctl *ctl, const struct phx_config *cfg)
 
 	if (rt == NULL)
 		return;
-	if (!rt->in_poll) {
+	if (!rt->in_poll)
 		pthread_mutex_lock(&rt->lock);
-		settings_apply(rt, &cfg->cluster.sync, cfg->cluster.hello_ms,
-			       cfg->cluster.dead_count);
+	settings_apply(rt, &cfg->cluster.sync, cfg->cluster.hello_ms,
+		       cfg->cluster.dead_count);
+	if (!rt->in_poll)
 		pthread_mutex_unlock(&rt->lock);
-		return;
-	}
-	pthread_mutex_lock(&rt->set_lock);
-	rt->set_sc = cfg->cluster.sync;
-	rt->set_cpha = cfg->cluster.hello_ms;
-	rt->set_dead = cfg->cluster.dead_count;
-	__atomic_store_n(&rt->set_due, true, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&rt->set_lock);
 }
 
 unsigned
@@ -1519,18 +1508,6 @@ phx_sync_poll(struct phx_ctl *ctl, uint64_t tsc)
 		snprintf(why, sizeof(why), "%s", rt->fs_reason);
 	}
 	rt->in_poll = false;
-	if (__atomic_load_n(&rt->set_due, __ATOMIC_ACQUIRE)) {
-		struct phx_cfg_sync nc;
-		uint32_t cpha, dead;
-
-		pthread_mutex_lock(&rt->set_lock);
-		nc = rt->set_sc;
-		cpha = rt->set_cpha;
-		dead = rt->set_dead;
-		rt->set_due = false;
-		pthread_mutex_unlock(&rt->set_lock);
-		settings_apply(rt, &nc, cpha, dead);
-	}
 	pthread_mutex_unlock(&rt->lock);
 	if (done)
 		phx_ccp_sync_done(ctl, why);
@@ -1557,7 +1534,6 @@ phx_sync_create(struct phx_ctl *ctl)
 	if (rt == NULL)
 		return -ENOMEM;
 	pthread_mutex_init(&rt->lock, NULL);
-	pthread_mutex_init(&rt->set_lock, NULL);
 	rt->ctl = ctl;
 	rt->cc = cc;
 	rt->sc_live = cc->sync;
@@ -1656,7 +1632,6 @@ phx_sync_free(struct phx_ctl *ctl)
 	phx_sync_tx_free(rt->tx);
 	free(rt->join_buf);
 	pthread_mutex_destroy(&rt->lock);
-	pthread_mutex_destroy(&rt->set_lock);
 	rte_free(rt);
 }
 

@@ -135,21 +135,20 @@ drop_sampled(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
 static inline void
 tx(struct phx_worker *w, uint16_t pidx, struct rte_mbuf *m)
 {
+	const uint16_t vid = w->dp->ports[pidx].vlan;
 	uint16_t sent;
 
-	if (unlikely(w->dp->ports[pidx].vlan != 0)) {
-		m = vlan_push(w, m, w->dp->ports[pidx].vlan);
+	if (unlikely(vid != 0)) {
+		m = vlan_push(w, m, vid);
 		if (m == NULL)
 			return;
 		w->vstats[pidx].tx_bytes += rte_pktmbuf_pkt_len(m);
-		sent = rte_eth_tx_buffer(w->dp->ports[pidx].port_id, w->queue,
-					 w->txb[pidx], m);
-		w->stats.cnt[PHX_CNT_TX_PKTS] += sent;
-		w->vstats[pidx].tx_pkts += sent;
-		return;
 	}
-	w->stats.cnt[PHX_CNT_TX_PKTS] += rte_eth_tx_buffer(
-		w->dp->ports[pidx].port_id, w->queue, w->txb[pidx], m);
+	sent = rte_eth_tx_buffer(w->dp->ports[pidx].port_id, w->queue,
+				 w->txb[pidx], m);
+	w->stats.cnt[PHX_CNT_TX_PKTS] += sent;
+	if (unlikely(vid != 0))
+		w->vstats[pidx].tx_pkts += sent;
 }
 
 /* Send what port pidx's buffer holds. (The count goes to the port's VLAN
