@@ -84,6 +84,11 @@
 #define SYNC_POST_SPIN_US 200 /* a full worker ring is retried this long */
 #define SYNC_PEERS_MS   5     /* peer liveness sampled this often */
 #define SYNC_LOG_GAP_MS 1000  /* overload lines at most once a second */
+#define SYNC_ACK_TIMEOUT_MS 1000 /* SPEC CCP-42: a peer silent this long
+				  * is not waited for */
+#define SYNC_GIVEUP_MS  1000  /* a gap nobody fills this long: given up */
+#define SYNC_FS_IDLE_MS 3000  /* a running full sync that brought
+			       * nothing this long: asked again */
 
 /* Counters of /phalanx/sync kept here (the rest come from lib/sync_rel's
  * stats and the dataplane's counters). X(ENUM, telemetry name). */
@@ -220,9 +225,12 @@ struct phx_sync_rt {
 	uint32_t fs_token;
 	uint64_t fs_start_ms, fs_deadline_ms, fs_next_req_ms, fs_wait_ms;
 	uint64_t fs_records, fs_last_ms;
+	uint64_t fs_rx_ms;                       /* FS_BEGIN or a record of
+						  * it last came in */
 	bool fs_done_pending;                    /* tell CCP at poll's end */
 	bool fs_resync;                          /* this one is a resync */
-	uint8_t resync_peer;                     /* regained: resync from it */
+	uint8_t resync_peer;                     /* regained, or updates of
+						  * it given up: resync */
 	char fs_reason[192];
 	/* server: one joiner at a time */
 	bool srv_on;
@@ -252,6 +260,10 @@ struct phx_sync_rt {
 	/* overload reporting */
 	uint64_t ev_lost_seen, ev_lost_log_ms, apply_log_ms, illegal_log_ms;
 	uint64_t gaveup_log_ms;
+	uint64_t post_slow;                      /* bit w: worker w's ring
+						  * stayed full (post) */
+	uint8_t peer_timed_out;                  /* bit id: not waited for,
+						  * as last logged (CCP-42) */
 	uint64_t cnt[SYNC_CNT_MAX];
 	uint64_t drop[PHX_SYNC_ERR_MAX];
 	/* scratch */
@@ -273,6 +285,22 @@ now_ms(const struct phx_sync_rt *rt, uint64_t tsc)
 	uint64_t d = tsc - rt->ctl->start_tsc;
 
 	return d / rt->hz * 1000 + d % rt->hz * 1000 / rt->hz;
+}
+
+/* CCP-42's 1 s, or longer when the ACK timers need it: a healthy peer
+ * ACKs within ack_ms, and a lost frame comes back within retransmit_ms. */
+static uint32_t
+ack_timeout_ms(const struct phx_cfg_sync *sc)
+{
+	return RTE_MAX((uint32_t)SYNC_ACK_TIMEOUT_MS,
+		       2 * sc->ack_ms + 2 * sc->retransmit_ms);
+}
+
+/* A gap still open after this many NACK rounds is held by nobody. */
+static uint32_t
+giveup_ms(const struct phx_cfg_sync *sc)
+{
+	return RTE_MAX((uint32_t)SYNC_GIVEUP_MS, 10 * sc->retransmit_ms);
 }
 
 /* ------------------------------------------------------------------ */
@@ -441,8 +469,10 @@ serve_step(struct phx_sync_rt *rt, uint64_t now)
 		return;
 	}
 	/* Pace the dump by the send window: leave half of it to deltas
-	 * and retransmissions. */
-	if (phx_sync_tx_len(rt->tx) > cap / 2)
+	 * and retransmissions; and by what the joiner has not ACKed, which
+	 * the queue length leaves out once it is not waited for. */
+	if (phx_sync_tx_len(rt->tx) > cap / 2 ||
+	    phx_sync_tx_peer_outstanding(rt->tx, rt->srv_joiner) > cap / 2)
 		return;
 	m.from = rt->srv_cursor;
 	m.count = SYNC_DUMP_CHUNK;
@@ -458,6 +488,25 @@ serve_abandon(struct phx_sync_rt *rt)
 	if (rt->srv_chunk_out && rt->srv_worker < PHX_CFG_MAX_WORKERS)
 		rt->srv_stale[rt->srv_worker]++;
 	rt->srv_chunk_out = false;
+}
+
+/* Stop serving the joiner (CCP lost it, or it stopped ACKing: CCP-42)
+ * and tell it, with a FS_DONE of status 1, so that it asks again if it
+ * still can rather than wait for its full_sync_timeout_s. */
+static void
+serve_drop(struct phx_sync_rt *rt, uint64_t now, const char *why)
+{
+	struct phx_sync_rec r = {
+		.type = PHX_SYNC_FS_DONE, .peer = rt->srv_joiner, .status = 1,
+		.u.fs = { rt->srv_token, rt->srv_count },
+	};
+
+	serve_abandon(rt);
+	rt->srv_on = false;
+	add_dump(rt, &r, rt->srv_joiner, now);
+	flush_dump(rt, now);
+	SYNC_LOG(WARNING, "full sync to member %u abandoned after %" PRIu32
+		 " sessions: %s", rt->srv_joiner, rt->srv_count, why);
 }
 
 static void
@@ -478,10 +527,12 @@ serve_request(struct phx_sync_rt *rt, uint8_t joiner, uint32_t token,
 			 "): full sync restarts", joiner, token);
 	else
 		SYNC_LOG(NOTICE, "full sync requested by member %u", joiner);
-	/* It holds our frames from FS_BEGIN on. */
+	/* It holds our frames from FS_BEGIN on. (Whether CCP hears it is
+	 * update_peers' business: marking it live here would make the next
+	 * update_peers, if CCP has not heard it yet, drop it and the serve
+	 * without a word to the joiner.) */
 	if (!phx_sync_tx_peer_live(rt->tx, joiner))
 		phx_sync_tx_peer_up(rt->tx, joiner, now);
-	rt->peer[joiner].live = true;
 	/* A chunk of an earlier run still in flight: its records are
 	 * upserts the joiner may take, its DUMP_END is ignored. */
 	serve_abandon(rt);
@@ -559,10 +610,14 @@ drain_events(struct phx_sync_rt *rt, uint64_t now)
 /* Receiving                                                            */
 
 /* Post m to worker w, retrying a full ring briefly (the worker drains
- * a burst per loop); then drop, count and say so (SPEC SYNC-39d). */
+ * a burst per loop); then drop, count and say so (SPEC SYNC-39d). A
+ * worker that did not make room once is not waited for again in the same
+ * frame or poll (rt->post_slow, cleared at their start): the control
+ * lcore, which also runs CCP, spins at most SYNC_POST_SPIN_US per worker
+ * there. count: a session record (records_applied), not a resync mark. */
 static void
 post(struct phx_sync_rt *rt, unsigned w, const struct phx_dp_msg *m,
-     uint64_t now)
+     uint64_t now, bool count)
 {
 	uint64_t until = 0;
 
@@ -571,7 +626,8 @@ post(struct phx_sync_rt *rt, unsigned w, const struct phx_dp_msg *m,
 
 		if (until == 0)
 			until = t + rt->hz * SYNC_POST_SPIN_US / 1000000;
-		if (t > until) {
+		if (t > until || (rt->post_slow >> w) & 1) {
+			rt->post_slow |= UINT64_C(1) << w;
 			rt->cnt[SYNC_CNT_APPLY_FAILED]++;
 			if (now >= rt->apply_log_ms + SYNC_LOG_GAP_MS) {
 				rt->apply_log_ms = now;
@@ -584,7 +640,8 @@ post(struct phx_sync_rt *rt, unsigned w, const struct phx_dp_msg *m,
 		}
 		rte_pause();
 	}
-	rt->cnt[SYNC_CNT_RECORDS_APPLIED]++;
+	if (count)
+		rt->cnt[SYNC_CNT_RECORDS_APPLIED]++;
 }
 
 /* A resync's MARK or PURGE to every worker (dp_api.h). */
@@ -595,7 +652,7 @@ resync_post(struct phx_sync_rt *rt, enum phx_dp_msg_type type, uint64_t now)
 	unsigned w;
 
 	for (w = 0; w < phx_dp_nb_workers(rt->ctl->dp); w++)
-		post(rt, w, &m, now);
+		post(rt, w, &m, now, false);
 }
 
 static void
@@ -695,6 +752,20 @@ out:
 }
 
 /* Apply one delivered frame of member src (stored form: dst byte, body). */
+static void send_fs_req(struct phx_sync_rt *rt, uint64_t now);
+
+/* The full sync we run stalled or was abandoned by the server: request
+ * it again under a new token (the server starts over; records of the
+ * first run are upserts we keep). */
+static void
+fs_ask_again(struct phx_sync_rt *rt, uint64_t now)
+{
+	rt->fs = FS_REQUESTED;
+	rt->fs_records = 0;
+	rt->fs_token = (uint32_t)rte_rand();
+	send_fs_req(rt, now);
+}
+
 static void
 apply_frame(struct phx_sync_rt *rt, uint8_t src, uint32_t seq,
 	    const uint8_t *stored, size_t len, uint64_t now)
@@ -738,9 +809,12 @@ apply_frame(struct phx_sync_rt *rt, uint8_t src, uint32_t seq,
 				phx_sess_from_sync(&r->u.sess, &m.s);
 			}
 			if (r->type == PHX_SYNC_SESS_FULL &&
-			    rt->fs == FS_RUNNING && src == rt->fs_peer)
+			    rt->fs == FS_RUNNING && src == rt->fs_peer) {
 				rt->fs_records++;
-			post(rt, phx_dp_sess_worker(dp, &m.s.key), &m, now);
+				rt->fs_rx_ms = now;
+			}
+			post(rt, phx_dp_sess_worker(dp, &m.s.key), &m, now,
+			     true);
 			break;
 		case PHX_SYNC_CFG_DATA:
 			if (r->peer != rt->self)
@@ -757,6 +831,7 @@ apply_frame(struct phx_sync_rt *rt, uint8_t src, uint32_t seq,
 			if (src == rt->fs_peer && rt->fs == FS_REQUESTED &&
 			    r->u.fs.token == rt->fs_token) {
 				rt->fs = FS_RUNNING;
+				rt->fs_rx_ms = now;
 				if (rt->fs_resync)
 					resync_post(rt, PHX_MSG_RESYNC_MARK,
 						    now);
@@ -772,6 +847,14 @@ apply_frame(struct phx_sync_rt *rt, uint8_t src, uint32_t seq,
 			if (src != rt->fs_peer || rt->fs != FS_RUNNING ||
 			    r->u.fs.token != rt->fs_token) {
 				rt->cnt[SYNC_CNT_RX_STALE_CONTROL]++;
+				break;
+			}
+			if (r->status != 0) {
+				/* the server gave up on us: ask again */
+				SYNC_LOG(WARNING, "member %u abandoned the full "
+					 "sync after %" PRIu64 " sessions; "
+					 "asking again", src, rt->fs_records);
+				fs_ask_again(rt, now);
 				break;
 			}
 			rt->fs_last_ms = now - rt->fs_start_ms;
@@ -845,6 +928,7 @@ phx_sync_input(struct phx_ctl *ctl, const struct phx_ccp_hdr_info *h,
 		return;
 	pthread_mutex_lock(&rt->lock);
 	now = now_ms(rt, tsc);
+	rt->post_slow = 0;
 	rt->cnt[SYNC_CNT_RX_FRAMES]++;
 	if (!rt->sc->enabled) {
 		rt->cnt[SYNC_CNT_RX_DISABLED]++;
@@ -898,13 +982,19 @@ phx_sync_input(struct phx_ctl *ctl, const struct phx_ccp_hdr_info *h,
 				 "sequence %" PRIu32 " (fragm 0, index 0), "
 				 "last processed seq %" PRIu32,
 				 rt->frame.seq, last);
-		} else if (v == PHX_SYNC_RX_GAVE_UP &&
-			   now >= rt->gaveup_log_ms + SYNC_LOG_GAP_MS) {
-			rt->gaveup_log_ms = now; /* counted every time */
-			SYNC_LOG(WARNING, "gave up waiting for updates of "
-				 "member %u before seq %" PRIu32
-				 " (receive queue %u frames)", src,
-				 rt->frame.seq, rt->rx_cap);
+			/* what changed meanwhile is gone: as for a peer
+			 * CCP lost and regained (full_sync_step decides) */
+			rt->resync_peer = src;
+		} else if (v == PHX_SYNC_RX_GAVE_UP) {
+			/* what was given up is gone: a resync repairs it */
+			rt->resync_peer = src;
+			if (now >= rt->gaveup_log_ms + SYNC_LOG_GAP_MS) {
+				rt->gaveup_log_ms = now; /* counted always */
+				SYNC_LOG(WARNING, "gave up waiting for updates "
+					 "of member %u before seq %" PRIu32
+					 " (receive queue %u frames)", src,
+					 rt->frame.seq, rt->rx_cap);
+			}
 		}
 		goto out;
 	}
@@ -961,7 +1051,9 @@ static void
 send_acks(struct phx_sync_rt *rt, uint64_t now)
 {
 	struct phx_sync_builder b;
+	struct deliver_ctx dc;
 	unsigned id, k;
+	uint32_t gone;
 	size_t len;
 
 	phx_sync_build_init(&b, rt->out + 1, rt->body_cap, false, 0);
@@ -971,6 +1063,17 @@ send_acks(struct phx_sync_rt *rt, uint64_t now)
 
 		if (id == rt->self || p->rx == NULL)
 			continue;
+		dc = (struct deliver_ctx){ rt, (uint8_t)id, now };
+		gone = phx_sync_rx_expire(p->rx, now, rx_deliver, &dc);
+		if (gone != 0)
+			rt->resync_peer = (uint8_t)id; /* as for GAVE_UP */
+		if (gone != 0 && now >= rt->gaveup_log_ms + SYNC_LOG_GAP_MS) {
+			rt->gaveup_log_ms = now; /* counted every time */
+			SYNC_LOG(WARNING, "gave up waiting for %" PRIu32
+				 " updates of member %u that were missing for "
+				 "%u ms (not held by it any more)", gone, id,
+				 giveup_ms(rt->sc));
+		}
 		phx_sync_rx_poll(p->rx, now, &o);
 		if (p->ack_now && phx_sync_rx_started(p->rx)) {
 			o.ack = true;
@@ -1026,10 +1129,9 @@ update_peers(struct phx_sync_rt *rt, uint64_t now)
 			 * id says so) or to a regained link: phx_sync_input
 			 * tells them apart and starts its stream afresh. */
 			p->lost = true;
-			if (rt->srv_on && rt->srv_joiner == id) {
-				serve_abandon(rt);
-				rt->srv_on = false;
-			}
+			if (rt->srv_on && rt->srv_joiner == id)
+				serve_drop(rt, now, "the cluster protocol "
+					   "lost it");
 		}
 	}
 }
@@ -1342,6 +1444,16 @@ full_sync_step(struct phx_sync_rt *rt, uint64_t now)
 			rt->fs_token = (uint32_t)rte_rand();
 			send_fs_req(rt, now);
 		}
+		/* Running, but nothing of it came for a while: the server
+		 * dropped it (its FS_DONE saying so can be lost) or its
+		 * stream to us is broken. */
+		if (rt->fs == FS_RUNNING && now >= rt->fs_rx_ms + SYNC_FS_IDLE_MS) {
+			SYNC_LOG(WARNING, "full sync from member %u brought "
+				 "nothing for %u ms (%" PRIu64 " sessions so "
+				 "far); asking again", rt->fs_peer,
+				 SYNC_FS_IDLE_MS, rt->fs_records);
+			fs_ask_again(rt, now);
+		}
 		return;
 	default:
 		return;
@@ -1373,6 +1485,39 @@ check_blocking(struct phx_sync_rt *rt)
 		phx_dp_sync_block(rt->ctl->dp, false, 0);
 		SYNC_LOG(NOTICE, "sync queue back to %" PRIu64 " frames: new "
 			 "connections admitted again", len);
+	}
+}
+
+/* SPEC CCP-42: say when a peer stops being waited for (no ACK for
+ * ack_timeout_ms; lib/sync_rel decides) and when it is back. A joiner we
+ * serve that stopped ACKing is served no longer: it asks again. */
+static void
+check_ack_timeouts(struct phx_sync_rt *rt, uint64_t now)
+{
+	unsigned id;
+
+	for (id = 1; id <= PHX_CCP_MAX_MEMBERS; id++) {
+		bool t = phx_sync_tx_peer_timed_out(rt->tx, id);
+		uint8_t bit = (uint8_t)(1u << id);
+
+		if (t == ((rt->peer_timed_out & bit) != 0))
+			continue;
+		if (t) {
+			rt->peer_timed_out |= bit;
+			SYNC_LOG(WARNING, "FW-1: fwldbcast_timer: peer %u "
+				 "probably stopped: no ACK for %u ms; not "
+				 "waiting for it (%" PRIu32 " frames "
+				 "unacknowledged)", id,
+				 ack_timeout_ms(rt->sc),
+				 phx_sync_tx_peer_outstanding(rt->tx, id));
+			if (rt->srv_on && rt->srv_joiner == id)
+				serve_drop(rt, now, "it stopped acknowledging");
+		} else {
+			rt->peer_timed_out &= (uint8_t)~bit;
+			if (phx_sync_tx_peer_live(rt->tx, id))
+				SYNC_LOG(NOTICE, "peer %u acknowledges sync "
+					 "updates again", id);
+		}
 	}
 }
 
@@ -1416,12 +1561,14 @@ settings_apply(struct phx_sync_rt *rt, const struct phx_cfg_sync *nc,
 		return;
 	/* (the configuration was validated: neither refuses) */
 	if (phx_sync_tx_set_timing(rt->tx, nc->retransmit_ms,
-				   nc->retransmit_ms / 2 + 1) != 0)
+				   nc->retransmit_ms / 2 + 1,
+				   ack_timeout_ms(nc)) != 0)
 		goto bug;
 	for (id = 1; id <= PHX_CCP_MAX_MEMBERS; id++)
 		if (rt->peer[id].rx != NULL &&
 		    phx_sync_rx_set_timing(rt->peer[id].rx, nc->ack_every,
-					   nc->ack_ms, nc->retransmit_ms) != 0)
+					   nc->ack_ms, nc->retransmit_ms,
+					   giveup_ms(nc)) != 0)
 			goto bug;
 	sc->ack_every = nc->ack_every;
 	sc->ack_ms = nc->ack_ms;
@@ -1485,6 +1632,7 @@ phx_sync_poll(struct phx_ctl *ctl, uint64_t tsc)
 	pthread_mutex_lock(&rt->lock);
 	rt->in_poll = true;
 	now = now_ms(rt, tsc);
+	rt->post_slow = 0;
 	work = drain_events(rt, now);
 	if (rt->sc->enabled) {
 		if (now >= rt->next_peers_ms) {
@@ -1499,6 +1647,7 @@ phx_sync_poll(struct phx_ctl *ctl, uint64_t tsc)
 			flush_deltas(rt, now);
 		flush_dump(rt, now);
 		work += phx_sync_tx_poll(rt->tx, now, tx_resend, rt);
+		check_ack_timeouts(rt, now);
 		send_acks(rt, now);
 		check_blocking(rt);
 	}
@@ -1554,6 +1703,7 @@ phx_sync_create(struct phx_ctl *ctl)
 		.rto_ms = rt->sc->retransmit_ms,
 		.dup_window_ms = rt->sc->retransmit_ms / 2 + 1,
 		.max_burst = 64,
+		.ack_timeout_ms = ack_timeout_ms(rt->sc),
 	};
 	/* A window larger than what the peers keep for retransmission (they
 	 * run the same configuration) would wait for frames no peer holds
@@ -1570,6 +1720,7 @@ phx_sync_create(struct phx_ctl *ctl)
 		.ack_ms = rt->sc->ack_ms,
 		.nack_ms = rt->sc->retransmit_ms,
 		.lost_jump = rt->rx_cap * 16,
+		.giveup_ms = giveup_ms(rt->sc),
 	};
 	rt->tx = phx_sync_tx_create(&tc);
 	if (rt->tx == NULL)
@@ -1711,7 +1862,7 @@ phx_sync_tel(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	U("old_or_too_new", old);
 	U("unsynced_missing", unsynced);
 	U("lost_sync_events", lost + rt->cnt[SYNC_CNT_REGAINED]);
-	U("timed_out_sync", 0);      /* no Flush-and-Ack holds in HA */
+	U("timed_out_sync", ts->peer_timeouts); /* CCP-42 */
 	/* Local Updates */
 	U("generated", ts->generated);
 	U("recv_retrans_reqs", ts->nack_reqs);
@@ -1795,6 +1946,8 @@ phx_sync_tel_peers(struct phx_ctl *ctl, const char *params,
 			continue;
 		rte_tel_data_start_dict(v);
 		rte_tel_data_add_dict_u64(v, "live", p->live);
+		rte_tel_data_add_dict_u64(v, "acking",
+			!phx_sync_tx_peer_timed_out(rt->tx, id));
 		rte_tel_data_add_dict_u64(v, "acked",
 			phx_sync_tx_peer_acked(rt->tx, id));
 		rte_tel_data_add_dict_u64(v, "lag_ms",

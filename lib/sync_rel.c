@@ -10,7 +10,9 @@
  * Sender: the frames held are [head, next). A live peer has ACKed up to
  * acked; what it still waits for is (acked, next). head moves on when
  * every live peer has ACKed (the frame is released) or when the ring is
- * full (the frame is evicted, counted if a live peer still wanted it).
+ * full (the frame is evicted, counted if a live peer still wanted it,
+ * and that peer's acked follows: it is never before head - 1, so serial
+ * comparisons with it stay within the ring).
  *
  * Receiver: frames in [expected, expected + cap) have a slot; a slot
  * records which seq it speaks for (slot.seq), so a slot left behind by a
@@ -33,6 +35,9 @@
 #define CAP_MAX         (1u << 20)  /* far below 2^31: serial order holds */
 #define FRAME_MAX       65535u      /* a body length is a u16 */
 #define NACK_SPAN       32u         /* PHX_SYNC_NACK_SPAN, SPEC SYNC-34 */
+#define FAR_BEHIND      (1u << 30)  /* farther back: not a resend (which
+				     * is at most CAP_MAX back) but a
+				     * stream 2^31 ahead */
 
 /* Round up to a power of two, at least CAP_MIN; 0 when above CAP_MAX. */
 static uint32_t
@@ -82,6 +87,9 @@ struct tx_slot {
 
 struct tx_peer {
 	bool live;
+	bool timed_out;       /* no ACK for ack_timeout_ms: not waited for */
+	bool pushed_past;     /* frames it wanted were evicted, since its
+			       * ACK last moved */
 	uint32_t acked;       /* last seq ACKed (or next - 1 at peer_up) */
 	uint64_t progress_ms; /* last time acked moved (or peer_up) */
 };
@@ -109,17 +117,18 @@ tx_holds(const struct phx_sync_tx *tx, uint32_t seq)
 	return seq - tx->head < tx_held(tx);
 }
 
-/* *out = frames the most lagging live peer has not ACKed, held or not.
- * False (and *out = 0) when no peer is live. */
+/* *out = frames the most lagging live peer has not ACKed, held or not;
+ * with waited, among the peers still waited for only. False (and
+ * *out = 0) when there is no such peer. */
 static bool
-tx_max_outstanding(const struct phx_sync_tx *tx, uint32_t *out)
+tx_max_outstanding(const struct phx_sync_tx *tx, uint32_t *out, bool waited)
 {
 	uint32_t d, max = 0;
 	bool any = false;
 	unsigned p;
 
 	for (p = 1; p <= PHX_SYNC_REL_MAX_PEERS; p++) {
-		if (!tx->peer[p].live)
+		if (!tx->peer[p].live || (waited && tx->peer[p].timed_out))
 			continue;
 		d = tx->next - 1 - tx->peer[p].acked;
 		if (!any || d > max)
@@ -132,24 +141,26 @@ tx_max_outstanding(const struct phx_sync_tx *tx, uint32_t *out)
 
 /* Release what every live peer has ACKed (SPEC SYNC-39a: ACKed updates
  * leave the queue). With no live peer nothing is released: the frames
- * stay until the ring pushes them out. */
+ * stay until the ring pushes them out. A peer not waited for still keeps
+ * its frames here while there is room: it may come back for them. */
 static void
 tx_release(struct phx_sync_tx *tx)
 {
 	uint32_t d;
 
-	if (tx_max_outstanding(tx, &d) && d < tx_held(tx))
+	if (tx_max_outstanding(tx, &d, false) && d < tx_held(tx))
 		tx->head = tx->next - d;
 }
 
 int
 phx_sync_tx_set_timing(struct phx_sync_tx *tx, uint32_t rto_ms,
-		       uint32_t dup_window_ms)
+		       uint32_t dup_window_ms, uint32_t ack_timeout_ms)
 {
 	if (tx == NULL || rto_ms == 0)
 		return -EINVAL;
 	tx->cfg.rto_ms = rto_ms;
 	tx->cfg.dup_window_ms = dup_window_ms;
+	tx->cfg.ack_timeout_ms = ack_timeout_ms;
 	return 0;
 }
 
@@ -217,7 +228,7 @@ phx_sync_tx_len(const struct phx_sync_tx *tx)
 {
 	uint32_t d;
 
-	if (!tx_max_outstanding(tx, &d))
+	if (!tx_max_outstanding(tx, &d, true))
 		return 0;
 	return d < tx_held(tx) ? d : tx_held(tx);
 }
@@ -240,13 +251,22 @@ phx_sync_tx_push(struct phx_sync_tx *tx, const uint8_t *body, size_t len,
 		return -EINVAL;
 	if (tx_held(tx) == tx->cfg.cap) {
 		/* Full: the oldest goes (SPEC SYNC-32), noted if a live peer
-		 * has not ACKed it, since a NACK for it is now illegal. */
+		 * has not ACKed it, since a NACK for it is now illegal. The
+		 * peer's acked follows the head: what it ACKs later can only
+		 * be newer, and serial order holds however long it stays
+		 * silent. */
+		bool counted = false;
+
 		for (p = 1; p <= PHX_SYNC_REL_MAX_PEERS; p++) {
-			if (tx->peer[p].live &&
-			    phx_seq_before(tx->peer[p].acked, tx->head)) {
+			struct tx_peer *pp = &tx->peer[p];
+
+			if (!pp->live || !phx_seq_before(pp->acked, tx->head))
+				continue;
+			if (!counted)
 				tx->stats.evicted_unacked++;
-				break;
-			}
+			counted = true;
+			pp->acked = tx->head;
+			pp->pushed_past = true;
 		}
 		tx->head++;
 	}
@@ -297,6 +317,20 @@ phx_sync_tx_peer_live(const struct phx_sync_tx *tx, unsigned peer)
 	return peer_ok(peer) && tx->peer[peer].live;
 }
 
+bool
+phx_sync_tx_peer_timed_out(const struct phx_sync_tx *tx, unsigned peer)
+{
+	return phx_sync_tx_peer_live(tx, peer) && tx->peer[peer].timed_out;
+}
+
+uint32_t
+phx_sync_tx_peer_outstanding(const struct phx_sync_tx *tx, unsigned peer)
+{
+	if (!phx_sync_tx_peer_live(tx, peer))
+		return 0;
+	return tx->next - 1 - tx->peer[peer].acked;
+}
+
 void
 phx_sync_tx_ack(struct phx_sync_tx *tx, unsigned peer, uint32_t seq,
 		uint64_t now_ms)
@@ -315,6 +349,8 @@ phx_sync_tx_ack(struct phx_sync_tx *tx, unsigned peer, uint32_t seq,
 		return;         /* old or repeated: no news */
 	pp->acked = seq;
 	pp->progress_ms = now_ms;
+	pp->timed_out = false;  /* back (CCP-42) */
+	pp->pushed_past = false;
 	tx_release(tx);
 }
 
@@ -378,15 +414,35 @@ phx_sync_tx_poll(struct phx_sync_tx *tx, uint64_t now_ms,
 
 	for (p = 1; p <= PHX_SYNC_REL_MAX_PEERS; p++) {
 		struct tx_peer *pp = &tx->peer[p];
-		uint32_t seq, burst = 0;
-		uint64_t base;
+		uint32_t seq, tail = tx->next - 1, burst = 0;
+		uint64_t base, since;
 
-		if (!pp->live || pp->acked == tx->next - 1 ||
-		    tx_held(tx) == 0)
+		if (!pp->live || pp->acked == tail || tx_held(tx) == 0)
 			continue;
 		seq = pp->acked + 1;
 		if (!tx_holds(tx, seq))
-			seq = tx->head; /* its oldest ones were evicted */
+			seq = tx->head; /* (only while not live: peer_up) */
+		/* CCP-42: no ACK since its oldest outstanding frame was
+		 * pushed (or since it last ACKed) for ack_timeout_ms. */
+		since = tx->slot[seq & tx->mask].push_ms;
+		if (pp->progress_ms > since)
+			since = pp->progress_ms;
+		if (!pp->timed_out && tx->cfg.ack_timeout_ms != 0 &&
+		    now_ms >= since && now_ms - since >= tx->cfg.ack_timeout_ms) {
+			pp->timed_out = true;
+			tx->stats.peer_timeouts++;
+		}
+		if (pp->timed_out) {
+			/* A probe: the newest frame, once per rto_ms. If the
+			 * peer hears again, the gap makes it NACK. */
+			base = tx->slot[tail & tx->mask].sent_ms;
+			if (now_ms >= base && now_ms - base >= tx->cfg.rto_ms &&
+			    tx_resend(tx, tail, now_ms, send, arg)) {
+				tx->stats.timeouts++;
+				total++;
+			}
+			continue;
+		}
 		/* Late when neither an ACK nor a (re)send of the oldest
 		 * outstanding frame happened for rto_ms: a frame pushed a
 		 * moment ago to an idle peer is not late. */
@@ -395,6 +451,12 @@ phx_sync_tx_poll(struct phx_sync_tx *tx, uint64_t now_ms,
 			base = pp->progress_ms;
 		if (now_ms < base || now_ms - base < tx->cfg.rto_ms)
 			continue;
+		/* Frames it wanted were pushed out: the newest first, so it
+		 * sees how far the stream went and gives up on those
+		 * (SYNC-35) rather than wait for them. */
+		if (pp->pushed_past && seq != tail &&
+		    tx_resend(tx, tail, now_ms, send, arg))
+			burst++;
 		for (; seq != tx->next && burst < tx->cfg.max_burst; seq++)
 			if (tx_resend(tx, seq, now_ms, send, arg))
 				burst++;
@@ -468,6 +530,9 @@ struct phx_sync_rx {
 	uint64_t dup_due_ms;          /* ... at this time */
 	bool acked_once;
 	uint64_t last_ack_ms;
+	bool gap_on;                  /* expected is missing since gap_ms */
+	uint32_t gap_seq;
+	uint64_t gap_ms;
 	struct phx_sync_rx_stats stats;
 	struct rx_slot *slot;
 	uint8_t *body;                /* cap * max_frame */
@@ -475,13 +540,14 @@ struct phx_sync_rx {
 
 int
 phx_sync_rx_set_timing(struct phx_sync_rx *rx, uint32_t ack_every,
-		       uint32_t ack_ms, uint32_t nack_ms)
+		       uint32_t ack_ms, uint32_t nack_ms, uint32_t giveup_ms)
 {
 	if (rx == NULL || ack_every == 0)
 		return -EINVAL;
 	rx->cfg.ack_every = ack_every;
 	rx->cfg.ack_ms = ack_ms;
 	rx->cfg.nack_ms = nack_ms;
+	rx->cfg.giveup_ms = giveup_ms;
 	return 0;
 }
 
@@ -529,6 +595,7 @@ phx_sync_rx_reset(struct phx_sync_rx *rx)
 	rx->unacked = 0;
 	rx->dup_due = false;
 	rx->acked_once = false;
+	rx->gap_on = false;
 }
 
 static uint8_t *
@@ -655,11 +722,11 @@ phx_sync_rx_input(struct phx_sync_rx *rx, uint32_t seq, const uint8_t *body,
 		rx->expected = seq;
 	}
 	d = seq - rx->expected;
-	if ((int32_t)d < 0) {
+	if ((int32_t)d < 0 && rx->expected - seq <= FAR_BEHIND) {
 		rx_dup(rx, now_ms);
 		return PHX_SYNC_RX_DUPLICATE;
 	}
-	if (d > rx->cfg.lost_jump) {
+	if (d > rx->cfg.lost_jump) {     /* (and FAR_BEHIND) */
 		rx_lost(rx, seq, now_ms, deliver, arg, skipped, last);
 		v = PHX_SYNC_RX_LOST;
 	} else if (d >= rx->cfg.cap) {
@@ -692,6 +759,38 @@ phx_sync_rx_input(struct phx_sync_rx *rx, uint32_t seq, const uint8_t *body,
 		rx->top = seq;
 	rx->stats.queued++;
 	return v == PHX_SYNC_RX_DELIVERED ? PHX_SYNC_RX_QUEUED : v;
+}
+
+uint32_t
+phx_sync_rx_expire(struct phx_sync_rx *rx, uint64_t now_ms,
+		   phx_sync_frame_fn deliver, void *arg)
+{
+	uint64_t before = rx->stats.unsynced_missing;
+	uint32_t s;
+
+	if (!rx->started || rx->n_queued == 0) {
+		rx->gap_on = false;
+		return 0;
+	}
+	if (!rx->gap_on || rx->gap_seq != rx->expected) {
+		rx->gap_on = true;
+		rx->gap_seq = rx->expected;
+		rx->gap_ms = now_ms;
+		return 0;
+	}
+	if (rx->cfg.giveup_ms == 0 || now_ms < rx->gap_ms ||
+	    now_ms - rx->gap_ms < rx->cfg.giveup_ms)
+		return 0;
+	/* The first queued frame: less than cap ahead (top is). */
+	for (s = rx->expected; s != rx->top; s++) {
+		const struct rx_slot *sl = &rx->slot[s & rx->mask];
+
+		if (sl->used && sl->seq == s)
+			break;
+	}
+	rx_give_up(rx, s, now_ms, deliver, arg);
+	rx->gap_on = false;
+	return (uint32_t)(rx->stats.unsynced_missing - before);
 }
 
 /* Missing seq not asked for within nack_ms? Marks it asked when so. */

@@ -20,7 +20,18 @@
  * dropped, SYNC-39a). A live peer whose ACK has not moved for rto_ms while
  * it has frames outstanding gets them resent from its ACK on (at most
  * max_burst per poll): that covers a lost tail, which no later frame
- * would reveal as a gap.
+ * would reveal as a gap. When what it waits for was pushed out, the
+ * newest frame goes too: the receiver learns how far the stream is and
+ * gives up on the rest (SYNC-35) instead of waiting for frames nobody
+ * holds. A peer pushed past that way counts as having settled them, so
+ * its ACK never falls 2^31 behind (serial order).
+ *
+ * A live peer that ACKs nothing for ack_timeout_ms while it has frames
+ * outstanding stops being waited for (SPEC CCP-42: "Timed out sync
+ * connection"): it no longer counts in the queue length (blocking, the
+ * pacing of a full sync), and timeout resends to it shrink to the newest
+ * frame, a probe. Its frames are still held and NACKs answered: when its
+ * ACK moves again it is back.
  *
  * Receiver (one per peer, SPEC SYNC-31, 33..37): frames are delivered in
  * sequence. The first frame after create or reset sets the base. A frame
@@ -34,7 +45,12 @@
  * queued is delivered, the receiver restarts at the new frame, and the
  * caller logs the event. Frames at or before the last delivered one are
  * duplicates (counted, and they make an ACK due, since the sender would
- * not resend them had it seen our ACK). ACKs are cumulative, sent after
+ * not resend them had it seen our ACK); a frame more than 2^30 behind is
+ * no old one but a stream that ran 2^31 ahead while we heard nothing
+ * (a long sync-only outage): lost and regained too. A gap at the head
+ * of the window that stays unfilled for giveup_ms (the sender no longer
+ * holds it) is given up as well, counted like SYNC-35's (expire).
+ * ACKs are cumulative, sent after
  * ack_every delivered frames or ack_ms after the first unacknowledged one.
  *
  * Sequence numbers are 32-bit serial numbers (lib/serial.h); windows are
@@ -65,6 +81,8 @@ struct phx_sync_tx_cfg {
 	uint32_t rto_ms;          /* resend to a peer whose ACK is this late */
 	uint32_t dup_window_ms;   /* a frame is resent at most once in this */
 	uint32_t max_burst;       /* frames one timeout resend may send */
+	uint32_t ack_timeout_ms;  /* a peer silent this long is not waited
+				   * for (CCP-42); 0: never */
 };
 
 struct phx_sync_tx_stats {
@@ -78,6 +96,7 @@ struct phx_sync_tx_stats {
 	uint64_t timeouts;        /* timeout resends (events) */
 	uint64_t evicted_unacked; /* frames pushed out before every live peer
 				   * ACKed them */
+	uint64_t peer_timeouts;   /* peers no longer waited for (CCP-42) */
 	uint32_t max_len;         /* largest queue length seen */
 	uint64_t len_sum;         /* queue length summed at every push, for */
 	uint64_t len_samples;     /* the average */
@@ -92,7 +111,7 @@ void phx_sync_tx_free(struct phx_sync_tx *tx);
  * next poll, a peer's ACK is late after rto_ms (> 0) and a frame is
  * resent at most once per dup_window_ms. 0 or -EINVAL (nothing changes). */
 int phx_sync_tx_set_timing(struct phx_sync_tx *tx, uint32_t rto_ms,
-			   uint32_t dup_window_ms);
+			   uint32_t dup_window_ms, uint32_t ack_timeout_ms);
 /* Sequence number the next pushed frame must carry. Starts at a random
  * value (so a restarted sender does not look like its previous run). */
 uint32_t phx_sync_tx_next_seq(const struct phx_sync_tx *tx);
@@ -111,6 +130,11 @@ void phx_sync_tx_peer_up(struct phx_sync_tx *tx, unsigned peer,
 /* A peer leaves the ACK set (dead, or restarted: then peer_up again). */
 void phx_sync_tx_peer_down(struct phx_sync_tx *tx, unsigned peer);
 bool phx_sync_tx_peer_live(const struct phx_sync_tx *tx, unsigned peer);
+/* Live, but not waited for: no ACK for ack_timeout_ms (CCP-42). */
+bool phx_sync_tx_peer_timed_out(const struct phx_sync_tx *tx, unsigned peer);
+/* Frames peer has not ACKed (0 when it is not live). */
+uint32_t phx_sync_tx_peer_outstanding(const struct phx_sync_tx *tx,
+				      unsigned peer);
 /* Cumulative ACK from peer. */
 void phx_sync_tx_ack(struct phx_sync_tx *tx, unsigned peer, uint32_t seq,
 		     uint64_t now_ms);
@@ -122,8 +146,8 @@ unsigned phx_sync_tx_nack(struct phx_sync_tx *tx, unsigned peer,
 /* Timeout resends; returns frames resent. Call every few ms. */
 unsigned phx_sync_tx_poll(struct phx_sync_tx *tx, uint64_t now_ms,
 			  phx_sync_frame_fn send, void *arg);
-/* Frames held that some live peer has not ACKed (the sending queue
- * length of SPEC 6.6). */
+/* Frames held that some live peer waited for has not ACKed (the sending
+ * queue length of SPEC 6.6). */
 uint32_t phx_sync_tx_len(const struct phx_sync_tx *tx);
 uint32_t phx_sync_tx_cap(const struct phx_sync_tx *tx);
 /* Last seq peer ACKed, and the age in ms of the oldest frame it has not
@@ -146,6 +170,8 @@ struct phx_sync_rx_cfg {
 	uint32_t nack_ms;         /* ask again for a gap after this long */
 	uint32_t lost_jump;       /* a jump beyond this: lost and regained
 				   * (> cap) */
+	uint32_t giveup_ms;       /* a head gap unfilled this long is given
+				   * up (phx_sync_rx_expire); 0: never */
 };
 
 enum phx_sync_rx_verdict {
@@ -188,7 +214,7 @@ void phx_sync_rx_free(struct phx_sync_rx *rx);
  * frames or ack_ms, ask again for a gap every nack_ms. From the next
  * input or poll. 0 or -EINVAL (nothing changes). */
 int phx_sync_rx_set_timing(struct phx_sync_rx *rx, uint32_t ack_every,
-			   uint32_t ack_ms, uint32_t nack_ms);
+			   uint32_t ack_ms, uint32_t nack_ms, uint32_t giveup_ms);
 /* Forget the peer's stream (it restarted or died): the next frame sets a
  * new base. Queued frames are dropped. Counters are kept. */
 void phx_sync_rx_reset(struct phx_sync_rx *rx);
@@ -202,6 +228,13 @@ enum phx_sync_rx_verdict phx_sync_rx_input(struct phx_sync_rx *rx,
 					   phx_sync_frame_fn deliver,
 					   void *arg, uint32_t *skipped,
 					   uint32_t *last);
+/* Give up on the missing frames at the head of the window when the
+ * oldest of them has been missing for giveup_ms while later frames wait:
+ * the queued ones up to the next gap are delivered (through deliver),
+ * the missing ones counted as unsynced_missing. Returns the frames given
+ * up (0: nothing to do). Call before phx_sync_rx_poll. */
+uint32_t phx_sync_rx_expire(struct phx_sync_rx *rx, uint64_t now_ms,
+			    phx_sync_frame_fn deliver, void *arg);
 /* ACK and NACKs due now (out is always fully written). */
 void phx_sync_rx_poll(struct phx_sync_rx *rx, uint64_t now_ms,
 		      struct phx_sync_rx_out *out);

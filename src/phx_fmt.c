@@ -3403,7 +3403,7 @@ static const struct phx_fmt_col sync_peer_cols[] = {
 	{ "Queued", PHX_FMT_RIGHT },
 };
 
-/* /phalanx/sync/peers into t: "m<id>" -> {live, acked, lag_ms,
+/* /phalanx/sync/peers into t: "m<id>" -> {live, acking, acked, lag_ms,
  * rx_started, rx_expected, rx_queued}. */
 static int
 sync_peers_table(json_t *peers, struct phx_fmt_table *t, char *err,
@@ -3417,6 +3417,7 @@ sync_peers_table(json_t *peers, struct phx_fmt_table *t, char *err,
 		return rc;
 	json_object_foreach(peers, key, p) {
 		uint64_t acked, lag, expected, queued;
+		json_t *acking;
 		char c[4][24];
 		bool live, started;
 		const char *cells[PHX_DIM(sync_peer_cols)];
@@ -3446,7 +3447,12 @@ sync_peers_table(json_t *peers, struct phx_fmt_table *t, char *err,
 			snprintf(c[2], sizeof(c[2]), "-");
 		snprintf(c[3], sizeof(c[3]), "%" PRIu64, queued);
 		cells[0] = key + 1;
-		cells[1] = live ? "yes" : "no";
+		/* "acking" (0: live, but not waited for: no ACK for 1 s,
+		 * SPEC CCP-42) is absent from older members */
+		acking = json_object_get(p, "acking");
+		cells[1] = !live ? "no" : acking != NULL &&
+			   json_is_integer(acking) &&
+			   json_integer_value(acking) == 0 ? "no ACK" : "yes";
 		cells[2] = c[0];
 		cells[3] = c[1];
 		cells[4] = c[2];

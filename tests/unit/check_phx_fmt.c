@@ -3017,10 +3017,12 @@ END_TEST
 	"'block_new_conns':0,'drop_bad_magic':3,'drop_too_short':0}"
 
 static const char sync_peers[] =
-	"{'m2':{'live':1,'acked':4120,'lag_ms':3,'rx_started':1,"
+	"{'m2':{'live':1,'acking':1,'acked':4120,'lag_ms':3,'rx_started':1,"
 	"'rx_expected':4121,'rx_queued':0},"
 	"'m3':{'live':0,'acked':17,'lag_ms':12000,'rx_started':0,"
-	"'rx_expected':0,'rx_queued':5}}";
+	"'rx_expected':0,'rx_queued':5},"
+	"'m4':{'live':1,'acking':0,'acked':900,'lag_ms':1500,'rx_started':1,"
+	"'rx_expected':77,'rx_queued':0}}";
 
 static const char syncstat_text[] =
 	"Sync Statistics (IDs of F&A Peers - 1):\n"
@@ -3073,9 +3075,10 @@ static const char syncstat_text[] =
 	"(detection on)\n"
 	"\n"
 	"Peers:\n"
-	"Member  Live  Acked seq  Lag (ms)  Expected seq  Queued\n"
-	"2       yes        4120         3          4121       0\n"
-	"3       no           17     12000             -       5\n"
+	"Member  Live    Acked seq  Lag (ms)  Expected seq  Queued\n"
+	"2       yes          4120         3          4121       0\n"
+	"3       no             17     12000             -       5\n"
+	"4       no ACK        900      1500            77       0\n"
 	"\n"
 	"Dropped sync frames:\n"
 	"drop_bad_magic................................. 3\n";

@@ -4,7 +4,9 @@
  * ranges -> resend, reorder, duplicates, give-up beyond the window, "lost
  * and regained" jumps, reset after a peer restart, ACK policy), the
  * sender (ACK set, eviction and illegal NACKs, duplicate NACKs, timeout
- * resend of a lost tail, queue length and lag, stats reset), wrap-around
+ * resend of a lost tail, queue length and lag, stats reset, peers that
+ * stop ACKing (CCP-42), recovery after frames a peer wanted were pushed
+ * out), a gap given up by time, a stream 2^31 ahead, wrap-around
  * of the sequence across 0xffffffff, and a simulated lossy link between
  * one sender and two receivers that must deliver every frame exactly
  * once and in order.
@@ -484,16 +486,85 @@ END_TEST
 
 /* A reload changes the timing (SPEC CCP-22, SYNC-39a): from the next input
  * or poll; a zero ACK count or retransmission time is refused. */
+/* A gap the sender no longer holds is given up after giveup_ms of
+ * waiting (NACKs unanswered), not after the next cap frames. */
+START_TEST(test_expire)
+{
+	struct phx_sync_rx_cfg c = rx_cfg;
+	struct phx_sync_rx *r2;
+
+	c.giveup_ms = 500;
+	r2 = phx_sync_rx_create(&c);
+	ck_assert(r2 != NULL);
+	/* rx (giveup_ms 0) never gives up by time */
+	in(1, 0);
+	in(3, 0);
+	ck_assert_uint_eq(phx_sync_rx_expire(rx, 0, sink_fn, sk), 0);
+	ck_assert_uint_eq(phx_sync_rx_expire(rx, 100000, sink_fn, sk), 0);
+	ck_assert_uint_eq(sk->n, 1);
+
+	sk->n = 0;
+	ck_assert_int_eq(phx_sync_rx_input(r2, 1, (const uint8_t *)"\0\0\0\1sync",
+					   BODY_LEN, 0, sink_fn, sk, NULL,
+					   NULL), PHX_SYNC_RX_DELIVERED);
+	/* nothing queued: nothing to give up */
+	ck_assert_uint_eq(phx_sync_rx_expire(r2, 0, sink_fn, sk), 0);
+	ck_assert_uint_eq(phx_sync_rx_expire(r2, 5000, sink_fn, sk), 0);
+	/* 2, 3 missing; 4 and 6 wait */
+	ck_assert_int_eq(phx_sync_rx_input(r2, 4, (const uint8_t *)"\0\0\0\4sync",
+					   BODY_LEN, 6000, sink_fn, sk, NULL,
+					   NULL), PHX_SYNC_RX_QUEUED);
+	ck_assert_int_eq(phx_sync_rx_input(r2, 6, (const uint8_t *)"\0\0\0\6sync",
+					   BODY_LEN, 6000, sink_fn, sk, NULL,
+					   NULL), PHX_SYNC_RX_QUEUED);
+	ck_assert_uint_eq(phx_sync_rx_expire(r2, 6010, sink_fn, sk), 0);
+	ck_assert_uint_eq(phx_sync_rx_expire(r2, 6509, sink_fn, sk), 0);
+	ck_assert_uint_eq(sk->n, 1);
+	/* 500 ms on: 2 and 3 given up, 4 delivered; 5 is a new gap */
+	ck_assert_uint_eq(phx_sync_rx_expire(r2, 6510, sink_fn, sk), 2);
+	ck_assert_uint_eq(sk->n, 2);
+	ck_assert_uint_eq(sk->seq[1], 4);
+	ck_assert_uint_eq(phx_sync_rx_stats(r2)->unsynced_missing, 2);
+	ck_assert_uint_eq(phx_sync_rx_expected(r2), 5);
+	ck_assert_uint_eq(phx_sync_rx_expire(r2, 6600, sink_fn, sk), 0);
+	ck_assert_uint_eq(phx_sync_rx_expire(r2, 7099, sink_fn, sk), 0);
+	ck_assert_uint_eq(phx_sync_rx_expire(r2, 7100, sink_fn, sk), 1);
+	ck_assert_uint_eq(sk->n, 3);
+	ck_assert_uint_eq(sk->seq[2], 6);
+	ck_assert_uint_eq(phx_sync_rx_queued(r2), 0);
+	ck_assert_uint_eq(phx_sync_rx_stats(r2)->unsynced_missing, 3);
+	ck_assert_uint_eq(sk->bad, 0);
+	phx_sync_rx_free(r2);
+}
+END_TEST
+
+/* A sender that ran 2^31 frames on while we heard nothing of it (a long
+ * sync-only outage) is not an old duplicate: lost and regained. */
+START_TEST(test_far_ahead)
+{
+	uint32_t far = 100u + 0x80000000u + 1000u;
+
+	ck_assert_int_eq(in(100, 0), PHX_SYNC_RX_DELIVERED);
+	ck_assert_int_eq(in(99, 0), PHX_SYNC_RX_DUPLICATE);
+	ck_assert_int_eq(in(101u - (1u << 30), 0), PHX_SYNC_RX_DUPLICATE);
+	ck_assert_int_eq(in(far, 0), PHX_SYNC_RX_LOST);
+	ck_assert_uint_eq(phx_sync_rx_expected(rx), far + 1);
+	ck_assert_uint_eq(phx_sync_rx_stats(rx)->lost_events, 1);
+	ck_assert_uint_eq(sk->n, 2);
+	ck_assert_int_eq(in(far + 1, 0), PHX_SYNC_RX_DELIVERED);
+}
+END_TEST
+
 START_TEST(test_set_timing)
 {
 	struct phx_sync_rx_out o;
 
-	ck_assert_int_eq(phx_sync_rx_set_timing(rx, 0, 10, 30), -EINVAL);
-	ck_assert_int_eq(phx_sync_rx_set_timing(NULL, 2, 10, 30), -EINVAL);
-	ck_assert_int_eq(phx_sync_tx_set_timing(tx, 0, 5), -EINVAL);
-	ck_assert_int_eq(phx_sync_tx_set_timing(NULL, 40, 5), -EINVAL);
-	ck_assert_int_eq(phx_sync_rx_set_timing(rx, 2, 10, 30), 0);
-	ck_assert_int_eq(phx_sync_tx_set_timing(tx, 40, 5), 0);
+	ck_assert_int_eq(phx_sync_rx_set_timing(rx, 0, 10, 30, 0), -EINVAL);
+	ck_assert_int_eq(phx_sync_rx_set_timing(NULL, 2, 10, 30, 0), -EINVAL);
+	ck_assert_int_eq(phx_sync_tx_set_timing(tx, 0, 5, 0), -EINVAL);
+	ck_assert_int_eq(phx_sync_tx_set_timing(NULL, 40, 5, 0), -EINVAL);
+	ck_assert_int_eq(phx_sync_rx_set_timing(rx, 2, 10, 30, 0), 0);
+	ck_assert_int_eq(phx_sync_tx_set_timing(tx, 40, 5, 0), 0);
 	phx_sync_tx_set_seq(tx, 1);
 	phx_sync_tx_peer_up(tx, 2, 0);
 	push(4, 0);
@@ -709,6 +780,115 @@ START_TEST(test_eviction)
 }
 END_TEST
 
+/* A peer that acks nothing for ack_timeout_ms is not waited for (SPEC
+ * CCP-42): out of the queue length, resends to it shrink to a probe of
+ * the newest frame, NACKs still answered; its next ACK brings it back. */
+START_TEST(test_ack_timeout)
+{
+	struct phx_sync_tx_cfg c = tx_cfg;
+	struct phx_sync_tx *t;
+	uint64_t now;
+	unsigned i, n;
+
+	c.ack_timeout_ms = 1000;
+	t = phx_sync_tx_create(&c);
+	ck_assert(t != NULL);
+	phx_sync_tx_set_seq(t, 1);
+	phx_sync_tx_peer_up(t, 2, 0);
+	phx_sync_tx_peer_up(t, 3, 0);
+	for (i = 0; i < 5; i++) {
+		uint8_t b[BODY_LEN];
+
+		body_of(phx_sync_tx_next_seq(t), b);
+		ck_assert_int_eq(phx_sync_tx_push(t, b, sizeof(b), 10), 0);
+	}
+	for (now = 11; now < 1010; now++) {
+		phx_sync_tx_ack(t, 3, 5, now);  /* 3 is fine */
+		phx_sync_tx_poll(t, now, sink_fn, wire);
+	}
+	ck_assert(!phx_sync_tx_peer_timed_out(t, 2));
+	ck_assert_uint_eq(phx_sync_tx_len(t), 5);
+	ck_assert_uint_eq(phx_sync_tx_peer_outstanding(t, 2), 5);
+	phx_sync_tx_poll(t, 1010, sink_fn, wire);
+	ck_assert(phx_sync_tx_peer_timed_out(t, 2));
+	ck_assert(phx_sync_tx_peer_live(t, 2));
+	ck_assert(!phx_sync_tx_peer_timed_out(t, 3));
+	ck_assert_uint_eq(phx_sync_tx_stats(t)->peer_timeouts, 1);
+	ck_assert_uint_eq(phx_sync_tx_len(t), 0);
+	ck_assert_uint_eq(phx_sync_tx_peer_outstanding(t, 2), 5);
+	/* probes only: the newest frame, at most once per rto_ms */
+	wire->n = 0;
+	for (now = 1011; now < 2011; now++)
+		phx_sync_tx_poll(t, now, sink_fn, wire);
+	ck_assert_uint_ge(wire->n, 9);
+	ck_assert_uint_le(wire->n, 11);
+	for (i = 0; i < wire->n; i++)
+		ck_assert_uint_eq(wire->seq[i], 5);
+	ck_assert_uint_eq(phx_sync_tx_stats(t)->peer_timeouts, 1);
+	/* still held for it */
+	n = phx_sync_tx_nack(t, 2, 1, 4, 2020, sink_fn, wire);
+	ck_assert_uint_eq(n, 4);
+	/* a repeated old ACK is no news; a newer one brings it back */
+	phx_sync_tx_ack(t, 2, 0, 2030);
+	ck_assert(phx_sync_tx_peer_timed_out(t, 2));
+	phx_sync_tx_ack(t, 2, 3, 2030);
+	ck_assert(!phx_sync_tx_peer_timed_out(t, 2));
+	ck_assert_uint_eq(phx_sync_tx_len(t), 2);
+	phx_sync_tx_free(t);
+}
+END_TEST
+
+/* The sender pushed out frames a live peer still wanted, then went
+ * quiet: the timeout resend leads with the newest frame, so the receiver
+ * gives up on what nobody holds and NACKs the rest; everything held
+ * arrives and the queue drains (it used to resend the same oldest held
+ * frames for ever while the receiver waited below them). */
+START_TEST(test_pushed_past)
+{
+	struct phx_sync_rx_out o;
+	uint64_t now;
+	unsigned i, k;
+
+	phx_sync_tx_set_seq(tx, 1);
+	phx_sync_tx_peer_up(tx, 2, 0);
+	push(5, 0);
+	for (i = 1; i <= 5; i++)
+		in(i, 0);
+	phx_sync_rx_poll(rx, 0, &o);
+	phx_sync_tx_ack(tx, 2, o.ack_seq, 0);
+	ck_assert_uint_eq(phx_sync_tx_len(tx), 0);
+	push(35, 1);                    /* 6..40 never arrive; 25..40 held */
+	ck_assert_uint_eq(phx_sync_tx_stats(tx)->evicted_unacked, 19);
+	ck_assert_uint_eq(phx_sync_tx_peer_acked(tx, 2), 24);
+	for (now = 2; now < 5000 && phx_sync_tx_len(tx) != 0; now++) {
+		unsigned from = wire->n;
+
+		phx_sync_tx_poll(tx, now, sink_fn, wire);
+		for (i = from; i < wire->n; i++)
+			in(wire->seq[i], now);
+		phx_sync_rx_poll(rx, now, &o);
+		for (k = 0; k < o.n_nack; k++) {
+			from = wire->n;
+			phx_sync_tx_nack(tx, 2, o.nack[k].from, o.nack[k].to,
+					 now, sink_fn, wire);
+			for (i = from; i < wire->n; i++)
+				in(wire->seq[i], now);
+		}
+		if (o.ack)
+			phx_sync_tx_ack(tx, 2, o.ack_seq, now);
+	}
+	ck_assert_msg(phx_sync_tx_len(tx) == 0, "not drained after %llu ms",
+		      (unsigned long long)now);
+	ck_assert_uint_eq(wire->seq[0], 40);    /* the newest leads */
+	ck_assert_uint_eq(phx_sync_rx_expected(rx), 41);
+	ck_assert_uint_eq(phx_sync_rx_stats(rx)->unsynced_missing, 19);
+	ck_assert_uint_eq(sk->n, 5 + 16);
+	for (i = 0; i < 16; i++)
+		ck_assert_uint_eq(sk->seq[5 + i], 25 + i);
+	ck_assert_uint_eq(sk->bad, 0);
+}
+END_TEST
+
 START_TEST(test_dup_nack)
 {
 	unsigned n;
@@ -920,6 +1100,8 @@ sync_rel_suite(void)
 	tcase_add_test(tc, test_give_up);
 	tcase_add_test(tc, test_lost_jump);
 	tcase_add_test(tc, test_rx_reset);
+	tcase_add_test(tc, test_expire);
+	tcase_add_test(tc, test_far_ahead);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tx");
@@ -929,6 +1111,8 @@ sync_rel_suite(void)
 	tcase_add_test(tc, test_wrap);
 	tcase_add_test(tc, test_peers);
 	tcase_add_test(tc, test_eviction);
+	tcase_add_test(tc, test_ack_timeout);
+	tcase_add_test(tc, test_pushed_past);
 	tcase_add_test(tc, test_dup_nack);
 	tcase_add_test(tc, test_len_lag_stats);
 	tcase_add_test(tc, test_random_start);
