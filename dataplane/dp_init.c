@@ -1008,7 +1008,8 @@ phx_dp_sess_remaining_ms(struct phx_dp *dp, const struct phx_sess *s,
 
 	pthread_mutex_lock(&dp->policy_lock);
 	pol = dp->policy;
-	tmo = s->gen == pol->gen && s->rule < pol->n_rules ?
+	/* as the worker's sess_tmo_class: gen 0 is a synced session */
+	tmo = (s->gen == pol->gen || s->gen == 0) && s->rule < pol->n_rules ?
 	      pol->rules[s->rule].tmo_tsc[c] : pol->tmo_tsc[c];
 	pthread_mutex_unlock(&dp->policy_lock);
 	return (uint32_t)(phx_tmo_remaining(now, s->last_tsc, tmo) * 1000 /

@@ -44,7 +44,7 @@
 	X(SYNC_REFRESH, sync_refresh)   /* [W] lifetime refresh UPD events queued */ \
 	X(SYNC_DELAYED, sync_delayed)   /* [W] new sessions put on the sync delay queue */ \
 	X(SYNC_DELAY_OVERFLOW, sync_delay_overflow) /* [W] delay queue full: synced at once */ \
-	X(SESS_SYNC_DELETED, sess_sync_deleted) /* [W] removed by a sync delete message */ \
+	X(SESS_SYNC_DELETED, sess_sync_deleted) /* [W] removed by a sync delete, or replaced by an install */ \
 	X(SESS_INSTALL_FAILED, sess_install_failed) /* [W] installs refused: table full, key conflict, SNAT port unsharable */ \
 	X(SESS_RESYNC_PURGED, sess_resync_purged) /* [W] removed after a resync that did not bring them */ \
 	X(SESS_CLEARED, sess_cleared)   /* [W] removed by the operator (phx conn --clear) */ \

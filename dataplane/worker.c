@@ -64,6 +64,9 @@
 #define ICMP_QUOTE_L4 8
 /* Idle loops (nothing received) before the worker sleeps. */
 #define IDLE_LOOPS_BEFORE_SLEEP 64
+/* Free ports a source-NAT allocation may try, per worker (the RSS
+ * predicate accepts about one in nb_workers). */
+#define SNAT_TRIES_PER_WORKER 64
 /* Session records the expiry sweep examines per loop. */
 #define SWEEP_BUSY 4
 #define SWEEP_IDLE 64
@@ -566,12 +569,14 @@ to_ctl(struct phx_worker *w, struct rte_mbuf *m, enum phx_dp_ctl_kind kind,
 /* Sessions                                                             */
 
 /* Timeout of class c for s: its rule's while the policy that admitted
- * it is current, else the global one. */
+ * it is current, or for a session installed by sync (gen 0: the sender's
+ * rule index, which msg_install rebased its lifetime on; members run the
+ * same rules), else the global one. */
 static inline uint64_t
 sess_tmo_class(const struct phx_policy *pol, const struct phx_sess *s,
 	       enum phx_tmo_class c)
 {
-	if (s->gen == pol->gen && s->rule < pol->n_rules)
+	if ((s->gen == pol->gen || s->gen == 0) && s->rule < pol->n_rules)
 		return pol->rules[s->rule].tmo_tsc[c];
 	return pol->tmo_tsc[c];
 }
@@ -1023,7 +1028,16 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 		return false;
 	}
 	if (pm->flags & PHX_PKT_F_ICMP_ERR) {
-		/* Related: forwarded and translated, the session untouched. */
+		/* Related: forwarded and translated, the session untouched.
+		 * Only to the host that sent the quoted packet (both
+		 * addresses as they arrive here, before any translation):
+		 * whoever knows a session's tuple must not reach other
+		 * inside hosts through it (Linux conntrack: "outer daddr
+		 * mismatch"). */
+		if (unlikely(pm->dst_ip != pm->q_src_ip)) {
+			drop(w, m, PHX_DROP_ICMP_ERR_WRONG_HOST);
+			return true;
+		}
 		forward(w, m, pidx, pm, sess_dst_after_nat(s, dir, pm), s,
 			dir, now);
 		return true;
@@ -1237,7 +1251,12 @@ delay_run(struct phx_worker *w, const struct phx_policy *pol, uint64_t now,
 		s = &w->shard->sess[d->idx];
 		if ((s->flags & (PHX_SESS_F_USED | PHX_SESS_F_DELAYED)) !=
 		    (PHX_SESS_F_USED | PHX_SESS_F_DELAYED) ||
-		    w->delay_gen[d->idx] != d->gen ||
+		    w->delay_gen[d->idx] != d->gen)
+			continue;
+		/* re-check before judging its lifetime (a reload since): a
+		 * session still alive under its rule's longer timeout must
+		 * not stay unsynced for good */
+		if ((s->gen != pol->gen && !sess_recheck(w, pol, s, now)) ||
 		    phx_tmo_remaining(now, s->last_tsc, sess_tmo(pol, s)) == 0)
 			continue;
 		s->flags &= (uint8_t)~PHX_SESS_F_DELAYED;
@@ -1319,8 +1338,12 @@ sess_create(struct phx_worker *w, const struct phx_policy *pol,
 		uint16_t port;
 
 		np = w->nat_pool[rt->pool];
-		/* Bounded: at most one pass over the port space. */
-		port = phx_nat_pool_alloc(np, snat_port_ok, &c, 65535);
+		/* Bounded on the packet path: only the rule's range is
+		 * read, and at most SNAT_TRIES_PER_WORKER free ports per
+		 * worker are put to the RSS predicate (it accepts about one
+		 * in nb_workers; the search goes on from there next time). */
+		port = phx_nat_pool_alloc_range(np, c.lo, c.hi, snat_port_ok,
+				&c, SNAT_TRIES_PER_WORKER * w->dp->nb_workers);
 		if (port == 0) {
 			drop(w, m, PHX_DROP_NAT_PORTS_EXHAUSTED);
 			return NULL;
@@ -1976,7 +1999,7 @@ drain_ctl_tx(struct phx_worker *w)
 
 /* Put back a session msg_install took out for a replacement that could
  * not go in: the same record, keys and source-NAT port as before. */
-static void
+static bool
 restore_sess(struct phx_worker *w, const struct phx_sess *old)
 {
 	struct phx_nat_pool *np = NULL;
@@ -1991,10 +2014,13 @@ restore_sess(struct phx_worker *w, const struct phx_sess *old)
 		 * table full; then it stays out, as msg_install refuses) */
 		if (np != NULL &&
 		    !phx_nat_pool_share(np, rte_be_to_cpu_16(t.nat_port)))
-			return;
+			return false;
 	}
-	if (phx_shard_insert(w->shard, &t, &err) == NULL && np != NULL)
+	if (phx_shard_insert(w->shard, &t, &err) != NULL)
+		return true;
+	if (np != NULL)
 		phx_nat_pool_release(np, rte_be_to_cpu_16(t.nat_port));
+	return false;
 }
 
 /*
@@ -2078,8 +2104,8 @@ msg_install(struct phx_worker *w, const struct phx_policy *pol,
 		 * it under its other owner when it ends. */
 		if (np != NULL &&
 		    !phx_nat_pool_share(np, rte_be_to_cpu_16(t.nat_port))) {
-			if (replaced)
-				restore_sess(w, &old);
+			if (replaced && !restore_sess(w, &old))
+				w->stats.cnt[PHX_CNT_SESS_SYNC_DELETED]++;
 			w->stats.cnt[PHX_CNT_SESS_INSTALL_FAILED]++;
 			return;
 		}
@@ -2092,11 +2118,14 @@ msg_install(struct phx_worker *w, const struct phx_policy *pol,
 	if (s == NULL) {
 		if (np != NULL)
 			phx_nat_pool_release(np, rte_be_to_cpu_16(t.nat_port));
-		if (replaced)
-			restore_sess(w, &old);
+		if (replaced && !restore_sess(w, &old))
+			w->stats.cnt[PHX_CNT_SESS_SYNC_DELETED]++;
 		w->stats.cnt[PHX_CNT_SESS_INSTALL_FAILED]++;
 		return;
 	}
+	/* the one it replaced is gone: removed by sync, in effect */
+	if (replaced)
+		w->stats.cnt[PHX_CNT_SESS_SYNC_DELETED]++;
 	w->stats.cnt[PHX_CNT_SESS_INSTALLED]++;
 }
 

@@ -62,6 +62,7 @@
 	X(ICMP_OUT_OF_STATE, icmp_out_of_state, "ICMP query reply without a session, or a request going the way of its session's replies") \
 	X(TCP_BAD_WINDOW, tcp_bad_window, "TCP sequence or ack outside the tracked windows") \
 	X(ICMP_NO_SESSION, icmp_no_session, "ICMP error about a flow with no session") \
+	X(ICMP_ERR_WRONG_HOST, icmp_err_wrong_host, "ICMP error addressed to another host than the sender of the packet it quotes") \
 	X(RULE_DROP, rule_drop, "a rule with action drop matched")            \
 	X(RULE_REJECT, rule_reject, "a rule with action reject matched (RST or ICMP unreachable sent)") \
 	X(SESSION_TABLE_FULL, session_table_full, "session table full: new flow denied") \

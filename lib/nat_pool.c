@@ -81,47 +81,64 @@ phx_nat_pool_free(struct phx_nat_pool *p)
 }
 
 /*
- * Scan nwords + 1 words starting at the cursor's: the cursor's word from
- * the cursor up first, every other word whole, and the cursor's word
- * again, below the cursor, last. Only free ports count as tries.
+ * Two passes over the index range [a, b]: from the cursor (when it lies
+ * in it) to b, then from a up to the cursor. A word's free ports in the
+ * pass come out with count-trailing-zeros; only they count as tries.
  */
+uint16_t
+phx_nat_pool_alloc_range(struct phx_nat_pool *p, uint16_t lo, uint16_t hi,
+			 phx_nat_port_ok_fn ok, void *ctx, unsigned max_tries)
+{
+	uint32_t a, b, start, pass, idx, to, wi, n, i;
+	unsigned tries = 0;
+	uint64_t avail;
+	uint16_t port;
+
+	if (lo < p->lo)
+		lo = p->lo;
+	if (hi > p->hi)
+		hi = p->hi;
+	if (lo > hi || p->in_use == p->size || max_tries == 0)
+		return 0;
+	a = (uint32_t)lo - p->lo;
+	b = (uint32_t)hi - p->lo;
+	start = p->cursor >= a && p->cursor <= b ? p->cursor : a;
+	for (pass = 0; pass < 2; pass++) {
+		idx = pass == 0 ? start : a;
+		to = pass == 0 ? b + 1 : start;  /* [idx, to) */
+		while (idx < to) {
+			wi = idx / 64;
+			avail = ~p->bits[wi] & (~0ull << (idx % 64));
+			n = to - wi * 64;               /* bits of this word */
+			if (n < 64)
+				avail &= (1ull << n) - 1;
+			while (avail) {
+				i = wi * 64 + (uint32_t)__builtin_ctzll(avail);
+				port = (uint16_t)(p->lo + i);
+				tries++;
+				if (ok == NULL || ok(port, ctx)) {
+					p->bits[wi] |= 1ull << (i % 64);
+					p->in_use++;
+					p->cursor = i + 1 == p->size ? 0 : i + 1;
+					return port;
+				}
+				if (tries == max_tries) {
+					p->cursor = i + 1 == p->size ? 0 : i + 1;
+					return 0;
+				}
+				avail &= avail - 1;
+			}
+			idx = (wi + 1) * 64;
+		}
+	}
+	return 0;       /* the predicate refused every free port */
+}
+
 uint16_t
 phx_nat_pool_alloc(struct phx_nat_pool *p, phx_nat_port_ok_fn ok, void *ctx,
 		   unsigned max_tries)
 {
-	uint32_t wi = p->cursor / 64, step, idx;
-	uint64_t below = (1ull << (p->cursor % 64)) - 1;
-	uint64_t avail;
-	unsigned tries = 0;
-	uint16_t port;
-
-	if (p->in_use == p->size || max_tries == 0)
-		return 0;
-	for (step = 0; step <= p->nwords; step++) {
-		avail = ~p->bits[wi];
-		if (step == 0)
-			avail &= ~below;
-		else if (step == p->nwords)
-			avail &= below;
-		while (avail) {
-			idx = wi * 64 + (uint32_t)__builtin_ctzll(avail);
-			port = (uint16_t)(p->lo + idx);
-			tries++;
-			if (ok == NULL || ok(port, ctx)) {
-				p->bits[wi] |= 1ull << (idx % 64);
-				p->in_use++;
-				p->cursor = idx + 1 == p->size ? 0 : idx + 1;
-				return port;
-			}
-			if (tries == max_tries) {
-				p->cursor = idx + 1 == p->size ? 0 : idx + 1;
-				return 0;
-			}
-			avail &= avail - 1;
-		}
-		wi = wi + 1 == p->nwords ? 0 : wi + 1;
-	}
-	return 0;       /* the predicate refused every free port */
+	return phx_nat_pool_alloc_range(p, p->lo, p->hi, ok, ctx, max_tries);
 }
 
 bool

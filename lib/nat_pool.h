@@ -30,6 +30,17 @@ void phx_nat_pool_free(struct phx_nat_pool *p);
  */
 uint16_t phx_nat_pool_alloc(struct phx_nat_pool *p, phx_nat_port_ok_fn ok,
 			    void *ctx, unsigned max_tries);
+/*
+ * The same within lo..hi only (clamped to the pool's range): a rule's
+ * port range in a pool shared by rules. Only the words covering lo..hi
+ * are read, and only free ports in it are candidates, so a used-up narrow
+ * range fails after at most (hi - lo) / 64 + 2 words and no predicate
+ * call. The cursor is shared: a search starts there when it lies in
+ * lo..hi, else at lo.
+ */
+uint16_t phx_nat_pool_alloc_range(struct phx_nat_pool *p, uint16_t lo,
+				  uint16_t hi, phx_nat_port_ok_fn ok,
+				  void *ctx, unsigned max_tries);
 /* Mark a specific port used (e.g. a synced session); false if taken or
  * out of range. */
 bool phx_nat_pool_take(struct phx_nat_pool *p, uint16_t port);

@@ -514,6 +514,16 @@ START_TEST(icmp_errors_match_their_session)
 	expect_dropped(1, icmp_error_about(q, 28), PHX_DROP_ICMP_NO_SESSION);
 	expect_dropped(1, icmp_error_about(q, 12), PHX_DROP_ICMP_BAD_QUOTE);
 	rte_pktmbuf_free(q);
+	/* About the live session, but addressed to another inside host than
+	 * the client that sent the quoted packet: not through the session
+	 * (whoever knows its tuple must not reach other hosts by it). */
+	q = fx_pkt(1, CLIENT, SERVER, IPPROTO_UDP, 5353, 53, 0, 0, 0);
+	o = icmp_error_about(q, 28);
+	fx_ip(o)->dst_addr = rte_cpu_to_be_32(IP(10, 1, 0, 200));
+	fx_ip(o)->hdr_checksum = 0;
+	fx_ip(o)->hdr_checksum = rte_ipv4_cksum(fx_ip(o));
+	expect_dropped(1, o, PHX_DROP_ICMP_ERR_WRONG_HOST);
+	rte_pktmbuf_free(q);
 }
 END_TEST
 

@@ -26,6 +26,7 @@
 #include <rte_cycles.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "tests/dp/fixture.h"
 #include "tests/dp/pkt_build.h"
@@ -452,6 +453,66 @@ END_TEST
 /* Two synced sessions translated to the same port towards two peers (the
  * peer allocated it twice, or a stale one was never deleted): the port
  * is free only when both are gone. */
+/* An install under a known key with another translation: the peer's
+ * session replaces ours (whose removal we missed), which is counted as
+ * removed by sync and gives its source-NAT port back. */
+START_TEST(install_with_another_translation_replaces)
+{
+	struct phx_dp_msg msg = { .type = PHX_MSG_INSTALL, .remaining_ms = 20000 };
+	uint64_t del = fx_counter(PHX_CNT_SESS_SYNC_DELETED);
+	uint64_t inst = fx_counter(PHX_CNT_SESS_INSTALLED);
+	uint64_t fail = fx_counter(PHX_CNT_SESS_INSTALL_FAILED);
+	uint64_t exh = fx_drops(PHX_DROP_NAT_PORTS_EXHAUSTED);
+	struct rte_mbuf *o;
+
+	if (nworkers != 1)
+		return;
+	settle();
+	/* the flow shared_snat_port_outlives_one_owner left on the port */
+	msg.type = PHX_MSG_DELETE;
+	msg.s.key = key(CLIENT, SERVER, IPPROTO_UDP, 4602, 5600);
+	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &msg), 0);
+	fx_drain();
+	del = fx_counter(PHX_CNT_SESS_SYNC_DELETED);
+	msg.type = PHX_MSG_INSTALL;
+	msg.s.key = key(CLIENT, SERVER, IPPROTO_UDP, 4510, 5600);
+	msg.s.flags = PHX_SESS_F_SNAT;
+	msg.s.nat_ip = rte_cpu_to_be_32(VIP_OUT);
+	msg.s.nat_port = rte_cpu_to_be_16(20000);
+	msg.s.state = PHX_SESS_ST_NEW;
+	msg.s.tmo_class = PHX_TMO_UDP_FIRST;
+	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &msg), 0);
+	fx_drain();
+	/* 20000, snat_one's only port, is taken */
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4511, 5600, 0, 0, 0));
+	fx_drain();
+	ck_assert_uint_eq(fx_drops(PHX_DROP_NAT_PORTS_EXHAUSTED), exh + 1);
+	/* the same key, untranslated now */
+	msg.s.flags = 0;
+	msg.s.nat_ip = 0;
+	msg.s.nat_port = 0;
+	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &msg), 0);
+	fx_drain();
+	ck_assert_uint_eq(fx_counter(PHX_CNT_SESS_SYNC_DELETED), del + 1);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_SESS_INSTALLED), inst + 2);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_SESS_INSTALL_FAILED), fail);
+	/* its port is free again */
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4511, 5600, 0, 0, 0));
+	o = out_of(1);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(VIP_OUT));
+	ck_assert_uint_eq(((const struct rte_udp_hdr *)(fx_ip(o) + 1))->src_port,
+			  rte_cpu_to_be_16(20000));
+	rte_pktmbuf_free(o);
+	/* (both go: the next tests expect the port free) */
+	msg.type = PHX_MSG_DELETE;
+	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &msg), 0);
+	msg.s.key = key(CLIENT, SERVER, IPPROTO_UDP, 4511, 5600);
+	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &msg), 0);
+	fx_drain();
+}
+END_TEST
+
 START_TEST(shared_snat_port_outlives_one_owner)
 {
 	struct phx_dp_msg a = { .type = PHX_MSG_INSTALL, .remaining_ms = 20000 };
@@ -574,6 +635,62 @@ START_TEST(dump_in_chunks)
 		} while (cur != UINT32_MAX);
 	}
 	ck_assert_uint_eq(full, live);
+}
+END_TEST
+
+/* A synced session keeps its rule's timeout when it is dumped for a full
+ * sync (and in every remaining lifetime it reports) before a packet or
+ * the sweep re-checked it: a 1 s rule with 500 ms left is not shipped
+ * with the global 30 s (SPEC SI-09: never extended to a full timeout). */
+START_TEST(dump_keeps_the_rule_timeout)
+{
+	static struct phx_sess_event ev[64];
+	struct phx_dp_msg msg = { .type = PHX_MSG_INSTALL, .remaining_ms = 500 };
+	unsigned w, i, k, seen = 0;
+
+	settle();
+	for (i = 0; i < 40; i++) {
+		msg.s.key = key(CLIENT, SERVER, IPPROTO_UDP,
+				(uint16_t)(31000 + i), 7101);
+		msg.s.state = PHX_SESS_ST_NEW;
+		msg.s.tmo_class = PHX_TMO_UDP_FIRST;
+		msg.s.rule = 4;         /* delayed_short: udp_first 1 s */
+		ck_assert_int_eq(phx_dp_post(fx_dp, phx_dp_sess_worker(fx_dp,
+					     &msg.s.key), &msg), 0);
+	}
+	for (w = 0; w < nworkers; w++) {
+		struct phx_dp_msg d = { .type = PHX_MSG_DUMP, .from = 0,
+					.count = 4096 };
+		uint32_t cur = 0;
+
+		do {
+			bool end = false;
+
+			d.from = cur;
+			ck_assert_int_eq(phx_dp_post(fx_dp, w, &d), 0);
+			while (!end) {
+				unsigned n = events(ev, 64, 200);
+
+				ck_assert_uint_gt(n, 0);
+				for (k = 0; k < n; k++) {
+					if (ev[k].type == PHX_SEV_DUMP_END) {
+						end = true;
+						cur = ev[k].remaining_ms;
+						continue;
+					}
+					if (ev[k].type != PHX_SEV_FULL ||
+					    ev[k].s.key.dport !=
+					    rte_cpu_to_be_16(7101))
+						continue;
+					seen++;
+					ck_assert_msg(ev[k].remaining_ms <= 500,
+						      "dumped with %u ms left",
+						      ev[k].remaining_ms);
+				}
+			}
+		} while (cur != UINT32_MAX);
+	}
+	ck_assert_uint_eq(seen, 40);
 }
 END_TEST
 
@@ -793,7 +910,9 @@ main(int argc, char **argv)
 	tcase_add_test(tc, install_forward_delete);
 	tcase_add_test(tc, delete_releases_the_snat_port);
 	tcase_add_test(tc, shared_snat_port_outlives_one_owner);
+	tcase_add_test(tc, install_with_another_translation_replaces);
 	tcase_add_test(tc, dump_in_chunks);
+	tcase_add_test(tc, dump_keeps_the_rule_timeout);
 	tcase_add_test(tc, sync_block_drops_new_flows);
 	tcase_add_test(tc, owner_worker);
 	tcase_add_test(tc, digest_of_two_shards);

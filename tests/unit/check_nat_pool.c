@@ -4,8 +4,9 @@
  * that are not a multiple of 64), allocation to exhaustion, release and
  * reuse, the rotating cursor, the predicate (asked about free ports only,
  * never more than max_tries times per call), take/release edge cases,
- * and two pools with complementary predicates sharing a range without
- * ever handing out the same port.
+ * two pools with complementary predicates sharing a range without ever
+ * handing out the same port, and allocation within a sub-range (a rule's
+ * ports).
  */
 #include <check.h>
 
@@ -333,6 +334,59 @@ END_TEST
 /* Two workers' pools over one address and range, split by predicate
  * (as RSS would split them): together they cover the range exactly
  * once. */
+/* A rule's range inside a pool shared by rules: only its ports come out,
+ * in rotation; a used-up narrow range fails without asking the
+ * predicate about any port outside it. */
+START_TEST(test_alloc_range)
+{
+	struct phx_nat_pool *p = phx_nat_pool_create(1, 65535);
+	struct count_ctx c = { .accept_mod = 1, .accept_rem = 0 };
+	unsigned i;
+	uint16_t port;
+
+	ck_assert(p != NULL);
+	ck_assert_uint_eq(phx_nat_pool_alloc_range(p, 20000, 20001,
+						   counting_ok, &c, ALL), 20000);
+	ck_assert_uint_eq(phx_nat_pool_alloc_range(p, 20000, 20001,
+						   counting_ok, &c, ALL), 20001);
+	c.calls = 0;
+	ck_assert_uint_eq(phx_nat_pool_alloc_range(p, 20000, 20001,
+						   counting_ok, &c, ALL), 0);
+	ck_assert_uint_eq(c.calls, 0);
+	/* a wider range goes on from the cursor, then wraps to its start */
+	ck_assert_uint_eq(phx_nat_pool_alloc_range(p, 19990, 20003,
+						   counting_ok, &c, ALL), 20002);
+	ck_assert_uint_eq(phx_nat_pool_alloc_range(p, 19990, 20003,
+						   counting_ok, &c, ALL), 20003);
+	ck_assert_uint_eq(phx_nat_pool_alloc_range(p, 19990, 20003,
+						   counting_ok, &c, ALL), 19990);
+	/* a range across word boundaries (indexes 62..129), used up */
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < 68; i++) {
+		port = phx_nat_pool_alloc_range(p, 63, 130, NULL, NULL, ALL);
+		ck_assert(port >= 63 && port <= 130);
+		ck_assert(!seen[port]);
+		seen[port] = 1;
+	}
+	ck_assert_uint_eq(phx_nat_pool_alloc_range(p, 63, 130, NULL, NULL,
+						   ALL), 0);
+	/* the predicate still decides, within max_tries free ports */
+	c = (struct count_ctx){ .accept_mod = 7, .accept_rem = 3 };
+	port = phx_nat_pool_alloc_range(p, 40000, 40100, counting_ok, &c, ALL);
+	ck_assert_uint_eq(port % 7, 3);
+	ck_assert(port >= 40000 && port <= 40100);
+	c.calls = 0;
+	ck_assert_uint_eq(phx_nat_pool_alloc_range(p, 50000, 50100,
+						   counting_ok, &c, 3), 0);
+	ck_assert_uint_eq(c.calls, 3);
+	/* clamped to the pool; an empty range gives nothing */
+	ck_assert_uint_eq(phx_nat_pool_alloc_range(p, 0, 1, NULL, NULL, ALL), 1);
+	ck_assert_uint_eq(phx_nat_pool_alloc_range(p, 9, 8, NULL, NULL, ALL), 0);
+	ck_assert_uint_eq(phx_nat_pool_in_use(p), 2 + 3 + 68 + 1 + 1);
+	phx_nat_pool_free(p);
+}
+END_TEST
+
 START_TEST(test_disjoint_pools)
 {
 	static uint8_t owner[65536];
@@ -381,6 +435,7 @@ nat_pool_suite(void)
 	tcase_add_test(tc, test_share);
 	tcase_add_test(tc, test_range_edges);
 	tcase_add_test(tc, test_disjoint_pools);
+	tcase_add_test(tc, test_alloc_range);
 	suite_add_tcase(s, tc);
 	return s;
 }
