@@ -405,12 +405,38 @@ START_TEST(install_forward_delete)
 }
 END_TEST
 
+/* *m: the install of a session CLIENT:sport -> SERVER:5600 hidden behind
+ * VIP_OUT:20000 (snat_one's only port). */
+static void
+snat_one_install(struct phx_dp_msg *m, uint16_t sport)
+{
+	*m = (struct phx_dp_msg){ .type = PHX_MSG_INSTALL,
+				  .remaining_ms = 20000 };
+	m->s.key = key(CLIENT, SERVER, IPPROTO_UDP, sport, 5600);
+	m->s.flags = PHX_SESS_F_SNAT;
+	m->s.nat_ip = rte_cpu_to_be_32(VIP_OUT);
+	m->s.nat_port = rte_cpu_to_be_16(20000);
+	m->s.state = PHX_SESS_ST_NEW;
+	m->s.tmo_class = PHX_TMO_UDP_FIRST;
+}
+
+/* A sync delete of CLIENT:sport -> SERVER:5600 (worker 0), applied. */
+static void
+snat_one_delete(uint16_t sport)
+{
+	struct phx_dp_msg m = { .type = PHX_MSG_DELETE };
+
+	m.s.key = key(CLIENT, SERVER, IPPROTO_UDP, sport, 5600);
+	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &m), 0);
+	fx_drain();
+}
+
 /* The only port of snat_one (20000): taken by an installed session,
  * free again once a DELETE removed it. One worker only (the port must
  * also bring the reply home). */
 START_TEST(delete_releases_the_snat_port)
 {
-	struct phx_dp_msg msg = { .type = PHX_MSG_INSTALL, .remaining_ms = 20000 };
+	struct phx_dp_msg msg;
 	uint64_t exh = fx_drops(PHX_DROP_NAT_PORTS_EXHAUSTED);
 	uint64_t fail = fx_counter(PHX_CNT_SESS_INSTALL_FAILED);
 	struct rte_mbuf *o;
@@ -418,12 +444,7 @@ START_TEST(delete_releases_the_snat_port)
 	if (nworkers != 1)
 		return;
 	settle();
-	msg.s.key = key(CLIENT, SERVER, IPPROTO_UDP, 4500, 5600);
-	msg.s.flags = PHX_SESS_F_SNAT;
-	msg.s.nat_ip = rte_cpu_to_be_32(VIP_OUT);
-	msg.s.nat_port = rte_cpu_to_be_16(20000);
-	msg.s.state = PHX_SESS_ST_NEW;
-	msg.s.tmo_class = PHX_TMO_UDP_FIRST;
+	snat_one_install(&msg, 4500);
 	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &msg), 0);
 	/* the same again refreshes, a conflicting key fails */
 	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &msg), 0);
@@ -453,34 +474,63 @@ END_TEST
 /* Two synced sessions translated to the same port towards two peers (the
  * peer allocated it twice, or a stale one was never deleted): the port
  * is free only when both are gone. */
+
+START_TEST(shared_snat_port_outlives_one_owner)
+{
+	struct phx_dp_msg a, b;
+	uint64_t exh = fx_drops(PHX_DROP_NAT_PORTS_EXHAUSTED);
+	uint64_t inst = fx_counter(PHX_CNT_SESS_INSTALLED);
+	struct rte_mbuf *o;
+
+	if (nworkers != 1)
+		return;
+	settle();
+	/* the flow delete_releases_the_snat_port left on the port */
+	snat_one_delete(4501);
+	snat_one_install(&a, 4600);
+	b = a;
+	b.s.key = key(CLIENT, IP(10, 2, 0, 101), IPPROTO_UDP, 4601, 5600);
+	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &a), 0);
+	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &b), 0);
+	fx_drain();
+	ck_assert_uint_eq(fx_counter(PHX_CNT_SESS_INSTALLED), inst + 2);
+	a.type = PHX_MSG_DELETE;
+	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &a), 0);
+	fx_drain();
+	/* b still translates to 20000: snat_one has nothing to give */
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4602, 5600, 0, 0, 0));
+	fx_drain();
+	ck_assert_uint_eq(fx_drops(PHX_DROP_NAT_PORTS_EXHAUSTED), exh + 1);
+	b.type = PHX_MSG_DELETE;
+	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &b), 0);
+	fx_drain();
+	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4602, 5600, 0, 0, 0));
+	o = out_of(1);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(VIP_OUT));
+	rte_pktmbuf_free(o);
+}
+END_TEST
+
 /* An install under a known key with another translation: the peer's
  * session replaces ours (whose removal we missed), which is counted as
  * removed by sync and gives its source-NAT port back. */
 START_TEST(install_with_another_translation_replaces)
 {
-	struct phx_dp_msg msg = { .type = PHX_MSG_INSTALL, .remaining_ms = 20000 };
-	uint64_t del = fx_counter(PHX_CNT_SESS_SYNC_DELETED);
-	uint64_t inst = fx_counter(PHX_CNT_SESS_INSTALLED);
-	uint64_t fail = fx_counter(PHX_CNT_SESS_INSTALL_FAILED);
-	uint64_t exh = fx_drops(PHX_DROP_NAT_PORTS_EXHAUSTED);
+	struct phx_dp_msg msg;
+	uint64_t del, inst, fail, exh;
 	struct rte_mbuf *o;
 
 	if (nworkers != 1)
 		return;
 	settle();
 	/* the flow shared_snat_port_outlives_one_owner left on the port */
-	msg.type = PHX_MSG_DELETE;
-	msg.s.key = key(CLIENT, SERVER, IPPROTO_UDP, 4602, 5600);
-	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &msg), 0);
-	fx_drain();
+	snat_one_delete(4602);
 	del = fx_counter(PHX_CNT_SESS_SYNC_DELETED);
-	msg.type = PHX_MSG_INSTALL;
-	msg.s.key = key(CLIENT, SERVER, IPPROTO_UDP, 4510, 5600);
-	msg.s.flags = PHX_SESS_F_SNAT;
-	msg.s.nat_ip = rte_cpu_to_be_32(VIP_OUT);
-	msg.s.nat_port = rte_cpu_to_be_16(20000);
-	msg.s.state = PHX_SESS_ST_NEW;
-	msg.s.tmo_class = PHX_TMO_UDP_FIRST;
+	inst = fx_counter(PHX_CNT_SESS_INSTALLED);
+	fail = fx_counter(PHX_CNT_SESS_INSTALL_FAILED);
+	exh = fx_drops(PHX_DROP_NAT_PORTS_EXHAUSTED);
+	snat_one_install(&msg, 4510);
 	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &msg), 0);
 	fx_drain();
 	/* 20000, snat_one's only port, is taken */
@@ -504,59 +554,9 @@ START_TEST(install_with_another_translation_replaces)
 	ck_assert_uint_eq(((const struct rte_udp_hdr *)(fx_ip(o) + 1))->src_port,
 			  rte_cpu_to_be_16(20000));
 	rte_pktmbuf_free(o);
-	/* (both go: the next tests expect the port free) */
-	msg.type = PHX_MSG_DELETE;
-	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &msg), 0);
-	msg.s.key = key(CLIENT, SERVER, IPPROTO_UDP, 4511, 5600);
-	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &msg), 0);
-	fx_drain();
-}
-END_TEST
-
-START_TEST(shared_snat_port_outlives_one_owner)
-{
-	struct phx_dp_msg a = { .type = PHX_MSG_INSTALL, .remaining_ms = 20000 };
-	struct phx_dp_msg b;
-	uint64_t exh = fx_drops(PHX_DROP_NAT_PORTS_EXHAUSTED);
-	uint64_t inst = fx_counter(PHX_CNT_SESS_INSTALLED);
-	struct rte_mbuf *o;
-
-	if (nworkers != 1)
-		return;
-	settle();
-	/* the flow delete_releases_the_snat_port left on the port */
-	a.type = PHX_MSG_DELETE;
-	a.s.key = key(CLIENT, SERVER, IPPROTO_UDP, 4501, 5600);
-	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &a), 0);
-	fx_drain();
-	a.type = PHX_MSG_INSTALL;
-	a.s.key = key(CLIENT, SERVER, IPPROTO_UDP, 4600, 5600);
-	a.s.flags = PHX_SESS_F_SNAT;
-	a.s.nat_ip = rte_cpu_to_be_32(VIP_OUT);
-	a.s.nat_port = rte_cpu_to_be_16(20000);
-	a.s.state = PHX_SESS_ST_NEW;
-	a.s.tmo_class = PHX_TMO_UDP_FIRST;
-	b = a;
-	b.s.key = key(CLIENT, IP(10, 2, 0, 101), IPPROTO_UDP, 4601, 5600);
-	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &a), 0);
-	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &b), 0);
-	fx_drain();
-	ck_assert_uint_eq(fx_counter(PHX_CNT_SESS_INSTALLED), inst + 2);
-	a.type = PHX_MSG_DELETE;
-	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &a), 0);
-	fx_drain();
-	/* b still translates to 20000: snat_one has nothing to give */
-	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4602, 5600, 0, 0, 0));
-	fx_drain();
-	ck_assert_uint_eq(fx_drops(PHX_DROP_NAT_PORTS_EXHAUSTED), exh + 1);
-	b.type = PHX_MSG_DELETE;
-	ck_assert_int_eq(phx_dp_post(fx_dp, 0, &b), 0);
-	fx_drain();
-	inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4602, 5600, 0, 0, 0));
-	o = out_of(1);
-	ck_assert_ptr_nonnull(o);
-	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(VIP_OUT));
-	rte_pktmbuf_free(o);
+	/* (both go: the port is free for what follows) */
+	snat_one_delete(4510);
+	snat_one_delete(4511);
 }
 END_TEST
 
