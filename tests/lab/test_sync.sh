@@ -7,7 +7,9 @@
 # survive kill -9 of the active member with no reset and a short gap; with
 # sync disabled the same kill loses them while new connections work; with
 # 10 % loss on the sync link and with the sync link cut and restored,
-# `phx syncstat` shows retransmissions and `phx diff` the tables equal; a
+# `phx syncstat` shows retransmissions and `phx diff` the tables equal
+# (during the cut the active member stops waiting for the silent peer,
+# SPEC CCP-42, and waits for it again once it ACKs); a
 # member cut off on every link while the operator clears sessions on the
 # other (phx conn --clear) and connections open counts the lost and
 # regained sync, resyncs and purges what the resync did not bring; the
@@ -301,6 +303,18 @@ if want e && members_up; then
         hold_stop
         not_ok "e. 200 connections open while member 2's sync link is cut"
     fi
+    sleep "$(python3 -c 'import sys, time; print(max(0.0, 2.5 - (time.time() - float(sys.argv[1]))))' "$t0")"
+    # SPEC CCP-42: member 2 ACKs nothing for over 1 s while CCP still
+    # hears it: member 1 stops waiting for it (and says so), holding its
+    # frames for when it comes back.
+    ack2=$(lab_tel 1 /phalanx/sync/peers 'd["m2"]["acking"]')
+    tmo1=$(sync_counter 1 "Timed out sync connection")
+    peers1=$(lab_phx 1 syncstat 2>/dev/null | awk '$1 == "2" && $2 == "no" && $3 == "ACK"' || true)
+    assert_eq "$ack2" 0 "e. member 1 stops waiting for member 2's ACKs during the cut (/phalanx/sync/peers m2 acking)"
+    gt "${tmo1:-x}" 0 &&
+        ok "e. member 1 counts Timed out sync connection ($tmo1)" ||
+        not_ok "e. member 1 counts Timed out sync connection (got '$tmo1')"
+    assert_match "$peers1" "no ACK" "e. phx syncstat on member 1 shows member 2 as 'no ACK'"
     sleep "$(python3 -c 'import sys, time; print(max(0.0, 3 - (time.time() - float(sys.argv[1]))))' "$t0")"
     lab_link_restore 2 sync0
     lab_log "e. sync link of member 2 cut for $(python3 -c 'import sys, time; print("%.1f" % (time.time() - float(sys.argv[1])))' "$t0") s; states now $(lab_state 1)/$(lab_state 2)"
@@ -308,6 +322,7 @@ if want e && members_up; then
     lab_log "e. member 2 $s2 after the link came back"
     out=$(diff_converges "$DIFF_WAIT_S")
     assert_match "$out" "^equal" "e. phx diff: tables equal within ${DIFF_WAIT_S} s after the sync link came back ($out)"
+    assert_eq "$(lab_tel 1 /phalanx/sync/peers 'd["m2"]["acking"]')" 1 "e. member 2 acknowledges member 1's updates again"
     c1=$(sync_counter 1 "Recv Retransmission requests")
     c2=$(pstat_retransmitted 1)
     c3=$(sync_counter 2 "Sent retransmission requests")
