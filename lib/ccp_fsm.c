@@ -428,8 +428,14 @@ build_recs(const struct phx_ccp_fsm *f, struct rec *r)
 }
 
 /* Configuration reference (FAIL-50/51): highest (not joining,
- * generation, forwarding, priority, ID) among started members; -1 if
- * none. */
+ * forwarding, not in init, generation, priority, ID) among started
+ * members; -1 if none. Forwarding before generation: the generation is
+ * each member's reload count, which says nothing about whose
+ * configuration the cluster runs (a fresh member reloaded twice would
+ * outrank the member carrying traffic, and under primary-up take the
+ * traffic over). Not in init before it too: a reference that cannot
+ * become active would leave every member with another digest stale and
+ * nobody forwarding. */
 static int
 cfg_ref(const struct phx_ccp_fsm *f, const struct rec *r)
 {
@@ -446,9 +452,13 @@ cfg_ref(const struct phx_ccp_fsm *f, const struct rec *r)
 			continue;
 		}
 		b = &r[best];
+		bool ai = a->pnote == PHX_PNOTE_INIT;
+		bool bi = b->pnote == PHX_PNOTE_INIT;
+
 		if (a->joining != b->joining ? !a->joining :
-		    a->gen != b->gen ? a->gen > b->gen :
 		    a->fwd != b->fwd ? a->fwd :
+		    ai != bi ? !ai :
+		    a->gen != b->gen ? a->gen > b->gen :
 		    a->prio != b->prio ? a->prio < b->prio : a->id < b->id)
 			best = (int)i;
 	}

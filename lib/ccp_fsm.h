@@ -55,13 +55,14 @@
  *
  * Configuration guard (FAIL-50/51, SPEC 4.5/4.6): the reference
  * configuration is that of the member with the highest (not in join mode,
- * generation, is forwarding, priority) among members past start-up; a
- * member whose digest differs from it is stale and refuses to become
- * active (it stays Ready) while that member is heard. A member already
- * forwarding is never demoted by this rule alone: a configuration
- * difference never moves traffic, it only blocks takeovers. cfg_gen must
- * be a cluster-wide generation (bumped by each policy/config install,
- * taken over by a joiner), not the per-process reload counter.
+ * is forwarding, has no critical device in init, generation, priority,
+ * ID) among members past start-up; a member whose digest differs from it
+ * is stale and refuses to become active (it stays Ready) while that
+ * member is heard. A member already forwarding is never demoted by this
+ * rule alone, and nobody with another digest takes over from it, not
+ * even under primary-up: a configuration difference never moves
+ * traffic, it only blocks takeovers. cfg_gen (the member's reload count)
+ * only decides among members of which none forwards.
  *
  * Split brain when the members stop hearing each other (FAIL-52): a member
  * that loses its last peer while its own interfaces dropped around the

@@ -654,7 +654,10 @@ static const struct row rows[] = {
 	{ R_STANDBY, E_TIMER, S_(STANDBY), L, NOANS, NULL },
 	{ R_STANDBY, E_SYNC, S_(STANDBY), L, NOANS, NULL },
 	{ R_STANDBY, E_START, S_(STANDBY), L, NOANS, NULL },
-	{ R_STANDBY, E_CFG, S_(STANDBY), NONE, NOANS, NULL },
+	/* reloaded with another configuration than the active member's:
+	 * stale, it refuses to take over (SPEC CCP-68: the newer stays
+	 * Ready while the older is Active) */
+	{ R_STANDBY, E_CFG, S_(READY), ST, NOANS, NULL },
 
 	/* Down (member 2 with a problem, peer 1 Active) */
 	{ R_DOWN, E_PN_OK, S_(STANDBY), ST, NOANS, NULL },
@@ -2115,6 +2118,58 @@ START_TEST(test_config_guard)
 END_TEST
 
 /*
+ * The configuration reference is the member carrying traffic, not the one
+ * reloaded most often (FAIL-51). 0: a fresh member 1 (other digest,
+ * Primary Up, higher priority) is reloaded with the same file, which
+ * raises its generation above the forwarding member 2's: it still never
+ * takes over. 1: the member with the highest generation has a device in
+ * init (it cannot become active); the forwarding member 2 is stopped and
+ * started: it must become active again rather than wait, stale, for a
+ * reference that never forwards.
+ */
+START_TEST(test_config_reference)
+{
+	struct sim *s = sim_new(2, _i == 0 ? PU : AU);
+
+	sim_boot_cfg(s, 1, 1, DIG_B, false);
+	sim_crash(s, 0);
+	sim_run(s, 10000);
+	sim_type(s, 1, PHX_CCP_EV_SYNC_DONE);
+	sim_run(s, 30000);
+	ck_assert_int_eq(owner(s), 1);
+	if (_i == 0) {
+		sim_boot_cfg(s, 0, 1, DIG_A, false);
+		sim_run(s, 10000);
+		sim_type(s, 0, PHX_CCP_EV_SYNC_DONE);
+		sim_run(s, 50000);
+		ck_assert_int_eq(owner(s), 1);
+		ck_assert_int_eq(st(s, 0), S_(READY));
+		sim_event(s, 0, (struct phx_ccp_evt){
+			.type = PHX_CCP_EV_CONFIG, .cfg_gen = 2,
+			.cfg_digest = { 0xaa, 1 } });
+		sim_run(s, 50000);
+		ck_assert_int_eq(owner(s), 1);
+		ck_assert_int_eq(st(s, 0), S_(READY));
+	} else {
+		sim_boot_cfg(s, 0, 3, DIG_A, false);
+		sim_run(s, 10000);
+		sim_type(s, 0, PHX_CCP_EV_SYNC_DONE);
+		sim_pnote(s, 0, PHX_PNOTE_INIT);
+		sim_run(s, 50000);
+		ck_assert_int_eq(owner(s), 1);
+		sim_type(s, 1, PHX_CCP_EV_ADMIN_STOP);
+		sim_run(s, 10000);
+		sim_type(s, 1, PHX_CCP_EV_ADMIN_START);
+		sim_type(s, 1, PHX_CCP_EV_SYNC_DONE);
+		sim_run(s, 200000);
+		ck_assert_int_eq(owner(s), 1);
+	}
+	ck_assert_uint_eq(s->max_owners, 1);
+	sim_free(s);
+}
+END_TEST
+
+/*
  * The same failovers when the wire carries only what lib/ccp_wire carries
  * today (no pnote status, no admin-down flag, Stopped as Down): a peer in
  * Down with its interfaces intact is ranked as having a device problem.
@@ -2255,6 +2310,7 @@ ccp_fsm_suite(void)
 	tcase_add_loop_test(tc, test_cpha_wire, 0, 5);
 	tcase_add_test(tc, test_no_false_failover);
 	tcase_add_test(tc, test_timers_runtime);
+	tcase_add_loop_test(tc, test_config_reference, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
