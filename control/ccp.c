@@ -167,7 +167,10 @@ struct phx_ccp_rt {
 						  * window */
 	struct phx_ccp_ctx ctx;                  /* [I] */
 	uint64_t boot_id;                        /* [I] */
-	uint64_t counter;                        /* frames sent this run */
+	uint64_t counter;                        /* CCP frames sent this run */
+	uint64_t sync_counter;                   /* sync frames sent: their
+						  * own space, as receivers
+						  * keep their own window */
 	uint8_t n_wire;                          /* highest member id */
 	char self_ip[48];                        /* [I] our unique address
 						  * (the sync network's), for
@@ -371,7 +374,7 @@ hb_from_wire(uint8_t wire_st, const struct phx_ccp_member_info *mi,
 
 static void
 hdr_init(struct phx_ccp_rt *rt, struct phx_ccp_hdr_info *h, uint16_t src_if,
-	 uint16_t dst)
+	 uint16_t dst, uint64_t *counter)
 {
 	*h = (struct phx_ccp_hdr_info){
 		.cluster = rt->cc->id,
@@ -381,7 +384,7 @@ hdr_init(struct phx_ccp_rt *rt, struct phx_ccp_hdr_info *h, uint16_t src_if,
 		.policy_id = (uint16_t)rt->cfg_gen,
 		.mac_magic = rt->cc->mac_magic,
 		.boot_id = rt->boot_id,
-		.counter = ++rt->counter,
+		.counter = ++*counter,
 	};
 }
 
@@ -440,7 +443,7 @@ send_msg(struct phx_ccp_rt *rt, const struct ccp_if *ci,
 	uint8_t buf[PHX_CCP_MAX_ENCODED];
 	int len;
 
-	hdr_init(rt, &m->hdr, ci->port, dst);
+	hdr_init(rt, &m->hdr, ci->port, dst, &rt->counter);
 	len = phx_ccp_encode(buf, sizeof(buf), m, &rt->key);
 	if (len < 0) {
 		rt->cnt[CCP_CNT_TX_ERRORS]++;
@@ -2032,7 +2035,7 @@ phx_ccp_sync_send(struct phx_ctl *ctl, const uint8_t *body, size_t len,
 	/* Control lcore only, like every other send: rt->counter and the
 	 * counters are written by this thread alone (telemetry reads
 	 * them under the lock; a 64-bit store is not torn). */
-	hdr_init(rt, &h, ci->port, dst);
+	hdr_init(rt, &h, ci->port, dst, &rt->sync_counter);
 	n = phx_ccp_encode_sync(buf, sizeof(buf), &h, body, len, &rt->key);
 	if (n < 0) {
 		rt->cnt[CCP_CNT_TX_ERRORS]++;

@@ -120,12 +120,15 @@ phx_ccp_replay_check_and_update(struct phx_ccp_replay *r, uint16_t member,
 	p = &r->peer[member];
 
 	/* First frame since init (trust on first use), or the peer
-	 * restarted: follow the new run from this counter on. */
+	 * restarted: follow the new run from this counter on. Every counter
+	 * below it counts as seen: a frame of that run sent before the one
+	 * we trusted can only be a recording now (or, once, a copy that
+	 * another interface delivered late: counted as replayed). */
 	if (!p->seen || boot_id > p->boot_id) {
 		p->seen = true;
 		p->boot_id = boot_id;
 		p->top = counter;
-		p->bitmap = 1;
+		p->bitmap = ~UINT64_C(0);
 		return true;
 	}
 	if (boot_id < p->boot_id)

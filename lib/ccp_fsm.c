@@ -638,10 +638,13 @@ down_reason(struct phx_ccp_fsm *f, const struct rec *r, int w)
 }
 
 /*
- * Just started and some member has never been heard: it may be active
- * already, so ask nobody to give way and claim nothing before the dead
+ * Just started and some member has never been heard, or was last heard
+ * saying it stopped: it may be active already, or starting at this very
+ * moment, so ask nobody to give way and claim nothing before the dead
  * time has passed (a cold start or a restart of the process; after
- * cphastart the view kept while stopped is complete).
+ * cphastart the view kept while stopped is complete, but members all
+ * started together would otherwise each see only Stopped peers and all
+ * claim the VIPs until their first heartbeats crossed).
  */
 static bool
 must_listen(const struct phx_ccp_fsm *f, uint64_t now)
@@ -651,7 +654,8 @@ must_listen(const struct phx_ccp_fsm *f, uint64_t now)
 	if (now >= f->listen_until)
 		return false;
 	for (i = 0; i < f->n; i++)
-		if (i != f->self && !f->m[i].heard)
+		if (i != f->self && (!f->m[i].heard ||
+				     f->m[i].hb.state == PHX_CCP_STATE_STOPPED))
 			return true;
 	return false;
 }

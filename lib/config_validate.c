@@ -1284,6 +1284,25 @@ check_cluster_timers(struct phx_cfg_ctx *ctx, const struct phx_config *cfg,
 			    "long before a failover", total, DETECT_MAX_MS);
 }
 
+
+/* The interfaces CCP monitors (control/ccp.c): ports with an address and
+ * a VIP, and the sync port (if it has an address). */
+static unsigned
+monitored_ports(const struct phx_config *cfg)
+{
+	const struct phx_cfg_cluster *c = &cfg->cluster;
+	unsigned p, v, n = 0;
+
+	for (p = 0; p < cfg->n_ports; p++) {
+		bool mon = (int)p == c->sync_port;
+
+		for (v = 0; v < c->n_vips && !mon; v++)
+			mon = (unsigned)c->vips[v].port == p;
+		n += mon && cfg->ports[p].n_addrs > 0;
+	}
+	return n;
+}
+
 static void
 check_cluster(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 	      const struct phx_cfg_srcmap *src)
@@ -1342,12 +1361,13 @@ check_cluster(struct phx_cfg_ctx *ctx, struct phx_config *cfg,
 			    "member would never be declared lost",
 			    cfg->dataplane.idle_sleep_us, c->hello_ms);
 	if (has(cs->required_interfaces) &&
-	    c->required_interfaces > cfg->n_ports)
+	    c->required_interfaces > monitored_ports(cfg))
 		phx_cfg_err(ctx, cs->required_interfaces,
 			    "cluster.required_interfaces", "%u interfaces "
-			    "required, but this member has %u port%s",
-			    c->required_interfaces, cfg->n_ports,
-			    cfg->n_ports == 1 ? "" : "s");
+			    "required, but this member monitors %u (the ports "
+			    "with an address and a VIP, and the sync port): "
+			    "it would never be healthy",
+			    c->required_interfaces, monitored_ports(cfg));
 }
 
 void

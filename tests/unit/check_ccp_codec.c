@@ -970,10 +970,15 @@ START_TEST(test_replay_window)
 	ck_assert(fresh(&r, 1, B1, 1003));
 	ck_assert(fresh(&r, 1, B1, 1004));
 	ck_assert(!fresh(&r, 1, B1, 1003));
-	/* window edge: top 1005 remembers 942..1005 */
-	ck_assert(fresh(&r, 1, B1, 1005 - 63));
+	/* window edge: top 1005 remembers 942..1005; what lies below
+	 * the first frame trusted (1000) counts as seen */
 	ck_assert(!fresh(&r, 1, B1, 1005 - 63));
+	ck_assert(!fresh(&r, 1, B1, 999));
 	ck_assert(!fresh(&r, 1, B1, 1005 - 64));   /* too old */
+	ck_assert(fresh(&r, 1, B1, 1070));
+	ck_assert(fresh(&r, 1, B1, 1070 - 63));    /* unseen, at the edge */
+	ck_assert(!fresh(&r, 1, B1, 1070 - 63));
+	ck_assert(!fresh(&r, 1, B1, 1070 - 64));
 	ck_assert(!fresh(&r, 1, B1, 0));
 	/* far ahead: the whole window moves */
 	ck_assert(fresh(&r, 1, B1, 1005 + 1000));
@@ -1009,6 +1014,28 @@ START_TEST(test_replay_slide)
 	ck_assert(fresh(&r, 3, B1, 11 + 63 + 64)); /* slide by 64: all gone */
 	ck_assert(!fresh(&r, 3, B1, 11 + 63));      /* too old now */
 	ck_assert(fresh(&r, 3, B1, 11 + 64));       /* unseen, bit 63 */
+}
+END_TEST
+
+/* Recorded frames of the run a just-started receiver trusts from its
+ * first frame on are never taken, even inside the 64-frame window, and
+ * neither are those of a restarted peer's new run sent before its first
+ * frame we took. */
+START_TEST(test_replay_first_frame)
+{
+	struct phx_ccp_replay r;
+
+	phx_ccp_replay_init(&r);
+	ck_assert(fresh(&r, 2, B1, 100));
+	ck_assert(fresh(&r, 2, B1, 101));
+	ck_assert(fresh(&r, 2, B1, 102));
+	ck_assert(!fresh(&r, 2, B1, 90));
+	ck_assert(!fresh(&r, 2, B1, 60));
+	ck_assert(!fresh(&r, 2, B1, 99));
+	ck_assert(fresh(&r, 2, B1 + 1, 40));
+	ck_assert(!fresh(&r, 2, B1 + 1, 39));
+	ck_assert(fresh(&r, 2, B1 + 1, 42));
+	ck_assert(fresh(&r, 2, B1 + 1, 41));        /* after the first: kept */
 }
 END_TEST
 
@@ -1115,6 +1142,7 @@ ccp_suite(void)
 	tcase_add_test(tc, test_replay_window);
 	tcase_add_test(tc, test_replay_slide);
 	tcase_add_test(tc, test_replay_boot);
+	tcase_add_test(tc, test_replay_first_frame);
 	tcase_add_test(tc, test_accept);
 	suite_add_tcase(s, tc);
 

@@ -2169,6 +2169,32 @@ START_TEST(test_config_reference)
 }
 END_TEST
 
+/* Every member stopped (cphastop), then all started in the same instant:
+ * each last heard the others say Stopped, and must still listen for the
+ * dead time before it claims the VIPs, or all would be active at once
+ * until their first heartbeats crossed. */
+START_TEST(test_start_all_together)
+{
+	struct sim *s = sim_cluster(2 + (unsigned)_i, AU);
+	unsigned i, k;
+
+	for (i = 0; i < s->n; i++)
+		sim_type(s, i, PHX_CCP_EV_ADMIN_STOP);
+	sim_run(s, 30000);
+	ck_assert_int_eq(owner(s), -1);
+	s->max_owners = 0;
+	for (i = 0; i < s->n; i++) {
+		sim_type(s, i, PHX_CCP_EV_ADMIN_START);
+		sim_type(s, i, PHX_CCP_EV_SYNC_DONE);
+	}
+	for (k = 0; k < 400; k++)
+		sim_run(s, STEP);
+	ck_assert_int_ge(owner(s), 0);
+	ck_assert_uint_eq(s->max_owners, 1);
+	sim_free(s);
+}
+END_TEST
+
 /*
  * The same failovers when the wire carries only what lib/ccp_wire carries
  * today (no pnote status, no admin-down flag, Stopped as Down): a peer in
@@ -2311,6 +2337,7 @@ ccp_fsm_suite(void)
 	tcase_add_test(tc, test_no_false_failover);
 	tcase_add_test(tc, test_timers_runtime);
 	tcase_add_loop_test(tc, test_config_reference, 0, 2);
+	tcase_add_loop_test(tc, test_start_all_together, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
