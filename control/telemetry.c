@@ -866,22 +866,55 @@ typedef int (*phx_tel_fn)(struct phx_ctl *ctl, const char *params,
 PHX_TEL_CMDS(PHX_TEL_TRAMPOLINE_)
 #undef PHX_TEL_TRAMPOLINE_
 
+/* DPDK 22.11 refuses (-EINVAL) a name of 56 bytes or more and a help
+ * text of RTE_TEL_MAX_STRING_LEN or more: catch both at build time. */
+#define PHX_TEL_CHECK_(fn, path, help)                                        \
+	static_assert(sizeof(path) <= 56, path ": name too long");            \
+	static_assert(sizeof(help) <= RTE_TEL_MAX_STRING_LEN,                 \
+		      path ": help too long");
+PHX_TEL_CMDS(PHX_TEL_CHECK_)
+#undef PHX_TEL_CHECK_
+
+/*
+ * Register every command once per process; a later attach (a second
+ * control structure in the same process, e.g. tests) only repoints the
+ * trampolines, since DPDK 22.11 would list a command registered twice
+ * twice. A command that fails to register does not keep the others from
+ * registering: the first error is returned, and the next attach tries
+ * the ones still missing.
+ */
 int
 phx_ctl_telemetry_attach(struct phx_ctl *ctl)
 {
-	int rc = 0;
+	static const struct {
+		const char *path;
+		telemetry_cb fn;
+		const char *help;
+	} cmds[] = {
+#define PHX_TEL_ROW_(fn, path, help) { path, tel_cb_##fn, help },
+		PHX_TEL_CMDS(PHX_TEL_ROW_)
+#undef PHX_TEL_ROW_
+	};
+	static bool registered[PHX_DIM(cmds)]; /* under tel_lock */
+	int first = 0;
+	size_t i;
 
 	pthread_rwlock_wrlock(&tel_lock);
 	tel_ctl = ctl;
+	for (i = 0; i < PHX_DIM(cmds); i++) {
+		int rc;
+
+		if (registered[i])
+			continue;
+		rc = rte_telemetry_register_cmd(cmds[i].path, cmds[i].fn,
+						cmds[i].help);
+		if (rc == 0)
+			registered[i] = true;
+		else if (first == 0)
+			first = rc;
+	}
 	pthread_rwlock_unlock(&tel_lock);
-#define PHX_TEL_REG_(fn, path, help)                                          \
-	if (rc == 0)                                                          \
-		rc = rte_telemetry_register_cmd(path, tel_cb_##fn, help);
-	PHX_TEL_CMDS(PHX_TEL_REG_)
-#undef PHX_TEL_REG_
-	/* -EINVAL here means "already registered" (a second attach in the
-	 * same process, e.g. tests): the trampolines follow tel_ctl. */
-	return rc == -EINVAL ? 0 : rc;
+	return first;
 }
 
 void
