@@ -2470,12 +2470,12 @@ phx_ccp_tel_pnote(struct phx_ctl *ctl, const char *params,
 		  struct rte_tel_data *d)
 {
 	struct phx_ccp_rt *rt = ctl->ccp;
-	char buf[1024], *op, *save = NULL, *name, *a1, *a2, *a3, *end;
+	char buf[1024], *op, *save = NULL, *name, *a1, *a2, *a3;
 	char before[PNOTE_FILE_MAX], after[PNOTE_FILE_MAX];
 	struct phx_pnote_out out = { 0 };
 	enum phx_pnote_status st;
 	uint64_t now, gen = 0;
-	unsigned long t;
+	uint64_t t;
 	int rc, err;
 
 	if (rt == NULL)
@@ -2513,10 +2513,7 @@ phx_ccp_tel_pnote(struct phx_ctl *ctl, const char *params,
 		snprintf(out.err, sizeof(out.err), "bad arguments for %s", op);
 		if (strcmp(op, "register") == 0 && name && a1 && a2 &&
 		    (a3 == NULL || strcmp(a3, "persistent") == 0)) {
-			errno = 0;
-			t = strtoul(a1, &end, 10);
-			if (errno == 0 && *end == '\0' && end != a1 &&
-			    t <= UINT32_MAX &&
+			if (phx_ctl_parse_dec(a1, UINT32_MAX, &t) == 0 &&
 			    phx_pnote_status_parse(a2, &st) == 0)
 				rc = phx_pnote_register(rt->pn, name,
 							(uint32_t)t, st,

@@ -158,6 +158,10 @@ int phx_ctl_reload(struct phx_ctl *ctl);
 int phx_ctl_adopt(struct phx_ctl *ctl, const char *text, size_t len,
 		  const char *path);
 
+/* A telemetry parameter's number: decimal digits only (no blank, sign or
+ * prefix), at most max, no overflow. Returns 0 or -EINVAL. Any thread. */
+int phx_ctl_parse_dec(const char *s, uint64_t max, uint64_t *out);
+
 /* Register the /phalanx/ telemetry commands for ctl (control/telemetry.c).
  * The commands answer null once phx_ctl_telemetry_detach() ran. */
 int phx_ctl_telemetry_attach(struct phx_ctl *ctl);

@@ -24,6 +24,7 @@
 #include <rte_ethdev.h>
 #include <rte_telemetry.h>
 #include <rte_version.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <strings.h>
 
@@ -63,6 +64,29 @@ ip_str(uint32_t ip_be, char *buf, size_t len)
 
 	snprintf(buf, len, "%u.%u.%u.%u", h >> 24, (h >> 16) & 0xff,
 		 (h >> 8) & 0xff, h & 0xff);
+}
+
+/*
+ * A parameter's decimal number of at most max: digits only, no blank,
+ * sign or base prefix (strtoul takes " +1", and wraps "-1" round), no
+ * overflow. Returns 0 or -EINVAL.
+ */
+int
+phx_ctl_parse_dec(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (s == NULL || *s == '\0')
+		return -EINVAL;
+	for (; *s != '\0'; s++) {
+		uint64_t d = (uint64_t)(*s - '0');
+
+		if (*s < '0' || *s > '9' || d > max || v > (max - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
 }
 
 static int
@@ -190,20 +214,17 @@ tel_pstat(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	char scope[32] = "all";
 
 	if (params != NULL && *params != '\0') {
-		char *end;
-		unsigned long w;
+		uint64_t w;
 
 		if (strcmp(params, "ctl") == 0) {
 			s = phx_dp_stats(ctl->dp, nw);
 			snprintf(scope, sizeof(scope), "ctl");
 		} else {
-			errno = 0;
-			w = strtoul(params, &end, 10);
-			if (errno != 0 || *end != '\0' || end == params ||
-			    w >= nw)
+			if (nw == 0 ||
+			    phx_ctl_parse_dec(params, nw - 1, &w) != 0)
 				return -EINVAL;
 			s = phx_dp_stats(ctl->dp, (unsigned)w);
-			snprintf(scope, sizeof(scope), "worker%lu", w);
+			snprintf(scope, sizeof(scope), "worker%" PRIu64, w);
 		}
 	} else {
 		phx_dp_stats_sum(ctl->dp, &sum);
@@ -257,19 +278,13 @@ tel_arp(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	struct rte_tel_data *col[7];
 	static const char *const names[7] = {
 		"ip", "mac", "port", "state", "age_s", "expires_s", "held" };
-	unsigned long page = 0;
+	uint64_t page = 0;
 	unsigned i, total = 0, row = 0, k;
 	uint64_t now = rte_rdtsc();
 
-	if (params != NULL && *params != '\0') {
-		char *end;
-
-		errno = 0;
-		page = strtoul(params, &end, 10);
-		if (errno != 0 || *end != '\0' || end == params ||
-		    page > arp->cap / ARP_PAGE)
-			return -EINVAL;
-	}
+	if (params != NULL && *params != '\0' &&
+	    phx_ctl_parse_dec(params, arp->cap / ARP_PAGE, &page) != 0)
+		return -EINVAL;
 	for (k = 0; k < 7; k++) {
 		col[k] = rte_tel_data_alloc();
 		if (col[k] == NULL) {
@@ -494,21 +509,13 @@ tel_rules(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	static pthread_mutex_t rules_lock = PTHREAD_MUTEX_INITIALIZER;
 	static const char *const cn[4] = { "name", "action", "nat", "hits" };
 	struct rte_tel_data *col[4];
-	unsigned long from = 0;
+	uint64_t from = 0;
 	unsigned n, r, k, end;
 	uint64_t gen;
 
-	if (params != NULL && *params != '\0') {
-		char *end_p;
-
-		if (*params < '0' || *params > '9')
-			return -EINVAL;
-		errno = 0;
-		from = strtoul(params, &end_p, 10);
-		if (errno != 0 || *end_p != '\0' ||
-		    from > PHX_CFG_MAX_RULES)
-			return -EINVAL;
-	}
+	if (params != NULL && *params != '\0' &&
+	    phx_ctl_parse_dec(params, PHX_CFG_MAX_RULES, &from) != 0)
+		return -EINVAL;
 	for (k = 0; k < 4; k++) {
 		col[k] = rte_tel_data_alloc();
 		if (col[k] == NULL) {
@@ -579,13 +586,29 @@ ep_str(uint32_t ip, uint16_t port, uint8_t proto, char *buf, size_t len)
 		snprintf(buf, len, "%s", a);
 }
 
-/* Parse "w=0,from=12,ip=10.1.0.100,port=80,proto=tcp,state=established". */
-static int
-conn_params(const char *params, unsigned *w, uint32_t *from,
-	    struct phx_conn_filter *f)
-{
-	char buf[256], *save = NULL, *tok;
+/* What a /phalanx/conn or /phalanx/conn/clear parameter says. */
+struct conn_req {
+	unsigned w;
+	uint32_t from;
+	bool has_w, has_from;    /* given: clear takes neither */
+	struct phx_conn_filter f;
+};
 
+/*
+ * Parse "w=0,from=12,ip=10.1.0.100,port=80,proto=tcp,state=established"
+ * into *r (zeroed first). Each key at most once; numbers strictly
+ * decimal (phx_ctl_parse_dec), the address a dotted quad (inet_pton:
+ * nothing before or after it). Returns 0 or -EINVAL.
+ */
+static int
+conn_params(const char *params, struct conn_req *r)
+{
+	static const char *const keys[] = { "w", "from", "port", "proto",
+					    "state", "ip" };
+	char buf[256], *save = NULL, *tok;
+	unsigned seen = 0;
+
+	*r = (struct conn_req){ 0 };
 	if (params == NULL || *params == '\0')
 		return 0;
 	if (strlen(params) >= sizeof(buf))
@@ -593,58 +616,64 @@ conn_params(const char *params, unsigned *w, uint32_t *from,
 	snprintf(buf, sizeof(buf), "%s", params);
 	for (tok = strtok_r(buf, ",&", &save); tok != NULL;
 	     tok = strtok_r(NULL, ",&", &save)) {
-		char *v = strchr(tok, '='), *end;
-		unsigned long n;
-		unsigned a, b, c, e2;
+		char *v = strchr(tok, '=');
+		struct in_addr ia;
+		uint64_t n;
+		unsigned k, st;
 
 		if (v == NULL)
 			return -EINVAL;
 		*v++ = '\0';
-		if (strcmp(tok, "proto") == 0) {
+		for (k = 0; k < PHX_DIM(keys); k++)
+			if (strcmp(tok, keys[k]) == 0)
+				break;
+		if (k == PHX_DIM(keys) || (seen & 1u << k) != 0)
+			return -EINVAL;
+		seen |= 1u << k;
+		switch (k) {
+		case 0: /* w */
+			if (phx_ctl_parse_dec(v, 255, &n) != 0)
+				return -EINVAL;
+			r->w = (unsigned)n;
+			r->has_w = true;
+			break;
+		case 1: /* from */
+			if (phx_ctl_parse_dec(v, UINT32_MAX, &n) != 0)
+				return -EINVAL;
+			r->from = (uint32_t)n;
+			r->has_from = true;
+			break;
+		case 2: /* port */
+			if (phx_ctl_parse_dec(v, 65535, &n) != 0 || n == 0)
+				return -EINVAL;
+			r->f.port = rte_cpu_to_be_16((uint16_t)n);
+			break;
+		case 3: /* proto */
 			if (strcmp(v, "tcp") == 0)
-				f->proto = IPPROTO_TCP;
+				r->f.proto = IPPROTO_TCP;
 			else if (strcmp(v, "udp") == 0)
-				f->proto = IPPROTO_UDP;
+				r->f.proto = IPPROTO_UDP;
 			else if (strcmp(v, "icmp") == 0)
-				f->proto = IPPROTO_ICMP;
+				r->f.proto = IPPROTO_ICMP;
 			else
 				return -EINVAL;
-			continue;
-		}
-		if (strcmp(tok, "state") == 0) {
-			unsigned st;
-
+			break;
+		case 4: /* state */
 			for (st = 0; st < PHX_TCP_STATE_MAX; st++)
 				if (strcasecmp(v, phx_tcp_state_names[st]) == 0)
 					break;
 			if (st == PHX_TCP_STATE_MAX)
 				return -EINVAL;
-			f->state = (uint8_t)(st + 1);
-			continue;
-		}
-		if (strcmp(tok, "ip") == 0) {
-			char tail;
-
-			/* 0.0.0.0 would read as "any" (phx_conn_filter) */
-			if (sscanf(v, "%u.%u.%u.%u%c", &a, &b, &c, &e2,
-				   &tail) != 4 || a > 255 || b > 255 ||
-			    c > 255 || e2 > 255 || (a | b | c | e2) == 0)
+			r->f.state = (uint8_t)(st + 1);
+			break;
+		default: /* ip; 0.0.0.0 would read as "any"
+			  * (phx_conn_filter) */
+			if (inet_pton(AF_INET, v, &ia) != 1 ||
+			    ia.s_addr == 0)
 				return -EINVAL;
-			f->ip = rte_cpu_to_be_32(a << 24 | b << 16 | c << 8 | e2);
-			continue;
+			r->f.ip = ia.s_addr;
+			break;
 		}
-		errno = 0;
-		n = strtoul(v, &end, 10);
-		if (errno != 0 || *end != '\0' || end == v)
-			return -EINVAL;
-		if (strcmp(tok, "w") == 0 && n < 256)
-			*w = (unsigned)n;
-		else if (strcmp(tok, "from") == 0 && n <= UINT32_MAX)
-			*from = (uint32_t)n;
-		else if (strcmp(tok, "port") == 0 && n > 0 && n <= 65535)
-			f->port = rte_cpu_to_be_16((uint16_t)n);
-		else
-			return -EINVAL;
 	}
 	return 0;
 }
@@ -656,19 +685,21 @@ tel_conn(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 					 * by phx_dp_conn_page's lock, and the
 					 * callback finishes with it */
 	static pthread_mutex_t pg_lock = PTHREAD_MUTEX_INITIALIZER;
-	struct phx_conn_filter f = {0};
+	struct conn_req req;
 	struct rte_tel_data *col[9];
 	/* flags: PHX_SESS_F_* (phx diff skips sessions that never sync) */
 	static const char *const cn[9] = { "idx", "proto", "orig", "reply",
 		"nat", "state", "remaining_s", "rule", "flags" };
-	unsigned w = 0, k, i;
-	uint32_t from = 0;
+	unsigned w, k, i;
+	uint32_t from;
 	uint64_t gen;
 	int rc;
 
-	if (conn_params(params, &w, &from, &f) != 0 ||
-	    w >= phx_dp_nb_workers(ctl->dp))
+	if (conn_params(params, &req) != 0 ||
+	    req.w >= phx_dp_nb_workers(ctl->dp))
 		return -EINVAL;
+	w = req.w;
+	from = req.from;
 	for (k = 0; k < PHX_DIM(cn); k++) {
 		col[k] = rte_tel_data_alloc();
 		if (col[k] == NULL) {
@@ -680,7 +711,7 @@ tel_conn(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 					 RTE_TEL_U64_VAL : RTE_TEL_STRING_VAL);
 	}
 	pthread_mutex_lock(&pg_lock);
-	rc = phx_dp_conn_page(ctl->dp, w, from, &f, &pg, 1000);
+	rc = phx_dp_conn_page(ctl->dp, w, from, &req.f, &pg, 1000);
 	if (rc != 0) {
 		pthread_mutex_unlock(&pg_lock);
 		for (k = 0; k < PHX_DIM(cn); k++)
@@ -759,9 +790,8 @@ tel_conn(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 static int
 tel_conn_clear(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 {
-	struct phx_conn_filter f = {0};
-	unsigned w = UINT32_MAX;
-	uint32_t from = UINT32_MAX;
+	struct conn_req req = { 0 };
+	const struct phx_conn_filter *f = &req.f;
 	uint64_t n = 0;
 	char msg[120];
 	int rc;
@@ -769,12 +799,11 @@ tel_conn_clear(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	if (params == NULL || *params == '\0')
 		return -EINVAL;
 	if (strcmp(params, "all") != 0 &&
-	    (conn_params(params, &w, &from, &f) != 0 || w != UINT32_MAX ||
-	     from != UINT32_MAX ||
+	    (conn_params(params, &req) != 0 || req.has_w || req.has_from ||
 	     /* "," parses as no key at all: not a way to say all */
-	     (f.ip == 0 && f.port == 0 && f.proto == 0 && f.state == 0)))
+	     (f->ip == 0 && f->port == 0 && f->proto == 0 && f->state == 0)))
 		return -EINVAL;
-	rc = phx_dp_clear(ctl->dp, &f, PHX_CLEAR_TIMEOUT_MS, &n);
+	rc = phx_dp_clear(ctl->dp, f, PHX_CLEAR_TIMEOUT_MS, &n);
 	if (rc != 0 && rc != -ETIMEDOUT)
 		return rc;
 	rte_tel_data_start_dict(d);

@@ -129,5 +129,17 @@ fi
 tel=$(echo / | timeout 10 dpdk-telemetry.py -f "$PREFIX" 2>&1 || true)
 assert_match "$tel" '"/phalanx/' "dpdk-telemetry.py -f $PREFIX lists /phalanx/ commands"
 
+# --- parameters are strict (docs/telemetry.md): a sign, a blank, a key given
+# twice, or w= and from= where /phalanx/conn/clear takes none, answer null
+for cmd in '/phalanx/pstat,-0' '/phalanx/pstat,+0' '/phalanx/pstat, 0' \
+    '/phalanx/rules,-0' '/phalanx/conn,w=0,w=0' '/phalanx/conn,from=-1' \
+    '/phalanx/conn,ip=10.1.0.100 ' '/phalanx/conn/clear,ip=10.9.9.9,from=4294967295'; do
+    st=0
+    out=$(phx raw "$cmd" 2>/dev/null) || st=$?
+    assert_eq "$st $out" "1 {\"${cmd%%,*}\":null}" "$cmd is a bad parameter"
+done
+assert_match "$(phx raw /phalanx/pstat,0 2>&1 || true)" '"scope":"worker0"' \
+    "/phalanx/pstat,0 still answers"
+
 lab_member_stop 1
 lab_finish
