@@ -280,7 +280,7 @@ tel_arp(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 		"ip", "mac", "port", "state", "age_s", "expires_s", "held" };
 	uint64_t page = 0;
 	unsigned i, total = 0, row = 0, k;
-	uint64_t now = rte_rdtsc();
+	uint64_t now;
 
 	if (params != NULL && *params != '\0' &&
 	    phx_ctl_parse_dec(params, arp->cap / ARP_PAGE, &page) != 0)
@@ -296,6 +296,9 @@ tel_arp(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 							 RTE_TEL_U64_VAL);
 	}
 	pthread_mutex_lock(&arp->lock);
+	/* After the lock: control may have confirmed an entry while we
+	 * waited, and now - confirmed_tsc must not wrap round. */
+	now = rte_rdtsc();
 	for (i = 0; i < arp->cap; i++) {
 		const struct phx_neigh_entry *e = &arp->e[i];
 		char buf[32];
@@ -319,7 +322,9 @@ tel_arp(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 			phx_dp_port(ctl->dp, e->port)->cfg->name);
 		rte_tel_data_add_array_string(col[3],
 			phx_neigh_state_names[e->state]);
-		rte_tel_data_add_array_u64(col[4], e->confirmed_tsc ?
+		/* 0 also for a TSC a little behind control's lcore's */
+		rte_tel_data_add_array_u64(col[4],
+			e->confirmed_tsc != 0 && now > e->confirmed_tsc ?
 			(now - e->confirmed_tsc) / ctl->hz : 0);
 		if (e->state == PHX_NEIGH_REACHABLE &&
 		    e->confirmed_tsc + arp->reachable_tsc > now)
