@@ -33,7 +33,15 @@
 #include "lib/tcp_fsm.h"
 #include "phx_config.h"
 
+/*
+ * /phalanx/arp rows a page; a row at its largest (quoted and comma'd: an
+ * address, a MAC, a port name, the longest state name, three 20-digit
+ * numbers) times the page, plus well under 256 bytes of the rest, must
+ * fit DPDK 22.11's 16 KiB answer (see RULES_PAGE).
+ */
 #define ARP_PAGE 64
+#define ARP_ROW_MAX ((15 + 3) + (17 + 3) + (PHX_CFG_NAME_LEN - 1 + 3) + \
+		     (sizeof("incomplete") - 1 + 3) + 3 * (20 + 1))
 
 /*
  * /phalanx/rules rows a page. DPDK 22.11 writes an answer into a 16 KiB
@@ -53,6 +61,9 @@
 static_assert(RULES_PAGE * RULES_ROW_MAX + 256 <= TEL_OUTPUT_MAX,
 	      "a /phalanx/rules page fits DPDK's telemetry buffer");
 static_assert(RULES_PAGE <= RTE_TEL_MAX_ARRAY_ENTRIES, "one page an array");
+static_assert(ARP_PAGE * ARP_ROW_MAX + 256 <= TEL_OUTPUT_MAX,
+	      "a /phalanx/arp page fits DPDK's telemetry buffer");
+static_assert(ARP_PAGE <= RTE_TEL_MAX_ARRAY_ENTRIES, "one page an array");
 
 static pthread_rwlock_t tel_lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct phx_ctl *tel_ctl; /* guarded by tel_lock */
@@ -271,6 +282,14 @@ tel_pstat(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/*
+ * One page of the neighbour table: the parameter is the slot to start
+ * from (default 0, at most the table's capacity), a page the first
+ * ARP_PAGE live entries from there, "next" the slot of the first live
+ * entry after them or -1. Entries never move between slots, so a walk
+ * from 0 along "next" lists every entry that lives through it exactly
+ * once, whatever else is added or removed meanwhile.
+ */
 static int
 tel_arp(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 {
@@ -278,12 +297,12 @@ tel_arp(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	struct rte_tel_data *col[7];
 	static const char *const names[7] = {
 		"ip", "mac", "port", "state", "age_s", "expires_s", "held" };
-	uint64_t page = 0;
-	unsigned i, total = 0, row = 0, k;
-	uint64_t now;
+	uint64_t from = 0, now;
+	unsigned i, total = 0, rows = 0, k;
+	int64_t next = -1;
 
 	if (params != NULL && *params != '\0' &&
-	    phx_ctl_parse_dec(params, arp->cap / ARP_PAGE, &page) != 0)
+	    phx_ctl_parse_dec(params, arp->cap, &from) != 0)
 		return -EINVAL;
 	for (k = 0; k < 7; k++) {
 		col[k] = rte_tel_data_alloc();
@@ -306,9 +325,14 @@ tel_arp(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 
 		if (e->state == PHX_NEIGH_FREE || e->state == PHX_NEIGH_DEAD)
 			continue;
-		if (total++ / ARP_PAGE != page)
+		total++;
+		if (i < from || next >= 0)
 			continue;
-		row++;
+		if (rows == ARP_PAGE) {
+			next = i;
+			continue;
+		}
+		rows++;
 		ip_str(e->ip, buf, sizeof(buf));
 		rte_tel_data_add_array_string(col[0], buf);
 		if (e->state == PHX_NEIGH_INCOMPLETE ||
@@ -334,12 +358,12 @@ tel_arp(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_array_u64(col[6], e->n_held);
 	}
 	pthread_mutex_unlock(&arp->lock);
-	RTE_SET_USED(row);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "total", total);
-	rte_tel_data_add_dict_u64(d, "page", page);
 	rte_tel_data_add_dict_u64(d, "pages",
 				  total ? (total + ARP_PAGE - 1) / ARP_PAGE : 1);
+	rte_tel_data_add_dict_u64(d, "from", from);
+	rte_tel_data_add_dict_int(d, "next", (int)next);
 	for (k = 0; k < 7; k++)
 		rte_tel_data_add_dict_container(d, names[k], col[k], 0);
 	return 0;
@@ -838,7 +862,7 @@ typedef int (*phx_tel_fn)(struct phx_ctl *ctl, const char *params,
 	X(pstat, "/phalanx/pstat",                                             \
 	  "Counters and drop reasons, summed; parameter: worker index or ctl") \
 	X(arp, "/phalanx/arp",                                                 \
-	  "Neighbour table, 64 rows a page, columnar; parameter: page")       \
+	  "Neighbour table, 64 rows a page; parameter: first slot (from/next)") \
 	X(routes, "/phalanx/routes",                                           \
 	  "Routing table (connected and static). No parameters")              \
 	X(policy, "/phalanx/policy",                                           \

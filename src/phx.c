@@ -647,7 +647,12 @@ out:
 	return rc;
 }
 
-/* Pages of the neighbour table: one, or all of them (--all). */
+/*
+ * Pages of the neighbour table: one, or all of them (--all). The member
+ * pages by slot (docs/telemetry.md), so page N is reached by walking
+ * from the first along "next"; a walk that ends before it is an error
+ * (exit 1) that says how many pages there are.
+ */
 static int
 cmd_arp(struct phx_ctx *ctx, int argc, char **argv)
 {
@@ -657,11 +662,13 @@ cmd_arp(struct phx_ctx *ctx, int argc, char **argv)
 		COMMON_LONGOPTS,
 		{ 0 },
 	};
-	json_t *pages[PHX_ARP_MAX_PAGES];
+	json_t *pages[PHX_ARP_MAX_PAGES], *last = NULL;
 	char cmd[PHX_CMD_LEN], err[512];
 	unsigned long page = 0;
 	bool has_page = false, all = false;
-	size_t n = 0, want = 1, i;
+	size_t n = 0, i;
+	uint64_t idx, from = 0;
+	int64_t next = -1;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, ":ah", opts, NULL)) != -1) {
@@ -687,35 +694,39 @@ cmd_arp(struct phx_ctx *ctx, int argc, char **argv)
 	if (has_page && all)
 		return usage_err(ctx, "--page and --all exclude each other");
 
-	if (has_page || all)
-		snprintf(cmd, sizeof(cmd), "/phalanx/arp,%lu", page);
-	else
-		snprintf(cmd, sizeof(cmd), "/phalanx/arp");
-	pages[n] = ask(ctx, cmd, "pages are numbered from 0");
-	if (pages[n] == NULL)
-		return PHX_EXIT_FAIL;
-	n++;
-	if (all) {
-		json_t *np = json_object_get(pages[0], "pages");
+	rc = PHX_EXIT_FAIL;
+	for (idx = 0;; idx++) {
+		json_t *ans;
 
-		/* A bad "pages" is reported by the renderer below. */
-		if (json_is_integer(np) && json_integer_value(np) > 1)
-			want = json_integer_value(np) < PHX_ARP_MAX_PAGES ?
-				(size_t)json_integer_value(np) :
-				PHX_ARP_MAX_PAGES;
-	}
-	for (; n < want; n++) {
-		snprintf(cmd, sizeof(cmd), "/phalanx/arp,%zu", n);
-		pages[n] = request(ctx, cmd);
-		if (pages[n] == NULL) {
-			rc = PHX_EXIT_FAIL;
+		/* The first without a parameter, as a plain "phx arp". */
+		if (idx == 0)
+			snprintf(cmd, sizeof(cmd), "/phalanx/arp");
+		else
+			snprintf(cmd, sizeof(cmd), "/phalanx/arp,%" PRIu64,
+				 from);
+		if ((ans = ask(ctx, cmd, NULL)) == NULL)
+			goto out;
+		json_decref(last);
+		last = ans;
+		if (phx_fmt_arp_next(ans, from, &next, err, sizeof(err)) < 0) {
+			phx_err("bad answer to %s: %s", cmd, err);
 			goto out;
 		}
-		if (json_is_null(pages[n])) {
-			/* The table shrank while we read it. */
-			json_decref(pages[n]);
+		if (all || idx == page)
+			pages[n++] = json_incref(ans);
+		if (next < 0 || (!all && idx == page))
 			break;
+		if (n == PHX_ARP_MAX_PAGES) {
+			phx_err("/phalanx/arp has more than %u pages",
+				PHX_ARP_MAX_PAGES);
+			goto out;
 		}
+		from = (uint64_t)next;
+	}
+	if (n == 0) {
+		phx_fmt_arp_beyond(last, page, idx + 1, err, sizeof(err));
+		phx_err("%s", err);
+		goto out;
 	}
 
 	if (ctx->json && all) {
@@ -730,15 +741,16 @@ cmd_arp(struct phx_ctx *ctx, int argc, char **argv)
 	} else if (ctx->json) {
 		rc = phx_fmt_json(stdout, pages[0]) == 0 ?
 			PHX_EXIT_OK : PHX_EXIT_FAIL;
-	} else if (phx_fmt_arp(stdout, pages, n, err, sizeof(err)) < 0) {
+	} else if (phx_fmt_arp(stdout, pages, n, all ? 0 : page, err,
+			       sizeof(err)) < 0) {
 		phx_err("bad answer to /phalanx/arp: %s", err);
-		rc = PHX_EXIT_FAIL;
 	} else {
 		rc = PHX_EXIT_OK;
 	}
 out:
 	for (i = 0; i < n; i++)
 		json_decref(pages[i]);
+	json_decref(last);
 	return rc;
 }
 
@@ -2174,7 +2186,10 @@ static const struct phx_cmd phx_cmds[] = {
 	  "counts.\n" },
 	{ "arp", cmd_arp, "[--page N | --all]",
 	  "the neighbour (ARP) table, 64 entries a page",
-	  "      --page N       page N, from 0 (default: the first)\n"
+	  "      --page N       page N, from 0 (default: the first); past "
+	  "the last page\n"
+	  "                     an error (exit 1) that says how many there "
+	  "are\n"
 	  "  -a, --all          every page (with --json: an array of the "
 	  "pages)\n" },
 	{ "routes", NULL, "",

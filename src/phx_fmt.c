@@ -280,6 +280,23 @@ get_text(json_t *obj, const char *where, const char *key, char *buf,
 	return 0;
 }
 
+/* "next" of an answer paged by slot: -1 after the last page, else the
+ * slot the next page starts from. Sets *next to -1 on failure. */
+static int
+get_next(json_t *page, int64_t *next, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(page, "next");
+
+	*next = -1;
+	if (v == NULL)
+		return bad(err, errlen, NULL, "next", "is missing");
+	if (!json_is_integer(v) || json_integer_value(v) < -1)
+		return bad(err, errlen, NULL, "next",
+			   "is not -1 or a slot index");
+	*next = json_integer_value(v);
+	return 0;
+}
+
 static int
 get_obj(json_t *obj, const char *key, json_t **out, char *err, size_t errlen)
 {
@@ -767,12 +784,60 @@ static const struct phx_fmt_col arp_cols[] = {
 	{ "Held", PHX_FMT_RIGHT },
 };
 
+/* The scalars of one /phalanx/arp page, and its columns. */
+static int
+arp_page(json_t *page, uint64_t *total, uint64_t *pages, uint64_t *from,
+	 int64_t *next, json_t **cols, size_t *n, char *err, size_t errlen)
+{
+	int rc;
+
+	*next = -1;
+	if ((rc = need_object(page, err, errlen)) < 0 ||
+	    (rc = get_uint(page, NULL, "total", total, err, errlen)) < 0 ||
+	    (rc = get_uint(page, NULL, "pages", pages, err, errlen)) < 0 ||
+	    (rc = get_uint(page, NULL, "from", from, err, errlen)) < 0)
+		return rc;
+	if ((rc = get_next(page, next, err, errlen)) < 0)
+		return rc;
+	return get_columns(page, arp_specs, PHX_DIM(arp_specs), cols, n, err,
+			   errlen);
+}
+
 int
-phx_fmt_arp(FILE *out, json_t *const *pages, size_t n_pages, char *err,
-	    size_t errlen)
+phx_fmt_arp_next(json_t *page, uint64_t from, int64_t *next, char *err,
+		 size_t errlen)
+{
+	json_t *cols[PHX_DIM(arp_specs)];
+	uint64_t total, pages, pfrom;
+	size_t n;
+	int rc;
+
+	if ((rc = arp_page(page, &total, &pages, &pfrom, next, cols, &n, err,
+			   errlen)) < 0)
+		return rc;
+	if (pfrom != from) {
+		snprintf(err, errlen, "the page is from slot %" PRIu64 ", not %"
+			 PRIu64 " as asked", pfrom, from);
+		*next = -1;
+		return -EINVAL;
+	}
+	/* A walk that ends: every page starts further on. */
+	if (*next >= 0 && (uint64_t)*next <= from) {
+		snprintf(err, errlen, "the page from slot %" PRIu64 " goes on "
+			 "at slot %" PRId64 ", not after it", from, *next);
+		*next = -1;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+phx_fmt_arp(FILE *out, json_t *const *pages, size_t n_pages, uint64_t first,
+	    char *err, size_t errlen)
 {
 	struct phx_fmt_table t;
-	uint64_t total = 0, page = 0, n_pg = 0;
+	uint64_t total = 0, n_pg = 0;
+	int64_t next = -1;
 	size_t p;
 	int rc = 0;
 
@@ -783,23 +848,17 @@ phx_fmt_arp(FILE *out, json_t *const *pages, size_t n_pages, char *err,
 	/* Validate every page before building the table. */
 	for (p = 0; p < n_pages; p++) {
 		json_t *cols[PHX_DIM(arp_specs)];
-		uint64_t tot, pg, npg;
+		uint64_t tot, npg, from;
+		int64_t nx;
 		size_t n;
 
-		if ((rc = need_object(pages[p], err, errlen)) < 0 ||
-		    (rc = get_uint(pages[p], NULL, "total", &tot, err,
-				   errlen)) < 0 ||
-		    (rc = get_uint(pages[p], NULL, "page", &pg, err,
-				   errlen)) < 0 ||
-		    (rc = get_uint(pages[p], NULL, "pages", &npg, err,
-				   errlen)) < 0 ||
-		    (rc = get_columns(pages[p], arp_specs, PHX_DIM(arp_specs),
-				      cols, &n, err, errlen)) < 0)
+		if ((rc = arp_page(pages[p], &tot, &npg, &from, &nx, cols, &n,
+				   err, errlen)) < 0)
 			return rc;
 		if (p == 0) {
 			total = tot;
-			page = pg;
 			n_pg = npg;
+			next = nx;
 		}
 	}
 
@@ -831,17 +890,33 @@ phx_fmt_arp(FILE *out, json_t *const *pages, size_t n_pages, char *err,
 		}
 	}
 	phx_fmt_table_print(&t, out);
-	if (n_pages == 1 && n_pg > 1)
+	if (n_pages == 1 && (first > 0 || next >= 0))
 		fprintf(out, "%zu of %" PRIu64 " entries (page %" PRIu64
 			" of pages 0-%" PRIu64 "; --page N or --all for the "
 			"rest)\n",
-			t.n_rows, total, page, n_pg - 1);
+			t.n_rows, total, first,
+			(n_pg > first + 1 ? n_pg : first + 1) - 1);
 	else
 		fprintf(out, "%zu %s\n", t.n_rows,
 			plural(t.n_rows, "entry", "entries"));
 out:
 	phx_fmt_table_fini(&t);
 	return rc;
+}
+
+void
+phx_fmt_arp_beyond(json_t *last, uint64_t page, uint64_t n_pages, char *msg,
+		   size_t len)
+{
+	json_t *v = json_object_get(last, "total");
+	uint64_t total = json_is_integer(v) && json_integer_value(v) > 0 ?
+			 (uint64_t)json_integer_value(v) : 0;
+
+	snprintf(msg, len, "page %" PRIu64 " is beyond the last: the table "
+		 "has %" PRIu64 " %s (0-%" PRIu64 "), %" PRIu64 " %s", page,
+		 n_pages, plural(n_pages, "page", "pages"),
+		 n_pages ? n_pages - 1 : 0, total,
+		 plural(total, "entry", "entries"));
 }
 
 /* ---- routes ---- */
@@ -1210,7 +1285,6 @@ conn_page_check(json_t *page, uint64_t worker, uint64_t from,
 		size_t errlen)
 {
 	uint64_t w, fr, rows;
-	json_t *nx;
 	int rc;
 
 	if ((rc = need_object(page, err, errlen)) < 0 ||
@@ -1222,13 +1296,8 @@ conn_page_check(json_t *page, uint64_t worker, uint64_t from,
 			   errlen)) < 0 ||
 	    (rc = get_uint(page, NULL, "rows", &rows, err, errlen)) < 0)
 		return rc;
-	nx = json_object_get(page, "next");
-	if (nx == NULL)
-		return bad(err, errlen, NULL, "next", "is missing");
-	if (!json_is_integer(nx) || json_integer_value(nx) < -1)
-		return bad(err, errlen, NULL, "next",
-			   "is not -1 or a slot index");
-	p->next = json_integer_value(nx);
+	if ((rc = get_next(page, &p->next, err, errlen)) < 0)
+		return rc;
 	if (w != worker || fr != from) {
 		snprintf(err, errlen, "answer for worker %" PRIu64 " from %"
 			 PRIu64 " to a request for worker %" PRIu64 " from %"

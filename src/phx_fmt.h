@@ -86,12 +86,31 @@ int phx_fmt_pstat(FILE *out, json_t *ans, const char *member,
 int phx_fmt_ports(FILE *out, json_t *ans, char *err, size_t errlen);
 
 /*
- * /phalanx/arp pages (the answers to /phalanx/arp,0 .. ,n_pages-1, or one
- * page) as one table and an "N entries" footer; when a single page of a
- * longer table is shown the footer says which page and how to see more.
+ * /phalanx/arp comes in pages by slot (docs/telemetry.md): the first
+ * asked without a parameter, then "/phalanx/arp,<*next>" until *next is
+ * -1. phx_fmt_arp_next() checks one answer completely, and that it is
+ * the page from slot from (0 for the first) and goes on beyond it; sets
+ * *next. Returns 0 or -EINVAL with err.
+ */
+int phx_fmt_arp_next(json_t *page, uint64_t from, int64_t *next, char *err,
+		     size_t errlen);
+
+/*
+ * Consecutive pages of one walk, the first of them page number first (0
+ * for the first page, or for --all), as one table and an "N entries"
+ * footer; when a single page of a longer table is shown the footer says
+ * which page and how to see more.
  */
 int phx_fmt_arp(FILE *out, json_t *const *pages, size_t n_pages,
-		char *err, size_t errlen);
+		uint64_t first, char *err, size_t errlen);
+
+/*
+ * A walk of n_pages pages (last: the last of them) ended before page:
+ * the operator's message in msg ("page 5 is beyond the last: the table
+ * has 3 pages (0-2), 150 entries").
+ */
+void phx_fmt_arp_beyond(json_t *last, uint64_t page, uint64_t n_pages,
+			char *msg, size_t len);
 
 /* /phalanx/routes as a table and an "N routes" footer. */
 int phx_fmt_routes(FILE *out, json_t *ans, char *err, size_t errlen);

@@ -70,6 +70,13 @@ assert_match "$arp" "(^|[^0-9.])10\.1\.0\.100([^0-9].*)?$client_mac" \
     "phx arp lists 10.1.0.100 at $client_mac"
 assert_match "$arp" "(^|[^0-9.])10\.2\.0\.100([^0-9].*)?$server_mac" \
     "phx arp lists 10.2.0.100 at $server_mac"
+arp=$(phx arp --all 2>&1 || true)
+assert_match "$arp" "^[0-9]+ entr(y|ies)\$" "phx arp --all walks every page to the end"
+st=0
+arp=$(phx arp --page 5 2>&1) || st=$?
+assert_eq "$st" 1 "phx arp --page 5 past the last page exits 1"
+assert_match "$arp" "^phx: page 5 is beyond the last: the table has 1 page \(0-0\), [0-9]+ entr" \
+    "... and says how many pages there are"
 
 # --- real TCP through the member, both directions
 lab_tcp_transfer down 8 5001

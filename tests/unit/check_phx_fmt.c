@@ -68,7 +68,8 @@ cap_close(struct capture *c)
 }
 
 enum which {
-	PSTAT, PSTAT_ALL, PORTS, ARP, ROUTES, VERSION, CONFIG, POLICY, RULES,
+	PSTAT, PSTAT_ALL, PORTS, ARP, ARP_PAGE1, ROUTES, VERSION, CONFIG,
+	POLICY, RULES,
 };
 
 /* Render one answer with the chosen renderer; returns its rc and sets
@@ -92,7 +93,10 @@ render(enum which w, json_t *ans, char **out, char *err, size_t errlen)
 		rc = phx_fmt_ports(f, ans, err, errlen);
 		break;
 	case ARP:
-		rc = phx_fmt_arp(f, &ans, 1, err, errlen);
+		rc = phx_fmt_arp(f, &ans, 1, 0, err, errlen);
+		break;
+	case ARP_PAGE1:   /* phx arp --page 1 */
+		rc = phx_fmt_arp(f, &ans, 1, 1, err, errlen);
 		break;
 	case ROUTES:
 		rc = phx_fmt_routes(f, ans, err, errlen);
@@ -207,7 +211,7 @@ static const char ports_fixture[] =
 	"'rx_nombuf':0}}";
 
 static const char arp_fixture[] =
-	"{'total':3,'page':0,'pages':1,"
+	"{'total':3,'pages':1,'from':0,'next':-1,"
 	"'ip':['10.1.0.2','10.2.0.9','10.2.0.254'],"
 	"'mac':['02:00:00:00:01:02','','0a:1b:2c:3d:4e:5f'],"
 	"'port':['in0','out0','out0'],"
@@ -221,12 +225,13 @@ static const char arp_table[] =
 	"10.2.0.254  0a:1b:2c:3d:4e:5f  out0  stale       420s       0s     0\n";
 
 static const char arp_page0[] =
-	"{'total':66,'page':0,'pages':2,'ip':['10.1.0.2'],"
+	"{'total':66,'pages':2,'from':0,'next':70,'ip':['10.1.0.2'],"
 	"'mac':['02:00:00:00:01:02'],'port':['in0'],'state':['reachable'],"
 	"'age_s':[12],'expires_s':[288],'held':[0]}";
 
 static const char arp_page1[] =
-	"{'total':66,'page':1,'pages':2,'ip':['10.2.0.9','10.2.0.254'],"
+	"{'total':66,'pages':2,'from':70,'next':-1,"
+	"'ip':['10.2.0.9','10.2.0.254'],"
 	"'mac':['','0a:1b:2c:3d:4e:5f'],'port':['out0','out0'],"
 	"'state':['incomplete','stale'],'age_s':[1,420],"
 	"'expires_s':[0,0],'held':[3,0]}";
@@ -552,7 +557,7 @@ START_TEST(test_arp_all_pages)
 	char err[128], want[1024], *out;
 
 	/* --all: the pages form one table whose widths fit every row. */
-	ck_assert_int_eq(phx_fmt_arp(cap_open(&c), pages, 2, err,
+	ck_assert_int_eq(phx_fmt_arp(cap_open(&c), pages, 2, 0, err,
 				     sizeof(err)), 0);
 	out = cap_close(&c);
 	snprintf(want, sizeof(want), "%s3 entries\n", arp_table);
@@ -561,7 +566,7 @@ START_TEST(test_arp_all_pages)
 
 	/* A bad second page fails the whole listing. */
 	json_object_set_new(pages[1], "held", json_string("x"));
-	ck_assert_int_eq(phx_fmt_arp(cap_open(&c), pages, 2, err,
+	ck_assert_int_eq(phx_fmt_arp(cap_open(&c), pages, 2, 0, err,
 				     sizeof(err)), -EINVAL);
 	out = cap_close(&c);
 	ck_assert_str_eq(err, "\"held\" is not an array");
@@ -574,12 +579,12 @@ END_TEST
 
 START_TEST(test_arp_empty)
 {
-	expect_text(ARP, "{'total':0,'page':0,'pages':1,'ip':[],'mac':[],"
+	expect_text(ARP, "{'total':0,'pages':1,'from':0,'next':-1,'ip':[],'mac':[],"
 		    "'port':[],'state':[],'age_s':[],'expires_s':[],"
 		    "'held':[]}",
 		    "IP  MAC  Port  State  Age  Expires  Held\n"
 		    "0 entries\n");
-	expect_text(ARP, "{'total':1,'page':0,'pages':1,'ip':['10.0.0.1'],"
+	expect_text(ARP, "{'total':1,'pages':1,'from':0,'next':-1,'ip':['10.0.0.1'],"
 		    "'mac':['00:00:00:00:00:01'],'port':['p'],'state':"
 		    "['static'],'age_s':[0],'expires_s':[0],'held':[0]}",
 		    "IP        MAC                Port  State   Age  Expires  "
@@ -590,24 +595,91 @@ START_TEST(test_arp_empty)
 }
 END_TEST
 
+START_TEST(test_arp_page_n)
+{
+	/* --page 1 of a two-page table: the footer names page 1, also on
+	 * the table's last page. */
+	expect_text(ARP_PAGE1, arp_page1,
+		    "IP          MAC                Port  State        Age  "
+		    "Expires  Held\n"
+		    "10.2.0.9    -                  out0  incomplete    1s  "
+		    "     0s     3\n"
+		    "10.2.0.254  0a:1b:2c:3d:4e:5f  out0  stale       420s  "
+		    "     0s     0\n"
+		    "2 of 66 entries (page 1 of pages 0-1; --page N or --all "
+		    "for the rest)\n");
+}
+END_TEST
+
+START_TEST(test_arp_walk)
+{
+	/* The walk follows "next" by slot; a page must be the one asked
+	 * for and go on beyond it. */
+	json_t *p0 = load(arp_page0), *p1 = load(arp_page1);
+	char err[160];
+	int64_t next = 7;
+
+	ck_assert_int_eq(phx_fmt_arp_next(p0, 0, &next, err, sizeof(err)),
+			 0);
+	ck_assert_int_eq(next, 70);
+	ck_assert_int_eq(phx_fmt_arp_next(p1, 70, &next, err, sizeof(err)),
+			 0);
+	ck_assert_int_eq(next, -1);
+	ck_assert_int_eq(phx_fmt_arp_next(p1, 64, &next, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "the page is from slot 70, not 64 as asked");
+	ck_assert_int_eq(next, -1);
+	json_object_set_new(p0, "next", json_integer(0));
+	ck_assert_int_eq(phx_fmt_arp_next(p0, 0, &next, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "the page from slot 0 goes on at slot 0, not "
+			 "after it");
+	json_object_del(p0, "next");
+	ck_assert_int_eq(phx_fmt_arp_next(p0, 0, &next, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "\"next\" is missing");
+
+	/* --page N past the last page says how many there are. */
+	phx_fmt_arp_beyond(p1, 5, 2, err, sizeof(err));
+	ck_assert_str_eq(err, "page 5 is beyond the last: the table has 2 "
+			 "pages (0-1), 66 entries");
+	json_decref(p1);
+	p1 = load("{'total':1,'pages':1,'from':0,'next':-1,'ip':['a'],"
+		  "'mac':[''],'port':['p'],'state':['stale'],'age_s':[1],"
+		  "'expires_s':[4],'held':[0]}");
+	phx_fmt_arp_beyond(p1, 1, 1, err, sizeof(err));
+	ck_assert_str_eq(err, "page 1 is beyond the last: the table has 1 "
+			 "page (0-0), 1 entry");
+	json_decref(p0);
+	json_decref(p1);
+}
+END_TEST
+
 static const struct {
 	const char *fixture;
 	const char *err;
 } arp_bad[] = {
 	{ "null", "the answer is null" },
 	{ "'arp'", "the answer is not an object" },
-	{ "{'page':0,'pages':1,'ip':[],'mac':[],'port':[],'state':[],"
-	  "'age_s':[],'expires_s':[],'held':[]}", "\"total\" is missing" },
-	{ "{'total':3,'page':0,'pages':1,'ip':['a','b','c'],'mac':['',''],"
+	{ "{'pages':1,'from':0,'next':-1,'ip':[],'mac':[],'port':[],"
+	  "'state':[],'age_s':[],'expires_s':[],'held':[]}",
+	  "\"total\" is missing" },
+	{ "{'total':0,'pages':1,'from':0,'ip':[],'mac':[],'port':[],"
+	  "'state':[],'age_s':[],'expires_s':[],'held':[]}",
+	  "\"next\" is missing" },
+	{ "{'total':0,'pages':1,'from':0,'next':-2,'ip':[],'mac':[],"
+	  "'port':[],'state':[],'age_s':[],'expires_s':[],'held':[]}",
+	  "\"next\" is not -1 or a slot index" },
+	{ "{'total':3,'pages':1,'from':0,'next':-1,'ip':['a','b','c'],'mac':['',''],"
 	  "'port':[],'state':[],'age_s':[],'expires_s':[],'held':[]}",
 	  "\"mac\" has 2 entries, \"ip\" has 3" },
-	{ "{'total':1,'page':0,'pages':1,'ip':['a'],'mac':[''],"
+	{ "{'total':1,'pages':1,'from':0,'next':-1,'ip':['a'],'mac':[''],"
 	  "'port':['p'],'state':['stale'],'age_s':[1],'expires_s':[-4],"
 	  "'held':[0]}", "\"expires_s[0]\" is not a non-negative integer" },
-	{ "{'total':1,'page':0,'pages':1,'ip':[7],'mac':[''],"
+	{ "{'total':1,'pages':1,'from':0,'next':-1,'ip':[7],'mac':[''],"
 	  "'port':['p'],'state':['stale'],'age_s':[1],'expires_s':[4],"
 	  "'held':[0]}", "\"ip[0]\" is not a string" },
-	{ "{'total':1,'page':0,'pages':1,'ip':['a'],'mac':[''],"
+	{ "{'total':1,'pages':1,'from':0,'next':-1,'ip':['a'],'mac':[''],"
 	  "'state':['stale'],'age_s':[1],'expires_s':[4],'held':[0]}",
 	  "\"port\" is missing" },
 };
@@ -3669,6 +3741,8 @@ phx_fmt_suite(void)
 	tcase_add_test(tc, test_arp_partial);
 	tcase_add_test(tc, test_arp_all_pages);
 	tcase_add_test(tc, test_arp_empty);
+	tcase_add_test(tc, test_arp_page_n);
+	tcase_add_test(tc, test_arp_walk);
 	tcase_add_loop_test(tc, test_arp_malformed, 0, PHX_DIM(arp_bad));
 	suite_add_tcase(s, tc);
 
