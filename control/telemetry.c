@@ -61,6 +61,17 @@
 static_assert(RULES_PAGE * RULES_ROW_MAX + 256 <= TEL_OUTPUT_MAX,
 	      "a /phalanx/rules page fits DPDK's telemetry buffer");
 static_assert(RULES_PAGE <= RTE_TEL_MAX_ARRAY_ENTRIES, "one page an array");
+/*
+ * /phalanx/routes rows a page (prefix "255.255.255.255/32", a next hop
+ * and a port name, quoted and comma'd), and the most rows there can be:
+ * a connected route per address, and the static ones.
+ */
+#define ROUTES_PAGE 128
+#define ROUTE_ROW_MAX ((18 + 3) + (15 + 3) + (PHX_CFG_NAME_LEN - 1 + 3))
+#define ROUTES_MAX (PHX_CFG_MAX_PORTS * PHX_CFG_MAX_ADDRS + PHX_CFG_MAX_ROUTES)
+static_assert(ROUTES_PAGE * ROUTE_ROW_MAX + 256 <= TEL_OUTPUT_MAX,
+	      "a /phalanx/routes page fits DPDK's telemetry buffer");
+static_assert(ROUTES_PAGE <= RTE_TEL_MAX_ARRAY_ENTRIES, "one page an array");
 static_assert(ARP_PAGE * ARP_ROW_MAX + 256 <= TEL_OUTPUT_MAX,
 	      "a /phalanx/arp page fits DPDK's telemetry buffer");
 static_assert(ARP_PAGE <= RTE_TEL_MAX_ARRAY_ENTRIES, "one page an array");
@@ -369,6 +380,29 @@ tel_arp(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* One /phalanx/routes row: prefix/plen, via (0: connected), port name. */
+static void
+route_row(struct rte_tel_data *col[3], uint32_t prefix, uint8_t plen,
+	  uint32_t via, const char *port)
+{
+	char buf[32], ip[16];
+
+	ip_str(rte_cpu_to_be_32(prefix), ip, sizeof(ip));
+	snprintf(buf, sizeof(buf), "%s/%u", ip, plen);
+	rte_tel_data_add_array_string(col[0], buf);
+	ip_str(rte_cpu_to_be_32(via), ip, sizeof(ip));
+	rte_tel_data_add_array_string(col[1], via ? ip : "");
+	rte_tel_data_add_array_string(col[2], port);
+}
+
+/*
+ * One page of the routing table, connected routes first (one per subnet
+ * of a port's addresses), then the static ones in configuration order:
+ * parameter the index of the first row (default 0; up to the row count,
+ * which gives an empty page), ROUTES_PAGE rows, "next" the index to ask
+ * for next or -1. Routes change only with a restart, so the pages of a
+ * walk always fit together.
+ */
 static int
 tel_routes(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 {
@@ -376,9 +410,10 @@ tel_routes(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	struct rte_tel_data *col[3];
 	static const char *const names[3] = { "prefix", "via", "port" };
 	unsigned p, a, r, k, rows = 0;
-	char buf[32], ip[16];
+	uint64_t from = 0;
 
-	if (params != NULL && *params != '\0')
+	if (params != NULL && *params != '\0' &&
+	    phx_ctl_parse_dec(params, ROUTES_MAX, &from) != 0)
 		return -EINVAL;
 	for (k = 0; k < 3; k++) {
 		col[k] = rte_tel_data_alloc();
@@ -406,34 +441,33 @@ tel_routes(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 			}
 			if (b < a)
 				continue;
-			if (rows++ >= RTE_TEL_MAX_ARRAY_ENTRIES)
-				continue;
-			ip_str(rte_cpu_to_be_32(ad->ip & mask), ip, sizeof(ip));
-			snprintf(buf, sizeof(buf), "%s/%u", ip, ad->plen);
-			rte_tel_data_add_array_string(col[0], buf);
-			rte_tel_data_add_array_string(col[1], "");
-			rte_tel_data_add_array_string(col[2],
-						      cfg->ports[p].name);
+			if (rows >= from && rows < from + ROUTES_PAGE)
+				route_row(col, ad->ip & mask, ad->plen, 0,
+					  cfg->ports[p].name);
+			rows++;
 		}
 	for (r = 0; r < cfg->n_routes; r++) {
 		const struct phx_cfg_route *rt = &cfg->routes[r];
 
-		if (rows++ >= RTE_TEL_MAX_ARRAY_ENTRIES)
-			continue;
-		ip_str(rte_cpu_to_be_32(rt->prefix), ip, sizeof(ip));
-		snprintf(buf, sizeof(buf), "%s/%u", ip, rt->plen);
-		rte_tel_data_add_array_string(col[0], buf);
-		ip_str(rte_cpu_to_be_32(rt->via), ip, sizeof(ip));
-		rte_tel_data_add_array_string(col[1], rt->via ? ip : "");
-		rte_tel_data_add_array_string(col[2],
-					      cfg->ports[rt->port].name);
+		if (rows >= from && rows < from + ROUTES_PAGE)
+			route_row(col, rt->prefix, rt->plen, rt->via,
+				  cfg->ports[rt->port].name);
+		rows++;
+	}
+	if (from > rows) {
+		for (k = 0; k < 3; k++)
+			rte_tel_data_free(col[k]);
+		return -EINVAL;
 	}
 	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "total", rows);
+	rte_tel_data_add_dict_u64(d, "from", from);
+	rte_tel_data_add_dict_int(d, "next", from + ROUTES_PAGE < rows ?
+				  (int)(from + ROUTES_PAGE) : -1);
 	for (k = 0; k < 3; k++)
 		rte_tel_data_add_dict_container(d, names[k], col[k], 0);
 	return 0;
 }
-
 
 /*
  * s as an array of strings of at most RTE_TEL_MAX_STRING_LEN - 1 bytes,
@@ -864,7 +898,7 @@ typedef int (*phx_tel_fn)(struct phx_ctl *ctl, const char *params,
 	X(arp, "/phalanx/arp",                                                 \
 	  "Neighbour table, 64 rows a page; parameter: first slot (from/next)") \
 	X(routes, "/phalanx/routes",                                           \
-	  "Routing table (connected and static). No parameters")              \
+	  "Routing table (connected, static); 128 a page; parameter: first index") \
 	X(policy, "/phalanx/policy",                                           \
 	  "Policy generation, rule count, last reload result. No parameters") \
 	X(rules, "/phalanx/rules",                                             \

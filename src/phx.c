@@ -439,22 +439,26 @@ simple_cmd(struct phx_ctx *ctx, int argc, char **argv, const char *cmd,
 
 /* ---- commands ---- */
 
-#define PHX_RULES_TRIES 5  /* walks of /phalanx/rules a reload may spoil */
+#define PHX_PAGED_TRIES 5  /* walks a reload (or restart) may spoil */
+
+typedef int (*phx_pages_add_fn)(json_t *all, json_t *page, uint64_t from,
+				int64_t *next, char *err, size_t errlen);
 
 /*
- * Every page of /phalanx/rules in one answer of a single policy
- * generation (phx_fmt_rules_add). A reload between two pages starts the
- * walk over: the generation changed, or the page asked for is past the
- * new policy's end (a null answer after the first page). Returns the
- * answer, or NULL after saying why.
+ * Every page of a table paged by row index (/phalanx/rules,
+ * /phalanx/routes) in one answer (phx_fmt_rules_add,
+ * phx_fmt_routes_add). A change between two pages (a reload: another
+ * generation, or a page asked for past the new table's end, a null
+ * answer after the first page) starts the walk over. Returns the answer,
+ * or NULL after saying why.
  */
 static json_t *
-ask_rules(struct phx_ctx *ctx)
+ask_paged(struct phx_ctx *ctx, const char *tel, phx_pages_add_fn add)
 {
 	char cmd[PHX_CMD_LEN], err[512];
 	unsigned tries;
 
-	for (tries = 0; tries < PHX_RULES_TRIES; tries++) {
+	for (tries = 0; tries < PHX_PAGED_TRIES; tries++) {
 		json_t *all = json_object();
 		int64_t next = 0;
 		int rc = 0;
@@ -470,22 +474,21 @@ ask_rules(struct phx_ctx *ctx)
 			/* The first without a parameter: an older daemon
 			 * (one answer, no pages) takes none. */
 			if (from == 0)
-				snprintf(cmd, sizeof(cmd), "/phalanx/rules");
+				snprintf(cmd, sizeof(cmd), "%s", tel);
 			else
-				snprintf(cmd, sizeof(cmd), "/phalanx/rules,%"
-					 PRIu64, from);
+				snprintf(cmd, sizeof(cmd), "%s,%" PRIu64, tel,
+					 from);
 			page = from == 0 ? ask(ctx, cmd, NULL) :
 					   request(ctx, cmd);
 			if (page == NULL) {
 				json_decref(all);
 				return NULL;
 			}
-			if (json_is_null(page)) {
+			if (json_is_null(page))
 				rc = -EAGAIN;
-			} else {
-				rc = phx_fmt_rules_add(all, page, from, &next,
-						       err, sizeof(err));
-			}
+			else
+				rc = add(all, page, from, &next, err,
+					 sizeof(err));
 			json_decref(page);
 		} while (rc == 0 && next >= 0);
 		if (rc == 0)
@@ -497,26 +500,48 @@ ask_rules(struct phx_ctx *ctx)
 			return NULL;
 		}
 	}
-	phx_err("the policy changed during each of %u reads of "
-		"/phalanx/rules; try again", PHX_RULES_TRIES);
+	phx_err("%s changed during each of %u reads; try again", tel,
+		PHX_PAGED_TRIES);
 	return NULL;
 }
 
-/* The rules, all pages, as one table (or with --json one answer). */
+static json_t *
+ask_rules(struct phx_ctx *ctx)
+{
+	return ask_paged(ctx, "/phalanx/rules", phx_fmt_rules_add);
+}
+
+/* A table paged by row index, all pages, as one table (or with --json
+ * one answer). */
 static int
-cmd_rules(struct phx_ctx *ctx, int argc, char **argv)
+paged_cmd(struct phx_ctx *ctx, int argc, char **argv, const char *tel,
+	  phx_pages_add_fn add, phx_render_fn render)
 {
 	json_t *ans;
 	int rc = parse_no_args(ctx, argc, argv);
 
 	if (rc >= 0)
 		return rc;
-	ans = ask_rules(ctx);
+	ans = ask_paged(ctx, tel, add);
 	if (ans == NULL)
 		return PHX_EXIT_FAIL;
-	rc = show(ctx, "/phalanx/rules", ans, phx_fmt_rules);
+	rc = show(ctx, tel, ans, render);
 	json_decref(ans);
 	return rc;
+}
+
+static int
+cmd_rules(struct phx_ctx *ctx, int argc, char **argv)
+{
+	return paged_cmd(ctx, argc, argv, "/phalanx/rules",
+			 phx_fmt_rules_add, phx_fmt_rules);
+}
+
+static int
+cmd_routes(struct phx_ctx *ctx, int argc, char **argv)
+{
+	return paged_cmd(ctx, argc, argv, "/phalanx/routes",
+			 phx_fmt_routes_add, phx_fmt_routes);
 }
 
 /*
@@ -2192,9 +2217,13 @@ static const struct phx_cmd phx_cmds[] = {
 	  "are\n"
 	  "  -a, --all          every page (with --json: an array of the "
 	  "pages)\n" },
-	{ "routes", NULL, "",
-	  "the routing table: connected and static routes", "",
-	  "/phalanx/routes", phx_fmt_routes },
+	{ "routes", cmd_routes, "",
+	  "the routing table: connected and static routes",
+	  "Every page of /phalanx/routes (128 routes a page) in one table: "
+	  "the connected\n"
+	  "routes of the ports' addresses, then the static ones.\n"
+	  "With --json: the pages joined into one answer (from 0, next "
+	  "-1).\n" },
 	{ "conn", cmd_conn,
 	  "[--ip A.B.C.D] [--port N] [--proto P] [--state S] [-w N] "
 	  "[--limit N] | --clear FILTER... | --clear --all",

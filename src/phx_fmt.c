@@ -1063,30 +1063,40 @@ out:
 	return rc;
 }
 
-int
-phx_fmt_rules_add(json_t *all, json_t *page, uint64_t from, int64_t *next,
-		  char *err, size_t errlen)
+/*
+ * Append a page of a table paged by row index (/phalanx/rules,
+ * /phalanx/routes; docs/telemetry.md) to all, checking that the pages
+ * fit together. row names a row in messages ("rule"); gen_key, when not
+ * NULL, is a key whose value every page must share with the first.
+ * An answer without "next" (an older daemon) is the whole table.
+ */
+static int
+index_pages_add(json_t *all, json_t *page, uint64_t from, int64_t *next,
+		const struct col_spec *specs, unsigned n_specs,
+		const char *row, const char *gen_key, char *err,
+		size_t errlen)
 {
-	json_t *cols[PHX_DIM(rule_specs)], *v;
-	uint64_t gen, total, pfrom, want;
-	bool paged, bad_page;
-	size_t n, c;
+	json_t *cols[PHX_FMT_MAX_COLS], *v;
+	uint64_t gen = 0, total, pfrom, want;
+	bool bad_page;
+	size_t n;
+	unsigned c;
 	int rc;
 
 	*next = -1;
 	if ((rc = need_object(page, err, errlen)) < 0 ||
-	    (rc = get_uint(page, NULL, "generation", &gen, err, errlen)) < 0 ||
-	    (rc = get_columns(page, rule_specs, PHX_DIM(rule_specs), cols, &n,
-			      err, errlen)) < 0)
+	    (gen_key != NULL &&
+	     (rc = get_uint(page, NULL, gen_key, &gen, err, errlen)) < 0) ||
+	    (rc = get_columns(page, specs, n_specs, cols, &n, err,
+			      errlen)) < 0)
 		return rc;
 	v = json_object_get(page, "next");
-	paged = v != NULL;
-	if (!paged) {
-		/* an older daemon: every rule in one answer */
+	if (v == NULL) {
+		/* an older daemon: every row in one answer */
 		total = n;
 		if (from != 0) {
 			snprintf(err, errlen, "a page without \"next\" from "
-				 "rule %" PRIu64, from);
+				 "%s %" PRIu64, row, from);
 			return -EINVAL;
 		}
 	} else {
@@ -1100,11 +1110,13 @@ phx_fmt_rules_add(json_t *all, json_t *page, uint64_t from, int64_t *next,
 				   "is not an integer -1 or above");
 		*next = json_integer_value(v);
 		if (pfrom != from) {
-			snprintf(err, errlen, "the page is from rule %" PRIu64
-				 ", not %" PRIu64 " as asked", pfrom, from);
+			snprintf(err, errlen, "the page is from %s %" PRIu64
+				 ", not %" PRIu64 " as asked", row, pfrom,
+				 from);
+			*next = -1;
 			return -EINVAL;
 		}
-		/* Every rule once, in order, and a walk that ends. */
+		/* Every row once, in order, and a walk that ends. */
 		bad_page = from > total || (*next >= 0 &&
 			((uint64_t)*next <= from || (uint64_t)*next >= total));
 		if (!bad_page) {
@@ -1112,10 +1124,10 @@ phx_fmt_rules_add(json_t *all, json_t *page, uint64_t from, int64_t *next,
 			bad_page = n != want;
 		}
 		if (bad_page) {
-			snprintf(err, errlen, "a page from rule %" PRIu64
-				 " with %zu rules, next %" PRId64 " and %"
-				 PRIu64 " in all does not add up", from, n,
-				 *next, total);
+			snprintf(err, errlen, "a page from %s %" PRIu64
+				 " with %zu %ss, next %" PRId64 " and %"
+				 PRIu64 " in all does not add up", row, from,
+				 n, row, *next, total);
 			*next = -1;
 			return -EINVAL;
 		}
@@ -1123,37 +1135,59 @@ phx_fmt_rules_add(json_t *all, json_t *page, uint64_t from, int64_t *next,
 	if (json_object_size(all) == 0) {
 		if (from != 0) {
 			snprintf(err, errlen, "the first page must be from "
-				 "rule 0, not %" PRIu64, from);
+				 "%s 0, not %" PRIu64, row, from);
+			*next = -1;
 			return -EINVAL;
 		}
-		if (json_object_set_new(all, "generation",
-					json_integer((json_int_t)gen)) < 0 ||
+		if ((gen_key != NULL &&
+		     json_object_set_new(all, gen_key,
+					 json_integer((json_int_t)gen)) < 0) ||
 		    json_object_set_new(all, "total",
 					json_integer((json_int_t)total)) < 0 ||
 		    json_object_set_new(all, "from", json_integer(0)) < 0 ||
 		    json_object_set_new(all, "next", json_integer(-1)) < 0)
 			return -ENOMEM;
-		for (c = 0; c < PHX_DIM(rule_specs); c++)
-			if (json_object_set_new(all, rule_specs[c].key,
+		for (c = 0; c < n_specs; c++)
+			if (json_object_set_new(all, specs[c].key,
 						json_array()) < 0)
 				return -ENOMEM;
-	} else if ((uint64_t)json_integer_value(json_object_get(all,
-			"generation")) != gen ||
+	} else if ((gen_key != NULL &&
+		    (uint64_t)json_integer_value(json_object_get(all,
+			gen_key)) != gen) ||
 		   (uint64_t)json_integer_value(json_object_get(all,
 			"total")) != total) {
 		return -EAGAIN;
 	}
-	if (json_array_size(json_object_get(all, rule_specs[0].key)) != from) {
-		snprintf(err, errlen, "a page from rule %" PRIu64 " after %zu "
-			 "rules", from, json_array_size(json_object_get(all,
-				rule_specs[0].key)));
+	if (json_array_size(json_object_get(all, specs[0].key)) != from) {
+		snprintf(err, errlen, "a page from %s %" PRIu64 " after %zu "
+			 "%ss", row, from, json_array_size(json_object_get(all,
+				specs[0].key)), row);
+		*next = -1;
 		return -EINVAL;
 	}
-	for (c = 0; c < PHX_DIM(rule_specs); c++)
-		if (json_array_extend(json_object_get(all, rule_specs[c].key),
+	for (c = 0; c < n_specs; c++)
+		if (json_array_extend(json_object_get(all, specs[c].key),
 				      cols[c]) < 0)
 			return -ENOMEM;
 	return 0;
+}
+
+int
+phx_fmt_rules_add(json_t *all, json_t *page, uint64_t from, int64_t *next,
+		  char *err, size_t errlen)
+{
+	return index_pages_add(all, page, from, next, rule_specs,
+			       PHX_DIM(rule_specs), "rule", "generation", err,
+			       errlen);
+}
+
+int
+phx_fmt_routes_add(json_t *all, json_t *page, uint64_t from, int64_t *next,
+		   char *err, size_t errlen)
+{
+	return index_pages_add(all, page, from, next, route_specs,
+			       PHX_DIM(route_specs), "route", NULL, err,
+			       errlen);
 }
 
 /* ---- conn ---- */

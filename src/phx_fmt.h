@@ -112,8 +112,18 @@ int phx_fmt_arp(FILE *out, json_t *const *pages, size_t n_pages,
 void phx_fmt_arp_beyond(json_t *last, uint64_t page, uint64_t n_pages,
 			char *msg, size_t len);
 
-/* /phalanx/routes as a table and an "N routes" footer. */
+/* /phalanx/routes (all pages, phx_fmt_routes_add) as a table and an "N
+ * routes" footer. */
 int phx_fmt_routes(FILE *out, json_t *ans, char *err, size_t errlen);
+
+/*
+ * /phalanx/routes comes in pages as /phalanx/rules does (below), without
+ * a generation: routes change only with a restart. Returns as
+ * phx_fmt_rules_add(), -EAGAIN when the route count changed (the member
+ * restarted between two pages).
+ */
+int phx_fmt_routes_add(json_t *all, json_t *page, uint64_t from,
+		       int64_t *next, char *err, size_t errlen);
 
 /* /phalanx/policy as labelled lines; the last reload's time in local
  * time ("never" for 0). "last_reload" is an array of strings to join

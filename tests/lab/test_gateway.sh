@@ -148,5 +148,32 @@ done
 assert_match "$(phx raw /phalanx/pstat,0 2>&1 || true)" '"scope":"worker0"' \
     "/phalanx/pstat,0 still answers"
 
+routes=$(phx routes 2>&1 || true)
+assert_match "$routes" '^10\.1\.0\.0/24 +connected +in0$' "phx routes lists in0's subnet"
+assert_match "$routes" '^2 routes$' "... and out0's: 2 routes"
+
+# --- a table larger than one telemetry answer comes in pages: the member
+# again, with 1000 static routes and 6 more addresses on in0
 lab_member_stop 1
+BIG="$LAB_TMP/gateway-big.json"
+python3 - "$CONF" "$BIG" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["routes"] = [{"prefix": "172.%d.%d.0/24" % (16 + i // 256, i % 256),
+                "via": "10.2.0.100"} for i in range(1000)]
+c["ports"][0]["addresses"] += ["192.168.%d.254/24" % i for i in range(100, 106)]
+json.dump(c, open(sys.argv[2], "w"), indent=1)
+PY
+if lab_member_start 1 "$BIG"; then
+    routes=$(phx routes 2>&1 || true)
+    assert_match "$routes" '^1008 routes$' "phx routes walks every page: 8 connected and 1000 static routes"
+    assert_match "$routes" '^172\.19\.231\.0/24 +10\.2\.0\.100 +out0$' "... the last static route included"
+    assert_match "$routes" '^192\.168\.105\.0/24 +connected +in0$' "... and every connected one"
+    assert_eq "$(phx raw /phalanx/routes | python3 -c 'import json,sys; d=json.load(sys.stdin)["/phalanx/routes"]; print(d["total"], d["from"], d["next"], len(d["port"]))')" \
+        "1008 0 128 128" "/phalanx/routes without a parameter: the first page, every column whole"
+    lab_member_stop 1
+else
+    not_ok "member 1 starts with $BIG"
+fi
+
 lab_finish

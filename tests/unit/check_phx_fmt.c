@@ -708,6 +708,100 @@ START_TEST(test_routes)
 }
 END_TEST
 
+/* An older daemon's answer of a paged table, without "next", is the
+ * whole table: col has rows entries. */
+static void
+expect_unpaged(int (*add)(json_t *all, json_t *page, uint64_t from,
+			  int64_t *next, char *err, size_t errlen),
+	       const char *fixture, const char *col, size_t rows)
+{
+	json_t *all = json_object(), *p = load(fixture);
+	char err[256] = "";
+	int64_t next = 5;
+
+	ck_assert_int_eq(add(all, p, 0, &next, err, sizeof(err)), 0);
+	ck_assert_int_eq(next, -1);
+	ck_assert_uint_eq(json_array_size(json_object_get(all, col)), rows);
+	json_decref(p);
+	json_decref(all);
+}
+
+/* A /phalanx/routes page as control/telemetry.c sends it: rows from ..
+ * from+page-1 of total, "10.<i/256>.<i%256>.0/24" via 10.2.0.254. */
+static json_t *
+routes_page(unsigned total, unsigned from, unsigned page)
+{
+	unsigned r, end = from + page < total ? from + page : total;
+	json_t *p = json_pack("{s:I,s:I,s:I,s:[],s:[],s:[]}",
+			      "total", (json_int_t)total,
+			      "from", (json_int_t)from,
+			      "next", end < total ? (json_int_t)end : -1,
+			      "prefix", "via", "port");
+	char pfx[32];
+
+	ck_assert_ptr_nonnull(p);
+	for (r = from; r < end; r++) {
+		snprintf(pfx, sizeof(pfx), "10.%u.%u.0/24", r / 256, r % 256);
+		json_array_append_new(json_object_get(p, "prefix"),
+				      json_string(pfx));
+		json_array_append_new(json_object_get(p, "via"),
+				      json_string("10.2.0.254"));
+		json_array_append_new(json_object_get(p, "port"),
+				      json_string("out0"));
+	}
+	return p;
+}
+
+START_TEST(test_routes_pages)
+{
+	json_t *all = json_object(), *p;
+	char err[256] = "", *out;
+	int64_t next = 0;
+	int pages = 0, rc;
+
+	/* 1152 routes (16 ports of 8 addresses, and 1024 static: the most a
+	 * configuration has), more than an array holds, in pages of 128. */
+	do {
+		uint64_t from = (uint64_t)next;
+
+		p = routes_page(1152, (unsigned)from, 128);
+		rc = phx_fmt_routes_add(all, p, from, &next, err,
+					sizeof(err));
+		json_decref(p);
+		ck_assert_int_lt(++pages, 100);
+	} while (rc == 0 && next >= 0);
+	ck_assert_msg(rc == 0, "%s", err);
+	ck_assert_int_eq(pages, 9);
+	ck_assert_int_eq(render(ROUTES, all, &out, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\n10.0.0.0/24    10.2.0.254  "
+				     "out0\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\n10.4.127.0/24  10.2.0.254  "
+				     "out0\n1152 routes\n"));
+	free(out);
+	json_decref(all);
+
+	/* A page that is not the one asked for, or rows lost. */
+	all = json_object();
+	p = routes_page(300, 128, 128);
+	ck_assert_int_eq(phx_fmt_routes_add(all, p, 0, &next, err,
+					    sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "the page is from route 128, not 0 as asked");
+	json_array_remove(json_object_get(p, "prefix"), 0);
+	json_array_remove(json_object_get(p, "via"), 0);
+	json_array_remove(json_object_get(p, "port"), 0);
+	json_object_set_new(p, "from", json_integer(0));
+	ck_assert_int_eq(phx_fmt_routes_add(all, p, 0, &next, err,
+					    sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "a page from route 0 with 127 routes, next 256 "
+			 "and 300 in all does not add up");
+	json_decref(p);
+
+	json_decref(all);
+	expect_unpaged(phx_fmt_routes_add, "{'prefix':['10.1.0.0/24'],"
+		       "'via':[''],'port':['in0']}", "port", 1);
+}
+END_TEST
+
 START_TEST(test_version)
 {
 	expect_text(VERSION,
@@ -1020,16 +1114,7 @@ START_TEST(test_rules_pages)
 					   sizeof(err)), -EAGAIN);
 	json_decref(p);
 	json_decref(all);
-
-	/* An older daemon: one answer, no "next". */
-	all = json_object();
-	p = load(rules_fixture);
-	ck_assert_int_eq(phx_fmt_rules_add(all, p, 0, &next, err,
-					   sizeof(err)), 0);
-	ck_assert_int_eq(next, -1);
-	ck_assert_uint_eq(json_array_size(json_object_get(all, "name")), 4);
-	json_decref(p);
-	json_decref(all);
+	expect_unpaged(phx_fmt_rules_add, rules_fixture, "name", 4);
 }
 END_TEST
 
@@ -3748,6 +3833,7 @@ phx_fmt_suite(void)
 
 	tc = tcase_create("other");
 	tcase_add_test(tc, test_routes);
+	tcase_add_test(tc, test_routes_pages);
 	tcase_add_test(tc, test_version);
 	tcase_add_test(tc, test_config);
 	tcase_add_test(tc, test_json);
