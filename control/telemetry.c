@@ -111,6 +111,65 @@ phx_ctl_parse_dec(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/*
+ * s as an array of strings of at most RTE_TEL_MAX_STRING_LEN - 1 bytes,
+ * for the reader to join: DPDK 22.11 cuts a longer string (and says so
+ * only in a return value). Bytes that are not printable ASCII become
+ * '?': DPDK's JSON writer drops control characters and misreads bytes
+ * above 0x7f. NULL when out of memory.
+ */
+static struct rte_tel_data *
+text_chunks(const char *s)
+{
+	struct rte_tel_data *a = rte_tel_data_alloc();
+	char chunk[RTE_TEL_MAX_STRING_LEN];
+	size_t len = strlen(s), off = 0, n, i;
+
+	if (a == NULL)
+		return NULL;
+	rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
+	do {
+		n = RTE_MIN(len - off, sizeof(chunk) - 1);
+		for (i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)s[off + i];
+
+			chunk[i] = c < 0x20 || c > 0x7e ? '?' : (char)c;
+		}
+		chunk[n] = '\0';
+		/* cannot be cut; fails only past the 512 entries an array
+		 * holds, which no text of ours reaches (64 KiB) */
+		if (rte_tel_data_add_array_string(a, chunk) != 0) {
+			rte_tel_data_free(a);
+			return NULL;
+		}
+		off += n;
+	} while (off < len);
+	return a;
+}
+
+/* Add s under key as text_chunks(). Returns 0 or -ENOMEM. */
+static int
+add_text(struct rte_tel_data *d, const char *key, const char *s)
+{
+	struct rte_tel_data *a = text_chunks(s);
+
+	if (a == NULL)
+		return -ENOMEM;
+	if (rte_tel_data_add_dict_container(d, key, a, 0) != 0) {
+		rte_tel_data_free(a);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Strings sent whole as plain strings: their buffers fit one. */
+static_assert(sizeof(((struct phx_config *)NULL)->name) <=
+	      RTE_TEL_MAX_STRING_LEN, "a member name fits a string");
+static_assert(sizeof(((struct phx_config *)NULL)->eal.file_prefix) <=
+	      RTE_TEL_MAX_STRING_LEN, "a file prefix fits a string");
+static_assert(sizeof(((struct phx_cfg_port *)NULL)->name) <=
+	      RTE_TEL_MAX_STRING_LEN, "a port name fits a string");
+
 static int
 tel_version(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 {
@@ -125,8 +184,7 @@ tel_version(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "pid", (uint64_t)getpid());
 	rte_tel_data_add_dict_u64(d, "uptime_s",
 		(rte_rdtsc() - ctl->start_tsc) / ctl->hz);
-	rte_tel_data_add_dict_string(d, "config", cfg->path);
-	return 0;
+	return add_text(d, "config", cfg->path);
 }
 
 static int
@@ -138,7 +196,8 @@ tel_config(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 		return -EINVAL;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "name", cfg->name);
-	rte_tel_data_add_dict_string(d, "path", cfg->path);
+	if (add_text(d, "path", cfg->path) != 0)
+		return -ENOMEM;
 	rte_tel_data_add_dict_string(d, "file_prefix", cfg->eal.file_prefix);
 	rte_tel_data_add_dict_u64(d, "workers", cfg->dataplane.workers);
 	rte_tel_data_add_dict_u64(d, "idle_sleep_us",
@@ -166,17 +225,24 @@ tel_ports(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 		struct rte_tel_data *c = rte_tel_data_alloc();
 		struct rte_eth_stats st = {0};
 		struct rte_eth_link link = {0};
+		struct rte_tel_data *addrs = rte_tel_data_alloc();
 		char buf[RTE_TEL_MAX_STRING_LEN], ip[16];
-		size_t off = 0;
 		unsigned a;
 
-		if (c == NULL)
+		if (c == NULL || addrs == NULL) {
+			rte_tel_data_free(c);
+			rte_tel_data_free(addrs);
 			return -ENOMEM;
+		}
 		rte_eth_stats_get(pi->port_id, &st);
 		rte_eth_link_get_nowait(pi->port_id, &link);
 		rte_tel_data_start_dict(c);
 		rte_tel_data_add_dict_u64(c, "port_id", pi->port_id);
-		rte_tel_data_add_dict_string(c, "device", pi->cfg->device);
+		if (add_text(c, "device", pi->cfg->device) != 0) {
+			rte_tel_data_free(c);
+			rte_tel_data_free(addrs);
+			return -ENOMEM;
+		}
 		if (pi->vlan != 0) {
 			rte_tel_data_add_dict_string(c, "parent",
 				phx_dp_config(ctl->dp)->ports[pi->cfg->parent]
@@ -194,15 +260,17 @@ tel_ports(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 			link.link_duplex ? "full" : "half");
 		rte_tel_data_add_dict_u64(c, "rx_queues", pi->nb_queues);
 		rte_tel_data_add_dict_u64(c, "tx_queues", pi->nb_queues);
-		buf[0] = '\0';
-		for (a = 0; a < pi->cfg->n_addrs && off < sizeof(buf); a++) {
+		/* one string an address: together they may be longer
+		 * than one string holds */
+		rte_tel_data_start_array(addrs, RTE_TEL_STRING_VAL);
+		for (a = 0; a < pi->cfg->n_addrs; a++) {
 			ip_str(rte_cpu_to_be_32(pi->cfg->addrs[a].ip), ip,
 			       sizeof(ip));
-			off += (size_t)snprintf(buf + off, sizeof(buf) - off,
-				"%s%s/%u", a ? " " : "", ip,
-				pi->cfg->addrs[a].plen);
+			snprintf(buf, sizeof(buf), "%s/%u", ip,
+				 pi->cfg->addrs[a].plen);
+			rte_tel_data_add_array_string(addrs, buf);
 		}
-		rte_tel_data_add_dict_string(c, "addresses", buf);
+		rte_tel_data_add_dict_container(c, "addresses", addrs, 0);
 		if (pi->vlan != 0) {
 			struct phx_dp_vlan_stats v;
 
@@ -469,36 +537,6 @@ tel_routes(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/*
- * s as an array of strings of at most RTE_TEL_MAX_STRING_LEN - 1 bytes,
- * for the reader to join (DPDK 22.11 cuts a longer string). Bytes that
- * are not printable ASCII become '?': DPDK's JSON writer drops control
- * characters and misreads bytes above 0x7f. NULL when out of memory.
- */
-static struct rte_tel_data *
-text_chunks(const char *s)
-{
-	struct rte_tel_data *a = rte_tel_data_alloc();
-	char chunk[RTE_TEL_MAX_STRING_LEN];
-	size_t len = strlen(s), off = 0, n, i;
-
-	if (a == NULL)
-		return NULL;
-	rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
-	do {
-		n = RTE_MIN(len - off, sizeof(chunk) - 1);
-		for (i = 0; i < n; i++) {
-			unsigned char c = (unsigned char)s[off + i];
-
-			chunk[i] = c < 0x20 || c > 0x7e ? '?' : (char)c;
-		}
-		chunk[n] = '\0';
-		rte_tel_data_add_array_string(a, chunk);
-		off += n;
-	} while (off < len);
-	return a;
-}
-
 static int
 tel_policy(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 {
@@ -529,7 +567,10 @@ tel_policy(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 		return -ENOMEM;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "generation", gen);
-	rte_tel_data_add_dict_string(d, "path", path);
+	if (add_text(d, "path", path) != 0) {
+		rte_tel_data_free(last);
+		return -ENOMEM;
+	}
 	rte_tel_data_add_dict_u64(d, "rules", n_rules);
 	rte_tel_data_add_dict_string(d, "default_action",
 		def == PHX_ACT_REJECT ? "reject" : "drop");

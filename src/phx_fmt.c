@@ -246,12 +246,13 @@ get_str(json_t *obj, const char *where, const char *key, const char **out,
 
 /*
  * A text sent as an array of strings to join (DPDK 22.11 sends at most
- * 127 bytes in one string), or as one string; joined into buf, cut at
- * len - 1 bytes.
+ * 127 bytes in one string), or as one string (an older daemon); joined
+ * into buf with sep between the pieces ("" for a text cut in pieces,
+ * " " for a list such as a port's addresses), cut at len - 1 bytes.
  */
 static int
-get_text(json_t *obj, const char *where, const char *key, char *buf,
-	 size_t len, char *err, size_t errlen)
+get_joined(json_t *obj, const char *where, const char *key, const char *sep,
+	   char *buf, size_t len, char *err, size_t errlen)
 {
 	json_t *v = json_object_get(obj, key), *e;
 	size_t i, pos = 0;
@@ -267,17 +268,22 @@ get_text(json_t *obj, const char *where, const char *key, char *buf,
 		return bad(err, errlen, where, key,
 			   "is not a string or an array of strings");
 	json_array_foreach(v, i, e) {
-		size_t n;
-
 		if (!json_is_string(e))
 			return bad(err, errlen, where, key,
 				   "is not a string or an array of strings");
-		n = MIN(strlen(json_string_value(e)), len - 1 - pos);
-		memcpy(buf + pos, json_string_value(e), n);
-		pos += n;
-		buf[pos] = '\0';
+		pos += (size_t)snprintf(buf + pos, len - pos, "%s%s",
+					i > 0 ? sep : "", json_string_value(e));
+		if (pos >= len)
+			pos = len - 1;
 	}
 	return 0;
+}
+
+static int
+get_text(json_t *obj, const char *where, const char *key, char *buf,
+	 size_t len, char *err, size_t errlen)
+{
+	return get_joined(obj, where, key, "", buf, len, err, errlen);
 }
 
 /* "next" of an answer paged by slot: -1 after the last page, else the
@@ -399,8 +405,9 @@ phx_fmt_json(FILE *out, const json_t *answer)
 int
 phx_fmt_version(FILE *out, json_t *ans, char *err, size_t errlen)
 {
-	const char *name, *version, *dpdk, *config;
-	char b1[CELL_LEN], b2[CELL_LEN], b3[CELL_LEN], b4[CELL_LEN * 2];
+	const char *name, *version, *dpdk;
+	char b1[CELL_LEN], b2[CELL_LEN], b3[CELL_LEN], b4[TEXT_LEN];
+	char config[TEXT_LEN];
 	uint64_t pid, up;
 	int rc;
 
@@ -410,7 +417,8 @@ phx_fmt_version(FILE *out, json_t *ans, char *err, size_t errlen)
 	    (rc = get_str(ans, NULL, "dpdk", &dpdk, err, errlen)) < 0 ||
 	    (rc = get_uint(ans, NULL, "pid", &pid, err, errlen)) < 0 ||
 	    (rc = get_uint(ans, NULL, "uptime_s", &up, err, errlen)) < 0 ||
-	    (rc = get_str(ans, NULL, "config", &config, err, errlen)) < 0)
+	    (rc = get_text(ans, NULL, "config", config, sizeof(config), err,
+			   errlen)) < 0)
 		return rc;
 
 	fprintf(out, "Member:   %s\n", clean(name, b1, sizeof(b1)));
@@ -451,10 +459,16 @@ phx_fmt_config(FILE *out, json_t *ans, char *err, size_t errlen)
 			w = strlen(k);
 	}
 	json_object_foreach(ans, key, v) {
-		char k[CELL_LEN], val[CELL_LEN * 2];
+		char k[CELL_LEN], val[TEXT_LEN], text[TEXT_LEN];
 		char *dump = NULL;
 
-		if (json_is_string(v)) {
+		if (strcmp(key, "path") == 0) {
+			/* a text: an array of strings to join */
+			if ((rc = get_text(ans, NULL, key, text, sizeof(text),
+					   err, errlen)) < 0)
+				return rc;
+			clean(text, val, sizeof(val));
+		} else if (json_is_string(v)) {
 			clean(json_string_value(v), val, sizeof(val));
 		} else {
 			/* Numbers, booleans, null, or (not in the contract
@@ -711,9 +725,9 @@ phx_fmt_ports(FILE *out, json_t *ans, char *err, size_t errlen)
 
 	phx_fmt_table_init(&t, port_cols, PHX_DIM(port_cols));
 	json_object_foreach(ans, name, port) {
-		const char *link, *duplex, *mac, *addrs;
+		const char *link, *duplex, *mac;
 		uint64_t u[PHX_DIM(num_keys)];
-		char c[PHX_DIM(port_cols)][CELL_LEN * 2];
+		char c[PHX_DIM(port_cols)][CELL_LEN * 2], addrs[TEXT_LEN];
 		const char *cells[PHX_DIM(port_cols)];
 		size_t i;
 
@@ -730,8 +744,8 @@ phx_fmt_ports(FILE *out, json_t *ans, char *err, size_t errlen)
 		    (rc = get_str(port, name, "duplex", &duplex, err,
 				  errlen)) < 0 ||
 		    (rc = get_str(port, name, "mac", &mac, err, errlen)) < 0 ||
-		    (rc = get_str(port, name, "addresses", &addrs, err,
-				  errlen)) < 0)
+		    (rc = get_joined(port, name, "addresses", " ", addrs,
+				     sizeof(addrs), err, errlen)) < 0)
 			goto out;
 
 		n_up += strcmp(link, "up") == 0;
@@ -745,11 +759,11 @@ phx_fmt_ports(FILE *out, json_t *ans, char *err, size_t errlen)
 		link_text(c[1], sizeof(c[0]), link, u[6], duplex);
 		snprintf(c[2], sizeof(c[0]), "%" PRIu64, u[0]);
 		snprintf(c[3], sizeof(c[0]), "%s", mac);
-		snprintf(c[4], sizeof(c[0]), "%s", addrs[0] ? addrs : "-");
 		for (i = 0; i < 5; i++)
 			snprintf(c[5 + i], sizeof(c[0]), "%" PRIu64, u[1 + i]);
 		for (i = 0; i < PHX_DIM(port_cols); i++)
 			cells[i] = c[i];
+		cells[4] = addrs[0] ? addrs : "-";
 		if ((rc = phx_fmt_table_add(&t, cells)) < 0)
 			goto out;
 	}
@@ -969,15 +983,17 @@ out:
 int
 phx_fmt_policy(FILE *out, json_t *ans, char *err, size_t errlen)
 {
-	const char *path, *def;
+	const char *def;
 	uint64_t gen, rules, ok, failed, when;
-	char b1[CELL_LEN * 2], b2[CELL_LEN], last[TEXT_LEN], b3[TEXT_LEN];
+	char b1[TEXT_LEN], b2[CELL_LEN], last[TEXT_LEN], b3[TEXT_LEN];
+	char path[TEXT_LEN];
 	char t[64];
 	int rc;
 
 	if ((rc = need_object(ans, err, errlen)) < 0 ||
 	    (rc = get_uint(ans, NULL, "generation", &gen, err, errlen)) < 0 ||
-	    (rc = get_str(ans, NULL, "path", &path, err, errlen)) < 0 ||
+	    (rc = get_text(ans, NULL, "path", path, sizeof(path), err,
+			   errlen)) < 0 ||
 	    (rc = get_uint(ans, NULL, "rules", &rules, err, errlen)) < 0 ||
 	    (rc = get_str(ans, NULL, "default_action", &def, err,
 			  errlen)) < 0 ||

@@ -329,7 +329,7 @@ assert_eq "$(tel 2 /phalanx/cluster 'd["cfg_digest"]')" "$(tel 1 /phalanx/cluste
     "join: auto: both members announce the same configuration digest"
 assert_eq "$(tel 2 /phalanx/policy 'd["rules"]')" "$(tel 1 /phalanx/policy 'd["rules"]')" \
     "join: auto: member 2 runs member 1's rules (its own extra rule is gone)"
-assert_match "$(tel 2 /phalanx/policy 'd["path"]')" "adopted-config.json" \
+assert_match "$(tel 2 /phalanx/policy '"".join(d["path"])')" "adopted-config.json" \
     "join: auto: the adopted configuration is saved (phx policy names it)"
 kill -KILL "${LAB_PID[1]}"
 wait "${LAB_PID[1]}" 2>/dev/null || true

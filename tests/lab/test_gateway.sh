@@ -152,10 +152,12 @@ routes=$(phx routes 2>&1 || true)
 assert_match "$routes" '^10\.1\.0\.0/24 +connected +in0$' "phx routes lists in0's subnet"
 assert_match "$routes" '^2 routes$' "... and out0's: 2 routes"
 
-# --- a table larger than one telemetry answer comes in pages: the member
-# again, with 1000 static routes and 6 more addresses on in0
+# --- a table larger than one telemetry answer comes in pages, and texts
+# longer than one telemetry string come whole: the member again, with 1000
+# static routes, 6 more addresses on in0 and a configuration path of more
+# than 127 bytes
 lab_member_stop 1
-BIG="$LAB_TMP/gateway-big.json"
+BIG="$LAB_TMP/gateway-with-1000-routes-and-8-addresses-$(printf '%0100d' 0).json"
 python3 - "$CONF" "$BIG" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))
@@ -171,6 +173,10 @@ if lab_member_start 1 "$BIG"; then
     assert_match "$routes" '^192\.168\.105\.0/24 +connected +in0$' "... and every connected one"
     assert_eq "$(phx raw /phalanx/routes | python3 -c 'import json,sys; d=json.load(sys.stdin)["/phalanx/routes"]; print(d["total"], d["from"], d["next"], len(d["port"]))')" \
         "1008 0 128 128" "/phalanx/routes without a parameter: the first page, every column whole"
+    assert_match "$(phx if 2>&1 || true)" '^in0 .* 10\.1\.0\.11/24 10\.1\.0\.1/24 192\.168\.100\.254/24 .* 192\.168\.105\.254/24 ' \
+        "phx if shows all 8 addresses of in0"
+    assert_match "$(phx version 2>&1 || true)" "^Config: +$BIG\$" "phx version shows the whole ${#BIG}-byte config path"
+    assert_match "$(phx policy 2>&1 || true)" "^File: +$BIG\$" "... and so does phx policy"
     lab_member_stop 1
 else
     not_ok "member 1 starts with $BIG"

@@ -218,14 +218,14 @@ COUNTERS = {"rx_pkts": 10, "tx_pkts": 9, "icmp_echo_replies": 1}
 PSTAT = {"scope": "all", "workers": 2, "sessions": 3, "sessions_max": 2048,
          "policy_generation": 1, "counters": COUNTERS,
          "drops": {"no_route": 1, "ttl_exceeded": 0}}
-VERSION = {"version": "0.1.0", "name": "fake-fw", "dpdk": "DPDK 22.11.0",
-           "pid": 1 if mode in ("otherpid", "bad", "notjson", "wrongkey",
-                                "mute") else os.getpid(),
-           "uptime_s": 5, "config": "fake.json"}
 # Long texts come in pieces of at most 127 bytes (DPDK 22.11's string).
 def pieces(text):
     return [text[i:i + 127] for i in range(0, len(text), 127)] or [""]
-POLICY = {"generation": 1, "path": "fake.json", "rules": 2,
+VERSION = {"version": "0.1.0", "name": "fake-fw", "dpdk": "DPDK 22.11.0",
+           "pid": 1 if mode in ("otherpid", "bad", "notjson", "wrongkey",
+                                "mute") else os.getpid(),
+           "uptime_s": 5, "config": pieces("fake.json")}
+POLICY = {"generation": 1, "path": pieces("fake.json"), "rules": 2,
           "default_action": "drop", "reloads_ok": 0, "reloads_failed": 0,
           "last_reload_unix": 0, "last_reload": pieces("boot: generation 1")}
 RULES = {"generation": 1, "name": ["client-out", "ping"],
@@ -264,10 +264,10 @@ def rules(param):
     for k in ("name", "action", "nat", "hits"):
         page[k] = RULES[k][frm:end]
     return page
-PORTS = {"in0": {"port_id": 0, "device": "net_null0", "mac": "02:00:00:00:00:01",
+PORTS = {"in0": {"port_id": 0, "device": pieces("net_null0"), "mac": "02:00:00:00:00:01",
                  "mtu": 1500, "link": "up", "speed_mbps": 10000,
                  "duplex": "full", "rx_queues": 1, "tx_queues": 1,
-                 "addresses": "10.1.0.1/24", "rx_pkts": 10, "rx_bytes": 640,
+                 "addresses": ["10.1.0.1/24"], "rx_pkts": 10, "rx_bytes": 640,
                  "tx_pkts": 0, "tx_bytes": 0, "rx_missed": 0,
                  "rx_errors": 0, "tx_errors": 0, "rx_nombuf": 0}}
 # Sessions by worker, each (slot, proto, orig, reply, nat, state, left, rule).

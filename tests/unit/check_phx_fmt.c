@@ -196,11 +196,13 @@ static const char pstat_packets[] =
 	"  idle_sleeps                     0\n"
 	"\n";
 
+/* in0 as members send it now (device a text in pieces, addresses one
+ * string each), out0 as older daemons did (strings). */
 static const char ports_fixture[] =
-	"{'in0':{'port_id':0,'device':'net_tap0,iface=fw1in',"
+	"{'in0':{'port_id':0,'device':['net_tap0,','iface=fw1in'],"
 	"'mac':'02:00:00:00:01:01','mtu':1500,'link':'up',"
 	"'speed_mbps':10000,'duplex':'full','rx_queues':2,'tx_queues':2,"
-	"'addresses':'10.1.0.11/24 10.1.0.1/24','rx_pkts':1500000,"
+	"'addresses':['10.1.0.11/24','10.1.0.1/24'],'rx_pkts':1500000,"
 	"'rx_bytes':96000000,'tx_pkts':12,'tx_bytes':720,'rx_missed':0,"
 	"'rx_errors':0,'tx_errors':0,'rx_nombuf':0},"
 	"'out0':{'port_id':1,'device':'net_tap1,iface=fw1out',"
@@ -501,6 +503,40 @@ START_TEST(test_ports_empty)
 		    "Port  Link  MTU  MAC  Addresses  RX pkts  TX pkts  "
 		    "RX missed  RX errors  TX errors\n"
 		    "0 ports, 0 up\n");
+}
+END_TEST
+
+START_TEST(test_ports_many_addresses)
+{
+	char want[1024];
+
+	/* Eight addresses: more than one telemetry string (127 bytes)
+	 * holds, all of them shown (the column 151 wide). */
+	snprintf(want, sizeof(want),
+		 "Port  Link      MTU  MAC                %-151s  RX pkts  "
+		 "TX pkts  RX missed  RX errors  TX errors\n"
+		 "in0   up full  1500  02:00:00:00:01:01  192.168.100.254/24 "
+		 "192.168.101.254/24 192.168.102.254/24 192.168.103.254/24 "
+		 "192.168.104.254/24 192.168.105.254/24 192.168.106.254/24 "
+		 "192.168.107.254/24        0        0          0          0"
+		 "          0\n"
+		 "1 port, 1 up\n", "Addresses");
+	expect_text(PORTS,
+		    "{'in0':{'port_id':0,'device':['net_null0'],"
+		    "'mac':'02:00:00:00:01:01','mtu':1500,'link':'up',"
+		    "'speed_mbps':0,'duplex':'full','addresses':"
+		    "['192.168.100.254/24','192.168.101.254/24',"
+		    "'192.168.102.254/24','192.168.103.254/24',"
+		    "'192.168.104.254/24','192.168.105.254/24',"
+		    "'192.168.106.254/24','192.168.107.254/24'],"
+		    "'rx_pkts':0,'tx_pkts':0,'rx_missed':0,'rx_errors':0,"
+		    "'tx_errors':0}}", want);
+	expect_error(PORTS, "{'in0':{'port_id':0,'mac':'m','mtu':1500,"
+		     "'link':'up','speed_mbps':0,'duplex':'',"
+		     "'addresses':['10.1.0.1/24',7],"
+		     "'rx_pkts':0,'tx_pkts':0,'rx_missed':0,'rx_errors':0,"
+		     "'tx_errors':0}}", "\"in0.addresses\" is not a string or "
+		     "an array of strings");
 }
 END_TEST
 
@@ -806,7 +842,8 @@ START_TEST(test_version)
 {
 	expect_text(VERSION,
 		    "{'version':'0.1.0','name':'lab-fw1','dpdk':'DPDK 22.11.11',"
-		    "'pid':4242,'uptime_s':93784,'config':'conf/lab/fw1.json'}",
+		    "'pid':4242,'uptime_s':93784,"
+		    "'config':['conf/lab','/fw1.json']}",
 		    "Member:   lab-fw1\n"
 		    "Version:  0.1.0\n"
 		    "DPDK:     DPDK 22.11.11\n"
@@ -830,7 +867,7 @@ END_TEST
 START_TEST(test_config)
 {
 	expect_text(CONFIG,
-		    "{'name':'lab-fw1','path':'conf/lab/fw1.json',"
+		    "{'name':'lab-fw1','path':['conf/lab/','fw1.json'],"
 		    "'file_prefix':'lab-fw1','workers':2,'idle_sleep_us':0,"
 		    "'neigh_reachable_s':300,'future':[1,2]}",
 		    "name               lab-fw1\n"
@@ -870,7 +907,7 @@ END_TEST
 /* ---- policy and rules ---- */
 
 static const char policy_fixture[] =
-	"{'generation':3,'path':'conf/lab/gateway.json','rules':4,"
+	"{'generation':3,'path':['conf/lab/','gateway.json'],'rules':4,"
 	"'default_action':'drop','reloads_ok':2,'reloads_failed':1,"
 	"'last_reload_unix':1735732800,"
 	"'last_reload':'ok: generation 3, 4 rules'}";
@@ -3818,6 +3855,7 @@ phx_fmt_suite(void)
 	tcase_add_test(tc, test_ports_table);
 	tcase_add_loop_test(tc, test_ports_link_speed, 0, PHX_DIM(speeds));
 	tcase_add_test(tc, test_ports_empty);
+	tcase_add_test(tc, test_ports_many_addresses);
 	tcase_add_test(tc, test_ports_malformed);
 	suite_add_tcase(s, tc);
 
