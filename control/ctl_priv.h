@@ -162,6 +162,13 @@ int phx_ctl_adopt(struct phx_ctl *ctl, const char *text, size_t len,
  * prefix), at most max, no overflow. Returns 0 or -EINVAL. Any thread. */
 int phx_ctl_parse_dec(const char *s, uint64_t max, uint64_t *out);
 
+/* The answer of a command that could not be served for a reason of the
+ * member's own (a worker did not respond, out of memory), not for a bad
+ * parameter: {"error": "<fmt ...>"} in place of anything added to d
+ * (docs/telemetry.md). Returns 0, for the callback to return. */
+int phx_ctl_tel_error(struct rte_tel_data *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Register the /phalanx/ telemetry commands for ctl (control/telemetry.c).
  * The commands answer null once phx_ctl_telemetry_detach() ran. */
 int phx_ctl_telemetry_attach(struct phx_ctl *ctl);

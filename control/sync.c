@@ -2008,6 +2008,9 @@ phx_sync_tel_digest(struct phx_ctl *ctl, const char *params,
 	rte_tel_data_add_dict_u64(d, "workers", nw);
 	for (w = 0; w < nw; w++) {
 		rc = phx_dp_shard_digest(ctl->dp, w, &dg, &n, 1000);
+		if (rc == -ETIMEDOUT)
+			return phx_ctl_tel_error(d, "worker %u did not respond "
+						 "within 1000 ms", w);
 		if (rc != 0)
 			return rc;
 		total += dg;

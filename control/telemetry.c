@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,7 @@
  * the rest (command, scalars, column keys) is well under 256 bytes.
  */
 #define RULES_PAGE 128
+#define PHX_CONN_TIMEOUT_MS 1000 /* a worker's /phalanx/conn page */
 #define PHX_CLEAR_TIMEOUT_MS 1500 /* all workers together, under phx's
 				   * 2 s; a million sessions take ms */
 #define TEL_OUTPUT_MAX (16 * 1024) /* MAX_OUTPUT_LEN, lib/telemetry */
@@ -169,6 +171,20 @@ static_assert(sizeof(((struct phx_config *)NULL)->eal.file_prefix) <=
 	      RTE_TEL_MAX_STRING_LEN, "a file prefix fits a string");
 static_assert(sizeof(((struct phx_cfg_port *)NULL)->name) <=
 	      RTE_TEL_MAX_STRING_LEN, "a port name fits a string");
+
+int
+phx_ctl_tel_error(struct rte_tel_data *d, const char *fmt, ...)
+{
+	char msg[RTE_TEL_MAX_STRING_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	rte_tel_data_start_dict(d);   /* whatever was added goes */
+	rte_tel_data_add_dict_string(d, "error", msg);
+	return 0;
+}
 
 static int
 tel_version(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
@@ -815,11 +831,16 @@ tel_conn(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 					 RTE_TEL_U64_VAL : RTE_TEL_STRING_VAL);
 	}
 	pthread_mutex_lock(&pg_lock);
-	rc = phx_dp_conn_page(ctl->dp, w, from, &req.f, &pg, 1000);
+	rc = phx_dp_conn_page(ctl->dp, w, from, &req.f, &pg,
+			      PHX_CONN_TIMEOUT_MS);
 	if (rc != 0) {
 		pthread_mutex_unlock(&pg_lock);
 		for (k = 0; k < PHX_DIM(cn); k++)
 			rte_tel_data_free(col[k]);
+		if (rc == -ETIMEDOUT)
+			return phx_ctl_tel_error(d, "worker %u did not respond "
+						 "within %u ms", w,
+						 PHX_CONN_TIMEOUT_MS);
 		return rc;
 	}
 	/* A session's rule index belongs to the policy of its generation:
@@ -984,6 +1005,28 @@ typedef int (*phx_tel_fn)(struct phx_ctl *ctl, const char *params,
 #define tel_sync_reset phx_sync_tel_reset
 #define tel_sync_digest phx_sync_tel_digest
 
+/*
+ * A failure of the member's own (not a bad parameter: -EINVAL, or a
+ * command a member without a cluster does not serve: -ENOTSUP, which
+ * answer null) answers {"error": ...}, so that the reader can tell
+ * which it was.
+ */
+static int
+tel_failed(struct rte_tel_data *d, int rc)
+{
+	switch (rc) {
+	case -ENOMEM:
+		return phx_ctl_tel_error(d, "out of memory");
+	case -ENODEV:
+		return phx_ctl_tel_error(d, "the member is shutting down");
+	case -ETIMEDOUT:
+		return phx_ctl_tel_error(d, "a worker did not respond in "
+					 "time");
+	default:
+		return rc;
+	}
+}
+
 #define PHX_TEL_TRAMPOLINE_(fn, path, help)                                   \
 	static int tel_cb_##fn(const char *cmd, const char *params,           \
 			       struct rte_tel_data *d)                        \
@@ -994,7 +1037,7 @@ typedef int (*phx_tel_fn)(struct phx_ctl *ctl, const char *params,
 		if (tel_ctl != NULL)                                          \
 			rc = tel_##fn(tel_ctl, params, d);                    \
 		pthread_rwlock_unlock(&tel_lock);                             \
-		return rc;                                                    \
+		return tel_failed(d, rc);                                     \
 	}
 PHX_TEL_CMDS(PHX_TEL_TRAMPOLINE_)
 #undef PHX_TEL_TRAMPOLINE_

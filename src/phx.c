@@ -23,7 +23,7 @@
  * one command that asks two members.
  *
  * Exit status: 0 success, 1 runtime error (member unreachable, timeout,
- * bad or null answer, unloadable config, the member refused, no cluster
+ * bad, null or error answer, unloadable config, the member refused, no cluster
  * for a cluster command) or, for phx diff, tables that differ, 2 usage
  * error (checked before anything is asked).
  */
@@ -340,10 +340,22 @@ connect_member(struct phx_ctx *ctx)
 	return -1;
 }
 
-/* Send cmd; returns the answer (json null included) or NULL after
- * printing why. */
+/* "phx: the member could not answer CMD: WHY" when ans says so
+ * (phx_fmt_error_answer); true then. */
+static bool
+member_failed(const char *cmd, json_t *ans)
+{
+	const char *why = phx_fmt_error_answer(ans);
+
+	if (why != NULL)
+		phx_err("the member could not answer %s: %s", cmd, why);
+	return why != NULL;
+}
+
+/* Send cmd; returns the answer as it came (json null and the member's
+ * error answer included) or NULL after printing why. */
 static json_t *
-request(struct phx_ctx *ctx, const char *cmd)
+request_any(struct phx_ctx *ctx, const char *cmd)
 {
 	char err[512];
 	json_t *ans;
@@ -353,6 +365,20 @@ request(struct phx_ctx *ctx, const char *cmd)
 	ans = phx_sock_request(&ctx->sock, cmd, err, sizeof(err));
 	if (ans == NULL)
 		phx_err("%s", err);
+	return ans;
+}
+
+/* request_any() that also treats the member's error answer as a
+ * failure (said). */
+static json_t *
+request(struct phx_ctx *ctx, const char *cmd)
+{
+	json_t *ans = request_any(ctx, cmd);
+
+	if (ans != NULL && member_failed(cmd, ans)) {
+		json_decref(ans);
+		ans = NULL;
+	}
 	return ans;
 }
 
@@ -2077,7 +2103,7 @@ cmd_raw(struct phx_ctx *ctx, int argc, char **argv)
 		return usage_err(ctx, "the command must be 1..%u bytes",
 				 PHX_SOCK_CMD_MAX);
 
-	ans = request(ctx, cmd);
+	ans = request_any(ctx, cmd);
 	if (ans == NULL)
 		return PHX_EXIT_FAIL;
 	if (ctx->json)
@@ -2088,6 +2114,8 @@ cmd_raw(struct phx_ctx *ctx, int argc, char **argv)
 			PHX_EXIT_FAIL : PHX_EXIT_OK;
 	if (json_is_null(ans)) {
 		explain_null(ctx, cmd, NULL);
+		rc = PHX_EXIT_FAIL;
+	} else if (member_failed(cmd, ans)) {
 		rc = PHX_EXIT_FAIL;
 	}
 	json_decref(ans);

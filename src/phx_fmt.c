@@ -389,6 +389,15 @@ col_uint(json_t *col, size_t i)
 	return (uint64_t)json_integer_value(json_array_get(col, i));
 }
 
+const char *
+phx_fmt_error_answer(json_t *ans)
+{
+	json_t *e = json_object_get(ans, "error");
+
+	return json_is_object(ans) && json_is_string(e) ?
+	       json_string_value(e) : NULL;
+}
+
 /* ---- plain JSON ---- */
 
 int

@@ -59,6 +59,14 @@ int phx_fmt_table_add(struct phx_fmt_table *t, const char *const *cells);
 void phx_fmt_table_print(const struct phx_fmt_table *t, FILE *out);
 void phx_fmt_table_fini(struct phx_fmt_table *t);
 
+/*
+ * A member that could not serve a command for a reason of its own (a
+ * worker did not respond, out of memory; not a bad parameter, which
+ * answers null) answers {"error": "<why>"} (docs/telemetry.md): the why,
+ * borrowed from ans, or NULL for any other answer.
+ */
+const char *phx_fmt_error_answer(json_t *ans);
+
 /* Any answer as indented JSON and a newline (--json, phx raw). */
 int phx_fmt_json(FILE *out, const json_t *answer);
 

@@ -18,7 +18,7 @@
 #   4. The same server as a member with two workers' sessions, rules and a
 #      policy: phx conn walks every page of every worker into one table
 #      (filters checked before asking, normalised, passed on; --limit;
-#      --json rows), rules, policy, metrics (checked by promtool when it is
+#      --json rows; a worker that does not answer), rules, policy, metrics (checked by promtool when it is
 #      installed), and reload: SIGHUP to the server, then ok, refused (a
 #      reason longer than one 127-byte telemetry string, sent in pieces,
 #      printed whole), a timeout, and a refusal to signal when the
@@ -208,7 +208,8 @@ cat >"$TMP/fake.py" <<'EOF'
 # nothing. otherpid is good claiming pid 1. manyrules is good with 600
 # rules whose generation moves on once while the first walk reads page
 # 2; oldrules is good answering /phalanx/rules unpaged and only without a
-# parameter, as daemons did before pages. Every command goes to LOG.
+# parameter, as daemons did before pages; stuck is good with a worker 1
+# that does not answer its /phalanx/conn pages. Every command goes to LOG.
 import json, os, signal, socket, sys, time
 
 path, mode = sys.argv[1], sys.argv[2]
@@ -402,6 +403,8 @@ def conn(param):
         return None
     if w not in SESS:
         return None
+    if mode == "stuck" and w == 1:   # a worker that does not answer
+        return {"error": "worker 1 did not respond within 1000 ms"}
     rows = [r for r in SESS[w] if frm <= r[0] < frm + SCAN
             and ("proto" not in p or r[1] == p["proto"])
             and ("ip" not in p or p["ip"] + ":" in r[2] + r[3]
@@ -615,6 +618,16 @@ expect "conn --json: one array of row objects" 0 '[
     "rule": "ping"
   }
 ]' ''
+
+fake stuck
+run connstuck "$PHX" -s "$FAKE" conn
+expect "conn: a worker that does not answer is said so, exit 1" 1 '' \
+    "phx: the member could not answer /phalanx/conn,w=1,from=0: worker 1 did not respond within 1000 ms"
+run connstuckraw "$PHX" -s "$FAKE" raw /phalanx/conn,w=1
+expect "raw: the error answer printed as sent, said so, exit 1" 1 \
+    '{"/phalanx/conn": {"error": "worker 1 did not respond within 1000 ms"}}' \
+    "phx: the member could not answer /phalanx/conn,w=1: worker 1 did not respond within 1000 ms"
+fake good
 
 run connw "$PHX" -s "$FAKE" conn -w 5
 expect "conn -w 5 rejected by the member: says which parameter" 1 '' \

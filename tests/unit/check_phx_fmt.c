@@ -883,6 +883,25 @@ START_TEST(test_config)
 }
 END_TEST
 
+START_TEST(test_error_answer)
+{
+	json_t *a = load("{'error':'worker 1 did not respond within 1000 ms'}");
+
+	ck_assert_str_eq(phx_fmt_error_answer(a),
+			 "worker 1 did not respond within 1000 ms");
+	json_decref(a);
+	/* anything else is an answer for its renderer */
+	a = load("{'error':3,'total':0}");
+	ck_assert_ptr_null(phx_fmt_error_answer(a));
+	json_decref(a);
+	a = load("['error']");
+	ck_assert_ptr_null(phx_fmt_error_answer(a));
+	json_decref(a);
+	ck_assert_ptr_null(phx_fmt_error_answer(json_null()));
+	ck_assert_ptr_null(phx_fmt_error_answer(NULL));
+}
+END_TEST
+
 START_TEST(test_json)
 {
 	json_t *ans = load("{'b':1,'a':[1,'x'],'c':null}");
@@ -3875,6 +3894,7 @@ phx_fmt_suite(void)
 	tcase_add_test(tc, test_version);
 	tcase_add_test(tc, test_config);
 	tcase_add_test(tc, test_json);
+	tcase_add_test(tc, test_error_answer);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("policy");
