@@ -24,8 +24,8 @@
  *
  * Exit status: 0 success, 1 runtime error (member unreachable, timeout,
  * bad, null or error answer, unloadable config, the member refused, no cluster
- * for a cluster command) or, for phx diff, tables that differ, 2 usage
- * error (checked before anything is asked).
+ * for a cluster command, standard output not written) or, for phx diff,
+ * tables that differ, 2 usage error (checked before anything is asked).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -2423,14 +2423,14 @@ usage(FILE *out)
 		"\n"
 		"Exit status: 0 success, 1 runtime error (member unreachable, "
 		"error answer,\n"
-		"the member refused, no cluster for a cluster command; diff: "
-		"the tables\n"
-		"differ), 2 usage error.\n", rundir, PHX_SOCK_NAME,
+		"the member refused, no cluster for a cluster command, output "
+		"not written;\n"
+		"diff: the tables differ), 2 usage error.\n", rundir, PHX_SOCK_NAME,
 		PHX_DEFAULT_PREFIX);
 }
 
-int
-main(int argc, char **argv)
+static int
+run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
@@ -2497,5 +2497,25 @@ main(int argc, char **argv)
 	rc = cmd->fn != NULL ? cmd->fn(&ctx, argc, argv) :
 		simple_cmd(&ctx, argc, argv, cmd->tel, cmd->render);
 	phx_sock_close(&ctx.sock);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	int rc = run(argc, argv);
+
+	/* Output that could not be written (a full disk, /dev/full) shows
+	 * only here, in stdio's flush and error flag: a command whose
+	 * answer did not reach the operator has failed. */
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		int e = errno;
+
+		phx_err("cannot write to standard output%s%s", e ? ": " : "",
+			e ? strerror(e) : "");
+		if (rc == PHX_EXIT_OK)
+			rc = PHX_EXIT_FAIL;
+	}
 	return rc;
 }

@@ -565,6 +565,14 @@ client-out  accept  source     3
 ping        accept  -          1
 2 rules" ''
 
+for args in "version" "--help"; do
+    # shellcheck disable=SC2086 # the arguments are meant to split
+    timeout 10 "$PHX" -s "$FAKE" $args >/dev/full 2>"$TMP/full.err"
+    RC=$? OUT='' ERR=$(cat "$TMP/full.err")
+    expect "phx $args with stdout on /dev/full: says so, exit 1" 1 '' \
+        'phx: cannot write to standard output: No space left on device'
+done
+
 run goodworker "$PHX" -s "$FAKE" pstat -w 7
 expect "pstat -w 7 rejected by the member: says which parameter" 1 '' \
     "phx: the member rejected parameter \"7\" of /phalanx/pstat: workers are numbered from 0 ('phx config' shows how many)"
