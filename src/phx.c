@@ -200,6 +200,19 @@ parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
+/* getopt_long's error returns, ':' and '?', as a usage error (exit 2). */
+static int
+opt_error(const struct phx_ctx *ctx, int c, char **argv)
+{
+	char msg[256];
+
+	if (c == ':')
+		return usage_err(ctx, "option '%s' needs a value",
+				 argv[optind - 1]);
+	phx_fmt_opt_error(argv[optind - 1], optopt, msg, sizeof(msg));
+	return usage_err(ctx, "%s", msg);
+}
+
 /*
  * Options every command takes, and getopt's error returns. Returns -1
  * when parsing goes on, else the exit status to return.
@@ -214,13 +227,8 @@ common_opt(struct phx_ctx *ctx, int c, char **argv)
 	case OPT_JSON:
 		ctx->json = true;
 		return -1;
-	case ':':
-		return usage_err(ctx, "option '%s' needs a value",
-				 argv[optind - 1]);
 	default:
-		if (optopt > 0 && optopt < 0x100)
-			return usage_err(ctx, "unknown option '-%c'", optopt);
-		return usage_err(ctx, "unknown option '%s'", argv[optind - 1]);
+		return opt_error(ctx, c, argv);
 	}
 }
 
@@ -2471,15 +2479,8 @@ run(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return PHX_EXIT_OK;
-		case ':':
-			return usage_err(&ctx, "option '%s' needs a value",
-					 argv[optind - 1]);
 		default:
-			if (optopt > 0 && optopt < 0x100)
-				return usage_err(&ctx, "unknown option '-%c'",
-						 optopt);
-			return usage_err(&ctx, "unknown option '%s'",
-					 argv[optind - 1]);
+			return opt_error(&ctx, c, argv);
 		}
 	}
 	if (optind >= argc) {

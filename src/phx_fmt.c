@@ -1597,6 +1597,20 @@ too_long:
 	return -EINVAL;
 }
 
+void
+phx_fmt_opt_error(const char *arg, int opt, char *msg, size_t len)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (strncmp(arg, "--", 2) == 0 && eq != NULL && opt != 0)
+		snprintf(msg, len, "option '%.*s' takes no value",
+			 (int)(eq - arg), arg);
+	else if (opt > 0 && opt < 0x100)
+		snprintf(msg, len, "unknown option '-%c'", opt);
+	else
+		snprintf(msg, len, "unknown option '%s'", arg);
+}
+
 int
 phx_fmt_seconds(const char *s, unsigned max_s, unsigned *ms)
 {

@@ -228,6 +228,16 @@ int phx_fmt_conn_filter(const struct phx_fmt_conn_filter *f, char *buf,
 extern const char *const phx_fmt_tcp_states[];
 
 /*
+ * The message for an option getopt_long refused with '?': arg is the
+ * argument it was in (argv[optind - 1]), opt getopt's optopt. GNU getopt
+ * gives a long option that takes no value but got one ("--all=1") as
+ * optopt = the option's value, which must not read as an unknown "-a":
+ * "option '--all' takes no value"; otherwise "unknown option '-x'" or
+ * "unknown option '--frob'".
+ */
+void phx_fmt_opt_error(const char *arg, int opt, char *msg, size_t len);
+
+/*
  * A number of seconds, "10" or "2.5" (at most three decimals), above 0
  * and at most max_s: *ms in milliseconds. Returns 0 or -EINVAL.
  */

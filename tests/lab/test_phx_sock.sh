@@ -1002,7 +1002,8 @@ for bad in "register -d@option '-d' needs a value@$U_REG@register" \
            "admin sideways@'sideways' is neither down nor up@Usage: phx [OPTIONS] admin down|up@admin" \
            "failover now@unexpected argument 'now'@Usage: phx [OPTIONS] failover@failover" \
            "state -a@unknown option '-a'@Usage: phx [OPTIONS] state@state" \
-           "if -x@unknown option '-x'@Usage: phx [OPTIONS] if [-a]@if"; do
+           "if -x@unknown option '-x'@Usage: phx [OPTIONS] if [-a]@if" \
+           "if --all=1@option '--all' takes no value@Usage: phx [OPTIONS] if [-a]@if"; do
     IFS='@' read -r args msg usage cmd <<<"$bad"
     # shellcheck disable=SC2086 # the arguments are meant to split
     run usage "$PHX" -s "$FAKE" $args

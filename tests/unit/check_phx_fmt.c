@@ -902,6 +902,29 @@ START_TEST(test_error_answer)
 }
 END_TEST
 
+START_TEST(test_opt_error)
+{
+	char msg[128];
+
+	/* GNU getopt: "--all=1" on a flag gives optopt 'a', the flag's
+	 * value; "--json=1" its long-only value (above 0xff). */
+	phx_fmt_opt_error("--all=1", 'a', msg, sizeof(msg));
+	ck_assert_str_eq(msg, "option '--all' takes no value");
+	phx_fmt_opt_error("--json=yes", 0x100, msg, sizeof(msg));
+	ck_assert_str_eq(msg, "option '--json' takes no value");
+	/* an unknown long option has optopt 0, with a value or not */
+	phx_fmt_opt_error("--frob=1", 0, msg, sizeof(msg));
+	ck_assert_str_eq(msg, "unknown option '--frob=1'");
+	phx_fmt_opt_error("--frob", 0, msg, sizeof(msg));
+	ck_assert_str_eq(msg, "unknown option '--frob'");
+	/* an unknown short option, alone or in a cluster */
+	phx_fmt_opt_error("-x", 'x', msg, sizeof(msg));
+	ck_assert_str_eq(msg, "unknown option '-x'");
+	phx_fmt_opt_error("-ax", 'x', msg, sizeof(msg));
+	ck_assert_str_eq(msg, "unknown option '-x'");
+}
+END_TEST
+
 START_TEST(test_json)
 {
 	json_t *ans = load("{'b':1,'a':[1,'x'],'c':null}");
@@ -3895,6 +3918,7 @@ phx_fmt_suite(void)
 	tcase_add_test(tc, test_config);
 	tcase_add_test(tc, test_json);
 	tcase_add_test(tc, test_error_answer);
+	tcase_add_test(tc, test_opt_error);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("policy");
