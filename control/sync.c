@@ -177,7 +177,6 @@ struct sync_peer {
 	struct phx_sync_rx *rx;
 	uint64_t boot_id;        /* its run, from its frames; 0 unknown */
 	bool live;               /* heard by CCP: in the sender's ACK set */
-	bool ack_now;            /* an ACK of ours is due right away */
 	bool lost;               /* CCP lost it since its last frame */
 };
 
@@ -970,8 +969,9 @@ phx_sync_input(struct phx_ctl *ctl, const struct phx_ccp_hdr_info *h,
 				      rt->out, len + 1, now, rx_deliver, &dc,
 				      &skipped, &last);
 		rt->frame_valid = false;
-		if (v == PHX_SYNC_RX_DUPLICATE)
-			rt->peer[src].ack_now = true;
+		/* (a duplicate makes an ACK due in lib/sync_rel, at most one
+		 * per ack_ms: a burst of resends draws one ACK, not one per
+		 * poll) */
 		if (v == PHX_SYNC_RX_LOST) {
 			/* SPEC SYNC-37 */
 			SYNC_LOG(WARNING, "FW-1: fwldbcast_recv: delta sync "
@@ -1075,11 +1075,6 @@ send_acks(struct phx_sync_rt *rt, uint64_t now)
 				 giveup_ms(rt->sc));
 		}
 		phx_sync_rx_poll(p->rx, now, &o);
-		if (p->ack_now && phx_sync_rx_started(p->rx)) {
-			o.ack = true;
-			o.ack_seq = phx_sync_rx_expected(p->rx) - 1;
-		}
-		p->ack_now = false;
 		if (o.ack) {
 			struct phx_sync_rec r = { .type = PHX_SYNC_ACK,
 				.peer = (uint8_t)id, .u.seq = o.ack_seq };
