@@ -177,8 +177,14 @@ send_request(struct phx_arp *arp, struct phx_neigh_entry *e)
 	static const struct rte_ether_addr bcast = {
 		.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 	static const struct rte_ether_addr zero;
+	const struct phx_cfg_port *pc = phx_dp_port(arp->dp, e->port)->cfg;
 	uint32_t sip = port_addr_for(arp, e->port, e->ip, false);
 
+	/* An on-link destination outside the port's subnets (a route with
+	 * a port and no via): ask from the port's first address, not from
+	 * 0.0.0.0, which is a probe nobody would teach us an answer to. */
+	if (sip == 0 && pc->n_addrs > 0)
+		sip = rte_cpu_to_be_32(pc->addrs[0].ip);
 	arp_send(arp, e->port, RTE_ARP_OP_REQUEST, &bcast, sip, &zero, e->ip);
 }
 
@@ -267,6 +273,17 @@ learn(struct phx_arp *arp, uint32_t ip, const struct rte_ether_addr *mac,
 	release_held(arp, e);
 }
 
+/* ip (network order) has an entry here, on port pidx. */
+static bool
+asked_on(struct phx_arp *arp, uint32_t ip, uint16_t pidx)
+{
+	int pos = phx_dp_neigh_find(arp->dp, ip);
+
+	return pos >= 0 && arp->e[pos].port == pidx &&
+	       arp->e[pos].state != PHX_NEIGH_FREE &&
+	       arp->e[pos].state != PHX_NEIGH_DEAD;
+}
+
 /* Remember sip as a host heard on port pidx (probe candidates). */
 static void
 seen_add(struct phx_arp *arp, uint16_t pidx, uint32_t sip)
@@ -304,9 +321,12 @@ phx_arp_input(struct phx_arp *arp, struct rte_mbuf *m, uint64_t now)
 		    port_addr_for(arp, pidx, tip, true) != 0)
 			arp->probe[pidx].reply_tsc = now;
 	}
-	/* Learn only senders on this port's subnets with a unicast MAC that
-	 * are not claiming one of our addresses, and not probes (sip 0). */
-	sender_ok = sip != 0 && port_addr_for(arp, pidx, sip, false) != 0 &&
+	/* Learn only senders on this port's subnets, or that we asked for
+	 * on this port (an on-link route outside them: RFC 826's merge of
+	 * an entry we hold), with a unicast MAC, that are not claiming one
+	 * of our addresses, and not probes (sip 0). */
+	sender_ok = sip != 0 && (port_addr_for(arp, pidx, sip, false) != 0 ||
+				 asked_on(arp, sip, pidx)) &&
 		    !is_our_address(arp, sip) &&
 		    rte_is_unicast_ether_addr(&ah->arp_data.arp_sha) &&
 		    !rte_is_zero_ether_addr(&ah->arp_data.arp_sha);
@@ -345,6 +365,7 @@ phx_arp_hold(struct phx_arp *arp, struct rte_mbuf *m, uint64_t now)
 		*e = (struct phx_neigh_entry){ .ip = mm->nh_ip, .port = mm->port,
 			.state = PHX_NEIGH_INCOMPLETE, .tries = 1,
 			.next_tsc = now + arp->retry_tsc, .held = e->held };
+		arp->st->cnt[PHX_CNT_NEIGH_LEARNED]++;
 		send_request(arp, e);
 	}
 	e = &arp->e[pos];

@@ -692,11 +692,17 @@ phx_dp_vlan_stats(struct phx_dp *dp, unsigned idx,
 unsigned
 phx_dp_ctl_rx_burst(struct phx_dp *dp, struct rte_mbuf **pkts, unsigned n)
 {
-	unsigned i, got = 0;
+	unsigned i, w, got = 0;
 
-	for (i = 0; i < dp->nb_workers && got < n; i++)
-		got += rte_ring_sc_dequeue_burst(dp->workers[i].to_ctl,
+	/* Round robin, as phx_dp_sess_events: a worker whose ring stays
+	 * full (an ARP flood on its port) must not starve the others' ARP
+	 * and CCP frames into ctl_ring_full. */
+	for (i = 0; i < dp->nb_workers && got < n; i++) {
+		w = (dp->ctl_next + i) % dp->nb_workers;
+		got += rte_ring_sc_dequeue_burst(dp->workers[w].to_ctl,
 			(void **)(pkts + got), n - got, NULL);
+	}
+	dp->ctl_next = (dp->ctl_next + 1) % dp->nb_workers;
 	return got;
 }
 

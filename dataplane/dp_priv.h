@@ -270,6 +270,9 @@ struct phx_dp {
 	unsigned ev_next;                       /* [C] first worker whose
 						 * events the next drain
 						 * takes */
+	unsigned ctl_next;                      /* [C] first worker whose
+						 * to_ctl ring the next
+						 * phx_dp_ctl_rx_burst reads */
 	struct rte_mempool *pool_ind;           /* [I] indirect mbufs for
 						 * fragmentation */
 	uint64_t reasm_flag;                    /* [I] ol_flags bit: a

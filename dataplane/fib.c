@@ -62,11 +62,15 @@ int
 phx_dp_fib_init(struct phx_dp *dp)
 {
 	const struct phx_config *cfg = dp->cfg;
+	/* Each prefix longer than /24 in a /24 of its own takes a tbl8
+	 * group (1 KiB): as many groups as rules, so that no valid
+	 * configuration runs out (256 did past ~250 such routes). */
+	const uint32_t rules = PHX_CFG_MAX_ROUTES +
+			       PHX_CFG_MAX_PORTS * PHX_CFG_MAX_ADDRS * 3 +
+			       PHX_CFG_MAX_VIPS;
 	struct rte_lpm_config lc = {
-		.max_rules = PHX_CFG_MAX_ROUTES +
-			     PHX_CFG_MAX_PORTS * PHX_CFG_MAX_ADDRS * 3 +
-			     PHX_CFG_MAX_VIPS,
-		.number_tbl8s = 256,
+		.max_rules = rules,
+		.number_tbl8s = rules,
 	};
 	unsigned p, a, r, v;
 	int rc = 0;

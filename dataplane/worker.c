@@ -428,12 +428,28 @@ reply_src_mac(const struct phx_dp *dp, uint16_t pidx, uint32_t src_ip,
 	phx_fwd_src_mac(dp, pidx, mac);
 }
 
+/* src (network order) is the directed broadcast address of a connected
+ * subnet: no single host sends from it (RFC 1812 5.3.7). The parser
+ * already refuses limited broadcast and multicast sources. */
+static inline bool
+src_is_bcast(const struct phx_dp *dp, uint32_t src)
+{
+	unsigned i;
+
+	for (i = 0; i < dp->nb_bcast; i++)
+		if (dp->bcast[i] == src)
+			return true;
+	return false;
+}
+
 /*
  * Start a locally made answer to packet m (an ICMP error, a TCP RST):
- * rate limited (icmp_allowed), one mbuf holding Ethernet back to the MAC
- * m came from out of pidx, then IPv4 from src_ip to m's source carrying
- * proto, then l4_len bytes for the caller to fill. Returns the IPv4
- * header (the L4 header follows it) and *out, or NULL (counted).
+ * never to a broadcast source, rate limited (icmp_allowed), one mbuf
+ * holding Ethernet back to the MAC m came from out of pidx, then IPv4
+ * from src_ip to m's source carrying proto, then l4_len bytes for the
+ * caller to fill. Returns the IPv4 header (the L4 header follows it) and
+ * *out, or NULL (counted, except a broadcast source: the caller drops m
+ * under its own reason).
  */
 static struct rte_ipv4_hdr *
 reply_start(struct phx_worker *w, const struct rte_mbuf *m, uint16_t pidx,
@@ -447,6 +463,10 @@ reply_start(struct phx_worker *w, const struct rte_mbuf *m, uint16_t pidx,
 	struct rte_ipv4_hdr *ip;
 	struct rte_mbuf *r;
 
+	/* RFC 1812 4.3.2.7: no error (nor RST) to a source that is not one
+	 * host; checked before the rate bucket, which it must not drain */
+	if (src_is_bcast(w->dp, pm->src_ip))
+		return NULL;
 	if (!icmp_allowed(w, now))
 		return NULL;
 	r = rte_pktmbuf_alloc(w->dp->pool);
@@ -879,6 +899,10 @@ local_deliver(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
 	      const struct phx_pkt_meta *pm)
 {
 	w->stats.cnt[PHX_CNT_LOCAL_PKTS]++;
+	if (unlikely(src_is_bcast(w->dp, pm->src_ip))) {
+		drop(w, m, PHX_DROP_IPV4_MARTIAN_SRC); /* never answered */
+		return;
+	}
 	if (pm->proto == PHX_IPPROTO_ICMP &&
 	    pm->icmp_type == RTE_IP_ICMP_ECHO_REQUEST && pm->icmp_code == 0)
 		icmp_echo_reply(w, m, pidx, pm);
@@ -1646,6 +1670,11 @@ miss(struct phx_worker *w, const struct phx_policy *pol, struct rte_mbuf *m,
 		return;
 	if (pm->flags & PHX_PKT_F_ICMP_ERR) {
 		drop(w, m, PHX_DROP_ICMP_NO_SESSION);
+		return;
+	}
+	/* no session is opened from a broadcast source (RFC 1812 5.3.7) */
+	if (unlikely(src_is_bcast(dp, pm->src_ip))) {
+		drop(w, m, PHX_DROP_IPV4_MARTIAN_SRC);
 		return;
 	}
 	/* Only a request opens an ICMP query session (as only a SYN opens

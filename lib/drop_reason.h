@@ -27,7 +27,7 @@
 	X(IPV4_BAD_CSUM, ipv4_bad_csum, "IPv4 header checksum is wrong")        \
 	X(IPV4_OPTIONS, ipv4_options, "IPv4 header carries options (not forwarded)") \
 	X(IPV4_FRAGMENT, ipv4_fragment, "IPv4 fragment, and no reassembly table (out of memory at start)") \
-	X(IPV4_MARTIAN_SRC, ipv4_martian_src, "source is 0/8, 127/8, multicast or broadcast") \
+	X(IPV4_MARTIAN_SRC, ipv4_martian_src, "source is 0/8, 127/8, multicast or broadcast (a connected subnet's too: new flows, packets to us)") \
 	X(IPV4_MARTIAN_DST, ipv4_martian_dst, "destination is 0/8, 127/8, multicast or broadcast") \
 	X(L4_TRUNCATED, l4_truncated, "packet ends inside the TCP/UDP/ICMP header") \
 	X(TCP_BAD_DOFF, tcp_bad_doff, "TCP data offset below 20 bytes or beyond the packet") \

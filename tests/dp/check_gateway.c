@@ -41,7 +41,8 @@ static const char test_cfg[] =
 	"    {\"name\": \"out0\", \"device\": \"net_ring_t1\", \"mac\": \"02:00:0a:02:00:0b\",\n"
 	"     \"mtu\": 1400, \"addresses\": [\"10.2.0.11/24\", \"10.2.0.1/24\"]}\n"
 	"  ],\n"
-	"  \"routes\": [{\"prefix\": \"198.51.100.0/24\", \"via\": \"10.2.0.254\"}],\n"
+	"  \"routes\": [{\"prefix\": \"198.51.100.0/24\", \"via\": \"10.2.0.254\"},\n"
+	"             {\"prefix\": \"203.0.113.0/24\", \"port\": \"out0\"}],\n"
 	"  \"rules\": [{\"name\": \"any\", \"action\": \"accept\"}],\n"
 	"  \"neighbors\": {\"hold_packets\": 4, \"retries\": 2, \"retry_ms\": 50}\n"
 	"}\n";
@@ -122,12 +123,13 @@ START_TEST(forward_resolves_holds_and_releases)
 		.src = IP(10, 1, 0, 100), .dst = IP(10, 2, 0, 77),
 		.proto = IPPROTO_UDP, .sport = 1000, .dport = 53,
 		.payload = 100, .ttl = 64 };
+	uint64_t learned = fx_counter(PHX_CNT_NEIGH_LEARNED);
 	struct rte_mbuf *out[8];
 	struct rte_arp_hdr *a;
 	unsigned n, i;
 
 	/* Two packets to an unknown neighbour: one ARP request goes out of
-	 * out0 and both packets wait. */
+	 * out0 and both packets wait (a neighbour entry is created). */
 	fx_inject(0, tb_ipv4(fx_pool, &p));
 	fx_inject(0, tb_ipv4(fx_pool, &p));
 	ck_assert_uint_eq(fx_collect(1, out, 1, 2000), 1);
@@ -137,6 +139,7 @@ START_TEST(forward_resolves_holds_and_releases)
 	ck_assert_uint_eq(a->arp_data.arp_tip, rte_cpu_to_be_32(IP(10, 2, 0, 77)));
 	ck_assert_uint_eq(a->arp_data.arp_sip, rte_cpu_to_be_32(IP(10, 2, 0, 11)));
 	rte_pktmbuf_free(out[0]);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_NEIGH_LEARNED), learned + 1);
 
 	/* The answer releases both, rewritten and TTL-1. */
 	fx_inject(1, tb_arp(fx_pool, RTE_ARP_OP_REPLY, &mac_gw, IP(10, 2, 0, 77),
@@ -186,6 +189,64 @@ START_TEST(static_route_uses_gateway)
 	ck_assert_uint_eq(fx_ip(out[0])->time_to_live, 9);
 	ck_assert(tb_csum_ok(out[0]));
 	rte_pktmbuf_free(out[0]);
+}
+END_TEST
+
+/* A route with a port and no via (docs/config.md): each destination is
+ * on-link there. It is asked for from the port's first address (not
+ * 0.0.0.0, which no host answers usefully), and the answer is learned
+ * although the sender is outside the port's subnets: we asked for it. */
+START_TEST(port_only_route_resolves)
+{
+	static const struct rte_ether_addr mac_x = {{ 0x02, 0, 0xcb, 0, 0x71, 5 }};
+	struct tb_ip p = { .src_mac = fx_mac_client, .dst_mac = fx_mac_in0,
+		.src = IP(10, 1, 0, 100), .dst = IP(203, 0, 113, 5),
+		.proto = IPPROTO_UDP, .sport = 1000, .dport = 53,
+		.payload = 100, .ttl = 64 };
+	struct rte_mbuf *out[2];
+	struct rte_arp_hdr *a;
+
+	fx_inject(0, tb_ipv4(fx_pool, &p));
+	ck_assert_uint_eq(fx_collect(1, out, 1, 2000), 1);
+	a = (struct rte_arp_hdr *)(fx_eth(out[0]) + 1);
+	ck_assert_uint_eq(rte_be_to_cpu_16(a->arp_opcode), RTE_ARP_OP_REQUEST);
+	ck_assert_uint_eq(a->arp_data.arp_tip, rte_cpu_to_be_32(IP(203, 0, 113, 5)));
+	ck_assert_uint_eq(a->arp_data.arp_sip, rte_cpu_to_be_32(IP(10, 2, 0, 11)));
+	rte_pktmbuf_free(out[0]);
+	fx_inject(1, tb_arp(fx_pool, RTE_ARP_OP_REPLY, &mac_x, IP(203, 0, 113, 5),
+			 &fx_mac_out0, IP(10, 2, 0, 11), &fx_mac_out0));
+	ck_assert_uint_eq(fx_collect(1, out, 1, 2000), 1);
+	ck_assert(rte_is_same_ether_addr(&fx_eth(out[0])->dst_addr, &mac_x));
+	ck_assert_uint_eq(fx_ip(out[0])->dst_addr,
+			  rte_cpu_to_be_32(IP(203, 0, 113, 5)));
+	ck_assert(tb_csum_ok(out[0]));
+	rte_pktmbuf_free(out[0]);
+}
+END_TEST
+
+/* RFC 1812 4.3.2.7 and 5.3.7: a connected subnet's broadcast address is
+ * no host: a packet from it is not forwarded (so no time exceeded goes
+ * back), and an echo request from it is not answered; both are dropped
+ * and counted. */
+START_TEST(no_answer_to_a_broadcast_source)
+{
+	struct tb_ip p = { .src_mac = fx_mac_client, .dst_mac = fx_mac_in0,
+		.src = IP(10, 1, 0, 255), .dst = IP(10, 2, 0, 100),
+		.proto = IPPROTO_UDP, .sport = 33434, .dport = 33434, .ttl = 1 };
+	struct tb_ip e = { .src_mac = fx_mac_client, .dst_mac = fx_mac_in0,
+		.src = IP(10, 1, 0, 255), .dst = IP(10, 1, 0, 11),
+		.proto = IPPROTO_ICMP, .icmp_type = RTE_IP_ICMP_ECHO_REQUEST,
+		.sport = 7, .payload = 8 };
+	uint64_t mart = fx_drops(PHX_DROP_IPV4_MARTIAN_SRC);
+	uint64_t sent = fx_counter(PHX_CNT_ICMP_ERRORS_SENT);
+	struct rte_mbuf *out[1];
+
+	fx_inject(0, tb_ipv4(fx_pool, &p));
+	fx_inject(0, tb_ipv4(fx_pool, &e));
+	ck_assert_uint_eq(fx_collect(0, out, 1, 300), 0);
+	fx_drain();
+	ck_assert_uint_eq(fx_drops(PHX_DROP_IPV4_MARTIAN_SRC), mart + 2);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_ICMP_ERRORS_SENT), sent);
 }
 END_TEST
 
@@ -727,6 +788,8 @@ main(void)
 	tcase_add_test(tc, echo_to_member_is_answered);
 	tcase_add_test(tc, forward_resolves_holds_and_releases);
 	tcase_add_test(tc, static_route_uses_gateway);
+	tcase_add_test(tc, port_only_route_resolves);
+	tcase_add_test(tc, no_answer_to_a_broadcast_source);
 	tcase_add_test(tc, ttl_one_gets_time_exceeded);
 	tcase_add_test(tc, no_route_is_counted_and_reported);
 	tcase_add_test(tc, mtu_exceeded_with_df_gets_frag_needed);
