@@ -465,7 +465,9 @@ read_file(struct phx_cfg_ctx *ctx, const char *path, size_t *lenp)
 	size_t len = 0;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not block the load (nor the control
+	 * lcore at a reload) until the regular-file check refuses it */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		phx_cfg_err(ctx, none, "", "cannot open: %s",
 			    strerror_r(errno, ebuf, sizeof(ebuf)));
@@ -536,6 +538,17 @@ phx_config_load(const char *path, struct phx_cfg_errors *errs)
 		path = "";
 	ctx.file = path;
 	ctx.errs = errs;
+	/* The model keeps the path (a reload opens it again): one it
+	 * cannot hold whole would load now and fail at every reload. */
+	if (strlen(path) >= sizeof(((struct phx_config *)NULL)->path)) {
+		const struct phx_cfg_loc none = { 0, 0 };
+
+		phx_cfg_err(&ctx, none, "", "the path is longer than %zu "
+			    "characters: give a shorter one (a relative path, "
+			    "or a symbolic link)",
+			    sizeof(((struct phx_config *)NULL)->path) - 1);
+		goto out;
+	}
 	/* Refuse a bad extension before touching the file: the operator
 	 * learns about both problems in the order they would fix them. */
 	if (frontend_for(path) == NULL) {

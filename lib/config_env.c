@@ -71,6 +71,33 @@ devarg(const char *device, const char *key, char *buf, size_t size)
 	return false;
 }
 
+/* The vdev driver of a device: its name without the instance number
+ * ("net_af_packet0" -> "net_af_packet"). */
+static void
+vdev_driver(const char *device, char *driver, size_t size)
+{
+	size_t l;
+
+	phx_cfg_device_key(device, false, driver, size);
+	l = strlen(driver);
+	while (l > 0 && driver[l - 1] >= '0' && driver[l - 1] <= '9')
+		driver[--l] = '\0';
+}
+
+/* The kernel interface port attaches to (iface= of an af_packet or
+ * af_xdp vdev) into iface; false for any other port. */
+static bool
+iface_of(const struct phx_cfg_port *port, char *iface, size_t size)
+{
+	char driver[PHX_CFG_DEVICE_LEN];
+
+	if (port->is_pci || port->vlan != 0)
+		return false;
+	vdev_driver(port->device, driver, sizeof(driver));
+	return in_list(driver, iface_drivers, PHX_DIM(iface_drivers)) &&
+	       devarg(port->device, "iface", iface, size) && iface[0] != '\0';
+}
+
 static unsigned
 check_pci(const struct phx_config *cfg, unsigned i, const char *path,
 	  struct phx_cfg_errors *errs)
@@ -96,15 +123,12 @@ check_vdev(const struct phx_config *cfg, unsigned i, const char *path,
 	const struct phx_cfg_port *port = &cfg->ports[i];
 	char name[PHX_CFG_DEVICE_LEN], driver[PHX_CFG_DEVICE_LEN];
 	char iface[PHX_CFG_DEVICE_LEN], q[160];
+	char other[PHX_CFG_DEVICE_LEN];
 	const char *best = NULL;
 	unsigned bestd = 99, k;
-	size_t l;
 
 	phx_cfg_device_key(port->device, false, name, sizeof(name));
-	snprintf(driver, sizeof(driver), "%s", name);
-	l = strlen(driver);
-	while (l > 0 && driver[l - 1] >= '0' && driver[l - 1] <= '9')
-		driver[--l] = '\0';
+	vdev_driver(port->device, driver, sizeof(driver));
 
 	if (!in_list(driver, vdev_drivers, PHX_DIM(vdev_drivers))) {
 		for (k = 0; k < PHX_DIM(vdev_drivers); k++) {
@@ -157,6 +181,18 @@ check_vdev(const struct phx_config *cfg, unsigned i, const char *path,
 				  "no such network interface %s (iface= of %s) "
 				  "in this network namespace",
 				  phx_cfg_quote(q, sizeof(q), iface), name);
+		return 1;
+	}
+	/* Two ports on one interface would both see every frame of it. */
+	for (k = 0; k < i; k++) {
+		if (!iface_of(&cfg->ports[k], other, sizeof(other)) ||
+		    strcmp(other, iface) != 0)
+			continue;
+		phx_cfg_error_add(errs, cfg->path, port->device_loc, path,
+				  "interface %s (iface= of %s) is already the "
+				  "interface of ports[%u] (%s): one port per "
+				  "interface", phx_cfg_quote(q, sizeof(q), iface),
+				  name, k, cfg->ports[k].name);
 		return 1;
 	}
 	return 0;

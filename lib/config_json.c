@@ -607,6 +607,12 @@ json_parse(struct phx_cfg_ctx *ctx, const char *buf, size_t len)
 	struct jscan s;
 	json_t *j;
 
+	/* A UTF-8 byte order mark (some Windows editors write one) is not
+	 * JSON, but YAML takes it: so do we, as nothing. */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		buf += 3;
+		len -= 3;
+	}
 	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 	if (j == NULL && len == strspn_n(buf, len, " \t\r\n")) {
 		phx_cfg_err(ctx, (struct phx_cfg_loc){ 1, 1 }, "", "the file has "

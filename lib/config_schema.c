@@ -2356,7 +2356,7 @@ key_from_hex(const char *s, size_t len, uint8_t *key)
  * PATH is relative to the directory of the configuration file, so a
  * configuration and its key can move together. Opened non-blocking and
  * refused unless it is a regular file, so a FIFO or a device cannot stall
- * the load. Fills c->key_file with the path as opened.
+ * the load. Fills c->key_file with the path as opened, made absolute.
  */
 static bool
 key_from_file(struct walk *w, const struct phx_cfg_node *n, const char *path,
@@ -2440,8 +2440,24 @@ key_from_file(struct walk *w, const struct phx_cfg_node *n, const char *path,
 				    len == sizeof(buf) ? len - 1 : len,
 				    PHX_CFG_KEY_LEN, 2 * PHX_CFG_KEY_LEN);
 	}
-	if (ok)
+	/* Kept absolute: dumps and adopted configurations name it, and they
+	 * are read from elsewhere than the working directory's view of a
+	 * relative -c path. */
+	if (ok && full[0] != '/') {
+		char cwd[sizeof(c->key_file)];
+
+		r = getcwd(cwd, sizeof(cwd)) == NULL ? -1 :
+		    snprintf(c->key_file, sizeof(c->key_file), "%s/%s", cwd,
+			     full);
+		if (r < 0 || (size_t)r >= sizeof(c->key_file)) {
+			phx_cfg_err(w->ctx, n->loc, path, "the key file path "
+				    "is too long once made absolute (at most "
+				    "%zu characters)", sizeof(c->key_file) - 1);
+			ok = false;
+		}
+	} else if (ok) {
 		snprintf(c->key_file, sizeof(c->key_file), "%s", full);
+	}
 out:
 	explicit_bzero(buf, sizeof(buf));
 	close(fd);

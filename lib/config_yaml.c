@@ -274,6 +274,7 @@ static void
 refuse_extras(struct ybuild *b, const yaml_event_t *ev, const char *path)
 {
 	const yaml_char_t *anchor = NULL, *tag = NULL;
+	char q[80];
 
 	switch (ev->type) {
 	case YAML_SCALAR_EVENT:
@@ -291,36 +292,18 @@ refuse_extras(struct ybuild *b, const yaml_event_t *ev, const char *path)
 	default:
 		break;
 	}
-	/* libyaml limits anchor names to [0-9A-Za-z_-] and tags to URI
-	 * characters, so they print as they are (length-capped) */
+	/* libyaml limits anchor names to [0-9A-Za-z_-]: they print as they
+	 * are (length-capped). It decodes a tag's %XX escapes, so a tag may
+	 * hold any byte (terminal control sequences included): quoted. */
 	if (anchor != NULL)
 		phx_cfg_err(b->ctx, mark_loc(ev->start_mark), path,
 			    "YAML anchors are not supported (&%.40s); write the "
 			    "value out in full", (const char *)anchor);
 	if (tag != NULL)
 		phx_cfg_err(b->ctx, mark_loc(ev->start_mark), path,
-			    "YAML tags are not supported (%.60s); quote the "
-			    "value if it must be a string", (const char *)tag);
-}
-
-/* Consume the rest of a collection whose start event was already read. */
-static void
-skip_collection(struct ybuild *b, const char *path)
-{
-	unsigned level = 1;
-	yaml_event_t ev;
-
-	while (level > 0 && next_event(b, &ev, path)) {
-		if (ev.type == YAML_SEQUENCE_START_EVENT ||
-		    ev.type == YAML_MAPPING_START_EVENT)
-			level++;
-		else if (ev.type == YAML_SEQUENCE_END_EVENT ||
-			 ev.type == YAML_MAPPING_END_EVENT)
-			level--;
-		else if (ev.type == YAML_STREAM_END_EVENT)
-			level = 0;
-		yaml_event_delete(&ev);
-	}
+			    "YAML tags are not supported (%s); quote the "
+			    "value if it must be a string",
+			    phx_cfg_quote(q, sizeof(q), (const char *)tag));
 }
 
 static struct phx_cfg_node *build(struct ybuild *b, yaml_event_t *ev,
@@ -574,10 +557,14 @@ build(struct ybuild *b, yaml_event_t *ev, unsigned depth, const char *path)
 	case YAML_MAPPING_START_EVENT:
 	case YAML_SEQUENCE_START_EVENT:
 		if (depth > PHX_CFG_MAX_DEPTH) {
+			/* Fatal, not skipped: libyaml takes time quadratic
+			 * in the depth to parse a deep flow collection to
+			 * its end (a 1 MiB "[[[[..." ran for minutes, on
+			 * the control lcore at a reload). */
 			phx_cfg_err(b->ctx, loc, path,
 				    "nested deeper than %d levels",
 				    PHX_CFG_MAX_DEPTH);
-			skip_collection(b, path);
+			b->failed = true;
 			n = phx_cfg_node_new(PHX_CFG_NODE_INVALID, loc);
 			break;
 		}

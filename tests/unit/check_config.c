@@ -182,6 +182,20 @@ load_like_daemon(const char *path)
 	return cfg;
 }
 
+/* The key file path is kept absolute: take the working directory out of
+ * "file:<cwd>/..." so that golden dumps hold where the tree is. */
+static void
+strip_cwd(char *dump)
+{
+	char cwd[4096], needle[4096 + 8], *p;
+
+	ck_assert(getcwd(cwd, sizeof(cwd)) != NULL);
+	snprintf(needle, sizeof(needle), "\"file:%s/", cwd);
+	while ((p = strstr(dump, needle)) != NULL)
+		memmove(p + strlen("\"file:"), p + strlen(needle),
+			strlen(p + strlen(needle)) + 1);
+}
+
 static char *
 load_and_dump(const char *path)
 {
@@ -195,6 +209,7 @@ load_and_dump(const char *path)
 	dump = phx_config_dump(cfg);
 	ck_assert(dump != NULL);
 	phx_config_free(cfg);
+	strip_cwd(dump);
 	return dump;
 }
 
@@ -219,6 +234,7 @@ assert_dump_fixed_point(const char *dump)
 				  strlen(text ? text : dump), &errs);
 	ck_assert_msg(cfg != NULL, "the dump does not reload:\n%s", dump);
 	again = phx_config_dump(cfg);
+	strip_cwd(again);
 	ck_assert_str_eq(again, dump);
 	free(again);
 	free(text);
@@ -899,7 +915,24 @@ START_TEST(test_cluster_model)
 	ck_assert_uint_eq(c->mac_magic, 0x10);
 	ck_assert_mem_eq(c->key, key0, sizeof(key0));
 	ck_assert_uint_eq(c->key[31], 0xf1);
-	ck_assert_str_eq(c->key_file, GOOD_DIR "/cluster.key");
+	/* made absolute (a dump is read from elsewhere) */
+	ck_assert_int_eq(c->key_file[0], '/');
+	ck_assert_uint_ge(strlen(c->key_file), strlen(GOOD_DIR "/cluster.key"));
+	ck_assert_str_eq(c->key_file + strlen(c->key_file) -
+			 strlen(GOOD_DIR "/cluster.key"), GOOD_DIR "/cluster.key");
+	{
+		/* so its dump loads from another directory (an adopted
+		 * configuration, a dump kept elsewhere) */
+		char *d = phx_config_dump(cfg);
+		struct phx_config *again;
+
+		ck_assert(d != NULL);
+		again = phx_config_load_buf("/nonexistent/elsewhere/dump.json",
+					    d, strlen(d), &errs);
+		ck_assert_msg(again != NULL, "the dump does not load elsewhere");
+		phx_config_free(again);
+		free(d);
+	}
 	ck_assert_uint_eq(c->transport, PHX_CCP_BROADCAST);
 	ck_assert_uint_eq(c->hello_ms, 20);
 	ck_assert_uint_eq(c->dead_count, 5);
@@ -1195,9 +1228,55 @@ START_TEST(test_unreadable)
 	ck_assert_uint_eq(errs.n, 1);
 	ck_assert_str_eq(errs.e[0].msg, "not a regular file");
 	rmdir(sub);
+	/* a FIFO with no writer: refused, not waited on (the load would
+	 * block here for good, or the control lcore at a reload) */
+	snprintf(sub, sizeof(sub), "%s/f.json", dir);
+	ck_assert_int_eq(mkfifo(sub, 0600), 0);
+	ck_assert(phx_config_load(sub, &errs) == NULL);
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_str_eq(errs.e[0].msg, "not a regular file");
+	unlink(sub);
 	rmdir(dir);
 }
 END_TEST
+
+/* A path the model cannot keep whole (a reload opens it again) is
+ * refused at once rather than loaded and failing at every reload. */
+START_TEST(test_long_path)
+{
+	char path[700];
+
+	memset(path, 'a', sizeof(path) - 6);
+	memcpy(path + sizeof(path) - 6, ".json", 6);
+	ck_assert(phx_config_load(path, &errs) == NULL);
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert(strstr(errs.e[0].msg, "the path is longer than") != NULL);
+}
+END_TEST
+
+/* A YAML nest past the depth limit ends the load at once, with that one
+ * error: parsing a deep flow collection to its end takes libyaml time
+ * quadratic in its depth. */
+#if PHX_HAS_YAML
+START_TEST(test_yaml_too_deep)
+{
+	size_t n = 20000, i;
+	char *text = malloc(n + 64);
+	struct phx_config *cfg;
+
+	ck_assert(text != NULL);
+	memcpy(text, "name: ", 6);
+	for (i = 0; i < n; i++)
+		text[6 + i] = '[';
+	memcpy(text + 6 + n, "\nports: 7\n", 11);
+	cfg = phx_config_load_buf("deep.yaml", text, 6 + n + 10, &errs);
+	ck_assert(cfg == NULL);
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert(strstr(errs.e[0].msg, "nested deeper than") != NULL);
+	free(text);
+}
+END_TEST
+#endif
 
 START_TEST(test_yml_extension)
 {
@@ -1300,6 +1379,27 @@ START_TEST(test_ip4_str)
 }
 END_TEST
 
+/* Two af_packet/af_xdp ports on one kernel interface would both see
+ * every frame of it: the second is refused where its device is. */
+START_TEST(test_env_one_port_per_interface)
+{
+	static const char text[] =
+		"{\"ports\": [\n"
+		"  {\"name\": \"a\", \"device\": \"net_af_packet0,iface=lo\"},\n"
+		"  {\"name\": \"b\", \"device\": \"net_af_xdp1,iface=lo\"}]}";
+	struct phx_config *cfg;
+
+	cfg = phx_config_load_buf("i.json", text, strlen(text), &errs);
+	ck_assert(cfg != NULL);
+	ck_assert_uint_eq(phx_config_check_env(cfg, &errs), 1);
+	ck_assert_uint_eq(errs.e[0].line, 3);
+	ck_assert_str_eq(errs.e[0].path, "ports[1].device");
+	ck_assert(strstr(errs.e[0].msg, "already the interface of ports[0] "
+			 "(a)") != NULL);
+	phx_config_free(cfg);
+}
+END_TEST
+
 /* errs is reset by each load; phx_config_check_env appends. */
 START_TEST(test_env_ok_and_append)
 {
@@ -1373,7 +1473,19 @@ static const struct inline_case inline_cases[] = {
 	  "value out in full" },
 	{ "tag.yaml", "name: !!str 123\nports: []\n",
 	  "tag.yaml:1:7: name: YAML tags are not supported "
-	  "(tag:yaml.org,2002:str); quote the value if it must be a string" },
+	  "(\"tag:yaml.org,2002:str\"); quote the value if it must be a "
+	  "string" },
+	/* a tag's %XX escapes are decoded: quoted, nothing raw reaches a
+	 * terminal */
+	{ "tagesc.yaml", "name: !%1B%5B31m 123\nports: []\n",
+	  "tagesc.yaml:1:7: name: YAML tags are not supported "
+	  "(\"!\\x1b[31m\"); quote the value if it must be a string" },
+	/* a byte order mark, as some editors write: nothing, in both */
+	{ "bom.json", "\xef\xbb\xbf{\"ports\": [{\"name\": \"p0\", "
+	  "\"device\": \"net_null0\"}], \"mtu\": 1}",
+	  "bom.json:1:52: mtu: unknown key \"mtu\" (valid keys: name, eal, "
+	  "dataplane, ports, routes, neighbors, sessions, timeouts, "
+	  "default_action, zones, rules, cluster)" },
 	{ "docs.yaml", "name: a\n---\nname: b\n",
 	  "docs.yaml:2:1: (root): a second YAML document ('---') is not "
 	  "supported; one file holds one configuration" },
@@ -1562,12 +1674,17 @@ config_suite(void)
 	tc = tcase_create("api");
 	tcase_add_test(tc, test_extension);
 	tcase_add_test(tc, test_unreadable);
+	tcase_add_test(tc, test_long_path);
+#if PHX_HAS_YAML
+	tcase_add_test(tc, test_yaml_too_deep);
+#endif
 	tcase_add_test(tc, test_yml_extension);
 	tcase_add_test(tc, test_error_cap);
 	tcase_add_test(tc, test_error_add_print);
 	tcase_add_test(tc, test_null_safety);
 	tcase_add_test(tc, test_ip4_str);
 	tcase_add_test(tc, test_env_ok_and_append);
+	tcase_add_test(tc, test_env_one_port_per_interface);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("syntax");
