@@ -96,6 +96,16 @@ phx_cfg_node_get(const struct phx_cfg_node *obj, const char *key)
 
 /* --------------------------------------------------------------- errors */
 
+static int
+err_cmp(const struct phx_cfg_error *a, const struct phx_cfg_error *b)
+{
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->col != b->col)
+		return a->col < b->col ? -1 : 1;
+	return 0;
+}
+
 void
 phx_cfg_error_add(struct phx_cfg_errors *errs, const char *file,
 		  struct phx_cfg_loc loc, const char *path, const char *fmt,
@@ -107,10 +117,23 @@ phx_cfg_error_add(struct phx_cfg_errors *errs, const char *file,
 	if (errs == NULL)
 		return;
 	if (errs->n >= PHX_CFG_MAX_ERRORS) {
+		/* Full: the errors kept are the first by position (they are
+		 * printed sorted), not the first found (the schema walk runs
+		 * before the validator, and each walks in its own order). */
+		unsigned i, last = 0;
+
 		errs->dropped++;
-		return;
+		for (i = 1; i < PHX_CFG_MAX_ERRORS; i++)
+			if (err_cmp(&errs->e[i], &errs->e[last]) > 0)
+				last = i;
+		if (loc.line > errs->e[last].line ||
+		    (loc.line == errs->e[last].line &&
+		     loc.col >= errs->e[last].col))
+			return;
+		e = &errs->e[last];
+	} else {
+		e = &errs->e[errs->n++];
 	}
-	e = &errs->e[errs->n++];
 	snprintf(e->file, sizeof(e->file), "%s", file ? file : "");
 	snprintf(e->path, sizeof(e->path), "%s", path ? path : "");
 	e->line = loc.line;
@@ -160,15 +183,6 @@ phx_cfg_errors_print(const struct phx_cfg_errors *errs, FILE *out)
 			errs->dropped == 1 ? "" : "s", PHX_CFG_MAX_ERRORS);
 }
 
-static int
-err_cmp(const struct phx_cfg_error *a, const struct phx_cfg_error *b)
-{
-	if (a->line != b->line)
-		return a->line < b->line ? -1 : 1;
-	if (a->col != b->col)
-		return a->col < b->col ? -1 : 1;
-	return 0;
-}
 
 void
 phx_cfg_errors_sort(struct phx_cfg_errors *errs)

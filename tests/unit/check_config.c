@@ -1319,6 +1319,23 @@ START_TEST(test_error_cap)
 	ck_assert(strstr(text, "cap.json: 36 more errors not shown (at most 64 "
 			 "are reported)\n") != NULL);
 	free(text);
+
+	/* found late but placed early (a validator error on line 1 after
+	 * the schema walk's errors further down): kept, the last goes */
+	errs.n = 0;
+	errs.dropped = 0;
+	for (i = 0; i < 70; i++)
+		phx_cfg_error_add(&errs, "late.json",
+				  (struct phx_cfg_loc){ 100 + i, 3 }, "x",
+				  "schema %u", i);
+	phx_cfg_error_add(&errs, "late.json", (struct phx_cfg_loc){ 1, 5 },
+			  "y", "validator");
+	phx_cfg_errors_sort(&errs);
+	ck_assert_uint_eq(errs.n, PHX_CFG_MAX_ERRORS);
+	ck_assert_uint_eq(errs.dropped, 7);
+	ck_assert_uint_eq(errs.e[0].line, 1);
+	ck_assert_str_eq(errs.e[0].msg, "validator");
+	ck_assert_uint_eq(errs.e[PHX_CFG_MAX_ERRORS - 1].line, 100 + 62);
 }
 END_TEST
 
