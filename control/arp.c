@@ -52,6 +52,7 @@ phx_arp_create(struct phx_dp *dp)
 	arp->reachable_tsc = arp->hz * cfg->neigh.reachable_s;
 	arp->retry_tsc = arp->hz * cfg->neigh.retry_ms / 1000;
 	arp->hold_max = cfg->neigh.hold_packets;
+	arp->held_cap = RTE_MAX(cfg->dataplane.mbufs / 8, arp->hold_max);
 	arp->retries = cfg->neigh.retries;
 	arp->e = rte_zmalloc("phx_arp_e", sizeof(*arp->e) * arp->cap, 0);
 	arp->hold_store = rte_zmalloc("phx_arp_hold", sizeof(struct rte_mbuf *) *
@@ -207,6 +208,7 @@ release_held(struct phx_arp *arp, struct phx_neigh_entry *e)
 		arp->st->cnt[PHX_CNT_NEIGH_RELEASED]++;
 		phx_dp_ctl_tx(arp->dp, m, phx_dp_mbuf_meta(m)->port);
 	}
+	arp->held_total -= e->n_held;
 	e->n_held = 0;
 }
 
@@ -220,6 +222,7 @@ drop_held(struct phx_arp *arp, struct phx_neigh_entry *e,
 		arp->st->drop[r]++;
 		rte_pktmbuf_free(e->held[k]);
 	}
+	arp->held_total -= e->n_held;
 	e->n_held = 0;
 }
 
@@ -376,11 +379,14 @@ phx_arp_hold(struct phx_arp *arp, struct rte_mbuf *m, uint64_t now)
 		/* Resolved while the packet was on its way to us. */
 		e->held[0] = m;
 		e->n_held = 1;
+		arp->held_total++;
 		release_held(arp, e);
 		break;
 	case PHX_NEIGH_INCOMPLETE:
-		if (e->n_held < arp->hold_max) {
+		if (e->n_held < arp->hold_max &&
+		    arp->held_total < arp->held_cap) {
 			e->held[e->n_held++] = m;
+			arp->held_total++;
 			arp->st->cnt[PHX_CNT_NEIGH_HELD]++;
 		} else {
 			arp->st->drop[PHX_DROP_NEIGH_HOLD_FULL]++;

@@ -66,6 +66,10 @@ struct phx_arp {
 	uint64_t hz;                 /* TSC ticks per second */
 	uint64_t reachable_tsc, retry_tsc;
 	unsigned hold_max, retries;
+	unsigned held_total;         /* packets held, all entries */
+	unsigned held_cap;           /* ... at most: an eighth of the mbuf
+				      * pool (a scan of a /16 must not hold
+				      * the pool empty) */
 	pthread_mutex_t lock;        /* held by control while it changes
 				      * entries; by telemetry while reading */
 	/* Cluster VIPs (SPEC MODE-12, FAIL-20): answered only while this

@@ -48,7 +48,7 @@
 	X(MTU_EXCEEDED, mtu_exceeded, "packet larger than the egress MTU")     \
 	X(LOCAL_PROTO, local_unhandled, "addressed to the member but no local service handles it") \
 	X(ARP_NOT_MINE, arp_not_mine, "ARP request for an address this member does not own") \
-	X(NEIGH_HOLD_FULL, arp_hold_full, "next hop unresolved and its hold queue is full") \
+	X(NEIGH_HOLD_FULL, arp_hold_full, "next hop unresolved and its hold queue full, or an eighth of the mbuf pool held already") \
 	X(NEIGH_UNRESOLVED, arp_unresolved, "next hop never answered ARP; held packets dropped") \
 	X(NEIGH_TABLE_FULL, neigh_table_full, "neighbour table full; next hop cannot be resolved") \
 	X(CTL_RING_FULL, ctl_ring_full, "worker-to-control ring full")           \

@@ -577,6 +577,36 @@ START_TEST(hold_queue_is_bounded_then_unresolved)
 }
 END_TEST
 
+/* All next hops together hold at most an eighth of the mbuf pool (4096
+ * here: 512): a scan of 150 on-link hosts, 4 packets each, holds 512 and
+ * drops the other 88 as arp_hold_full; the held ones die unresolved. */
+START_TEST(held_packets_are_bounded_in_all)
+{
+	struct tb_ip p = { .src_mac = fx_mac_client, .dst_mac = fx_mac_in0,
+		.src = IP(10, 1, 0, 100), .proto = IPPROTO_UDP,
+		.sport = 5, .dport = 6 };
+	uint64_t full = fx_drops(PHX_DROP_NEIGH_HOLD_FULL);
+	uint64_t held = fx_counter(PHX_CNT_NEIGH_HELD);
+	uint64_t unres = fx_drops(PHX_DROP_NEIGH_UNRESOLVED);
+	unsigned h, k;
+
+	for (h = 0; h < 150; h++) {
+		p.dst = IP(203, 0, 113, 10 + h);
+		for (k = 0; k < 4; k++)
+			fx_inject(0, tb_ipv4(fx_pool, &p));
+	}
+	/* (all within the first retry: nothing is released meanwhile);
+	 * retries 2 x 50 ms: all fail, bounded wait */
+	for (k = 0; k < 100 && fx_drops(PHX_DROP_NEIGH_UNRESOLVED) <
+	     unres + 512; k++)
+		fx_drain();
+	fx_drain();
+	ck_assert_uint_eq(fx_counter(PHX_CNT_NEIGH_HELD), held + 512);
+	ck_assert_uint_eq(fx_drops(PHX_DROP_NEIGH_HOLD_FULL), full + 88);
+	ck_assert_uint_eq(fx_drops(PHX_DROP_NEIGH_UNRESOLVED), unres + 512);
+}
+END_TEST
+
 START_TEST(frames_for_other_hosts_are_dropped)
 {
 	struct tb_ip p = { .src_mac = fx_mac_client, .dst_mac = fx_mac_server,
@@ -801,6 +831,7 @@ main(void)
 	tcase_add_test(tc, incomplete_datagram_times_out);
 	tcase_add_test(tc, hostile_fragments_leak_nothing);
 	tcase_add_test(tc, hold_queue_is_bounded_then_unresolved);
+	tcase_add_test(tc, held_packets_are_bounded_in_all);
 	tcase_add_test(tc, frames_for_other_hosts_are_dropped);
 	tcase_add_loop_test(tc, malformed_frames_are_counted, 0,
 			    (int)RTE_DIM(bad_cases));
