@@ -49,7 +49,10 @@ struct phx_dp_mbuf_meta {
 			      * port index */
 	uint8_t kind;        /* enum phx_dp_ctl_kind; handoff between
 			      * workers: enum phx_ho_kind (worker.c) */
-	uint8_t from;        /* handoff: the worker that handed it over */
+	uint8_t from;        /* handoff: the worker that handed it over
+			      * (PHX_HO_DNAT: the one it landed on) */
+	uint16_t dnat_cand;  /* handoff PHX_HO_DNAT: the policy's reverse
+			      * DNAT entry it was sent for */
 	uint16_t frag_max;   /* reassembled datagram (phx_dp_reasm_flag set):
 			      * the IPv4 length of its largest fragment */
 };

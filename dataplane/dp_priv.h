@@ -197,6 +197,7 @@ struct phx_worker {
 	uint8_t ho_kind;                  /* [W] enum phx_ho_kind of the
 					   * packet being processed */
 	uint8_t ho_from;                  /* [W] worker that handed it over */
+	uint16_t ho_cand;                 /* [W] its reverse DNAT entry */
 	struct rte_ring *sync_ev;         /* [I] SP (us) / SC (control):
 					   * session events for sync */
 	struct rte_ring *msg;             /* [I] SP (control) / SC (us):

@@ -1523,10 +1523,16 @@ phx_dp_sess_worker(const struct phx_dp *dp, const struct phx_flow_key *fwd)
  *     quote on its own tuple.
  *   - reassembled datagrams: the NIC spread their fragments by addresses,
  *     the session by the whole tuple.
+ * Several DNAT rules may translate to one target (public ports 80 and
+ * 8080 to the same server:80): its reply may answer a session of any of
+ * them, on as many owners. A worker that misses hands it to the owner
+ * for the next such rule (PHX_HO_DNAT, dnat_cand: the rule tried), never
+ * to itself nor to the worker it landed on (both missed already).
  * A packet from a DNAT target may also be the first of a flow of its own
- * (the server connecting out): its owner misses too, and hands it back
- * (PHX_HO_BACK) to be a new flow where RSS will bring its replies. Two
- * hops at most; nothing is handed on a third time. On a device whose
+ * (the server connecting out): the last owner misses too, and hands it
+ * back (PHX_HO_BACK) to be a new flow where RSS will bring its replies.
+ * One hop per candidate rule, then one back; nothing is handed on
+ * after that. On a device whose
  * spreading we cannot compute (soft_spread) every packet without a
  * session goes to the worker its tuple hashes to, where RSS would have
  * brought it: the sessions are where every computation above expects.
@@ -1548,24 +1554,63 @@ soft_spread(const struct phx_dp *dp)
 }
 
 /*
+ * A packet from a DNAT target (key k): the owner of the session it would
+ * answer for the first reverse entry from *cand on that matches it and
+ * whose owner is neither this worker nor landed (they missed it), or -1.
+ * *cand: the entry chosen.
+ */
+static int
+dnat_owner(const struct phx_worker *w, const struct phx_policy *pol,
+	   const struct phx_flow_key *k, unsigned landed, unsigned *cand)
+{
+	struct phx_flow_key fwd;
+	unsigned i;
+	int o;
+
+	for (i = *cand; i < pol->n_dnat; i++) {
+		const struct phx_dnat_rev *e = &pol->dnat[i];
+
+		if (e->target_ip != k->src_ip ||
+		    (e->proto != 0 && e->proto != k->proto) ||
+		    (e->target_port != 0 && e->target_port != k->sport))
+			continue;
+		fwd = (struct phx_flow_key){
+			.src_ip = k->dst_ip, .dst_ip = e->vip,
+			.sport = k->dport,
+			.dport = e->vport != 0 ? e->vport : k->sport,
+			.proto = k->proto,
+		};
+		o = (int)phx_dp_sess_worker(w->dp, &fwd);
+		if ((unsigned)o == w->idx || (unsigned)o == landed)
+			continue;
+		*cand = i;
+		return o;
+	}
+	*cand = pol->n_dnat;
+	return -1;
+}
+
+/*
  * The worker that owns the session packet i (key k) may belong to, or -1
- * when it is this one or nobody knows (*kind: how to hand it over).
+ * when it is this one or nobody knows (*kind: how to hand it over;
+ * *cand: the reverse DNAT entry it goes for, PHX_HO_DNAT).
  * reasm: a reassembled datagram.
  */
 static int
 reply_owner(const struct phx_worker *w, const struct phx_policy *pol,
 	    const struct phx_pkt_meta *pm, const struct phx_flow_key *k,
-	    bool reasm, uint8_t *kind)
+	    bool reasm, uint8_t *kind, unsigned *cand)
 {
 	const struct phx_dp *dp = w->dp;
 	const bool err = pm->flags & PHX_PKT_F_ICMP_ERR;
 	/* the NIC did not hash these on the flow's tuple: the tuple's
 	 * worker owns the flow (RSS is symmetric) */
 	const int by_tuple = err || reasm ? (int)phx_dp_sess_worker(dp, k) : -1;
-	struct phx_flow_key fwd;
 	unsigned i;
+	int o;
 
 	*kind = PHX_HO_OWNER;
+	*cand = 0;
 	/* Replies to a hide-NAT address go where their identifier says
 	 * (snat_port_ok); a request to one of our addresses is a new flow
 	 * (a ping to us, a DNAT forward) and stays where it landed, which
@@ -1583,22 +1628,11 @@ reply_owner(const struct phx_worker *w, const struct phx_policy *pol,
 	    phx_tcp_flag_class(pm->tcp_flags) == PHX_TCPF_SYN)
 		return soft_spread(dp) ? (int)phx_dp_sess_worker(dp, k) :
 					 by_tuple;
-	for (i = 0; i < pol->n_dnat; i++) {
-		const struct phx_dnat_rev *e = &pol->dnat[i];
-
-		if (e->target_ip != k->src_ip ||
-		    (e->proto != 0 && e->proto != k->proto) ||
-		    (e->target_port != 0 && e->target_port != k->sport))
-			continue;
-		fwd = (struct phx_flow_key){
-			.src_ip = k->dst_ip, .dst_ip = e->vip,
-			.sport = k->dport,
-			.dport = e->vport != 0 ? e->vport : k->sport,
-			.proto = k->proto,
-		};
+	o = dnat_owner(w, pol, k, w->idx, cand);
+	if (o >= 0) {
 		if (!err)
 			*kind = PHX_HO_DNAT;
-		return (int)phx_dp_sess_worker(dp, &fwd);
+		return o;
 	}
 	/* A device that spreads by a hash we cannot compute (soft_spread):
 	 * every session lives on the worker its tuple hashes to, as with
@@ -1618,18 +1652,29 @@ handoff(struct phx_worker *w, const struct phx_policy *pol,
 {
 	const struct phx_dp *dp = w->dp;
 	struct phx_dp_mbuf_meta *mm;
+	unsigned cand = 0, landed = w->idx;
 	uint8_t kind;
 	int owner;
 
 	switch (w->ho_kind) {
 	case PHX_HO_NONE:
 		owner = reply_owner(w, pol, &w->meta[i], &w->keys[i],
-				    (m->ol_flags & dp->reasm_flag) != 0, &kind);
+				    (m->ol_flags & dp->reasm_flag) != 0, &kind,
+				    &cand);
 		break;
 	case PHX_HO_DNAT:
-		/* no session here after all: a new flow, where the NIC's RSS
-		 * brings its replies (where it landed), or on a soft_spread
-		 * device where its tuple hashes */
+		/* no session here: the owner for the next DNAT rule to this
+		 * target, if another worker; it keeps where it landed */
+		landed = w->ho_from;
+		cand = w->ho_cand + 1u;
+		owner = dnat_owner(w, pol, &w->keys[i], landed, &cand);
+		if (owner >= 0) {
+			kind = PHX_HO_DNAT;
+			break;
+		}
+		/* none: a new flow, where the NIC's RSS brings its replies
+		 * (where it landed), or on a soft_spread device where its
+		 * tuple hashes */
 		if (soft_spread(dp)) {
 			owner = (int)phx_dp_sess_worker(dp, &w->keys[i]);
 			kind = PHX_HO_OWNER;
@@ -1647,7 +1692,9 @@ handoff(struct phx_worker *w, const struct phx_policy *pol,
 	mm = phx_dp_mbuf_meta(m);
 	mm->port = pidx;
 	mm->kind = kind;
-	mm->from = (uint8_t)w->idx;
+	/* a DNAT hop keeps where the packet landed (the way back) */
+	mm->from = (uint8_t)(kind == PHX_HO_DNAT ? landed : w->idx);
+	mm->dnat_cand = (uint16_t)cand;
 	if (rte_ring_mp_enqueue(dp->workers[owner].handoff, m) != 0)
 		drop(w, m, PHX_DROP_HANDOFF_FULL);
 	else
@@ -2574,6 +2621,7 @@ phx_dp_worker_loop(void *arg)
 			w->stats.cnt[PHX_CNT_HANDOFF_RX]++;
 			w->ho_kind = mm->kind;
 			w->ho_from = mm->from;
+			w->ho_cand = mm->dnat_cand;
 			process(w, mm->port, &pkts[p], 1, now);
 		}
 		w->ho_kind = PHX_HO_NONE;

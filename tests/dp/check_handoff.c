@@ -31,6 +31,8 @@ static const char test_cfg[] =
 	"   \"addresses\": [\"10.2.0.11/24\"]}],\n"
 	" \"sessions\": {\"max\": 1024},\n"
 	" \"rules\": [\n"
+	"  {\"name\": \"dnat_alt\", \"in\": \"in0\", \"dst\": \"10.1.0.11\", \"proto\": \"tcp\",\n"
+	"   \"dport\": 8081, \"nat\": {\"destination\": \"10.2.0.100\", \"port\": 80}},\n"
 	"  {\"name\": \"dnat\", \"in\": \"in0\", \"dst\": \"10.1.0.11\", \"proto\": \"tcp\",\n"
 	"   \"dport\": 8080, \"nat\": {\"destination\": \"10.2.0.100\", \"port\": 80}},\n"
 	"  {\"name\": \"snat\", \"in\": \"in0\", \"proto\": \"tcp\", \"dport\": 9000,\n"
@@ -157,6 +159,43 @@ START_TEST(dnat_reply_is_handed_to_the_owner)
 	rte_pktmbuf_free(o[0]);
 	ck_assert_uint_eq(fx_counter(PHX_CNT_HANDOFF_TX), tx + 1);
 	ck_assert_uint_eq(fx_counter(PHX_CNT_HANDOFF_RX), rx + 1);
+}
+END_TEST
+
+/* Two DNAT rules to one server port (dnat_alt 8081, listed first, and
+ * dnat 8080, both to :80): a reply may answer either's sessions. A reply
+ * to an 8080 session that lands where an 8081 session would live misses
+ * there and must go on to the 8080 owner, not stop at the first rule. */
+START_TEST(second_dnat_rule_replies_reach_their_owner)
+{
+	uint64_t tx = fx_counter(PHX_CNT_HANDOFF_TX);
+	struct rte_mbuf *o[1];
+	unsigned owner, landed;
+	uint16_t cport;
+
+	for (cport = 41000; cport < 41200; cport++)
+		if (queue_of(CLIENT, MEMBER_IN, cport, 8080) !=
+		    queue_of(SERVER, CLIENT, 80, cport) &&
+		    queue_of(CLIENT, MEMBER_IN, cport, 8081) ==
+		    queue_of(SERVER, CLIENT, 80, cport))
+			break;
+	owner = queue_of(CLIENT, MEMBER_IN, cport, 8080);
+	landed = queue_of(SERVER, CLIENT, 80, cport);
+	ck_assert_uint_ne(owner, landed);
+	ck_assert_uint_eq(queue_of(CLIENT, MEMBER_IN, cport, 8081), landed);
+	fx_inject_q(0, owner, tcp(0, CLIENT, MEMBER_IN, cport, 8080,
+				  RTE_TCP_SYN_FLAG));
+	ck_assert_uint_eq(fx_collect(1, o, 1, 1000), 1);
+	ck_assert_uint_eq(fx_ip(o[0])->dst_addr, rte_cpu_to_be_32(SERVER));
+	rte_pktmbuf_free(o[0]);
+	fx_inject_q(1, landed, tcp(1, SERVER, CLIENT, 80, cport,
+				   RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG));
+	ck_assert_uint_eq(fx_collect(0, o, 1, 1000), 1);
+	ck_assert_uint_eq(fx_ip(o[0])->src_addr, rte_cpu_to_be_32(MEMBER_IN));
+	ck_assert_uint_eq(sport_of(o[0]), 8080);
+	ck_assert(tb_csum_ok(o[0]));
+	rte_pktmbuf_free(o[0]);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_HANDOFF_TX), tx + 1);
 }
 END_TEST
 
@@ -419,6 +458,7 @@ main(void)
 	fx_learn_hosts(MEMBER_IN, MEMBER_OUT);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, dnat_reply_is_handed_to_the_owner);
+	tcase_add_test(tc, second_dnat_rule_replies_reach_their_owner);
 	tcase_add_test(tc, snat_ports_bring_replies_home);
 	tcase_add_test(tc, snat_ping_reply_is_handed_to_the_owner);
 	tcase_add_test(tc, dnat_ping_reply_is_handed_to_the_owner);
