@@ -508,8 +508,15 @@ phx_dp_start(struct phx_dp *dp)
 			continue; /* its parent's device */
 		rc = rte_eth_dev_start(pi->port_id);
 		if (rc != 0) {
+			unsigned k;
+
 			PHX_LOG_DP(ERR, "port %s: start failed: %s\n",
 				   pi->cfg->name, rte_strerror(-rc));
+			/* the ones started: stopped, so they can be closed
+			 * before their mbuf pool goes */
+			for (k = 0; k < i; k++)
+				if (dp->ports[k].vlan == 0)
+					rte_eth_dev_stop(dp->ports[k].port_id);
 			return rc;
 		}
 		if (pi->cfg->promiscuous &&
@@ -520,9 +527,11 @@ phx_dp_start(struct phx_dp *dp)
 				   rte_strerror(-rc));
 	}
 	dp->stop = false;
+	dp->started = true;     /* ports: phx_dp_stop stops them */
 	for (i = 0; i < dp->nb_workers; i++) {
 		rc = rte_eal_remote_launch(phx_dp_worker_loop, &dp->workers[i],
 					   dp->workers[i].lcore);
+		dp->workers[i].launched = rc == 0;
 		if (rc != 0) {
 			PHX_LOG_DP(ERR, "cannot launch worker %u on lcore %u\n",
 				   i, dp->workers[i].lcore);
@@ -530,7 +539,6 @@ phx_dp_start(struct phx_dp *dp)
 			return rc;
 		}
 	}
-	dp->started = true;
 	return 0;
 }
 
@@ -542,9 +550,11 @@ phx_dp_stop(struct phx_dp *dp)
 	if (dp == NULL)
 		return;
 	__atomic_store_n(&dp->stop, true, __ATOMIC_RELEASE);
-	for (i = 0; i < dp->nb_workers; i++)
-		if (dp->workers && dp->workers[i].lcore != 0)
+	for (i = 0; dp->workers != NULL && i < dp->nb_workers; i++)
+		if (dp->workers[i].launched) {
 			rte_eal_wait_lcore(dp->workers[i].lcore);
+			dp->workers[i].launched = false;
+		}
 	if (dp->started)
 		for (i = 0; i < dp->nb_ports; i++)
 			if (dp->ports[i].vlan == 0)

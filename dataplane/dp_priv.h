@@ -167,6 +167,9 @@ struct phx_dp_sample_slot {
 struct phx_worker {
 	unsigned idx;                     /* [I] worker index */
 	unsigned lcore;                   /* [I] lcore it runs on */
+	bool launched;                    /* [C] running on lcore: phx_dp_stop
+					   * waits for it (lcore 0 may be a
+					   * worker's) */
 	uint16_t queue;                   /* [I] RX/TX queue on every port */
 	struct phx_dp *dp;                /* [I] */
 	struct rte_ring *to_ctl;          /* [I] SP (this worker) / SC (control) */

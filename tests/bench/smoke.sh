@@ -5,7 +5,10 @@
 # figures. Asserts behaviour only; the figures are never judged here.
 set -euo pipefail
 bench=${PHALANX_BENCH:?PHALANX_BENCH not set}
-out=$("$bench" --seconds 1 --flows 64 --no-huge --file-prefix "phx_bench_smoke_$$" 2>&1) || {
+prefix="phx_bench_smoke_$$"
+# EAL leaves its runtime directory behind (a few MB of tmpfs per run)
+trap 'rm -rf "/var/run/dpdk/$prefix"' EXIT
+out=$("$bench" --seconds 1 --flows 64 --no-huge --file-prefix "$prefix" 2>&1) || {
 	echo "not ok - phalanx-bench failed"; echo "$out"; exit 1; }
 fail=0
 for want in 'Forward statistics for port 0' 'Rx-pps:' 'CPU cycles/packet='; do
