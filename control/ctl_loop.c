@@ -213,9 +213,11 @@ phx_ctl_run(struct phx_ctl *ctl, volatile sig_atomic_t *stop,
 	while (!*stop) {
 		if (reload != NULL && *reload) {
 			*reload = 0;
-			phx_ctl_reload(ctl);
+			phx_ctl_reload_start(ctl);
 		}
+		phx_ctl_reload_poll(ctl);
 		if (phx_ctl_poll(ctl, rte_rdtsc()) == 0 && sleep_us != 0)
 			usleep(sleep_us);
 	}
+	phx_ctl_reload_stop(ctl);
 }

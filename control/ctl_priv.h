@@ -37,6 +37,7 @@ struct phx_ctl {
 				      * cfg_lock */
 	char reload_status[512];     /* [C] result of the last attempt;
 				      * written under cfg_lock */
+	struct phx_reload_job *reload_job; /* [C] control/reload.c */
 	struct phx_arp *arp;         /* [C] (telemetry reads under arp->lock) */
 	struct phx_ccp_rt *ccp;      /* [C] cluster runtime (control/ccp.c);
 				      * NULL for a standalone member */
@@ -148,6 +149,14 @@ int phx_ccp_tel_pnote(struct phx_ctl *ctl, const char *params,
 /* Reload the policy from ctl->cfg->path (control/reload.c). 0 = published,
  * -1 = refused (reason in reload_status, the running policy stays). */
 int phx_ctl_reload(struct phx_ctl *ctl);
+/* The same, read and built on a thread of its own (the control lcore
+ * keeps polling: heartbeats go on) and published by
+ * phx_ctl_reload_poll on the control lcore once ready. Asked again while
+ * one is read: once more after it. phx_ctl_reload_stop joins and drops
+ * one in progress (shutdown). Control lcore. */
+void phx_ctl_reload_start(struct phx_ctl *ctl);
+void phx_ctl_reload_poll(struct phx_ctl *ctl);
+void phx_ctl_reload_stop(struct phx_ctl *ctl);
 /* join: auto (SPEC FAIL-50): merge the cluster's configuration text (its
  * shared sections, as control/sync.c receives them) with this member's
  * own sections, member id, join mode and key, save the result to path

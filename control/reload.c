@@ -17,12 +17,19 @@
  * not compared: the CCP and sync runtimes take them over
  * (phx_ccp_config_changed, phx_sync_config_changed).
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE             /* pthread_setaffinity_np, CPU_SET */
+#endif
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,55 +165,101 @@ result_set(struct phx_ctl *ctl, time_t when, const char *status,
 }
 
 /*
- * Load path and, when only hot-reloadable sections differ from the running
- * configuration, publish its policy (generation + 1). what names the
- * change in the log ("policy reload", "configuration adoption"). 0 or -1;
- * the result is in ctl->reload_status either way.
+ * A reload in two halves. prepare() loads path, checks that only
+ * hot-reloadable sections differ from base (the running configuration)
+ * and builds the new policy: the slow half (an rte_acl build of a
+ * thousand rules takes a second), which SIGHUP and `phx reload` run on a
+ * thread of their own so that the control lcore keeps sending heartbeats
+ * (a second without them is a failover). commit() publishes the result
+ * on the control lcore. A join: auto adoption runs both at once.
+ */
+struct phx_reload_prep {
+	struct phx_cfg_errors errs;
+	struct phx_config *cfg;      /* NULL: refused (status says why) */
+	struct phx_policy *pol;
+	uint64_t base_gen;           /* the generation it was built on */
+	time_t when;
+	char path[sizeof(((struct phx_config *)NULL)->path)];
+	char status[sizeof(((struct phx_ctl *)NULL)->reload_status)];
+};
+
+/* Any thread: reads base and the dataplane's static state only. */
+static void
+prepare(struct phx_ctl *ctl, const struct phx_config *base,
+	struct phx_reload_prep *p)
+{
+	struct phx_config *cfg;
+	const char *sect;
+	char err[256];
+
+	p->cfg = NULL;
+	p->pol = NULL;
+	p->when = time(NULL);
+	p->base_gen = base->generation;
+	memset(&p->errs, 0, sizeof(p->errs));
+	cfg = phx_config_load(p->path, &p->errs);
+	if (cfg == NULL) {
+		const struct phx_cfg_error *e = &p->errs.e[0];
+
+		snprintf(p->status, sizeof(p->status),
+			 "refused: %u error(s); %u:%u %s: %.200s",
+			 p->errs.n + p->errs.dropped, e->line, e->col,
+			 e->path[0] ? e->path : "(root)", e->msg);
+		return;
+	}
+	sect = restart_needed(base, cfg);
+	if (sect != NULL) {
+		snprintf(p->status, sizeof(p->status),
+			 "refused: section \"%s\" changed; it needs a restart",
+			 sect);
+		phx_config_free(cfg);
+		return;
+	}
+	cfg->generation = base->generation + 1;
+	p->pol = phx_dp_policy_build(ctl->dp, cfg, cfg->generation, err,
+				     sizeof(err));
+	if (p->pol == NULL) {
+		snprintf(p->status, sizeof(p->status), "refused: %s", err);
+		phx_config_free(cfg);
+		return;
+	}
+	snprintf(p->status, sizeof(p->status), "ok: generation %" PRIu64
+		 ", %u rules", cfg->generation, cfg->n_rules);
+	p->cfg = cfg;
+}
+
+/*
+ * Control lcore: publish what prepare() built, if the running
+ * configuration is still the one it was built on. what names the change
+ * in the log ("policy reload", "configuration adoption"). 0 or -1; the
+ * result is in ctl->reload_status either way.
  *
  * ctl->cfg is read here without cfg_lock: the control lcore is its only
  * writer.
  */
 static int
-load_and_apply(struct phx_ctl *ctl, const char *path, const char *what)
+commit(struct phx_ctl *ctl, struct phx_reload_prep *p, const char *what)
 {
-	static struct phx_cfg_errors errs;
-	char status[sizeof(ctl->reload_status)];
-	struct phx_config *cfg, *old = NULL;
-	struct phx_policy *pol;
-	time_t when = time(NULL);
-	const char *sect;
-	char err[256];
-	uint64_t gen;
+	struct phx_config *cfg = p->cfg, *old = NULL;
 
-	memset(&errs, 0, sizeof(errs));
-	cfg = phx_config_load(path, &errs);
+	if (cfg != NULL && ctl->cfg->generation != p->base_gen) {
+		/* an adoption came in between: built on what no longer
+		 * runs */
+		snprintf(p->status, sizeof(p->status), "refused: the "
+			 "configuration changed while this one was read "
+			 "(generation %" PRIu64 " now): reload again",
+			 ctl->cfg->generation);
+		phx_dp_policy_free(p->pol);
+		phx_config_free(cfg);
+		p->cfg = cfg = NULL;
+	}
 	if (cfg == NULL) {
-		const struct phx_cfg_error *e = &errs.e[0];
-
-		snprintf(status, sizeof(status),
-			 "refused: %u error(s); %u:%u %s: %.200s",
-			 errs.n + errs.dropped, e->line, e->col,
-			 e->path[0] ? e->path : "(root)", e->msg);
-		goto refused;
+		result_set(ctl, p->when, p->status, RELOAD_FAILED);
+		phx_cfg_errors_print(&p->errs, stderr);
+		RTE_LOG(ERR, USER1, "phx.ctl: %s from %s: %s\n", what,
+			p->path, p->status);
+		return -1;
 	}
-	sect = restart_needed(ctl->cfg, cfg);
-	if (sect != NULL) {
-		snprintf(status, sizeof(status),
-			 "refused: section \"%s\" changed; it needs a restart",
-			 sect);
-		phx_config_free(cfg);
-		goto refused;
-	}
-	gen = ctl->cfg->generation + 1;
-	cfg->generation = gen;
-	pol = phx_dp_policy_build(ctl->dp, cfg, gen, err, sizeof(err));
-	if (pol == NULL) {
-		snprintf(status, sizeof(status), "refused: %s", err);
-		phx_config_free(cfg);
-		goto refused;
-	}
-	snprintf(status, sizeof(status), "ok: generation %" PRIu64
-		 ", %u rules", gen, cfg->n_rules);
 	/* commit: the policy and the configuration that describes it in
 	 * one step for telemetry (ctl_priv.h, cfg_lock). The publish waits
 	 * for an RCU grace period (one worker loop) inside the lock;
@@ -214,32 +267,146 @@ load_and_apply(struct phx_ctl *ctl, const char *path, const char *what)
 	 * anyway. The old configuration is freed after: a reader holds the
 	 * lock for as long as it uses one. */
 	pthread_mutex_lock(&ctl->cfg_lock);
-	phx_dp_policy_publish(ctl->dp, pol);
+	phx_dp_policy_publish(ctl->dp, p->pol);
 	if (ctl->cfg != ctl->boot_cfg)
 		old = ctl->cfg;
 	ctl->cfg = cfg;
 	pthread_mutex_unlock(&ctl->cfg_lock);
 	phx_config_free(old);
+	p->cfg = NULL;
+	p->pol = NULL;
 	/* Heartbeats carry the new generation and digest (SPEC 4.5); the
 	 * cluster's run-time settings take effect (CCP-22). Before the
 	 * result: `phx reload` returns once it sees it. */
 	phx_sync_config_changed(ctl, cfg);
 	phx_ccp_config_changed(ctl, cfg);
-	result_set(ctl, when, status, RELOAD_OK);
+	result_set(ctl, p->when, p->status, RELOAD_OK);
 	RTE_LOG(NOTICE, USER1, "phx.ctl: %s from %s: %s\n", what, cfg->path,
-		status);
+		p->status);
 	return 0;
-refused:
-	result_set(ctl, when, status, RELOAD_FAILED);
-	phx_cfg_errors_print(&errs, stderr);
-	RTE_LOG(ERR, USER1, "phx.ctl: %s from %s: %s\n", what, path, status);
-	return -1;
+}
+
+static int
+load_and_apply(struct phx_ctl *ctl, const char *path, const char *what)
+{
+	static struct phx_reload_prep p;
+
+	snprintf(p.path, sizeof(p.path), "%s", path);
+	prepare(ctl, ctl->cfg, &p);
+	return commit(ctl, &p, what);
 }
 
 int
 phx_ctl_reload(struct phx_ctl *ctl)
 {
 	return load_and_apply(ctl, ctl->cfg->path, "policy reload");
+}
+
+/* ---- SIGHUP and `phx reload`: prepared on a thread of their own ---- */
+
+struct phx_reload_job {
+	pthread_t thr;
+	bool running;                /* [C] thr was started, not joined */
+	bool done;                   /* set by thr (atomic) when finished */
+	bool again;                  /* [C] asked once more meanwhile */
+	struct phx_ctl *ctl;
+	const struct phx_config *base;
+	struct phx_reload_prep p;
+};
+
+static void *
+reload_thread(void *arg)
+{
+	struct phx_reload_job *j = arg;
+	cpu_set_t all;
+	long n = sysconf(_SC_NPROCESSORS_ONLN), c;
+
+	/* Not on the control lcore's core only (it inherited that
+	 * affinity), and yielding to it: run where there is room, never in
+	 * the way of the heartbeats. (Linux: a thread's nice is its own.) */
+	CPU_ZERO(&all);
+	for (c = 0; c < n && c < CPU_SETSIZE; c++)
+		CPU_SET((int)c, &all);
+	(void)pthread_setaffinity_np(pthread_self(), sizeof(all), &all);
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
+	prepare(j->ctl, j->base, &j->p);
+	__atomic_store_n(&j->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Join the thread; its result is published (commit) or, with discard,
+ * dropped. Control lcore. */
+static void
+reload_join(struct phx_ctl *ctl, bool discard)
+{
+	struct phx_reload_job *j = ctl->reload_job;
+
+	if (j == NULL || !j->running)
+		return;
+	pthread_join(j->thr, NULL);
+	j->running = false;
+	if (discard) {
+		phx_dp_policy_free(j->p.pol);
+		phx_config_free(j->p.cfg);
+		j->p.cfg = NULL;
+		j->p.pol = NULL;
+		return;
+	}
+	commit(ctl, &j->p, "policy reload");
+}
+
+void
+phx_ctl_reload_start(struct phx_ctl *ctl)
+{
+	struct phx_reload_job *j = ctl->reload_job;
+	int rc;
+
+	if (j == NULL) {
+		j = calloc(1, sizeof(*j));
+		if (j == NULL) {
+			phx_ctl_reload(ctl); /* inline, then */
+			return;
+		}
+		ctl->reload_job = j;
+	}
+	if (j->running) {
+		j->again = true;     /* the file may have changed since */
+		return;
+	}
+	j->ctl = ctl;
+	j->base = ctl->cfg;
+	j->done = false;
+	j->again = false;
+	snprintf(j->p.path, sizeof(j->p.path), "%s", ctl->cfg->path);
+	rc = pthread_create(&j->thr, NULL, reload_thread, j);
+	if (rc != 0) {
+		RTE_LOG(WARNING, USER1, "phx.ctl: no reload thread (%s): "
+			"reloading on the control lcore\n", strerror(rc));
+		phx_ctl_reload(ctl);
+		return;
+	}
+	j->running = true;
+}
+
+void
+phx_ctl_reload_poll(struct phx_ctl *ctl)
+{
+	struct phx_reload_job *j = ctl->reload_job;
+
+	if (j == NULL || !j->running ||
+	    !__atomic_load_n(&j->done, __ATOMIC_ACQUIRE))
+		return;
+	reload_join(ctl, false);
+	if (j->again)
+		phx_ctl_reload_start(ctl);
+}
+
+void
+phx_ctl_reload_stop(struct phx_ctl *ctl)
+{
+	reload_join(ctl, true);
+	free(ctl->reload_job);
+	ctl->reload_job = NULL;
 }
 
 int
@@ -301,6 +468,9 @@ phx_ctl_adopt(struct phx_ctl *ctl, const char *text, size_t len,
 		goto out;
 	}
 	fclose(f);
+	/* a reload being read meanwhile was read against what the adoption
+	 * replaces: it goes (the operator's `phx reload` sees this result) */
+	reload_join(ctl, true);
 	rc = load_and_apply(ctl, path, "configuration adoption");
 out:
 	json_decref(shared);

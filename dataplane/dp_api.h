@@ -192,6 +192,8 @@ struct phx_policy *phx_dp_policy_build(struct phx_dp *dp,
 /* Make pol current for every worker and free the previous one after an
  * RCU grace period. Never stops traffic. Control lcore. */
 void phx_dp_policy_publish(struct phx_dp *dp, struct phx_policy *pol);
+/* Free a policy that was built and never published (NULL: nothing). */
+void phx_dp_policy_free(struct phx_policy *pol);
 /* Generation of the current policy; any thread. */
 uint64_t phx_dp_policy_gen(struct phx_dp *dp);
 

@@ -437,6 +437,30 @@ done
 if [ "$started" = 1 ] &&
     [ "$(lab_wait_state 1 ACTIVE 10) $(lab_wait_state 2 STANDBY 10)" = "ACTIVE STANDBY" ]; then
     ok "timers: both members run copies of the lab files (Active, Standby)"
+    # A large policy takes a while to build (a second for a thousand
+    # rules here): read and built off the control lcore, so the active
+    # member's heartbeats go on and the standby (20 ms dead time) never
+    # takes over; it goes Ready (the configuration guard) until member 1
+    # runs the lab file again.
+    changes2=$(lab_tel 2 /phalanx/cluster/ccp 'd["state_changes"]')
+    lab_make_variant timers 1 '
+c["rules"] += [{"name": "big%d" % i, "in": "inside",
+                "src": "10.200.%d.%d/32" % (i // 250, i % 250),
+                "proto": "tcp", "dport": 1000 + i, "action": "drop"}
+               for i in range(1000)]'
+    t0=$(lab_now)
+    out=$(lab_phx 1 reload 2>&1) || true
+    t1=$(lab_now)
+    assert_match "$out" "^reload ok: generation 2" "big reload: member 1 reloads 1000 more rules: $out"
+    lab_log "big reload: $(python3 -c "import sys; print('%.0f' % ((float(sys.argv[2]) - float(sys.argv[1])) * 1000))" "$t0" "$t1") ms for phx reload"
+    assert_eq "$(lab_state 1) $(lab_state 2)" "ACTIVE READY" \
+        "big reload: member 1 stays Active, member 2 only Ready (the guard)"
+    assert_eq "$(lab_tel 2 /phalanx/cluster/ccp 'd["state_changes"]')" "$((changes2 + 1))" \
+        "big reload: member 2 changed state once (Standby to Ready), never to Active"
+    lab_make_variant timers 1 'pass'
+    out=$(lab_phx 1 reload 2>&1) || true
+    assert_match "$out" "^reload ok: generation 3" "big reload: member 1 back to the lab file: $out"
+    assert_eq "$(lab_wait_state 2 STANDBY 5)" STANDBY "big reload: member 2 Standby again"
     changes2=$(lab_tel 2 /phalanx/cluster/ccp 'd["state_changes"]')
     timers='
 c["cluster"]["hello_ms"] = 200
@@ -445,7 +469,7 @@ c["cluster"].setdefault("sync", {})["block_new_conns"] = True
 c["cluster"]["sync"]["ack_ms"] = 20'
     lab_make_variant timers 1 "$timers"
     out=$(lab_phx 1 reload 2>&1) || true
-    assert_match "$out" "^reload ok: generation 2" "timers: member 1 reloads hello_ms 200, dead_count 3: $out"
+    assert_match "$out" "^reload ok: generation 4" "timers: member 1 reloads hello_ms 200, dead_count 3: $out"
     assert_eq "$(lab_tel 1 /phalanx/cluster '"%s %s" % (d["hello_ms"], d["dead_count"])')" "200 3" \
         "timers: /phalanx/cluster on member 1 shows 200 ms x 3"
     assert_match "$(cat "$LAB_TMP/fw1.log")" "timers changed: hello 200 ms x 3 \(was 5 ms x 4\)" \
