@@ -1978,16 +1978,20 @@ timers_changed(struct phx_ccp_rt *rt, const struct phx_cfg_cluster *nc)
 }
 
 void
-phx_ccp_config_changed(struct phx_ctl *ctl, const struct phx_config *cfg)
+phx_ccp_config_changed(struct phx_ctl *ctl, const struct phx_config *cfg,
+		       const uint8_t *digest)
 {
 	struct phx_ccp_rt *rt = ctl->ccp;
 	struct phx_ccp_evt ev = { .type = PHX_CCP_EV_CONFIG };
-	int rc;
+	int rc = 0;
 
 	if (rt == NULL)
 		return;
 	pthread_mutex_lock(&rt->lock);
-	rc = phx_config_digest(cfg, rt->digest);
+	if (digest != NULL)
+		memcpy(rt->digest, digest, sizeof(rt->digest));
+	else
+		rc = phx_config_digest(cfg, rt->digest);
 	if (rc != 0) {
 		pthread_mutex_unlock(&rt->lock);
 		CCP_LOG(ERR, "configuration generation %" PRIu64 ": no digest "

@@ -81,9 +81,12 @@ void phx_ccp_free(struct phx_ctl *ctl);
  */
 void phx_ccp_sync_done(struct phx_ctl *ctl, const char *reason);
 /* The running configuration changed (reload, adoption): heartbeats carry
- * its generation and digest from now on (SPEC 4.5, 4.6). */
+ * its generation and digest from now on (SPEC 4.5, 4.6). digest: its
+ * phx_config_digest, computed off the control lcore (a large policy
+ * takes a while), or NULL to compute it here. */
 void phx_ccp_config_changed(struct phx_ctl *ctl,
-			    const struct phx_config *cfg);
+			    const struct phx_config *cfg,
+			    const uint8_t *digest);
 int phx_ccp_sync_send(struct phx_ctl *ctl, const uint8_t *body, size_t len,
 		      uint16_t dst);
 uint8_t phx_ccp_peer_states(struct phx_ctl *ctl, uint8_t st[6],

@@ -35,6 +35,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <rte_cycles.h>
 #include <rte_log.h>
 
 #include "control/ctl_priv.h"
@@ -178,6 +179,9 @@ struct phx_reload_prep {
 	struct phx_config *cfg;      /* NULL: refused (status says why) */
 	struct phx_policy *pol;
 	uint64_t base_gen;           /* the generation it was built on */
+	uint64_t prep_us;            /* prepare() took */
+	uint8_t digest[32];          /* phx_config_digest of cfg ... */
+	bool has_digest;             /* ... if it could be made */
 	time_t when;
 	char path[sizeof(((struct phx_config *)NULL)->path)];
 	char status[sizeof(((struct phx_ctl *)NULL)->reload_status)];
@@ -194,8 +198,12 @@ prepare(struct phx_ctl *ctl, const struct phx_config *base,
 
 	p->cfg = NULL;
 	p->pol = NULL;
+	uint64_t t0 = rte_get_timer_cycles();
+
 	p->when = time(NULL);
 	p->base_gen = base->generation;
+	p->has_digest = false;
+	p->prep_us = 0;
 	memset(&p->errs, 0, sizeof(p->errs));
 	cfg = phx_config_load(p->path, &p->errs);
 	if (cfg == NULL) {
@@ -225,7 +233,11 @@ prepare(struct phx_ctl *ctl, const struct phx_config *base,
 	}
 	snprintf(p->status, sizeof(p->status), "ok: generation %" PRIu64
 		 ", %u rules", cfg->generation, cfg->n_rules);
+	/* (a canonical dump hashed: tens of ms for a large policy) */
+	p->has_digest = phx_config_digest(cfg, p->digest) == 0;
 	p->cfg = cfg;
+	p->prep_us = (rte_get_timer_cycles() - t0) * 1000000 /
+		     rte_get_timer_hz();
 }
 
 /*
@@ -241,6 +253,7 @@ static int
 commit(struct phx_ctl *ctl, struct phx_reload_prep *p, const char *what)
 {
 	struct phx_config *cfg = p->cfg, *old = NULL;
+	uint64_t t0 = rte_get_timer_cycles();
 
 	if (cfg != NULL && ctl->cfg->generation != p->base_gen) {
 		/* an adoption came in between: built on what no longer
@@ -279,10 +292,12 @@ commit(struct phx_ctl *ctl, struct phx_reload_prep *p, const char *what)
 	 * cluster's run-time settings take effect (CCP-22). Before the
 	 * result: `phx reload` returns once it sees it. */
 	phx_sync_config_changed(ctl, cfg);
-	phx_ccp_config_changed(ctl, cfg);
+	phx_ccp_config_changed(ctl, cfg, p->has_digest ? p->digest : NULL);
 	result_set(ctl, p->when, p->status, RELOAD_OK);
-	RTE_LOG(NOTICE, USER1, "phx.ctl: %s from %s: %s\n", what, cfg->path,
-		p->status);
+	RTE_LOG(NOTICE, USER1, "phx.ctl: %s from %s: %s (read and built in "
+		"%" PRIu64 " ms, published in %" PRIu64 " ms)\n", what,
+		cfg->path, p->status, p->prep_us / 1000,
+		(rte_get_timer_cycles() - t0) * 1000 / rte_get_timer_hz());
 	return 0;
 }
 

@@ -453,6 +453,7 @@ c["rules"] += [{"name": "big%d" % i, "in": "inside",
     t1=$(lab_now)
     assert_match "$out" "^reload ok: generation 2" "big reload: member 1 reloads 1000 more rules: $out"
     lab_log "big reload: $(python3 -c "import sys; print('%.0f' % ((float(sys.argv[2]) - float(sys.argv[1])) * 1000))" "$t0" "$t1") ms for phx reload"
+    lab_log "big reload: member 1 says $(grep -o 'read and built in [0-9]* ms, published in [0-9]* ms' "$LAB_TMP/fw1.log" | tail -n 1)"
     assert_eq "$(lab_state 1) $(lab_state 2)" "ACTIVE READY" \
         "big reload: member 1 stays Active, member 2 only Ready (the guard)"
     assert_eq "$(lab_tel 2 /phalanx/cluster/ccp 'd["state_changes"]')" "$((changes2 + 1))" \
