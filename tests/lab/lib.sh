@@ -623,22 +623,33 @@ lab_garp_watch() {
     return 1
 }
 
-# lab_takeover_ms T0: waits for the watcher's first GARP (or its end);
-# prints the ms from T0 (epoch s) to it, or "none". (Run as $(...), a
-# subshell, which cannot `wait` for the watcher: polls, bounded.)
+# lab_takeover_ms T0: waits for the watcher's first GARP at or after T0
+# (epoch s; one from before the fault, still on its way when the watch
+# began, does not count) or the watcher's end; prints the ms from T0 to
+# it, or "none". (Run as $(...), a subshell, which cannot `wait` for the
+# watcher: polls, bounded.)
 lab_takeover_ms() {
-    local i
+    local i ms
     for ((i = 0; i < 200; i++)); do
-        [ -s "$GW_OUT" ] && break
+        ms=$(python3 - "$1" "$GW_OUT" <<'PY'
+import sys
+t0 = float(sys.argv[1])
+try:
+    lines = open(sys.argv[2]).read().splitlines()
+except OSError:
+    lines = []
+for line in lines:
+    f = line.split()
+    if len(f) >= 2 and f[0] == "GARP" and float(f[1]) >= t0:
+        print("%.1f" % ((float(f[1]) - t0) * 1000))
+        break
+PY
+)
+        [ -n "$ms" ] && break
         kill -0 "$GW_PID" 2>/dev/null || break
         sleep 0.05
     done
-    python3 - "$1" "$GW_OUT" <<'PY'
-import sys
-t0 = float(sys.argv[1])
-line = open(sys.argv[2]).read().split()
-print("%.1f" % ((float(line[1]) - t0) * 1000) if line and line[0] == "GARP" else "none")
-PY
+    echo "${ms:-none}"
 }
 
 # lab_now: seconds since the epoch, microseconds.

@@ -13,10 +13,10 @@
   tcp-stream HOST PORT SECONDS RATE      send a numbered stream for SECONDS
                                          at RATE bytes/s; prints sha256
   tcp-sink ADDR PORT READY               receive one stream; prints sha256
-  garp-watch DEV VIP SECONDS READY       print "GARP <epoch> <mac>" for the
-                                         first gratuitous ARP for VIP on DEV
-                                         (kernel receive timestamp), or
-                                         "timeout"
+  garp-watch DEV VIP SECONDS READY       print "GARP <epoch> <mac>" for
+                                         each gratuitous ARP for VIP on DEV
+                                         (kernel receive timestamp, at most
+                                         64), then "timeout"
   hold-server --bind IP --port P [--port P ...] [--ready-file F]
                                          echo every byte of any number of
                                          TCP connections until killed
@@ -181,13 +181,16 @@ def tcp_sink(addr, port, rdy):
 
 
 def garp_watch(dev, vip, secs, rdy):
-    """First ARP frame with sender IP = target IP = vip (an announcement
-    or gratuitous reply), timestamped by the kernel on receipt."""
+    """Every ARP frame with sender IP = target IP = vip (an announcement
+    or gratuitous reply; at most 64), timestamped by the kernel on
+    receipt, until secs have passed: the caller takes the first after its
+    fault (one sent before it may still arrive after the watch began)."""
     so_timestampns = 35
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
     s.bind((dev, 0))
     s.setsockopt(socket.SOL_SOCKET, so_timestampns, 1)
     want = socket.inet_aton(vip)
+    seen = 0
     ready(rdy)
     end = time.time() + float(secs)
     while time.time() < end:
@@ -207,7 +210,9 @@ def garp_watch(dev, vip, secs, rdy):
                 ts = sec + nsec / 1e9
         print("GARP %.6f %s" % (ts, ":".join("%02x" % b for b in sha)),
               flush=True)
-        return
+        seen += 1
+        if seen == 64:
+            return
     print("timeout", flush=True)
 
 
