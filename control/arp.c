@@ -276,15 +276,14 @@ learn(struct phx_arp *arp, uint32_t ip, const struct rte_ether_addr *mac,
 	release_held(arp, e);
 }
 
-/* ip (network order) has an entry here, on port pidx. */
+/* ip (network order) has an entry here, on port pidx (the table finds
+ * live entries only). */
 static bool
 asked_on(struct phx_arp *arp, uint32_t ip, uint16_t pidx)
 {
 	int pos = phx_dp_neigh_find(arp->dp, ip);
 
-	return pos >= 0 && arp->e[pos].port == pidx &&
-	       arp->e[pos].state != PHX_NEIGH_FREE &&
-	       arp->e[pos].state != PHX_NEIGH_DEAD;
+	return pos >= 0 && arp->e[pos].port == pidx;
 }
 
 /* Remember sip as a host heard on port pidx (probe candidates). */

@@ -182,8 +182,6 @@ struct phx_ccp_rt {
 	uint8_t transport;                       /* enum phx_cfg_ccp_transport */
 	uint8_t recovery;                        /* enum phx_cfg_recovery */
 	unsigned garp_count;
-	/* heartbeat interval each peer announces (CCP-20), TSC; 0: none */
-	uint64_t peer_unit_tsc[PHX_CCP_MAX_MEMBERS + 1];
 	uint64_t next_hello, next_tick, next_ifs, next_workers; /* TSC */
 	unsigned n_ifs;
 	struct ccp_if ifs[PHX_CFG_MAX_PORTS];
@@ -946,8 +944,6 @@ handle(struct phx_ccp_rt *rt, const struct phx_ccp_msg *msg,
 			return;
 		}
 		ev.hb.time_unit_ms = msg->u.hb.time_unit_ms;
-		rt->peer_unit_tsc[src] = rt->hz * RTE_MIN(msg->u.hb.time_unit_ms,
-			(uint16_t)PHX_CCP_FSM_MAX_HELLO_MS) / 1000;
 		if (msg->u.hb.has_platform)
 			peer_platform(rt, src, &msg->u.hb.platform);
 		else if (rt->peer_has_plat[src]) {
@@ -1311,17 +1307,16 @@ check_ifs(struct phx_ccp_rt *rt, uint64_t now_tsc)
 {
 	struct phx_dp *dp = rt->ctl->dp;
 	uint64_t dead = rt->hello_tsc * rt->dead_count, silent;
-	uint64_t cap = RTE_MAX(dead, rt->hz * PHX_CCP_FSM_MAX_DEAD_MS / 1000);
 	uint16_t up = 0, sec = 0;
 	bool changed = false, alive[PHX_CCP_MAX_MEMBERS + 1] = { false };
 	unsigned i, m;
 
-	/* members heard lately, on any interface: within dead_count of the
-	 * longer of our interval and theirs (phx_ccp_fsm_tick); the
-	 * silences are judged on the longest of those */
+	/* members heard lately, on any interface: within their dead time as
+	 * the FSM judges it (phx_ccp_fsm_tick); the silences are judged on
+	 * the longest of those */
 	for (m = 1; m <= PHX_CCP_MAX_MEMBERS; m++) {
-		uint64_t unit = RTE_MAX(rt->hello_tsc, rt->peer_unit_tsc[m]);
-		uint64_t d = RTE_MIN(unit * rt->dead_count, cap);
+		uint64_t d = rt->hz / 1000 *
+			     phx_ccp_fsm_peer_dead_us(rt->fsm, (uint8_t)m) / 1000;
 
 		for (i = 0; i < rt->n_ifs; i++)
 			if (rt->ifs[i].rx_from[m] != 0 &&

@@ -192,14 +192,13 @@ static void
 prepare(struct phx_ctl *ctl, const struct phx_config *base,
 	struct phx_reload_prep *p)
 {
+	uint64_t t0 = rte_get_timer_cycles();
 	struct phx_config *cfg;
 	const char *sect;
 	char err[256];
 
 	p->cfg = NULL;
 	p->pol = NULL;
-	uint64_t t0 = rte_get_timer_cycles();
-
 	p->when = time(NULL);
 	p->base_gen = base->generation;
 	p->has_digest = false;

@@ -874,6 +874,19 @@ apply_frame(struct phx_sync_rt *rt, uint8_t src, uint32_t seq,
 	}
 }
 
+/* Updates of src were given up (SYNC-35; counted by lib/sync_rel): what
+ * they carried is gone for good, so a resync follows (full_sync_step
+ * decides). Whether to log it now: once a second at most. */
+static bool
+gave_up(struct phx_sync_rt *rt, uint8_t src, uint64_t now)
+{
+	rt->resync_peer = src;
+	if (now < rt->gaveup_log_ms + SYNC_LOG_GAP_MS)
+		return false;
+	rt->gaveup_log_ms = now;
+	return true;
+}
+
 struct deliver_ctx {
 	struct phx_sync_rt *rt;
 	uint8_t src;
@@ -985,16 +998,11 @@ phx_sync_input(struct phx_ctl *ctl, const struct phx_ccp_hdr_info *h,
 			/* what changed meanwhile is gone: as for a peer
 			 * CCP lost and regained (full_sync_step decides) */
 			rt->resync_peer = src;
-		} else if (v == PHX_SYNC_RX_GAVE_UP) {
-			/* what was given up is gone: a resync repairs it */
-			rt->resync_peer = src;
-			if (now >= rt->gaveup_log_ms + SYNC_LOG_GAP_MS) {
-				rt->gaveup_log_ms = now; /* counted always */
-				SYNC_LOG(WARNING, "gave up waiting for updates "
-					 "of member %u before seq %" PRIu32
-					 " (receive queue %u frames)", src,
-					 rt->frame.seq, rt->rx_cap);
-			}
+		} else if (v == PHX_SYNC_RX_GAVE_UP && gave_up(rt, src, now)) {
+			SYNC_LOG(WARNING, "gave up waiting for updates of "
+				 "member %u before seq %" PRIu32 " (receive "
+				 "queue %u frames)", src, rt->frame.seq,
+				 rt->rx_cap);
 		}
 		goto out;
 	}
@@ -1065,15 +1073,11 @@ send_acks(struct phx_sync_rt *rt, uint64_t now)
 			continue;
 		dc = (struct deliver_ctx){ rt, (uint8_t)id, now };
 		gone = phx_sync_rx_expire(p->rx, now, rx_deliver, &dc);
-		if (gone != 0)
-			rt->resync_peer = (uint8_t)id; /* as for GAVE_UP */
-		if (gone != 0 && now >= rt->gaveup_log_ms + SYNC_LOG_GAP_MS) {
-			rt->gaveup_log_ms = now; /* counted every time */
+		if (gone != 0 && gave_up(rt, (uint8_t)id, now))
 			SYNC_LOG(WARNING, "gave up waiting for %" PRIu32
 				 " updates of member %u that were missing for "
 				 "%u ms (not held by it any more)", gone, id,
 				 giveup_ms(rt->sc));
-		}
 		phx_sync_rx_poll(p->rx, now, &o);
 		if (o.ack) {
 			struct phx_sync_rec r = { .type = PHX_SYNC_ACK,

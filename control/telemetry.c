@@ -186,6 +186,46 @@ phx_ctl_tel_error(struct rte_tel_data *d, const char *fmt, ...)
 	return 0;
 }
 
+/*
+ * The columns of a table answer: n arrays, of u64 where bit k of u64_cols
+ * is set, of strings elsewhere. 0, or -ENOMEM with none left allocated.
+ */
+static int
+cols_new(struct rte_tel_data **col, unsigned n, uint32_t u64_cols)
+{
+	unsigned k;
+
+	for (k = 0; k < n; k++) {
+		col[k] = rte_tel_data_alloc();
+		if (col[k] == NULL) {
+			while (k-- > 0)
+				rte_tel_data_free(col[k]);
+			return -ENOMEM;
+		}
+		rte_tel_data_start_array(col[k], (u64_cols >> k) & 1 ?
+					 RTE_TEL_U64_VAL : RTE_TEL_STRING_VAL);
+	}
+	return 0;
+}
+
+static void
+cols_free(struct rte_tel_data **col, unsigned n)
+{
+	while (n-- > 0)
+		rte_tel_data_free(col[n]);
+}
+
+/* The columns into d under names (d owns them then). */
+static void
+cols_put(struct rte_tel_data *d, const char *const *names,
+	 struct rte_tel_data **col, unsigned n)
+{
+	unsigned k;
+
+	for (k = 0; k < n; k++)
+		rte_tel_data_add_dict_container(d, names[k], col[k], 0);
+}
+
 static int
 tel_version(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 {
@@ -393,22 +433,14 @@ tel_arp(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	static const char *const names[7] = {
 		"ip", "mac", "port", "state", "age_s", "expires_s", "held" };
 	uint64_t from = 0, now;
-	unsigned i, total = 0, rows = 0, k;
+	unsigned i, total = 0, rows = 0;
 	int64_t next = -1;
 
 	if (params != NULL && *params != '\0' &&
 	    phx_ctl_parse_dec(params, arp->cap, &from) != 0)
 		return -EINVAL;
-	for (k = 0; k < 7; k++) {
-		col[k] = rte_tel_data_alloc();
-		if (col[k] == NULL) {
-			while (k-- > 0)
-				rte_tel_data_free(col[k]);
-			return -ENOMEM;
-		}
-		rte_tel_data_start_array(col[k], k < 4 ? RTE_TEL_STRING_VAL :
-							 RTE_TEL_U64_VAL);
-	}
+	if (cols_new(col, 7, 0x70) != 0)       /* age, expires, held */
+		return -ENOMEM;
 	pthread_mutex_lock(&arp->lock);
 	/* After the lock: control may have confirmed an entry while we
 	 * waited, and now - confirmed_tsc must not wrap round. */
@@ -459,8 +491,7 @@ tel_arp(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 				  total ? (total + ARP_PAGE - 1) / ARP_PAGE : 1);
 	rte_tel_data_add_dict_u64(d, "from", from);
 	rte_tel_data_add_dict_int(d, "next", (int)next);
-	for (k = 0; k < 7; k++)
-		rte_tel_data_add_dict_container(d, names[k], col[k], 0);
+	cols_put(d, names, col, 7);
 	return 0;
 }
 
@@ -493,21 +524,14 @@ tel_routes(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	const struct phx_config *cfg = phx_dp_config(ctl->dp);
 	struct rte_tel_data *col[3];
 	static const char *const names[3] = { "prefix", "via", "port" };
-	unsigned p, a, r, k, rows = 0;
+	unsigned p, a, r, rows = 0;
 	uint64_t from = 0;
 
 	if (params != NULL && *params != '\0' &&
 	    phx_ctl_parse_dec(params, ROUTES_MAX, &from) != 0)
 		return -EINVAL;
-	for (k = 0; k < 3; k++) {
-		col[k] = rte_tel_data_alloc();
-		if (col[k] == NULL) {
-			while (k-- > 0)
-				rte_tel_data_free(col[k]);
-			return -ENOMEM;
-		}
-		rte_tel_data_start_array(col[k], RTE_TEL_STRING_VAL);
-	}
+	if (cols_new(col, 3, 0) != 0)
+		return -ENOMEM;
 	for (p = 0; p < cfg->n_ports; p++)
 		for (a = 0; a < cfg->ports[p].n_addrs; a++) {
 			const struct phx_cfg_addr *ad = &cfg->ports[p].addrs[a];
@@ -539,8 +563,7 @@ tel_routes(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 		rows++;
 	}
 	if (from > rows) {
-		for (k = 0; k < 3; k++)
-			rte_tel_data_free(col[k]);
+		cols_free(col, 3);
 		return -EINVAL;
 	}
 	rte_tel_data_start_dict(d);
@@ -548,8 +571,7 @@ tel_routes(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "from", from);
 	rte_tel_data_add_dict_int(d, "next", from + ROUTES_PAGE < rows ?
 				  (int)(from + ROUTES_PAGE) : -1);
-	for (k = 0; k < 3; k++)
-		rte_tel_data_add_dict_container(d, names[k], col[k], 0);
+	cols_put(d, names, col, 3);
 	return 0;
 }
 
@@ -630,22 +652,14 @@ tel_rules(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	static const char *const cn[4] = { "name", "action", "nat", "hits" };
 	struct rte_tel_data *col[4];
 	uint64_t from = 0;
-	unsigned n, r, k, end;
+	unsigned n, r, end;
 	uint64_t gen;
 
 	if (params != NULL && *params != '\0' &&
 	    phx_ctl_parse_dec(params, PHX_CFG_MAX_RULES, &from) != 0)
 		return -EINVAL;
-	for (k = 0; k < 4; k++) {
-		col[k] = rte_tel_data_alloc();
-		if (col[k] == NULL) {
-			while (k-- > 0)
-				rte_tel_data_free(col[k]);
-			return -ENOMEM;
-		}
-		rte_tel_data_start_array(col[k], k < 3 ? RTE_TEL_STRING_VAL :
-							 RTE_TEL_U64_VAL);
-	}
+	if (cols_new(col, 4, 0x8) != 0)        /* hits */
+		return -ENOMEM;
 	pthread_mutex_lock(&rules_lock);
 	pthread_mutex_lock(&ctl->cfg_lock);
 	gen = phx_dp_policy_gen(ctl->dp);
@@ -661,8 +675,7 @@ tel_rules(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	pthread_mutex_unlock(&ctl->cfg_lock);
 	if (from > n) {
 		pthread_mutex_unlock(&rules_lock);
-		for (k = 0; k < 4; k++)
-			rte_tel_data_free(col[k]);
+		cols_free(col, 4);
 		return -EINVAL;
 	}
 	for (r = (unsigned)from; r < end; r++) {
@@ -678,8 +691,7 @@ tel_rules(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "total", n);
 	rte_tel_data_add_dict_u64(d, "from", from);
 	rte_tel_data_add_dict_int(d, "next", end < n ? (int)end : -1);
-	for (k = 0; k < 4; k++)
-		rte_tel_data_add_dict_container(d, cn[k], col[k], 0);
+	cols_put(d, cn, col, 4);
 	return 0;
 }
 
@@ -810,7 +822,7 @@ tel_conn(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	/* flags: PHX_SESS_F_* (phx diff skips sessions that never sync) */
 	static const char *const cn[9] = { "idx", "proto", "orig", "reply",
 		"nat", "state", "remaining_s", "rule", "flags" };
-	unsigned w, k, i;
+	unsigned w, i;
 	uint32_t from;
 	uint64_t gen;
 	int rc;
@@ -820,23 +832,14 @@ tel_conn(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 		return -EINVAL;
 	w = req.w;
 	from = req.from;
-	for (k = 0; k < PHX_DIM(cn); k++) {
-		col[k] = rte_tel_data_alloc();
-		if (col[k] == NULL) {
-			while (k-- > 0)
-				rte_tel_data_free(col[k]);
-			return -ENOMEM;
-		}
-		rte_tel_data_start_array(col[k], k == 0 || k == 6 || k == 8 ?
-					 RTE_TEL_U64_VAL : RTE_TEL_STRING_VAL);
-	}
+	if (cols_new(col, PHX_DIM(cn), 1u << 0 | 1u << 6 | 1u << 8) != 0)
+		return -ENOMEM;
 	pthread_mutex_lock(&pg_lock);
 	rc = phx_dp_conn_page(ctl->dp, w, from, &req.f, &pg,
 			      PHX_CONN_TIMEOUT_MS);
 	if (rc != 0) {
 		pthread_mutex_unlock(&pg_lock);
-		for (k = 0; k < PHX_DIM(cn); k++)
-			rte_tel_data_free(col[k]);
+		cols_free(col, PHX_DIM(cn));
 		if (rc == -ETIMEDOUT)
 			return phx_ctl_tel_error(d, "worker %u did not respond "
 						 "within %u ms", w,
@@ -905,8 +908,7 @@ tel_conn(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "sessions", pg.used);
 	rte_tel_data_add_dict_u64(d, "rows", pg.n);
 	pthread_mutex_unlock(&pg_lock);
-	for (k = 0; k < PHX_DIM(cn); k++)
-		rte_tel_data_add_dict_container(d, cn[k], col[k], 0);
+	cols_put(d, cn, col, PHX_DIM(cn));
 	return 0;
 }
 

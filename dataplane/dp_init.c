@@ -278,20 +278,15 @@ nat_init(struct phx_dp *dp)
 static void
 rss_init(struct phx_dp *dp)
 {
-	static const uint8_t key[40] __rte_aligned(4) = {
-		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
-		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
-		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
-		0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
-	};
 	struct rte_eth_rss_reta_entry64 conf[PHX_DP_RETA_MAX /
 					     RTE_ETH_RETA_GROUP_SIZE];
 	struct rte_eth_dev_info info;
 	bool have = false;
 	unsigned p, i;
 
-	rte_convert_rss_key((const uint32_t *)(const void *)key, dp->rss_key_be,
-			    sizeof(key));
+	/* (the key repeats every 2 bytes: its first 40 serve any tuple) */
+	rte_convert_rss_key((const uint32_t *)(const void *)phx_dp_rss_key,
+			    dp->rss_key_be, sizeof(dp->rss_key_be));
 	if (dp->nb_workers < 2)
 		return;
 	dp->reta_size = 128;

@@ -248,6 +248,12 @@ struct phx_worker {
 	struct phx_dp_stats stats;        /* [W] */
 } __rte_cache_aligned;
 
+/* The symmetric Toeplitz key, 0x6D5A repeated (DESIGN invariant 6), long
+ * enough for every NIC's key (40 bytes for most, 52 for i40e and ice);
+ * port.c. */
+#define PHX_DP_RSS_KEY_MAX 64
+extern const uint8_t phx_dp_rss_key[PHX_DP_RSS_KEY_MAX];
+
 /* Largest RSS redirection table read from a device (ice: 2048). */
 #define PHX_DP_RETA_MAX 2048
 

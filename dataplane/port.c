@@ -20,24 +20,14 @@
 
 #include "dataplane/dp_priv.h"
 
-/* Long enough for every NIC's key (40 bytes for most, 52 for i40e and
- * ice): a driver given a key of another length than its own may fall
- * back to its default, asymmetric one. Filled by rss_key(). */
-#define RSS_KEY_MAX 64
-
-/* The 0x6D5A key of hash_key_size bytes (40 when the driver says 0);
- * *len its length. */
-static const uint8_t *
-rss_key(uint8_t hash_key_size, uint8_t *len)
-{
-	static uint8_t key[RSS_KEY_MAX];
-	unsigned i;
-
-	for (i = 0; i < RSS_KEY_MAX; i++)
-		key[i] = i % 2 ? 0x5a : 0x6d;
-	*len = hash_key_size == 0 ? 40 : RTE_MIN(hash_key_size, RSS_KEY_MAX);
-	return key;
-}
+const uint8_t phx_dp_rss_key[PHX_DP_RSS_KEY_MAX] __rte_aligned(4) = {
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a,
+};
 
 /* The ethdev name of a configured device: the PCI address in its full
  * form, or the vdev name (text before the first comma). */
@@ -87,9 +77,12 @@ port_setup(struct phx_dp *dp, unsigned idx, struct phx_cfg_errors *errs)
 	}
 	if (nq > 1 && info.flow_type_rss_offloads != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_key = (uint8_t *)(uintptr_t)
-			rss_key(info.hash_key_size,
-				&conf.rx_adv_conf.rss_conf.rss_key_len);
+		/* at the driver's own key length: given another, a driver
+		 * may fall back to its default, asymmetric key */
+		conf.rx_adv_conf.rss_conf.rss_key =
+			(uint8_t *)(uintptr_t)phx_dp_rss_key;
+		conf.rx_adv_conf.rss_conf.rss_key_len = info.hash_key_size ?
+			RTE_MIN(info.hash_key_size, PHX_DP_RSS_KEY_MAX) : 40;
 		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
 	}

@@ -428,16 +428,16 @@ reply_src_mac(const struct phx_dp *dp, uint16_t pidx, uint32_t src_ip,
 	phx_fwd_src_mac(dp, pidx, mac);
 }
 
-/* src (network order) is the directed broadcast address of a connected
- * subnet: no single host sends from it (RFC 1812 5.3.7). The parser
- * already refuses limited broadcast and multicast sources. */
+/* ip (network order) is the directed broadcast address of a connected
+ * subnet. No single host sends from one (RFC 1812 5.3.7; the parser
+ * already refuses limited broadcast and multicast sources). */
 static inline bool
-src_is_bcast(const struct phx_dp *dp, uint32_t src)
+is_subnet_bcast(const struct phx_dp *dp, uint32_t ip)
 {
 	unsigned i;
 
 	for (i = 0; i < dp->nb_bcast; i++)
-		if (dp->bcast[i] == src)
+		if (dp->bcast[i] == ip)
 			return true;
 	return false;
 }
@@ -465,7 +465,7 @@ reply_start(struct phx_worker *w, const struct rte_mbuf *m, uint16_t pidx,
 
 	/* RFC 1812 4.3.2.7: no error (nor RST) to a source that is not one
 	 * host; checked before the rate bucket, which it must not drain */
-	if (src_is_bcast(w->dp, pm->src_ip))
+	if (is_subnet_bcast(w->dp, pm->src_ip))
 		return NULL;
 	if (!icmp_allowed(w, now))
 		return NULL;
@@ -709,14 +709,9 @@ static inline bool
 dst_never_synced(const struct phx_dp *dp, uint32_t dst)
 {
 	uint32_t h = rte_be_to_cpu_32(dst);
-	unsigned i;
 
-	if ((h & 0xf0000000u) == 0xe0000000u || h == 0xffffffffu)
-		return true;
-	for (i = 0; i < dp->nb_bcast; i++)
-		if (dp->bcast[i] == dst)
-			return true;
-	return false;
+	return (h & 0xf0000000u) == 0xe0000000u || h == 0xffffffffu ||
+	       is_subnet_bcast(dp, dst);
 }
 
 static struct phx_nat_pool *
@@ -899,7 +894,7 @@ local_deliver(struct phx_worker *w, struct rte_mbuf *m, uint16_t pidx,
 	      const struct phx_pkt_meta *pm)
 {
 	w->stats.cnt[PHX_CNT_LOCAL_PKTS]++;
-	if (unlikely(src_is_bcast(w->dp, pm->src_ip))) {
+	if (unlikely(is_subnet_bcast(w->dp, pm->src_ip))) {
 		drop(w, m, PHX_DROP_IPV4_MARTIAN_SRC); /* never answered */
 		return;
 	}
@@ -1532,10 +1527,10 @@ phx_dp_sess_worker(const struct phx_dp *dp, const struct phx_flow_key *fwd)
  * (the server connecting out): the last owner misses too, and hands it
  * back (PHX_HO_BACK) to be a new flow where RSS will bring its replies.
  * One hop per candidate rule, then one back; nothing is handed on
- * after that. On a device whose
- * spreading we cannot compute (soft_spread) every packet without a
- * session goes to the worker its tuple hashes to, where RSS would have
- * brought it: the sessions are where every computation above expects.
+ * after that. On a device whose spreading we cannot compute
+ * (soft_spread) every packet without a session goes to the worker its
+ * tuple hashes to, where RSS would have brought it: the sessions are
+ * where every computation above expects.
  */
 enum phx_ho_kind {
 	PHX_HO_NONE = 0,   /* from the NIC */
@@ -1720,7 +1715,7 @@ miss(struct phx_worker *w, const struct phx_policy *pol, struct rte_mbuf *m,
 		return;
 	}
 	/* no session is opened from a broadcast source (RFC 1812 5.3.7) */
-	if (unlikely(src_is_bcast(dp, pm->src_ip))) {
+	if (unlikely(is_subnet_bcast(dp, pm->src_ip))) {
 		drop(w, m, PHX_DROP_IPV4_MARTIAN_SRC);
 		return;
 	}
@@ -2099,6 +2094,16 @@ restore_sess(struct phx_worker *w, const struct phx_sess *old)
 	return false;
 }
 
+/* An install that did not go in: counted; the session it was to replace
+ * (old, if any) is put back, or counted as removed by sync. */
+static void
+install_failed(struct phx_worker *w, const struct phx_sess *old)
+{
+	if (old != NULL && !restore_sess(w, old))
+		w->stats.cnt[PHX_CNT_SESS_SYNC_DELETED]++;
+	w->stats.cnt[PHX_CNT_SESS_INSTALL_FAILED]++;
+}
+
 /*
  * Install or refresh a session sent from outside (state sync; dp_api.h
  * PHX_MSG_INSTALL). Its rule index belongs to another policy: gen 0 makes
@@ -2180,9 +2185,7 @@ msg_install(struct phx_worker *w, const struct phx_policy *pol,
 		 * it under its other owner when it ends. */
 		if (np != NULL &&
 		    !phx_nat_pool_share(np, rte_be_to_cpu_16(t.nat_port))) {
-			if (replaced && !restore_sess(w, &old))
-				w->stats.cnt[PHX_CNT_SESS_SYNC_DELETED]++;
-			w->stats.cnt[PHX_CNT_SESS_INSTALL_FAILED]++;
+			install_failed(w, replaced ? &old : NULL);
 			return;
 		}
 	}
@@ -2194,9 +2197,7 @@ msg_install(struct phx_worker *w, const struct phx_policy *pol,
 	if (s == NULL) {
 		if (np != NULL)
 			phx_nat_pool_release(np, rte_be_to_cpu_16(t.nat_port));
-		if (replaced && !restore_sess(w, &old))
-			w->stats.cnt[PHX_CNT_SESS_SYNC_DELETED]++;
-		w->stats.cnt[PHX_CNT_SESS_INSTALL_FAILED]++;
+		install_failed(w, replaced ? &old : NULL);
 		return;
 	}
 	/* the one it replaced is gone: removed by sync, in effect */

@@ -1443,6 +1443,15 @@ phx_ccp_fsm_tick(struct phx_ccp_fsm *fsm, uint64_t now,
 }
 
 uint64_t
+phx_ccp_fsm_peer_dead_us(const struct phx_ccp_fsm *fsm, uint8_t id)
+{
+	int i = index_of(fsm, id);
+
+	return i < 0 || (unsigned)i == fsm->self ? fsm->dead_us :
+	       peer_dead_us(fsm, &fsm->m[i]);
+}
+
+uint64_t
 phx_ccp_fsm_next_deadline(const struct phx_ccp_fsm *fsm)
 {
 	uint64_t t = UINT64_MAX;

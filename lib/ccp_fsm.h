@@ -429,6 +429,10 @@ void phx_ccp_fsm_listen_from(struct phx_ccp_fsm *fsm, uint64_t now);
 /* Earliest time the tick has something to do (UINT64_MAX: nothing), so the
  * caller can sleep until then. */
 uint64_t phx_ccp_fsm_next_deadline(const struct phx_ccp_fsm *fsm);
+/* How long member id may stay silent before it is lost, in microseconds:
+ * dead_count of the longer of our heartbeat period and the one it
+ * announces, capped (as the tick judges it); ours for an unknown id. */
+uint64_t phx_ccp_fsm_peer_dead_us(const struct phx_ccp_fsm *fsm, uint8_t id);
 
 /* Our record for the periodic heartbeat (control sends it every hello,
  * jittered to 75-100 %, and whenever an action says SEND_STATE). */

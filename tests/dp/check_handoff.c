@@ -129,11 +129,32 @@ sport_of(struct rte_mbuf *m)
 	return rte_be_to_cpu_16(*(uint16_t *)(fx_ip(m) + 1));
 }
 
+/* A client SYN to MEMBER_IN:8080 (rule dnat) on queue syn_q goes to the
+ * server; the server's SYN-ACK, on queue reply_q, comes back to the
+ * client translated. */
+static void
+dnat_8080_handshake(uint16_t cport, unsigned syn_q, unsigned reply_q)
+{
+	struct rte_mbuf *o[1];
+
+	fx_inject_q(0, syn_q, tcp(0, CLIENT, MEMBER_IN, cport, 8080,
+				  RTE_TCP_SYN_FLAG));
+	ck_assert_uint_eq(fx_collect(1, o, 1, 1000), 1);
+	ck_assert_uint_eq(fx_ip(o[0])->dst_addr, rte_cpu_to_be_32(SERVER));
+	rte_pktmbuf_free(o[0]);
+	fx_inject_q(1, reply_q, tcp(1, SERVER, CLIENT, 80, cport,
+				    RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG));
+	ck_assert_uint_eq(fx_collect(0, o, 1, 1000), 1);
+	ck_assert_uint_eq(fx_ip(o[0])->src_addr, rte_cpu_to_be_32(MEMBER_IN));
+	ck_assert_uint_eq(sport_of(o[0]), 8080);
+	ck_assert(tb_csum_ok(o[0]));
+	rte_pktmbuf_free(o[0]);
+}
+
 START_TEST(dnat_reply_is_handed_to_the_owner)
 {
 	uint64_t tx = fx_counter(PHX_CNT_HANDOFF_TX);
 	uint64_t rx = fx_counter(PHX_CNT_HANDOFF_RX);
-	struct rte_mbuf *o[1];
 	unsigned owner, other;
 	uint16_t cport;
 
@@ -145,18 +166,7 @@ START_TEST(dnat_reply_is_handed_to_the_owner)
 	owner = queue_of(CLIENT, MEMBER_IN, cport, 8080);
 	other = queue_of(SERVER, CLIENT, 80, cport);
 	ck_assert_uint_ne(owner, other);
-	fx_inject_q(0, owner, tcp(0, CLIENT, MEMBER_IN, cport, 8080,
-				  RTE_TCP_SYN_FLAG));
-	ck_assert_uint_eq(fx_collect(1, o, 1, 1000), 1);
-	ck_assert_uint_eq(fx_ip(o[0])->dst_addr, rte_cpu_to_be_32(SERVER));
-	rte_pktmbuf_free(o[0]);
-	fx_inject_q(1, other, tcp(1, SERVER, CLIENT, 80, cport,
-				  RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG));
-	ck_assert_uint_eq(fx_collect(0, o, 1, 1000), 1);
-	ck_assert_uint_eq(fx_ip(o[0])->src_addr, rte_cpu_to_be_32(MEMBER_IN));
-	ck_assert_uint_eq(sport_of(o[0]), 8080);
-	ck_assert(tb_csum_ok(o[0]));
-	rte_pktmbuf_free(o[0]);
+	dnat_8080_handshake(cport, owner, other);
 	ck_assert_uint_eq(fx_counter(PHX_CNT_HANDOFF_TX), tx + 1);
 	ck_assert_uint_eq(fx_counter(PHX_CNT_HANDOFF_RX), rx + 1);
 }
@@ -169,7 +179,6 @@ END_TEST
 START_TEST(second_dnat_rule_replies_reach_their_owner)
 {
 	uint64_t tx = fx_counter(PHX_CNT_HANDOFF_TX);
-	struct rte_mbuf *o[1];
 	unsigned owner, landed;
 	uint16_t cport;
 
@@ -183,18 +192,7 @@ START_TEST(second_dnat_rule_replies_reach_their_owner)
 	landed = queue_of(SERVER, CLIENT, 80, cport);
 	ck_assert_uint_ne(owner, landed);
 	ck_assert_uint_eq(queue_of(CLIENT, MEMBER_IN, cport, 8081), landed);
-	fx_inject_q(0, owner, tcp(0, CLIENT, MEMBER_IN, cport, 8080,
-				  RTE_TCP_SYN_FLAG));
-	ck_assert_uint_eq(fx_collect(1, o, 1, 1000), 1);
-	ck_assert_uint_eq(fx_ip(o[0])->dst_addr, rte_cpu_to_be_32(SERVER));
-	rte_pktmbuf_free(o[0]);
-	fx_inject_q(1, landed, tcp(1, SERVER, CLIENT, 80, cport,
-				   RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG));
-	ck_assert_uint_eq(fx_collect(0, o, 1, 1000), 1);
-	ck_assert_uint_eq(fx_ip(o[0])->src_addr, rte_cpu_to_be_32(MEMBER_IN));
-	ck_assert_uint_eq(sport_of(o[0]), 8080);
-	ck_assert(tb_csum_ok(o[0]));
-	rte_pktmbuf_free(o[0]);
+	dnat_8080_handshake(cport, owner, landed);
 	ck_assert_uint_eq(fx_counter(PHX_CNT_HANDOFF_TX), tx + 1);
 }
 END_TEST
