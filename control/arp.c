@@ -189,14 +189,34 @@ send_request(struct phx_arp *arp, struct phx_neigh_entry *e)
 	arp_send(arp, e->port, RTE_ARP_OP_REQUEST, &bcast, sip, &zero, e->ip);
 }
 
+static void
+drop_held(struct phx_arp *arp, struct phx_neigh_entry *e,
+	  enum phx_drop_reason r)
+{
+	unsigned k;
+
+	for (k = 0; k < e->n_held; k++) {
+		arp->st->drop[r]++;
+		rte_pktmbuf_free(e->held[k]);
+	}
+	arp->held_total -= e->n_held;
+	e->n_held = 0;
+}
+
 /* Send what waited for e's MAC: forwarded packets (from the VMAC, if
- * the port has one now). */
+ * the port has one now). A member that stopped forwarding while they
+ * waited drops them as a standby drops transit traffic (MODE-12): the
+ * new active member carries these connections now. */
 static void
 release_held(struct phx_arp *arp, struct phx_neigh_entry *e)
 {
 	struct rte_ether_addr src;
 	unsigned k;
 
+	if (!phx_dp_cluster_forwarding(arp->dp)) {
+		drop_held(arp, e, PHX_DROP_CLUSTER_NOT_ACTIVE);
+		return;
+	}
 	phx_dp_fwd_src_mac(arp->dp, e->port, &src);
 	for (k = 0; k < e->n_held; k++) {
 		struct rte_mbuf *m = e->held[k];
@@ -207,20 +227,6 @@ release_held(struct phx_arp *arp, struct phx_neigh_entry *e)
 		rte_ether_addr_copy(&src, &eth->src_addr);
 		arp->st->cnt[PHX_CNT_NEIGH_RELEASED]++;
 		phx_dp_ctl_tx(arp->dp, m, phx_dp_mbuf_meta(m)->port);
-	}
-	arp->held_total -= e->n_held;
-	e->n_held = 0;
-}
-
-static void
-drop_held(struct phx_arp *arp, struct phx_neigh_entry *e,
-	  enum phx_drop_reason r)
-{
-	unsigned k;
-
-	for (k = 0; k < e->n_held; k++) {
-		arp->st->drop[r]++;
-		rte_pktmbuf_free(e->held[k]);
 	}
 	arp->held_total -= e->n_held;
 	e->n_held = 0;

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <rte_arp.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
@@ -431,6 +432,33 @@ START_TEST(standby_keeps_sessions)
 }
 END_TEST
 
+/* A packet held for its next hop's MAC while this member forwarded is
+ * dropped, not sent, when the answer comes after it turned standby
+ * (MODE-12): the active member carries that traffic now. */
+START_TEST(standby_drops_held_packets)
+{
+	static const struct rte_ether_addr mac_77 = {{ 2, 0, 0x0a, 2, 0, 77 }};
+	uint64_t not_active = fx_drops(PHX_DROP_CLUSTER_NOT_ACTIVE);
+	uint64_t released = fx_counter(PHX_CNT_NEIGH_RELEASED);
+	uint64_t learned = fx_counter(PHX_CNT_NEIGH_LEARNED);
+
+	phx_dp_cluster_set_forwarding(fx_dp, true);
+	fx_inject(0, fx_pkt(0, CLIENT, IP(10, 2, 0, 77), IPPROTO_UDP, 5000, 53,
+			    0, 0, 0));
+	/* held: control asks for 10.2.0.77, nothing else leaves */
+	ck_assert_uint_eq(data_frames(100), 0);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_NEIGH_LEARNED), learned + 1);
+	phx_dp_cluster_set_forwarding(fx_dp, false);
+	fx_inject(1, tb_arp(fx_pool, RTE_ARP_OP_REPLY, &mac_77,
+			    IP(10, 2, 0, 77), &fx_mac_out0, IP(10, 2, 0, 11),
+			    &fx_mac_out0));
+	ck_assert_uint_eq(data_frames(100), 0);
+	ck_assert_uint_eq(fx_drops(PHX_DROP_CLUSTER_NOT_ACTIVE), not_active + 1);
+	ck_assert_uint_eq(fx_counter(PHX_CNT_NEIGH_RELEASED), released);
+	phx_dp_cluster_set_forwarding(fx_dp, true);
+}
+END_TEST
+
 /* CCP's group MAC (CCP-04, ADDR-22) on a port that is not promiscuous
  * (sync0 here): the arguments are checked, and net_ring, which has no
  * multicast list, takes all-multicast mode instead without an error; no
@@ -767,6 +795,7 @@ main(int argc, char **argv)
 		tcase_add_test(tc, snat_hides_behind_vip);
 		tcase_add_test(tc, dnat_from_vip);
 		tcase_add_test(tc, standby_keeps_sessions);
+		tcase_add_test(tc, standby_drops_held_packets);
 		tcase_add_test(tc, vmac_accepted_then_removed);
 		tcase_add_test(tc, mcast_groups);
 		tcase_add_test(tc, ring_link_state);
