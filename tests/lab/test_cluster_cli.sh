@@ -450,6 +450,7 @@ if [ "$started" = 1 ] &&
     lab_phx 2 reload >/dev/null 2>&1 || true
     assert_eq "$(lab_wait_state 1 ACTIVE 5) $(lab_wait_state 2 STANDBY 5)" "ACTIVE STANDBY" \
         "big reload: both members on a 100 ms dead time (Active, Standby)"
+    changes1=$(lab_tel 1 /phalanx/cluster/ccp 'd["state_changes"]')
     changes2=$(lab_tel 2 /phalanx/cluster/ccp 'd["state_changes"]')
     lab_make_variant timers 1 '
 c["cluster"]["dead_count"] = 20
@@ -466,10 +467,22 @@ c["rules"] += [{"name": "big%d" % i, "in": "inside",
     lab_log "big reload: member 1 says $(grep -o 'read and built in [0-9]* ms, published in [0-9]* ms' "$LAB_TMP/fw1.log" | tail -n 1)"
     assert_eq "$(lab_state 1) $(lab_state 2)" "ACTIVE READY" \
         "big reload: member 1 stays Active, member 2 only Ready (the guard)"
-    assert_eq "$(lab_tel 2 /phalanx/cluster/ccp 'd["state_changes"]')" "$((changes2 + 1))" \
-        "big reload: member 2 changed state once (Standby to Ready), never to Active"
-    tail -n "+$((n0 + 1))" "$LAB_TMP/fw2.log" | grep -E 'member 2 \(|[Dd]ead|lost' |
-        sed 's/^/# big reload: member 2: /'
+    # No failover: member 1 never left Active, member 2 never took over
+    # (a reload on the control lcore made it do both). How often member
+    # 2 changed state is printed: once (Standby to Ready) on a quiet
+    # machine; a hiccup of this shared one can add a Down and back.
+    assert_eq "$(lab_tel 1 /phalanx/cluster/ccp 'd["state_changes"]')" "$changes1" \
+        "big reload: member 1 did not change state"
+    # (its log line can trail the state telemetry shows: bounded wait)
+    for ((i = 0; i < 40; i++)); do
+        lines2=$(tail -n "+$((n0 + 1))" "$LAB_TMP/fw2.log")
+        grep -qE 'member 2 \([0-9.]*\) is ready' <<<"$lines2" && break
+        sleep 0.05
+    done
+    assert_no_match "$lines2" 'member 2 \([0-9.]*\) is active' \
+        "big reload: member 2 never became active"
+    lab_log "big reload: member 2 changed state $(($(lab_tel 2 /phalanx/cluster/ccp 'd["state_changes"]') - changes2)) time(s):"
+    grep -E 'member 2 \(|[Dd]ead|lost' <<<"$lines2" | sed 's/^/#   | /'
     # back to the common files
     lab_make_variant timers 1 'pass'
     lab_make_variant timers 2 'pass'
