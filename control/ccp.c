@@ -96,7 +96,9 @@ static_assert(sizeof(PHX_VERSION) > 1 &&
 	X(RX_IGNORED, rx_ignored)         /* addressed to another member */    \
 	X(RX_UNKNOWN_MEMBER, rx_unknown_member) /* sender not in the config */ \
 	X(RX_REFUSED, rx_refused)         /* the FSM refused the content */    \
-	X(STATE_CHANGES, state_changes)   /* local member state changes */
+	X(STATE_CHANGES, state_changes)   /* local member state changes */ \
+	X(LATE_PASSES, late_passes)       /* control passes more than a hello \
+					   * apart (descheduled, blocked) */
 
 enum ccp_counter {
 #define CCP_CNT_ENUM_(e, n) CCP_CNT_##e,
@@ -225,6 +227,8 @@ struct phx_ccp_rt {
 	bool forwarding;
 	bool started;                            /* phx_ccp_start ran */
 	uint64_t last_poll;                      /* TSC of the last pass */
+	uint64_t late_max_tsc;                   /* longest gap between
+						  * passes */
 	bool pn_dirty;                           /* pnote aggregate changed */
 	bool auto_up;                            /* failover: come back up
 						  * once a peer forwards */
@@ -1601,8 +1605,13 @@ phx_ccp_poll(struct phx_ctl *ctl, uint64_t now_tsc)
 	/* A pass that comes late (this process was descheduled) drains the
 	 * frames that queued meanwhile before any peer is declared lost:
 	 * a busy machine must not look like a dead peer. */
-	if (now_tsc - rt->last_poll > rt->hello_tsc && now_tsc >= rt->next_tick)
-		rt->next_tick = now_tsc + rt->hello_tsc / 4;
+	if (now_tsc - rt->last_poll > rt->hello_tsc) {
+		rt->cnt[CCP_CNT_LATE_PASSES]++;
+		if (now_tsc - rt->last_poll > rt->late_max_tsc)
+			rt->late_max_tsc = now_tsc - rt->last_poll;
+		if (now_tsc >= rt->next_tick)
+			rt->next_tick = now_tsc + rt->hello_tsc / 4;
+	}
 	rt->last_poll = now_tsc;
 	/* The same for our workers: one that has not looped since the last
 	 * tick was descheduled and may hold a peer's heartbeats in its RX
@@ -2196,6 +2205,8 @@ phx_ccp_tel_cluster(struct phx_ctl *ctl, const char *params,
 	rte_tel_data_add_dict_u64(d, "transitions", li.transitions);
 	rte_tel_data_add_dict_u64(d, "since_change_ms",
 				  msecs(rt, rt->change_tsc, now_tsc));
+	rte_tel_data_add_dict_u64(d, "late_pass_max_ms",
+				  msecs(rt, 0, rt->late_max_tsc));
 	rte_tel_data_add_dict_int(d, "ifs_up", li.ifs_up);
 	rte_tel_data_add_dict_int(d, "ifs_required", li.ifs_required);
 	rte_tel_data_add_dict_int(d, "sec_up", li.sec_up);

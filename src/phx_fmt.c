@@ -3020,6 +3020,8 @@ static const struct {
 	  "configuration" },
 	{ "rx_refused", "CCP frames whose content the state machine refused" },
 	{ "state_changes", "Cluster state changes of the local member" },
+	{ "late_passes", "Control loop passes more than a hello after the "
+	  "previous one (descheduled or blocked)" },
 };
 
 enum ccp_family {

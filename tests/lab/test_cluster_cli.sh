@@ -452,6 +452,7 @@ if [ "$started" = 1 ] &&
         "big reload: both members on a 100 ms dead time (Active, Standby)"
     changes1=$(lab_tel 1 /phalanx/cluster/ccp 'd["state_changes"]')
     changes2=$(lab_tel 2 /phalanx/cluster/ccp 'd["state_changes"]')
+    late1=$(lab_tel 1 /phalanx/cluster/ccp 'd["late_passes"]')
     lab_make_variant timers 1 '
 c["cluster"]["dead_count"] = 20
 c["rules"] += [{"name": "big%d" % i, "in": "inside",
@@ -465,6 +466,7 @@ c["rules"] += [{"name": "big%d" % i, "in": "inside",
     assert_match "$out" "^reload ok: generation 3" "big reload: member 1 reloads 1000 more rules: $out"
     lab_log "big reload: $(python3 -c "import sys; print('%.0f' % ((float(sys.argv[2]) - float(sys.argv[1])) * 1000))" "$t0" "$t1") ms for phx reload"
     lab_log "big reload: member 1 says $(grep -o 'read and built in [0-9]* ms, published in [0-9]* ms' "$LAB_TMP/fw1.log" | tail -n 1)"
+    lab_log "big reload: member 1's control passes more than a hello late: $(($(lab_tel 1 /phalanx/cluster/ccp 'd["late_passes"]') - late1)) (longest gap since start $(lab_tel 1 /phalanx/cluster 'd["late_pass_max_ms"]') ms)"
     assert_eq "$(lab_state 1) $(lab_state 2)" "ACTIVE READY" \
         "big reload: member 1 stays Active, member 2 only Ready (the guard)"
     # No failover: member 1 never left Active, member 2 never took over
