@@ -106,7 +106,7 @@ wait_full_sync() {
     echo "${s:-no answer}"
 }
 
-now() { python3 -c 'import time; print("%.6f" % time.time())'; }
+now() { lab_now; }
 
 # gt A B / lt A B: A > B / A < B for decimals; false when A is not a number.
 gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a ~ /^[0-9.]+$/ && a + 0 > b + 0) }'; }

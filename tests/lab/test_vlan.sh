@@ -24,7 +24,7 @@ PORT=5101                             # lab_tcp_transfer
 HOLD_PORT=5102                        # hold-server
 START_WAIT_S=10
 
-now() { python3 -c 'import time; print("%.6f" % time.time())'; }
+now() { lab_now; }
 
 # members_up: member 1, once active member 2; member 2 standby.
 members_up() {
