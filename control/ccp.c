@@ -59,6 +59,7 @@
 #include "lib/ccp_codec.h"
 #include "lib/ccp_fsm.h"
 #include "lib/ccp_wire.h"
+#include "lib/idle_sleep.h"
 #include "lib/pnote.h"
 #include "lib/sync_codec.h"
 #include "phx_config.h"
@@ -1754,6 +1755,8 @@ timers_set(struct phx_ccp_rt *rt, const struct phx_cfg_cluster *cc)
 	rt->recovery = cc->recovery;
 	rt->garp_count = cc->garp.count;
 	rt->garp_gap_tsc = rt->hz * cc->garp.interval_ms / 1000;
+	/* idle sleeps stay below the timers' quarter hello */
+	phx_dp_idle_cap_set(rt->ctl->dp, phx_idle_sleep_cap(1, cc->hello_ms));
 }
 
 int

@@ -18,6 +18,7 @@
 
 #include "control/ctl_priv.h"
 #include "dataplane/dp_api.h"
+#include "lib/idle_sleep.h"
 
 #define CTL_BURST 32
 #define CTL_RX_BURSTS 8      /* bursts drained per pass, at most */
@@ -205,8 +206,9 @@ void
 phx_ctl_run(struct phx_ctl *ctl, volatile sig_atomic_t *stop,
 	    volatile sig_atomic_t *reload)
 {
-	unsigned sleep_us = phx_dp_config(ctl->dp)->dataplane.idle_sleep_us;
+	struct phx_idle_sleep isl;
 
+	phx_idle_sleep_init(&isl, phx_dp_config(ctl->dp)->dataplane.idle_sleep_us);
 	phx_arp_announce(ctl->arp);
 	phx_ccp_start(ctl);
 	phx_sync_start(ctl);
@@ -216,8 +218,11 @@ phx_ctl_run(struct phx_ctl *ctl, volatile sig_atomic_t *stop,
 			phx_ctl_reload_start(ctl);
 		}
 		phx_ctl_reload_poll(ctl);
-		if (phx_ctl_poll(ctl, rte_rdtsc()) == 0 && sleep_us != 0)
-			usleep(sleep_us);
+		if (phx_ctl_poll(ctl, rte_rdtsc()) != 0 || isl.base_us == 0)
+			phx_idle_sleep_reset(&isl);
+		else
+			usleep(phx_idle_sleep_next(&isl,
+						   phx_dp_idle_cap(ctl->dp)));
 	}
 	phx_ctl_reload_stop(ctl);
 }

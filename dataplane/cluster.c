@@ -156,6 +156,18 @@ phx_dp_cluster_forwarding(const struct phx_dp *dp)
 	return __atomic_load_n(&dp->fwd, __ATOMIC_ACQUIRE) != 0;
 }
 
+void
+phx_dp_idle_cap_set(struct phx_dp *dp, uint32_t us)
+{
+	__atomic_store_n(&dp->idle_cap_us, us, __ATOMIC_RELAXED);
+}
+
+uint32_t
+phx_dp_idle_cap(const struct phx_dp *dp)
+{
+	return __atomic_load_n(&dp->idle_cap_us, __ATOMIC_RELAXED);
+}
+
 uint64_t
 phx_dp_worker_heartbeat(struct phx_dp *dp, unsigned w)
 {

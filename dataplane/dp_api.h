@@ -455,6 +455,12 @@ void phx_dp_cluster_set_forwarding(struct phx_dp *dp, bool on);
  * Any thread. */
 bool phx_dp_cluster_forwarding(const struct phx_dp *dp);
 
+/* The longest idle sleep (lib/idle_sleep.h) of the workers and the
+ * control loop, in us; 0 = no cap. The cluster's timers set it (a
+ * quarter of hello_ms), at start and when a reload changes them. */
+void phx_dp_idle_cap_set(struct phx_dp *dp, uint32_t us);
+uint32_t phx_dp_idle_cap(const struct phx_dp *dp);
+
 /*
  * Link state of port idx for interface monitoring (SPEC CCP-30..36): the
  * PMD's link status (rte_eth_link_get_nowait), and for net_af_packet and

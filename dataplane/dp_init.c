@@ -28,6 +28,7 @@
 
 #include "dataplane/dp_priv.h"
 #include "dataplane/policy.h"
+#include "lib/idle_sleep.h"
 #include "lib/timeouts.h"
 
 RTE_LOG_REGISTER(phx_logtype_dp, phx.dp, INFO);
@@ -472,6 +473,8 @@ phx_dp_create(const struct phx_config *cfg, struct phx_cfg_errors *errs)
 		rte_get_tsc_hz() * cfg->sessions.pickup_grace_s;
 	pthread_mutex_init(&dp->policy_lock, NULL);
 	pthread_mutex_init(&dp->dump_lock, NULL);
+	dp->idle_cap_us = phx_idle_sleep_cap(cfg->cluster.enabled,
+					     cfg->cluster.hello_ms);
 	if (cfg->dataplane.icmp_rate > 0) {
 		dp->icmp_tsc_per_token = rte_get_tsc_hz() /
 					 cfg->dataplane.icmp_rate;

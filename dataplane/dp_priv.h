@@ -298,6 +298,10 @@ struct phx_dp {
 	uint64_t icmp_burst;                    /* [I] ICMP token bucket depth */
 	uint64_t icmp_tsc_per_token;            /* [I] 0 = ICMP errors disabled */
 	volatile bool stop;                     /* [C] set to end worker loops */
+	uint32_t idle_cap_us;                   /* [A] control sets, workers
+						 * read before an idle sleep:
+						 * the longest one (0 = no cap;
+						 * lib/idle_sleep.h) */
 	uint32_t fwd;                           /* [A] control release-stores,
 						 * workers acquire-load once per
 						 * burst: 0 = the member is not

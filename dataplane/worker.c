@@ -51,6 +51,7 @@
 #include "dataplane/dp_priv.h"
 #include "dataplane/nat_inline.h"
 #include "lib/ccp_wire.h"
+#include "lib/idle_sleep.h"
 #include "lib/inet.h"
 #include "lib/pkt_parse.h"
 #include "lib/policy.h"
@@ -2569,8 +2570,9 @@ phx_dp_worker_loop(void *arg)
 	struct phx_dp *dp = w->dp;
 	struct rte_mbuf *pkts[PHX_BURST];
 	unsigned idle = 0, p;
-	const unsigned sleep_us = dp->cfg->dataplane.idle_sleep_us;
+	struct phx_idle_sleep isl;
 
+	phx_idle_sleep_init(&isl, dp->cfg->dataplane.idle_sleep_us);
 	rcu_register_thread();
 	w->icmp_last_tsc = rte_rdtsc();
 	w->icmp_tokens = dp->icmp_burst;
@@ -2650,18 +2652,20 @@ phx_dp_worker_loop(void *arg)
 		if (got != 0)
 			w->stats.cnt[PHX_CNT_BUSY_TSC] += rte_rdtsc() - now;
 
-		if (got != 0 || msgs != 0 || sleep_us == 0) {
+		if (got != 0 || msgs != 0 || isl.base_us == 0) {
 			idle = 0;
+			phx_idle_sleep_reset(&isl);
 			continue;
 		}
 		if (++idle < IDLE_LOOPS_BEFORE_SLEEP)
 			continue;
 		/* Shared machines only (idle_sleep_us > 0): give the core
-		 * back; offline so RCU writers need not wait for us. */
+		 * back, longer while nothing comes (lib/idle_sleep.h);
+		 * offline so RCU writers need not wait for us. */
 		w->stats.cnt[PHX_CNT_IDLE_SLEEPS]++;
 		__atomic_store_n(&w->hb.idle, 1, __ATOMIC_RELEASE);
 		rcu_thread_offline();
-		usleep(sleep_us);
+		usleep(phx_idle_sleep_next(&isl, phx_dp_idle_cap(dp)));
 		rcu_thread_online();
 		__atomic_store_n(&w->hb.idle, 0, __ATOMIC_RELEASE);
 	}
