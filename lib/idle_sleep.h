@@ -6,7 +6,9 @@
  *
  * The first sleep after an idle stretch is the configured one; each
  * further sleep with still nothing to do doubles it, up to
- * PHX_IDLE_SLEEP_GROWTH times, and never past the cap the caller gives
+ * PHX_IDLE_SLEEP_GROWTH times and 1 ms (a configured sleep longer than
+ * that does not grow: the operator chose it), and never past the cap the
+ * caller gives
  * with each sleep (in a cluster: below a quarter of the hello_ms that
  * runs now, the heartbeat timers' period; a reload can change it). Any
  * work brings it back to the configured one.
@@ -24,7 +26,9 @@
 
 #include <stdint.h>
 
-#define PHX_IDLE_SLEEP_GROWTH 10   /* the longest sleep, x the configured */
+#define PHX_IDLE_SLEEP_GROWTH 10   /* the longest sleep, x the configured, */
+#define PHX_IDLE_SLEEP_MAX_US 1000 /* ... but no longer than this unless
+				    * the configured one is */
 
 struct phx_idle_sleep {
 	uint32_t base_us;   /* the configured sleep; 0 = never sleep */
@@ -38,8 +42,11 @@ phx_idle_sleep_init(struct phx_idle_sleep *s, uint32_t base_us)
 {
 	uint64_t max = (uint64_t)base_us * PHX_IDLE_SLEEP_GROWTH;
 
+	if (max > PHX_IDLE_SLEEP_MAX_US)
+		max = base_us > PHX_IDLE_SLEEP_MAX_US ? base_us :
+						       PHX_IDLE_SLEEP_MAX_US;
 	s->base_us = base_us;
-	s->max_us = max > UINT32_MAX ? UINT32_MAX : (uint32_t)max;
+	s->max_us = (uint32_t)max;
 	s->cur_us = base_us;
 }
 

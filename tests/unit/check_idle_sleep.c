@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Check suite for lib/idle_sleep.h: the sleeps of an idle stretch grow
- * from the configured one by doubling to PHX_IDLE_SLEEP_GROWTH times it,
- * never past the cap given with each (a cluster's quarter hello), never
- * below the configured one; work brings them back; 0 never sleeps.
+ * from the configured one by doubling to PHX_IDLE_SLEEP_GROWTH times it
+ * and 1 ms at most (a longer configured one does not grow), never past
+ * the cap given with each (a cluster's quarter hello), never below the
+ * configured one; work brings them back; 0 never sleeps.
  */
 #include <check.h>
 
@@ -37,15 +38,19 @@ START_TEST(test_cap)
 	ck_assert_uint_eq(phx_idle_sleep_cap(1, 5), 1249);
 	ck_assert_uint_eq(phx_idle_sleep_cap(0, 5), 0);
 	ck_assert_uint_eq(phx_idle_sleep_cap(1, 1), 249);
-	/* 1000 us configured, hello 5 ms: the growth stops at the cap */
-	phx_idle_sleep_init(&s, 1000);
-	ck_assert_uint_eq(phx_idle_sleep_next(&s, 1249), 1000);
+	/* hello 1 ms: the growth stops at the cap */
+	phx_idle_sleep_init(&s, 100);
+	ck_assert_uint_eq(phx_idle_sleep_next(&s, 249), 100);
+	ck_assert_uint_eq(phx_idle_sleep_next(&s, 249), 200);
 	for (i = 0; i < 8; i++)
-		ck_assert_uint_eq(phx_idle_sleep_next(&s, 1249), 1249);
-	/* a reload to hello 1 ms: the next sleep obeys the new cap, but
-	 * never goes below the configured sleep (the validator keeps that
-	 * below the quarter hello) */
-	ck_assert_uint_eq(phx_idle_sleep_next(&s, 249), 1000);
+		ck_assert_uint_eq(phx_idle_sleep_next(&s, 249), 249);
+	/* back to 5 ms: up to 1 ms again */
+	ck_assert_uint_eq(phx_idle_sleep_next(&s, 1249), 1000);
+	/* a cap below the configured sleep does not shorten it (the
+	 * validator keeps that below the quarter hello) */
+	phx_idle_sleep_init(&s, 300);
+	ck_assert_uint_eq(phx_idle_sleep_next(&s, 249), 300);
+	ck_assert_uint_eq(phx_idle_sleep_next(&s, 249), 300);
 }
 END_TEST
 
@@ -57,16 +62,20 @@ START_TEST(test_zero_and_large)
 	phx_idle_sleep_init(&s, 0);
 	for (i = 0; i < 4; i++)
 		ck_assert_uint_eq(phx_idle_sleep_next(&s, 0), 0);
-	/* 100 ms (the schema's maximum) grows to 1 s without overflow */
+	/* growth stops at 1 ms ... */
+	phx_idle_sleep_init(&s, 300);
+	ck_assert_uint_eq(phx_idle_sleep_next(&s, 0), 300);
+	ck_assert_uint_eq(phx_idle_sleep_next(&s, 0), 600);
+	ck_assert_uint_eq(phx_idle_sleep_next(&s, 0), 1000);
+	ck_assert_uint_eq(phx_idle_sleep_next(&s, 0), 1000);
+	/* ... and a longer configured sleep (100 ms, the schema's maximum)
+	 * does not grow at all */
 	phx_idle_sleep_init(&s, 100000);
-	for (i = 0; i < 10; i++)
-		ck_assert_uint_le(phx_idle_sleep_next(&s, 0), 1000000);
-	ck_assert_uint_eq(phx_idle_sleep_next(&s, 0), 1000000);
-	/* and an absurd one saturates instead of wrapping */
-	phx_idle_sleep_init(&s, UINT32_MAX / 2);
-	ck_assert_uint_eq(s.max_us, UINT32_MAX);
-	phx_idle_sleep_next(&s, 0);
-	ck_assert_uint_ge(phx_idle_sleep_next(&s, 0), UINT32_MAX / 2);
+	for (i = 0; i < 4; i++)
+		ck_assert_uint_eq(phx_idle_sleep_next(&s, 0), 100000);
+	phx_idle_sleep_init(&s, UINT32_MAX);
+	ck_assert_uint_eq(phx_idle_sleep_next(&s, 0), UINT32_MAX);
+	ck_assert_uint_eq(phx_idle_sleep_next(&s, 0), UINT32_MAX);
 }
 END_TEST
 
