@@ -410,7 +410,7 @@ out:
 void
 phx_arp_timer(struct phx_arp *arp, uint64_t now)
 {
-	unsigned i, dead = 0;
+	unsigned i;
 
 	pthread_mutex_lock(&arp->lock);
 	for (i = 0; i < arp->cap; i++) {
@@ -441,7 +441,6 @@ phx_arp_timer(struct phx_arp *arp, uint64_t now)
 		case PHX_NEIGH_STALE:
 			if (!phx_dp_neigh_test_clear_used(arp->dp, (int)i)) {
 				entry_remove(arp, (int)i); /* unused: expire */
-				dead++;
 				break;
 			}
 			/* In use: re-confirm while workers keep using the
@@ -458,20 +457,18 @@ phx_arp_timer(struct phx_arp *arp, uint64_t now)
 				send_request(arp, e);
 			} else {
 				entry_remove(arp, (int)i);
-				dead++;
 			}
 			break;
 		case PHX_NEIGH_FAILED:
 			entry_remove(arp, (int)i);
-			dead++;
 			break;
 		default:
 			break;
 		}
 	}
 	pthread_mutex_unlock(&arp->lock);
-	if (dead == 0)
-		return;
+	/* this pass's deletions, and earlier ones whose grace period
+	 * has ended since */
 	phx_dp_neigh_reclaim(arp->dp);
 	pthread_mutex_lock(&arp->lock);
 	for (i = 0; i < arp->cap; i++)

@@ -273,11 +273,10 @@ commit(struct phx_ctl *ctl, struct phx_reload_prep *p, const char *what)
 		return -1;
 	}
 	/* commit: the policy and the configuration that describes it in
-	 * one step for telemetry (ctl_priv.h, cfg_lock). The publish waits
-	 * for an RCU grace period (one worker loop) inside the lock;
-	 * telemetry would wait for it on the dataplane's policy lock
-	 * anyway. The old configuration is freed after: a reader holds the
-	 * lock for as long as it uses one. */
+	 * one step for telemetry (ctl_priv.h, cfg_lock). The publish does
+	 * not wait (the old policy is freed after an RCU grace period, off
+	 * this lcore). The old configuration is freed after: a reader holds
+	 * the lock for as long as it uses one. */
 	pthread_mutex_lock(&ctl->cfg_lock);
 	phx_dp_policy_publish(ctl->dp, p->pol);
 	if (ctl->cfg != ctl->boot_cfg)

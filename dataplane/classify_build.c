@@ -7,8 +7,8 @@
  * input groups, rules in host order, lookups in network order; DPDK
  * packet_classif_access_ctrl.rst), and the per-rule actions, NAT and
  * timeouts are converted to what workers need. The new object replaces
- * the old one by an RCU pointer swap; synchronize_rcu() waits for every
- * worker to finish the burst that might still hold the old one.
+ * the old one by an RCU pointer swap; the old one is freed once every
+ * worker has finished the loop that might still hold it (grace.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -251,9 +251,10 @@ phx_dp_policy_publish(struct phx_dp *dp, struct phx_policy *pol)
 
 	pthread_mutex_lock(&dp->policy_lock); /* telemetry readers */
 	old = rcu_xchg_pointer(&dp->policy, pol);
-	/* Every worker passes a quiescent state between bursts (or is
-	 * offline, asleep): after this no burst can still use old. */
-	synchronize_rcu();
 	pthread_mutex_unlock(&dp->policy_lock);
-	phx_dp_policy_free(old);
+	/* Every worker passes a quiescent state between loops (or is
+	 * offline, asleep): after that no loop can still use old. Waited
+	 * for off the control lcore (grace.c); telemetry, under the lock,
+	 * only ever reads the current one. */
+	phx_dp_grace_free_policy(dp, old);
 }

@@ -170,11 +170,12 @@ bool phx_dp_neigh_get_mac(struct phx_dp *dp, int pos,
 			  struct rte_ether_addr *mac);
 /* True if a worker used the entry since the last call (and clears it). */
 bool phx_dp_neigh_test_clear_used(struct phx_dp *dp, int pos);
-/* Remove the entry. Its position is reusable only after
- * phx_dp_neigh_reclaim(), which waits for an RCU grace period. */
+/* Remove the entry. Its position is reusable only once
+ * phx_dp_neigh_reclaim() has freed it, after an RCU grace period. */
 void phx_dp_neigh_del(struct phx_dp *dp, int pos);
-/* Wait for every worker to pass a quiescent state, then free the
- * positions of deleted entries. Blocks for at most one worker loop. */
+/* Free the positions of deleted entries whose grace period is over, and
+ * ask for one for those deleted since. Never waits: call it again (the
+ * control lcore's timer does, every pass). */
 void phx_dp_neigh_reclaim(struct phx_dp *dp);
 
 /* ---------------------------------------------------------------------
@@ -189,8 +190,9 @@ void phx_dp_neigh_reclaim(struct phx_dp *dp);
 struct phx_policy *phx_dp_policy_build(struct phx_dp *dp,
 				       const struct phx_config *cfg,
 				       uint64_t gen, char *err, size_t errlen);
-/* Make pol current for every worker and free the previous one after an
- * RCU grace period. Never stops traffic. Control lcore. */
+/* Make pol current for every worker; the previous one is freed after an
+ * RCU grace period, on a thread of the dataplane (a stalled worker
+ * delays only that). Never stops traffic, never waits. Control lcore. */
 void phx_dp_policy_publish(struct phx_dp *dp, struct phx_policy *pol);
 /* Free a policy that was built and never published (NULL: nothing). */
 void phx_dp_policy_free(struct phx_policy *pol);

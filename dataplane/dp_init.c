@@ -382,7 +382,10 @@ neigh_init(struct phx_dp *dp)
 		sizeof(*dp->neigh_slots) * dp->neigh_cap, RTE_CACHE_LINE_SIZE);
 	dp->neigh_dead = rte_zmalloc("phx_neigh_dead",
 		sizeof(*dp->neigh_dead) * dp->neigh_cap, 0);
-	return dp->neigh_slots && dp->neigh_dead ? 0 : -ENOMEM;
+	dp->neigh_wait = rte_zmalloc("phx_neigh_wait",
+		sizeof(*dp->neigh_wait) * dp->neigh_cap, 0);
+	return dp->neigh_slots && dp->neigh_dead && dp->neigh_wait ? 0 :
+	       -ENOMEM;
 }
 
 struct phx_dp *
@@ -473,6 +476,7 @@ phx_dp_create(const struct phx_config *cfg, struct phx_cfg_errors *errs)
 		rte_get_tsc_hz() * cfg->sessions.pickup_grace_s;
 	pthread_mutex_init(&dp->policy_lock, NULL);
 	pthread_mutex_init(&dp->dump_lock, NULL);
+	(void)phx_dp_grace_init(dp);   /* without it: inline, as it says */
 	dp->idle_cap_us = phx_idle_sleep_cap(cfg->cluster.enabled,
 					     cfg->cluster.hello_ms);
 	if (cfg->dataplane.icmp_rate > 0) {
@@ -568,6 +572,7 @@ phx_dp_free(struct phx_dp *dp)
 	if (dp == NULL)
 		return;
 	phx_dp_stop(dp);
+	phx_dp_grace_fini(dp);
 	phx_dp_cluster_fini(dp);
 	phx_dp_ports_close(dp);
 	if (dp->workers) {
@@ -607,6 +612,7 @@ phx_dp_free(struct phx_dp *dp)
 	rte_hash_free(dp->neigh);
 	rte_free(dp->neigh_slots);
 	rte_free(dp->neigh_dead);
+	rte_free(dp->neigh_wait);
 	rte_lpm_free(dp->lpm);
 	rte_mempool_free(dp->pool);
 	rte_mempool_free(dp->pool_ind);
@@ -798,18 +804,30 @@ void
 phx_dp_neigh_reclaim(struct phx_dp *dp)
 {
 	unsigned i;
+	int32_t *t;
 
+	/* Workers that looked a key up before its delete may still read
+	 * its slot: the positions are freed once each has passed a
+	 * quiescent state since (grace.c), by a later call. */
+	if (dp->neigh_nb_wait != 0) {
+		if (!phx_dp_grace_done(dp, dp->neigh_ticket))
+			return;
+		for (i = 0; i < dp->neigh_nb_wait; i++) {
+			__atomic_store_n(&dp->neigh_slots[dp->neigh_wait[i]].mac,
+					 0, __ATOMIC_RELEASE);
+			rte_hash_free_key_with_position(dp->neigh,
+							dp->neigh_wait[i]);
+		}
+		dp->neigh_nb_wait = 0;
+	}
 	if (dp->neigh_nb_dead == 0)
 		return;
-	/* Workers that looked the key up before the delete may still read
-	 * the slot: wait until each has passed a quiescent state. */
-	synchronize_rcu();
-	for (i = 0; i < dp->neigh_nb_dead; i++) {
-		__atomic_store_n(&dp->neigh_slots[dp->neigh_dead[i]].mac, 0,
-				 __ATOMIC_RELEASE);
-		rte_hash_free_key_with_position(dp->neigh, dp->neigh_dead[i]);
-	}
+	t = dp->neigh_wait;
+	dp->neigh_wait = dp->neigh_dead;
+	dp->neigh_dead = t;
+	dp->neigh_nb_wait = dp->neigh_nb_dead;
 	dp->neigh_nb_dead = 0;
+	dp->neigh_ticket = phx_dp_grace_start(dp);
 }
 
 /* ------------------------------------------------------------------ */

@@ -257,6 +257,25 @@ extern const uint8_t phx_dp_rss_key[PHX_DP_RSS_KEY_MAX];
 /* Largest RSS redirection table read from a device (ice: 2048). */
 #define PHX_DP_RETA_MAX 2048
 
+/*
+ * RCU grace periods waited for off the control lcore (grace.c). [G]: under
+ * lock. A worker stopped by a bug or a debugger never passes a quiescent
+ * state; synchronize_rcu() on the control lcore would wait for it for
+ * ever, and with it the heartbeats, ARP and telemetry that let the
+ * cluster fail this member over.
+ */
+struct phx_grace {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t thr;
+	bool running;                   /* the thread exists */
+	bool stop;                      /* [G] end once nothing is pending */
+	uint64_t req;                   /* [G] tickets handed out */
+	uint64_t done;                  /* [A] last ticket whose grace period
+					 * ended (the thread stores) */
+	struct phx_policy *pols;        /* [G] to free after their ticket */
+};
+
 struct phx_dp {
 	const struct phx_config *cfg;           /* [I] */
 	unsigned nb_workers;                    /* [I] */
@@ -293,8 +312,14 @@ struct phx_dp {
 	struct rte_hash *neigh;                 /* [C] writer, [W] readers */
 	struct phx_neigh_slot *neigh_slots;     /* [A] indexed by position */
 	unsigned neigh_cap;                     /* [I] */
-	int32_t *neigh_dead;                    /* [C] positions awaiting reclaim */
+	int32_t *neigh_dead;                    /* [C] positions deleted ... */
 	unsigned neigh_nb_dead;                 /* [C] */
+	int32_t *neigh_wait;                    /* [C] ... and those waiting
+						 * for neigh_ticket's grace
+						 * period to be freed */
+	unsigned neigh_nb_wait;                 /* [C] */
+	uint64_t neigh_ticket;                  /* [C] */
+	struct phx_grace grace;
 	uint64_t icmp_burst;                    /* [I] ICMP token bucket depth */
 	uint64_t icmp_tsc_per_token;            /* [I] 0 = ICMP errors disabled */
 	volatile bool stop;                     /* [C] set to end worker loops */
@@ -427,5 +452,16 @@ phx_fwd_src_mac(const struct phx_dp *dp, unsigned idx,
 	else    /* the MAC is vm's first six bytes (phx_mac_to_u64) */
 		memcpy(mac->addr_bytes, &vm, RTE_ETHER_ADDR_LEN);
 }
+
+/* grace.c: RCU grace periods off the control lcore. */
+int phx_dp_grace_init(struct phx_dp *dp);
+void phx_dp_grace_fini(struct phx_dp *dp);
+/* A ticket: phx_dp_grace_done(dp, t) once every worker has passed a
+ * quiescent state (or slept) after this call. Never blocks (without the
+ * thread it waits inline: only if it could not be started). */
+uint64_t phx_dp_grace_start(struct phx_dp *dp);
+bool phx_dp_grace_done(struct phx_dp *dp, uint64_t ticket);
+/* pol, no longer current, is freed after a grace period. */
+void phx_dp_grace_free_policy(struct phx_dp *dp, struct phx_policy *pol);
 
 #endif /* PHX_DP_PRIV_H */

@@ -4,13 +4,19 @@
  * process): sessions, the TCP state machine, UDP and ICMP pseudo-sessions,
  * ICMP errors matched to the session they quote, rules (accept, drop,
  * reject), source and destination NAT, idle timeout, policy reload, a
- * session installed from outside, and every firewall drop reason.
- * Port 0 (in0) is the client side, port 1 (out0) the server side.
+ * session installed from outside, a reload while the worker is stopped,
+ * and every firewall drop reason. Port 0 (in0) is the client side, port 1 (out0) the server side.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <rte_arp.h>
@@ -709,6 +715,107 @@ START_TEST(reload_revokes_and_keeps)
 }
 END_TEST
 
+/* A worker stopped in the middle of its loop (here in a signal handler,
+ * as a bug or a debugger stops one) passes no quiescent state. A reload
+ * still publishes at once: the old policy waits for the worker, the
+ * caller (the control lcore) does not (dataplane/grace.c). */
+static volatile sig_atomic_t stall_in, stall_release;
+
+static void
+stall_here(int sig)
+{
+	const struct timespec ms = { 0, 1000000 };
+
+	(void)sig;
+	stall_in = 1;
+	while (!stall_release)
+		nanosleep(&ms, NULL);
+}
+
+/* The TID of this process's thread called name (EAL names its worker
+ * lcores "rte-worker-N"), or -1. */
+static pid_t
+thread_named(const char *name)
+{
+	DIR *d = opendir("/proc/self/task");
+	const struct dirent *e;
+	size_t n = strlen(name);
+	pid_t tid = -1;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char path[300], comm[32] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+			 e->d_name);
+		f = e->d_name[0] != '.' ? fopen(path, "r") : NULL;
+		if (f == NULL)
+			continue;
+		if (fgets(comm, sizeof(comm), f) != NULL &&
+		    strncmp(comm, name, n) == 0 &&
+		    (comm[n] == '\n' || comm[n] == '\0'))
+			tid = atoi(e->d_name);
+		fclose(f);
+	}
+	if (d != NULL)
+		closedir(d);
+	return tid;
+}
+
+static void *
+publish_thread(void *pol)
+{
+	phx_dp_policy_publish(fx_dp, pol);
+	return NULL;
+}
+
+START_TEST(reload_does_not_wait_for_a_stalled_worker)
+{
+	struct sigaction sa = { .sa_handler = stall_here };
+	pid_t tid = thread_named("rte-worker-1");
+	struct phx_policy *p2;
+	struct timespec until;
+	struct rte_mbuf *o;
+	uint64_t gen, hb;
+	pthread_t thr;
+	char err[256];
+	int rc, i;
+
+	ck_assert_int_gt(tid, 0);
+	sigemptyset(&sa.sa_mask);
+	ck_assert_int_eq(sigaction(SIGUSR2, &sa, NULL), 0);
+	stall_in = 0;
+	stall_release = 0;
+	ck_assert_int_eq(syscall(SYS_tgkill, getpid(), tid, SIGUSR2), 0);
+	for (i = 0; i < 2000 && !stall_in; i++)
+		rte_delay_ms(1);
+	ck_assert_msg(stall_in, "the worker did not stop");
+	hb = phx_dp_worker_heartbeat(fx_dp, 0);
+	gen = phx_dp_policy_gen(fx_dp);
+	p2 = phx_dp_policy_build(fx_dp, fx_cfg, gen + 1, err, sizeof(err));
+	ck_assert_msg(p2 != NULL, "%s", err);
+	ck_assert_int_eq(pthread_create(&thr, NULL, publish_thread, p2), 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	rc = pthread_timedjoin_np(thr, NULL, &until);
+	if (rc != 0) {
+		stall_release = 1;
+		pthread_join(thr, NULL);
+		ck_abort_msg("the publish waited for the stopped worker");
+	}
+	ck_assert_uint_eq(phx_dp_policy_gen(fx_dp), gen + 1);
+	ck_assert_uint_eq(phx_dp_worker_heartbeat(fx_dp, 0), hb); /* stopped */
+	stall_release = 1;
+	for (i = 0; i < 2000 && phx_dp_worker_heartbeat(fx_dp, 0) == hb; i++)
+		rte_delay_ms(1);
+	ck_assert_uint_ne(phx_dp_worker_heartbeat(fx_dp, 0), hb);
+	/* and the worker goes on with the new policy */
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 5500, 53, 0, 0, 0),
+		    1);
+	rte_pktmbuf_free(o);
+}
+END_TEST
+
 START_TEST(table_full_denies_new_flows)
 {
 	uint64_t full = fx_drops(PHX_DROP_SESSION_TABLE_FULL);
@@ -766,6 +873,7 @@ main(void)
 	tcase_add_test(tc, portless_source_nat_and_reload);
 	tcase_add_test(tc, install_from_outside);
 	tcase_add_test(tc, reload_revokes_and_keeps);
+	tcase_add_test(tc, reload_does_not_wait_for_a_stalled_worker);
 	tcase_add_test(tc, table_full_denies_new_flows);
 	suite_add_tcase(s, tc);
 	return fx_run(s);
