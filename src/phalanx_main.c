@@ -12,9 +12,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -26,6 +30,7 @@
 #include "dataplane/dp_api.h"
 #include "lib/config.h"
 #include "phx_config.h"
+#include "src/phx_sock.h"
 
 #define MAX_EAL_ARGS (16 + 2 * PHX_CFG_MAX_PORTS + PHX_CFG_MAX_EAL_ARGS + 64)
 
@@ -169,6 +174,37 @@ log_final_counters(struct phx_dp *dp)
 			    phx_drop_name(k), s.drop[k]);
 }
 
+/*
+ * Another process already serves this file prefix. Without eal.in_memory
+ * EAL refuses it (the runtime directory's lock); with it both would
+ * start, and phx, which finds a member by its prefix's telemetry socket,
+ * would talk to the first one whatever configuration it was given:
+ * `phx -c member2.json failover` would fail member 1 over. So a prefix
+ * whose socket answers is refused here, for both kinds.
+ */
+static bool
+prefix_in_use(const struct phx_config *cfg)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	bool used;
+	int fd;
+
+	if (phx_sock_path(sun.sun_path, sizeof(sun.sun_path),
+			  cfg->eal.file_prefix) != 0)
+		return false;   /* EAL will say what is wrong with it */
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (fd < 0)
+		return false;
+	used = connect(fd, (const struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	if (used)
+		fprintf(stderr, "phalanx: %s: eal.file_prefix \"%s\" is in use: "
+			"another DPDK process answers on %s (give each member "
+			"its own prefix)\n", cfg->path, cfg->eal.file_prefix,
+			sun.sun_path);
+	return used;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -229,6 +265,10 @@ main(int argc, char **argv)
 		return 0;
 	}
 
+	if (prefix_in_use(cfg)) {
+		phx_config_free(cfg);
+		return 1;
+	}
 	eal_args_build(cfg, argv[0], argc - optind, argv + optind, &ea);
 	if (rte_eal_init(ea.argc, ea.argv) < 0) {
 		fprintf(stderr, "phalanx: EAL initialisation failed%s%s (see "

@@ -5,7 +5,9 @@
 # streams to the server through member 1 while the policy is reloaded four
 # times (each time with a changed rule set); afterwards the member's drop
 # counters did not move, every TCP segment either end sent reached the
-# other (kernel segment counters), and the bytes arrived intact. Then a reload that changes a restart-only
+# other (kernel segment counters), and the bytes arrived intact. First, a
+# second phalanx on the member's file prefix (also with eal.in_memory) is
+# refused and says why. Then a reload that changes a restart-only
 # section is refused and the running policy stays. Then the telemetry of
 # a big policy and of a reload's result: 1024 rules with 31-byte names
 # (more than one telemetry array or reply holds) come whole through phx
@@ -81,6 +83,24 @@ if ! lab_member_start 1 "$CONF"; then
     exit 1
 fi
 ok "member 1 starts"
+
+# A second process on the member's file prefix is refused before EAL
+# starts, also with eal.in_memory (where EAL has no lock to refuse it):
+# phx finds a member by its prefix, and would talk to the wrong one.
+for v in plain in_memory; do
+    python3 - "$CONF" "$LAB_TMP/second-$v.json" "$v" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+if sys.argv[3] == "in_memory":
+    c["eal"]["in_memory"] = True
+json.dump(c, open(sys.argv[2], "w"), indent=2)
+PY
+    out=$(timeout 20 ip netns exec lab-fw1 "$PHALANX" -c "$LAB_TMP/second-$v.json" 2>&1) && st=0 || st=$?
+    assert_eq "$st" 1 "a second member on file prefix lab-fw1 ($v) exits 1"
+    assert_match "$out" 'eal.file_prefix "lab-fw1" is in use: another DPDK process answers on /var/run/dpdk/lab-fw1/dpdk_telemetry.v2' \
+        "... and says why: $(head -n 1 <<<"$out")"
+done
+assert_match "$(timeout 10 "$PHX" -c "$CONF" version 2>&1)" 'lab-fw1' "the first member still answers"
 
 rm -f "$LAB_TMP/sink.ready"
 timeout 40 ip netns exec lab-server python3 "$PROBE" tcp-sink 10.2.0.100 5002 \
