@@ -95,7 +95,8 @@ struct phx_dp *phx_dp_create(const struct phx_config *cfg,
 int phx_dp_start(struct phx_dp *dp);
 /* Whether a packet without a session goes to the worker its tuple hashes
  * to (phx_dp_create turns it on with several workers and a device without
- * an RSS table: af_packet). For the tests, whose net_ring ports spread as
+ * an RSS table, af_packet; phx_dp_start when a device refuses the table
+ * phalanx sets). For the tests, whose net_ring ports spread as
  * the test injects (an emulated RSS): set it before phx_dp_start, or
  * while no packet is in flight. */
 void phx_dp_set_soft_spread(struct phx_dp *dp, bool on);

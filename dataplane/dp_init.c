@@ -269,54 +269,108 @@ nat_init(struct phx_dp *dp)
 	return 0;
 }
 
+/* The RSS redirection table size of port p, if phalanx can program it
+ * (RSS configured: several queues and hash offloads; a table that fits
+ * dp->reta), else 0. */
+static uint16_t
+port_reta_size(const struct phx_dp *dp, unsigned p)
+{
+	struct rte_eth_dev_info info;
+
+	if (dp->ports[p].vlan != 0 ||
+	    rte_eth_dev_info_get(dp->ports[p].port_id, &info) != 0 ||
+	    info.flow_type_rss_offloads == 0 || info.reta_size == 0 ||
+	    info.reta_size > PHX_DP_RETA_MAX ||
+	    info.reta_size % RTE_ETH_RETA_GROUP_SIZE != 0)
+		return 0;
+	return info.reta_size;
+}
+
 /*
  * The RSS redirection table the ports use, to pick source-NAT ports whose
  * replies come back to the worker that owns the session (DESIGN invariant
- * 6). Read from the first port that has RSS; devices without it (one
- * queue, or af_packet's kernel fanout) get the default round robin, and
- * with several workers make the spreading soft (dp_priv.h).
+ * 6). phalanx sets it, entry i to worker i % workers, at the smallest
+ * table size of the ports (rss_program(), once they have started: NICs
+ * such as ixgbe and mlx5 write their own at start, so one read before
+ * would be stale); a larger table repeats it, so every port sends a hash
+ * to the same worker. Devices without one (one queue, or af_packet's
+ * kernel fanout) make the spreading soft (dp_priv.h).
  */
 static void
 rss_init(struct phx_dp *dp)
 {
-	struct rte_eth_rss_reta_entry64 conf[PHX_DP_RETA_MAX /
-					     RTE_ETH_RETA_GROUP_SIZE];
-	struct rte_eth_dev_info info;
-	bool have = false;
 	unsigned p, i;
+	uint16_t n;
 
 	/* (the key repeats every 2 bytes: its first 40 serve any tuple) */
 	rte_convert_rss_key((const uint32_t *)(const void *)phx_dp_rss_key,
 			    dp->rss_key_be, sizeof(dp->rss_key_be));
 	if (dp->nb_workers < 2)
 		return;
-	dp->reta_size = 128;
-	for (i = 0; i < dp->reta_size; i++)
-		dp->reta[i] = (uint16_t)(i % dp->nb_workers);
+	dp->reta_size = 0;
 	for (p = 0; p < dp->nb_ports; p++) {
 		if (dp->ports[p].vlan != 0)
 			continue; /* its parent's device */
-		memset(conf, 0, sizeof(conf));
-		for (i = 0; i < PHX_DP_RETA_MAX / RTE_ETH_RETA_GROUP_SIZE; i++)
-			conf[i].mask = UINT64_MAX;
-		if (rte_eth_dev_info_get(dp->ports[p].port_id, &info) != 0 ||
-		    info.reta_size == 0 || info.reta_size > PHX_DP_RETA_MAX ||
-		    rte_eth_dev_rss_reta_query(dp->ports[p].port_id, conf,
-					       info.reta_size) != 0) {
+		n = port_reta_size(dp, p);
+		if (n == 0)
 			dp->soft_spread = true;
+		else if (dp->reta_size == 0 || n < dp->reta_size)
+			dp->reta_size = n;
+	}
+	if (dp->reta_size == 0)
+		dp->reta_size = 128;
+	for (i = 0; i < dp->reta_size; i++)
+		dp->reta[i] = (uint16_t)(i % dp->nb_workers);
+}
+
+/* Write dp->reta into every port that has a table, after the ports
+ * started, and read it back; a port that refuses it makes the spreading
+ * soft (correct, with a hand-off per packet a worker does not own). */
+static void
+rss_program(struct phx_dp *dp)
+{
+	struct rte_eth_rss_reta_entry64 conf[PHX_DP_RETA_MAX /
+					     RTE_ETH_RETA_GROUP_SIZE];
+	unsigned p, i;
+	int rc;
+
+	for (p = 0; p < dp->nb_ports && dp->nb_workers > 1; p++) {
+		const struct phx_dp_port_info *pi = &dp->ports[p];
+		uint16_t n = port_reta_size(dp, p);
+
+		if (n == 0)
 			continue;
+		memset(conf, 0, sizeof(conf));
+		for (i = 0; i < n; i++) {
+			conf[i / RTE_ETH_RETA_GROUP_SIZE].mask |=
+				1ULL << (i % RTE_ETH_RETA_GROUP_SIZE);
+			conf[i / RTE_ETH_RETA_GROUP_SIZE]
+				.reta[i % RTE_ETH_RETA_GROUP_SIZE] =
+				dp->reta[i % dp->reta_size];
 		}
-		if (!have) {        /* the first port with one */
-			dp->reta_size = info.reta_size;
-			for (i = 0; i < info.reta_size; i++)
-				dp->reta[i] = conf[i / RTE_ETH_RETA_GROUP_SIZE]
-					.reta[i % RTE_ETH_RETA_GROUP_SIZE];
-			have = true;
+		rc = rte_eth_dev_rss_reta_update(pi->port_id, conf, n);
+		if (rc == 0) {
+			for (i = 0; i < n; i++)
+				conf[i / RTE_ETH_RETA_GROUP_SIZE]
+					.reta[i % RTE_ETH_RETA_GROUP_SIZE] = 0;
+			rc = rte_eth_dev_rss_reta_query(pi->port_id, conf, n);
+		}
+		for (i = 0; rc == 0 && i < n; i++)
+			if (conf[i / RTE_ETH_RETA_GROUP_SIZE]
+				    .reta[i % RTE_ETH_RETA_GROUP_SIZE] !=
+			    dp->reta[i % dp->reta_size])
+				rc = -EIO;
+		if (rc != 0) {
+			PHX_LOG_DP(WARNING, "port %s: RSS redirection table "
+				   "not set (%s): packets a worker does not "
+				   "own are handed to the one that does\n",
+				   pi->cfg->name, rte_strerror(-rc));
+			dp->soft_spread = true;
 		}
 	}
 	if (dp->soft_spread)
 		PHX_LOG_DP(NOTICE, "%u workers on a device without an RSS "
-			   "table phalanx can read (af_packet's fanout): "
+			   "table phalanx can set (af_packet's fanout): "
 			   "sessions live on the worker their tuple hashes "
 			   "to, and packets the device brings elsewhere are "
 			   "handed to it\n", dp->nb_workers);
@@ -528,6 +582,7 @@ phx_dp_start(struct phx_dp *dp)
 				   "group may not arrive\n", pi->cfg->name,
 				   rte_strerror(-rc));
 	}
+	rss_program(dp);        /* before any worker reads dp->reta */
 	dp->stop = false;
 	dp->started = true;     /* ports: phx_dp_stop stops them */
 	for (i = 0; i < dp->nb_workers; i++) {
