@@ -1767,6 +1767,25 @@ miss(struct phx_worker *w, const struct phx_policy *pol, struct rte_mbuf *m,
  * the synced sessions as they are for the takeover (DESIGN invariant 7),
  * and lets them expire on their own.
  */
+/* m starts with an inline 802.1Q tag of VLAN 0 (a priority tag): take it
+ * off (one segment: the parser read it so) and say so. */
+static bool
+priority_tag(struct rte_mbuf *m)
+{
+	const struct rte_vlan_hdr *vh;
+
+	if (m->nb_segs != 1 ||
+	    rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN ||
+	    rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type !=
+	    RTE_BE16(RTE_ETHER_TYPE_VLAN))
+		return false;
+	vh = rte_pktmbuf_mtod_offset(m, const struct rte_vlan_hdr *,
+				     RTE_ETHER_HDR_LEN);
+	if ((rte_be_to_cpu_16(vh->vlan_tci) & 0xfff) != 0)
+		return false;
+	return rte_vlan_strip(m) == 0;
+}
+
 /* A CCP or sync frame (control/ccp.c sends them): UDP 8116 both ways, to
  * a directed broadcast of ours or one of our addresses. Transit traffic
  * to port 8116 is ordinary traffic. */
@@ -1875,6 +1894,13 @@ process(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pkts,
 			if (r == PHX_DROP_NONE && m->nb_segs > 1 &&
 			    (pm->flags & PHX_PKT_F_ICMP_ERR))
 				r = PHX_DROP_ICMP_BAD_QUOTE;
+		}
+		if (unlikely(r == PHX_DROP_VLAN_TAGGED) && priority_tag(m)) {
+			/* 802.1p priority tag (VID 0) on a port without
+			 * sub-interfaces: an untagged frame (802.1Q), as when
+			 * the device takes the tag off (vlan_demux) */
+			r = phx_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *),
+					  rte_pktmbuf_data_len(m), 0, pm);
 		}
 		if (r != PHX_DROP_NONE) {
 			drop(w, m, r);

@@ -287,6 +287,24 @@ START_TEST(priority_tag_is_untagged)
 }
 END_TEST
 
+/* The same on out0, which has no sub-interfaces: a priority-tagged
+ * frame is untagged there too (it was counted vlan_tagged when the tag
+ * came inline, and handled when the device had taken it off). */
+START_TEST(priority_tag_without_subinterfaces)
+{
+	uint64_t tagged = fx_drops(PHX_DROP_VLAN_TAGGED);
+	struct rte_mbuf *out[1];
+
+	fx_inject(RING_OUT0, tag(tb_arp(fx_pool, RTE_ARP_OP_REQUEST,
+		&fx_mac_server, FX_SERVER, &fx_zero, IP(10, 2, 0, 11),
+		&fx_bcast), 0));
+	ck_assert_uint_eq(fx_collect(RING_OUT0, out, 1, 2000), 1);
+	ck_assert_int_eq(untag(out[0]), -1);
+	rte_pktmbuf_free(out[0]);
+	ck_assert_uint_eq(fx_drops(PHX_DROP_VLAN_TAGGED), tagged);
+}
+END_TEST
+
 START_TEST(short_tagged_frame_is_counted)
 {
 	static const uint8_t f[16] = { 0x02, 0, 0x0a, 1, 0, 0x0b,
@@ -316,6 +334,7 @@ main(void)
 	tcase_add_test(tc, unknown_and_double_tags_are_counted);
 	tcase_add_test(tc, tags_the_device_took_off_count);
 	tcase_add_test(tc, priority_tag_is_untagged);
+	tcase_add_test(tc, priority_tag_without_subinterfaces);
 	tcase_add_test(tc, short_tagged_frame_is_counted);
 	suite_add_tcase(s, tc);
 	return fx_run(s);
