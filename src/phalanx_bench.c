@@ -412,6 +412,39 @@ sync_apply(struct phx_dp *dp, unsigned flows)
 	return st.cnt[PHX_CNT_SESS_INSTALLED] - base >= flows ? 0 : 1;
 }
 
+/* A decimal option value in lo..hi, all of it; 0, or -1 with a message. */
+static int
+arg_uint(const char *opt, const char *s, unsigned lo, unsigned hi,
+	 unsigned *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 ||
+	    v < lo || v > hi) {
+		fprintf(stderr, "phalanx-bench: %s: \"%s\" is not a number in "
+			"%u..%u\n", opt, s, lo, hi);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* A path option that fits buf; 0, or -1 with a message. */
+static int
+arg_path(const char *opt, const char *s, char *buf, size_t len)
+{
+	if (s[0] == '\0' || strlen(s) >= len) {
+		fprintf(stderr, "phalanx-bench: %s: a path of 1..%zu "
+			"characters\n", opt, len - 1);
+		return -1;
+	}
+	memcpy(buf, s, strlen(s) + 1);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -449,17 +482,22 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			snprintf(pcap_path, sizeof(pcap_path), "%s", optarg);
+			if (arg_path("--pcap", optarg, pcap_path,
+				     sizeof(pcap_path)) != 0)
+				return 2;
 			own_pcap = false;
 			break;
 		case 'f':
-			flows = (unsigned)strtoul(optarg, NULL, 10);
+			if (arg_uint("--flows", optarg, 1, 4000000, &flows) != 0)
+				return 2;
 			break;
 		case 's':
-			seconds = (unsigned)strtoul(optarg, NULL, 10);
+			if (arg_uint("--seconds", optarg, 1, 3600, &seconds) != 0)
+				return 2;
 			break;
 		case 'z':
-			size = (unsigned)strtoul(optarg, NULL, 10);
+			if (arg_uint("--size", optarg, 64, 1518, &size) != 0)
+				return 2;
 			break;
 		case 'P':
 			prefix = optarg;
@@ -468,7 +506,9 @@ main(int argc, char **argv)
 			no_huge = true;
 			break;
 		case 'W':
-			snprintf(pcap_path, sizeof(pcap_path), "%s", optarg);
+			if (arg_path("--write-pcap", optarg, pcap_path,
+				     sizeof(pcap_path)) != 0)
+				return 2;
 			write_only = true;
 			break;
 		case 'S':
@@ -485,10 +525,10 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (flows == 0 || flows > 4000000 || seconds == 0 || seconds > 3600 ||
-	    size < 64 || size > 1518) {
-		fprintf(stderr, "phalanx-bench: --flows 1..4000000, --seconds "
-			"1..3600, --size 64..1518\n");
+	if (optind < argc) {
+		fprintf(stderr, "phalanx-bench: unexpected argument \"%s\"\n",
+			argv[optind]);
+		usage(stderr);
 		return 2;
 	}
 	if (write_only)

@@ -24,4 +24,12 @@ tx=$(sed -n 's/.*TX-packets: *\([0-9]*\) *seconds.*/\1/p' <<<"$out")
 if [ "${tx:-0}" -gt 0 ]; then echo "ok - forwarded $tx packets"
 else echo "not ok - forwarded nothing"; fail=1; fi
 [ $fail -eq 0 ] || echo "$out"
+# bad arguments: exit 2 and say which, before EAL starts
+for bad in "--flows 10x" "--seconds 0" "--size 99999999999" "stray"; do
+	# shellcheck disable=SC2086
+	err=$("$bench" $bad 2>&1 >/dev/null) && rc=0 || rc=$?
+	if [ "$rc" -eq 2 ] && grep -qE 'is not a number in|unexpected argument' <<<"$err"; then
+		echo "ok - '$bad' refused: $err"
+	else echo "not ok - '$bad': exit $rc: $err"; fail=1; fi
+done
 exit $fail
