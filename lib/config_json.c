@@ -516,6 +516,19 @@ conv_array(struct jconv *c, json_t *j, struct phx_cfg_node *n,
 
 /* json_t -> node, consuming this value's records. NULL only when the walk
  * cannot continue (out of memory, or out of step). */
+/* A JSON integer as written: an optional minus, then digits only. */
+static bool
+int_literal(const char *t)
+{
+	if (*t == '-')
+		t++;
+	if (*t < '0' || *t > '9')
+		return false;
+	while (*t >= '0' && *t <= '9')
+		t++;
+	return *t == '\0';
+}
+
 static struct phx_cfg_node *
 conv(struct jconv *c, json_t *j, unsigned depth, const char *path)
 {
@@ -560,6 +573,12 @@ conv(struct jconv *c, json_t *j, unsigned depth, const char *path)
 			if (json_is_integer(j)) {
 				n->kind = PHX_CFG_SCALAR_INT;
 				n->ival = json_integer_value(j);
+			} else if (n->text != NULL && int_literal(n->text)) {
+				/* read as a real (too big for jansson) */
+				n->kind = PHX_CFG_SCALAR_INT;
+				errno = 0;
+				n->ival = strtoll(n->text, NULL, 10);
+				n->overflow = errno == ERANGE;
 			} else if (json_is_real(j)) {
 				n->kind = PHX_CFG_SCALAR_FLOAT;
 			} else if (json_is_boolean(j)) {
@@ -614,6 +633,14 @@ json_parse(struct phx_cfg_ctx *ctx, const char *buf, size_t len)
 		len -= 3;
 	}
 	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+	/* An integer past 64 bits is valid JSON that jansson will not hold
+	 * as one: read the numbers as reals then, so that it is reported
+	 * as out of range with everything else wrong (conv takes integer
+	 * literals back from their text), as YAML does. */
+	if (j == NULL && strstr(je.text, "too big") != NULL &&
+	    strstr(je.text, "integer") != NULL)
+		j = json_loadb(buf, len, JSON_REJECT_DUPLICATES |
+			       JSON_DECODE_INT_AS_REAL, &je);
 	if (j == NULL && len == strspn_n(buf, len, " \t\r\n")) {
 		phx_cfg_err(ctx, (struct phx_cfg_loc){ 1, 1 }, "", "the file has "
 			    "no settings (empty); expected a JSON object");

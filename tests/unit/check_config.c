@@ -1455,8 +1455,16 @@ static const struct inline_case inline_cases[] = {
 	{ "nul.json", "{\"name\": \"a\\u0000b\"}",
 	  "nul.json:1:10: name: syntax error: \\u0000 is not allowed without "
 	  "JSON_ALLOW_NUL near '\"a\\u0000b\"'" },
-	{ "big.json", "{\"ports\": [{\"mtu\": 123456789012345678901}]}",
-	  "big.json:1:20: ports[0].mtu: syntax error: too big integer" },
+	/* past 64 bits: out of range like any other, not a syntax error
+	 * that hides the rest */
+	{ "big.json", "{\"ports\": [{\"name\": \"p\", \"device\": "
+	  "\"net_null0\", \"mtu\": 123456789012345678901}]}",
+	  "big.json:1:56: ports[0].mtu: 123456789012345678901 is out of range "
+	  "68..9000" },
+	{ "bigneg.json", "{\"ports\": [{\"name\": \"p\", \"device\": "
+	  "\"net_null0\", \"mtu\": -123456789012345678901, \"x\": 1.5}]}",
+	  "bigneg.json:1:56: ports[0].mtu: -123456789012345678901 is out of "
+	  "range 68..9000" },
 	{ "trail.json", "{\"ports\": []} x",
 	  "trail.json:1:15: (root): syntax error: end of file expected near "
 	  "'x'" },
