@@ -1882,6 +1882,14 @@ process(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pkts,
 				  likely(m->nb_segs == 1) ?
 				  rte_pktmbuf_data_len(m) :
 				  rte_pktmbuf_pkt_len(m), flags, pm);
+		if (unlikely(r == PHX_DROP_VLAN_TAGGED) && priority_tag(m)) {
+			/* 802.1p priority tag (VID 0) on a port without
+			 * sub-interfaces: an untagged frame (802.1Q), as when
+			 * the device takes the tag off (vlan_demux); a
+			 * fragment goes on to reassembly */
+			r = phx_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *),
+					  rte_pktmbuf_data_len(m), flags, pm);
+		}
 		if (unlikely(r == PHX_DROP_IPV4_FRAGMENT) &&
 		    w->frag_tbl != NULL) {
 			m = reassemble(w, m, pidx, now);
@@ -1894,13 +1902,6 @@ process(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pkts,
 			if (r == PHX_DROP_NONE && m->nb_segs > 1 &&
 			    (pm->flags & PHX_PKT_F_ICMP_ERR))
 				r = PHX_DROP_ICMP_BAD_QUOTE;
-		}
-		if (unlikely(r == PHX_DROP_VLAN_TAGGED) && priority_tag(m)) {
-			/* 802.1p priority tag (VID 0) on a port without
-			 * sub-interfaces: an untagged frame (802.1Q), as when
-			 * the device takes the tag off (vlan_demux) */
-			r = phx_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *),
-					  rte_pktmbuf_data_len(m), 0, pm);
 		}
 		if (r != PHX_DROP_NONE) {
 			drop(w, m, r);

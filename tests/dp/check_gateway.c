@@ -401,6 +401,30 @@ START_TEST(fragments_are_reassembled_and_cut_as_they_came)
 }
 END_TEST
 
+/* The same with an 802.1p priority tag (VLAN 0) on each fragment, on a
+ * port without sub-interfaces: untagged frames, reassembled. */
+START_TEST(priority_tagged_fragments_are_reassembled)
+{
+	static uint8_t l4[1008];
+	uint64_t done = fx_counter(PHX_CNT_FRAG_REASSEMBLED);
+	struct rte_mbuf *m[2];
+	unsigned k;
+
+	tb_udp_bytes(l4, sizeof(l4), 7, 9);
+	m[0] = frag_of(l4, 0, 504, true, 0x1235);
+	m[1] = frag_of(l4, 504, 504, false, 0x1235);
+	for (k = 0; k < 2; k++) {
+		ck_assert_ptr_nonnull(m[k]);
+		m[k]->vlan_tci = 0;
+		ck_assert_int_eq(rte_vlan_insert(&m[k]), 0);
+		m[k]->ol_flags = 0;
+		fx_inject(0, m[k]);
+	}
+	expect_fragments(2, 524, l4, sizeof(l4));
+	ck_assert_uint_eq(fx_counter(PHX_CNT_FRAG_REASSEMBLED), done + 1);
+}
+END_TEST
+
 /* Fragments with the same addresses, protocol and identifier that come
  * in on different ports are not one datagram: dropped, whole. */
 START_TEST(fragments_from_two_ports_are_dropped)
@@ -829,6 +853,7 @@ main(void)
 	tcase_add_test(tc, mtu_exceeded_with_df_gets_frag_needed);
 	tcase_add_test(tc, too_big_without_df_is_fragmented);
 	tcase_add_test(tc, fragments_are_reassembled_and_cut_as_they_came);
+	tcase_add_test(tc, priority_tagged_fragments_are_reassembled);
 	tcase_add_test(tc, fragments_from_two_ports_are_dropped);
 	tcase_add_test(tc, large_datagram_leaves_in_fragments);
 	tcase_add_test(tc, huge_reassembled_icmp_error_is_dropped);
