@@ -228,8 +228,8 @@ struct phx_ccp_rt {
 	bool forwarding;
 	bool started;                            /* phx_ccp_start ran */
 	uint64_t last_poll;                      /* TSC of the last pass */
-	uint64_t late_max_tsc;                   /* longest gap between
-						  * passes */
+	uint64_t late_max_tsc;                   /* longest gap between two
+						  * passes since start */
 	bool pn_dirty;                           /* pnote aggregate changed */
 	bool auto_up;                            /* failover: come back up
 						  * once a peer forwards */
@@ -1606,10 +1606,10 @@ phx_ccp_poll(struct phx_ctl *ctl, uint64_t now_tsc)
 	/* A pass that comes late (this process was descheduled) drains the
 	 * frames that queued meanwhile before any peer is declared lost:
 	 * a busy machine must not look like a dead peer. */
+	if (now_tsc - rt->last_poll > rt->late_max_tsc)
+		rt->late_max_tsc = now_tsc - rt->last_poll;
 	if (now_tsc - rt->last_poll > rt->hello_tsc) {
 		rt->cnt[CCP_CNT_LATE_PASSES]++;
-		if (now_tsc - rt->last_poll > rt->late_max_tsc)
-			rt->late_max_tsc = now_tsc - rt->last_poll;
 		if (now_tsc >= rt->next_tick)
 			rt->next_tick = now_tsc + rt->hello_tsc / 4;
 	}
@@ -1755,7 +1755,7 @@ timers_set(struct phx_ccp_rt *rt, const struct phx_cfg_cluster *cc)
 	rt->recovery = cc->recovery;
 	rt->garp_count = cc->garp.count;
 	rt->garp_gap_tsc = rt->hz * cc->garp.interval_ms / 1000;
-	/* idle sleeps stay below the timers' quarter hello */
+	/* idle sleeps stay within half the timers' quarter hello */
 	phx_dp_idle_cap_set(rt->ctl->dp, phx_idle_sleep_cap(1, cc->hello_ms));
 }
 

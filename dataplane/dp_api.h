@@ -495,7 +495,8 @@ int phx_dp_drop_sample(struct phx_dp *dp, unsigned w,
 		       enum phx_drop_reason r, struct phx_dp_drop_sample *out);
 
 /* Loop count of worker w: the worker bumps it every loop iteration, idle
- * ones included (at most idle_sleep_us apart), so a value that stops
+ * ones included (an idle sleep apart at most: lib/idle_sleep.h), so a
+ * value that stops
  * moving means a stalled worker (the "Workers" critical device). 0 for
  * an unknown w. Any thread. */
 uint64_t phx_dp_worker_heartbeat(struct phx_dp *dp, unsigned w);

@@ -9,17 +9,18 @@
  * PHX_IDLE_SLEEP_GROWTH times and 1 ms (a configured sleep longer than
  * that does not grow: the operator chose it), and never past the cap the
  * caller gives
- * with each sleep (in a cluster: below a quarter of the hello_ms that
- * runs now, the heartbeat timers' period; a reload can change it). Any
+ * with each sleep (in a cluster: an eighth of the hello_ms that runs
+ * now, half the heartbeat timers' period; a reload can change it). Any
  * work brings it back to the configured one.
  *
  * Why: three lab members polling every 100 us took 37-39 % of a CPU
  * while idle, and their threads, woken 10,000 times a second each, were
  * descheduled often enough to go 28 ms between control passes (longer
- * than the lab's 20 ms dead time, 10 times in 10 s). Growing to 1 ms:
- * 19-21 %, and at most 3 control passes later than a hello (5 ms) in the
- * same 10 s. A packet that arrives after an idle stretch waits for the
- * current sleep to end: 1 ms at most there.
+ * than the lab's 20 ms dead time, 10 times in 10 s). Growing to 625 us
+ * (the lab's cap, an eighth of its hello): 23-24 %, and at most 2
+ * control passes later than a hello (5 ms) in the same 10 s. A packet
+ * that arrives after an idle stretch waits for the current sleep to end:
+ * 625 us at most there.
  */
 #ifndef PHX_LIB_IDLE_SLEEP_H
 #define PHX_LIB_IDLE_SLEEP_H
@@ -71,14 +72,18 @@ phx_idle_sleep_next(struct phx_idle_sleep *s, uint32_t cap_us)
 	return us;
 }
 
-/* The cap a cluster's timers allow: below a quarter of hello_ms (the
- * validator holds idle_sleep_us there too); 0 (none) without a cluster. */
+/* The cap a cluster's timers allow: an eighth of hello_ms. The CCP ticks
+ * every quarter hello and puts a tick off while a worker has not looped
+ * since the last one (it may hold heartbeats): sleeps of half a tick
+ * leave room for usleep's overshoot on a busy machine. (The validator
+ * keeps idle_sleep_us itself below a quarter; it is never cut.) 0 (none)
+ * without a cluster. */
 static inline uint32_t
 phx_idle_sleep_cap(int cluster, unsigned hello_ms)
 {
 	if (!cluster || hello_ms == 0)
 		return 0;
-	return hello_ms * 1000u / 4 > 1 ? hello_ms * 1000u / 4 - 1 : 1;
+	return hello_ms * 1000u / 8 > 1 ? hello_ms * 1000u / 8 : 1;
 }
 
 #endif /* PHX_LIB_IDLE_SLEEP_H */

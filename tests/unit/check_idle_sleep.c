@@ -34,23 +34,26 @@ START_TEST(test_cap)
 	struct phx_idle_sleep s;
 	unsigned i;
 
-	/* the lab: 100 us, hello 5 ms: at most 1249 us, so 1000 */
-	ck_assert_uint_eq(phx_idle_sleep_cap(1, 5), 1249);
+	/* the lab: 100 us, hello 5 ms: at most 625 us */
+	ck_assert_uint_eq(phx_idle_sleep_cap(1, 5), 625);
 	ck_assert_uint_eq(phx_idle_sleep_cap(0, 5), 0);
-	ck_assert_uint_eq(phx_idle_sleep_cap(1, 1), 249);
-	/* hello 1 ms: the growth stops at the cap */
+	ck_assert_uint_eq(phx_idle_sleep_cap(1, 1), 125);
+	ck_assert_uint_eq(phx_idle_sleep_cap(1, 100), 12500);
 	phx_idle_sleep_init(&s, 100);
-	ck_assert_uint_eq(phx_idle_sleep_next(&s, 249), 100);
-	ck_assert_uint_eq(phx_idle_sleep_next(&s, 249), 200);
+	ck_assert_uint_eq(phx_idle_sleep_next(&s, 625), 100);
+	ck_assert_uint_eq(phx_idle_sleep_next(&s, 625), 200);
+	ck_assert_uint_eq(phx_idle_sleep_next(&s, 625), 400);
 	for (i = 0; i < 8; i++)
-		ck_assert_uint_eq(phx_idle_sleep_next(&s, 249), 249);
-	/* back to 5 ms: up to 1 ms again */
-	ck_assert_uint_eq(phx_idle_sleep_next(&s, 1249), 1000);
+		ck_assert_uint_eq(phx_idle_sleep_next(&s, 625), 625);
+	/* a reload to hello 1 ms: the next sleep obeys the new cap */
+	ck_assert_uint_eq(phx_idle_sleep_next(&s, 125), 125);
+	/* hello 100 ms (the default): up to 1 ms */
+	ck_assert_uint_eq(phx_idle_sleep_next(&s, 12500), 1000);
 	/* a cap below the configured sleep does not shorten it (the
 	 * validator keeps that below the quarter hello) */
 	phx_idle_sleep_init(&s, 300);
-	ck_assert_uint_eq(phx_idle_sleep_next(&s, 249), 300);
-	ck_assert_uint_eq(phx_idle_sleep_next(&s, 249), 300);
+	ck_assert_uint_eq(phx_idle_sleep_next(&s, 125), 300);
+	ck_assert_uint_eq(phx_idle_sleep_next(&s, 125), 300);
 }
 END_TEST
 
