@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -185,7 +186,9 @@ log_final_counters(struct phx_dp *dp)
 static bool
 prefix_in_use(const struct phx_config *cfg)
 {
+	const struct timeval second = { .tv_sec = 1 };
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char greeting[1024];
 	bool used;
 	int fd;
 
@@ -195,7 +198,16 @@ prefix_in_use(const struct phx_config *cfg)
 	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
 	if (fd < 0)
 		return false;
-	used = connect(fd, (const struct sockaddr *)&sun, sizeof(sun)) == 0;
+	/* bounded: a stopped process with a full backlog must not hang
+	 * this one (a connect that times out means someone holds it) */
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &second, sizeof(second));
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &second, sizeof(second));
+	used = connect(fd, (const struct sockaddr *)&sun, sizeof(sun)) == 0 ||
+	       errno == EAGAIN || errno == EINPROGRESS;
+	/* take its greeting before closing, so that the server's write of
+	 * it does not meet a closed socket (SIGPIPE) */
+	if (used)
+		(void)recv(fd, greeting, sizeof(greeting), 0);
 	close(fd);
 	if (used)
 		fprintf(stderr, "phalanx: %s: eal.file_prefix \"%s\" is in use: "
@@ -265,6 +277,9 @@ main(int argc, char **argv)
 		return 0;
 	}
 
+	/* before EAL: its telemetry thread writes to clients that may be
+	 * gone (a probe like prefix_in_use of another member) */
+	signal(SIGPIPE, SIG_IGN);
 	if (prefix_in_use(cfg)) {
 		phx_config_free(cfg);
 		return 1;
@@ -280,7 +295,6 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
-	signal(SIGPIPE, SIG_IGN);
 	/* So dpdk-dumpcap can capture any port (needs the multi-process
 	 * channel, i.e. not eal.in_memory). */
 	if (rte_pdump_init() != 0)
