@@ -119,10 +119,14 @@ hold_start phx || exit 1
 sleep 1
 : >"$LAB_TMP/phx.rounds"
 for ((r = 1; r <= rounds; r++)); do
-    a=1; b=2
-    [ "$(lab_state 1)" = ACTIVE ] || { a=2; b=1; }
+    s1=$(lab_state 1); s2=$(lab_state 2)
+    case "$s1/$s2" in
+    ACTIVE/STANDBY) a=1 ;;
+    STANDBY/ACTIVE) a=2 ;;
+    *) echo "round $r: members are $s1/$s2, not one Active and one Standby" >&2; exit 1 ;;
+    esac
     lab_garp_watch 10.1.0.1 || { echo "GARP watcher did not start" >&2; exit 1; }
-    t0=$(lab_now)
+    t0=${EPOCHREALTIME/,/.}     # inline: no subshell between it and the kill
     kill -KILL "${LAB_PID[$a]}"
     ms=$(lab_takeover_ms "$t0")
     wait "${LAB_PID[$a]}" 2>/dev/null
@@ -139,6 +143,8 @@ report phx
 cat "$LAB_TMP/phx.conns"
 for k in 1 2; do
     kill -TERM "${LAB_PID[$k]}" 2>/dev/null
+    for ((i = 0; i < 100; i++)); do kill -0 "${LAB_PID[$k]}" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "${LAB_PID[$k]}" 2>/dev/null     # bounded: 10 s
     wait "${LAB_PID[$k]}" 2>/dev/null
     unset "LAB_PID[$k]"
 done
@@ -151,9 +157,11 @@ if ! command -v keepalived >/dev/null; then
     echo "== installing keepalived (the baseline) from the Debian archive"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends keepalived \
         >"$LAB_TMP/apt.log" 2>&1 || { echo "apt-get install keepalived failed:"; tail -n 5 "$LAB_TMP/apt.log"; exit 1; }
+    # the package's own service has no business running here (a host's
+    # keepalived that was there before is left alone: ours run in the
+    # lab's namespaces)
+    systemctl disable --now keepalived >/dev/null 2>&1 || true
 fi
-# a package's service must not run in the root namespace meanwhile
-systemctl stop keepalived >/dev/null 2>&1 || true
 
 # The members' ports become kernel interfaces with the addresses of
 # LAB.md; the VIPs belong to keepalived.
@@ -218,8 +226,9 @@ ka_start() {
         wait
     ) 2>/dev/null &
     KA_WRAP[$k]=$!
-    for ((i = 0; i < 50; i++)); do [ -s "$LAB_TMP/ka$k.started" ] && break; sleep 0.02; done
-    KA_PID[$k]=$(cat "$LAB_TMP/ka$k.started")
+    for ((i = 0; i < 250; i++)); do [ -s "$LAB_TMP/ka$k.started" ] && break; sleep 0.02; done
+    KA_PID[$k]=$(cat "$LAB_TMP/ka$k.started" 2>/dev/null)
+    [ -n "${KA_PID[$k]}" ] || { echo "keepalived in lab-fw$k did not start" >&2; exit 1; }
 }
 # ka_master: the member whose in0 holds the VIP and runs keepalived.
 ka_master() {
@@ -259,7 +268,7 @@ for ((r = 1; r <= rounds; r++)); do
     a=$(ka_master)
     [ -n "$a" ] || { echo "keepalived: no master" >&2; exit 1; }
     lab_garp_watch 10.1.0.1 || { echo "GARP watcher did not start" >&2; exit 1; }
-    t0=$(lab_now)
+    t0=${EPOCHREALTIME/,/.}
     ka_kill "$a"
     ka_links "$a" down
     ms=$(lab_takeover_ms "$t0")
