@@ -82,9 +82,10 @@ tk, gp = [], []
 rj = []
 for i, (t0, who, ms, tr) in enumerate(rounds):
     t0, tr = float(t0), float(tr)
-    end = float(rounds[i + 1][0]) if i + 1 < len(rounds) else tr + 3
     # a gap is stamped where it began: the takeover's just before the
-    # kill, the restart's from when the member was started again
+    # kill (so the next round's belongs to it, not to this restart), the
+    # restart's from when the member was started again
+    end = float(rounds[i + 1][0]) - 0.1 if i + 1 < len(rounds) else tr + 3
     g = max([m for t, m in gaps if t0 - 0.1 <= t < tr] or [0.0])
     r = max([m for t, m in gaps if tr <= t < end] or [0.0])
     gp.append(g)
