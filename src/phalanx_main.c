@@ -16,10 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -186,34 +182,26 @@ log_final_counters(struct phx_dp *dp)
 static bool
 prefix_in_use(const struct phx_config *cfg)
 {
-	const struct timeval second = { .tv_sec = 1 };
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	char greeting[1024];
+	struct phx_sock sock;
+	char path[sizeof(sock.path)], err[256];
 	bool used;
-	int fd;
+	int rc;
 
-	if (phx_sock_path(sun.sun_path, sizeof(sun.sun_path),
-			  cfg->eal.file_prefix) != 0)
+	if (phx_sock_path(path, sizeof(path), cfg->eal.file_prefix) != 0)
 		return false;   /* EAL will say what is wrong with it */
-	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	if (fd < 0)
-		return false;
-	/* bounded: a stopped process with a full backlog must not hang
-	 * this one (a connect that times out means someone holds it) */
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &second, sizeof(second));
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &second, sizeof(second));
-	used = connect(fd, (const struct sockaddr *)&sun, sizeof(sun)) == 0 ||
-	       errno == EAGAIN || errno == EINPROGRESS;
-	/* take its greeting before closing, so that the server's write of
-	 * it does not meet a closed socket (SIGPIPE) */
-	if (used)
-		(void)recv(fd, greeting, sizeof(greeting), 0);
-	close(fd);
+	/* phx's own connect: bounded (a stopped process with a full
+	 * backlog times out, and holds the prefix), and it reads the
+	 * greeting, which the other process's telemetry thread would
+	 * otherwise write to a closed socket */
+	rc = phx_sock_open(&sock, path, 1000, err, sizeof(err));
+	phx_sock_close(&sock);
+	used = rc == 0 || rc == -ETIMEDOUT || rc == -EPROTO ||
+	       rc == -ECONNRESET;
 	if (used)
 		fprintf(stderr, "phalanx: %s: eal.file_prefix \"%s\" is in use: "
 			"another DPDK process answers on %s (give each member "
 			"its own prefix)\n", cfg->path, cfg->eal.file_prefix,
-			sun.sun_path);
+			path);
 	return used;
 }
 
