@@ -51,6 +51,7 @@
 #include "dataplane/dp_api.h"
 #include "lib/config.h"
 #include "lib/sync_codec.h"
+#include "src/cli_num.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -418,12 +419,8 @@ arg_uint(const char *opt, const char *s, unsigned lo, unsigned hi,
 	 unsigned *out)
 {
 	unsigned long v;
-	char *end;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 ||
-	    v < lo || v > hi) {
+	if (phx_parse_uint(s, hi, &v) != 0 || v < lo) {
 		fprintf(stderr, "phalanx-bench: %s: \"%s\" is not a number in "
 			"%u..%u\n", opt, s, lo, hi);
 		return -1;

@@ -45,6 +45,7 @@
 #include "phx_config.h"
 #include "lib/compiler.h"
 #include "lib/config.h"
+#include "src/cli_num.h"
 #include "src/phx_fmt.h"
 #include "src/phx_sock.h"
 
@@ -181,23 +182,6 @@ usage_err(const struct phx_ctx *ctx, const char *fmt, ...)
 		fprintf(stderr, "Try 'phx --help'.\n");
 	}
 	return PHX_EXIT_USAGE;
-}
-
-/* Strict decimal: digits only, no sign or blanks, at most max. */
-static int
-parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
 }
 
 /* getopt_long's error returns, ':' and '?', as a usage error (exit 2). */
@@ -624,7 +608,7 @@ cmd_pstat(struct phx_ctx *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":w:ah", opts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
-			if (parse_uint(optarg, 65535, &worker) < 0)
+			if (phx_parse_uint(optarg, 65535, &worker) < 0)
 				return usage_err(ctx, "worker must be a number "
 						 "0..65535, not '%s'", optarg);
 			has_worker = true;
@@ -733,7 +717,7 @@ cmd_arp(struct phx_ctx *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":ah", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PAGE:
-			if (parse_uint(optarg, PHX_ARP_MAX_PAGES - 1,
+			if (phx_parse_uint(optarg, PHX_ARP_MAX_PAGES - 1,
 				       &page) < 0)
 				return usage_err(ctx, "page must be a number "
 						 "0..%u, not '%s'",
@@ -921,14 +905,14 @@ cmd_conn(struct phx_ctx *ctx, int argc, char **argv)
 			f.state = optarg;
 			break;
 		case 'w':
-			if (parse_uint(optarg, PHX_WORKER_MAX, &worker) < 0)
+			if (phx_parse_uint(optarg, PHX_WORKER_MAX, &worker) < 0)
 				return usage_err(ctx, "--worker: '%s' is not a "
 						 "worker number (0..%u)", optarg,
 						 PHX_WORKER_MAX);
 			has_worker = true;
 			break;
 		case OPT_LIMIT:
-			if (parse_uint(optarg, PHX_CONN_LIMIT_MAX, &limit) < 0)
+			if (phx_parse_uint(optarg, PHX_CONN_LIMIT_MAX, &limit) < 0)
 				return usage_err(ctx, "--limit: '%s' is not a "
 						 "number of rows (0..%u; 0: no "
 						 "limit)", optarg,
@@ -1692,7 +1676,7 @@ cmd_diff(struct phx_ctx *ctx, int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == OPT_LIMIT) {
-			if (parse_uint(optarg, PHX_CONN_LIMIT_MAX, &limit) < 0)
+			if (phx_parse_uint(optarg, PHX_CONN_LIMIT_MAX, &limit) < 0)
 				return usage_err(ctx, "--limit: '%s' is not a "
 						 "number of lines (0..%u; 0: "
 						 "no limit)", optarg,
