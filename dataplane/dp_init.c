@@ -530,7 +530,13 @@ phx_dp_create(const struct phx_config *cfg, struct phx_cfg_errors *errs)
 		rte_get_tsc_hz() * cfg->sessions.pickup_grace_s;
 	pthread_mutex_init(&dp->policy_lock, NULL);
 	pthread_mutex_init(&dp->dump_lock, NULL);
-	(void)phx_dp_grace_init(dp);   /* without it: inline, as it says */
+	rc = phx_dp_grace_init(dp);
+	if (rc != 0) {
+		phx_cfg_error_add(errs, cfg->path, (struct phx_cfg_loc){0},
+			"dataplane", "cannot start the RCU grace thread: %s",
+			strerror(-rc));
+		goto fail;
+	}
 	dp->idle_cap_us = phx_idle_sleep_cap(cfg->cluster.enabled,
 					     cfg->cluster.hello_ms);
 	if (cfg->dataplane.icmp_rate > 0) {

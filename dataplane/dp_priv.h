@@ -268,7 +268,8 @@ struct phx_grace {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	pthread_t thr;
-	bool running;                   /* the thread exists */
+	bool running;                   /* the thread exists (joined at
+					 * phx_dp_free) */
 	bool stop;                      /* [G] end once nothing is pending */
 	uint64_t req;                   /* [G] tickets handed out */
 	uint64_t done;                  /* [A] last ticket whose grace period
@@ -457,8 +458,7 @@ phx_fwd_src_mac(const struct phx_dp *dp, unsigned idx,
 int phx_dp_grace_init(struct phx_dp *dp);
 void phx_dp_grace_fini(struct phx_dp *dp);
 /* A ticket: phx_dp_grace_done(dp, t) once every worker has passed a
- * quiescent state (or slept) after this call. Never blocks (without the
- * thread it waits inline: only if it could not be started). */
+ * quiescent state (or slept) after this call. Never blocks. */
 uint64_t phx_dp_grace_start(struct phx_dp *dp);
 bool phx_dp_grace_done(struct phx_dp *dp, uint64_t ticket);
 /* pol, no longer current, is freed after a grace period. */

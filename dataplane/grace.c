@@ -19,13 +19,14 @@
  * no telemetry, when those are what must tell the cluster (the Workers
  * device) and the operator. Now only this thread waits; the old policy
  * and the positions stay allocated until the worker moves again.
+ * liburcu's call_rcu() has a thread of its own too, but wants its caller
+ * registered and online as a QSBR reader: the control lcore, the bench
+ * and the tests publish from threads that read nothing under RCU, and
+ * the neighbour positions must be freed by the hash's one writer anyway.
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
-#include <string.h>
 
-#include <rte_log.h>
 #include <urcu-qsbr.h>
 
 #include "dataplane/dp_priv.h"
@@ -88,11 +89,8 @@ phx_dp_grace_init(struct phx_dp *dp)
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->cond, NULL);
 	rc = pthread_create(&g->thr, NULL, grace_thread, g);
-	if (rc != 0) {
-		PHX_LOG_DP(WARNING, "no RCU grace thread (%s): grace periods "
-			   "are waited for inline\n", strerror(rc));
+	if (rc != 0)
 		return -rc;
-	}
 	(void)pthread_setname_np(g->thr, "phx-grace");
 	g->running = true;
 	return 0;
@@ -104,20 +102,15 @@ phx_dp_grace_fini(struct phx_dp *dp)
 	struct phx_grace *g = &dp->grace;
 
 	if (g->running) {
-		/* what is pending is waited for and freed first: the
-		 * workers have stopped (offline), so that is quick */
+		/* what is pending is waited for and freed first (the
+		 * thread ends with none): the workers have stopped, so
+		 * that is quick */
 		pthread_mutex_lock(&g->lock);
 		g->stop = true;
 		pthread_cond_signal(&g->cond);
 		pthread_mutex_unlock(&g->lock);
 		pthread_join(g->thr, NULL);
 		g->running = false;
-	}
-	if (g->pols != NULL) {
-		synchronize_rcu();
-		pthread_mutex_lock(&g->lock);
-		free_policies(g, UINT64_MAX);
-		pthread_mutex_unlock(&g->lock);
 	}
 }
 
@@ -131,18 +124,6 @@ ticket_locked(struct phx_grace *g)
 	return t;
 }
 
-/* No thread: the grace period is waited for here, as before. */
-static void
-inline_grace(struct phx_grace *g, uint64_t t)
-{
-	synchronize_rcu();
-	pthread_mutex_lock(&g->lock);
-	if (__atomic_load_n(&g->done, __ATOMIC_RELAXED) < t)
-		__atomic_store_n(&g->done, t, __ATOMIC_RELEASE);
-	free_policies(g, t);
-	pthread_mutex_unlock(&g->lock);
-}
-
 uint64_t
 phx_dp_grace_start(struct phx_dp *dp)
 {
@@ -152,8 +133,6 @@ phx_dp_grace_start(struct phx_dp *dp)
 	pthread_mutex_lock(&g->lock);
 	t = ticket_locked(g);
 	pthread_mutex_unlock(&g->lock);
-	if (!g->running)
-		inline_grace(g, t);
 	return t;
 }
 
@@ -167,16 +146,12 @@ void
 phx_dp_grace_free_policy(struct phx_dp *dp, struct phx_policy *pol)
 {
 	struct phx_grace *g = &dp->grace;
-	uint64_t t;
 
 	if (pol == NULL)
 		return;
 	pthread_mutex_lock(&g->lock);
-	t = ticket_locked(g);
-	pol->grace_ticket = t;
+	pol->grace_ticket = ticket_locked(g);
 	pol->grace_next = g->pols;
 	g->pols = pol;
 	pthread_mutex_unlock(&g->lock);
-	if (!g->running)
-		inline_grace(g, t);
 }
