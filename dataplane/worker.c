@@ -1958,15 +1958,25 @@ process(struct phx_worker *w, uint16_t pidx, struct rte_mbuf **pkts,
 		not_forwarding(w, pidx, ip4, nip);
 		return;
 	}
-	/* Stage 2: both keys of every session live in one hash; then the
-	 * records of every hit are fetched together (with a large table each
-	 * is a cache miss: overlap them). */
+	/* Stage 2: both keys of every session live in one hash; the records
+	 * of each chunk's hits are prefetched before the next chunk's lookup
+	 * (with a large table each is a cache miss: overlap them with the
+	 * next buckets' misses; PHX_LOOKUP_CHUNK). */
 	if (w->shard->used != 0) {
-		rte_hash_lookup_bulk_data(w->shard->h, kp, nip, &hit_mask, data);
-		for (i = 0; i < nip; i++)
-			if (hit_mask & (1ULL << i))
-				rte_prefetch0(&w->shard->sess[
-					(uintptr_t)data[i] >> 1]);
+		unsigned c, cn;
+
+		for (c = 0; c < nip; c += cn) {
+			uint64_t hm = 0;
+
+			cn = RTE_MIN(nip - c, (unsigned)PHX_LOOKUP_CHUNK);
+			rte_hash_lookup_bulk_data(w->shard->h, &kp[c], cn, &hm,
+						  &data[c]);
+			for (i = c; i < c + cn; i++)
+				if (hm & (1ULL << (i - c)))
+					rte_prefetch0(&w->shard->sess[
+						(uintptr_t)data[i] >> 1]);
+			hit_mask |= hm << c;
+		}
 	}
 	/* Stage 3: sessions; collect new flows. */
 	for (i = 0; i < nip; i++) {
