@@ -270,6 +270,12 @@ struct phx_sync_rt {
 	uint32_t frame_seq;                      /* ... of this seq */
 	bool frame_valid;
 	uint8_t out[1 + PHX_SYNC_MAX_BODY];      /* a frame being built */
+	uint8_t in[1 + PHX_SYNC_MAX_BODY];       /* a sequenced frame being
+						  * received, as lib/sync_rel
+						  * stores it: not .out, which
+						  * what its delivery sends
+						  * (an FS_REQ) rebuilds while
+						  * lib/sync_rel still reads it */
 	struct phx_sess_event ev[SYNC_EV_BURST];
 };
 
@@ -931,7 +937,7 @@ phx_sync_input(struct phx_ctl *ctl, const struct phx_ccp_hdr_info *h,
 	struct phx_sync_rt *rt = ctl->sync;
 	struct deliver_ctx dc;
 	enum phx_sync_err e;
-	uint32_t skipped = 0, last = 0;
+	uint32_t skipped = 0, last = 0, seq;
 	uint8_t src;
 	uint64_t now;
 	unsigned i;
@@ -972,15 +978,17 @@ phx_sync_input(struct phx_ctl *ctl, const struct phx_ccp_hdr_info *h,
 	if (rt->frame.flags & PHX_SYNC_FF_SEQ) {
 		enum phx_sync_rx_verdict v;
 
-		/* decoded: len <= PHX_SYNC_MAX_BODY, so it fits rt->out */
-		rt->out[0] = h->dst == PHX_CCP_DST_ALL ? 0 : (uint8_t)h->dst;
-		memcpy(rt->out + 1, body, len);
-		rt->frame_seq = rt->frame.seq;
+		/* decoded: len <= PHX_SYNC_MAX_BODY, so it fits rt->in */
+		rt->in[0] = h->dst == PHX_CCP_DST_ALL ? 0 : (uint8_t)h->dst;
+		memcpy(rt->in + 1, body, len);
+		seq = rt->frame.seq;
+		rt->frame_seq = seq;
 		rt->frame_valid = true;
 		dc = (struct deliver_ctx){ rt, src, now };
-		v = phx_sync_rx_input(rt->peer[src].rx, rt->frame.seq,
-				      rt->out, len + 1, now, rx_deliver, &dc,
-				      &skipped, &last);
+		/* (delivering queued frames decodes them into rt->frame:
+		 * below, this frame is seq, not rt->frame) */
+		v = phx_sync_rx_input(rt->peer[src].rx, seq, rt->in, len + 1,
+				      now, rx_deliver, &dc, &skipped, &last);
 		rt->frame_valid = false;
 		/* (a duplicate makes an ACK due in lib/sync_rel, at most one
 		 * per ack_ms: a burst of resends draws one ACK, not one per
@@ -994,15 +1002,14 @@ phx_sync_input(struct phx_ctl *ctl, const struct phx_ccp_hdr_info *h,
 			SYNC_LOG(WARNING, "FW-1: fwldbcast_recv: received "
 				 "sequence %" PRIu32 " (fragm 0, index 0), "
 				 "last processed seq %" PRIu32,
-				 rt->frame.seq, last);
+				 seq, last);
 			/* what changed meanwhile is gone: as for a peer
 			 * CCP lost and regained (full_sync_step decides) */
 			rt->resync_peer = src;
 		} else if (v == PHX_SYNC_RX_GAVE_UP && gave_up(rt, src, now)) {
 			SYNC_LOG(WARNING, "gave up waiting for updates of "
 				 "member %u before seq %" PRIu32 " (receive "
-				 "queue %u frames)", src, rt->frame.seq,
-				 rt->rx_cap);
+				 "queue %u frames)", src, seq, rt->rx_cap);
 		}
 		goto out;
 	}
@@ -1064,10 +1071,10 @@ send_acks(struct phx_sync_rt *rt, uint64_t now)
 	uint32_t gone;
 	size_t len;
 
-	phx_sync_build_init(&b, rt->out + 1, rt->body_cap, false, 0);
+	/* First what waited too long: delivering it may send (an FS_REQ
+	 * rebuilds rt->out), so not while the ACK frame is built there. */
 	for (id = 1; id <= PHX_CCP_MAX_MEMBERS; id++) {
 		struct sync_peer *p = &rt->peer[id];
-		struct phx_sync_rx_out o;
 
 		if (id == rt->self || p->rx == NULL)
 			continue;
@@ -1078,6 +1085,14 @@ send_acks(struct phx_sync_rt *rt, uint64_t now)
 				 " updates of member %u that were missing for "
 				 "%u ms (not held by it any more)", gone, id,
 				 giveup_ms(rt->sc));
+	}
+	phx_sync_build_init(&b, rt->out + 1, rt->body_cap, false, 0);
+	for (id = 1; id <= PHX_CCP_MAX_MEMBERS; id++) {
+		struct sync_peer *p = &rt->peer[id];
+		struct phx_sync_rx_out o;
+
+		if (id == rt->self || p->rx == NULL)
+			continue;
 		phx_sync_rx_poll(p->rx, now, &o);
 		if (o.ack) {
 			struct phx_sync_rec r = { .type = PHX_SYNC_ACK,

@@ -219,7 +219,10 @@ int phx_sync_rx_set_timing(struct phx_sync_rx *rx, uint32_t ack_every,
  * new base. Queued frames are dropped. Counters are kept. */
 void phx_sync_rx_reset(struct phx_sync_rx *rx);
 /* A sequenced frame from the peer. deliver is called, in sequence, for
- * this frame and every queued one that follows it. For LOST, *skipped
+ * this frame and every queued one that follows it. frame is read, and
+ * may be stored, after deliver has run for older frames: deliver must
+ * not write where frame lies (control/sync.c receives into a buffer of
+ * its own for that). For LOST, *skipped
  * (may be NULL) gets the number of frames lost, and *last the last seq
  * delivered before the jump, for the log line of SYNC-37. */
 enum phx_sync_rx_verdict phx_sync_rx_input(struct phx_sync_rx *rx,
