@@ -190,6 +190,8 @@ struct phx_ccp_rt {
 	struct ccp_if ifs[PHX_CFG_MAX_PORTS];
 	uint16_t ifs_up, sec_up;
 	uint64_t incomplete_next;      /* next CCP-09 log line allowed (TSC) */
+	uint64_t earlier_run_next[PHX_CCP_MAX_MEMBERS + 1]; /* next "earlier
+					 * run" warning about a member (TSC) */
 	char pn_dir[PHX_CFG_STR_LEN + 32];  /* where -p devices are kept */
 	char pn_path[PHX_CFG_STR_LEN + 48]; /* pn_dir/pnotes (CCP-71) */
 	/* gratuitous ARP burst in progress */
@@ -1042,6 +1044,31 @@ log_incomplete(struct phx_ccp_rt *rt, enum phx_ccp_err err, uint32_t bytes)
 		"HAP packet (read %u bytes)", bytes);
 }
 
+/*
+ * A frame refused as replayed that comes from an earlier run of its
+ * sender than the one we follow: the member restarted with its clock
+ * further back than it was down (docs/PROTOCOL.md, replay). Each of its
+ * frames is refused until an operator runs phx forget on this member:
+ * say so, every 10 s at most for each member.
+ */
+static void
+log_earlier_run(struct phx_ccp_rt *rt, const struct phx_ccp_replay *r,
+		const struct phx_ccp_hdr_info *h)
+{
+	uint64_t t = rte_rdtsc();
+
+	if (!is_member(rt, h->src) || !r->peer[h->src].seen ||
+	    h->boot_id >= r->peer[h->src].boot_id ||
+	    t < rt->earlier_run_next[h->src])
+		return;
+	rt->earlier_run_next[h->src] = t + 10 * rt->hz;
+	CCP_LOG(WARNING, "member %u sends as an earlier run than the one "
+		"heard before (boot id %016" PRIx64 " < %016" PRIx64 "): its "
+		"clock went back across a restart? Its frames are refused as "
+		"replayed until 'phx forget %u' on this member",
+		h->src, h->boot_id, r->peer[h->src].boot_id, h->src);
+}
+
 void
 phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 {
@@ -1096,8 +1123,11 @@ phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 		rt->cnt[CCP_CNT_RX_SYNC]++;
 		err = phx_ccp_decode_sync(f + CCP_HDRS, ulen, &rt->ctx, &h,
 					  &body, &blen);
-		if (err == PHX_CCP_OK)
+		if (err == PHX_CCP_OK) {
 			err = phx_ccp_accept_hdr(&rt->sync_replay, &h);
+			if (err == PHX_CCP_ERR_REPLAYED)
+				log_earlier_run(rt, &rt->sync_replay, &h);
+		}
 		if (err != PHX_CCP_OK) {
 			rt->drop[err < PHX_CCP_ERR_MAX ? err :
 				 PHX_CCP_ERR_MALFORMED]++;
@@ -1119,8 +1149,11 @@ phx_ccp_input(struct phx_ctl *ctl, struct rte_mbuf *m, uint64_t now)
 	}
 	if (err == PHX_CCP_OK)
 		err = phx_ccp_decode(f + CCP_HDRS, ulen, &rt->ctx, &msg);
-	if (err == PHX_CCP_OK)
+	if (err == PHX_CCP_OK) {
 		err = phx_ccp_accept(&rt->replay, &msg);
+		if (err == PHX_CCP_ERR_REPLAYED)
+			log_earlier_run(rt, &rt->replay, &msg.hdr);
+	}
 	if (err != PHX_CCP_OK) {
 		rt->drop[err < PHX_CCP_ERR_MAX ? err : PHX_CCP_ERR_MALFORMED]++;
 		log_incomplete(rt, err, ulen);
@@ -2473,6 +2506,42 @@ phx_ccp_tel_admin(struct phx_ctl *ctl, const char *params,
 		pthread_mutex_unlock(&rt->lock);
 	}
 	return reply(d, 0, "the control loop did not answer within 1 s");
+}
+
+/*
+ * "ID": forget what the replay check knows of member ID's run, for CCP
+ * and sync frames alike, so that its next authenticated frame is taken
+ * whatever its boot id (a member whose clock went back across a restart:
+ * log_earlier_run). Under rt->lock, as phx_ccp_input checks.
+ */
+int
+phx_ccp_tel_forget(struct phx_ctl *ctl, const char *params,
+		   struct rte_tel_data *d)
+{
+	struct phx_ccp_rt *rt = ctl->ccp;
+	unsigned long id = 0;
+	char msg[160];
+	char *end = NULL;
+
+	if (rt == NULL)
+		return reply(d, 0, "cluster is not configured");
+	if (params != NULL && params[0] >= '0' && params[0] <= '9')
+		id = strtoul(params, &end, 10);
+	if (id == 0 || *end != '\0' || id > PHX_CCP_MAX_MEMBERS ||
+	    !is_member(rt, (uint16_t)id))
+		return reply(d, 0, "usage: a member id of the cluster");
+	if (id == rt->cc->member)
+		return reply(d, 0, "that is this member");
+	pthread_mutex_lock(&rt->lock);
+	phx_ccp_replay_forget(&rt->replay, (uint16_t)id);
+	phx_ccp_replay_forget(&rt->sync_replay, (uint16_t)id);
+	rt->earlier_run_next[id] = 0;
+	pthread_mutex_unlock(&rt->lock);
+	CCP_LOG(NOTICE, "replay check: member %lu forgotten by the operator; "
+		"its next authenticated frame sets the run followed", id);
+	snprintf(msg, sizeof(msg), "member %lu forgotten: its next "
+		 "authenticated frame sets the run followed", id);
+	return reply(d, 1, msg);
 }
 
 /*

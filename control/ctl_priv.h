@@ -148,6 +148,8 @@ int phx_ccp_tel_admin(struct phx_ctl *ctl, const char *params,
 		      struct rte_tel_data *d);
 int phx_ccp_tel_pnote(struct phx_ctl *ctl, const char *params,
 		      struct rte_tel_data *d);
+int phx_ccp_tel_forget(struct phx_ctl *ctl, const char *params,
+		       struct rte_tel_data *d);
 
 /* Reload the policy from ctl->cfg->path (control/reload.c). 0 = published,
  * -1 = refused (reason in reload_status, the running policy stays). */

@@ -986,6 +986,9 @@ typedef int (*phx_tel_fn)(struct phx_ctl *ctl, const char *params,
 	X(cluster_pnote, "/phalanx/cluster/pnote",                             \
 	  "register NAME T STATUS [persistent] | report NAME STATUS | "        \
 	  "unregister NAME | regfile[p] TEXT")                                 \
+	X(cluster_forget, "/phalanx/cluster/forget",                           \
+	  "Take member ID's next frame whatever its run (its clock went "     \
+	  "back): ID")                                                         \
 	X(sync, "/phalanx/sync",                                               \
 	  "State sync counters (syncstat, pstat Synchronization). No params")  \
 	X(sync_peers, "/phalanx/sync/peers",                                   \
@@ -1002,6 +1005,7 @@ typedef int (*phx_tel_fn)(struct phx_ctl *ctl, const char *params,
 #define tel_cluster_ccp phx_ccp_tel_ccp
 #define tel_cluster_admin phx_ccp_tel_admin
 #define tel_cluster_pnote phx_ccp_tel_pnote
+#define tel_cluster_forget phx_ccp_tel_forget
 #define tel_sync phx_sync_tel
 #define tel_sync_peers phx_sync_tel_peers
 #define tel_sync_reset phx_sync_tel_reset

@@ -28,8 +28,8 @@
  * Costs of that choice (see docs/PROTOCOL.md):
  *  - a member whose wall clock went backwards across its restart (by more
  *    than its downtime) is refused by peers that saw its previous run,
- *    until they restart or the operator resets them
- *    (phx_ccp_replay_forget). Keep clocks NTP-synced (SPEC CCP-24);
+ *    until they restart or the operator resets them (phx forget, which
+ *    calls phx_ccp_replay_forget). Keep clocks NTP-synced (SPEC CCP-24);
  *  - a receiver has no history after its own start, so the first frame of
  *    each peer is trusted as is (trust on first use). An attacker holding
  *    recorded frames can make one stale frame count at that moment; the

@@ -44,6 +44,7 @@
 
 #include "phx_config.h"
 #include "lib/compiler.h"
+#include "lib/ccp_wire.h"
 #include "lib/config.h"
 #include "src/cli_num.h"
 #include "src/phx_fmt.h"
@@ -1500,6 +1501,36 @@ cmd_admin(struct phx_ctx *ctx, int argc, char **argv)
 	return act(ctx, cmd);
 }
 
+/*
+ * forget ID: the member takes member ID's next authenticated frame
+ * whatever the run it comes from (ID restarted with its clock further
+ * back than it was down: docs/cluster.md, "A member refused as
+ * replayed").
+ */
+static int
+cmd_forget(struct phx_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { COMMON_LONGOPTS, { 0 } };
+	char cmd[PHX_CMD_LEN];
+	unsigned long id;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
+		if ((rc = common_opt(ctx, c, argv)) >= 0)
+			return rc;
+	if (optind >= argc)
+		return usage_err(ctx, "which member?");
+	if (phx_parse_uint(argv[optind], PHX_CCP_MAX_MEMBERS, &id) < 0 ||
+	    id == 0)
+		return usage_err(ctx, "'%s' is not a member id (1-%u)",
+				 argv[optind], PHX_CCP_MAX_MEMBERS);
+	if (optind + 1 < argc)
+		return usage_err(ctx, "unexpected argument '%s'",
+				 argv[optind + 1]);
+	snprintf(cmd, sizeof(cmd), "/phalanx/cluster/forget,%lu", id);
+	return act(ctx, cmd);
+}
+
 /* ---- state synchronisation (SPEC 3, 6.6) ---- */
 
 /*
@@ -2335,6 +2366,16 @@ static const struct phx_cmd phx_cmds[] = {
 	  "down counts as a device problem: the member fails over, or stays "
 	  "Active\n"
 	  "Attention if no other member can take over; up clears it.\n" },
+	{ "forget", cmd_forget, "MEMBER",
+	  "take MEMBER's frames again after its clock went back",
+	  "A member that restarts with its clock further back than it was "
+	  "down sends as an\n"
+	  "earlier run, and this member refuses its frames as replayed "
+	  "(its log says so).\n"
+	  "forget makes this member take MEMBER's next authenticated frame "
+	  "and follow\n"
+	  "its run from there. Run it on every member that logs the "
+	  "warning.\n" },
 	{ "metrics", cmd_metrics, "[--per-worker]",
 	  "counters in Prometheus text format 0.0.4",
 	  "pstat counters (phalanx_<counter>_total), drops by reason, "

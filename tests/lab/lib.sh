@@ -302,6 +302,7 @@ PY
 # background, log to $LAB_TMP/fwK.log, and wait (bounded) until its
 # telemetry socket exists and `phx -c CONFIG version` answers.
 # LAB_DETACH=1 starts it in its own session (it outlives the caller).
+# LAB_WRAP, words put before phalanx (e.g. "faketime -f -1h").
 lab_member_start() {
     local k=$1 conf=$2 log prefix sock pid i
     shift 2
@@ -313,10 +314,12 @@ lab_member_start() {
     fi
     sock="$LAB_DPDK_RUNDIR/$prefix/dpdk_telemetry.v2"
     if [ "${LAB_DETACH:-0}" = 1 ]; then
-        setsid ip netns exec "lab-fw$k" "$PHALANX" -c "$conf" "$@" \
-            </dev/null >"$log" 2>&1 &
+        # shellcheck disable=SC2086 # LAB_WRAP: words
+        setsid ip netns exec "lab-fw$k" ${LAB_WRAP:-} "$PHALANX" -c "$conf" \
+            "$@" </dev/null >"$log" 2>&1 &
     else
-        ip netns exec "lab-fw$k" "$PHALANX" -c "$conf" "$@" \
+        # shellcheck disable=SC2086
+        ip netns exec "lab-fw$k" ${LAB_WRAP:-} "$PHALANX" -c "$conf" "$@" \
             </dev/null >"$log" 2>&1 &
     fi
     pid=$!

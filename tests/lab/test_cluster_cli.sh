@@ -364,6 +364,60 @@ else
     not_ok "member 2 restarts"
 fi
 
+# ------------------------------------------ a member whose clock went back
+
+# Member 2 restarts with its wall clock an hour back (libfaketime): its boot
+# id, which starts with the wall clock, is then below the one member 1
+# follows, and member 1 refuses its frames as replayed (docs/PROTOCOL.md,
+# replay protection) and says what to do, until `phx forget 2` on it.
+phx_k 1 forget 1
+expect "phx forget of the member itself is refused" 1 '' 'phx: that is this member'
+phx_k 1 forget 4
+expect "phx forget of a member the cluster does not have is refused" 1 '' \
+    'phx: usage: a member id of the cluster'
+phx_k 1 forget 0
+expect "phx forget 0: usage error" 2 "*" "*"
+lab_member_stop 2
+rep0=$(lab_tel 1 /phalanx/cluster/ccp 'd["drop_replayed"]')
+# libfaketime (scripts/deps) through env, which execs: the member stays
+# the process lab_member_stop signals; monotonic clocks left alone
+ft=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -n 1)
+[ -n "$ft" ] || not_ok "libfaketime is installed (scripts/deps)"
+if [ -n "$ft" ] &&
+   LAB_WRAP="env LD_PRELOAD=$ft FAKETIME=-3600 FAKETIME_DONT_FAKE_MONOTONIC=1" \
+       lab_member_start 2 "$(conf 2)" >/dev/null; then
+    for ((i = 0; i < 50; i++)); do
+        grep -q "member 2 sends as an earlier run" "$LAB_TMP/fw1.log" && break
+        sleep 0.1
+    done
+    assert_match "$(cat "$LAB_TMP/fw1.log")" "member 2 sends as an earlier run than the one heard before \(boot id [0-9a-f]{16} < [0-9a-f]{16}\): its clock went back across a restart\? Its frames are refused as replayed until 'phx forget 2' on this member" \
+        "member 1 logs that member 2 sends as an earlier run, and the remedy"
+    rep1=$(lab_tel 1 /phalanx/cluster/ccp 'd["drop_replayed"]')
+    assert_cmd "... and counts its frames as replayed ($rep0 -> $rep1)" \
+        test "${rep1:-0}" -gt "$((${rep0:-0} + 5))"
+    assert_eq "$(lab_tel 1 /phalanx/cluster/members 'd["m2"]["state"]')" "LOST" \
+        "... and does not hear it"
+    phx_k 1 forget 2
+    expect "phx forget 2 on member 1" 0 \
+        "member 2 forgotten: its next authenticated frame sets the run followed" ''
+    for ((i = 0; i < 50; i++)); do
+        [ "$(lab_tel 1 /phalanx/cluster/members 'd["m2"]["state"]')" = STANDBY ] && break
+        sleep 0.1
+    done
+    assert_eq "$(lab_tel 1 /phalanx/cluster/members 'd["m2"]["state"]')" "STANDBY" \
+        "member 1 hears member 2 again, Standby"
+    rep2=$(lab_tel 1 /phalanx/cluster/ccp 'd["drop_replayed"]')
+    sleep 1
+    rep3=$(lab_tel 1 /phalanx/cluster/ccp 'd["drop_replayed"]')
+    assert_eq "$rep3" "$rep2" "... and refuses none of its frames any more"
+    lab_member_stop 2
+else
+    not_ok "member 2 starts with its clock an hour back"
+fi
+lab_member_start 2 "$(conf 2)" >/dev/null || not_ok "member 2 starts again"
+assert_eq "$(lab_wait_state 2 STANDBY 10)" "STANDBY" \
+    "member 2, restarted with the right clock, Standby (a later run is followed at once)"
+
 # ------------------------------------------- members that differ (platform)
 
 # SPEC CCP-69: a member with more workers than a live peer is Down; it
