@@ -4,11 +4,13 @@
  * Checksums are updated incrementally (RFC 1624) for the IPv4 header and
  * the TCP/UDP pseudo-header and port; a UDP checksum of zero (none) stays
  * zero. ICMP errors about a NATed flow get their outer address and the
- * quoted header translated, and their checksum recomputed (they are small).
+ * quoted packet translated (with its IPv4 and TCP/UDP checksums), and
+ * their ICMP checksum recomputed (they are small).
  */
 #ifndef PHX_DP_NAT_INLINE_H
 #define PHX_DP_NAT_INLINE_H
 
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_icmp.h>
@@ -132,7 +134,12 @@ phx_nat_rewrite(struct rte_mbuf *m, const struct phx_pkt_meta *pm,
 /*
  * An ICMP error travelling in dir about session s: translate the outer
  * addresses as for a packet in dir, and the quoted packet (which travelled
- * the other way) back to how the receiver sent or saw it.
+ * the other way) back to how the receiver sent or saw it: its addresses,
+ * port or echo identifier, and the checksums over them (the quoted IPv4
+ * header's, and the quoted TCP/UDP checksum when the quote reaches it,
+ * as Linux's nf_nat_icmp_reply_translation does: a traceroute may tell
+ * its probes apart by it, a stack may check it). The ICMP checksum is
+ * then recomputed over the whole message (errors are small).
  */
 static inline void
 phx_nat_rewrite_icmp_err(struct rte_mbuf *m, const struct phx_pkt_meta *pm,
@@ -144,45 +151,53 @@ phx_nat_rewrite_icmp_err(struct rte_mbuf *m, const struct phx_pkt_meta *pm,
 			struct rte_icmp_hdr *, pm->l4_off);
 	struct rte_ipv4_hdr *q = rte_pktmbuf_mtod_offset(m,
 			struct rte_ipv4_hdr *, pm->q_off);
-	uint16_t *qports = (uint16_t *)((uint8_t *)q + rte_ipv4_hdr_len(q));
+	uint8_t *ql4 = (uint8_t *)q + rte_ipv4_hdr_len(q);
+	/* quoted L4 bytes present (the parser checked there are 8) */
+	size_t qn = (size_t)(pm->l4_off + pm->l4_len) -
+		    (size_t)(pm->q_off + rte_ipv4_hdr_len(q));
+	uint16_t *qports = (uint16_t *)ql4;
 	bool qicmp = pm->q_proto == IPPROTO_ICMP && s->nat_port != 0;
 	bool qports_ok = pm->q_proto == IPPROTO_TCP ||
 			 pm->q_proto == IPPROTO_UDP;
 	bool snat = s->flags & PHX_SESS_F_SNAT;
+	uint16_t *qc = NULL;
 
 	if (!(s->flags & (PHX_SESS_F_SNAT | PHX_SESS_F_DNAT)))
 		return;
+	if (pm->q_proto == IPPROTO_UDP ||
+	    (pm->q_proto == IPPROTO_TCP &&
+	     qn >= offsetof(struct rte_tcp_hdr, cksum) + sizeof(uint16_t)))
+		qc = l4_pseudo_csum(ql4, pm->q_proto);
 	if (snat && dir == PHX_DIR_REPLY) {
 		/* to the inside host: outer dst and quoted src back */
 		nat_addr(ip, &ip->dst_addr, NULL, s->key.src_ip);
-		nat_addr(q, &q->src_addr, NULL, s->key.src_ip);
-		if (qicmp)
-			qports[2] = s->key.sport;    /* echo identifier */
+		nat_addr(q, &q->src_addr, qc, s->key.src_ip);
+		if (qicmp)    /* echo identifier */
+			nat_icmp_id((struct rte_icmp_hdr *)ql4, s->key.sport);
 		else if (qports_ok)
-			qports[0] = s->key.sport;
+			nat_port(&qports[0], qc, s->key.sport);
 	} else if (snat) {
 		/* from the inside host: outer src and quoted dst translated */
 		nat_addr(ip, &ip->src_addr, NULL, s->nat_ip);
-		nat_addr(q, &q->dst_addr, NULL, s->nat_ip);
+		nat_addr(q, &q->dst_addr, qc, s->nat_ip);
 		if (qicmp)
-			qports[2] = s->nat_port;
+			nat_icmp_id((struct rte_icmp_hdr *)ql4, s->nat_port);
 		else if (qports_ok)
-			qports[1] = s->nat_port;
+			nat_port(&qports[1], qc, s->nat_port);
 	} else if (dir == PHX_DIR_REPLY) {
 		/* DNAT, from the server side: quoted dst back to the VIP */
 		nat_addr(ip, &ip->src_addr, NULL, s->key.dst_ip);
-		nat_addr(q, &q->dst_addr, NULL, s->key.dst_ip);
+		nat_addr(q, &q->dst_addr, qc, s->key.dst_ip);
 		if (qports_ok)
-			qports[1] = s->key.dport;
+			nat_port(&qports[1], qc, s->key.dport);
 	} else {
 		/* DNAT, from the client side: quoted src is the server */
 		nat_addr(ip, &ip->dst_addr, NULL, s->nat_ip);
-		nat_addr(q, &q->src_addr, NULL, s->nat_ip);
+		nat_addr(q, &q->src_addr, qc, s->nat_ip);
 		if (qports_ok)
-			qports[0] = s->nat_port;
+			nat_port(&qports[0], qc, s->nat_port);
 	}
-	/* The quoted L4 checksum may be cut off; the ICMP one covers it all:
-	 * recompute it. */
+	nat_fix_udp_zero(pm->q_proto, qc);
 	ic->icmp_cksum = 0;
 	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, pm->l4_len);
 }

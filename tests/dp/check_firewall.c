@@ -533,6 +533,106 @@ START_TEST(icmp_errors_match_their_session)
 }
 END_TEST
 
+/* The quoted packet q of len bytes (a whole one) checks: its IPv4 header
+ * and its TCP checksum over the pseudo-header. */
+static bool
+quote_csums_ok(const struct rte_ipv4_hdr *q, uint16_t len)
+{
+	uint32_t sum;
+
+	if (rte_raw_cksum(q, sizeof(*q)) != 0xffff)
+		return false;
+	sum = rte_ipv4_phdr_cksum(q, 0) +
+	      rte_raw_cksum(q + 1, len - (uint16_t)sizeof(*q));
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+/* m sent to dst instead (the IPv4 header checksum follows). */
+static void
+readdress(struct rte_mbuf *m, uint32_t dst)
+{
+	fx_ip(m)->dst_addr = rte_cpu_to_be_32(dst);
+	fx_ip(m)->hdr_checksum = 0;
+	fx_ip(m)->hdr_checksum = rte_ipv4_cksum(fx_ip(m));
+}
+
+/* The packet an ICMP error m (outer header without options) quotes. */
+static struct rte_ipv4_hdr *
+quoted(struct rte_mbuf *m)
+{
+	return (struct rte_ipv4_hdr *)((uint8_t *)(fx_ip(m) + 1) + 8);
+}
+
+/*
+ * An ICMP error about a NATed flow reaches the host with the packet it
+ * quotes as that host sent or saw it: addresses, port and the checksums
+ * over them (the IPv4 header's, and TCP's when the quote reaches it), as
+ * Linux's NAT does; traceroutes that tell probes apart by the L4
+ * checksum depend on it.
+ */
+START_TEST(icmp_errors_about_nat_flows_quote_the_original)
+{
+	const uint32_t hide = IP(10, 2, 0, 11), vip = IP(10, 1, 0, 11);
+	struct rte_mbuf *o, *e;
+	uint16_t qlen;
+
+	/* source NAT, the whole segment quoted, the error sent to the
+	 * address the client hides behind */
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40077, 9001,
+			   F_SYN, 1, 0), 1);
+	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(hide));
+	qlen = rte_be_to_cpu_16(fx_ip(o)->total_length);
+	ck_assert_uint_le(qlen, 64);
+	e = icmp_error_about(o, qlen);
+	rte_pktmbuf_free(o);
+	readdress(e, hide);
+	o = through(1, e, 0);
+	ck_assert(tb_csum_ok(o));
+	ck_assert_uint_eq(fx_ip(o)->dst_addr, rte_cpu_to_be_32(CLIENT));
+	ck_assert_uint_eq(quoted(o)->src_addr, rte_cpu_to_be_32(CLIENT));
+	ck_assert_uint_eq(rte_be_to_cpu_16(*(uint16_t *)(quoted(o) + 1)),
+			  40077);
+	ck_assert_msg(quote_csums_ok(quoted(o), qlen),
+		      "source NAT: the quoted segment's checksums");
+	rte_pktmbuf_free(o);
+
+	/* the same with 8 bytes of TCP quoted (RFC 792's minimum): no
+	 * checksum to fix, the rest translated */
+	o = through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP, 40079, 9002,
+			   F_SYN, 1, 0), 1);
+	e = icmp_error_about(o, 28);
+	rte_pktmbuf_free(o);
+	readdress(e, hide);
+	o = through(1, e, 0);
+	ck_assert(tb_csum_ok(o));
+	ck_assert_uint_eq(quoted(o)->src_addr, rte_cpu_to_be_32(CLIENT));
+	ck_assert_uint_eq(rte_be_to_cpu_16(*(uint16_t *)(quoted(o) + 1)),
+			  40079);
+	ck_assert_uint_eq(rte_raw_cksum(quoted(o), 20), 0xffff);
+	rte_pktmbuf_free(o);
+
+	/* destination NAT: an error from the server side about the
+	 * forwarded segment quotes what the client sent, to the VIP */
+	o = through(0, fx_pkt(0, CLIENT, vip, IPPROTO_TCP, 40078, 8080, F_SYN,
+			   1, 0), 1);
+	ck_assert_uint_eq(fx_ip(o)->dst_addr, rte_cpu_to_be_32(SERVER));
+	qlen = rte_be_to_cpu_16(fx_ip(o)->total_length);
+	e = icmp_error_about(o, qlen);
+	rte_pktmbuf_free(o);
+	o = through(1, e, 0);
+	ck_assert(tb_csum_ok(o));
+	ck_assert_uint_eq(fx_ip(o)->src_addr, rte_cpu_to_be_32(vip));
+	ck_assert_uint_eq(quoted(o)->dst_addr, rte_cpu_to_be_32(vip));
+	ck_assert_uint_eq(rte_be_to_cpu_16(((uint16_t *)(quoted(o) + 1))[1]),
+			  8080);
+	ck_assert_msg(quote_csums_ok(quoted(o), qlen),
+		      "destination NAT: the quoted segment's checksums");
+	rte_pktmbuf_free(o);
+}
+END_TEST
+
 /* An ICMP error is never answered with one (RFC 1122 3.2.2): one about
  * a live session arriving with TTL 1 is dropped, silently. */
 START_TEST(no_icmp_error_about_an_icmp_error)
@@ -869,6 +969,7 @@ main(void)
 	tcase_add_test(tc, icmp_echo_session);
 	tcase_add_test(tc, icmp_errors_match_their_session);
 	tcase_add_test(tc, no_icmp_error_about_an_icmp_error);
+	tcase_add_test(tc, icmp_errors_about_nat_flows_quote_the_original);
 	tcase_add_test(tc, rule_hits_counted);
 	tcase_add_test(tc, portless_source_nat_and_reload);
 	tcase_add_test(tc, install_from_outside);
