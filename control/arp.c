@@ -53,6 +53,7 @@ phx_arp_create(struct phx_dp *dp)
 	arp->retry_tsc = arp->hz * cfg->neigh.retry_ms / 1000;
 	arp->hold_max = cfg->neigh.hold_packets;
 	arp->held_cap = RTE_MAX(cfg->dataplane.mbufs / 8, arp->hold_max);
+	arp->unsol_max = arp->cap / 2;
 	arp->retries = cfg->neigh.retries;
 	arp->e = rte_zmalloc("phx_arp_e", sizeof(*arp->e) * arp->cap, 0);
 	arp->hold_store = rte_zmalloc("phx_arp_hold", sizeof(struct rte_mbuf *) *
@@ -239,11 +240,17 @@ entry_remove(struct phx_arp *arp, int pos)
 
 	drop_held(arp, e, PHX_DROP_NEIGH_UNRESOLVED);
 	phx_dp_neigh_del(arp->dp, pos);
+	if (e->unsol) {
+		e->unsol = false;
+		arp->n_unsol--;
+	}
 	e->state = PHX_NEIGH_DEAD;
 	arp->st->cnt[PHX_CNT_NEIGH_EXPIRED]++;
 }
 
-/* Record that ip is at mac on port; create the entry only if asked. */
+/* Record that ip is at mac on port; create the entry only if asked
+ * (the frame was for us), and while such entries hold less than
+ * unsol_max: the rest of the table is for next hops (phx_arp_hold). */
 static void
 learn(struct phx_arp *arp, uint32_t ip, const struct rte_ether_addr *mac,
       uint16_t pidx, bool create, uint64_t now)
@@ -254,13 +261,20 @@ learn(struct phx_arp *arp, uint32_t ip, const struct rte_ether_addr *mac,
 	if (pos < 0) {
 		if (!create)
 			return;
+		if (arp->n_unsol >= arp->unsol_max) {
+			/* we ask for it if we ever forward to it */
+			arp->st->cnt[PHX_CNT_NEIGH_NOT_LEARNED]++;
+			return;
+		}
 		pos = phx_dp_neigh_add(arp->dp, ip);
 		if (pos < 0) {
 			arp->st->drop[PHX_DROP_NEIGH_TABLE_FULL]++;
 			return;
 		}
 		arp->e[pos] = (struct phx_neigh_entry){
-			.ip = ip, .port = pidx, .held = arp->e[pos].held };
+			.ip = ip, .port = pidx, .unsol = true,
+			.held = arp->e[pos].held };
+		arp->n_unsol++;
 		arp->st->cnt[PHX_CNT_NEIGH_LEARNED]++;
 	}
 	e = &arp->e[pos];
@@ -342,7 +356,13 @@ phx_arp_input(struct phx_arp *arp, struct rte_mbuf *m, uint64_t now)
 		learn(arp, sip, &ah->arp_data.arp_sha, pidx, for_us, now);
 		seen_add(arp, pidx, sip);
 	}
-	if (op == RTE_ARP_OP_REQUEST && for_us) {
+	if (op == RTE_ARP_OP_REQUEST && for_us &&
+	    (!rte_is_unicast_ether_addr(&ah->arp_data.arp_sha) ||
+	     rte_is_zero_ether_addr(&ah->arp_data.arp_sha))) {
+		/* nobody to answer: a reply would go to every host, or to
+		 * 00:00:00:00:00:00 */
+		arp->st->drop[PHX_DROP_ARP_MALFORMED]++;
+	} else if (op == RTE_ARP_OP_REQUEST && for_us) {
 		/* Reply to the requester's hardware address (RFC 826). */
 		arp_send(arp, pidx, RTE_ARP_OP_REPLY, &ah->arp_data.arp_sha,
 			 tip, &ah->arp_data.arp_sha, sip);
@@ -403,6 +423,9 @@ phx_arp_hold(struct phx_arp *arp, struct rte_mbuf *m, uint64_t now)
 		rte_pktmbuf_free(m);
 		break;
 	}
+	/* full: the workers drop the next ones themselves */
+	if (e->state == PHX_NEIGH_INCOMPLETE && e->n_held >= arp->hold_max)
+		phx_dp_neigh_set_drop(arp->dp, pos, PHX_DROP_NEIGH_HOLD_FULL);
 out:
 	pthread_mutex_unlock(&arp->lock);
 }
@@ -426,9 +449,12 @@ phx_arp_timer(struct phx_arp *arp, uint64_t now)
 				e->next_tsc = now + arp->retry_tsc;
 				send_request(arp, e);
 			} else {
-				/* Give up; hold down for one retry cycle. */
+				/* Give up; hold down for one retry cycle,
+				 * during which the workers drop. */
 				drop_held(arp, e, PHX_DROP_NEIGH_UNRESOLVED);
 				e->state = PHX_NEIGH_FAILED;
+				phx_dp_neigh_set_drop(arp->dp, (int)i,
+						      PHX_DROP_NEIGH_UNRESOLVED);
 				e->next_tsc = now + arp->retry_tsc * arp->retries;
 			}
 			break;

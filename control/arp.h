@@ -52,6 +52,8 @@ struct phx_neigh_entry {
 	uint8_t tries;               /* [C] requests sent in this round */
 	uint16_t n_held;             /* [C] packets in held[] */
 	struct rte_ether_addr mac;   /* [C] last MAC heard */
+	bool unsol;                  /* [C] created from an ARP frame, not
+				      * for a next hop (arp->n_unsol) */
 	uint64_t confirmed_tsc;      /* [C] last reply/request from it */
 	uint64_t next_tsc;           /* [C] next timer action */
 	struct rte_mbuf **held;      /* [C] hold_packets slots */
@@ -67,6 +69,11 @@ struct phx_arp {
 	uint64_t reachable_tsc, retry_tsc;
 	unsigned hold_max, retries;
 	unsigned held_total;         /* packets held, all entries */
+	unsigned n_unsol;            /* entries with .unsol set ... */
+	unsigned unsol_max;          /* ... at most: half the table, so that
+				      * hosts asking for our addresses (or
+				      * one host claiming to be many) cannot
+				      * take the room next hops need */
 	unsigned held_cap;           /* ... at most: an eighth of the mbuf
 				      * pool (a scan of a /16 must not hold
 				      * the pool empty) */

@@ -165,6 +165,13 @@ int phx_dp_neigh_find(struct phx_dp *dp, uint32_t ip);
 /* Publish mac for the entry: workers start using it. */
 void phx_dp_neigh_set_mac(struct phx_dp *dp, int pos,
 			  const struct rte_ether_addr *mac);
+/* An entry without a MAC whose packets control drops for now (reason:
+ * its hold queue is full, or it failed and is held down): workers drop
+ * them themselves, counted under reason, instead of passing each one up
+ * the ring that carries ARP, CCP and sync frames too. Until the next
+ * set_mac, or the entry's removal. */
+void phx_dp_neigh_set_drop(struct phx_dp *dp, int pos,
+			   enum phx_drop_reason reason);
 /* Workers read the published MAC back (for telemetry and tests). Returns
  * false when the entry has no MAC. */
 bool phx_dp_neigh_get_mac(struct phx_dp *dp, int pos,

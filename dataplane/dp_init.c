@@ -828,6 +828,13 @@ phx_dp_neigh_set_mac(struct phx_dp *dp, int pos,
 			 __ATOMIC_RELEASE);
 }
 
+void
+phx_dp_neigh_set_drop(struct phx_dp *dp, int pos, enum phx_drop_reason reason)
+{
+	__atomic_store_n(&dp->neigh_slots[pos].mac,
+			 PHX_NEIGH_DROP | (uint64_t)reason, __ATOMIC_RELEASE);
+}
+
 bool
 phx_dp_neigh_get_mac(struct phx_dp *dp, int pos, struct rte_ether_addr *mac)
 {

@@ -76,11 +76,14 @@ struct phx_nh {
 /* Neighbour entry as workers see it: the MAC published by control. */
 struct phx_neigh_slot {
 	uint64_t mac;       /* [A] MAC in the low 48 bits (wire order bytes),
-			     * bit 63 set when valid; 0 = unresolved */
+			     * bit 63 set when valid; 0 = unresolved: ask
+			     * control; PHX_NEIGH_DROP | reason: unresolved
+			     * and control would drop the packet anyway */
 	uint8_t used;       /* [A] set by workers on use, cleared by control */
 };
 
 #define PHX_NEIGH_VALID (1ULL << 63)
+#define PHX_NEIGH_DROP  (1ULL << 62) /* low byte: enum phx_drop_reason */
 #define PHX_IFNAMSIZ 16 /* IFNAMSIZ of <net/if.h>, which we keep out of here */
 #define PHX_VMAC_VALID (1ULL << 63)
 #define PHX_SYNC_BLOCK_ON 0x100

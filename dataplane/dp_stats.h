@@ -60,6 +60,8 @@
 	X(ARP_REPLIES_TX, arp_replies_tx)     /* [C] ARP replies sent */        \
 	X(ARP_REQUESTS_TX, arp_requests_tx)   /* [C] ARP requests sent */       \
 	X(NEIGH_LEARNED, neigh_learned)       /* [C] neighbour entries created */ \
+	X(NEIGH_NOT_LEARNED, neigh_not_learned) /* [C] requesters not learned:  \
+						 * their share is full */      \
 	X(NEIGH_UPDATED, neigh_updated)       /* [C] neighbour MAC changes */    \
 	X(NEIGH_EXPIRED, neigh_expired)       /* [C] entries removed (no answer/unused) */ \
 	X(NEIGH_HELD, neigh_held)             /* [C] packets queued for resolution */ \

@@ -72,7 +72,7 @@ phx_dp_fib_init(struct phx_dp *dp)
 		.max_rules = rules,
 		.number_tbl8s = rules,
 	};
-	unsigned p, a, r, v;
+	unsigned p, a, r, v, pass;
 	int rc = 0;
 
 	dp->lpm = rte_lpm_create("phx_fib", (int)rte_socket_id(), &lc);
@@ -80,13 +80,19 @@ phx_dp_fib_init(struct phx_dp *dp)
 		return -rte_errno;
 
 	/* Static routes first: a connected subnet must win over a static
-	 * route of the same length, and rte_lpm_add replaces. */
-	for (r = 0; r < cfg->n_routes && rc == 0; r++) {
-		const struct phx_cfg_route *rt = &cfg->routes[r];
+	 * route of the same length, and rte_lpm_add replaces. A default
+	 * route before the others: its /1 halves must not replace a /1
+	 * route (pass 0: /0 only, pass 1: the rest). */
+	for (pass = 0; pass < 2; pass++)
+		for (r = 0; r < cfg->n_routes && rc == 0; r++) {
+			const struct phx_cfg_route *rt = &cfg->routes[r];
 
-		rc = fib_add(dp, rt->prefix, rt->plen, rte_cpu_to_be_32(rt->via),
-			     (uint16_t)rt->port, PHX_NH_FWD);
-	}
+			if ((rt->plen == 0) != (pass == 0))
+				continue;
+			rc = fib_add(dp, rt->prefix, rt->plen,
+				     rte_cpu_to_be_32(rt->via),
+				     (uint16_t)rt->port, PHX_NH_FWD);
+		}
 	for (p = 0; p < cfg->n_ports && rc == 0; p++) {
 		const struct phx_cfg_port *pc = &cfg->ports[p];
 

@@ -989,7 +989,10 @@ forward(struct phx_worker *w, struct rte_mbuf *m, uint16_t in_pidx,
 	mac = pos >= 0 ? __atomic_load_n(&dp->neigh_slots[pos].mac,
 					 __ATOMIC_ACQUIRE) : 0;
 	if (unlikely(!(mac & PHX_NEIGH_VALID))) {
-		to_ctl(w, m, PHX_DP_CTL_HOLD, nh->port, nh_ip);
+		if (mac & PHX_NEIGH_DROP) /* as control would (arp.c) */
+			drop(w, m, (enum phx_drop_reason)(mac & 0xff));
+		else
+			to_ctl(w, m, PHX_DP_CTL_HOLD, nh->port, nh_ip);
 		return;
 	}
 	if (unlikely(!dp->neigh_slots[pos].used))

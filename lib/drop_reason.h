@@ -19,7 +19,7 @@
 	X(VLAN_TAGGED, vlan_tagged, "802.1Q/802.1ad tagged frame on a port without VLAN sub-interfaces, or tagged twice") \
 	X(ETHERTYPE, ethertype_unsupported, "EtherType is neither IPv4 nor ARP") \
 	X(IPV6, ipv6_unsupported, "IPv6 frame (IPv6 is not forwarded yet)")     \
-	X(ARP_MALFORMED, arp_malformed, "ARP that is truncated or not Ethernet/IPv4") \
+	X(ARP_MALFORMED, arp_malformed, "ARP that is truncated or not Ethernet/IPv4, or a request for us from a broadcast, multicast or zero MAC") \
 	X(IPV4_TRUNCATED, ipv4_truncated, "frame ends inside the IPv4 header")  \
 	X(IPV4_BAD_VERSION, ipv4_bad_version, "IPv4 EtherType but version != 4") \
 	X(IPV4_BAD_IHL, ipv4_bad_ihl, "IPv4 header length below 20 bytes")     \

@@ -2672,6 +2672,7 @@ static const struct {
 	{ "arp_requests_tx", "ARP requests sent (announcements included)" },
 	{ "arp_replies_tx", "ARP replies sent" },
 	{ "neigh_learned", "Neighbour entries created" },
+	{ "neigh_not_learned", "Hosts that asked for one of our addresses, not learned: their half of the neighbour table is full" },
 	{ "neigh_updated", "Neighbours that answered with a different MAC" },
 	{ "neigh_expired", "Neighbour entries removed: unused or no answer" },
 	{ "neigh_held", "Packets queued while their next hop was resolved" },
