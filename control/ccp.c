@@ -185,7 +185,8 @@ struct phx_ccp_rt {
 	uint8_t transport;                       /* enum phx_cfg_ccp_transport */
 	uint8_t recovery;                        /* enum phx_cfg_recovery */
 	unsigned garp_count;
-	uint64_t next_hello, next_tick, next_ifs, next_workers; /* TSC */
+	uint64_t next_hello, next_ifs, next_workers; /* TSC */
+	struct phx_ccp_ticker tick;              /* TSC: phx_ccp_fsm_tick */
 	unsigned n_ifs;
 	struct ccp_if ifs[PHX_CFG_MAX_PORTS];
 	uint16_t ifs_up, sec_up;
@@ -229,7 +230,6 @@ struct phx_ccp_rt {
 	uint64_t change_tsc;
 	bool forwarding;
 	bool started;                            /* phx_ccp_start ran */
-	uint64_t last_poll;                      /* TSC of the last pass */
 	uint64_t late_max_tsc;                   /* longest gap between two
 						  * passes since start */
 	bool pn_dirty;                           /* pnote aggregate changed */
@@ -1638,23 +1638,20 @@ phx_ccp_poll(struct phx_ctl *ctl, uint64_t now_tsc)
 		pnote_feed(rt, now_tsc);
 	/* A pass that comes late (this process was descheduled) drains the
 	 * frames that queued meanwhile before any peer is declared lost:
-	 * a busy machine must not look like a dead peer. */
-	if (now_tsc - rt->last_poll > rt->late_max_tsc)
-		rt->late_max_tsc = now_tsc - rt->last_poll;
-	if (now_tsc - rt->last_poll > rt->hello_tsc) {
+	 * a busy machine must not look like a dead peer (once: see
+	 * phx_ccp_ticker). */
+	if (now_tsc - rt->tick.last > rt->late_max_tsc)
+		rt->late_max_tsc = now_tsc - rt->tick.last;
+	if (phx_ccp_ticker_pass(&rt->tick, now_tsc, rt->hello_tsc))
 		rt->cnt[CCP_CNT_LATE_PASSES]++;
-		if (now_tsc >= rt->next_tick)
-			rt->next_tick = now_tsc + rt->hello_tsc / 4;
-	}
-	rt->last_poll = now_tsc;
 	/* The same for our workers: one that has not looped since the last
 	 * tick was descheduled and may hold a peer's heartbeats in its RX
 	 * queue. A worker that stays stalled is the Workers device's
 	 * business (CCP_WORKER_STALL_MS), which takes this member down:
 	 * from then on the ticks run whatever the workers do. */
-	if (now_tsc >= rt->next_tick && rt->workers_ok && !workers_moved(rt))
-		rt->next_tick = now_tsc + rt->hello_tsc / 4;
-	if (now_tsc >= rt->next_tick) {
+	if (now_tsc >= rt->tick.next && rt->workers_ok && !workers_moved(rt))
+		rt->tick.next = now_tsc + rt->hello_tsc / 4;
+	if (now_tsc >= rt->tick.next) {
 		struct phx_pnote_out out;
 		uint64_t now = tsc_to_us(rt, now_tsc);
 
@@ -1677,7 +1674,7 @@ phx_ccp_poll(struct phx_ctl *ctl, uint64_t now_tsc)
 			rt->auto_up = false;
 			fsm_event(rt, &ev, now_tsc);
 		}
-		rt->next_tick = now_tsc + RTE_MAX(rt->hello_tsc / 4, (uint64_t)1);
+		phx_ccp_ticker_ran(&rt->tick, now_tsc, rt->hello_tsc);
 	}
 	if (now_tsc >= rt->next_hello) {
 		send_heartbeats(rt, now_tsc);
@@ -1946,8 +1943,7 @@ phx_ccp_start(struct phx_ctl *ctl)
 		fsm_event(rt, &ev, now_tsc);
 	}
 	send_heartbeats(rt, now_tsc);
-	rt->next_tick = now_tsc;
-	rt->last_poll = now_tsc;
+	rt->tick = (struct phx_ccp_ticker){ .next = now_tsc, .last = now_tsc };
 	rt->started = true;
 	pthread_mutex_unlock(&rt->lock);
 }
@@ -2012,7 +2008,7 @@ timers_changed(struct phx_ccp_rt *rt, const struct phx_cfg_cluster *nc)
 		rt->garp_count, nc->garp.interval_ms);
 	if (rt->started) {
 		send_heartbeats(rt, now_tsc);
-		rt->next_tick = now_tsc;
+		rt->tick.next = now_tsc;
 		rt->next_ifs = now_tsc;
 	}
 }

@@ -461,4 +461,43 @@ unsigned phx_ccp_fsm_view(const struct phx_ccp_fsm *fsm, uint64_t now,
 void phx_ccp_fsm_local(const struct phx_ccp_fsm *fsm,
 		       struct phx_ccp_local_info *out);
 
+/*
+ * When the control loop runs phx_ccp_fsm_tick: every quarter hello, but a
+ * pass that comes more than a hello after the previous one (the process
+ * was descheduled) puts a due tick off by a quarter hello, so that the
+ * frames queued meanwhile are read before any peer is judged silent (a
+ * busy machine must not look like a dead peer). Once: the next late pass
+ * runs it, or on a host where every pass comes late the tick, and with it
+ * lost peers (CCP-40), device timeouts (CCP-72) and the state timers,
+ * would never run. Times in any unit (control: TSC).
+ */
+struct phx_ccp_ticker {
+	uint64_t next;      /* the tick is due from then */
+	uint64_t last;      /* the previous pass */
+	bool put_off;       /* a late pass put the due tick off */
+};
+
+/* A pass of the loop at now: true if it came late (more than period
+ * after the previous one), in which case a due tick may be put off. */
+static inline bool
+phx_ccp_ticker_pass(struct phx_ccp_ticker *t, uint64_t now, uint64_t period)
+{
+	bool late = now - t->last > period;
+
+	t->last = now;
+	if (late && now >= t->next && !t->put_off) {
+		t->next = now + period / 4;
+		t->put_off = true;
+	}
+	return late;
+}
+
+/* The tick ran at now: the next one a quarter period later. */
+static inline void
+phx_ccp_ticker_ran(struct phx_ccp_ticker *t, uint64_t now, uint64_t period)
+{
+	t->next = now + (period / 4 != 0 ? period / 4 : 1);
+	t->put_off = false;
+}
+
 #endif /* PHX_LIB_CCP_FSM_H */

@@ -2291,6 +2291,56 @@ START_TEST(test_no_false_failover)
 }
 END_TEST
 
+/*
+ * The control loop's tick schedule (phx_ccp_ticker): passes every step
+ * (period 100) for n passes from time 0 and the tick run as control runs
+ * it; returns how many ticks ran.
+ */
+static unsigned
+ticks_run(uint64_t step, unsigned n)
+{
+	struct phx_ccp_ticker t = { 0 };
+	uint64_t now = 0;
+	unsigned i, ran = 0;
+
+	for (i = 0; i < n; i++) {
+		now += step;
+		phx_ccp_ticker_pass(&t, now, 100);
+		if (now >= t.next) {
+			phx_ccp_ticker_ran(&t, now, 100);
+			ran++;
+		}
+	}
+	return ran;
+}
+
+START_TEST(test_ticker)
+{
+	struct phx_ccp_ticker t = { 0 };
+
+	/* passes on time: a tick on each (they are more than a quarter
+	 * period apart) */
+	ck_assert_uint_eq(ticks_run(90, 100), 100);
+	ck_assert_uint_eq(ticks_run(10, 100), 34); /* each third: 30 >= 25 */
+	/* one late pass: the due tick waits a quarter period for the
+	 * frames that queued meanwhile, then runs */
+	ck_assert(!phx_ccp_ticker_pass(&t, 50, 100));
+	ck_assert_uint_ge(50, t.next);
+	phx_ccp_ticker_ran(&t, 50, 100);
+	ck_assert(phx_ccp_ticker_pass(&t, 300, 100));   /* late */
+	ck_assert_uint_eq(t.next, 325);                 /* put off */
+	ck_assert(!phx_ccp_ticker_pass(&t, 310, 100));
+	ck_assert_uint_lt(310, t.next);                 /* not yet */
+	ck_assert(!phx_ccp_ticker_pass(&t, 330, 100));
+	ck_assert_uint_ge(330, t.next);                 /* now */
+	/* every pass late (an overloaded host): the tick still runs,
+	 * every other pass, instead of never (CCP-40: lost peers, CCP-72:
+	 * device timeouts) */
+	ck_assert_uint_eq(ticks_run(120, 100), 50);
+	ck_assert_uint_eq(ticks_run(1000, 100), 50);
+}
+END_TEST
+
 static Suite *
 ccp_fsm_suite(void)
 {
@@ -2312,6 +2362,7 @@ ccp_fsm_suite(void)
 	tcase_add_test(tc, test_more_interfaces_line);
 	tcase_add_test(tc, test_ready_resend);
 	tcase_add_test(tc, test_listen_before_claiming);
+	tcase_add_test(tc, test_ticker);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cluster");
