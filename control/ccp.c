@@ -89,9 +89,11 @@ static_assert(sizeof(PHX_VERSION) > 1 &&
 	X(TX_ERRORS, tx_errors)           /* not sent: no mbuf, encode error */ \
 	X(RX_FRAMES, rx_frames)           /* UDP 8116 frames from workers */   \
 	X(RX_OK, rx_ok)                   /* authenticated and fresh */        \
-	X(RX_HEARTBEATS, rx_heartbeats)   /* MY_STATE accepted */              \
-	X(RX_REQUESTS, rx_requests)       /* STATE_REQ accepted */             \
-	X(RX_CONFIRMS, rx_confirms)       /* STATE_CONFIRM accepted */         \
+	X(RX_HEARTBEATS, rx_heartbeats)   /* MY_STATE authenticated, fresh  \
+					   * (rx_refused: of which the     \
+					   * content was refused) */       \
+	X(RX_REQUESTS, rx_requests)       /* STATE_REQ, the same */            \
+	X(RX_CONFIRMS, rx_confirms)       /* STATE_CONFIRM, the same */        \
 	X(RX_PROBES, rx_probes)           /* IF_PROBE_REQ/RPLY accepted */     \
 	X(RX_SYNC, rx_sync)               /* opcode 10: state sync frames */   \
 	X(RX_IGNORED, rx_ignored)         /* addressed to another member */    \

@@ -63,6 +63,7 @@ struct phx_pnote {
 struct out_ctx {
 	struct phx_pnote_out *o;
 	enum phx_pnote_status agg_before;
+	char culprit_before[PHX_PNOTE_LABEL_LEN];
 };
 
 static enum phx_pnote_status
@@ -104,7 +105,7 @@ out_begin(struct out_ctx *c, const struct phx_pnote *r,
 	  struct phx_pnote_out *o)
 {
 	c->o = o;
-	c->agg_before = phx_pnote_aggregate(r, NULL);
+	c->agg_before = phx_pnote_aggregate(r, c->culprit_before);
 	if (o != NULL) {
 		o->n_logs = 0;
 		o->err[0] = '\0';
@@ -122,7 +123,10 @@ out_end(struct out_ctx *c, const struct phx_pnote *r)
 	if (o == NULL)
 		return;
 	o->agg = phx_pnote_aggregate(r, o->culprit);
-	o->agg_changed = o->agg != c->agg_before;
+	/* another device to blame is a change too: the member's reason
+	 * (phx state, its Down line) names it */
+	o->agg_changed = o->agg != c->agg_before ||
+			 strcmp(o->culprit, c->culprit_before) != 0;
 }
 
 static void __attribute__((format(printf, 2, 3)))

@@ -96,7 +96,8 @@ struct phx_pnote_out {
 	char logs[PHX_PNOTE_OUT_MAX][PHX_PNOTE_TEXT_LEN]; /* CCP-76 lines */
 	char err[PHX_PNOTE_TEXT_LEN]; /* on failure: the message to print
 				       * (CCP-75 text where the SPEC has one) */
-	bool agg_changed;       /* aggregate differs from before the call */
+	bool agg_changed;       /* aggregate, or the device it comes from,
+				 * differs from before the call */
 	enum phx_pnote_status agg;  /* aggregate after the call */
 	char culprit[PHX_PNOTE_LABEL_LEN]; /* device that set agg; "" if OK */
 };

@@ -389,6 +389,33 @@ START_TEST(test_aggregate)
 }
 END_TEST
 
+/* The device to blame changes while the aggregate stays problem: that is
+ * a change too (the member's reason names the device, CCP-67/76). */
+START_TEST(test_culprit_change)
+{
+	struct phx_pnote *r = mk_ok();
+	struct phx_pnote_out o;
+
+	ck_assert_int_eq(phx_pnote_register(r, "x", 0, PHX_PNOTE_OK, false, T0,
+			 NULL), 0);
+	ck_assert_int_eq(phx_pnote_register(r, "y", 0, PHX_PNOTE_OK, false, T0,
+			 NULL), 0);
+	ck_assert_int_eq(phx_pnote_report(r, "x", PHX_PNOTE_PROBLEM, NULL, T0,
+			 &o), 0);
+	ck_assert(o.agg_changed);
+	ck_assert_str_eq(o.culprit, "x");
+	ck_assert_int_eq(phx_pnote_report(r, "y", PHX_PNOTE_PROBLEM, NULL, T0,
+			 &o), 0);
+	ck_assert(!o.agg_changed);          /* still x's problem first */
+	ck_assert_int_eq(phx_pnote_report(r, "x", PHX_PNOTE_OK, NULL, T0, &o),
+			 0);
+	ck_assert_int_eq(o.agg, PHX_PNOTE_PROBLEM);
+	ck_assert_str_eq(o.culprit, "y");
+	ck_assert_msg(o.agg_changed, "the culprit went from x to y");
+	phx_pnote_free(r);
+}
+END_TEST
+
 /* ---- timeouts (CCP-72, SPEC 12 scenario 7) ----------------------------- */
 
 START_TEST(test_timeout)
@@ -667,6 +694,7 @@ pnote_suite(void)
 	tcase_add_test(tc, test_unregister);
 	tcase_add_test(tc, test_report);
 	tcase_add_test(tc, test_aggregate);
+	tcase_add_test(tc, test_culprit_change);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("timeouts");
