@@ -548,8 +548,28 @@ refusal_of(enum phx_ccp_deny d)
 		return PHX_CCP_REFUSE_ROLE_HELD;
 	case PHX_CCP_DENY_MORE_IFS:
 		return PHX_CCP_REFUSE_MORE_IFS;
+	case PHX_CCP_DENY_STARTING:
+		return PHX_CCP_REFUSE_STARTING;
 	default:
 		return PHX_CCP_REFUSE_NONE;
+	}
+}
+
+/* The other way (the codec admits refusals below PHX_CCP_REFUSE_MAX). */
+static enum phx_ccp_deny
+deny_of(uint16_t refusal)
+{
+	switch (refusal) {
+	case PHX_CCP_REFUSE_CONFIG:
+		return PHX_CCP_DENY_CONFIG;
+	case PHX_CCP_REFUSE_ROLE_HELD:
+		return PHX_CCP_DENY_ROLE_HELD;
+	case PHX_CCP_REFUSE_MORE_IFS:
+		return PHX_CCP_DENY_MORE_IFS;
+	case PHX_CCP_REFUSE_STARTING:
+		return PHX_CCP_DENY_STARTING;
+	default:
+		return PHX_CCP_DENY_NONE;
 	}
 }
 
@@ -986,6 +1006,7 @@ handle(struct phx_ccp_rt *rt, const struct phx_ccp_msg *msg,
 		ev.type = PHX_CCP_EV_CONFIRM;
 		ev.seq = msg->u.sconf.seq;
 		ev.ok = msg->u.sconf.verdict == PHX_CCP_VERDICT_GRANT;
+		ev.deny = deny_of(msg->u.sconf.refusal);
 		break;
 	case PHX_CCP_OP_IF_PROBE_REQ:
 		rt->cnt[CCP_CNT_RX_PROBES]++;

@@ -101,6 +101,8 @@ struct member {
 					 * of lib/ccp_fsm.h) */
 	bool confirmed;                 /* answered request req_seq (with a
 					 * yes, for ACTIVATE) */
+	bool stay;                      /* ... a GIVE_WAY with "stay": it
+					 * cannot take over yet (CCP-65) */
 	bool warned_ifs;                /* CCP-36 line logged */
 };
 
@@ -685,7 +687,7 @@ send_request(struct phx_ccp_fsm *f, enum phx_ccp_intent intent,
 	f->req_intent = intent;
 	f->req_seq++;
 	for (i = 0; i < f->n; i++)
-		f->m[i].confirmed = false;
+		f->m[i].confirmed = f->m[i].stay = false;
 	f->deadline = now + f->hello_us;
 	if (peers_in(f) == 0)
 		return;
@@ -736,6 +738,24 @@ lead(struct phx_ccp_fsm *f, uint64_t now, struct phx_ccp_actions *a)
 	}
 	nstate(f, to, 0, now, a);
 	f->cancel_logged = problem;
+}
+
+/* A forwarding member with a problem that member w, which the election
+ * prefers, cannot relieve yet: Active Attention until w asks. */
+static void
+stay_attention(struct phx_ccp_fsm *f, int w, uint64_t now,
+	       struct phx_ccp_actions *a)
+{
+	size_t l;
+
+	if (f->state == PHX_CCP_STATE_ACTIVE_ATTENTION)
+		return;
+	down_reason(f, NULL, -1);
+	l = strlen(f->reason);
+	snprintf(f->reason + l, sizeof(f->reason) - l,
+		 "; member %u (%s) cannot take over yet", f->m[w].cfg.id,
+		 f->m[w].cfg.ip);
+	nstate(f, PHX_CCP_STATE_ACTIVE_ATTENTION, 0, now, a);
 }
 
 /*
@@ -818,6 +838,14 @@ settle(struct phx_ccp_fsm *f, int yield_to, uint64_t now,
 		}
 		if (!asked(f, now, a))
 			return;         /* wait for the answers */
+		if (w >= 0 && f->m[w].stay) {
+			/* CCP-65: the member elected cannot take over yet
+			 * (it still listens after its start): keep the
+			 * VIPs, with the problem, until it asks for the
+			 * role (w == yield_to above) */
+			stay_attention(f, w, now, a);
+			return;
+		}
 	}
 
 	/* not the winner: give way */
@@ -937,7 +965,7 @@ rec_lost(struct phx_ccp_fsm *f, unsigned i, uint64_t now)
 	if (!p->alive)
 		return;
 	p->alive = false;
-	p->confirmed = false;
+	p->confirmed = p->stay = false;
 	p->lost_at = now;
 	check_split(f, now, f->dead_us);
 }
@@ -1049,9 +1077,14 @@ answer(struct phx_ccp_fsm *f, int pi, const struct phx_ccp_evt *ev,
 	x->seq = ev->seq;
 	if (ev->intent == PHX_CCP_INTENT_GIVE_WAY) {
 		/* yes: someone else should forward; no: stay (CCP-65).
-		 * While we listen we cannot take over yet: stay */
-		x->ok = w != pi && !(w == (int)f->self && f->listening);
-		x->deny = x->ok ? PHX_CCP_DENY_NONE : PHX_CCP_DENY_ROLE_HELD;
+		 * While we listen we cannot take over yet: stay, and
+		 * say why (the asker then waits for our request) */
+		bool starting = w == (int)f->self && f->listening;
+
+		x->ok = w != pi && !starting;
+		x->deny = x->ok ? PHX_CCP_DENY_NONE :
+			  starting ? PHX_CCP_DENY_STARTING :
+				     PHX_CCP_DENY_ROLE_HELD;
 		return;
 	}
 	x->ok = w == pi;
@@ -1174,8 +1207,11 @@ st_running(struct phx_ccp_fsm *f, const struct phx_ccp_evt *ev, int pi,
 	case PHX_CCP_EV_CONFIRM:
 		/* a late answer to an earlier request is ignored */
 		if (f->req_open && ev->seq == f->req_seq &&
-		    (ev->ok || f->req_intent == PHX_CCP_INTENT_GIVE_WAY))
+		    (ev->ok || f->req_intent == PHX_CCP_INTENT_GIVE_WAY)) {
 			f->m[pi].confirmed = true;
+			f->m[pi].stay = !ev->ok &&
+					ev->deny == PHX_CCP_DENY_STARTING;
+		}
 		settle(f, -1, now, a);
 		break;
 	case PHX_CCP_EV_ADMIN_STOP:
@@ -1355,8 +1391,11 @@ check_event(const struct phx_ccp_fsm *f, const struct phx_ccp_evt *ev,
 		    ev->hb.pnote >= PHX_PNOTE_STATUS_MAX || ev->hb.prio == 0)
 			return -EINVAL;
 		/* fall through */
-	case PHX_CCP_EV_PEER_LOST:
 	case PHX_CCP_EV_CONFIRM:
+		if ((unsigned)ev->deny >= PHX_CCP_DENY_MAX)
+			return -EINVAL;
+		/* fall through */
+	case PHX_CCP_EV_PEER_LOST:
 		*pi = index_of(f, ev->peer);
 		if (*pi < 0 || *pi == (int)f->self)
 			return -EINVAL;

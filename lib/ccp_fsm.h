@@ -217,6 +217,9 @@ enum phx_ccp_deny {
 				     * (us, or a better third member) */
 	PHX_CCP_DENY_MORE_IFS,      /* the elected member has more
 				     * interfaces up (CCP-35) */
+	PHX_CCP_DENY_STARTING,      /* GIVE_WAY: we would take over but
+				     * cannot yet (listening after start):
+				     * the asker stays until we ask */
 	PHX_CCP_DENY_MAX
 };
 
@@ -261,6 +264,7 @@ struct phx_ccp_evt {
 	uint8_t peer;           /* HEARTBEAT, PEER_LOST, REQUEST, CONFIRM:
 				 * the peer's member ID */
 	bool ok;                /* CONFIRM: confirmed (true) or refused */
+	enum phx_ccp_deny deny; /* CONFIRM: why refused (NONE: not said) */
 	uint32_t seq;           /* REQUEST, CONFIRM: request number */
 	enum phx_ccp_intent intent; /* REQUEST */
 	struct phx_ccp_hb hb;   /* HEARTBEAT, REQUEST */

@@ -211,6 +211,10 @@ enum phx_ccp_refusal {
 				       * FAIL-30) */
 	PHX_CCP_REFUSE_MORE_IFS = 3,  /* responder has more interfaces up
 				       * (CCP-35) */
+	PHX_CCP_REFUSE_STARTING = 4,  /* to a give-way: the responder would
+				       * take over but cannot yet (it still
+				       * listens after its start, CCP-61):
+				       * stay until it asks (CCP-65) */
 	PHX_CCP_REFUSE_MAX
 };
 

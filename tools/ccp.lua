@@ -29,7 +29,7 @@ local reason_vals = {
 local verdict_vals = { [1] = "grant", [2] = "refuse" }
 local refusal_vals = {
     [0] = "none", [1] = "configuration differs", [2] = "role held",
-    [3] = "more interfaces up",
+    [3] = "more interfaces up", [4] = "cannot take over yet",
 }
 local tlv_vals = {
     [1] = "config", [2] = "member", [3] = "echo", [0x81] = "platform",

@@ -706,7 +706,7 @@ static const struct xor_case xor_cases[] = {
 	{ "verdict 0", 6, 20, 0x01, true, PHX_CCP_ERR_MALFORMED },
 	{ "verdict 3", 6, 20, 0x02, true, PHX_CCP_ERR_MALFORMED },
 	{ "grant with refusal", 6, 23, 0x01, true, PHX_CCP_ERR_MALFORMED },
-	{ "refusal 4", 7, 23, 0x06, true, PHX_CCP_ERR_MALFORMED },
+	{ "refusal 5", 7, 23, 0x07, true, PHX_CCP_ERR_MALFORMED },
 	{ "refuse without reason", 7, 23, 0x02, true, PHX_CCP_ERR_MALFORMED },
 	{ "responder state 7", 6, 21, 0x05, true, PHX_CCP_ERR_MALFORMED },
 	{ "echo TLV optional", 6, 52, 0x80, true, PHX_CCP_ERR_MALFORMED },

@@ -364,7 +364,8 @@ enum evk {
 	E_LOST, E_REQ, E_REQ_OLDCFG, E_REQ_FEWIFS, E_CONF_OK, E_CONF_OLD,
 	E_CONF_NO, E_IFS_DOWN, E_IFS_UP, E_PN_PROBLEM, E_PN_INIT, E_PN_OK,
 	E_CFG, E_ADOWN, E_AUP, E_STOP, E_START, E_TIMER, E_HB_DOWN_NEWCFG,
-	E_REQ_NEWCFG, E_CFG_MATCH, E_ASK, E_CONF_ASK_OK, E_CONF_ASK_NO, E_MAX
+	E_REQ_NEWCFG, E_CFG_MATCH, E_ASK, E_CONF_ASK_OK, E_CONF_ASK_NO,
+	E_CONF_ASK_WAIT, E_MAX
 };
 
 static const char *const evk_names[E_MAX] = {
@@ -373,6 +374,7 @@ static const char *const evk_names[E_MAX] = {
 	"CONF_NO", "IFS_DOWN", "IFS_UP", "PN_PROBLEM", "PN_INIT", "PN_OK",
 	"CFG", "ADOWN", "AUP", "STOP", "START", "TIMER", "HB_DOWN_NEWCFG",
 	"REQ_NEWCFG", "CFG_MATCH", "ASK", "CONF_ASK_OK", "CONF_ASK_NO",
+	"CONF_ASK_WAIT",
 };
 
 static struct phx_ccp_evt
@@ -509,6 +511,13 @@ mk_evk(enum evk k, unsigned peer)
 		ev.type = PHX_CCP_EV_CONFIRM;
 		ev.seq = ask_seq;
 		ev.ok = false;
+		ev.deny = PHX_CCP_DENY_ROLE_HELD;
+		break;
+	case E_CONF_ASK_WAIT:   /* the peer would take over, not yet */
+		ev.type = PHX_CCP_EV_CONFIRM;
+		ev.seq = ask_seq;
+		ev.ok = false;
+		ev.deny = PHX_CCP_DENY_STARTING;
 		break;
 	default:
 		ck_abort_msg("bad evk %d", (int)k);
@@ -730,6 +739,9 @@ static const struct row rows[] = {
 	/* a "stay" answer with a record that says otherwise: the records
 	 * decide (the answer is sent after the responder's state) */
 	{ R_ASKING, E_CONF_ASK_NO, S_(DOWN), DN, NOANS, NULL },
+	/* the peer would take over but cannot yet (it listens after its
+	 * start): keep the VIPs until it asks (CCP-65) */
+	{ R_ASKING, E_CONF_ASK_WAIT, S_(ACTIVE_ATTENTION), ST, NOANS, NULL },
 	{ R_ASKING, E_CONF_OK, S_(ACTIVE), NONE, NOANS, NULL },
 	/* the peer turns out worse: the change is cancelled (CCP-65) */
 	{ R_ASKING, E_HB_DOWN, S_(ACTIVE_ATTENTION), ST, NOANS,
@@ -1271,6 +1283,7 @@ struct msg {
 	uint8_t from, to, kind;
 	uint8_t intent;         /* M_REQ */
 	bool ok;
+	uint8_t deny;           /* M_CONF: enum phx_ccp_deny */
 	uint32_t seq;
 	struct phx_ccp_hb hb;
 };
@@ -1398,7 +1411,8 @@ exec(struct sim *s, unsigned i, const struct phx_ccp_actions *a)
 			break;
 		case PHX_CCP_ACT_SEND_CONFIRM:
 			send_to(s, i, x->peer - 1u, (struct msg){
-				.kind = M_CONF, .seq = x->seq, .ok = x->ok });
+				.kind = M_CONF, .seq = x->seq, .ok = x->ok,
+				.deny = (uint8_t)x->deny });
 			break;
 		case PHX_CCP_ACT_LOG:
 			if (getenv("CCP_SIM_TRACE") != NULL)
@@ -1507,6 +1521,7 @@ deliver(struct sim *s, const struct msg *m)
 		ev.type = PHX_CCP_EV_CONFIRM;
 		ev.seq = m->seq;
 		ev.ok = m->ok;
+		ev.deny = (enum phx_ccp_deny)m->deny;
 		break;
 	}
 	sim_event(s, m->to, ev);
@@ -2341,6 +2356,40 @@ START_TEST(test_ticker)
 }
 END_TEST
 
+/*
+ * Three members, member 3 dead. Member 2 restarts and, having never heard
+ * member 3, listens after its sync before it may take over. Member 1
+ * (active) gets a problem meanwhile and asks to give way: member 2 says
+ * it cannot take over yet, so member 1 stays Active Attention until
+ * member 2 asks for the role, and somebody forwards all along (CCP-65;
+ * before, member 1 went Down at once and nobody forwarded until member
+ * 2's listening ended).
+ */
+START_TEST(test_give_way_to_a_starting_member)
+{
+	struct sim *s = sim_cluster(3, AU);
+
+	sim_crash(s, 2);
+	sim_run(s, 3 * DEAD_US);
+	sim_crash(s, 1);
+	sim_run(s, 2 * DEAD_US);
+	ck_assert_int_eq(owner(s), 0);
+	sim_boot(s, 1);
+	sim_run(s, 2000);
+	sim_type(s, 1, PHX_CCP_EV_SYNC_DONE);
+	sim_run(s, 1000);
+	s->no_owner_us = 0;
+	sim_pnote(s, 0, PHX_PNOTE_PROBLEM);
+	sim_run(s, 3 * DEAD_US);
+	ck_assert_int_eq(owner(s), 1);
+	ck_assert_int_eq(st(s, 0), S_(DOWN));
+	ck_assert_msg(s->no_owner_us <= 4 * (LAT + STEP),
+		      "nobody forwarded for %llu us",
+		      (unsigned long long)s->no_owner_us);
+	sim_free(s);
+}
+END_TEST
+
 static Suite *
 ccp_fsm_suite(void)
 {
@@ -2386,6 +2435,7 @@ ccp_fsm_suite(void)
 	tcase_add_test(tc, test_five_members_cascade);
 	tcase_add_loop_test(tc, test_cpha_wire, 0, 5);
 	tcase_add_test(tc, test_no_false_failover);
+	tcase_add_test(tc, test_give_way_to_a_starting_member);
 	tcase_add_test(tc, test_timers_runtime);
 	tcase_add_loop_test(tc, test_config_reference, 0, 2);
 	tcase_add_loop_test(tc, test_start_all_together, 0, 2);
