@@ -372,6 +372,8 @@ struct jconv {
 	size_t next;              /* next record to consume */
 	bool out_of_step;         /* scanner and jansson disagree (a bug) */
 	bool oom;
+	bool too_deep;            /* nested deeper than PHX_CFG_MAX_DEPTH: ends
+				   * the load, as in YAML (config_yaml.c) */
 };
 
 static const struct jrec *
@@ -540,6 +542,7 @@ conv(struct jconv *c, json_t *j, unsigned depth, const char *path)
 	if (depth > PHX_CFG_MAX_DEPTH) {
 		phx_cfg_err(c->ctx, r->loc, path, "nested deeper than %d levels",
 			    PHX_CFG_MAX_DEPTH);
+		c->too_deep = true;
 		c->next += count_recs(j) - 1;
 		n = phx_cfg_node_new(PHX_CFG_NODE_INVALID, r->loc);
 		if (n == NULL)
@@ -664,7 +667,11 @@ json_parse(struct phx_cfg_ctx *ctx, const char *buf, size_t len)
 	root = conv(&c, j, 0, "");
 	if (root != NULL && c.next != c.n_recs)
 		c.out_of_step = true;
-	if (c.out_of_step) {
+	if (c.too_deep && !c.oom && !c.out_of_step) {
+		/* that one error, as YAML reports it (docs/config.md) */
+		phx_cfg_node_free(root);
+		root = NULL;
+	} else if (c.out_of_step) {
 		/* Would mean the scanner disagrees with jansson on valid JSON:
 		 * a bug here, but not a reason to crash or to mislead. */
 		phx_cfg_err(ctx, none, "", "internal error: cannot locate "

@@ -975,6 +975,17 @@ check_rule_nat(struct phx_cfg_ctx *ctx, const struct phx_config *cfg,
 	}
 
 	/* destination NAT */
+	if (r->n_out != 0) {
+		/* it matches packets to one of our addresses (below), which
+		 * have no egress port: only "out" any matches them */
+		snprintf(path, sizeof(path), "rules[%u].out", ri);
+		phx_cfg_err(ctx, has(rs->out[0].loc) ? rs->out[0].loc : rs->self,
+			    path,
+			    "a destination NAT rule matches packets addressed "
+			    "to this member, which have no egress port before "
+			    "the translation: leave \"out\" out (any), or it "
+			    "never matches");
+	}
 	if (has(rs->nat_port) && r->proto != 6 && r->proto != 17) {
 		snprintf(path, sizeof(path), "rules[%u].nat.port", ri);
 		phx_cfg_err(ctx, rs->nat_port, path, "a destination NAT port "

@@ -319,7 +319,7 @@ START_TEST(test_catalogue_complete)
 		"policy_refs", "zone_names", "zone_empty", "rule_dup_name",
 		"rule_ports_proto", "rule_bad_range", "rule_bad_nets",
 		"rule_bad_action", "rule_bad_proto", "nat_drop", "nat_shape",
-		"snat_not_ours", "dnat_unreachable", "dnat_no_dst",
+		"snat_not_ours", "dnat_unreachable", "dnat_no_dst", "dnat_out",
 		"timeouts_range", "rule_too_many_specs",
 		/* the cluster section */
 		"cluster_range", "cluster_required_ifs",
@@ -1278,6 +1278,39 @@ START_TEST(test_yaml_too_deep)
 END_TEST
 #endif
 
+#if PHX_HAS_YAML
+/* The same content in JSON and in YAML, nested too deep somewhere and
+ * wrong elsewhere: both end the load at the depth, with that one error
+ * (docs/config.md; one schema, the same result in either syntax). */
+START_TEST(test_too_deep_same_in_both)
+{
+	char json[512], yaml[512], nest[128], close[128];
+	struct phx_cfg_errors e2 = { 0 };
+	struct phx_config *cfg;
+	unsigned i;
+
+	for (i = 0; i < 40; i++) {
+		nest[i] = '[';
+		close[i] = ']';
+	}
+	nest[i] = close[i] = '\0';
+	snprintf(json, sizeof(json), "{\"ports\": [{\"name\": \"p\", "
+		 "\"device\": \"net_null0\", \"mtux\": 1}], "
+		 "\"eal\": {\"args\": %s%s}}", nest, close);
+	snprintf(yaml, sizeof(yaml), "ports: [{name: p, device: net_null0, "
+		 "mtux: 1}]\neal: {args: %s%s}\n", nest, close);
+	cfg = phx_config_load_buf("deep.json", json, strlen(json), &errs);
+	ck_assert(cfg == NULL);
+	cfg = phx_config_load_buf("deep.yaml", yaml, strlen(yaml), &e2);
+	ck_assert(cfg == NULL);
+	ck_assert_msg(errs.n == 1 && e2.n == 1, "JSON %u errors, YAML %u",
+		      errs.n, e2.n);
+	ck_assert(strstr(errs.e[0].msg, "nested deeper than") != NULL);
+	ck_assert(strstr(e2.e[0].msg, "nested deeper than") != NULL);
+}
+END_TEST
+#endif
+
 START_TEST(test_yml_extension)
 {
 	static const char text[] = "ports: [{name: p0, device: net_null0}]\n";
@@ -1472,12 +1505,13 @@ static const struct inline_case inline_cases[] = {
 	  "array" },
 	{ "empty.json", " \n", "empty.json:1:1: (root): the file has no "
 	  "settings (empty); expected a JSON object" },
-	/* 40 levels: the walker reports the type error at ports[0]; the
-	 * depth error comes after it in position order */
+	/* 40 levels: the depth error ends the load, alone (as in YAML) */
 	{ "deep.json",
 	  "{\"ports\": [" "[[[[[[[[[[" "[[[[[[[[[[" "[[[[[[[[[[" "[[[[[[[[["
 	  "]]]]]]]]]]" "]]]]]]]]]]" "]]]]]]]]]]" "]]]]]]]]]" "]}",
-	  "deep.json:1:12: ports[0]: expected object, got array" },
+	  "deep.json:1:43: ports[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]"
+	  "[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]: nested deeper "
+	  "than 32 levels" },
 	{ "key.json", "{\"a\\nb\": 1, \"ports\": []}",
 	  "key.json:1:2: [\"a\\nb\"]: unknown key \"a\\nb\" (valid keys: name, "
 	  "eal, dataplane, ports, routes, neighbors, sessions, timeouts, "
@@ -1702,6 +1736,7 @@ config_suite(void)
 	tcase_add_test(tc, test_long_path);
 #if PHX_HAS_YAML
 	tcase_add_test(tc, test_yaml_too_deep);
+	tcase_add_test(tc, test_too_deep_same_in_both);
 #endif
 	tcase_add_test(tc, test_yml_extension);
 	tcase_add_test(tc, test_error_cap);
