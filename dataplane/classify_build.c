@@ -142,6 +142,22 @@ tmo_to_tsc(uint64_t *out, const struct phx_timeouts *t)
 		out[c] = hz * t->s[c];
 }
 
+/* A live session's synced copy lives its timeout after the last event,
+ * and events come once a refresh epoch (worker.c): up to two epochs
+ * apart. So a timeout under two epochs needs refreshes of its own:
+ * returns two epochs if one in t[] is shorter, else was. */
+static uint64_t
+short_tsc(const uint64_t *t, uint64_t was)
+{
+	uint64_t two = 2 * rte_get_tsc_hz() * PHX_SYNC_REFRESH_S;
+	unsigned c;
+
+	for (c = 0; c < PHX_TMO_MAX; c++)
+		if (t[c] < two)
+			return two;
+	return was;
+}
+
 /*
  * Reverse entries of a DNAT rule for the handoff of replies: one per
  * destination address. When the target port is translated, the client's
@@ -197,6 +213,7 @@ phx_dp_policy_build(struct phx_dp *dp, const struct phx_config *cfg,
 	pol->n_rules = cfg->n_rules;
 	pol->default_action = cfg->default_action;
 	tmo_to_tsc(pol->tmo_tsc, &cfg->timeouts);
+	pol->short_tsc = short_tsc(pol->tmo_tsc, 0);
 	for (r = 0; r < cfg->n_rules; r++) {
 		const struct phx_cfg_rule *cr = &cfg->rules[r];
 		struct phx_rule_rt *rt = &pol->rules[r];
@@ -210,6 +227,7 @@ phx_dp_policy_build(struct phx_dp *dp, const struct phx_config *cfg,
 		rt->nat_port_lo = cr->nat_port_lo;
 		rt->nat_port_hi = cr->nat_port_hi;
 		tmo_to_tsc(rt->tmo_tsc, &cr->timeouts);
+		pol->short_tsc = short_tsc(rt->tmo_tsc, pol->short_tsc);
 		if (cr->nat_kind == PHX_NAT_DEST)
 			dnat_rev_add(pol, cr);
 		if (cr->nat_kind != PHX_NAT_SOURCE)

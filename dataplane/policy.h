@@ -63,6 +63,11 @@ struct phx_policy {
 	uint32_t n_rules;              /* [I] */
 	uint32_t n_specs;              /* [I] ACL rules after expansion */
 	uint64_t tmo_tsc[PHX_TMO_MAX]; /* [I] global timeouts, TSC ticks */
+	uint64_t short_tsc;            /* [I] two refresh epochs, if some
+					* timeout (global or a rule's) is
+					* shorter, else 0: sessions with such
+					* a timeout refresh their synced copy
+					* every half timeout (worker.c) */
 	char (*names)[PHX_CFG_NAME_LEN]; /* [I] rule names, for telemetry */
 	uint32_t n_dnat;               /* [I] */
 	struct phx_dnat_rev dnat[PHX_DNAT_REV_MAX]; /* [I] */

@@ -690,8 +690,26 @@ sess_event(struct phx_worker *w, const struct phx_policy *pol,
 }
 
 /*
+ * A session with a timeout under two refresh epochs (pol->short_tsc): its
+ * synced copy would run out between two epoch refreshes, so it refreshes
+ * whenever a packet starts a new half of its timeout (this packet at now,
+ * the one before idle earlier): events are then less than its timeout
+ * apart while packets are (packets further apart are each an event).
+ */
+static inline bool
+short_refresh_due(const struct phx_policy *pol, const struct phx_sess *s,
+		  uint64_t now, uint64_t idle)
+{
+	uint64_t half = sess_tmo(pol, s) / 2;
+
+	if (half * 2 >= pol->short_tsc || half == 0)
+		return false;
+	return now / half != (now - idle) / half;
+}
+
+/*
  * Lifetime refresh (dp_api.h): a packet of a session whose last event is
- * from an earlier epoch. The epoch moves on whether or not the event
+ * from an earlier epoch (or half its timeout ago: short_refresh_due). The epoch moves on whether or not the event
  * goes out, so this costs one compare per packet and at most one event
  * per session per PHX_SYNC_REFRESH_S.
  */
@@ -1163,7 +1181,9 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 				s->flags & PHX_SESS_F_REPLIED);
 		sess_event(w, pol, s, PHX_SEV_UPD, now);
 	} else if (unlikely(s->win.sync_epoch != w->epoch) ||
-		   unlikely(idle >= 255 * w->dp->refresh_tsc)) {
+		   unlikely(idle >= 255 * w->dp->refresh_tsc) ||
+		   unlikely(pol->short_tsc != 0 &&
+			    short_refresh_due(pol, s, now, idle))) {
 		sess_refresh(w, pol, s, now);
 	}
 	forward(w, m, pidx, pm, sess_dst_after_nat(s, dir, pm), s, dir, now);

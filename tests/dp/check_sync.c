@@ -18,6 +18,7 @@
  * calls: fx_collect/fx_drain run control's poll, which drains them too.
  * Counters (sync_events, ...) count either way.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,8 @@ static const char cfg_fmt[] =
 	"    {\"name\": \"delayed\", \"in\": \"inside\", \"proto\": \"udp\", \"dport\": 7100, \"sync_delay_s\": 1},\n"
 	"    {\"name\": \"delayed_short\", \"in\": \"inside\", \"proto\": \"udp\", \"dport\": 7101,\n"
 	"     \"sync_delay_s\": 2, \"timeouts\": {\"udp_first\": 1}},\n"
+	"    {\"name\": \"short\", \"in\": \"inside\", \"proto\": \"udp\", \"dport\": 7300,\n"
+	"     \"timeouts\": {\"udp_first\": 2, \"udp\": 2}},\n"
 	"    {\"name\": \"client_out\", \"in\": \"inside\", \"out\": \"outside\", \"src\": \"10.1.0.0/24\"}\n"
 	"  ],\n"
 	"  \"cluster\": {\n"
@@ -882,6 +885,42 @@ START_TEST(resync_purges_what_it_did_not_bring)
 }
 END_TEST
 
+/*
+ * A live session with a 2 s timeout, a packet every 1.5 s: the standby's
+ * copy lives 2 s after each sync event, so events must come less than
+ * 2 s apart. Once an epoch (4 s) is not enough: such a session refreshes
+ * every half of its timeout (docs/sync.md: a standby never drops a live
+ * session).
+ */
+START_TEST(short_timeout_refreshes_in_time)
+{
+	uint64_t hz = rte_get_tsc_hz(), alive_until = 0, t, ev0;
+	unsigned k, late = 0;
+
+	if (nworkers != 1)
+		return;
+	settle();
+	for (k = 0; k < 7; k++) {
+		ev0 = fx_counter(PHX_CNT_SYNC_EVENTS);
+		t = rte_rdtsc();
+		if (k > 0 && t > alive_until) {
+			late++;
+			printf("# packet %u: the standby's copy ran out %" PRIu64
+			       " ms before\n", k, (t - alive_until) * 1000 / hz);
+		}
+		inject(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_UDP, 4700, 7300, 0,
+				 0, 0));
+		rte_pktmbuf_free(out_of(1));
+		if (fx_counter(PHX_CNT_SYNC_EVENTS) != ev0)
+			alive_until = t + 2 * hz;   /* remaining: 2000 ms */
+		rte_delay_us_sleep(1500000 -
+			(unsigned)((rte_rdtsc() - t) * 1000000 / hz));
+	}
+	ck_assert_msg(late == 0, "%u packets of a live session found the "
+		      "standby's copy expired", late);
+}
+END_TEST
+
 int
 main(int argc, char **argv)
 {
@@ -907,6 +946,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, unverified_rst_cut_and_restore_are_synced);
 	tcase_add_test(tc, delayed_session_that_ends_first_never_syncs);
 	tcase_add_test(tc, refresh_once_per_epoch);
+	tcase_add_test(tc, short_timeout_refreshes_in_time);
 	tcase_add_test(tc, install_forward_delete);
 	tcase_add_test(tc, delete_releases_the_snat_port);
 	tcase_add_test(tc, shared_snat_port_outlives_one_owner);
