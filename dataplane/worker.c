@@ -2305,13 +2305,21 @@ msg_dump(struct phx_worker *w, const struct phx_policy *pol,
 	room--; /* DUMP_END */
 	for (; i < sh->max && sent < msg->count && scanned < PHX_SCAN_BUDGET;
 	     i++, scanned++) {
-		const struct phx_sess *s = &sh->sess[i];
+		struct phx_sess *s = &sh->sess[i];
 
 		if (!(s->flags & PHX_SESS_F_USED) ||
 		    (s->flags & PHX_SESS_F_UNSYNCED))
 			continue;
-		if (room == 0)
+		if (room < 2)   /* (a removal below is an event too) */
 			break;
+		/* admitted by an older policy and not re-checked yet (the
+		 * sweep gets there in its time): re-check it first, as the
+		 * sweep would, or its lifetime would be judged by the
+		 * global timeouts instead of its rule's (sess_tmo_class) */
+		if (s->gen != pol->gen && !sess_recheck(w, pol, s, now)) {
+			room--;
+			continue;
+		}
 		if (!ev_push(w, PHX_SEV_FULL, s, sess_remaining_ms(pol, s, now)))
 			break;
 		room--;
@@ -2379,12 +2387,15 @@ msg_apply(struct phx_worker *w, const struct phx_policy *pol,
 }
 
 /* The resync purge (PHX_MSG_RESYNC_PURGE): PHX_SCAN_BUDGET slots per
- * loop; a session whose last install is older than the resync goes. */
+ * loop; a session whose last install is older than the resync goes.
+ * Installed since the resync began means any epoch from purge_from to
+ * the current one: the delta stream goes on while the scan runs, and an
+ * install in an epoch after purge_to is no less fresh. */
 static void
 purge_run(struct phx_worker *w, const struct phx_policy *pol, uint64_t now)
 {
 	struct phx_shard *sh = w->shard;
-	const uint8_t span = (uint8_t)(w->purge_to - w->purge_from);
+	const uint8_t span = (uint8_t)(w->epoch - w->purge_from);
 	uint32_t i, end = RTE_MIN(sh->max, w->purge_pos + PHX_SCAN_BUDGET);
 
 	/* Only a standby's table is a copy to mend: a member that forwards
