@@ -1982,7 +1982,9 @@ cmd_unregister(struct phx_ctx *ctx, int argc, char **argv)
 	uint32_t timeout_s;
 	int rc;
 
-	if ((rc = pnote_opts(ctx, argc, argv, "d", &a, &timeout_s,
+	/* -p as cphaprob -d NAME -p unregister takes it (SPEC 6.1): the
+	 * persistent registration goes whether or not it is given */
+	if ((rc = pnote_opts(ctx, argc, argv, "dp", &a, &timeout_s,
 			     &status)) >= 0)
 		return rc;
 	if (a.name == NULL)
@@ -2348,10 +2350,13 @@ static const struct phx_cmd phx_cmds[] = {
 	  "  -d, --device NAME  a registered device\n"
 	  "  -s, --status S     ok, init or problem (problem: the member "
 	  "fails over)\n" },
-	{ "unregister", cmd_unregister, "-d NAME",
+	{ "unregister", cmd_unregister, "-d NAME [-p]",
 	  "unregister a critical device (cphaprob unregister)",
 	  "The member's state then depends on the remaining devices only.\n"
-	  "  -d, --device NAME  a registered device\n" },
+	  "A persistent device is removed from the persistent list too.\n"
+	  "  -d, --device NAME  a registered device\n"
+	  "  -p, --persistent   accepted as cphaprob takes it (changes "
+	  "nothing)\n" },
 	{ "failover", cmd_admin_verb, "",
 	  "hand the traffic to another member (forced failover)", "" },
 	{ "stop", cmd_admin_verb, "",

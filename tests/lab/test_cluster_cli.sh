@@ -357,8 +357,8 @@ if lab_member_start 2 "$(conf 2)" >/dev/null; then
         "the member logs where they came from"
     assert_match "$(cat "$LAB_TMP/fw2.log")" '/var/lib/phalanx/lab-fw2/pnotes:2: persistent critical device not registered again' \
         "... and the line it refused"
-    phx_k 2 unregister -d keepme
-    expect "unregister keepme" 0 "*" ''
+    phx_k 2 unregister -d keepme -p
+    expect "unregister keepme -p (cphaprob -d keepme -p unregister)" 0 "*" ''
     assert_cmd "unregistered: nothing left to keep" test ! -e /var/lib/phalanx/lab-fw2/pnotes
 else
     not_ok "member 2 restarts"
