@@ -1597,6 +1597,61 @@ out:
 }
 
 /*
+ * phx doctor: automated sync health diagnosis (DESIGN's programs): the
+ * cluster, its members, the sync counters and peers, judged against SPEC
+ * 6.6's healthy ranges and OPS-05's root causes. Exit 0 when no problem
+ * was found (warnings allowed), 1 otherwise.
+ */
+static int
+cmd_doctor(struct phx_ctx *ctx, int argc, char **argv)
+{
+	json_t *cl, *members = NULL, *sync = NULL, *peers = NULL;
+	json_t *checks = NULL;
+	unsigned warnings, problems;
+	char err[512];
+	int rc = parse_no_args(ctx, argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	if ((cl = ask_cluster(ctx)) == NULL)
+		return PHX_EXIT_FAIL;
+	rc = PHX_EXIT_FAIL;
+	if ((members = ask(ctx, "/phalanx/cluster/members", NULL)) == NULL ||
+	    (sync = ask(ctx, "/phalanx/sync", NULL)) == NULL ||
+	    (peers = ask(ctx, "/phalanx/sync/peers", NULL)) == NULL)
+		goto out;
+	if (phx_fmt_doctor(cl, members, sync, peers, &checks, err,
+			   sizeof(err)) < 0) {
+		phx_err("bad answer from the member: %s", err);
+		goto out;
+	}
+	if (phx_fmt_doctor_print(ctx->json ? NULL : stdout, checks, &warnings,
+				 &problems) < 0) {
+		phx_err("internal error: a check without a level or text");
+		goto out;
+	}
+	if (ctx->json) {
+		json_t *j = json_pack("{s:O,s:I,s:I}", "checks", checks,
+				      "warnings", (json_int_t)warnings,
+				      "problems", (json_int_t)problems);
+
+		if (j == NULL || phx_fmt_json(stdout, j) != 0) {
+			json_decref(j);
+			goto out;
+		}
+		json_decref(j);
+	}
+	rc = problems == 0 ? PHX_EXIT_OK : PHX_EXIT_FAIL;
+out:
+	json_decref(checks);
+	json_decref(peers);
+	json_decref(sync);
+	json_decref(members);
+	json_decref(cl);
+	return rc;
+}
+
+/*
  * A member named on phx diff's command line, in the forms of the global
  * options: a configuration file (a name ending in .json, .yaml or .yml;
  * its eal.file_prefix), a socket path (any other name with a '/'), else
@@ -2228,6 +2283,20 @@ static const struct phx_cmd phx_cmds[] = {
 	  "drop_<reason>\n"
 	  "for each reason the CCP decoder rejects a frame), zeros "
 	  "included.\n" },
+	{ "doctor", cmd_doctor, "",
+	  "diagnose state synchronisation (automated syncstat reading)",
+	  "Reads the member's cluster state, member table, sync counters and "
+	  "peers, and\n"
+	  "says what is wrong: peers not heard or not acknowledging, a sync MTU "
+	  "or\n"
+	  "configuration that differs, sync disabled, a full sync that failed, "
+	  "and every\n"
+	  "syncstat counter outside SPEC 6.6's healthy range, with what to "
+	  "do.\n"
+	  "Exit 0 when there is no problem (warnings allowed), 1 when there "
+	  "is.\n"
+	  "With --json: {\"checks\": [{\"level\", \"text\"}...], "
+	  "\"warnings\", \"problems\"}.\n" },
 	{ "syncstat", cmd_syncstat, "[--reset] [-a]",
 	  "state synchronisation statistics (cphaprob syncstat)",
 	  "SPEC 6.6's counters (Other Member Updates, Local Updates, Timers, "

@@ -4174,3 +4174,337 @@ phx_fmt_diff_json(const struct phx_fmt_diff *d, size_t limit)
 	}
 	return j;
 }
+
+/* ---- phx doctor: sync health (SPEC 6.6 thresholds, OPS-05) ---- */
+
+struct doc {
+	json_t *checks;   /* array of {"level", "text"} */
+	int rc;           /* -ENOMEM once an append failed */
+};
+
+static void __attribute__((format(printf, 3, 4)))
+doc_add(struct doc *d, const char *level, const char *fmt, ...)
+{
+	char text[256];
+	va_list ap;
+	json_t *c;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	c = json_pack("{s:s,s:s}", "level", level, "text", text);
+	if (c == NULL || json_array_append_new(d->checks, c) != 0)
+		d->rc = -ENOMEM;
+}
+
+#define DOC_OK      "ok"
+#define DOC_WARN    "warning"
+#define DOC_PROBLEM "problem"
+
+/* a / b > num / den, without floating point (b 0: never) */
+static bool
+over(uint64_t a, uint64_t b, uint64_t num, uint64_t den)
+{
+	return b != 0 && a * den > b * num;
+}
+
+/* The member table: peers not heard, and what makes sync fail (OPS-05:
+ * a different sync MTU, a configuration the guard refuses). */
+static int
+doc_members(struct doc *d, json_t *members, char *err, size_t errlen)
+{
+	const char *key, *state, *differs;
+	uint64_t id, local, stale;
+	unsigned peers = 0;
+	json_t *m;
+	int rc;
+
+	if ((rc = need_object(members, err, errlen)) < 0)
+		return rc;
+	json_object_foreach(members, key, m) {
+		if ((rc = get_uint(m, key, "id", &id, err, errlen)) < 0 ||
+		    (rc = get_uint(m, key, "local", &local, err, errlen)) < 0 ||
+		    (rc = get_str(m, key, "state", &state, err, errlen)) < 0 ||
+		    (rc = get_uint(m, key, "cfg_stale", &stale, err,
+				   errlen)) < 0 ||
+		    (rc = get_str(m, key, "differs", &differs, err,
+				  errlen)) < 0)
+			return rc;
+		if (local)
+			continue;
+		peers++;
+		if (strcmp(state, "LOST") == 0)
+			doc_add(d, DOC_WARN, "member %" PRIu64 " is not heard "
+				"(Lost): nothing is synced with it", id);
+		if (stale)
+			doc_add(d, DOC_PROBLEM, "member %" PRIu64 " runs a "
+				"different configuration: it refuses to "
+				"become active (phx state)", id);
+		if (strstr(differs, "sync_mtu") != NULL)
+			doc_add(d, DOC_PROBLEM, "member %" PRIu64 "'s sync port "
+				"MTU differs from this member's: large frames "
+				"are lost under load (OPS-05)", id);
+		if (strstr(differs, "version") != NULL)
+			doc_add(d, DOC_WARN, "member %" PRIu64 " runs another "
+				"phalanx or sync version (%s)", id, differs);
+	}
+	if (peers == 0)
+		doc_add(d, DOC_WARN, "no other member is configured");
+	return 0;
+}
+
+/* Each peer's stream: heard, acknowledging, not lagging. */
+static int
+doc_peers(struct doc *d, json_t *peers, char *err, size_t errlen)
+{
+	uint64_t live, acking, lag;
+	const char *key;
+	json_t *p;
+	int rc;
+
+	if ((rc = need_object(peers, err, errlen)) < 0)
+		return rc;
+	json_object_foreach(peers, key, p) {
+		const char *id = key[0] == 'm' ? key + 1 : key;
+
+		if ((rc = get_uint(p, key, "live", &live, err, errlen)) < 0)
+			return rc;
+		if (!live)
+			continue;           /* said with the member table */
+		if ((rc = get_uint(p, key, "acking", &acking, err,
+				   errlen)) < 0 ||
+		    (rc = get_uint(p, key, "lag_ms", &lag, err, errlen)) < 0)
+			return rc;
+		if (!acking)
+			doc_add(d, DOC_PROBLEM, "member %s does not acknowledge "
+				"this member's updates (SYNC-44: it is left "
+				"out of the F&A peers)", id);
+		else if (lag > 1000)
+			doc_add(d, DOC_WARN, "member %s acknowledges %" PRIu64
+				" ms behind", id, lag);
+		else
+			doc_add(d, DOC_OK, "member %s is in sync (acknowledges "
+				"within %" PRIu64 " ms)", id, lag);
+	}
+	return 0;
+}
+
+/* The counters of cphaprob syncstat against SPEC 6.6's healthy ranges. */
+static int
+doc_counters(struct doc *d, json_t *s, char *err, size_t errlen)
+{
+	static const char *const keys[] = {
+		"sent_retrans_reqs", "missing_requested", "old_or_too_new",
+		"unsynced_missing", "lost_sync_events", "timed_out_sync",
+		"generated", "recv_retrans_reqs", "recv_dup_retrans_reqs",
+		"blocking_scenarios", "blocked_packets", "send_queue_max",
+		"send_queue_sum", "send_queue_samples", "send_queue_size",
+		"hold_events", "unhold_events", "not_held_no_members",
+		"held_max_ticks", "rx_frames", "events_lost", "apply_failed",
+	};
+	enum { SENT_RR, MISSING, OLD, UNSYNCED, LOST, TIMED_OUT, GEN, RECV_RR,
+	       RECV_DUP, BLOCKING, BLOCKED, SQ_MAX, SQ_SUM, SQ_SAMPLES,
+	       SQ_SIZE, HOLD, UNHOLD, NOT_HELD, HELD_MAX, RX_FRAMES,
+	       EV_LOST, APPLY_FAILED };
+	uint64_t v[PHX_DIM(keys)];
+	unsigned i, before = (unsigned)json_array_size(d->checks);
+	const char *key;
+	char drops[160];
+	size_t n = 0;
+	json_t *x;
+	int rc;
+
+	for (i = 0; i < PHX_DIM(keys); i++)
+		if ((rc = get_uint(s, NULL, keys[i], &v[i], err, errlen)) < 0)
+			return rc;
+	if (over(v[MISSING], v[SENT_RR], 20, 1))
+		doc_add(d, DOC_PROBLEM, "%" PRIu64 " updates missing per "
+			"retransmission request on average (more than 20: a "
+			"communication problem, SPEC 6.6)",
+			v[MISSING] / v[SENT_RR]);
+	if (over(v[OLD], v[RX_FRAMES], 1, 10))
+		doc_add(d, DOC_PROBLEM, "%" PRIu64 " of %" PRIu64 " updates "
+			"arrived too old or too new (over 10%%): grow "
+			"cluster.sync.recv_queue", v[OLD], v[RX_FRAMES]);
+	if (v[UNSYNCED] != 0)
+		doc_add(d, over(v[UNSYNCED], v[RX_FRAMES], 1, 100) ?
+			DOC_PROBLEM : DOC_WARN, "%" PRIu64 " missing updates "
+			"were given up (unsynced; tolerable below 1%% of %"
+			PRIu64 "): grow cluster.sync.recv_queue, and compare "
+			"the tables with phx diff", v[UNSYNCED],
+			v[RX_FRAMES]);
+	if (v[LOST] != 0)
+		doc_add(d, DOC_PROBLEM, "sync with a peer was lost and regained "
+			"%" PRIu64 " times: a communication problem", v[LOST]);
+	if (v[TIMED_OUT] != 0)
+		doc_add(d, DOC_PROBLEM, "a peer was timed out %" PRIu64 " times "
+			"(no ACK for 1 s while packets were held for it)",
+			v[TIMED_OUT]);
+	if (over(v[RECV_RR], v[GEN], 3, 10))
+		doc_add(d, DOC_PROBLEM, "peers asked again for %" PRIu64 " of %"
+			PRIu64 " updates sent (over 30%%)", v[RECV_RR], v[GEN]);
+	if (over(v[RECV_DUP], v[RECV_RR], 3, 10))
+		doc_add(d, DOC_PROBLEM, "%" PRIu64 " of %" PRIu64 " requests "
+			"received were duplicates (over 30%%: a network "
+			"problem or a storm on sync)", v[RECV_DUP], v[RECV_RR]);
+	if (v[BLOCKING] != 0)
+		doc_add(d, DOC_WARN, "new connections were blocked %" PRIu64
+			" times for sync load (%" PRIu64 " packets): an "
+			"overload", v[BLOCKING], v[BLOCKED]);
+	if (v[SQ_SIZE] != 0 && v[SQ_MAX] >= v[SQ_SIZE])
+		doc_add(d, DOC_PROBLEM, "the sending queue filled (%" PRIu64
+			" of %" PRIu64 "): requests for older updates cannot "
+			"be served; grow cluster.sync.send_queue", v[SQ_MAX],
+			v[SQ_SIZE]);
+	else if (v[SQ_SAMPLES] != 0 &&
+		 over(v[SQ_SUM], v[SQ_SAMPLES] * v[SQ_SIZE], 8, 10))
+		doc_add(d, DOC_WARN, "the sending queue is more than 80%% full "
+			"on average: grow cluster.sync.send_queue");
+	if (v[HOLD] > v[UNHOLD] + 1)
+		doc_add(d, DOC_WARN, "%" PRIu64 " holds for acknowledgement "
+			"but %" PRIu64 " releases", v[HOLD], v[UNHOLD]);
+	if (v[NOT_HELD] != 0)
+		doc_add(d, DOC_WARN, "%" PRIu64 " packets were not held for "
+			"want of a live peer", v[NOT_HELD]);
+	if (v[HELD_MAX] >= 50)
+		doc_add(d, DOC_PROBLEM, "a packet was held %" PRIu64 " ticks "
+			"(5 s or more) for acknowledgement", v[HELD_MAX]);
+	if (v[EV_LOST] != 0)
+		doc_add(d, DOC_PROBLEM, "%" PRIu64 " session changes were never "
+			"shipped (the workers' event rings were full)",
+			v[EV_LOST]);
+	if (v[APPLY_FAILED] != 0)
+		doc_add(d, DOC_PROBLEM, "%" PRIu64 " received updates were not "
+			"applied (the workers' rings were full)",
+			v[APPLY_FAILED]);
+	drops[0] = '\0';
+	json_object_foreach(s, key, x) {
+		if (strncmp(key, "drop_", 5) != 0 || !json_is_integer(x) ||
+		    json_integer_value(x) <= 0)
+			continue;
+		n += (size_t)snprintf(drops + n, n < sizeof(drops) ?
+				      sizeof(drops) - n : 0, "%s%s %" PRId64,
+				      n != 0 ? ", " : "", key + 5,
+				      (int64_t)json_integer_value(x));
+		if (n >= sizeof(drops))
+			n = sizeof(drops);
+	}
+	if (drops[0] != '\0')
+		doc_add(d, DOC_WARN, "sync frames dropped: %s", drops);
+	if (json_array_size(d->checks) == before)
+		doc_add(d, DOC_OK, "no counter outside SPEC 6.6's healthy "
+			"ranges");
+	return 0;
+}
+
+int
+phx_fmt_doctor(json_t *cluster, json_t *members, json_t *sync, json_t *peers,
+	       json_t **checks, char *err, size_t errlen)
+{
+	const char *state, *fs_state, *status;
+	uint64_t hello, dead_count, late, fs_peer;
+	struct doc d = { json_array(), 0 };
+	bool on;
+	int rc;
+
+	*checks = NULL;
+	if (d.checks == NULL)
+		return -ENOMEM;
+	if ((rc = need_object(cluster, err, errlen)) < 0 ||
+	    (rc = get_str(cluster, NULL, "state", &state, err, errlen)) < 0 ||
+	    (rc = get_uint(cluster, NULL, "hello_ms", &hello, err,
+			   errlen)) < 0 ||
+	    (rc = get_uint(cluster, NULL, "dead_count", &dead_count, err,
+			   errlen)) < 0 ||
+	    (rc = get_uint(cluster, NULL, "late_pass_max_ms", &late, err,
+			   errlen)) < 0)
+		goto fail;
+	if (strcmp(state, "ACTIVE") == 0 || strcmp(state, "STANDBY") == 0)
+		doc_add(&d, DOC_OK, "member state %s", state);
+	else
+		doc_add(&d, DOC_WARN, "member state %s (phx state says why)",
+			state);
+	if (late > hello * dead_count)
+		doc_add(&d, DOC_WARN, "the control loop once went %" PRIu64
+			" ms without a pass (peers count a member lost after "
+			"%" PRIu64 " ms): its CPU is shared or overloaded",
+			late, hello * dead_count);
+	if ((rc = doc_members(&d, members, err, errlen)) < 0)
+		goto fail;
+	if ((rc = need_object(sync, err, errlen)) < 0 ||
+	    (rc = get_flag(sync, NULL, "enabled", &on, err, errlen)) < 0)
+		goto fail;
+	if (!on) {
+		/* OPS-05 root cause 1 */
+		doc_add(&d, DOC_PROBLEM, "state sync is disabled "
+			"(cluster.sync.enabled: false): connections will not "
+			"survive a failover");
+		*checks = d.checks;
+		return d.rc;
+	}
+	if ((rc = get_str(sync, NULL, "status", &status, err, errlen)) < 0 ||
+	    (rc = get_str(sync, NULL, "full_sync_state", &fs_state, err,
+			  errlen)) < 0 ||
+	    (rc = get_uint(sync, NULL, "full_sync_peer", &fs_peer, err,
+			   errlen)) < 0)
+		goto fail;
+	if (strcmp(fs_state, "done") == 0 || strcmp(fs_state, "not_needed") == 0)
+		doc_add(&d, DOC_OK, "full sync %s", strcmp(fs_state, "done") ?
+			"not needed (no peer had sessions to give)" : "done");
+	else if (strcmp(fs_state, "timed_out") == 0 ||
+		 strcmp(fs_state, "handshake_failed") == 0)
+		doc_add(&d, DOC_PROBLEM, "full sync %s (member %" PRIu64 "): "
+			"this member's table may lack sessions", fs_state,
+			fs_peer);
+	else
+		doc_add(&d, DOC_WARN, "full sync not finished (%s)", fs_state);
+	if ((rc = doc_peers(&d, peers, err, errlen)) < 0 ||
+	    (rc = doc_counters(&d, sync, err, errlen)) < 0)
+		goto fail;
+	(void)status;
+	*checks = d.checks;
+	return d.rc;
+fail:
+	json_decref(d.checks);
+	return rc;
+}
+
+int
+phx_fmt_doctor_print(FILE *out, json_t *checks, unsigned *warnings,
+		     unsigned *problems)
+{
+	json_t *c;
+	size_t i;
+
+	*warnings = *problems = 0;
+	json_array_foreach(checks, i, c) {
+		const char *level = json_string_value(json_object_get(c,
+								"level"));
+		const char *text = json_string_value(json_object_get(c,
+								"text"));
+
+		if (level == NULL || text == NULL)
+			return -EINVAL;
+		if (strcmp(level, DOC_PROBLEM) == 0)
+			(*problems)++;
+		else if (strcmp(level, DOC_WARN) == 0)
+			(*warnings)++;
+		if (out != NULL)
+			fprintf(out, "%-8s %s\n",
+				strcmp(level, DOC_PROBLEM) == 0 ? "PROBLEM" :
+								  level, text);
+	}
+	if (out == NULL)
+		return 0;
+	if (*problems != 0)
+		fprintf(out, "\nVerdict: %u problem%s, %u warning%s: see "
+			"above; phx syncstat has every counter\n", *problems,
+			*problems == 1 ? "" : "s", *warnings,
+			*warnings == 1 ? "" : "s");
+	else if (*warnings != 0)
+		fprintf(out, "\nVerdict: healthy, %u warning%s\n", *warnings,
+			*warnings == 1 ? "" : "s");
+	else
+		fprintf(out, "\nVerdict: healthy\n");
+	return 0;
+}

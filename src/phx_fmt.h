@@ -363,6 +363,20 @@ int phx_fmt_pnote_file(const char *text, size_t len, bool persistent,
 		       char *req, size_t reqlen, char *err, size_t errlen);
 
 /*
+ * phx doctor: sync health from /phalanx/cluster, /phalanx/cluster/members,
+ * /phalanx/sync and /phalanx/sync/peers, judged against SPEC 6.6's
+ * healthy ranges and OPS-05's root causes. *checks gets an array of
+ * {"level": "ok"|"warning"|"problem", "text"}. 0, -EINVAL (err says
+ * what is wrong with an answer) or -ENOMEM.
+ */
+int phx_fmt_doctor(json_t *cluster, json_t *members, json_t *sync,
+		   json_t *peers, json_t **checks, char *err, size_t errlen);
+/* The checks a line each and the verdict (out NULL: only count); counts
+ * warnings and problems. 0, or -EINVAL for a malformed check. */
+int phx_fmt_doctor_print(FILE *out, json_t *checks, unsigned *warnings,
+			 unsigned *problems);
+
+/*
  * State synchronisation (SPEC 3, 6.6, 6.7; answers in docs/cli.md).
  * /phalanx/sync is a dict of counters and gauges, null on a member
  * without a cluster; averages are sent as sums and counts (telemetry has

@@ -188,6 +188,19 @@ phx_k 1 list
 OUT=$(sed -E 's/^(Time since last report:) [0-9]+\.[0-9] sec$/\1 X sec/' <<<"$OUT")
 expect "phx list: the built-in devices, all OK (CLI-30)" 0 "$BUILTINS" ''
 
+# ---------------------------------------------------------------- doctor
+
+# DESIGN's phx doctor: both members in sync; member 3 of the
+# configuration never started, which is a warning, not a problem
+for k in 1 2; do
+    phx_k "$k" doctor
+    expect "phx doctor on member $k: no problem, exit 0" 0 "*" ''
+    assert_match "$OUT" "^ok +member $((3 - k)) is in sync \(acknowledges within [0-9]+ ms\)$" \
+        "... member $((3 - k)) acknowledges"
+    assert_match "$OUT" '^warning +member 3 is not heard \(Lost\)' "... member 3 is not heard"
+    assert_match "$OUT" '^Verdict: healthy, 1 warning$' "... the verdict"
+done
+
 # ---------------------------------------------------------------- ccpstat
 
 phx_k 2 ccpstat

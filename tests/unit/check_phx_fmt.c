@@ -3333,6 +3333,143 @@ syncstat(const char *sync, const char *peers, bool all, int *rc, char *err,
 	return cap_close(&c);
 }
 
+/* ---- phx doctor ---- */
+
+static const char doc_cluster[] =
+	"{'enabled':1,'state':'ACTIVE','hello_ms':100,'dead_count':3,"
+	"'late_pass_max_ms':12}";
+static const char doc_members[] =
+	"{'m1':{'id':1,'local':1,'state':'ACTIVE','cfg_stale':0,'differs':''},"
+	"'m2':{'id':2,'local':0,'state':'STANDBY','cfg_stale':0,"
+	"'differs':''}}";
+static const char doc_peers[] =
+	"{'m2':{'live':1,'acking':1,'acked':10,'lag_ms':3,'rx_started':1,"
+	"'rx_expected':11,'rx_queued':0}}";
+
+/* phx doctor's text for these answers; sets = key:value pairs changed in
+ * the sync answer (NULL-terminated), *w and *p the counts. */
+static char *
+doctor(const char *cluster, const char *members, const char *sync,
+       const char *peers, const char *const *sets, unsigned *w, unsigned *p)
+{
+	json_t *cl = load(cluster), *m = load(members), *s = load(sync);
+	json_t *pe = load(peers), *checks = NULL;
+	struct capture c;
+	char err[256];
+	int rc;
+
+	for (; sets != NULL && *sets != NULL; sets += 2)
+		json_object_set_new(s, sets[0],
+				    json_integer(strtoll(sets[1], NULL, 10)));
+	rc = phx_fmt_doctor(cl, m, s, pe, &checks, err, sizeof(err));
+	ck_assert_msg(rc == 0, "%s", err);
+	ck_assert_int_eq(phx_fmt_doctor_print(cap_open(&c), checks, w, p), 0);
+	json_decref(checks);
+	json_decref(cl);
+	json_decref(m);
+	json_decref(s);
+	json_decref(pe);
+	return cap_close(&c);
+}
+
+/* The fixture's counters that SPEC 6.6 calls unhealthy, made healthy. */
+static const char *const doc_healthy[] = {
+	"lost_sync_events", "0", "not_held_no_members", "0",
+	"apply_failed", "0", "drop_bad_magic", "0", "hold_events", "8", NULL,
+};
+
+START_TEST(test_doctor_healthy)
+{
+	unsigned w, p;
+	char *out = doctor(doc_cluster, doc_members, SYNC_FIXTURE("1"),
+			   doc_peers, doc_healthy, &w, &p);
+
+	ck_assert_str_eq(out,
+		"ok       member state ACTIVE\n"
+		"ok       full sync done\n"
+		"ok       member 2 is in sync (acknowledges within 3 ms)\n"
+		"ok       no counter outside SPEC 6.6's healthy ranges\n"
+		"\n"
+		"Verdict: healthy\n");
+	ck_assert_uint_eq(w + p, 0);
+	free(out);
+}
+END_TEST
+
+/* Every SPEC 6.6 threshold and OPS-05 cause that the answers show. */
+START_TEST(test_doctor_problems)
+{
+	static const char *const sets[] = {
+		"lost_sync_events", "0", "not_held_no_members", "0",
+		"apply_failed", "0", "drop_bad_magic", "0",
+		"hold_events", "8",
+		"sent_retrans_reqs", "100", "missing_requested", "2100",
+		"old_or_too_new", "500", "unsynced_missing", "10",
+		"recv_retrans_reqs", "1600", "recv_dup_retrans_reqs", "600",
+		"send_queue_max", "512", "held_max_ticks", "50", NULL,
+	};
+	static const char members[] =
+		"{'m1':{'id':1,'local':1,'state':'ACTIVE','cfg_stale':0,"
+		"'differs':''},'m2':{'id':2,'local':0,'state':'STANDBY',"
+		"'cfg_stale':1,'differs':'sync_mtu'},'m3':{'id':3,'local':0,"
+		"'state':'LOST','cfg_stale':0,'differs':''}}";
+	static const char peers[] =
+		"{'m2':{'live':1,'acking':0,'lag_ms':1500},'m3':{'live':0}}";
+	static const char *const want[] = {
+		"warning  member 3 is not heard (Lost)",
+		"PROBLEM  member 2 runs a different configuration",
+		"PROBLEM  member 2's sync port MTU differs",
+		"PROBLEM  member 2 does not acknowledge",
+		"PROBLEM  21 updates missing per retransmission request",
+		"PROBLEM  500 of 4290 updates arrived too old or too new",
+		"warning  10 missing updates were given up",
+		"PROBLEM  peers asked again for 1600 of 5000 updates",
+		"PROBLEM  600 of 1600 requests received were duplicates",
+		"PROBLEM  the sending queue filled (512 of 512)",
+		"PROBLEM  a packet was held 50 ticks",
+		"Verdict: 9 problems, 2 warnings",
+	};
+	unsigned w, p, i;
+	char *out = doctor(doc_cluster, members, SYNC_FIXTURE("1"), peers,
+			   sets, &w, &p);
+
+	for (i = 0; i < PHX_DIM(want); i++)
+		ck_assert_msg(strstr(out, want[i]) != NULL, "no \"%s\" in:\n%s",
+			      want[i], out);
+	ck_assert_uint_eq(p, 9);
+	ck_assert_uint_eq(w, 2);
+	free(out);
+}
+END_TEST
+
+/* SYNC-77 / OPS-05 root cause 1, and the fixture's own unhealthy
+ * counters (lost sync, not held, not applied, dropped frames). */
+START_TEST(test_doctor_disabled_and_losses)
+{
+	unsigned w, p;
+	char *out = doctor(doc_cluster, doc_members, SYNC_FIXTURE("0"),
+			   doc_peers, NULL, &w, &p);
+
+	ck_assert(strstr(out, "PROBLEM  state sync is disabled "
+			 "(cluster.sync.enabled: false)") != NULL);
+	ck_assert_uint_eq(p, 1);
+	free(out);
+	out = doctor(doc_cluster, doc_members, SYNC_FIXTURE("1"), doc_peers,
+		     NULL, &w, &p);
+	ck_assert(strstr(out, "PROBLEM  sync with a peer was lost and "
+			 "regained 2 times") != NULL);
+	ck_assert(strstr(out, "warning  3 packets were not held") != NULL);
+	ck_assert(strstr(out, "PROBLEM  1 received updates were not "
+			 "applied") != NULL);
+	ck_assert(strstr(out, "warning  sync frames dropped: bad_magic 3")
+		  != NULL);
+	ck_assert(strstr(out, "warning  9 holds for acknowledgement but 8")
+		  == NULL);   /* one in flight is no sign of trouble */
+	ck_assert_uint_eq(p, 2);
+	free(out);
+}
+END_TEST
+
 START_TEST(test_syncstat_layout)
 {
 	char err[256], *out;
@@ -3974,6 +4111,9 @@ phx_fmt_suite(void)
 
 	tc = tcase_create("sync");
 	tcase_add_test(tc, test_syncstat_layout);
+	tcase_add_test(tc, test_doctor_healthy);
+	tcase_add_test(tc, test_doctor_problems);
+	tcase_add_test(tc, test_doctor_disabled_and_losses);
 	tcase_add_test(tc, test_syncstat_join);
 	tcase_add_test(tc, test_syncstat_spec_names);
 	tcase_add_test(tc, test_syncstat_disabled);
