@@ -2167,19 +2167,19 @@ conv_nat(struct walk *w, const struct field *f, const struct phx_cfg_node *n,
 			    "server)");
 		return;
 	}
+	/* a key of the other kind: said, and the kind is clear, so the
+	 * rule's other NAT errors are checked too (validator) */
 	if (rs->nat_source_given && phx_cfg_node_get(n, "port") != NULL) {
 		phx_cfg_path_key(kpath, sizeof(kpath), path, "port");
 		phx_cfg_err(w->ctx, key_loc(n, "port"), kpath, "\"port\" "
 			    "belongs to destination NAT; source NAT takes "
 			    "\"ports\" (the range to allocate from)");
-		return;
 	}
 	if (rs->nat_dest_given && phx_cfg_node_get(n, "ports") != NULL) {
 		phx_cfg_path_key(kpath, sizeof(kpath), path, "ports");
 		phx_cfg_err(w->ctx, key_loc(n, "ports"), kpath, "\"ports\" "
 			    "belongs to source NAT; destination NAT takes "
 			    "\"port\" (the server's port)");
-		return;
 	}
 	rs->nat = n->loc;
 	if (rs->nat_source_given) {

@@ -319,6 +319,7 @@ START_TEST(test_catalogue_complete)
 		"policy_refs", "zone_names", "zone_empty", "rule_dup_name",
 		"rule_ports_proto", "rule_bad_range", "rule_bad_nets",
 		"rule_bad_action", "rule_bad_proto", "nat_drop", "nat_shape",
+		"nat_errors_together",
 		"snat_not_ours", "dnat_unreachable", "dnat_no_dst", "dnat_out",
 		"timeouts_range", "rule_too_many_specs",
 		/* the cluster section */
