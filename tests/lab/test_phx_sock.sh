@@ -996,8 +996,8 @@ for bad in "register -d@option '-d' needs a value@$U_REG@register" \
            "register -f x -d y@-f excludes -d, -t and -s@$U_REG@register" \
            "report -d x@report needs -d NAME and -s STATUS@Usage: phx [OPTIONS] report -d NAME -s STATUS@report" \
            "report -d x -s ok -p@-p does not apply to report@Usage: phx [OPTIONS] report -d NAME -s STATUS@report" \
-           "unregister@unregister needs -d NAME@Usage: phx [OPTIONS] unregister -d NAME@unregister" \
-           "unregister -d x -t 1@-t does not apply to unregister@Usage: phx [OPTIONS] unregister -d NAME@unregister" \
+           "unregister@unregister needs -d NAME@Usage: phx [OPTIONS] unregister -d NAME [-p]@unregister" \
+           "unregister -d x -t 1@-t does not apply to unregister@Usage: phx [OPTIONS] unregister -d NAME [-p]@unregister" \
            "admin@down or up?@Usage: phx [OPTIONS] admin down|up@admin" \
            "admin sideways@'sideways' is neither down nor up@Usage: phx [OPTIONS] admin down|up@admin" \
            "failover now@unexpected argument 'now'@Usage: phx [OPTIONS] failover@failover" \
