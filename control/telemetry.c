@@ -53,7 +53,8 @@
  * the rest (command, scalars, column keys) is well under 256 bytes.
  */
 #define RULES_PAGE 128
-#define PHX_CONN_TIMEOUT_MS 1000 /* a worker's /phalanx/conn page */
+#define PHX_CONN_TIMEOUT_MS 1000 /* a /phalanx/conn page, the wait behind
+				  * another request included: under phx's 2 s */
 #define PHX_CLEAR_TIMEOUT_MS 1500 /* all workers together, under phx's
 				   * 2 s; a million sessions take ms */
 #define TEL_OUTPUT_MAX (16 * 1024) /* MAX_OUTPUT_LEN, lib/telemetry */
@@ -822,9 +823,9 @@ tel_conn(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	/* flags: PHX_SESS_F_* (phx diff skips sessions that never sync) */
 	static const char *const cn[9] = { "idx", "proto", "orig", "reply",
 		"nat", "state", "remaining_s", "rule", "flags" };
+	uint64_t gen, t0, budget, spent;
 	unsigned w, i;
 	uint32_t from;
-	uint64_t gen;
 	int rc;
 
 	if (conn_params(params, &req) != 0 ||
@@ -834,9 +835,24 @@ tel_conn(struct phx_ctl *ctl, const char *params, struct rte_tel_data *d)
 	from = req.from;
 	if (cols_new(col, PHX_DIM(cn), 1u << 0 | 1u << 6 | 1u << 8) != 0)
 		return -ENOMEM;
-	pthread_mutex_lock(&pg_lock);
+	/* One budget for the whole request, the wait behind another one
+	 * included, so that phx (2 s) gets this answer, not its own
+	 * timeout: the lock as the page request takes its own. */
+	t0 = rte_rdtsc();
+	budget = rte_get_tsc_hz() * PHX_CONN_TIMEOUT_MS / 1000;
+	while (pthread_mutex_trylock(&pg_lock) != 0) {
+		if (rte_rdtsc() - t0 >= budget) {
+			cols_free(col, PHX_DIM(cn));
+			return phx_ctl_tel_error(d, "worker %u did not respond "
+						 "within %u ms", w,
+						 PHX_CONN_TIMEOUT_MS);
+		}
+		rte_delay_us_sleep(100);
+	}
+	spent = (rte_rdtsc() - t0) * 1000 / rte_get_tsc_hz();
 	rc = phx_dp_conn_page(ctl->dp, w, from, &req.f, &pg,
-			      PHX_CONN_TIMEOUT_MS);
+			      spent < PHX_CONN_TIMEOUT_MS ?
+			      PHX_CONN_TIMEOUT_MS - (unsigned)spent : 0);
 	if (rc != 0) {
 		pthread_mutex_unlock(&pg_lock);
 		cols_free(col, PHX_DIM(cn));

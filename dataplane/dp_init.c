@@ -949,14 +949,12 @@ phx_dp_post(struct phx_dp *dp, unsigned w, const struct phx_dp_msg *m)
 /* Post the request filled in rq (dump_lock held) and wait for the
  * worker's answer. */
 static int
-req_wait(struct phx_dp *dp, struct phx_conn_req *rq, unsigned timeout_ms)
+req_wait(struct phx_dp *dp, struct phx_conn_req *rq, uint64_t end)
 {
-	uint64_t end;
 	uint32_t seq;
 
 	seq = rq->seq + 1;
 	__atomic_store_n(&rq->seq, seq, __ATOMIC_RELEASE);
-	end = rte_rdtsc() + rte_get_tsc_hz() * timeout_ms / 1000;
 	while (__atomic_load_n(&rq->done, __ATOMIC_ACQUIRE) != seq) {
 		if (rte_rdtsc() > end || !dp->started) {
 			/* Withdraw: the worker skips it if it has not begun;
@@ -969,22 +967,44 @@ req_wait(struct phx_dp *dp, struct phx_conn_req *rq, unsigned timeout_ms)
 	return 0;
 }
 
+/* The end of a wait of timeout_ms from now, in TSC ticks. */
+static uint64_t
+deadline(unsigned timeout_ms)
+{
+	return rte_rdtsc() + rte_get_tsc_hz() * timeout_ms / 1000;
+}
+
+/* dp->dump_lock, waited for until end at most (another request holds it:
+ * its own wait counts against ours): 0 or -ETIMEDOUT. */
+static int
+dump_lock_until(struct phx_dp *dp, uint64_t end)
+{
+	while (pthread_mutex_trylock(&dp->dump_lock) != 0) {
+		if (rte_rdtsc() > end)
+			return -ETIMEDOUT;
+		rte_delay_us_sleep(100);
+	}
+	return 0;
+}
+
 int
 phx_dp_conn_page(struct phx_dp *dp, unsigned w, uint32_t from,
 		 const struct phx_conn_filter *f, struct phx_conn_page *out,
 		 unsigned timeout_ms)
 {
+	uint64_t end = deadline(timeout_ms);
 	struct phx_conn_req *rq;
 	int rc;
 
 	if (w >= dp->nb_workers)
 		return -EINVAL;
 	rq = &dp->workers[w].dump;
-	pthread_mutex_lock(&dp->dump_lock);
+	if (dump_lock_until(dp, end) != 0)
+		return -ETIMEDOUT;
 	rq->kind = PHX_REQ_PAGE;
 	rq->from = from;
 	rq->f = *f;
-	rc = req_wait(dp, rq, timeout_ms);
+	rc = req_wait(dp, rq, end);
 	if (rc == 0)
 		*out = rq->page;
 	pthread_mutex_unlock(&dp->dump_lock);
@@ -995,15 +1015,17 @@ int
 phx_dp_shard_digest(struct phx_dp *dp, unsigned w, uint64_t *digest,
 		    uint32_t *count, unsigned timeout_ms)
 {
+	uint64_t end = deadline(timeout_ms);
 	struct phx_conn_req *rq;
 	int rc;
 
 	if (w >= dp->nb_workers)
 		return -EINVAL;
 	rq = &dp->workers[w].dump;
-	pthread_mutex_lock(&dp->dump_lock);
+	if (dump_lock_until(dp, end) != 0)
+		return -ETIMEDOUT;
 	rq->kind = PHX_REQ_DIGEST;
-	rc = req_wait(dp, rq, timeout_ms);
+	rc = req_wait(dp, rq, end);
 	if (rc == 0) {
 		*digest = rq->dig.sum;
 		*count = rq->dig.n;
@@ -1016,23 +1038,14 @@ int
 phx_dp_clear(struct phx_dp *dp, const struct phx_conn_filter *f,
 	     unsigned timeout_ms, uint64_t *cleared)
 {
+	/* one deadline for all, the wait for another request included */
+	uint64_t end = deadline(timeout_ms);
 	uint32_t seq[RTE_MAX_LCORE];
-	struct timespec ts;
-	uint64_t end;
 	unsigned w, left;
 	int rc = 0;
 
 	*cleared = 0;
-	/* one deadline for all, the wait for another request included */
-	end = rte_rdtsc() + rte_get_tsc_hz() * timeout_ms / 1000;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	if (pthread_mutex_timedlock(&dp->dump_lock, &ts) != 0)
+	if (dump_lock_until(dp, end) != 0)
 		return -ETIMEDOUT;
 	/* every worker at once */
 	for (w = 0; w < dp->nb_workers; w++) {
