@@ -691,10 +691,14 @@ sess_event(struct phx_worker *w, const struct phx_policy *pol,
 
 /*
  * A session with a timeout under two refresh epochs (pol->short_tsc): its
- * synced copy would run out between two epoch refreshes, so it refreshes
- * whenever a packet starts a new half of its timeout (this packet at now,
- * the one before idle earlier): events are then less than its timeout
- * apart while packets are (packets further apart are each an event).
+ * synced copy would run out between two epoch refreshes, so it also
+ * refreshes whenever a packet starts a new half of its timeout (this
+ * packet at now, the one before idle earlier). Packets at least half a
+ * timeout apart are each an event; closer ones give one a half timeout.
+ * So the copy can run out only after the session has been idle for more
+ * than half its timeout (at 0 and 0.99 of a 2 s timeout, the next packet
+ * at 2.5 s finds the copy gone since 2 s): an event on every packet
+ * would close that too, at a cost per packet.
  */
 static inline bool
 short_refresh_due(const struct phx_policy *pol, const struct phx_sess *s,

@@ -534,9 +534,13 @@ int_literal(const char *t)
 static struct phx_cfg_node *
 conv(struct jconv *c, json_t *j, unsigned depth, const char *path)
 {
-	const struct jrec *r = take(c, false);
+	const struct jrec *r;
 	struct phx_cfg_node *n;
 
+	if (c->too_deep)        /* the load ends there: nothing more to say */
+		return phx_cfg_node_new(PHX_CFG_NODE_INVALID,
+					(struct phx_cfg_loc){ 0, 0 });
+	r = take(c, false);
 	if (r == NULL)
 		return NULL;
 	if (depth > PHX_CFG_MAX_DEPTH) {
@@ -665,7 +669,7 @@ json_parse(struct phx_cfg_ctx *ctx, const char *buf, size_t len)
 	c.recs = s.recs;
 	c.n_recs = s.n_recs;
 	root = conv(&c, j, 0, "");
-	if (root != NULL && c.next != c.n_recs)
+	if (root != NULL && c.next != c.n_recs && !c.too_deep)
 		c.out_of_step = true;
 	if (c.too_deep && !c.oom && !c.out_of_step) {
 		/* that one error, as YAML reports it (docs/config.md) */

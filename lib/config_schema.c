@@ -2168,18 +2168,25 @@ conv_nat(struct walk *w, const struct field *f, const struct phx_cfg_node *n,
 		return;
 	}
 	/* a key of the other kind: said, and the kind is clear, so the
-	 * rule's other NAT errors are checked too (validator) */
+	 * rule's other NAT errors are checked too (validator), with the
+	 * kind's default ports (the file is refused anyway: what the two
+	 * keys wrote, in the file's order, must not add errors of its own) */
 	if (rs->nat_source_given && phx_cfg_node_get(n, "port") != NULL) {
 		phx_cfg_path_key(kpath, sizeof(kpath), path, "port");
 		phx_cfg_err(w->ctx, key_loc(n, "port"), kpath, "\"port\" "
 			    "belongs to destination NAT; source NAT takes "
 			    "\"ports\" (the range to allocate from)");
+		r->nat_port_lo = 1024;
+		r->nat_port_hi = 65535;
+		rs->nat_port = (struct phx_cfg_loc){ 0, 0 };
 	}
 	if (rs->nat_dest_given && phx_cfg_node_get(n, "ports") != NULL) {
 		phx_cfg_path_key(kpath, sizeof(kpath), path, "ports");
 		phx_cfg_err(w->ctx, key_loc(n, "ports"), kpath, "\"ports\" "
 			    "belongs to source NAT; destination NAT takes "
 			    "\"port\" (the server's port)");
+		if (rs->nat_port.line == 0)
+			r->nat_port_lo = r->nat_port_hi = 0;
 	}
 	rs->nat = n->loc;
 	if (rs->nat_source_given) {

@@ -9,8 +9,8 @@
  * - hosts asking for our address (or one host posing as many) are learned
  *   into half of the table at most: a next hop still gets an entry;
  * - a request from a broadcast sender MAC is not answered.
- * One worker, neighbors.max_entries 16, hold_packets 4, 2 tries of 100 ms
- * (then 200 ms held down).
+ * One worker, neighbors.max_entries 16, hold_packets 4, 2 tries of 500 ms
+ * (then 1 s held down): room for a busy machine between the steps.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -40,7 +40,7 @@ static const char cfg[] =
 	"             {\"prefix\": \"0.0.0.0/0\", \"via\": \"10.2.0.253\"}],\n"
 	"  \"rules\": [{\"name\": \"any\", \"action\": \"accept\"}],\n"
 	"  \"neighbors\": {\"max_entries\": 16, \"hold_packets\": 4, \"retries\": 2,\n"
-	"                \"retry_ms\": 100}\n"
+	"                \"retry_ms\": 500}\n"
 	"}\n";
 
 /* A UDP packet from the client side to dst. */
@@ -75,13 +75,13 @@ asked(unsigned ms)
 }
 
 /* Let control fail the next hops asked for and forget them (2 tries of
- * 100 ms, then a hold-down of as long). */
+ * 500 ms, then a hold-down of as long). */
 static void
 settle(void)
 {
 	unsigned i;
 
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < 25; i++) {
 		rte_delay_ms(100);
 		fx_drain();
 	}
@@ -119,7 +119,7 @@ START_TEST(workers_drop_for_a_full_or_failed_next_hop)
 	/* no answer to 2 tries: failed (its 4 held packets dropped), held
 	 * down; the worker drops */
 	unres0 = fx_drops(PHX_DROP_NEIGH_UNRESOLVED);
-	for (i = 0; i < 100 && fx_drops(PHX_DROP_NEIGH_UNRESOLVED) == unres0;
+	for (i = 0; i < 300 && fx_drops(PHX_DROP_NEIGH_UNRESOLVED) == unres0;
 	     i++) {
 		rte_delay_ms(10);
 		fx_drain();

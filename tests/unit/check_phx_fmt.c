@@ -3421,7 +3421,8 @@ START_TEST(test_doctor_problems)
 		"PROBLEM  member 2's sync port MTU differs",
 		"PROBLEM  member 2 does not acknowledge",
 		"PROBLEM  21 updates missing per retransmission request",
-		"PROBLEM  500 of 4290 updates arrived too old or too new",
+		"PROBLEM  500 updates arrived too old or too new (over 10% of "
+		"the 4290 sync frames received)",
 		"warning  10 missing updates were given up",
 		"PROBLEM  peers asked again for 1600 of 5000 updates",
 		"PROBLEM  600 of 1600 requests received were duplicates",
