@@ -60,6 +60,28 @@ static const char *const sync_hot[] = {
 	"allowed_protocols",
 };
 
+/* Keys of the sessions section that a reload applies: they live in the
+ * published policy (SPEC §8: fw_trust_rst_on_port is a runtime one). */
+static const char *const sessions_hot[] = {
+	"tcp_trust_rst_ports",
+};
+
+/* A section of a dump without its keys a reload may change (a copy;
+ * NULL stays NULL). */
+static json_t *
+section_fixed(json_t *sec, const char *const *hot, unsigned n)
+{
+	json_t *c;
+	unsigned i;
+
+	if (!json_is_object(sec))
+		return json_incref(sec);
+	c = json_deep_copy(sec);
+	for (i = 0; c != NULL && i < n; i++)
+		json_object_del(c, hot[i]);
+	return c;
+}
+
 /* The cluster section of a dump without what a reload may change (a
  * copy; NULL stays NULL). */
 static json_t *
@@ -104,6 +126,11 @@ restart_needed(const struct phx_config *a, const struct phx_config *b)
 			if (strcmp(restart_sections[i], "cluster") == 0) {
 				x = cluster_fixed(x0);
 				y = cluster_fixed(y0);
+			} else if (strcmp(restart_sections[i], "sessions") == 0) {
+				x = section_fixed(x0, sessions_hot,
+						  PHX_DIM(sessions_hot));
+				y = section_fixed(y0, sessions_hot,
+						  PHX_DIM(sessions_hot));
 			} else {
 				x = json_incref(x0);
 				y = json_incref(y0);

@@ -142,6 +142,22 @@ tmo_to_tsc(uint64_t *out, const struct phx_timeouts *t)
 		out[c] = hz * t->s[c];
 }
 
+/* sessions.tcp_trust_rst_ports as a bitmap the workers test per RST and
+ * per SYN on an established session (pol is zeroed). */
+static void
+trust_rst_init(struct phx_policy *pol, const struct phx_cfg_sessions *ss)
+{
+	unsigned i, p;
+
+	for (i = 0; i < ss->n_trust_rst || (ss->trust_rst_all && i == 0); i++) {
+		unsigned lo = ss->trust_rst_all ? 0 : ss->trust_rst[i].lo;
+		unsigned hi = ss->trust_rst_all ? 65535 : ss->trust_rst[i].hi;
+
+		for (p = lo; p <= hi; p++)
+			pol->trust_rst[p / 64] |= UINT64_C(1) << (p % 64);
+	}
+}
+
 /* A live session's synced copy lives its timeout after the last event,
  * and events come once a refresh epoch (worker.c): up to two epochs
  * apart. So a timeout under two epochs needs refreshes of its own:
@@ -214,6 +230,7 @@ phx_dp_policy_build(struct phx_dp *dp, const struct phx_config *cfg,
 	pol->default_action = cfg->default_action;
 	tmo_to_tsc(pol->tmo_tsc, &cfg->timeouts);
 	pol->short_tsc = short_tsc(pol->tmo_tsc, 0);
+	trust_rst_init(pol, &cfg->sessions);
 	for (r = 0; r < cfg->n_rules; r++) {
 		const struct phx_cfg_rule *cr = &cfg->rules[r];
 		struct phx_rule_rt *rt = &pol->rules[r];

@@ -376,23 +376,6 @@ rss_program(struct phx_dp *dp)
 			   "handed to it\n", dp->nb_workers);
 }
 
-/* sessions.tcp_trust_rst_ports as a bitmap the workers test per RST and
- * per SYN on an established session. */
-static void
-trust_rst_init(struct phx_dp *dp)
-{
-	const struct phx_cfg_sessions *ss = &dp->cfg->sessions;
-	unsigned i, p;
-
-	for (i = 0; i < ss->n_trust_rst || (ss->trust_rst_all && i == 0); i++) {
-		unsigned lo = ss->trust_rst_all ? 0 : ss->trust_rst[i].lo;
-		unsigned hi = ss->trust_rst_all ? 65535 : ss->trust_rst[i].hi;
-
-		for (p = lo; p <= hi; p++)
-			dp->trust_rst[p / 64] |= UINT64_C(1) << (p % 64);
-	}
-}
-
 /* Directed broadcasts of the ports' subnets: never synced (SPEC
  * SYNC-51). /31 and /32 have none (RFC 3021). */
 static void
@@ -524,7 +507,6 @@ phx_dp_create(const struct phx_config *cfg, struct phx_cfg_errors *errs)
 	}
 	rss_init(dp);
 	bcast_init(dp);
-	trust_rst_init(dp);
 	dp->refresh_tsc = rte_get_tsc_hz() * PHX_SYNC_REFRESH_S;
 	dp->pickup_until_tsc = rte_rdtsc() +
 		rte_get_tsc_hz() * cfg->sessions.pickup_grace_s;

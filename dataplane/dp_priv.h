@@ -379,10 +379,6 @@ struct phx_dp {
 	uint64_t pickup_until_tsc;              /* [I] TCP mid-stream pickup
 						 * allowed before this TSC
 						 * (sessions.pickup_grace_s) */
-	uint64_t trust_rst[65536 / 64];         /* [I] bit p: destination
-						 * port p is trusted
-						 * (sessions.tcp_trust_rst_ports,
-						 * SPEC SI-04) */
 	pthread_mutex_t dump_lock;              /* serialises dump requests */
 	uint32_t sync_block;                    /* [A] control stores, workers
 						 * load once per burst: 0 = new

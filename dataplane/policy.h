@@ -71,6 +71,10 @@ struct phx_policy {
 	char (*names)[PHX_CFG_NAME_LEN]; /* [I] rule names, for telemetry */
 	uint32_t n_dnat;               /* [I] */
 	struct phx_dnat_rev dnat[PHX_DNAT_REV_MAX]; /* [I] */
+	uint64_t trust_rst[65536 / 64]; /* [I] bit p: destination port p is
+					 * trusted with RSTs (sessions.
+					 * tcp_trust_rst_ports, SPEC SI-04;
+					 * a reload changes it) */
 	struct phx_policy *grace_next; /* [G] replaced, waiting to be freed */
 	uint64_t grace_ticket;         /* [G] ... after this grace period */
 	struct phx_rule_rt rules[];    /* [I] n_rules */

@@ -612,11 +612,11 @@ sess_tmo(const struct phx_policy *pol, const struct phx_sess *s)
  * sent it (before destination NAT: the port rules match) is listed in
  * sessions.tcp_trust_rst_ports. */
 static inline bool
-trust_rst(const struct phx_dp *dp, const struct phx_sess *s)
+trust_rst(const struct phx_policy *pol, const struct phx_sess *s)
 {
 	uint16_t p = rte_be_to_cpu_16(s->key.dport);
 
-	return (dp->trust_rst[p / 64] >> (p % 64)) & 1;
+	return (pol->trust_rst[p / 64] >> (p % 64)) & 1;
 }
 
 static inline uint32_t
@@ -1101,7 +1101,7 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 			sess_destroy(w, pol, s, PHX_CNT_SESS_CLOSED, now);
 			return false;
 		case PHX_TCPV_SYN_EST:
-			if (dir == PHX_DIR_ORIG && trust_rst(w->dp, s)) {
+			if (dir == PHX_DIR_ORIG && trust_rst(pol, s)) {
 				/* trusted port reuse (SI-04): a new
 				 * connection; an endpoint still holding the
 				 * old one answers it with a challenge ACK,
@@ -1126,7 +1126,7 @@ established(struct phx_worker *w, const struct phx_policy *pol,
 		 * unless traffic follows. Judged before the window check,
 		 * which moves end[] past the RST. */
 		if (unlikely(fc == PHX_TCPF_RST) &&
-		    s->state == PHX_TCP_ESTABLISHED && !trust_rst(w->dp, s))
+		    s->state == PHX_TCP_ESTABLISHED && !trust_rst(pol, s))
 			unverified = !(s->flags & PHX_SESS_F_WINDOW) ||
 				     !phx_tcp_rst_exact(&s->win, dir,
 							pm->tcp_seq);

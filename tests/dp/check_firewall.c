@@ -775,6 +775,47 @@ START_TEST(install_from_outside)
 }
 END_TEST
 
+/* sessions.tcp_trust_rst_ports is applied by a reload (SPEC §8:
+ * fw_trust_rst_on_port is a runtime parameter): with 7001 trusted
+ * instead of 7002, a RST on a 7001 session closes it at once, one on a
+ * 7002 session is passed unverified. Then the first list again. */
+START_TEST(reload_changes_trusted_rst_ports)
+{
+	struct phx_cfg_errors errs = { 0 };
+	uint64_t unv, gen = phx_dp_policy_gen(fx_dp);
+	struct phx_policy *p2, *p3;
+	struct phx_config *c2;
+	char err[256], *text, *at;
+
+	text = strdup(test_cfg);
+	ck_assert_ptr_nonnull(text);
+	at = strstr(text, "\"tcp_trust_rst_ports\": [7002]");
+	ck_assert_ptr_nonnull(at);
+	memcpy(strchr(at, '[') + 1, "7001", 4);
+	c2 = phx_config_load_buf("trust.json", text, strlen(text), &errs);
+	free(text);
+	ck_assert_ptr_nonnull(c2);
+	p2 = phx_dp_policy_build(fx_dp, c2, gen + 1, err, sizeof(err));
+	ck_assert_msg(p2 != NULL, "%s", err);
+	phx_dp_policy_publish(fx_dp, p2);
+
+	unv = fx_counter(PHX_CNT_TCP_RST_UNVERIFIED);
+	handshake(SERVER, 40090, 7001, SERVER, 7001);
+	rte_pktmbuf_free(through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP,
+			 40090, 7001, RTE_TCP_RST_FLAG, 1001, 0), 1));
+	ck_assert_uint_eq(fx_counter(PHX_CNT_TCP_RST_UNVERIFIED), unv);
+	handshake(SERVER, 40091, 7002, SERVER, 7002);
+	rte_pktmbuf_free(through(0, fx_pkt(0, CLIENT, SERVER, IPPROTO_TCP,
+			 40091, 7002, RTE_TCP_RST_FLAG, 1001, 0), 1));
+	ck_assert_uint_eq(fx_counter(PHX_CNT_TCP_RST_UNVERIFIED), unv + 1);
+
+	p3 = phx_dp_policy_build(fx_dp, fx_cfg, gen + 2, err, sizeof(err));
+	ck_assert_msg(p3 != NULL, "%s", err);
+	phx_dp_policy_publish(fx_dp, p3);
+	phx_config_free(c2);
+}
+END_TEST
+
 START_TEST(reload_revokes_and_keeps)
 {
 	struct phx_cfg_errors errs = {0};
@@ -972,6 +1013,7 @@ main(void)
 	tcase_add_test(tc, icmp_errors_about_nat_flows_quote_the_original);
 	tcase_add_test(tc, rule_hits_counted);
 	tcase_add_test(tc, portless_source_nat_and_reload);
+	tcase_add_test(tc, reload_changes_trusted_rst_ports);
 	tcase_add_test(tc, install_from_outside);
 	tcase_add_test(tc, reload_revokes_and_keeps);
 	tcase_add_test(tc, reload_does_not_wait_for_a_stalled_worker);

@@ -227,6 +227,29 @@ assert_match "$out" '^reload refused: section "name" changed; it needs a restart
 out=$(phx version 2>&1) || true
 assert_match "$out" 'lab-fw1' "the member keeps its name"
 assert_no_match "$out" 'renamed' "... not the refused one"
+
+# sessions.tcp_trust_rst_ports is applied by a reload (SPEC §8:
+# fw_trust_rst_on_port is a runtime parameter); the rest of the sessions
+# section still needs a restart.
+python3 - "$SRC_CONF" "$CONF" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c.setdefault("sessions", {})["tcp_trust_rst_ports"] = [443, "8000-8080"]
+json.dump(c, open(sys.argv[2], "w"), indent=2)
+PY
+out=$(phx reload 2>&1) && st=0 || st=$?
+assert_eq "$st" 0 "a reload that changes sessions.tcp_trust_rst_ports is applied ($out)"
+python3 - "$SRC_CONF" "$CONF" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+s = c.setdefault("sessions", {})
+s["tcp_trust_rst_ports"] = [443, "8000-8080"]
+s["max"] = 3000
+json.dump(c, open(sys.argv[2], "w"), indent=2)
+PY
+out=$(phx reload 2>&1) && st=0 || st=$?
+assert_eq "$st" 1 "... sessions.max still needs a restart"
+assert_match "$out" '^reload refused: section "sessions" changed; it needs a restart$' "and says why: $out"
 lab_member_stop 1
 
 # ---- phx conn after a reload that moved the rules
