@@ -2538,15 +2538,12 @@ phx_ccp_tel_forget(struct phx_ctl *ctl, const char *params,
 		   struct rte_tel_data *d)
 {
 	struct phx_ccp_rt *rt = ctl->ccp;
-	unsigned long id = 0;
+	uint64_t id;
 	char msg[160];
-	char *end = NULL;
 
 	if (rt == NULL)
 		return reply(d, 0, "cluster is not configured");
-	if (params != NULL && params[0] >= '0' && params[0] <= '9')
-		id = strtoul(params, &end, 10);
-	if (id == 0 || *end != '\0' || id > PHX_CCP_MAX_MEMBERS ||
+	if (phx_ctl_parse_dec(params, PHX_CCP_MAX_MEMBERS, &id) != 0 ||
 	    !is_member(rt, (uint16_t)id))
 		return reply(d, 0, "usage: a member id of the cluster");
 	if (id == rt->cc->member)
@@ -2556,9 +2553,10 @@ phx_ccp_tel_forget(struct phx_ctl *ctl, const char *params,
 	phx_ccp_replay_forget(&rt->sync_replay, (uint16_t)id);
 	rt->earlier_run_next[id] = 0;
 	pthread_mutex_unlock(&rt->lock);
-	CCP_LOG(NOTICE, "replay check: member %lu forgotten by the operator; "
-		"its next authenticated frame sets the run followed", id);
-	snprintf(msg, sizeof(msg), "member %lu forgotten: its next "
+	CCP_LOG(NOTICE, "replay check: member %" PRIu64 " forgotten by the "
+		"operator; its next authenticated frame sets the run followed",
+		id);
+	snprintf(msg, sizeof(msg), "member %" PRIu64 " forgotten: its next "
 		 "authenticated frame sets the run followed", id);
 	return reply(d, 1, msg);
 }

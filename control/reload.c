@@ -87,19 +87,11 @@ section_fixed(json_t *sec, const char *const *hot, unsigned n)
 static json_t *
 cluster_fixed(json_t *cl)
 {
-	json_t *c, *sync;
+	json_t *c = section_fixed(cl, cluster_hot, PHX_DIM(cluster_hot));
+	json_t *sync = json_object_get(c, "sync");
 	unsigned i;
 
-	if (!json_is_object(cl))
-		return json_incref(cl);
-	c = json_deep_copy(cl);
-	if (c == NULL)
-		return NULL;
-	for (i = 0; i < sizeof(cluster_hot) / sizeof(cluster_hot[0]); i++)
-		json_object_del(c, cluster_hot[i]);
-	sync = json_object_get(c, "sync");
-	for (i = 0; json_is_object(sync) &&
-		    i < sizeof(sync_hot) / sizeof(sync_hot[0]); i++)
+	for (i = 0; json_is_object(sync) && i < PHX_DIM(sync_hot); i++)
 		json_object_del(sync, sync_hot[i]);
 	return c;
 }
